@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import express from 'express'
+import session from 'express-session'
+import connectPgSimple from 'connect-pg-simple'
+import helmet from 'helmet'
+import { pinoHttp } from 'pino-http'
+import type { AppContext } from './web/context.ts'
+import { loadAgent } from './web/middleware/auth.ts'
+import { csrfProtection } from './web/middleware/csrf.ts'
+import { errorHandler, notFound } from './web/middleware/errors.ts'
+import { exposeFlash } from './web/middleware/flash.ts'
+import { authRouter } from './web/auth/routes.ts'
+import { agentRouter } from './web/agent/routes.ts'
+import { adminRouter } from './web/admin/routes.ts'
+
+const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url))
+const PgStore = connectPgSimple(session)
+
+export function createApp(ctx: AppContext): express.Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', ctx.config.trustProxy ? 1 : false)
+  app.set('view engine', 'ejs')
+  app.set('views', root('views'))
+  app.locals.appName = 'Suivi'
+
+  app.use(
+    pinoHttp({
+      logger: ctx.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id']
+        const id = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID()
+        res.setHeader('X-Request-Id', id)
+        return id
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url?.startsWith('/public/') === true },
+    }),
+  )
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          frameSrc: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      strictTransportSecurity: ctx.config.trustProxy,
+    }),
+  )
+
+  app.use('/public', express.static(root('public'), { maxAge: ctx.config.env === 'production' ? '1d' : 0, index: false }))
+
+  // Health checks stay outside sessions: a load balancer must not create rows.
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await ctx.db.prisma.$queryRaw`SELECT 1`
+      res.json({ status: 'ok', database: ctx.db.kind })
+    } catch {
+      res.status(503).json({ status: 'unavailable', database: ctx.db.kind })
+    }
+  })
+
+  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 1000 }))
+  app.use(express.json({ limit: '1mb' }))
+
+  app.use(
+    session({
+      name: ctx.config.sessionCookieName,
+      secret: ctx.secret,
+      store: new PgStore({ pool: ctx.db.pool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: ctx.config.env === 'test' ? false : 15 * 60 }),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 12 * 60 * 60 * 1000 },
+    }),
+  )
+  app.use(loadAgent(ctx))
+  app.use(csrfProtection)
+  app.use(exposeFlash)
+  app.use((req, res, next) => {
+    res.locals.path = req.path
+    res.locals.nav = ''
+    next()
+  })
+
+  app.use(authRouter(ctx))
+  app.use(agentRouter(ctx))
+  app.use(adminRouter(ctx))
+
+  app.use(notFound)
+  app.use(errorHandler)
+  return app
+}

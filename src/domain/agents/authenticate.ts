@@ -1,0 +1,28 @@
+import type { Prisma } from '../../db/database.ts'
+import { verifyPassword } from './passwords.ts'
+
+/** The signed-in agent as the rest of the app sees it. */
+export interface Actor {
+  id: number
+  name: string
+  email: string
+  role: 'admin' | 'agent'
+}
+
+/** Returns the agent when the e-mail and password match an active account, else null. */
+export async function authenticate(prisma: Prisma, email: string, password: string): Promise<Actor | null> {
+  const agent = await prisma.agent.findUnique({ where: { email: email.trim().toLowerCase() } })
+  const ok = await verifyPassword(agent?.passwordHash ?? null, password)
+  if (!agent || !ok || !agent.active) return null
+  return toActor(agent)
+}
+
+/** Loads the agent behind a session; null when it was removed or deactivated since. */
+export async function findActiveAgent(prisma: Prisma, id: number): Promise<Actor | null> {
+  const agent = await prisma.agent.findUnique({ where: { id }, select: { id: true, name: true, email: true, role: true, active: true } })
+  return agent?.active ? toActor(agent) : null
+}
+
+function toActor(a: { id: number; name: string; email: string; role: 'admin' | 'agent' }): Actor {
+  return { id: a.id, name: a.name, email: a.email, role: a.role }
+}

@@ -1,0 +1,71 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { z } from 'zod'
+import type { Prisma } from '../../db/database.ts'
+import type { Clock } from '../clock.ts'
+import { NotFoundError, fromZodError } from '../errors.ts'
+import { enqueueEmail } from '../../mail/outbound/outbox.ts'
+import { renderMail } from '../../mail/outbound/templates.ts'
+import { hashPassword, passwordSchema } from './passwords.ts'
+
+const RESET_LINK_LIFETIME_MS = 60 * 60 * 1000
+
+export interface MailContext {
+  publicUrl: string
+  mailDomain: string
+}
+
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex')
+
+/**
+ * Sends a single-use password reset link to an active agent. Says nothing about whether the
+ * address exists: the caller shows the same answer either way.
+ */
+export async function requestPasswordReset(prisma: Prisma, mail: MailContext, clock: Clock, rawEmail: string): Promise<void> {
+  const email = z.email().safeParse(String(rawEmail).trim().toLowerCase())
+  if (!email.success) return
+  const agent = await prisma.agent.findUnique({ where: { email: email.data } })
+  if (!agent || !agent.active) return
+  const token = randomBytes(32).toString('base64url')
+  const now = clock()
+  const link = `${mail.publicUrl}/reset-password/${token}`
+  const content = await renderMail('password-reset', { name: agent.name, link, minutes: RESET_LINK_LIFETIME_MS / 60000 })
+  await prisma.$transaction(async (tx) => {
+    await tx.agentToken.create({
+      data: { agentId: agent.id, purpose: 'password_reset', tokenHash: tokenHash(token), expiresAt: new Date(now.getTime() + RESET_LINK_LIFETIME_MS) },
+    })
+    await enqueueEmail(tx, mail.mailDomain, { kind: 'password_reset', to: agent.email, subject: 'Reset your Suivi password', ...content })
+  })
+}
+
+/** The agent a still-valid link belongs to, or NotFoundError. */
+export async function findResetToken(prisma: Prisma, clock: Clock, token: string) {
+  const row = await prisma.agentToken.findUnique({ where: { tokenHash: tokenHash(token) }, include: { agent: true } })
+  if (!row || row.purpose !== 'password_reset' || row.usedAt || row.expiresAt <= clock() || !row.agent.active) {
+    throw new NotFoundError('This link has expired or was already used. Ask for a new one.')
+  }
+  return row
+}
+
+/**
+ * Sets the new password, spends the link and ends every session of that agent, in one
+ * transaction: whoever knew the old password is signed out.
+ */
+export async function resetPassword(prisma: Prisma, clock: Clock, token: string, password: string): Promise<number> {
+  const parsed = passwordSchema.safeParse(password)
+  if (!parsed.success) throw fromZodError(new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: ['password'] }))))
+  const passwordHash = await hashPassword(parsed.data)
+  return prisma.$transaction(async (tx) => {
+    const now = clock()
+    // The conditional update is the single-use check: of two concurrent submissions, one wins.
+    const spent = await tx.agentToken.updateMany({
+      where: { tokenHash: tokenHash(token), purpose: 'password_reset', usedAt: null, expiresAt: { gt: now }, agent: { active: true } },
+      data: { usedAt: now },
+    })
+    if (spent.count !== 1) throw new NotFoundError('This link has expired or was already used. Ask for a new one.')
+    const { agentId } = await tx.agentToken.findUniqueOrThrow({ where: { tokenHash: tokenHash(token) } })
+    await tx.agent.update({ where: { id: agentId }, data: { passwordHash } })
+    await tx.$executeRaw`DELETE FROM sessions WHERE (sess -> 'agentId')::text = ${String(agentId)}`
+    await tx.auditEvent.create({ data: { actorAgentId: agentId, action: 'agent.password_reset', targetType: 'agent', targetId: String(agentId) } })
+    return agentId
+  })
+}

@@ -1,0 +1,45 @@
+// Typed domain errors; the web layer maps them to HTTP answers in one place.
+export class DomainError extends Error {
+  override name = 'DomainError'
+}
+
+/** Also used when the actor may not see the thing: the answer must not reveal that it exists. */
+export class NotFoundError extends DomainError {
+  override name = 'NotFoundError'
+  constructor(message = 'Not found') {
+    super(message)
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  override name = 'ForbiddenError'
+  constructor(message = 'You are not allowed to do that') {
+    super(message)
+  }
+}
+
+export class ConflictError extends DomainError {
+  override name = 'ConflictError'
+}
+
+export class ValidationError extends DomainError {
+  override name = 'ValidationError'
+  constructor(
+    message: string,
+    /** Field name → message, for forms. */
+    readonly fields: Record<string, string> = {},
+  ) {
+    super(message)
+  }
+}
+
+import type { ZodError } from 'zod'
+
+export function fromZodError(error: ZodError, message = 'Please check the highlighted fields'): ValidationError {
+  const fields: Record<string, string> = {}
+  for (const issue of error.issues) {
+    const key = issue.path.join('.') || '_'
+    fields[key] ??= issue.message
+  }
+  return new ValidationError(message, fields)
+}

@@ -1,0 +1,14 @@
+import { fileURLToPath } from 'node:url'
+import path from 'node:path'
+import ejs from 'ejs'
+
+const mailViews = fileURLToPath(new URL('../../../views/mail', import.meta.url))
+
+/** Renders views/mail/<name>.html.ejs and <name>.text.ejs; both are escaped by default. */
+export async function renderMail(name: string, data: Record<string, unknown>): Promise<{ html: string; text: string }> {
+  const [html, text] = await Promise.all([
+    ejs.renderFile(path.join(mailViews, `${name}.html.ejs`), data, { async: true }),
+    ejs.renderFile(path.join(mailViews, `${name}.text.ejs`), data, { async: true, escape: (s: unknown) => String(s ?? '') }),
+  ])
+  return { html, text }
+}

@@ -1,0 +1,101 @@
+import type { Server } from 'node:http'
+import { loadConfig, ConfigError, type Config } from './config.ts'
+import { createLogger } from './logger.ts'
+import { openDatabase } from './db/database.ts'
+import { createApp } from './app.ts'
+import { systemClock } from './domain/clock.ts'
+import { createFirstAdmin, hasAnyAgent } from './domain/agents/firstAdmin.ts'
+import { instanceSecret } from './domain/settings/instanceSecret.ts'
+import { mailDomainOf } from './mail/outbound/outbox.ts'
+import type { AppContext } from './web/context.ts'
+
+export interface RunningServer {
+  ctx: AppContext
+  server: Server
+  url: string
+  stop(): Promise<void>
+}
+
+/** Starts the help desk: database (and migrations), first admin from the environment, HTTP. */
+export async function startServer(config: Config, options: { inMemoryDatabase?: boolean } = {}): Promise<RunningServer> {
+  const logger = createLogger(config.logLevel)
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, inMemory: options.inMemoryDatabase, logger })
+  try {
+    if (config.adminEmail && config.adminPassword && !(await hasAnyAgent(db.prisma))) {
+      const name = config.adminEmail.split('@')[0] ?? 'Admin'
+      await createFirstAdmin(db.prisma, { name, email: config.adminEmail, password: config.adminPassword })
+      logger.info({ email: config.adminEmail }, 'created the first administrator from ADMIN_EMAIL')
+    }
+    const ctx: AppContext = {
+      db,
+      config,
+      logger,
+      clock: systemClock,
+      secret: await instanceSecret(db.prisma, config.sessionSecret),
+      mail: { publicUrl: config.publicUrl, mailDomain: mailDomainOf(config.mailFrom) },
+    }
+    const app = createApp(ctx)
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)))
+    })
+    const address = server.address()
+    const port = typeof address === 'object' && address ? address.port : config.port
+    const url = `http://localhost:${port}`
+    if (!(await hasAnyAgent(db.prisma))) logger.info(`no agent yet: open ${url}/setup to create the first administrator`)
+    logger.info({ url, database: db.kind }, 'Suivi is listening')
+    return {
+      ctx,
+      server,
+      url,
+      async stop() {
+        // Finish requests in flight, then release the database.
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          server.closeIdleConnections()
+        })
+        await db.close()
+      },
+    }
+  } catch (err) {
+    await db.close().catch(() => {})
+    throw err
+  }
+}
+
+async function main() {
+  try {
+    process.loadEnvFile()
+  } catch {}
+  let config: Config
+  try {
+    config = loadConfig()
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message)
+      process.exit(1)
+    }
+    throw err
+  }
+  const running = await startServer(config)
+  const { logger } = running.ctx
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down')
+    const force = setTimeout(() => process.exit(1), 10_000).unref()
+    await running.stop().catch((err) => logger.error({ err }, 'error during shutdown'))
+    clearTimeout(force)
+    // The migration engine leaves a timer behind; exit explicitly once everything is closed.
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err) => {
+    console.error(err)
+    process.exit(1)
+  })
+}

@@ -1,0 +1,115 @@
+import { Router, type Request } from 'express'
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit'
+import { authenticate } from '../../domain/agents/authenticate.ts'
+import { createFirstAdmin, hasAnyAgent } from '../../domain/agents/firstAdmin.ts'
+import { findResetToken, requestPasswordReset, resetPassword } from '../../domain/agents/passwordReset.ts'
+import { ValidationError } from '../../domain/errors.ts'
+import type { AppContext } from '../context.ts'
+import { safeNextPath } from '../middleware/auth.ts'
+import { refreshCsrfToken } from '../middleware/csrf.ts'
+import { flash } from '../middleware/flash.ts'
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '')
+
+/** Starts a fresh session for the agent: a new id defeats session fixation. */
+async function signIn(req: Request, agentId: number) {
+  await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())))
+  req.session.agentId = agentId
+  refreshCsrfToken(req)
+  await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())))
+}
+
+export function authRouter(ctx: AppContext): Router {
+  const router = Router()
+  const { prisma } = ctx.db
+
+  const loginLimiter = rateLimit({
+    windowMs: 15 * 60 * 1000,
+    limit: ctx.config.loginRateLimit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    // Per address and account: one attacker cannot lock everybody out, nor guess one password fast.
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${str(req.body?.email).trim().toLowerCase()}`,
+    handler: (req, res) => {
+      res.status(429).render('auth/login', {
+        title: 'Sign in',
+        email: str(req.body?.email),
+        next: safeNextPath(req.body?.next),
+        error: 'Too many sign-in attempts. Wait 15 minutes, or reset your password.',
+      })
+    },
+  })
+  const resetLimiter = rateLimit({ windowMs: 15 * 60 * 1000, limit: 5, standardHeaders: 'draft-8', legacyHeaders: false })
+
+  router.get('/setup', async (_req, res) => {
+    if (await hasAnyAgent(prisma)) return res.redirect(303, '/login')
+    res.render('auth/setup', { title: 'Set up Suivi', values: {}, errors: {} })
+  })
+
+  router.post('/setup', async (req, res) => {
+    if (await hasAnyAgent(prisma)) return res.redirect(303, '/login')
+    const values = { name: str(req.body.name), email: str(req.body.email), password: str(req.body.password) }
+    try {
+      const admin = await createFirstAdmin(prisma, values)
+      await signIn(req, admin.id)
+      flash(req, 'success', `Welcome, ${admin.name}. Your help desk is ready.`)
+      res.redirect(303, '/')
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err
+      res.status(400).render('auth/setup', { title: 'Set up Suivi', values: { ...values, password: '' }, errors: err.fields })
+    }
+  })
+
+  router.get('/login', async (req, res) => {
+    if (!(await hasAnyAgent(prisma))) return res.redirect(303, '/setup')
+    if (req.agent) return res.redirect(303, safeNextPath(req.query.next))
+    res.render('auth/login', { title: 'Sign in', email: '', next: safeNextPath(req.query.next), error: null })
+  })
+
+  router.post('/login', loginLimiter, async (req, res) => {
+    const email = str(req.body.email)
+    const next = safeNextPath(req.body.next)
+    const agent = email && str(req.body.password) ? await authenticate(prisma, email, str(req.body.password)) : null
+    if (!agent) {
+      return res.status(401).render('auth/login', { title: 'Sign in', email, next, error: 'Wrong e-mail address or password.' })
+    }
+    await signIn(req, agent.id)
+    req.log.info({ agentId: agent.id }, 'agent signed in')
+    res.redirect(303, next)
+  })
+
+  router.post('/logout', async (req, res) => {
+    await new Promise<void>((resolve) => req.session.destroy(() => resolve()))
+    res.clearCookie(ctx.config.sessionCookieName)
+    res.redirect(303, '/login')
+  })
+
+  router.get('/forgot-password', (_req, res) => {
+    res.render('auth/forgot', { title: 'Reset your password', sent: false, email: '' })
+  })
+
+  router.post('/forgot-password', resetLimiter, async (req, res) => {
+    await requestPasswordReset(prisma, ctx.mail, ctx.clock, str(req.body.email))
+    res.render('auth/forgot', { title: 'Reset your password', sent: true, email: str(req.body.email) })
+  })
+
+  router.get('/reset-password/:token', async (req, res) => {
+    const row = await findResetToken(prisma, ctx.clock, String(req.params.token))
+    res.render('auth/reset', { title: 'Choose a new password', name: row.agent.name, errors: {} })
+  })
+
+  router.post('/reset-password/:token', async (req, res) => {
+    const token = String(req.params.token)
+    try {
+      await resetPassword(prisma, ctx.clock, token, str(req.body.password))
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err
+      const row = await findResetToken(prisma, ctx.clock, token)
+      return res.status(400).render('auth/reset', { title: 'Choose a new password', name: row.agent.name, errors: err.fields })
+    }
+    flash(req, 'success', 'Your password was changed. Sign in with the new one.')
+    res.redirect(303, '/login')
+  })
+
+  return router
+}

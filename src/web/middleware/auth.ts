@@ -1,0 +1,44 @@
+import type { NextFunction, Request, Response } from 'express'
+import { findActiveAgent } from '../../domain/agents/authenticate.ts'
+import { ForbiddenError } from '../../domain/errors.ts'
+import type { AppContext } from '../context.ts'
+
+/**
+ * Loads the signed-in agent on every request. A session whose agent was deactivated or removed
+ * is destroyed here, so deactivation takes effect at the agent's next request.
+ */
+export function loadAgent(ctx: AppContext) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const id = req.session.agentId
+    if (id !== undefined) {
+      const agent = await findActiveAgent(ctx.db.prisma, id)
+      if (agent) {
+        req.agent = agent
+        res.locals.agent = agent
+      } else {
+        await new Promise<void>((resolve) => req.session.regenerate(() => resolve()))
+      }
+    }
+    next()
+  }
+}
+
+export function requireAgent(req: Request, res: Response, next: NextFunction) {
+  if (req.agent) return next()
+  if (req.method === 'GET' && req.accepts(['html', 'json']) === 'html') {
+    return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`)
+  }
+  res.status(401).json({ error: 'Sign in first' })
+}
+
+export function requireAdmin(req: Request, _res: Response, next: NextFunction) {
+  if (req.agent?.role === 'admin') return next()
+  next(new ForbiddenError('Only administrators can open this page'))
+}
+
+/** A local path to go back to after signing in; anything else (other hosts, //, \) goes home. */
+export function safeNextPath(next: unknown): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return '/'
+  if (/[\u0000-\u001f]/.test(next)) return '/'
+  return next
+}
