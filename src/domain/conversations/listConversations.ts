@@ -8,7 +8,7 @@ export const TABS = ['new', 'open', 'pending', 'closed', 'all', 'mine', 'unassig
 export type Tab = (typeof TABS)[number]
 
 export const listQuerySchema = z.object({
-  tab: z.enum(TABS).catch('open'),
+  tab: z.enum(TABS).catch('new'),
   /** Keyset cursor: "<lastActivityAt ms>_<id>" of the last row of the previous page. */
   after: z
     .string()

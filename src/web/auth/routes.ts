@@ -26,6 +26,7 @@ export function authRouter(ctx: AppContext): Router {
   const loginLimiter = rateLimit({
     windowMs: 15 * 60 * 1000,
     limit: ctx.config.loginRateLimit,
+    skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     // Per address and account: one attacker cannot lock everybody out, nor guess one password fast.
