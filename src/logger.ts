@@ -5,6 +5,6 @@ export function createLogger(level: string): Logger {
     level,
     base: { service: 'suivi' },
     // Secrets never reach the log, whatever object they hide in.
-    redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'password', '*.password', 'passwordHash', '*.passwordHash'], censor: '[redacted]' },
+    redact: { paths: ['req.headers.cookie', 'res.headers["set-cookie"]', 'req.headers.authorization', 'password', '*.password', 'passwordHash', '*.passwordHash'], censor: '[redacted]' },
   })
 }
