@@ -11,7 +11,9 @@ import { csrfProtection } from './web/middleware/csrf.ts'
 import { errorHandler, notFound } from './web/middleware/errors.ts'
 import { exposeFlash } from './web/middleware/flash.ts'
 import { authRouter } from './web/auth/routes.ts'
-import { agentRouter } from './web/agent/routes.ts'
+import { conversationsRouter } from './web/agent/conversations/routes.ts'
+import { attachmentsRouter } from './web/agent/attachments/routes.ts'
+import { parseMultipart } from './web/middleware/uploads.ts'
 import { adminRouter } from './web/admin/routes.ts'
 
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url))
@@ -49,7 +51,8 @@ export function createApp(ctx: AppContext): express.Express {
           imgSrc: ["'self'", 'data:'],
           fontSrc: ["'self'"],
           connectSrc: ["'self'"],
-          frameSrc: ["'none'"],
+          // Only the privacy-enhanced YouTube player, for videos embedded in messages.
+          frameSrc: ['https://www.youtube-nocookie.com'],
           objectSrc: ["'none'"],
           baseUri: ["'self'"],
           formAction: ["'self'"],
@@ -60,7 +63,10 @@ export function createApp(ctx: AppContext): express.Express {
     }),
   )
 
-  app.use('/public', express.static(root('public'), { maxAge: ctx.config.env === 'production' ? '1d' : 0, index: false }))
+  const staticOptions = { maxAge: ctx.config.env === 'production' ? '1d' : 0, index: false }
+  app.use('/public', express.static(root('public'), staticOptions))
+  // The rich-text editor, served from the installed package (no CDN).
+  app.use('/vendor/quill', express.static(root('node_modules/quill/dist'), staticOptions))
 
   // Health checks stay outside sessions: a load balancer must not create rows.
   app.get('/healthz', async (_req, res) => {
@@ -87,6 +93,7 @@ export function createApp(ctx: AppContext): express.Express {
     }),
   )
   app.use(loadAgent(ctx))
+  app.use(parseMultipart(ctx))
   app.use(csrfProtection)
   app.use(exposeFlash)
   app.use((req, res, next) => {
@@ -96,7 +103,8 @@ export function createApp(ctx: AppContext): express.Express {
   })
 
   app.use(authRouter(ctx))
-  app.use(agentRouter(ctx))
+  app.use(conversationsRouter(ctx))
+  app.use(attachmentsRouter(ctx))
   app.use(adminRouter(ctx))
 
   app.use(notFound)

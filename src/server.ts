@@ -3,11 +3,12 @@ import { loadConfig, ConfigError, type Config } from './config.ts'
 import { createLogger } from './logger.ts'
 import { openDatabase } from './db/database.ts'
 import { createApp } from './app.ts'
-import { systemClock } from './domain/clock.ts'
+import { systemClock, type Clock } from './domain/clock.ts'
 import { createFirstAdmin, hasAnyAgent } from './domain/agents/firstAdmin.ts'
 import { instanceSecret } from './domain/settings/instanceSecret.ts'
 import { mailDomainOf } from './mail/outbound/outbox.ts'
 import type { AppContext } from './web/context.ts'
+import { createLocalEventBus } from './realtime/events.ts'
 
 export interface RunningServer {
   ctx: AppContext
@@ -17,7 +18,8 @@ export interface RunningServer {
 }
 
 /** Starts the help desk: database (and migrations), first admin from the environment, HTTP. */
-export async function startServer(config: Config, options: { inMemoryDatabase?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, options: { inMemoryDatabase?: boolean; clock?: Clock } = {}): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock
   const logger = createLogger(config.logLevel)
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, inMemory: options.inMemoryDatabase, logger })
   try {
@@ -26,13 +28,17 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
       await createFirstAdmin(db.prisma, { name, email: config.adminEmail, password: config.adminPassword })
       logger.info({ email: config.adminEmail }, 'created the first administrator from ADMIN_EMAIL')
     }
+    const mail = { publicUrl: config.publicUrl, mailDomain: mailDomainOf(config.mailFrom) }
+    const events = createLocalEventBus()
     const ctx: AppContext = {
       db,
       config,
       logger,
-      clock: systemClock,
+      clock,
       secret: await instanceSecret(db.prisma, config.sessionSecret),
-      mail: { publicUrl: config.publicUrl, mailDomain: mailDomainOf(config.mailFrom) },
+      mail,
+      events,
+      domain: { prisma: db.prisma, clock, mail, events },
     }
     const app = createApp(ctx)
     const server = await new Promise<Server>((resolve, reject) => {

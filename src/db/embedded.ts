@@ -1,4 +1,6 @@
-import { mkdir } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import { createConnection } from 'node:net'
 import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
@@ -18,6 +20,9 @@ const MAX_CONNECTIONS = 10
  * `dataDir` undefined keeps the database in memory (tests).
  */
 export async function startEmbeddedPostgres(dataDir: string | undefined): Promise<EmbeddedPostgres> {
+  if (dataDir && (await servedByAnotherProcess(socketPathIn(path.resolve(dataDir))))) {
+    throw new EmbeddedDatabaseBusyError(`Another Suivi process is using the embedded database in ${path.resolve(dataDir)}`)
+  }
   let db: PGlite
   let server: PGLiteSocketServer
   let url: string
@@ -28,8 +33,8 @@ export async function startEmbeddedPostgres(dataDir: string | undefined): Promis
     // pg looks for "<host dir>/.s.PGSQL.<port>"; a socket in the data folder needs no free port.
     const socketDir = path.join(dir, 'run')
     await mkdir(socketDir, { recursive: true })
-    server = new PGLiteSocketServer({ db, path: path.join(socketDir, '.s.PGSQL.5432'), maxConnections: MAX_CONNECTIONS })
-    await removeStaleSocket(path.join(socketDir, '.s.PGSQL.5432'))
+    server = new PGLiteSocketServer({ db, path: socketPathIn(dir), maxConnections: MAX_CONNECTIONS })
+    await rm(socketPathIn(dir), { force: true })
     url = `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}`
   } else {
     db = await PGlite.create()
@@ -47,8 +52,27 @@ export async function startEmbeddedPostgres(dataDir: string | undefined): Promis
   }
 }
 
-// A socket file left behind by a killed process would make listen() fail with EADDRINUSE.
-async function removeStaleSocket(file: string) {
-  const { rm } = await import('node:fs/promises')
-  await rm(file, { force: true })
+/** PGlite's files must never be opened by two processes at once. */
+export class EmbeddedDatabaseBusyError extends Error {
+  override name = 'EmbeddedDatabaseBusyError'
+}
+
+const socketPathIn = (dir: string) => path.join(dir, 'run', '.s.PGSQL.5432')
+
+/**
+ * Whether a live process answers on the socket. A socket file left behind by a killed process
+ * refuses connections; it is removed before listening (listen() would fail with EADDRINUSE).
+ */
+function servedByAnotherProcess(socket: string): Promise<boolean> {
+  if (!existsSync(socket)) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    const conn = createConnection({ path: socket })
+    const done = (inUse: boolean) => {
+      conn.destroy()
+      resolve(inUse)
+    }
+    conn.setTimeout(2000, () => done(true))
+    conn.once('connect', () => done(true))
+    conn.once('error', () => done(false))
+  })
 }

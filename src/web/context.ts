@@ -3,6 +3,8 @@ import type { Config } from '../config.ts'
 import type { Database } from '../db/database.ts'
 import type { Clock } from '../domain/clock.ts'
 import type { MailContext } from '../domain/agents/passwordReset.ts'
+import type { DomainContext } from '../domain/context.ts'
+import type { EventBus } from '../realtime/events.ts'
 
 /** Everything a router needs, built once at start-up. */
 export interface AppContext {
@@ -13,4 +15,7 @@ export interface AppContext {
   /** Secret for session cookies and signed links. */
   secret: string
   mail: MailContext
+  events: EventBus
+  /** What domain commands take: the same for routes, inbound mail and jobs. */
+  domain: DomainContext
 }

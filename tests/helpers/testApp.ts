@@ -3,6 +3,7 @@ import pg from 'pg'
 import request from 'supertest'
 import { loadConfig } from '../../src/config.ts'
 import { startServer, type RunningServer } from '../../src/server.ts'
+import type { Clock } from '../../src/domain/clock.ts'
 
 /**
  * A database of its own for one test file: a fresh database on the PostgreSQL server named by
@@ -34,7 +35,7 @@ export interface TestApp extends RunningServer {
 }
 
 /** Starts the whole app on a free port against its own database. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<TestApp> {
   const database = await createDatabase()
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -44,7 +45,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ...env,
   })
-  const running = await startServer(config, { inMemoryDatabase: !database.url })
+  const running = await startServer(config, { inMemoryDatabase: !database.url, clock: options.clock })
   return {
     ...running,
     async close() {

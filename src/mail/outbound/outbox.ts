@@ -10,6 +10,21 @@ export interface OutgoingEmail {
   text: string
   conversationId?: number
   headers?: Record<string, string>
+  /** Fixed in advance when the e-mail is also a message of the thread. */
+  messageId?: string
+  attachments?: OutboxAttachment[]
+}
+
+export interface OutboxAttachment {
+  blobSha256: string
+  fileName: string
+  mimeType: string
+  /** Set for images the HTML shows inline (cid:). */
+  contentId?: string
+}
+
+export function newMessageId(mailDomain: string): string {
+  return `<${randomUUID()}@${mailDomain}>`
 }
 
 /**
@@ -20,7 +35,7 @@ export async function enqueueEmail(tx: Tx, mailDomain: string, email: OutgoingEm
   return tx.outboxEmail.create({
     data: {
       kind: email.kind,
-      messageId: `<${randomUUID()}@${mailDomain}>`,
+      messageId: email.messageId ?? newMessageId(mailDomain),
       conversationId: email.conversationId,
       toAddress: email.to,
       // CR/LF in a subject would let it write extra headers; a subject is one line.
@@ -28,6 +43,7 @@ export async function enqueueEmail(tx: Tx, mailDomain: string, email: OutgoingEm
       html: email.html,
       text: email.text,
       headers: email.headers ?? {},
+      attachments: (email.attachments ?? []) as unknown as object[],
     },
   })
 }

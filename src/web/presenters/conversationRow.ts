@@ -1,6 +1,4 @@
-import type { listConversations } from '../../domain/conversations/listConversations.ts'
-
-type Row = Awaited<ReturnType<typeof listConversations>>['rows'][number]
+import type { ConversationRow } from '../../domain/conversations/listConversations.ts'
 
 /** "5 min", "3 h", "2 d": how long since the last activity, as list rows show it. */
 export function age(from: Date, now: Date): string {
@@ -14,18 +12,19 @@ export function age(from: Date, now: Date): string {
   return `${Math.floor(days / 365)} y`
 }
 
-export function presentConversationRow(row: Row, now: Date) {
+export function presentConversationRow(row: ConversationRow, now: Date) {
   return {
+    id: row.id,
     number: row.number,
     href: `/conversations/${row.number}`,
     subject: row.subject || '(no subject)',
-    customer: row.customer.name || row.customer.email,
-    customerEmail: row.customer.email,
+    customer: row.customerName || row.customerEmail,
+    customerEmail: row.customerEmail,
     snippet: row.snippet,
     status: row.status,
-    assignee: row.assignee?.name ?? null,
-    folder: row.folder.name,
-    tags: row.tags.map((t) => t.tag),
+    assignee: row.assigneeName,
+    folder: row.folderName,
+    tags: row.tags,
     age: age(row.lastActivityAt, now),
     lastActivityIso: row.lastActivityAt.toISOString(),
   }

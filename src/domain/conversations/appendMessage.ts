@@ -1,0 +1,60 @@
+import type { Tx } from '../../db/database.ts'
+import type { Conversation } from '../../generated/prisma/client.ts'
+import type { MessageKind } from '../../generated/prisma/enums.ts'
+import type { ActorRef } from '../actor.ts'
+import { recordHistory } from './history.ts'
+import { snippetOf, storeMessageFiles, type PreparedBody, type UploadedFile } from './messageBody.ts'
+
+export interface AppendMessageArgs {
+  conversation: Conversation
+  actor: ActorRef
+  kind: MessageKind
+  body: PreparedBody
+  files: UploadedFile[]
+  at: Date
+  authorAgentId?: number | null
+  customerId?: number | null
+  emailMessageId?: string | null
+  inReplyTo?: string | null
+  isAutoReply?: boolean
+  inboundId?: number | null
+}
+
+/**
+ * Adds a message with its files to a locked conversation and moves the conversation's
+ * counters: thread version, last activity, snippet and the per-side timestamps.
+ */
+export async function appendMessage(tx: Tx, a: AppendMessageArgs) {
+  const created = await tx.message.create({
+    data: {
+      conversationId: a.conversation.id,
+      kind: a.kind,
+      authorAgentId: a.authorAgentId ?? null,
+      customerId: a.customerId ?? null,
+      bodyHtml: a.body.html,
+      bodyText: a.body.text,
+      emailMessageId: a.emailMessageId ?? null,
+      inReplyTo: a.inReplyTo ?? null,
+      isAutoReply: a.isAutoReply ?? false,
+      inboundId: a.inboundId ?? null,
+      createdAt: a.at,
+    },
+  })
+  const { html, attachments } = await storeMessageFiles(tx, { conversationId: a.conversation.id, messageId: created.id, body: a.body, files: a.files, at: a.at })
+  const message = html === created.bodyHtml ? created : await tx.message.update({ where: { id: created.id }, data: { bodyHtml: html } })
+  for (const file of attachments.filter((f) => !f.inline)) {
+    await recordHistory(tx, a.conversation.id, a.actor, 'attachment_added', a.at, { attachmentId: file.id, fileName: file.fileName, messageId: message.id })
+  }
+  const isPublic = a.kind === 'customer' || a.kind === 'agent'
+  const conversation = await tx.conversation.update({
+    where: { id: a.conversation.id },
+    data: {
+      messageCount: { increment: 1 },
+      lastActivityAt: a.at,
+      ...(isPublic && !a.isAutoReply ? { snippet: snippetOf(a.body.text) || (attachments.length ? `(${attachments.length} attachment${attachments.length > 1 ? 's' : ''})` : '') } : {}),
+      ...(a.kind === 'customer' && !a.isAutoReply ? { lastCustomerMessageAt: a.at } : {}),
+      ...(a.kind === 'agent' ? { lastAgentReplyAt: a.at } : {}),
+    },
+  })
+  return { message, attachments, conversation }
+}

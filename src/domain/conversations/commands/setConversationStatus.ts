@@ -1,0 +1,35 @@
+import { z } from 'zod'
+import type { Actor } from '../../agents/authenticate.ts'
+import { asAgent } from '../../actor.ts'
+import type { DomainContext } from '../../context.ts'
+import { fromZodError } from '../../errors.ts'
+import { lockConversation } from '../access.ts'
+import { recordHistory } from '../history.ts'
+import { manualTransition, statusFields } from '../lifecycle.ts'
+
+export const setStatusSchema = z.object({
+  conversationId: z.number().int().positive(),
+  status: z.enum(['new', 'open', 'pending', 'closed']),
+})
+
+/** An agent sets any status by hand; the change is recorded with from and to. */
+export async function setConversationStatus(ctx: DomainContext, agent: Actor, input: z.input<typeof setStatusSchema>) {
+  const parsed = setStatusSchema.safeParse(input)
+  if (!parsed.success) throw fromZodError(parsed.error)
+  const { conversationId, status } = parsed.data
+  const actor = asAgent(agent)
+  const result = await ctx.prisma.$transaction(async (tx) => {
+    const now = ctx.clock()
+    const conversation = await lockConversation(tx, actor, conversationId)
+    const t = manualTransition(conversation.status, status)
+    if (!t.changed) return { conversation, changed: false }
+    const updated = await tx.conversation.update({ where: { id: conversationId }, data: statusFields(t, now, { kind: 'agent', agentId: agent.id }, 'manual') })
+    await recordHistory(tx, conversationId, actor, 'status_changed', now, { from: t.from, to: t.to })
+    return { conversation: updated, changed: true }
+  })
+  if (result.changed) ctx.events.publish({ type: 'conversation.updated', conversationId, folderId: result.conversation.folderId })
+  return result.conversation
+}
+
+export const closeConversation = (ctx: DomainContext, agent: Actor, conversationId: number) => setConversationStatus(ctx, agent, { conversationId, status: 'closed' })
+export const reopenConversation = (ctx: DomainContext, agent: Actor, conversationId: number) => setConversationStatus(ctx, agent, { conversationId, status: 'open' })

@@ -1,0 +1,83 @@
+import type { Tx } from '../../db/database.ts'
+import { ValidationError } from '../errors.ts'
+import { attachmentPath, storeAttachment } from '../attachments/storeAttachment.ts'
+import { embedYouTubeLinks, extractDataImages, htmlToText, replaceImageSources, sanitizeMessageHtml, textToHtml } from '../content/index.ts'
+
+export interface BodyInput {
+  /** Rich text from the editor; sanitised here. */
+  html?: string | undefined
+  /** Plain text (the form without JavaScript, or a text-only e-mail). */
+  text?: string | undefined
+}
+
+export interface UploadedFile {
+  fileName: string
+  data: Buffer
+}
+
+/** An image the sender put inline (pasted, or a cid: part of an e-mail). */
+export interface InlineImage {
+  contentId: string
+  fileName: string
+  data: Buffer
+}
+
+export interface PreparedBody {
+  /** Sanitised HTML where inline images still point at cid:<contentId>. */
+  html: string
+  text: string
+  inlineImages: InlineImage[]
+}
+
+const MB = 1024 * 1024
+export const formatMegabytes = (bytes: number) => `${Math.round((bytes / MB) * 10) / 10} MB`
+
+/** Sanitises a body and takes pasted images out of it; refuses what is over the size limit. */
+export async function prepareBody(input: BodyInput, maxBytes: number): Promise<PreparedBody> {
+  const source = input.html?.trim() ? input.html : textToHtml(input.text ?? '')
+  const safe = embedYouTubeLinks(sanitizeMessageHtml(source))
+  const { html, images, rejected } = await extractDataImages(safe, maxBytes)
+  if (rejected.length) throw new ValidationError(rejected[0]!.reason, { body: `${rejected[0]!.reason} Images may be at most ${formatMegabytes(maxBytes)}.` })
+  const ext: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp' }
+  return {
+    html,
+    text: htmlToText(html),
+    inlineImages: images.map((img, i) => ({ contentId: img.contentId, fileName: `image-${i + 1}.${ext[img.mimeType] ?? 'bin'}`, data: img.data })),
+  }
+}
+
+export function hasContent(body: PreparedBody): boolean {
+  return body.text.trim().length > 0 || body.inlineImages.length > 0 || /<(img|iframe)\b/i.test(body.html)
+}
+
+export function assertFileSizes(files: UploadedFile[], maxBytes: number) {
+  const big = files.find((f) => f.data.length > maxBytes)
+  if (big) throw new ValidationError(`“${big.fileName}” is too large`, { files: `“${big.fileName}” is ${formatMegabytes(big.data.length)}; files may be at most ${formatMegabytes(maxBytes)}.` })
+}
+
+/**
+ * Stores inline images and attached files for a message and points the HTML at the stored
+ * images. Returns the final HTML and the attachment rows.
+ */
+export async function storeMessageFiles(tx: Tx, args: { conversationId: number; messageId: number; body: PreparedBody; files: UploadedFile[]; at: Date }) {
+  const byContentId = new Map<string, string>()
+  const stored = []
+  for (const img of args.body.inlineImages) {
+    const a = await storeAttachment(tx, { data: img.data, fileName: img.fileName, conversationId: args.conversationId, messageId: args.messageId, inline: true, contentId: img.contentId, at: args.at })
+    byContentId.set(img.contentId, attachmentPath(a))
+    stored.push(a)
+  }
+  for (const f of args.files) {
+    stored.push(await storeAttachment(tx, { data: f.data, fileName: f.fileName, conversationId: args.conversationId, messageId: args.messageId, at: args.at }))
+  }
+  const html = replaceImageSources(args.body.html, (src) => {
+    if (!src.startsWith('cid:')) return src
+    return byContentId.get(src.slice(4)) ?? null
+  })
+  return { html, attachments: stored }
+}
+
+/** The start of a message, for list rows. */
+export function snippetOf(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 160)
+}

@@ -1,0 +1,187 @@
+import { Router, type Request, type Response } from 'express'
+import { countTabs, listConversations, listQuerySchema } from '../../../domain/conversations/listConversations.ts'
+import { getConversationPage, findVisibleConversation } from '../../../domain/conversations/getConversation.ts'
+import { createConversation } from '../../../domain/conversations/commands/createConversation.ts'
+import { replyAsAgent, ThreadChangedError } from '../../../domain/conversations/commands/replyAsAgent.ts'
+import { addInternalComment } from '../../../domain/conversations/commands/addInternalComment.ts'
+import { assignConversation } from '../../../domain/conversations/commands/assignConversation.ts'
+import { moveConversation } from '../../../domain/conversations/commands/moveConversation.ts'
+import { addTag, removeTag } from '../../../domain/conversations/commands/tagConversation.ts'
+import { closeConversation, setConversationStatus } from '../../../domain/conversations/commands/setConversationStatus.ts'
+import { NotFoundError, ValidationError } from '../../../domain/errors.ts'
+import { folderScope } from '../../../domain/policy.ts'
+import type { AppContext } from '../../context.ts'
+import { requireAgent, safeNextPath } from '../../middleware/auth.ts'
+import { flash } from '../../middleware/flash.ts'
+import { uploadedFiles } from '../../middleware/uploads.ts'
+import { presentConversationList } from '../../presenters/conversationList.ts'
+import { presentConversationPage } from '../../presenters/conversationPage.ts'
+import { assignForm, bulkForm, messageForm, moveForm, newConversationForm, numberParam, statusForm, tagForm } from './schema.ts'
+
+export function conversationsRouter(ctx: AppContext): Router {
+  const router = Router()
+  const { prisma } = ctx.db
+  router.use('/conversations', requireAgent)
+
+  router.get('/', requireAgent, (_req, res) => res.redirect(303, '/conversations'))
+
+  router.get('/conversations', async (req, res) => {
+    const agent = req.agent!
+    const query = listQuerySchema.parse(req.query)
+    const scope = await folderScope(prisma, agent)
+    const [list, counts, folders, tags, agents] = await Promise.all([
+      listConversations(prisma, agent, scope, query),
+      countTabs(prisma, agent, scope, query),
+      prisma.folder.findMany({ where: scope === null ? {} : { id: { in: scope } }, orderBy: [{ position: 'asc' }, { name: 'asc' }], select: { id: true, name: true } }),
+      prisma.tag.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, colour: true } }),
+      prisma.agent.findMany({ where: { active: true }, orderBy: { name: 'asc' }, select: { id: true, name: true } }),
+    ])
+    res.render('agent/conversations', presentConversationList({ query, list, counts, folders, tags, agents, now: ctx.clock(), url: req.originalUrl }))
+  })
+
+  router.get('/conversations/new', async (req, res) => {
+    res.render('agent/new-conversation', await newConversationView(req, {}, {}, null))
+  })
+
+  async function newConversationView(req: Request, values: Record<string, unknown>, errors: Record<string, string>, error: string | null) {
+    const scope = await folderScope(prisma, req.agent!)
+    const [folders, agents] = await Promise.all([
+      prisma.folder.findMany({ where: scope === null ? {} : { id: { in: scope } }, orderBy: [{ position: 'asc' }, { name: 'asc' }], select: { id: true, name: true } }),
+      prisma.agent.findMany({ where: { active: true }, orderBy: { name: 'asc' }, select: { id: true, name: true } }),
+    ])
+    return { title: 'New conversation', nav: 'conversations', folders, agents, values: { mode: 'send', ...values }, errors, error }
+  }
+
+  router.post('/conversations', async (req, res) => {
+    const form = newConversationForm.parse(req.body ?? {})
+    const keep = { ...form, html: form.html ?? '', text: form.text ?? '' }
+    if (req.uploadError) return res.status(413).render('agent/new-conversation', await newConversationView(req, keep, { files: req.uploadError }, req.uploadError))
+    try {
+      const { conversation } = await createConversation(ctx.domain, req.agent!, { ...form, files: uploadedFiles(req) })
+      flash(req, 'success', form.mode === 'send' ? 'Sent to the customer.' : 'The request is recorded.')
+      res.redirect(303, `/conversations/${conversation.number}`)
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err
+      res.status(400).render('agent/new-conversation', await newConversationView(req, keep, err.fields, err.message))
+    }
+  })
+
+  async function renderConversation(req: Request, res: Response, status: number, number: number, form: { values?: Record<string, unknown>; error?: string | null; threadChanged?: boolean } = {}) {
+    const agent = req.agent!
+    const scope = await folderScope(prisma, agent)
+    const page = await getConversationPage(prisma, agent, scope, number)
+    res.status(status).render('agent/conversation', presentConversationPage(page, ctx.clock(), form))
+  }
+
+  router.get('/conversations/:number', async (req, res) => {
+    const { number } = numberParam.parse(req.params)
+    await renderConversation(req, res, 200, number)
+  })
+
+  /** Resolves the public number to the conversation, within the agent's folders. */
+  async function conversationId(req: Request) {
+    const { number } = numberParam.parse(req.params)
+    const scope = await folderScope(prisma, req.agent!)
+    return (await findVisibleConversation(prisma, scope, number)).id
+  }
+
+  router.post('/conversations/:number/messages', async (req, res) => {
+    const { number } = numberParam.parse(req.params)
+    const id = await conversationId(req)
+    const form = messageForm.parse(req.body ?? {})
+    const values = { type: form.type, html: form.html ?? '', text: form.text ?? '', statusAfter: form.statusAfter ?? '' }
+    if (req.uploadError) return renderConversation(req, res, 413, number, { values, error: req.uploadError })
+    try {
+      if (form.type === 'comment') {
+        await addInternalComment(ctx.domain, req.agent!, { conversationId: id, html: form.html, text: form.text, files: uploadedFiles(req) })
+        flash(req, 'success', 'Internal comment added.')
+      } else {
+        await replyAsAgent(ctx.domain, req.agent!, {
+          conversationId: id,
+          html: form.html,
+          text: form.text,
+          statusAfter: form.statusAfter,
+          seenMessageCount: form.seenMessageCount,
+          confirmed: form.confirmed,
+          files: uploadedFiles(req),
+        })
+        flash(req, 'success', 'Reply sent.')
+      }
+      res.redirect(303, `/conversations/${number}`)
+    } catch (err) {
+      if (err instanceof ThreadChangedError) return renderConversation(req, res, 409, number, { values, error: err.message, threadChanged: true })
+      if (err instanceof ValidationError) return renderConversation(req, res, 400, number, { values, error: Object.values(err.fields)[0] ?? err.message })
+      throw err
+    }
+  })
+
+  router.post('/conversations/:number/assign', async (req, res) => {
+    const { assigneeId } = assignForm.parse(req.body)
+    await assignConversation(ctx.domain, req.agent!, { conversationId: await conversationId(req), assigneeId })
+    res.redirect(303, req.path.replace(/\/assign$/, ''))
+  })
+
+  router.post('/conversations/:number/move', async (req, res) => {
+    const { folderId } = moveForm.parse(req.body)
+    const conversation = await moveConversation(ctx.domain, req.agent!, { conversationId: await conversationId(req), folderId })
+    const scope = await folderScope(prisma, req.agent!)
+    // Moved out of the agent's own folders: the page is gone for them, go back to the list.
+    res.redirect(303, scope === null || scope.includes(conversation.folderId) ? `/conversations/${conversation.number}` : '/conversations')
+  })
+
+  router.post('/conversations/:number/tags', async (req, res) => {
+    const { tagId } = tagForm.parse(req.body)
+    await addTag(ctx.domain, req.agent!, { conversationId: await conversationId(req), tagId })
+    res.redirect(303, req.path.replace(/\/tags$/, ''))
+  })
+
+  router.post('/conversations/:number/tags/:tagId/remove', async (req, res) => {
+    const { tagId } = tagForm.parse(req.params)
+    await removeTag(ctx.domain, req.agent!, { conversationId: await conversationId(req), tagId })
+    res.redirect(303, `/conversations/${numberParam.parse(req.params).number}`)
+  })
+
+  router.post('/conversations/:number/status', async (req, res) => {
+    const { status } = statusForm.parse(req.body)
+    await setConversationStatus(ctx.domain, req.agent!, { conversationId: await conversationId(req), status })
+    res.redirect(303, req.path.replace(/\/status$/, ''))
+  })
+
+  router.post('/conversations/bulk', async (req, res) => {
+    const parsed = bulkForm.safeParse(req.body)
+    const back = safeNextPath(req.body?.back ?? '/conversations')
+    if (!parsed.success) {
+      flash(req, 'error', parsed.error.issues[0]?.message ?? 'Choose an action and at least one conversation.')
+      return res.redirect(303, back)
+    }
+    const f = parsed.data
+    const agent = req.agent!
+    const scope = await folderScope(prisma, agent)
+    // Ids the agent cannot see are skipped exactly like ids that do not exist.
+    const visible = await prisma.conversation.findMany({ where: { id: { in: f.ids }, ...(scope === null ? {} : { folderId: { in: scope } }) }, select: { id: true } })
+    if ((f.action === 'move' && !f.folderId) || (f.action === 'tag' && !f.tagId)) {
+      flash(req, 'error', f.action === 'move' ? 'Choose the folder to move them to.' : 'Choose the tag to add.')
+      return res.redirect(303, back)
+    }
+    let done = 0
+    const refused: string[] = []
+    for (const { id } of visible) {
+      try {
+        if (f.action === 'assign') await assignConversation(ctx.domain, agent, { conversationId: id, assigneeId: f.assigneeId ?? null })
+        else if (f.action === 'move') await moveConversation(ctx.domain, agent, { conversationId: id, folderId: f.folderId! })
+        else if (f.action === 'tag') await addTag(ctx.domain, agent, { conversationId: id, tagId: f.tagId! })
+        else await closeConversation(ctx.domain, agent, id)
+        done++
+      } catch (err) {
+        // One refusal (an assignee outside that folder, say) must not stop the others.
+        if (!(err instanceof ValidationError || err instanceof NotFoundError)) throw err
+        refused.push(err.message)
+      }
+    }
+    const summary = `${done} conversation${done === 1 ? '' : 's'} updated.`
+    flash(req, refused.length ? 'error' : 'success', refused.length ? `${summary} ${refused.length} skipped: ${refused[0]}.` : summary)
+    res.redirect(303, back)
+  })
+
+  return router
+}

@@ -1,0 +1,55 @@
+import type { NextFunction, Request, Response } from 'express'
+import multer from 'multer'
+import { loadSettings } from '../../domain/settings/settings.ts'
+import { formatMegabytes, type UploadedFile } from '../../domain/conversations/messageBody.ts'
+import type { AppContext } from '../context.ts'
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Set when an uploaded file was over the limit; the route shows it with the form kept. */
+      uploadError?: string
+    }
+  }
+}
+
+export const MAX_FILES = 20
+
+/**
+ * Parses multipart forms before the CSRF check (which needs the form's token) and only for
+ * signed-in agents, so nobody else can make the server buffer files. A file over the size limit
+ * does not fail the request: the route gets `uploadError` and the fields read so far (forms put
+ * the token and the text before the files).
+ */
+export function parseMultipart(ctx: AppContext) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (!req.is('multipart/form-data')) return next()
+    if (!req.agent) return res.status(403).json({ error: 'Sign in first' })
+    const { attachmentMaxBytes } = await loadSettings(ctx.db.prisma)
+    const upload = multer({
+      storage: multer.memoryStorage(),
+      defParamCharset: 'utf8',
+      // The rich-text field carries pasted images as data: URLs, hence a field size above the file size.
+      limits: { fileSize: attachmentMaxBytes, files: MAX_FILES, fieldSize: Math.ceil(attachmentMaxBytes * 1.4) * 4, fields: 50, parts: 80 },
+    }).array('files', MAX_FILES)
+    upload(req, res, (err?: unknown) => {
+      if (err instanceof multer.MulterError) {
+        req.body ??= {}
+        req.uploadError =
+          err.code === 'LIMIT_FILE_SIZE'
+            ? `A file is larger than ${formatMegabytes(attachmentMaxBytes)}, the most the help desk accepts. Nothing was sent; your text is kept below.`
+            : err.code === 'LIMIT_FILE_COUNT'
+              ? `At most ${MAX_FILES} files can be attached at once. Nothing was sent; your text is kept below.`
+              : 'The form could not be read completely. Nothing was sent; your text is kept below.'
+        return next()
+      }
+      next(err)
+    })
+  }
+}
+
+/** The uploaded files of a request, as commands take them (empty files are ignored). */
+export function uploadedFiles(req: Request): UploadedFile[] {
+  const files = (req.files as Express.Multer.File[] | undefined) ?? []
+  return files.filter((f) => f.size > 0).map((f) => ({ fileName: f.originalname, data: f.buffer }))
+}
