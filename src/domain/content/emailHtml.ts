@@ -38,8 +38,12 @@ function bulletOnlyLists(html: string): boolean[] {
       }
     },
     onCloseTag: (name) => {
-      const index = stack.map((f) => f.tag).lastIndexOf(name)
-      if (index >= 0) stack.length = index
+      for (let i = stack.length - 1; i >= 0; i--) {
+        if (stack[i]!.tag === name) {
+          stack.length = i
+          break
+        }
+      }
     },
   })
   return lists

@@ -2,8 +2,8 @@ import sanitizeHtml from 'sanitize-html'
 import { convert, type DomNode, type FormatCallback } from 'html-to-text'
 
 // Message HTML comes from two places: agents' Quill 2 editor and customers' e-mails, which may be
-// hostile. Everything is stored and shown only after going through sanitizeMessageHtml, which keeps
-// a short allowlist of tags and attributes and rebuilds every URL-carrying attribute itself.
+// hostile. Message HTML must go through sanitizeMessageHtml before it is stored or shown: it keeps a
+// short allowlist of tags and attributes and checks every URL-carrying attribute itself.
 
 /** How deep elements may nest; deeper tags are dropped (their text is kept). */
 const NESTING_LIMIT = 100
@@ -26,7 +26,6 @@ const NON_TEXT_TAGS = [
 
 type Attributes = sanitizeHtml.Attributes
 type Tag = sanitizeHtml.Tag
-
 
 function hasControlCharacters(value: string): boolean {
   // eslint-disable-next-line no-control-regex
@@ -53,7 +52,8 @@ export function safeLinkHref(raw: string | undefined): string | null {
 
 const ATTACHMENT_SRC = /^\/attachments\/\d+(?:\/(?!\.\.?$)[^/\\?#\s"'<>]+)?$/
 const CID_SRC = /^cid:[^\s"'<>\\]+$/i
-const DATA_IMAGE_SRC = /^data:image\/(png|jpeg|gif|webp);base64,([A-Za-z0-9+/\s]*={0,2}\s*)$/i
+// No two neighbouring parts of these patterns can match the same character, so they run in linear time.
+const DATA_IMAGE_SRC = /^data:image\/(png|jpeg|gif|webp);base64,([A-Za-z0-9+/\s]*={0,2})$/i
 
 /**
  * The image source when it is an attachment path (`/attachments/<id>[/<name>]`), a `cid:` URL, or
@@ -288,7 +288,8 @@ const LONE_LINK = /^<a\s[^>]*>([^<]*)<\/a>$/
  */
 export function embedYouTubeLinks(html: string): string {
   return html.replace(SIMPLE_PARAGRAPH, (paragraph, inner: string) => {
-    const content = inner.replace(/(?:<br \/>|\s)+$/, '').replace(/^\s+/, '')
+    let content = inner.trim()
+    while (content.endsWith('<br />')) content = content.slice(0, -'<br />'.length).trimEnd()
     let id: string | null = null
     if (!content.includes('<')) {
       id = youTubeIdFrom(decodeEntities(content))
@@ -315,15 +316,17 @@ const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"]+/gi
 
 /** Leaves trailing punctuation out of a URL found in text, keeping balanced closing brackets. */
 function trimUrl(url: string): string {
+  const count: Record<string, number> = { '(': 0, ')': 0, '[': 0, ']': 0 }
+  for (const c of url) if (c in count) count[c]!++
   let end = url.length
   while (end > 0) {
     const last = url[end - 1]!
     if ('.,;:!?\'"»”’*'.includes(last)) {
       end--
     } else if (last === ')' || last === ']') {
-      const open = last === ')' ? '(' : '['
-      const body = url.slice(0, end)
-      if (body.split(open).length >= body.split(last).length) break
+      // Wikipedia-style URLs end with a bracket they opened themselves.
+      if (count[last === ')' ? '(' : '[']! >= count[last]!) break
+      count[last]!--
       end--
     } else {
       break
@@ -432,5 +435,5 @@ export function htmlToText(html: string): string {
       { selector: 'th', format: 'block', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
       { selector: 'td', format: 'block', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
     ],
-  }).trim()
+  }).replace(/^\n+|\s+$/g, '')
 }

@@ -1,5 +1,9 @@
 import { Router } from 'express'
 import type { AppContext } from '../context.ts'
+import { createFolder } from '../../domain/folders/createFolder.ts'
+import { createTag, TAG_COLOURS } from '../../domain/tags/createTag.ts'
+import { ConflictError, ValidationError } from '../../domain/errors.ts'
+import { flash } from '../middleware/flash.ts'
 import { requireAdmin, requireAgent } from '../middleware/auth.ts'
 
 export function adminRouter(ctx: AppContext): Router {
@@ -11,12 +15,29 @@ export function adminRouter(ctx: AppContext): Router {
     const [agents, folders, tags, queuedMail, failedMail] = await Promise.all([
       prisma.agent.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, email: true, role: true, active: true } }),
       prisma.folder.findMany({ orderBy: [{ position: 'asc' }, { name: 'asc' }], select: { id: true, name: true, inboundAddress: true, _count: { select: { conversations: true, members: true } } } }),
-      prisma.tag.count(),
+      prisma.tag.findMany({ orderBy: { name: 'asc' } }),
       prisma.outboxEmail.count({ where: { status: { in: ['queued', 'sending'] } } }),
       prisma.outboxEmail.count({ where: { status: 'failed' } }),
     ])
-    res.render('admin/settings', { title: 'Settings', nav: 'settings', agents, folders, tagCount: tags, queuedMail, failedMail, database: ctx.db.kind })
+    res.render('admin/settings', { title: 'Settings', nav: 'settings', agents, folders, tags, colours: TAG_COLOURS, queuedMail, failedMail, database: ctx.db.kind })
   })
+
+  // Minimal creation forms; renaming, ordering and deleting live on the full admin pages.
+  for (const [path, create, noun] of [
+    ['/settings/tags', createTag, 'Tag'],
+    ['/settings/folders', createFolder, 'Folder'],
+  ] as const) {
+    router.post(path, async (req, res) => {
+      try {
+        const created = await create(prisma, req.agent!, req.body ?? {})
+        flash(req, 'success', `${noun} “${created.name}” created.`)
+      } catch (err) {
+        if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err
+        flash(req, 'error', err instanceof ValidationError ? (Object.values(err.fields)[0] ?? err.message) : err.message)
+      }
+      res.redirect(303, '/settings')
+    })
+  }
 
   return router
 }
