@@ -24,6 +24,19 @@ export const configSchema = z.object({
   MAIL_FROM: z.string().default('Suivi <support@localhost>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** smtp://user:pass@host:587 or smtps://…; unset keeps mail in the outbox, readable by admins. */
+  SMTP_URL: optional(z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')),
+  /** Built-in SMTP listener for inbound mail; 0 turns it off. */
+  SMTP_LISTEN_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  SMTP_LISTEN_HOST: z.string().default('127.0.0.1'),
+  /** Addresses and domains the listener accepts mail for (comma-separated; "@example.com" for a whole domain). */
+  INBOUND_ADDRESSES: z.string().default(''),
+  /** Largest inbound message accepted, in bytes. */
+  INBOUND_MAX_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
+  /** Shared secret for POST /inbound/raw (Authorization: Bearer …); unset turns the endpoint off. */
+  INBOUND_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
+  /** Resolve client names by reverse DNS in the SMTP listener (slow where DNS is unreachable). */
+  SMTP_REVERSE_DNS: optional(booleanish),
 })
 
 export type Env = z.infer<typeof configSchema>
@@ -43,6 +56,13 @@ export interface Config {
   logLevel: Env['LOG_LEVEL']
   loginRateLimit: number
   sessionCookieName: string
+  smtpUrl: string | undefined
+  smtpListenPort: number
+  smtpListenHost: string
+  inboundAddresses: string[]
+  inboundMaxBytes: number
+  inboundSecret: string | undefined
+  smtpReverseDns: boolean
 }
 
 export class ConfigError extends Error {}
@@ -69,5 +89,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     sessionCookieName: 'suivi.sid',
+    smtpUrl: e.SMTP_URL,
+    smtpListenPort: e.SMTP_LISTEN_PORT,
+    smtpListenHost: e.SMTP_LISTEN_HOST,
+    inboundAddresses: e.INBOUND_ADDRESSES.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean),
+    inboundMaxBytes: e.INBOUND_MAX_BYTES,
+    inboundSecret: e.INBOUND_SECRET,
+    smtpReverseDns: e.SMTP_REVERSE_DNS ?? false,
   }
 }

@@ -7,6 +7,8 @@ import { systemClock, type Clock } from './domain/clock.ts'
 import { createFirstAdmin, hasAnyAgent } from './domain/agents/firstAdmin.ts'
 import { instanceSecret } from './domain/settings/instanceSecret.ts'
 import { mailDomainOf } from './mail/outbound/outbox.ts'
+import { bareAddress } from './mail/replyAddress.ts'
+import type { MailContext } from './mail/mailContext.ts'
 import type { AppContext } from './web/context.ts'
 import { createLocalEventBus } from './realtime/events.ts'
 
@@ -28,14 +30,15 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
       await createFirstAdmin(db.prisma, { name, email: config.adminEmail, password: config.adminPassword })
       logger.info({ email: config.adminEmail }, 'created the first administrator from ADMIN_EMAIL')
     }
-    const mail = { publicUrl: config.publicUrl, mailDomain: mailDomainOf(config.mailFrom) }
+    const secret = await instanceSecret(db.prisma, config.sessionSecret)
+    const mail: MailContext = { publicUrl: config.publicUrl, mailDomain: mailDomainOf(config.mailFrom), supportAddress: bareAddress(config.mailFrom), secret }
     const events = createLocalEventBus()
     const ctx: AppContext = {
       db,
       config,
       logger,
       clock,
-      secret: await instanceSecret(db.prisma, config.sessionSecret),
+      secret,
       mail,
       events,
       domain: { prisma: db.prisma, clock, mail, events },

@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
 import type { Database } from '../db/database.ts'
 import type { Clock } from '../domain/clock.ts'
-import type { MailContext } from '../domain/agents/passwordReset.ts'
+import type { MailContext } from '../mail/mailContext.ts'
 import type { DomainContext } from '../domain/context.ts'
 import type { EventBus } from '../realtime/events.ts'
 

@@ -6,13 +6,10 @@ import { NotFoundError, fromZodError } from '../errors.ts'
 import { enqueueEmail } from '../../mail/outbound/outbox.ts'
 import { renderMail } from '../../mail/outbound/templates.ts'
 import { hashPassword, passwordSchema } from './passwords.ts'
+import type { MailContext } from '../../mail/mailContext.ts'
 
 const RESET_LINK_LIFETIME_MS = 60 * 60 * 1000
 
-export interface MailContext {
-  publicUrl: string
-  mailDomain: string
-}
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex')
 

@@ -1,8 +1,9 @@
 import type { Tx } from '../../db/database.ts'
-import type { MailContext } from '../../domain/agents/passwordReset.ts'
+import type { MailContext } from '../../mail/mailContext.ts'
 import { toEmailHtml } from '../../domain/content/index.ts'
 import { enqueueEmail, type OutboxAttachment } from './outbox.ts'
 import { renderMail } from './templates.ts'
+import { replyAddressFor } from '../replyAddress.ts'
 
 interface ConversationRef {
   id: number
@@ -42,6 +43,8 @@ export async function enqueueAgentReply(
     signatureHtml: string
     attachments: { id: number; blobSha256: string; fileName: string; mimeType: string; inline: boolean }[]
     isFirst: boolean
+    /** The folder's own inbound address, when it has one: replies then come back to it. */
+    folderAddress?: string | null
   },
 ) {
   const cid = (attachmentId: number) => `att-${attachmentId}@${mail.mailDomain}`
@@ -60,7 +63,10 @@ export async function enqueueAgentReply(
     subject: threadSubject(args.conversation, !args.isFirst),
     conversationId: args.conversation.id,
     messageId: args.message.emailMessageId,
-    headers: await threadHeaders(tx, args.conversation.id, args.message.id),
+    headers: {
+      ...(await threadHeaders(tx, args.conversation.id, args.message.id)),
+      'Reply-To': replyAddressFor(args.folderAddress || mail.supportAddress, mail.secret, args.conversation.id),
+    },
     attachments,
     ...content,
   })

@@ -79,6 +79,7 @@ export async function createConversation(ctx: DomainContext, agent: Actor, input
         message: { id: appended.message.id, bodyHtml: appended.message.bodyHtml, bodyText: appended.message.bodyText, emailMessageId: emailMessageId! },
         agentName: agent.name,
         signatureHtml: folder.signatureHtml,
+        folderAddress: folder.inboundAddress,
         attachments: appended.attachments,
         isFirst: true,
       })

@@ -61,6 +61,7 @@ export async function replyAsAgent(ctx: DomainContext, agent: Actor, input: Repl
       message: { id: appended.message.id, bodyHtml: appended.message.bodyHtml, bodyText: appended.message.bodyText, emailMessageId },
       agentName: agent.name,
       signatureHtml: folder.signatureHtml,
+      folderAddress: folder.inboundAddress,
       attachments: appended.attachments,
       isFirst,
     })
