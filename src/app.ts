@@ -14,6 +14,7 @@ import { authRouter } from './web/auth/routes.ts'
 import { conversationsRouter } from './web/agent/conversations/routes.ts'
 import { attachmentsRouter } from './web/agent/attachments/routes.ts'
 import { parseMultipart } from './web/middleware/uploads.ts'
+import { inboundRouter } from './web/inbound/routes.ts'
 import { adminRouter } from './web/admin/routes.ts'
 
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url))
@@ -77,6 +78,9 @@ export function createApp(ctx: AppContext): express.Express {
       res.status(503).json({ status: 'unavailable', database: ctx.db.kind })
     }
   })
+
+  // Machine-to-machine, authenticated by its secret: before sessions and CSRF.
+  app.use(inboundRouter(ctx, ctx.intake))
 
   app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 1000 }))
   app.use(express.json({ limit: '1mb' }))

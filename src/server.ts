@@ -11,16 +11,20 @@ import { bareAddress } from './mail/replyAddress.ts'
 import type { MailContext } from './mail/mailContext.ts'
 import type { AppContext } from './web/context.ts'
 import { createLocalEventBus } from './realtime/events.ts'
+import { createIntakeQueue } from './mail/inbound/intakeQueue.ts'
+import { startSmtpListener } from './mail/inbound/smtpListener.ts'
 
 export interface RunningServer {
   ctx: AppContext
   server: Server
   url: string
+  /** The SMTP listener's port (null when it is off). */
+  smtpPort: number | null
   stop(): Promise<void>
 }
 
 /** Starts the help desk: database (and migrations), first admin from the environment, HTTP. */
-export async function startServer(config: Config, options: { inMemoryDatabase?: boolean; clock?: Clock } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, options: { inMemoryDatabase?: boolean; clock?: Clock; smtpListenPort?: number } = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock
   const logger = createLogger(config.logLevel)
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, inMemory: options.inMemoryDatabase, logger })
@@ -33,17 +37,24 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
     const secret = await instanceSecret(db.prisma, config.sessionSecret)
     const mail: MailContext = { publicUrl: config.publicUrl, mailDomain: mailDomainOf(config.mailFrom), supportAddress: bareAddress(config.mailFrom), secret }
     const events = createLocalEventBus()
-    const ctx: AppContext = {
-      db,
-      config,
-      logger,
-      clock,
-      secret,
-      mail,
-      events,
-      domain: { prisma: db.prisma, clock, mail, events },
-    }
+    const domain = { prisma: db.prisma, clock, mail, events }
+    const intake = createIntakeQueue(domain, logger)
+    const ctx: AppContext = { db, config, logger, clock, secret, mail, events, domain, intake }
     const app = createApp(ctx)
+    const smtp = config.smtpListenPort
+      ? await startSmtpListener({
+          prisma: db.prisma,
+          logger,
+          host: config.smtpListenHost,
+          port: options.smtpListenPort ?? config.smtpListenPort,
+          maxBytes: config.inboundMaxBytes,
+          acceptedAddresses: [mail.supportAddress, ...config.inboundAddresses],
+          reverseDns: config.smtpReverseDns,
+          onStored: (id) => intake.push(id),
+        })
+      : null
+    await intake.recover()
+    const recovery = setInterval(() => void intake.recover().catch((err) => logger.warn({ err }, 'inbound recovery failed')), 60_000).unref()
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)))
     })
@@ -56,12 +67,18 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
       ctx,
       server,
       url,
+      smtpPort: smtp?.port ?? null,
       async stop() {
-        // Finish requests in flight, then release the database.
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve())
-          server.closeIdleConnections()
-        })
+        // Stop taking work, finish what is in flight, then release the database.
+        clearInterval(recovery)
+        await Promise.all([
+          new Promise<void>((resolve) => {
+            server.close(() => resolve())
+            server.closeIdleConnections()
+          }),
+          smtp?.stop(),
+        ])
+        await intake.drain()
         await db.close()
       },
     }

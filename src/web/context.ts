@@ -5,6 +5,7 @@ import type { Clock } from '../domain/clock.ts'
 import type { MailContext } from '../mail/mailContext.ts'
 import type { DomainContext } from '../domain/context.ts'
 import type { EventBus } from '../realtime/events.ts'
+import type { IntakeQueue } from '../mail/inbound/intakeQueue.ts'
 
 /** Everything a router needs, built once at start-up. */
 export interface AppContext {
@@ -18,4 +19,6 @@ export interface AppContext {
   events: EventBus
   /** What domain commands take: the same for routes, inbound mail and jobs. */
   domain: DomainContext
+  /** Processes stored inbound e-mail in the background. */
+  intake: IntakeQueue
 }

@@ -42,7 +42,7 @@ describe('a newcomer in the browser', () => {
     await page.keyboard.press('Tab')
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content')
 
-    await page.getByText('Ada Admin', { exact: true }).click()
+    await page.locator('.agent-menu summary').click()
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.waitForURL(/\/login/)
 

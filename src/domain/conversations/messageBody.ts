@@ -29,15 +29,20 @@ export interface PreparedBody {
   inlineImages: InlineImage[]
 }
 
-const MB = 1024 * 1024
-export const formatMegabytes = (bytes: number) => `${Math.round((bytes / MB) * 10) / 10} MB`
+/** A size as people read it: 900 B, 12 KB, 8 MB. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`
+  const mb = bytes / 1024 / 1024
+  return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`
+}
 
 /** Sanitises a body and takes pasted images out of it; refuses what is over the size limit. */
 export async function prepareBody(input: BodyInput, maxBytes: number): Promise<PreparedBody> {
   const source = input.html?.trim() ? input.html : textToHtml(input.text ?? '')
   const safe = embedYouTubeLinks(sanitizeMessageHtml(source))
   const { html, images, rejected } = await extractDataImages(safe, maxBytes)
-  if (rejected.length) throw new ValidationError(rejected[0]!.reason, { body: `${rejected[0]!.reason} Images may be at most ${formatMegabytes(maxBytes)}.` })
+  if (rejected.length) throw new ValidationError(rejected[0]!.reason, { body: `${rejected[0]!.reason} Images may be at most ${formatBytes(maxBytes)}.` })
   const ext: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp' }
   return {
     html,
@@ -52,7 +57,7 @@ export function hasContent(body: PreparedBody): boolean {
 
 export function assertFileSizes(files: UploadedFile[], maxBytes: number) {
   const big = files.find((f) => f.data.length > maxBytes)
-  if (big) throw new ValidationError(`“${big.fileName}” is too large`, { files: `“${big.fileName}” is ${formatMegabytes(big.data.length)}; files may be at most ${formatMegabytes(maxBytes)}.` })
+  if (big) throw new ValidationError(`“${big.fileName}” is too large`, { files: `“${big.fileName}” is ${formatBytes(big.data.length)}; files may be at most ${formatBytes(maxBytes)}.` })
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express'
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.ts'
+import { ZodError } from 'zod'
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fromZodError } from '../../domain/errors.ts'
 import { invalidCsrfTokenError } from './csrf.ts'
 
 interface Answer {
@@ -9,6 +10,8 @@ interface Answer {
 }
 
 function answerFor(err: unknown): Answer | null {
+  // A form or query that does not fit its schema is the sender's mistake, not a server failure.
+  if (err instanceof ZodError) return answerFor(fromZodError(err, 'The form could not be read'))
   if (err instanceof NotFoundError) return { status: 404, title: 'Page not found', message: err.message === 'Not found' ? 'There is nothing here. It may have been moved, or you may not have access to it.' : err.message }
   if (err instanceof ForbiddenError) return { status: 403, title: 'Not allowed', message: err.message }
   if (err instanceof ValidationError) return { status: 400, title: 'Please check your input', message: [err.message, ...Object.values(err.fields)].join('. ') }

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express'
 import multer from 'multer'
 import { loadSettings } from '../../domain/settings/settings.ts'
-import { formatMegabytes, type UploadedFile } from '../../domain/conversations/messageBody.ts'
+import { formatBytes, type UploadedFile } from '../../domain/conversations/messageBody.ts'
 import type { AppContext } from '../context.ts'
 
 declare global {
@@ -37,7 +37,7 @@ export function parseMultipart(ctx: AppContext) {
         req.body ??= {}
         req.uploadError =
           err.code === 'LIMIT_FILE_SIZE'
-            ? `A file is larger than ${formatMegabytes(attachmentMaxBytes)}, the most the help desk accepts. Nothing was sent; your text is kept below.`
+            ? `A file is larger than ${formatBytes(attachmentMaxBytes)}, the most the help desk accepts. Nothing was sent; your text is kept below.`
             : err.code === 'LIMIT_FILE_COUNT'
               ? `At most ${MAX_FILES} files can be attached at once. Nothing was sent; your text is kept below.`
               : 'The form could not be read completely. Nothing was sent; your text is kept below.'

@@ -62,7 +62,8 @@ export async function addCustomerMessage(ctx: DomainContext, input: CustomerMess
     const appended = await appendMessage(tx, {
       conversation,
       actor,
-      kind: 'customer',
+      // Out-of-office and other automatic mail is kept as a system message of the thread.
+      kind: input.isAutoReply ? 'system' : 'customer',
       body,
       files,
       at: now,

@@ -83,7 +83,6 @@ export async function createConversation(ctx: DomainContext, agent: Actor, input
         attachments: appended.attachments,
         isFirst: true,
       })
-      await recordHistory(tx, created.id, actor, 'replied', now, { messageId: appended.message.id })
     }
     if (p.assigneeId !== null) {
       await recordHistory(tx, created.id, actor, 'assigned', now, { from: null, to: p.assigneeId })

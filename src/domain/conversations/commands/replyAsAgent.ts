@@ -20,7 +20,6 @@ export const replySchema = z.object({
   statusAfter: z.enum(['pending', 'open', 'closed']).optional(),
   /** The thread version the agent wrote against; a newer message makes the send ask first. */
   seenMessageCount: z.number().int().min(0).optional(),
-  confirmed: z.boolean().default(false),
 })
 export type ReplyInput = z.input<typeof replySchema> & { files?: UploadedFile[] }
 
@@ -47,7 +46,8 @@ export async function replyAsAgent(ctx: DomainContext, agent: Actor, input: Repl
   const result = await ctx.prisma.$transaction(async (tx) => {
     const now = ctx.clock()
     const conversation = await lockConversation(tx, actor, p.conversationId)
-    if (p.seenMessageCount !== undefined && !p.confirmed && conversation.messageCount > p.seenMessageCount) {
+    // A confirmation covers only the messages the agent was shown: a newer one asks again.
+    if (p.seenMessageCount !== undefined && conversation.messageCount > p.seenMessageCount) {
       throw new ThreadChangedError(conversation.messageCount)
     }
     const customer = await tx.customer.findUniqueOrThrow({ where: { id: conversation.customerId } })

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { INLINE_IMAGE_TYPES } from '../../../domain/attachments/storeAttachment.ts'
 import { findVisibleAttachment } from '../../../domain/attachments/findVisibleAttachment.ts'
 import { folderScope } from '../../../domain/policy.ts'
+import { NotFoundError } from '../../../domain/errors.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAgent } from '../../middleware/auth.ts'
 
@@ -19,7 +20,9 @@ export function attachmentsRouter(ctx: AppContext): Router {
   const { prisma } = ctx.db
 
   router.get(['/attachments/:id', '/attachments/:id/:name'], requireAgent, async (req, res) => {
-    const { id } = params.parse(req.params)
+    const parsed = params.safeParse(req.params)
+    if (!parsed.success) throw new NotFoundError()
+    const { id } = parsed.data
     const scope = await folderScope(prisma, req.agent!)
     const { attachment, data } = await findVisibleAttachment(prisma, scope, id)
     // Only plain raster images are shown in the page; everything else (SVG and HTML included)

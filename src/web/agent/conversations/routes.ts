@@ -16,7 +16,7 @@ import { flash } from '../../middleware/flash.ts'
 import { uploadedFiles } from '../../middleware/uploads.ts'
 import { presentConversationList } from '../../presenters/conversationList.ts'
 import { presentConversationPage } from '../../presenters/conversationPage.ts'
-import { assignForm, bulkForm, messageForm, moveForm, newConversationForm, numberParam, statusForm, tagForm } from './schema.ts'
+import { assignForm, bulkForm, conversationNumber, messageForm, moveForm, newConversationForm, statusForm, tagForm } from './schema.ts'
 
 export function conversationsRouter(ctx: AppContext): Router {
   const router = Router()
@@ -74,19 +74,19 @@ export function conversationsRouter(ctx: AppContext): Router {
   }
 
   router.get('/conversations/:number', async (req, res) => {
-    const { number } = numberParam.parse(req.params)
+    const number = conversationNumber(req.params)
     await renderConversation(req, res, 200, number)
   })
 
   /** Resolves the public number to the conversation, within the agent's folders. */
   async function conversationId(req: Request) {
-    const { number } = numberParam.parse(req.params)
+    const number = conversationNumber(req.params)
     const scope = await folderScope(prisma, req.agent!)
     return (await findVisibleConversation(prisma, scope, number)).id
   }
 
   router.post('/conversations/:number/messages', async (req, res) => {
-    const { number } = numberParam.parse(req.params)
+    const number = conversationNumber(req.params)
     const id = await conversationId(req)
     const form = messageForm.parse(req.body ?? {})
     const values = { type: form.type, html: form.html ?? '', text: form.text ?? '', statusAfter: form.statusAfter ?? '' }
@@ -102,7 +102,6 @@ export function conversationsRouter(ctx: AppContext): Router {
           text: form.text,
           statusAfter: form.statusAfter,
           seenMessageCount: form.seenMessageCount,
-          confirmed: form.confirmed,
           files: uploadedFiles(req),
         })
         flash(req, 'success', 'Reply sent.')
@@ -138,7 +137,7 @@ export function conversationsRouter(ctx: AppContext): Router {
   router.post('/conversations/:number/tags/:tagId/remove', async (req, res) => {
     const { tagId } = tagForm.parse(req.params)
     await removeTag(ctx.domain, req.agent!, { conversationId: await conversationId(req), tagId })
-    res.redirect(303, `/conversations/${numberParam.parse(req.params).number}`)
+    res.redirect(303, `/conversations/${conversationNumber(req.params)}`)
   })
 
   router.post('/conversations/:number/status', async (req, res) => {

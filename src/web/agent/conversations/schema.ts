@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { NotFoundError } from '../../../domain/errors.ts'
 
 const id = z.coerce.number().int().positive().max(2_147_483_647)
 const optionalId = z.preprocess((v) => (v === '' || v === undefined ? null : v), id.nullable())
@@ -6,13 +7,19 @@ const text = z.string().optional()
 
 export const numberParam = z.object({ number: id })
 
+/** The conversation number of the URL; anything else is the same 404 as an unknown number. */
+export function conversationNumber(params: unknown): number {
+  const parsed = numberParam.safeParse(params)
+  if (!parsed.success) throw new NotFoundError()
+  return parsed.data.number
+}
+
 export const messageForm = z.object({
   type: z.enum(['reply', 'comment']).default('reply'),
   html: text,
   text: text,
   statusAfter: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['pending', 'open', 'closed']).optional()),
   seenMessageCount: z.coerce.number().int().min(0).optional(),
-  confirmed: z.preprocess((v) => v === '1' || v === 'true', z.boolean()),
 })
 
 export const newConversationForm = z.object({

@@ -1,0 +1,93 @@
+import type { Logger } from 'pino'
+import type { Prisma } from '../db/database.ts'
+import type { Clock } from '../domain/clock.ts'
+import { deliverDueEmails, type MailSender } from '../mail/outbound/delivery.ts'
+
+export interface OutboxWorkerOptions {
+  prisma: Prisma
+  /** null when no SMTP server is configured: the worker then does nothing and mail waits in the outbox. */
+  transport: MailSender | null
+  clock: Clock
+  logger: Logger
+  /** The From header for rows without their own (config MAIL_FROM). */
+  from: string
+  /** How often the outbox is polled; kick() makes a pass sooner. */
+  intervalMs?: number
+  batchSize?: number
+}
+
+export interface OutboxWorker {
+  /** Stops polling and waits for the pass in flight. */
+  stop(): Promise<void>
+  /** Asks for a pass soon, e.g. after a commit that enqueued mail. Kicks close together make one pass. */
+  kick(): void
+}
+
+/** How long kick() waits, so a burst of commits is served by one pass. */
+const KICK_DELAY_MS = 25
+
+/**
+ * Delivers the outbox in the background: one pass at a time, on an interval and on kick().
+ * Several instances may run it at once: deliverDueEmails claims rows with SKIP LOCKED.
+ */
+export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  const { transport, logger } = options
+  if (!transport) {
+    logger.info('no SMTP server configured (SMTP_URL): outgoing e-mails stay in the outbox, readable under Settings › Outbox')
+    return { stop: async () => {}, kick: () => {} }
+  }
+  const sender: MailSender = transport
+  const batchSize = options.batchSize ?? 20
+  const intervalMs = options.intervalMs ?? 2000
+  let stopped = false
+  let inFlight: Promise<void> | null = null
+  let again = false
+  let kickTimer: NodeJS.Timeout | null = null
+
+  async function runPasses() {
+    do {
+      again = false
+      try {
+        const result = await deliverDueEmails({ ...options, transport: sender, batchSize })
+        // A full batch means more may be due now: go on without waiting for the interval.
+        if (result.sent + result.failed + result.retried >= batchSize) again = true
+      } catch (err) {
+        logger.warn({ err }, 'outbox pass failed; will try again')
+        again = false
+      }
+    } while (again && !stopped)
+  }
+
+  function pass() {
+    if (stopped) return
+    if (inFlight) {
+      again = true
+      return
+    }
+    inFlight = runPasses().finally(() => {
+      inFlight = null
+    })
+  }
+
+  const timer = setInterval(pass, intervalMs)
+  timer.unref()
+  pass()
+
+  return {
+    kick() {
+      if (stopped || kickTimer) return
+      kickTimer = setTimeout(() => {
+        kickTimer = null
+        pass()
+      }, KICK_DELAY_MS)
+      kickTimer.unref()
+    },
+    async stop() {
+      stopped = true
+      clearInterval(timer)
+      if (kickTimer) clearTimeout(kickTimer)
+      kickTimer = null
+      await inFlight
+    },
+  }
+}

@@ -1,0 +1,289 @@
+import { ImapFlow, type ImapFlowOptions } from 'imapflow'
+import type { Logger } from 'pino'
+import type { DomainContext } from '../../domain/context.ts'
+import type { ImapAccount } from '../../generated/prisma/client.ts'
+import { processInboundMessage, storeRawMessage } from './intake.ts'
+
+export interface PollOptions {
+  /** At most this many messages are taken per poll; the rest wait for the next one. */
+  batchSize?: number
+  /**
+   * Messages larger than this are still stored (the raw message is kept, nothing is lost) and
+   * acknowledged, but not parsed: their row is marked failed with the reason, for an admin to see.
+   */
+  maxMessageBytes?: number
+  /** Network timeouts for one poll. */
+  connectTimeoutMs?: number
+  socketTimeoutMs?: number
+}
+
+export interface PollResult {
+  /** Messages downloaded from the mailbox. */
+  fetched: number
+  /** Messages committed as inbound rows (and then acknowledged in the mailbox). */
+  stored: number
+}
+
+const DEFAULT_BATCH = 100
+const DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+
+/**
+ * Polls one IMAP mailbox (SPEC §5): every UNSEEN message is stored as a raw inbound row, and only
+ * once that row has committed is the message acknowledged in the mailbox (\Seen, or moved to
+ * moveToMailbox), then the intake parses and threads it. A crash between commit and acknowledgement
+ * makes the next poll fetch the message again; the intake keeps the same Message-ID once.
+ *
+ * Records lastPolledAt and lastError on the account row. Rejects when the account itself failed
+ * (connection, login, mailbox), after recording the error; a bad message never makes it reject.
+ */
+export async function pollImapAccount(ctx: DomainContext, account: ImapAccount, logger: Logger, options: PollOptions = {}): Promise<PollResult> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH
+  const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_BYTES
+  const log = logger.child({ imapAccountId: account.id })
+  const result: PollResult = { fetched: 0, stored: 0 }
+  // Problems worth showing on the account that do not stop the poll (e.g. a failed move).
+  const warnings: string[] = []
+
+  const client = new ImapFlow({
+    host: account.host,
+    port: account.port,
+    secure: account.secure,
+    servername: account.host,
+    auth: { user: account.username, pass: account.password },
+    logger: imapLogger(log),
+    disableAutoIdle: true,
+    connectionTimeout: options.connectTimeoutMs ?? 30_000,
+    greetingTimeout: options.connectTimeoutMs ?? 16_000,
+    socketTimeout: options.socketTimeoutMs ?? 120_000,
+    clientInfo: { name: 'Suivi' },
+  } satisfies ImapFlowOptions)
+  // An 'error' event without a listener would take the whole process down.
+  client.on('error', (err: Error) => log.debug({ err: describeError(err, account.password) }, 'imap connection error'))
+
+  try {
+    const recipients = await envelopeTo(ctx, account)
+    await client.connect()
+    const lock = await client.getMailboxLock(account.mailbox)
+    try {
+      const found = await client.search({ seen: false }, { uid: true })
+      if (found === false) throw new Error(`the server refused to search ${account.mailbox}`)
+      const uids = [...(found ?? [])].sort((a, b) => a - b).slice(0, batchSize)
+      if (uids.length) log.debug({ count: uids.length }, 'unseen messages to fetch')
+
+      for (const uid of uids) {
+        // One message in memory at a time: fetched, stored, acknowledged, processed, released.
+        const message = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true })
+        if (!message || !message.source) continue // expunged meanwhile
+        result.fetched++
+        const raw = message.source
+        const id = await storeRawMessage(ctx.prisma, { source: 'imap', raw, envelopeFrom: null, envelopeTo: recipients })
+        result.stored++
+
+        // Acknowledge only now that the row is committed.
+        const ackWarning = await acknowledge(client, account, uid)
+        if (ackWarning) {
+          warnings.push(ackWarning)
+          log.warn({ uid, inboundId: id, problem: ackWarning }, 'imap message stored but its acknowledgement did not go as configured')
+        }
+
+        if (raw.length > maxBytes) {
+          const error = `The message is ${formatBytes(raw.length)}, over the ${formatBytes(maxBytes)} inbound limit; it was not read, the original is kept`
+          await ctx.prisma.inboundMessage.update({ where: { id }, data: { status: 'failed', error, processedAt: ctx.clock(), attempts: { increment: 1 } } })
+          log.warn({ uid, inboundId: id, size: raw.length }, 'imap message over the inbound size limit: stored, not processed')
+          continue
+        }
+        try {
+          await processInboundMessage(ctx, id, log)
+        } catch (err) {
+          // Only infrastructure failures get here (the intake records bad mail itself); the raw row stays for a re-process.
+          log.error({ err, inboundId: id }, 'inbound message from imap stored but not processed')
+          warnings.push(`message ${id} stored but not processed: ${describeError(err, account.password)}`)
+        }
+      }
+    } finally {
+      lock.release()
+    }
+    await recordPoll(ctx, account.id, warnings.length ? shorten(warnings.join('; ')) : null)
+    if (result.fetched) log.info({ ...result }, 'imap mailbox polled')
+    return result
+  } catch (err) {
+    const message = describeError(err, account.password)
+    log.warn({ error: message, ...result }, 'imap poll failed')
+    await recordPoll(ctx, account.id, shorten(message)).catch((e) => log.error({ err: e }, 'could not record the imap poll error'))
+    throw new ImapPollError(message)
+  } finally {
+    await client.logout().catch(() => {})
+    client.close()
+  }
+}
+
+export class ImapPollError extends Error {
+  override name = 'ImapPollError'
+}
+
+export interface ImapPollersOptions {
+  ctx: DomainContext
+  logger: Logger
+  /** Pause between two rounds over the enabled accounts. */
+  intervalMs?: number
+  poll?: PollOptions
+}
+
+export interface ImapPollers {
+  /** Stops scheduling and waits for the polls in flight. */
+  stop(): Promise<void>
+  /** Polls every enabled account now and resolves when done; never rejects. */
+  pollNow(): Promise<void>
+}
+
+/**
+ * Polls every enabled IMAP account on an interval, accounts concurrently and independently (a
+ * broken one never holds the others back), never two polls of one account at once. A poll asked
+ * for while one is running for that account runs right after it, once.
+ */
+export function startImapPollers(options: ImapPollersOptions): ImapPollers {
+  const { ctx, logger } = options
+  const intervalMs = options.intervalMs ?? 60_000
+  const log = logger.child({ component: 'imap-poller' })
+  const inFlight = new Map<number, Promise<void>>()
+  const queued = new Map<number, Promise<void>>()
+  const rounds = new Set<Promise<void>>()
+  let stopped = false
+  let timer: NodeJS.Timeout | null = null
+
+  async function pollOnce(id: number): Promise<void> {
+    if (stopped) return
+    try {
+      // Read fresh: the account may have been edited or disabled since the round started.
+      const account = await ctx.prisma.imapAccount.findUnique({ where: { id } })
+      if (!account || !account.enabled) return
+      await pollImapAccount(ctx, account, log, options.poll)
+    } catch (err) {
+      // Already recorded on the account (lastError) and logged; one account never stops the rest.
+      if (!(err instanceof ImapPollError)) log.warn({ err, imapAccountId: id }, 'imap poll failed')
+    }
+  }
+
+  function pollAccount(id: number): Promise<void> {
+    const waiting = queued.get(id)
+    if (waiting) return waiting
+    const running = inFlight.get(id)
+    if (running) {
+      const next = running.then(() => {
+        queued.delete(id)
+        return pollAccount(id)
+      })
+      queued.set(id, next)
+      return next
+    }
+    const p = pollOnce(id).finally(() => inFlight.delete(id))
+    inFlight.set(id, p)
+    return p
+  }
+
+  function round(): Promise<void> {
+    const p = (async () => {
+      if (stopped) return
+      let ids: number[]
+      try {
+        ids = (await ctx.prisma.imapAccount.findMany({ where: { enabled: true }, select: { id: true }, orderBy: { id: 'asc' } })).map((a) => a.id)
+      } catch (err) {
+        log.warn({ err }, 'could not load the imap accounts; will try again')
+        return
+      }
+      await Promise.allSettled(ids.map(pollAccount))
+    })()
+    rounds.add(p)
+    return p.finally(() => rounds.delete(p))
+  }
+
+  function schedule(delay: number) {
+    if (stopped) return
+    timer = setTimeout(() => {
+      timer = null
+      void round().finally(() => schedule(intervalMs))
+    }, delay)
+    timer.unref()
+  }
+  schedule(0)
+
+  return {
+    pollNow: () => round(),
+    async stop() {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      timer = null
+      while (rounds.size || inFlight.size || queued.size) {
+        await Promise.allSettled([...rounds, ...inFlight.values(), ...queued.values()])
+      }
+    },
+  }
+}
+
+/** \Seen, or a move to moveToMailbox; a failed move falls back to \Seen so the message is not fetched forever. */
+async function acknowledge(client: ImapFlow, account: ImapAccount, uid: number): Promise<string | null> {
+  const range = String(uid)
+  if (account.moveToMailbox) {
+    let problem: string
+    try {
+      const moved = await client.messageMove(range, account.moveToMailbox, { uid: true })
+      if (moved) return null
+      problem = `could not move messages to ${account.moveToMailbox}`
+    } catch (err) {
+      problem = `could not move messages to ${account.moveToMailbox}: ${describeError(err, account.password)}`
+    }
+    if (!(await client.messageFlagsAdd(range, ['\\Seen'], { uid: true }))) return `${problem}; marking it seen failed too`
+    return `${problem}; marked seen instead`
+  }
+  if (!(await client.messageFlagsAdd(range, ['\\Seen'], { uid: true }))) throw new Error('the server refused to mark a message seen')
+  return null
+}
+
+/**
+ * The address this mailbox receives for, given to the intake as the envelope recipient so that
+ * routing picks the folder: the account's folder's address, else the login when it is an address.
+ */
+async function envelopeTo(ctx: DomainContext, account: ImapAccount): Promise<string[]> {
+  if (account.folderId !== null) {
+    const folder = await ctx.prisma.folder.findUnique({ where: { id: account.folderId }, select: { inboundAddress: true } })
+    if (folder?.inboundAddress) return [folder.inboundAddress]
+  }
+  return account.username.includes('@') ? [account.username.toLowerCase()] : []
+}
+
+async function recordPoll(ctx: DomainContext, id: number, lastError: string | null) {
+  await ctx.prisma.imapAccount.update({ where: { id }, data: { lastPolledAt: ctx.clock(), lastError } })
+}
+
+/** imapflow's own log, at pino's debug level only (it already masks credentials it sends). */
+function imapLogger(log: Logger) {
+  const forward = (entry: unknown) => {
+    if (!log.isLevelEnabled('debug')) return
+    const { msg, ...rest } = (entry && typeof entry === 'object' ? entry : { msg: String(entry) }) as { msg?: unknown } & Record<string, unknown>
+    log.debug({ imap: rest }, typeof msg === 'string' ? msg : 'imap')
+  }
+  return { trace: () => {}, debug: forward, info: forward, warn: forward, error: forward, fatal: forward }
+}
+
+/** A short, password-free description of what went wrong, for lastError and the log. */
+function describeError(err: unknown, password: string): string {
+  const e = err as { message?: unknown; responseText?: unknown; code?: unknown; authenticationFailed?: unknown } | null
+  let text: string
+  if (e && typeof e === 'object') {
+    const parts = [typeof e.message === 'string' ? e.message : 'Error']
+    if (e.authenticationFailed) parts.push('authentication failed (check the username and password)')
+    if (typeof e.responseText === 'string' && e.responseText && !parts[0]!.includes(e.responseText)) parts.push(e.responseText)
+    else if (typeof e.code === 'string' && !parts[0]!.includes(e.code)) parts.push(e.code)
+    text = parts.join(': ')
+  } else {
+    text = String(err)
+  }
+  if (password) text = text.split(password).join('***')
+  return text
+}
+
+const shorten = (s: string) => (s.length > 500 ? `${s.slice(0, 497)}...` : s)
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(n / 1024)} kB`
+}

@@ -1,0 +1,163 @@
+import type { Logger } from 'pino'
+import type { Prisma } from '../../db/database.ts'
+import type { DomainContext } from '../../domain/context.ts'
+import { addCustomerMessage } from '../../domain/conversations/commands/addCustomerMessage.ts'
+import { recordBounce } from '../../domain/conversations/commands/recordBounce.ts'
+import { startCustomerConversation } from '../../domain/conversations/commands/startCustomerConversation.ts'
+import { formatBytes, type InlineImage, type UploadedFile } from '../../domain/conversations/messageBody.ts'
+import { ValidationError } from '../../domain/errors.ts'
+import { findOrCreateCustomer } from '../../domain/customers/findOrCreateCustomer.ts'
+import { loadSettings } from '../../domain/settings/settings.ts'
+import type { InboundSource } from '../../generated/prisma/enums.ts'
+import { classifyMail } from './classify.ts'
+import { parseMail, type InboundMail } from './parse.ts'
+import { cleanSubject, findThread, folderForRecipients, recipientsOf } from './route.ts'
+
+export interface RawMessage {
+  source: InboundSource
+  raw: Buffer
+  envelopeFrom?: string | null
+  envelopeTo?: string[]
+}
+
+/**
+ * Step one of the intake: the raw bytes become a row. Whoever delivered the message (SMTP
+ * client, IMAP mailbox, HTTP caller) is answered only after this has committed.
+ */
+export async function storeRawMessage(prisma: Prisma, message: RawMessage): Promise<number> {
+  const row = await prisma.inboundMessage.create({
+    data: {
+      source: message.source,
+      raw: message.raw as Uint8Array<ArrayBuffer>,
+      size: message.raw.length,
+      envelopeFrom: message.envelopeFrom?.slice(0, 500) ?? null,
+      envelopeTo: (message.envelopeTo ?? []).map((a) => a.slice(0, 500)).slice(0, 100),
+    },
+    select: { id: true },
+  })
+  return row.id
+}
+
+export type IntakeOutcome =
+  | { status: 'processed'; conversationId: number | null; note: string | null }
+  | { status: 'failed'; error: string }
+
+/**
+ * Step two: parse, classify and thread a stored message, then hand it to the domain commands.
+ * Never throws for a bad message: the row is marked failed with the reason, for an admin to see
+ * and re-process, and the next message goes on.
+ */
+export async function processInboundMessage(ctx: DomainContext, id: number, logger?: Logger): Promise<IntakeOutcome> {
+  const row = await ctx.prisma.inboundMessage.findUniqueOrThrow({ where: { id } })
+  await ctx.prisma.inboundMessage.update({ where: { id }, data: { attempts: { increment: 1 } } })
+  try {
+    const raw = Buffer.from(row.raw)
+    const mail = await parseMail(raw)
+    await ctx.prisma.inboundMessage.update({ where: { id }, data: { messageIdHeader: mail.messageId?.slice(0, 500) ?? null, subject: mail.subject.slice(0, 500) } })
+    const outcome = await ingest(ctx, id, mail, raw, row.envelopeTo)
+    await ctx.prisma.inboundMessage.update({ where: { id }, data: { status: 'processed', processedAt: ctx.clock(), error: null, conversationId: outcome.conversationId, note: outcome.note } })
+    return { status: 'processed', ...outcome }
+  } catch (err) {
+    const error = err instanceof ValidationError ? `${err.message}` : `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`
+    logger?.warn({ err, inboundId: id }, 'inbound message could not be processed')
+    await ctx.prisma.inboundMessage.update({ where: { id }, data: { status: 'failed', error: error.slice(0, 2000), processedAt: ctx.clock() } })
+    return { status: 'failed', error }
+  }
+}
+
+/** Store, then process: what the SMTP listener, the IMAP poller and the HTTP endpoint call. */
+export async function receiveRawMessage(ctx: DomainContext, message: RawMessage, logger?: Logger): Promise<{ id: number; outcome: IntakeOutcome }> {
+  const id = await storeRawMessage(ctx.prisma, message)
+  const outcome = await processInboundMessage(ctx, id, logger)
+  return { id, outcome }
+}
+
+async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, raw: Buffer, envelopeTo: string[]): Promise<{ conversationId: number | null; note: string | null }> {
+  const prisma = ctx.prisma
+  if (mail.messageId) {
+    // The same e-mail delivered twice (an SMTP retry, a mailbox polled again) is kept once.
+    const seen = await prisma.message.findUnique({ where: { emailMessageId: mail.messageId }, select: { conversationId: true } })
+    if (seen) return { conversationId: seen.conversationId, note: 'duplicate of a message already in the conversation' }
+    if (await prisma.outboxEmail.count({ where: { messageId: mail.messageId } })) return { conversationId: null, note: 'our own e-mail came back; ignored' }
+  }
+  const recipients = recipientsOf(mail, envelopeTo)
+  const kind = classifyMail(mail, raw)
+
+  if (kind.kind === 'bounce') {
+    const b = kind.bounce
+    const match = b.originalMessageIds.length ? await findThread(prisma, { ...mail, inReplyTo: null, references: b.originalMessageIds }, [], '') : null
+    const summary = `Delivery failed${b.recipient ? ` to ${b.recipient}` : ''}${b.status ? ` (status ${b.status})` : ''}: ${mail.subject || 'delivery report'}`
+    const result = await recordBounce(ctx, { conversationId: match?.conversationId ?? null, recipient: b.recipient, status: b.status, hard: b.hard, summary, inboundId, emailMessageId: mail.messageId })
+    return { conversationId: result.conversation?.id ?? null, note: `bounce${b.hard ? ' (permanent)' : ''}${result.marked ? `; ${b.recipient} marked undeliverable` : ''}${match ? '' : '; no conversation found'}` }
+  }
+
+  if (!mail.from) throw new ValidationError('The message has no sender address (From), so it cannot be answered')
+  const { attachmentMaxBytes } = await loadSettings(prisma)
+  const { files, inlineImages, skipped } = splitAttachments(mail, attachmentMaxBytes)
+  const text = mail.text + (skipped.length ? `\n\n[${skipped.join('; ')}]` : '')
+  const html = mail.html && skipped.length ? `${mail.html}<p>[${skipped.map(escapeHtml).join('; ')}]</p>` : mail.html
+  const isAutoReply = kind.kind === 'autoReply'
+
+  const match = await findThread(prisma, mail, recipients, ctx.mail.secret)
+  if (match) {
+    const customer = await findCustomerFor(ctx, mail.from.address, mail.from.name)
+    const result = await addCustomerMessage(ctx, {
+      conversationId: match.conversationId,
+      customerId: customer.id,
+      html: html ?? undefined,
+      text,
+      files,
+      inlineImages,
+      emailMessageId: mail.messageId,
+      inReplyTo: mail.inReplyTo,
+      isAutoReply,
+      inboundId,
+    })
+    return { conversationId: result.conversation.id, note: result.followUpOf ? 'late reply to a closed conversation: new conversation linked to it' : isAutoReply ? `automatic reply (${kind.reason})` : null }
+  }
+  if (isAutoReply) return { conversationId: null, note: `automatic reply (${kind.reason}) to no known conversation; kept here only` }
+
+  const folderId = await folderForRecipients(prisma, recipients)
+  const result = await startCustomerConversation(ctx, {
+    customerEmail: mail.from.address,
+    customerName: mail.from.name,
+    subject: cleanSubject(mail.subject),
+    folderId,
+    channel: 'email',
+    html,
+    text,
+    files,
+    inlineImages,
+    emailMessageId: mail.messageId,
+    inboundId,
+  })
+  return { conversationId: result.conversation.id, note: null }
+}
+
+/** The sender as a customer record (created on first contact). */
+async function findCustomerFor(ctx: DomainContext, address: string, name: string) {
+  return ctx.prisma.$transaction((tx) => findOrCreateCustomer(tx, address, name))
+}
+
+/**
+ * Inline images the HTML refers to by cid: stay inline; everything else is an attachment. A part
+ * over the size limit is left out of the conversation (it stays in the raw message) and named.
+ */
+function splitAttachments(mail: InboundMail, maxBytes: number) {
+  const referenced = new Set([...(mail.html ?? '').matchAll(/cid:([^"'\s>)]+)/gi)].map((m) => m[1]!.toLowerCase()))
+  const files: UploadedFile[] = []
+  const inlineImages: InlineImage[] = []
+  const skipped: string[] = []
+  for (const a of mail.attachments) {
+    if (a.data.length === 0) continue
+    if (a.data.length > maxBytes) {
+      skipped.push(`“${a.fileName}” (${formatBytes(a.data.length)}) is over the ${formatBytes(maxBytes)} limit; it is kept in the original e-mail`)
+      continue
+    }
+    if (a.cid && referenced.has(a.cid.toLowerCase()) && a.contentType.startsWith('image/')) inlineImages.push({ contentId: a.cid, fileName: a.fileName, data: a.data })
+    else files.push({ fileName: a.fileName, data: a.data })
+  }
+  return { files, inlineImages, skipped }
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)

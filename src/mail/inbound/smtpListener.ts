@@ -1,0 +1,129 @@
+import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server'
+import type { Logger } from 'pino'
+import type { Prisma } from '../../db/database.ts'
+import { storeRawMessage } from './intake.ts'
+
+export interface SmtpListenerOptions {
+  prisma: Prisma
+  logger: Logger
+  host: string
+  port: number
+  maxBytes: number
+  /** Addresses ("support@example.com") and whole domains ("@example.com") mail is accepted for. */
+  acceptedAddresses: string[]
+  reverseDns: boolean
+  /** Called after a message is committed; processing happens outside the SMTP session. */
+  onStored: (id: number) => void
+  maxRecipients?: number
+  maxConnectionsPerClient?: number
+}
+
+export interface SmtpListener {
+  port: number
+  stop(): Promise<void>
+}
+
+class SmtpError extends Error {
+  constructor(
+    message: string,
+    readonly responseCode: number,
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * The built-in SMTP listener, for an MTA to relay to. It is never a relay itself: it accepts mail
+ * only for the help desk's own addresses, and answers 250 only once the raw message is committed
+ * (451 when the database is unavailable, so the sender keeps it and retries).
+ */
+export async function startSmtpListener(o: SmtpListenerOptions): Promise<SmtpListener> {
+  const perClient = new Map<string, number>()
+  const maxPerClient = o.maxConnectionsPerClient ?? 10
+  const maxRecipients = o.maxRecipients ?? 50
+
+  async function accepts(address: string): Promise<boolean> {
+    const a = address.toLowerCase()
+    const plain = a.replace(/\+[^@]*@/, '@')
+    const domain = a.slice(a.lastIndexOf('@'))
+    if (o.acceptedAddresses.some((x) => x === a || x === plain || x === domain)) return true
+    // Folder addresses are managed in the app; read them live.
+    return (await o.prisma.folder.count({ where: { inboundAddress: { in: [a, plain] } } })) > 0
+  }
+
+  const server = new SMTPServer({
+    name: 'suivi',
+    banner: 'Suivi help desk',
+    size: o.maxBytes,
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    disableReverseLookup: !o.reverseDns,
+    maxClients: 200,
+    socketTimeout: 60_000,
+    closeTimeout: 10_000,
+    logger: false,
+    onConnect(session: SMTPServerSession, callback: (err?: Error) => void) {
+      const ip = session.remoteAddress
+      const count = (perClient.get(ip) ?? 0) + 1
+      if (count > maxPerClient) return callback(new SmtpError('Too many connections from your address, try again later', 421))
+      perClient.set(ip, count)
+      callback()
+    },
+    onClose(session: SMTPServerSession) {
+      const ip = session.remoteAddress
+      const count = (perClient.get(ip) ?? 1) - 1
+      if (count <= 0) perClient.delete(ip)
+      else perClient.set(ip, count)
+    },
+    onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error) => void) {
+      const args = address.args as Record<string, string> | false
+      const declared = Number((args && args.SIZE) || 0)
+      if (declared > o.maxBytes) return callback(new SmtpError(`Message too large: at most ${o.maxBytes} bytes`, 552))
+      callback()
+    },
+    onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error) => void) {
+      if (session.envelope.rcptTo.length >= maxRecipients) return callback(new SmtpError('Too many recipients', 452))
+      accepts(address.address).then(
+        (ok) => callback(ok ? undefined : new SmtpError(`No such mailbox here: ${address.address}`, 550)),
+        (err) => {
+          o.logger.warn({ err }, 'SMTP listener could not check a recipient')
+          callback(new SmtpError('Temporary failure, try again later', 451))
+        },
+      )
+    },
+    onData(stream, session: SMTPServerSession, callback: (err?: Error | null) => void) {
+      const chunks: Buffer[] = []
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+      stream.on('error', (err) => callback(err))
+      stream.on('end', () => {
+        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) return callback(new SmtpError(`Message too large: at most ${o.maxBytes} bytes`, 552))
+        const raw = Buffer.concat(chunks)
+        const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null
+        storeRawMessage(o.prisma, { source: 'smtp', raw, envelopeFrom, envelopeTo: session.envelope.rcptTo.map((r) => r.address) }).then(
+          (id) => {
+            callback()
+            o.onStored(id)
+          },
+          (err) => {
+            o.logger.error({ err }, 'SMTP listener could not store a message; the sender will retry')
+            callback(new SmtpError('Temporary failure storing the message, try again later', 451))
+          },
+        )
+      })
+    },
+  })
+  server.on('error', (err) => o.logger.warn({ err }, 'SMTP listener error'))
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.server.once('error', reject)
+    server.listen(o.port, o.host, () => {
+      const address = server.server.address()
+      resolve(typeof address === 'object' && address ? address.port : o.port)
+    })
+  })
+  o.logger.info({ host: o.host, port }, 'SMTP listener accepting mail')
+  return {
+    port,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}

@@ -1,0 +1,267 @@
+import { performance } from 'node:perf_hooks'
+import addressparser from 'nodemailer/lib/addressparser'
+import type { NodemailerError, SendMailOptions } from 'nodemailer'
+import type { Logger } from 'pino'
+import { z } from 'zod'
+import type { Prisma } from '../../db/database.ts'
+import type { Clock } from '../../domain/clock.ts'
+import type { MailTransport } from './transport.ts'
+
+/** Attempts before an e-mail is given up as `failed` (transient errors: connection refused, 4xx ...). */
+export const MAX_ATTEMPTS = 8
+/**
+ * A 5xx reply is a permanent rejection by RFC 5321, but servers also answer 5xx for passing
+ * trouble (a mailbox briefly over quota, a policy service down, a misconfigured relay being
+ * fixed). We retry it a little, with the same back-off, and give up after this many attempts
+ * instead of MAX_ATTEMPTS, so a bad address is reported within minutes, not hours.
+ */
+export const PERMANENT_REJECTION_ATTEMPTS = 3
+/** How long a claimed row belongs to the pass that claimed it; after that another pass may take it. */
+export const LOCK_MS = 2 * 60_000
+/** One send is aborted after this long, so that it ends inside the row's lock. */
+const SEND_TIMEOUT_MS = 45_000
+/** Rows of a batch not started this long after the claim go back to the queue (lock safety). */
+const START_DEADLINE_MS = LOCK_MS - SEND_TIMEOUT_MS - 15_000
+const FIRST_RETRY_MS = 60_000
+const MAX_RETRY_MS = 6 * 60 * 60_000
+const MAX_ERROR_LENGTH = 500
+
+/** Wait before the next attempt after `attempts` failed ones: 1 min, 2, 4, 8 ... at most 6 h. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), MAX_RETRY_MS)
+}
+
+export type MailSender = Pick<MailTransport, 'sendMail'>
+
+export interface DeliveryOptions {
+  prisma: Prisma
+  transport: MailSender
+  clock: Clock
+  logger: Logger
+  /** Rows claimed per pass. */
+  batchSize?: number
+  /** The From header when a row has no fromAddress of its own (config MAIL_FROM). */
+  from: string
+}
+
+export interface DeliveryResult {
+  sent: number
+  failed: number
+  retried: number
+}
+
+interface ClaimedRow {
+  id: number
+  kind: string
+  messageId: string
+  toAddress: string
+  fromAddress: string | null
+  subject: string
+  html: string
+  text: string
+  headers: unknown
+  attachments: unknown
+  attempts: number
+  lockedUntil: Date
+}
+
+/** The message cannot be built from the row; sending it again would not help. */
+class InvalidMessageError extends Error {
+  override name = 'InvalidMessageError'
+}
+
+/**
+ * One delivery pass: claims the e-mails that are due, sends each over SMTP and records the outcome.
+ *
+ * Claiming is one UPDATE over rows picked with FOR UPDATE SKIP LOCKED, so passes running on several
+ * instances at once never take the same row. A row stays `sending` with a lock for LOCK_MS; when a
+ * process dies mid-send, the lock expires and another pass sends the row again with the same
+ * Message-ID: at-least-once delivery, never a lost e-mail, and receivers can drop the duplicate.
+ */
+export async function deliverDueEmails(options: DeliveryOptions): Promise<DeliveryResult> {
+  const { prisma, clock, logger } = options
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 20))
+  const result: DeliveryResult = { sent: 0, failed: 0, retried: 0 }
+  const now = clock()
+  const lockedUntil = new Date(now.getTime() + LOCK_MS)
+  const claimedAt = performance.now()
+
+  const rows = await prisma.$queryRaw<ClaimedRow[]>`
+    UPDATE outbox_emails
+    SET status = 'sending', "lockedUntil" = ${lockedUntil}, attempts = attempts + 1
+    WHERE id IN (
+      SELECT id FROM outbox_emails
+      WHERE (status = 'queued' AND "nextAttemptAt" <= ${now})
+         OR (status = 'sending' AND ("lockedUntil" IS NULL OR "lockedUntil" <= ${now}))
+      ORDER BY id
+      LIMIT ${batchSize}
+      FOR UPDATE SKIP LOCKED
+    )
+    RETURNING id, kind::text AS kind, "messageId", "toAddress", "fromAddress", subject, html, text, headers, attachments, attempts, "lockedUntil"`
+  rows.sort((a, b) => a.id - b.id)
+
+  for (const row of rows) {
+    if (performance.now() - claimedAt > START_DEADLINE_MS) {
+      // Too late to start within our lock: hand the row back untouched rather than risk a
+      // second pass taking it while we still send.
+      await prisma.outboxEmail.updateMany({
+        where: { id: row.id, status: 'sending', lockedUntil: row.lockedUntil },
+        data: { status: 'queued', attempts: { decrement: 1 }, lockedUntil: null },
+      })
+      continue
+    }
+    const outcome = await deliverOne(options, row)
+    result[outcome]++
+  }
+  if (rows.length) logger.debug({ claimed: rows.length, ...result }, 'outbox pass done')
+  return result
+}
+
+async function deliverOne(options: DeliveryOptions, row: ClaimedRow): Promise<keyof DeliveryResult> {
+  const { prisma, clock, logger } = options
+  const ours = { id: row.id, status: 'sending' as const, lockedUntil: row.lockedUntil }
+  const logFields = { outboxId: row.id, kind: row.kind, messageId: row.messageId, attempt: row.attempts }
+  try {
+    const message = await buildMessage(prisma, row, options.from)
+    const info = await options.transport.sendMail({ ...message, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
+    const done = await prisma.outboxEmail.updateMany({
+      where: ours,
+      data: { status: 'sent', sentAt: clock(), lockedUntil: null, lastError: null },
+    })
+    if (done.count === 0) logger.warn(logFields, 'e-mail sent, but its claim had expired; it may be sent twice')
+    logger.info({ ...logFields, to: message.envelope.to[0], response: shorten(String(info?.response ?? ''), 200) }, 'e-mail sent')
+    return 'sent'
+  } catch (err) {
+    const reason = describeError(err)
+    const e = err as NodemailerError
+    const rejected = e?.permanent === true || (typeof e?.responseCode === 'number' && e.responseCode >= 500 && e.responseCode !== 503)
+    const giveUp = err instanceof InvalidMessageError || row.attempts >= MAX_ATTEMPTS || (rejected && row.attempts >= PERMANENT_REJECTION_ATTEMPTS)
+    const errFields = { ...logFields, error: reason, code: e?.code, responseCode: e?.responseCode }
+    if (giveUp) {
+      await prisma.outboxEmail.updateMany({ where: ours, data: { status: 'failed', lockedUntil: null, lastError: reason } })
+      logger.error(errFields, 'e-mail delivery failed for good')
+      return 'failed'
+    }
+    const nextAttemptAt = new Date(clock().getTime() + retryDelayMs(row.attempts))
+    await prisma.outboxEmail.updateMany({ where: ours, data: { status: 'queued', lockedUntil: null, nextAttemptAt, lastError: reason } })
+    logger.warn({ ...errFields, nextAttemptAt }, 'e-mail delivery failed; will retry')
+    return 'retried'
+  }
+}
+
+// ---- Building the message ---------------------------------------------------------------------
+
+const attachmentsSchema = z.array(
+  z.object({
+    blobSha256: z.string().regex(/^[0-9a-f]{64}$/),
+    fileName: z.string().min(1),
+    mimeType: z.string().min(1),
+    contentId: z.string().nullish(),
+  }),
+)
+
+/** RFC 7230 token: what a header field name may be made of. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** Control characters other than tab; CR and LF would start a new header line. */
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/
+/** Set from the row's own columns or by nodemailer; the headers JSON may not override them. */
+const RESERVED_HEADERS = new Set([
+  'from', 'sender', 'to', 'cc', 'bcc', 'subject', 'date', 'message-id', 'mime-version',
+  'content-type', 'content-transfer-encoding', 'content-disposition', 'content-id', 'return-path', 'received',
+])
+
+type BuiltMessage = SendMailOptions & { envelope: { from: string; to: string[] } }
+
+async function buildMessage(prisma: Prisma, row: ClaimedRow, defaultFrom: string): Promise<BuiltMessage> {
+  const to = singleMailbox(row.toAddress)
+  if (!to) throw new InvalidMessageError('invalid recipient address')
+  const from = singleMailbox(row.fromAddress ?? defaultFrom)
+  if (!from) throw new InvalidMessageError('invalid From address')
+
+  const message: BuiltMessage = {
+    from,
+    to,
+    // The envelope is the only thing that decides who receives the message.
+    envelope: { from: from.address, to: [to.address] },
+    subject: oneLine(row.subject),
+    messageId: row.messageId,
+    text: row.text,
+    html: row.html,
+    headers: {},
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  }
+
+  for (const [name, value] of Object.entries(asObject(row.headers))) {
+    if (!HEADER_NAME.test(name) || typeof value !== 'string' || CONTROL.test(value) || value.length > 2000) continue
+    const key = name.toLowerCase()
+    if (RESERVED_HEADERS.has(key)) continue
+    if (key === 'in-reply-to') message.inReplyTo = value
+    else if (key === 'references') message.references = value
+    else if (key === 'reply-to') message.replyTo = value
+    else (message.headers as Record<string, string>)[name] = value
+  }
+
+  const parsed = attachmentsSchema.safeParse(parseJson(row.attachments) ?? [])
+  if (!parsed.success) throw new InvalidMessageError('malformed attachment list')
+  if (parsed.data.length) {
+    const shas = [...new Set(parsed.data.map((a) => a.blobSha256))]
+    const blobs = await prisma.blob.findMany({ where: { sha256: { in: shas } }, select: { sha256: true, data: true } })
+    const bySha = new Map(blobs.map((b) => [b.sha256, Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength)]))
+    message.attachments = parsed.data.map((a) => {
+      const content = bySha.get(a.blobSha256)
+      if (!content) throw new InvalidMessageError(`attachment ${oneLine(a.fileName)} is missing from storage`)
+      const cid = a.contentId ? a.contentId.replace(/^<|>$/g, '') : undefined
+      return {
+        filename: oneLine(a.fileName),
+        content,
+        contentType: oneLine(a.mimeType),
+        ...(cid && !CONTROL.test(cid) ? { cid, contentDisposition: 'inline' } : { contentDisposition: 'attachment' }),
+      }
+    })
+  }
+  return message
+}
+
+/** Exactly one plain mailbox (no group, no list), or null: a line break cannot add a recipient. */
+function singleMailbox(value: string): { name: string; address: string } | null {
+  const list = addressparser(oneLine(value))
+  const only = list[0]
+  if (list.length !== 1 || !only || only.group || !only.address) return null
+  if (!/^[^\s<>@,;:"\\]+@[^\s<>@,;:"\\]+$/.test(only.address)) return null
+  return { name: only.name, address: only.address }
+}
+
+function oneLine(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
+}
+
+function parseJson(value: unknown): unknown {
+  if (typeof value !== 'string') return value
+  try {
+    return JSON.parse(value)
+  } catch {
+    return undefined
+  }
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  const v = parseJson(value)
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
+}
+
+function shorten(value: string, max: number): string {
+  return value.length > max ? `${value.slice(0, max - 1)}…` : value
+}
+
+/** A short, single-line reason for admins and logs; credentials in URLs are masked. */
+export function describeError(err: unknown): string {
+  const e = err as Partial<NodemailerError> | undefined
+  let text = typeof e?.message === 'string' && e.message ? e.message : String(err)
+  if (e?.code && !text.includes(e.code)) text = `${e.code}: ${text}`
+  text = text
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi, '$1***@')
+    .replace(/\s+/g, ' ')
+    .trim()
+  return shorten(text, MAX_ERROR_LENGTH)
+}

@@ -1,0 +1,36 @@
+import nodemailer from 'nodemailer'
+import type { SMTPSentMessageInfo, SMTPTransportOptions, Transporter } from 'nodemailer'
+
+/** What the delivery pass sends through: nodemailer's SMTP transporter (or a compatible one in tests). */
+export type MailTransport = Transporter<SMTPSentMessageInfo, SMTPTransportOptions>
+
+/**
+ * The SMTP transport for outgoing mail, or null when no SMTP server is configured: mail then
+ * stays in the outbox, where admins can read it.
+ *
+ * One connection per message (no pool): the worker sends a handful of messages per pass, and a
+ * pooled connection that the server dropped while idle would only add a failure mode. Timeouts
+ * are short so that a dead server fails one attempt in seconds, well inside the row's lock.
+ */
+export function createSmtpTransport(smtpUrl: string | undefined): MailTransport | null {
+  if (!smtpUrl) return null
+  let protocol: string
+  try {
+    protocol = new URL(smtpUrl).protocol
+  } catch {
+    throw new Error('SMTP_URL is not a valid URL')
+  }
+  if (protocol !== 'smtp:' && protocol !== 'smtps:') throw new Error('SMTP_URL must start with smtp:// or smtps://')
+  return nodemailer.createTransport({
+    url: smtpUrl,
+    pool: false,
+    connectionTimeout: 15_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 20_000,
+    dnsTimeout: 10_000,
+    // The content of a message is ours: never let it make nodemailer read files or fetch URLs.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    logger: false,
+  })
+}
