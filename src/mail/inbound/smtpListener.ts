@@ -39,6 +39,8 @@ class SmtpError extends Error {
  */
 export async function startSmtpListener(o: SmtpListenerOptions): Promise<SmtpListener> {
   const perClient = new Map<string, number>()
+  // Only sessions that were let in count; a refused one also gets onClose.
+  const counted = new Set<string>()
   const maxPerClient = o.maxConnectionsPerClient ?? 10
   const maxRecipients = o.maxRecipients ?? 50
 
@@ -67,9 +69,11 @@ export async function startSmtpListener(o: SmtpListenerOptions): Promise<SmtpLis
       const count = (perClient.get(ip) ?? 0) + 1
       if (count > maxPerClient) return callback(new SmtpError('Too many connections from your address, try again later', 421))
       perClient.set(ip, count)
+      counted.add(session.id)
       callback()
     },
     onClose(session: SMTPServerSession) {
+      if (!counted.delete(session.id)) return
       const ip = session.remoteAddress
       const count = (perClient.get(ip) ?? 1) - 1
       if (count <= 0) perClient.delete(ip)
