@@ -15,6 +15,7 @@ import { conversationsRouter } from './web/agent/conversations/routes.ts'
 import { attachmentsRouter } from './web/agent/attachments/routes.ts'
 import { parseMultipart } from './web/middleware/uploads.ts'
 import { inboundRouter } from './web/inbound/routes.ts'
+import { inboundAdminRouter } from './web/admin/inbound/routes.ts'
 import { adminRouter } from './web/admin/routes.ts'
 
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url))
@@ -110,6 +111,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(conversationsRouter(ctx))
   app.use(attachmentsRouter(ctx))
   app.use(adminRouter(ctx))
+  app.use(inboundAdminRouter(ctx))
 
   app.use(notFound)
   app.use(errorHandler)

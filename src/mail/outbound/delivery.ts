@@ -5,7 +5,6 @@ import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { Prisma } from '../../db/database.ts'
 import type { Clock } from '../../domain/clock.ts'
-import type { MailTransport } from './transport.ts'
 
 /** Attempts before an e-mail is given up as `failed` (transient errors: connection refused, 4xx ...). */
 export const MAX_ATTEMPTS = 8
@@ -31,7 +30,10 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), MAX_RETRY_MS)
 }
 
-export type MailSender = Pick<MailTransport, 'sendMail'>
+/** What a pass needs from a transport; nodemailer's transporter (see transport.ts) is one. */
+export interface MailSender {
+  sendMail(message: SendMailOptions): Promise<unknown>
+}
 
 export interface DeliveryOptions {
   prisma: Prisma
@@ -129,7 +131,7 @@ async function deliverOne(options: DeliveryOptions, row: ClaimedRow): Promise<ke
       data: { status: 'sent', sentAt: clock(), lockedUntil: null, lastError: null },
     })
     if (done.count === 0) logger.warn(logFields, 'e-mail sent, but its claim had expired; it may be sent twice')
-    logger.info({ ...logFields, to: message.envelope.to[0], response: shorten(String(info?.response ?? ''), 200) }, 'e-mail sent')
+    logger.info({ ...logFields, to: message.envelope.to[0], response: shorten(String((info as { response?: unknown } | undefined)?.response ?? ''), 200) }, 'e-mail sent')
     return 'sent'
   } catch (err) {
     const reason = describeError(err)

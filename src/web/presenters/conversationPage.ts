@@ -102,7 +102,7 @@ export function presentConversationPage(page: Page, now: Date, form: { values?: 
       previous: c.previousConversation,
       followUps: c.followUps,
     },
-    customer: { name: c.customer.name, email: c.customer.email, since: when(c.customer.createdAt, now) },
+    customer: { name: c.customer.name, email: c.customer.email, since: when(c.customer.createdAt, now), undeliverable: c.customer.undeliverableAt ? (c.customer.undeliverableReason ?? 'permanent failure') : null },
     otherConversations: page.otherConversations.map((o) => ({ ...o, href: `/conversations/${o.number}`, age: age(o.lastActivityAt, now) })),
     messages,
     history: page.history.map((e) => ({ actor: actorName(e), text: describe(e, page), at: when(e.createdAt, now) })),
