@@ -1,7 +1,7 @@
 import type { Tx } from '../../db/database.ts'
 import type { MailContext } from '../../mail/mailContext.ts'
 import { toEmailHtml } from '../../domain/content/index.ts'
-import { enqueueEmail, type OutboxAttachment } from './outbox.ts'
+import { enqueueAutomaticEmail, enqueueEmail, type OutboxAttachment } from './outbox.ts'
 import { renderMail } from './templates.ts'
 import { replyAddressFor } from '../replyAddress.ts'
 
@@ -80,12 +80,11 @@ export async function enqueueAgentNotification(
 ) {
   const link = `${mail.publicUrl}/conversations/${args.conversation.number}`
   const content = await renderMail('agent-notification', { ...args, link, subject: args.conversation.subject, number: args.conversation.number })
-  return enqueueEmail(tx, mail.mailDomain, {
+  return enqueueAutomaticEmail(tx, mail.mailDomain, {
     kind: 'notification',
     to: args.to,
     subject: `${args.headline}: ${threadSubject(args.conversation, false)}`,
     conversationId: args.conversation.id,
-    headers: { 'Auto-Submitted': 'auto-generated' },
     ...content,
   })
 }

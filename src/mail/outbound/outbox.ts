@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Tx } from '../../db/database.ts'
 import type { OutboxKind } from '../../generated/prisma/enums.ts'
+import { Prisma } from '../../generated/prisma/client.ts'
 
 export interface OutgoingEmail {
   kind: OutboxKind
@@ -25,6 +26,25 @@ export interface OutboxAttachment {
 
 export function newMessageId(mailDomain: string): string {
   return `<${randomUUID()}@${mailDomain}>`
+}
+
+/** E-mails nobody wrote by hand: they carry Auto-Submitted and are rate-limited per address. */
+export const AUTOMATIC_KINDS = ['notification', 'reminder', 'closing', 'confirmation'] as const satisfies readonly OutboxKind[]
+
+/** Loop protection: at most this many automatic e-mails to one address in an hour. */
+export const AUTOMATIC_PER_ADDRESS_PER_HOUR = 5
+
+/**
+ * An automatic e-mail (notification, reminder, closing note, confirmation), marked
+ * Auto-Submitted. Over the hourly limit for its address it is not queued (returns null): two
+ * robots answering each other must not run forever.
+ */
+export async function enqueueAutomaticEmail(tx: Tx, mailDomain: string, email: OutgoingEmail & { kind: (typeof AUTOMATIC_KINDS)[number] }) {
+  const [row] = await tx.$queryRaw<{ recent: number }[]>`
+    SELECT count(*)::int AS recent FROM outbox_emails
+    WHERE "toAddress" = ${email.to} AND kind::text IN (${Prisma.join(AUTOMATIC_KINDS)}) AND "createdAt" > now() - interval '1 hour'`
+  if ((row?.recent ?? 0) >= AUTOMATIC_PER_ADDRESS_PER_HOUR) return null
+  return enqueueEmail(tx, mailDomain, { ...email, headers: { ...email.headers, 'Auto-Submitted': 'auto-generated' } })
 }
 
 /**

@@ -267,3 +267,20 @@ describe('conversation commands', () => {
     })
   })
 })
+
+describe('loop protection', () => {
+  it('sends at most five automatic e-mails an hour to one address', async () => {
+    const time = testClock()
+    const app = await startTestApp({}, { clock: time.clock })
+    try {
+      const ctx = app.ctx.domain
+      const folder = await buildFolder(ctx.prisma)
+      const admin = await buildAgent(ctx.prisma, { role: 'admin' })
+      const busy = await buildAgent(ctx.prisma, { folderIds: [folder.id] })
+      for (let i = 0; i < 8; i++) await buildConversation(ctx, admin, { folderId: folder.id, assigneeId: busy.id })
+      expect(await ctx.prisma.outboxEmail.count({ where: { toAddress: busy.email, kind: 'notification' } })).toBe(5)
+    } finally {
+      await app.close()
+    }
+  })
+})
