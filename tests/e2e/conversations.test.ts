@@ -127,7 +127,7 @@ describe('an administrator working a conversation in the browser', () => {
     await page.getByRole('radio', { name: 'Internal comment' }).check()
     await editor.click()
     await page.keyboard.type('Customer bought it 14 months ago: still under the 2-year warranty.')
-    await submit(page, page.getByRole('button', { name: 'Send', exact: true }))
+    await submit(page, page.getByRole('button', { name: 'Add comment', exact: true }))
     expect(await page.locator('.flash').textContent()).toContain('Internal comment added.')
     const comment = page.locator('.thread .message', { hasText: 'still under the 2-year warranty' })
     expect(await comment.count()).toBe(1)

@@ -8,6 +8,24 @@ export const settingsSchema = z.object({
   reopenWindowDays: z.coerce.number().int().min(0).max(3650).default(30),
   closingEmailEnabled: z.boolean().default(true),
   attachmentMaxBytes: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(8 * 1024 * 1024),
+  /** When the lifecycle sweep runs (node-cron syntax, UTC). */
+  sweepSchedule: z
+    .string()
+    .trim()
+    .regex(/^(\S+\s+){4}\S+$/, 'Use five cron fields, e.g. */5 * * * *')
+    .default('*/5 * * * *'),
+  reminderText: z
+    .string()
+    .trim()
+    .min(1, 'Write the reminder text')
+    .max(5000)
+    .default('We answered your request a while ago and have not heard back. Is your problem solved? One click tells us; if we do not hear from you, we will close the request in {days} days.'),
+  closingText: z
+    .string()
+    .trim()
+    .min(1, 'Write the closing text')
+    .max(5000)
+    .default('As we have not heard back from you, we closed your request. If you still need help, just reply to this e-mail and it will be reopened.'),
 })
 
 export type Settings = z.infer<typeof settingsSchema>

@@ -4,6 +4,7 @@ import { toEmailHtml } from '../../domain/content/index.ts'
 import { enqueueAutomaticEmail, enqueueEmail, type OutboxAttachment } from './outbox.ts'
 import { renderMail } from './templates.ts'
 import { replyAddressFor } from '../replyAddress.ts'
+import { statusPageUrl } from '../customerLinks.ts'
 
 interface ConversationRef {
   id: number
@@ -50,7 +51,7 @@ export async function enqueueAgentReply(
   const cid = (attachmentId: number) => `att-${attachmentId}@${mail.mailDomain}`
   const inlineIds = new Set(args.attachments.filter((a) => a.inline).map((a) => a.id))
   const bodyHtml = toEmailHtml(args.message.bodyHtml, (id) => (inlineIds.has(id) ? cid(id) : null))
-  const content = await renderMail('agent-reply', { bodyHtml, bodyText: args.message.bodyText, agentName: args.agentName, signatureHtml: args.signatureHtml, number: args.conversation.number })
+  const content = await renderMail('agent-reply', { bodyHtml, bodyText: args.message.bodyText, agentName: args.agentName, signatureHtml: args.signatureHtml, number: args.conversation.number, statusUrl: statusPageUrl(mail, args.conversation.id) })
   const attachments: OutboxAttachment[] = args.attachments.map((a) => ({
     blobSha256: a.blobSha256,
     fileName: a.fileName,
