@@ -16,6 +16,7 @@ import { attachmentsRouter } from './web/agent/attachments/routes.ts'
 import { parseMultipart } from './web/middleware/uploads.ts'
 import { inboundRouter } from './web/inbound/routes.ts'
 import { inboundAdminRouter } from './web/admin/inbound/routes.ts'
+import { mailAdminRouter } from './web/admin/mail/routes.ts'
 import { adminRouter } from './web/admin/routes.ts'
 
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url))
@@ -54,7 +55,7 @@ export function createApp(ctx: AppContext): express.Express {
           fontSrc: ["'self'"],
           connectSrc: ["'self'"],
           // Only the privacy-enhanced YouTube player, for videos embedded in messages.
-          frameSrc: ['https://www.youtube-nocookie.com'],
+          frameSrc: ["'self'", 'https://www.youtube-nocookie.com'],
           objectSrc: ["'none'"],
           baseUri: ["'self'"],
           formAction: ["'self'"],
@@ -112,6 +113,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(attachmentsRouter(ctx))
   app.use(adminRouter(ctx))
   app.use(inboundAdminRouter(ctx))
+  app.use(mailAdminRouter(ctx, { smtpConfigured: Boolean(ctx.config.smtpUrl) }))
 
   app.use(notFound)
   app.use(errorHandler)

@@ -13,6 +13,8 @@ import type { AppContext } from './web/context.ts'
 import { createLocalEventBus } from './realtime/events.ts'
 import { createIntakeQueue } from './mail/inbound/intakeQueue.ts'
 import { startSmtpListener } from './mail/inbound/smtpListener.ts'
+import { createSmtpTransport } from './mail/outbound/transport.ts'
+import { startOutboxWorker } from './jobs/outboxWorker.ts'
 
 export interface RunningServer {
   ctx: AppContext
@@ -63,6 +65,11 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
     const url = `http://localhost:${port}`
     if (!(await hasAnyAgent(db.prisma))) logger.info(`no agent yet: open ${url}/setup to create the first administrator`)
     logger.info({ url, database: db.kind }, 'Suivi is listening')
+    const transport = createSmtpTransport(config.smtpUrl)
+    if (!transport) logger.info('no SMTP_URL: e-mail stays in the outbox, readable by admins at /settings/outbox')
+    const outbox = startOutboxWorker({ prisma: db.prisma, transport, clock, logger, from: config.mailFrom })
+    // A committed change may have enqueued mail: deliver it now rather than at the next poll.
+    const stopKicking = events.subscribe(() => outbox.kick())
     return {
       ctx,
       server,
@@ -79,6 +86,9 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
           smtp?.stop(),
         ])
         await intake.drain()
+        stopKicking()
+        await outbox.stop()
+        transport?.close()
         await db.close()
       },
     }

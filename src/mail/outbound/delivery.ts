@@ -110,6 +110,7 @@ export async function deliverDueEmails(options: DeliveryOptions): Promise<Delive
         where: { id: row.id, status: 'sending', lockedUntil: row.lockedUntil },
         data: { status: 'queued', attempts: { decrement: 1 }, lockedUntil: null },
       })
+      logger.info({ outboxId: row.id }, 'e-mail handed back to the queue: too late in the pass to send it within its lock')
       continue
     }
     const outcome = await deliverOne(options, row)
@@ -123,16 +124,13 @@ async function deliverOne(options: DeliveryOptions, row: ClaimedRow): Promise<ke
   const { prisma, clock, logger } = options
   const ours = { id: row.id, status: 'sending' as const, lockedUntil: row.lockedUntil }
   const logFields = { outboxId: row.id, kind: row.kind, messageId: row.messageId, attempt: row.attempts }
+  let recipient: string
+  let response: string
   try {
     const message = await buildMessage(prisma, row, options.from)
-    const info = await options.transport.sendMail({ ...message, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
-    const done = await prisma.outboxEmail.updateMany({
-      where: ours,
-      data: { status: 'sent', sentAt: clock(), lockedUntil: null, lastError: null },
-    })
-    if (done.count === 0) logger.warn(logFields, 'e-mail sent, but its claim had expired; it may be sent twice')
-    logger.info({ ...logFields, to: message.envelope.to[0], response: shorten(String((info as { response?: unknown } | undefined)?.response ?? ''), 200) }, 'e-mail sent')
-    return 'sent'
+    recipient = message.envelope.to[0]!
+    const info = (await options.transport.sendMail({ ...message, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })) as { response?: unknown } | undefined
+    response = shorten(oneLine(String(info?.response ?? '')), 200)
   } catch (err) {
     const reason = describeError(err)
     const e = err as NodemailerError
@@ -149,6 +147,12 @@ async function deliverOne(options: DeliveryOptions, row: ClaimedRow): Promise<ke
     logger.warn({ ...errFields, nextAttemptAt }, 'e-mail delivery failed; will retry')
     return 'retried'
   }
+  // Outside the try: if recording fails, the row stays `sending` and is sent again (same
+  // Message-ID) once its lock expires, rather than being counted as a failed send.
+  const done = await prisma.outboxEmail.updateMany({ where: ours, data: { status: 'sent', sentAt: clock(), lockedUntil: null, lastError: null } })
+  if (done.count === 0) logger.warn(logFields, 'e-mail sent after its claim had expired; it may have been sent twice')
+  logger.info({ ...logFields, to: recipient, response }, 'e-mail sent')
+  return 'sent'
 }
 
 // ---- Building the message ---------------------------------------------------------------------
