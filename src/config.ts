@@ -37,6 +37,8 @@ export const configSchema = z.object({
   INBOUND_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
   /** Resolve client names by reverse DNS in the SMTP listener (slow where DNS is unreachable). */
   SMTP_REVERSE_DNS: optional(booleanish),
+  /** Run scheduled jobs (the lifecycle sweep) in this instance; every instance may, one runs each fire. */
+  SCHEDULER_ENABLED: optional(booleanish),
 })
 
 export type Env = z.infer<typeof configSchema>
@@ -63,6 +65,7 @@ export interface Config {
   inboundMaxBytes: number
   inboundSecret: string | undefined
   smtpReverseDns: boolean
+  schedulerEnabled: boolean
 }
 
 export class ConfigError extends Error {}
@@ -96,5 +99,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     inboundMaxBytes: e.INBOUND_MAX_BYTES,
     inboundSecret: e.INBOUND_SECRET,
     smtpReverseDns: e.SMTP_REVERSE_DNS ?? false,
+    schedulerEnabled: e.SCHEDULER_ENABLED ?? true,
   }
 }

@@ -15,6 +15,7 @@ import { createIntakeQueue } from './mail/inbound/intakeQueue.ts'
 import { startSmtpListener } from './mail/inbound/smtpListener.ts'
 import { createSmtpTransport } from './mail/outbound/transport.ts'
 import { startOutboxWorker } from './jobs/outboxWorker.ts'
+import { startScheduler } from './jobs/scheduler.ts'
 
 export interface RunningServer {
   ctx: AppContext
@@ -70,6 +71,7 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
     const outbox = startOutboxWorker({ prisma: db.prisma, transport, clock, logger, from: config.mailFrom })
     // A committed change may have enqueued mail: deliver it now rather than at the next poll.
     const stopKicking = events.subscribe(() => outbox.kick())
+    const scheduler = config.schedulerEnabled ? startScheduler(domain, logger) : null
     return {
       ctx,
       server,
@@ -85,6 +87,7 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
           }),
           smtp?.stop(),
         ])
+        await scheduler?.stop()
         await intake.drain()
         stopKicking()
         await outbox.stop()

@@ -42,10 +42,12 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Tests run sweeps themselves, at the times they choose.
+    SCHEDULER_ENABLED: 'false',
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ...env,
   })
-  const running = await startServer(config, { inMemoryDatabase: !database.url, clock: options.clock })
+  const running = await startServer(config, { inMemoryDatabase: !database.url, clock: options.clock, smtpListenPort: 0 }) // a free port for each test app's SMTP listener
   return {
     ...running,
     async close() {
