@@ -15,6 +15,7 @@ import { conversationsRouter } from './web/agent/conversations/routes.ts'
 import { attachmentsRouter } from './web/agent/attachments/routes.ts'
 import { parseMultipart } from './web/middleware/uploads.ts'
 import { inboundRouter } from './web/inbound/routes.ts'
+import { portalRouter } from './web/portal/routes.ts'
 import { inboundAdminRouter } from './web/admin/inbound/routes.ts'
 import { mailAdminRouter } from './web/admin/mail/routes.ts'
 import { adminRouter } from './web/admin/routes.ts'
@@ -109,6 +110,7 @@ export function createApp(ctx: AppContext): express.Express {
   })
 
   app.use(authRouter(ctx))
+  app.use(portalRouter(ctx))
   app.use(conversationsRouter(ctx))
   app.use(attachmentsRouter(ctx))
   app.use(adminRouter(ctx))

@@ -15,16 +15,19 @@ declare global {
 
 export const MAX_FILES = 20
 
+/** Forms where customers, who have no account, may send files (rate-limited there). */
+const CUSTOMER_UPLOAD_PATHS = /^\/(contact|s\/[^/]+\/messages)$/
+
 /**
  * Parses multipart forms before the CSRF check (which needs the form's token) and only for
- * signed-in agents, so nobody else can make the server buffer files. A file over the size limit
+ * signed-in agents and the customer forms, so nobody else can make the server buffer files. A file over the size limit
  * does not fail the request: the route gets `uploadError` and the fields read so far (forms put
  * the token and the text before the files).
  */
 export function parseMultipart(ctx: AppContext) {
   return async (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('multipart/form-data')) return next()
-    if (!req.agent) return res.status(403).json({ error: 'Sign in first' })
+    if (!req.agent && !CUSTOMER_UPLOAD_PATHS.test(req.path)) return res.status(403).json({ error: 'Sign in first' })
     const { attachmentMaxBytes } = await loadSettings(ctx.db.prisma)
     const upload = multer({
       storage: multer.memoryStorage(),

@@ -2,7 +2,11 @@ import type { DomainContext } from '../../context.ts'
 import { ValidationError } from '../../errors.ts'
 import { findOrCreateCustomer } from '../../customers/findOrCreateCustomer.ts'
 import { loadSettings } from '../../settings/settings.ts'
-import { enqueueAgentNotification } from '../../../mail/outbound/conversationEmails.ts'
+import { enqueueAgentNotification, threadSubject } from '../../../mail/outbound/conversationEmails.ts'
+import { enqueueAutomaticEmail } from '../../../mail/outbound/outbox.ts'
+import { renderMail } from '../../../mail/outbound/templates.ts'
+import { statusPageUrl } from '../../../mail/customerLinks.ts'
+import { replyAddressFor } from '../../../mail/replyAddress.ts'
 import { appendMessage } from '../appendMessage.ts'
 import { recordHistory } from '../history.ts'
 import { assertFileSizes, prepareBody, type InlineImage, type UploadedFile } from '../messageBody.ts'
@@ -19,6 +23,8 @@ export interface StartCustomerConversationInput {
   inlineImages?: InlineImage[]
   emailMessageId?: string | null
   inboundId?: number | null
+  /** E-mail the customer a confirmation with the status page link (the contact page does). */
+  sendConfirmation?: boolean
 }
 
 /**
@@ -56,6 +62,17 @@ export async function startCustomerConversation(ctx: DomainContext, input: Start
       where: { active: true, notifyOnNewInFolder: true, OR: [{ role: 'admin' }, { folders: { some: { folderId: input.folderId } } }] },
       select: { email: true, name: true },
     })
+    if (input.sendConfirmation) {
+      const content = await renderMail('confirmation', { name: customer.name, number: created.number, subject: created.subject, statusUrl: statusPageUrl(ctx.mail, created.id) })
+      await enqueueAutomaticEmail(tx, ctx.mail.mailDomain, {
+        kind: 'confirmation',
+        to: customer.email,
+        subject: `We received your request: ${threadSubject(created, false)}`,
+        conversationId: created.id,
+        headers: { 'Reply-To': replyAddressFor(ctx.mail.supportAddress, ctx.mail.secret, created.id) },
+        ...content,
+      })
+    }
     for (const w of watchers) {
       await enqueueAgentNotification(tx, ctx.mail, { conversation: created, to: w.email, agentName: w.name, headline: 'New conversation', excerpt: appended.message.bodyText.slice(0, 500) })
     }

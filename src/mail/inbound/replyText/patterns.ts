@@ -21,9 +21,9 @@ export const CODE_FENCE = /^[ \t]*(?:```|~~~)/
 /**
  * Verbs that end an attribution line, in the languages mail clients are localised to
  * ("wrote", "a écrit", "schrieb", "escribió", "ha scritto", "escreveu", "schreef", "napisał",
- * "skrev", "kirjoitti", "írta", "написал", "пише", "写道", "yazdı" ...).
+ * "skrev", "kirjoitti", "írta", "написал", "пише", "yazdı" ...). Written as whole words.
  */
-const VERBS = [
+const WORD_VERBS = [
   'wrote', 'writes', 'has written', 'wrote the following',
   'a écrit', 'a ecrit', 'écrit', 'schrieb', 'hat geschrieben', 'geschrieben',
   'escribió', 'escribio', 'ha escrito', 'escreveu', 'ha scritto', 'scrisse',
@@ -31,17 +31,18 @@ const VERBS = [
   'napisał\\(a\\)', 'napisała', 'napisał', 'napisal', 'skrev', 'skrev følgende', 'kirjoitti', 'írta',
   'napsal\\(a\\)', 'napsal', 'napísal', 'a scris', 'scrie', 'yazdı', 'έγραψε',
   'написал\\(а\\)', 'написала', 'написал', 'написав', 'написала\\(в\\)', 'пише', 'писал',
-  '写道', '寫道', 'כתב', 'كتب',
+  'כתב', 'كتب',
 ]
-const VERB_ALTERNATION = VERBS.join('|')
+/** The same in scripts written without spaces ("…10:12写道：", "…님이 작성:"). */
+const JOINED_VERBS = ['写道', '寫道', '님이 작성', '님이 씀']
+const VERB =
+  `(?:(?<![\\p{L}\\p{N}])(?:${WORD_VERBS.join('|')})(?![\\p{L}\\p{N}])|(?:${JOINED_VERBS.join('|')}))`
 
 /** The joined attribution ends with a verb, an optional colon and optional closing dashes. */
-export const ENDS_WITH_VERB = new RegExp(
-  `(?<![\\p{L}\\p{N}])(?:${VERB_ALTERNATION})\\s*[:：]?\\s*(?:-{2,}\\s*)?$`, 'iu',
-)
+export const ENDS_WITH_VERB = new RegExp(`${VERB}\\s*[:：]?\\s*(?:-{2,}\\s*)?$`, 'iu')
 
 /** The joined attribution contains a verb somewhere ("… schrieb am Fr., 28. Apr. 2017 um 11:53 Uhr:"). */
-export const HAS_VERB = new RegExp(`(?<![\\p{L}\\p{N}])(?:${VERB_ALTERNATION})(?![\\p{L}\\p{N}])`, 'iu')
+export const HAS_VERB = new RegExp(VERB, 'iu')
 
 /**
  * Words that open an attribution: "On", "Le", "Am", "El", "Il", "Em", "Op", "Den", "Dnia",
@@ -57,8 +58,12 @@ export const STARTS_WITH_OPENER =
  */
 export const STARTS_WITH_DATE = /^[ \t*_-]{0,8}(?:\d|\p{L}{1,12}\.?,?[ \t]+(?:\p{L}{1,12}\.?,?[ \t]+)?\d)/u
 
-/** An e-mail address, bare or in angle brackets. */
-export const EMAIL_ADDRESS = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/u
+/**
+ * An e-mail address, bare or in angle brackets. The look-behind lets a match start only where a
+ * run of address characters starts, and the bounded parts keep the search linear.
+ */
+export const EMAIL_ADDRESS =
+  /(?<![\p{L}\p{N}._%+'-])[\p{L}\p{N}._%+'-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63})+/u
 
 /** "… <jane@example.com>:" or "… jane@example.com:" or "(…@…):" at the end of a date-first attribution. */
 export const ENDS_WITH_ADDRESS_COLON = /(?:[>)\]]|@[\p{L}\p{N}.-]+)\s*[:：]\s*$/u
@@ -76,7 +81,7 @@ export const SENTENCE_END = /\p{Ll}{3,}[.!?]+["')\]]*\s*$/u
 
 const SEPARATOR_PHRASES = [
   'original message', 'message original', "message d'origine", 'message d’origine',
-  'ursprüngliche nachricht', 'originalnachricht', 'mensaje original', 'messaggio originale',
+  'ursprüngliche nachricht', 'originalnachricht', 'original nachricht', 'original-nachricht', 'mensaje original', 'messaggio originale',
   'mensagem original', 'oorspronkelijk bericht', 'origineel bericht', 'oprindelig besked',
   'opprinnelig melding', 'originalmeddelande', 'ursprungligt meddelande', 'alkuperäinen viesti',
   'wiadomość oryginalna', 'oryginalna wiadomość', 'původní zpráva', 'pôvodná správa',
