@@ -18,6 +18,7 @@ import { inboundRouter } from './web/inbound/routes.ts'
 import { portalRouter } from './web/portal/routes.ts'
 import { inboundAdminRouter } from './web/admin/inbound/routes.ts'
 import { mailAdminRouter } from './web/admin/mail/routes.ts'
+import { lifecycleSettingsRouter } from './web/admin/lifecycle/routes.ts'
 import { adminRouter } from './web/admin/routes.ts'
 
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url))
@@ -115,6 +116,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(attachmentsRouter(ctx))
   app.use(adminRouter(ctx))
   app.use(inboundAdminRouter(ctx))
+  app.use(lifecycleSettingsRouter(ctx))
   app.use(mailAdminRouter(ctx, { smtpConfigured: Boolean(ctx.config.smtpUrl) }))
 
   app.use(notFound)

@@ -43,7 +43,7 @@ function mailboxes(value: AddressObject | AddressObject[] | undefined): Mailbox[
       else {
         // A stray bracket left over from a broken "Name <address>" is not part of the address.
         const address = (e.address ?? '').trim().replace(/^<+|>+$/g, '').toLowerCase()
-        if (/^[^@\s]+@[^@\s]+$/.test(address)) out.push({ address, name: (e.name ?? '').trim() })
+        if (/^("[^"]*"|[^@\s"]+)@[^@\s]+$/.test(address)) out.push({ address, name: (e.name ?? '').trim() })
       }
     }
   }
@@ -107,6 +107,11 @@ function tryDecode(bytes: Uint8Array, charset: string, fatal: boolean): string |
   }
 }
 
+/** The charsets a message declares anywhere (Content-Type parameters, HTML meta tags), in order. */
+function declaredCharsets(latin1: string): string[] {
+  return [...new Set([...latin1.matchAll(/charset\s*=\s*["']?([\w.:-]+)/gi)].map((m) => m[1]!.toLowerCase()))]
+}
+
 /** Charsets that are 7-bit by definition: 8-bit bytes labelled with them were written in another one. */
 const SEVEN_BIT = /^(us-?ascii|ascii|iso-?2022-?\w+|hz-gb-2312|utf-?7)$/i
 
@@ -150,10 +155,15 @@ function decodeMislabelled(bytes: Uint8Array, declared: string): string | null {
 function decodeRawHeader(bytes: Uint8Array, declared: string[]): string {
   if (isUtf8(bytes)) return Buffer.from(bytes).toString('utf8')
   const candidates = [...new Set(declared.flatMap((c) => [c, ...eightBitSiblings(c)]).filter((c) => !SEVEN_BIT.test(c) && !/^utf-?8$/i.test(c)))]
+  // A multi-byte charset that fits the bytes (a few unreadable characters allowed: header lines get cut).
+  let best: { text: string; bad: number } | null = null
   for (const cs of candidates.filter((c) => MULTIBYTE.test(c))) {
-    const text = tryDecode(bytes, cs, true)
-    if (text !== null) return text
+    const text = tryDecode(bytes, cs, false)
+    if (text === null) continue
+    const bad = text.split('\ufffd').length - 1
+    if (bad * 20 <= text.length && (!best || bad < best.bad)) best = { text, bad }
   }
+  if (best) return best.text
   for (const cs of candidates.filter((c) => !MULTIBYTE.test(c))) {
     const text = tryDecode(bytes, cs, false)
     if (text !== null) return text
@@ -217,7 +227,7 @@ export function repairHeaders(raw: Buffer): Buffer {
   const end = /\r?\n\r?\n/.exec(head)
   const headerEnd = end ? end.index : head.length
   const block = head.slice(0, headerEnd)
-  const declared = [...raw.toString('latin1').matchAll(/charset\s*=\s*"?([\w.:-]+)/gi)].map((m) => m[1]!.toLowerCase())
+  const declared = declaredCharsets(raw.toString('latin1'))
 
   let changed = start > 0
   const lines = block.split(/(\r?\n)/).map((part) => {
@@ -287,6 +297,7 @@ class BodyDecoder extends Transform {
 
 interface RawAttachment {
   filename?: string
+  headers?: Headers
   contentType: string
   contentDisposition?: string
   content: Buffer | NodeJS.ReadableStream
@@ -436,7 +447,7 @@ function attachedSubject(data: Buffer): string | null {
   const folded = m[1]!.replace(/\r?\n[ \t]/g, ' ')
   const line = repairEncodedWords(folded)
   const bytes = Buffer.from(line, 'latin1')
-  const raw = isUtf8(bytes) ? bytes.toString('utf8') : decodeRawHeader(bytes, [])
+  const raw = isUtf8(bytes) ? bytes.toString('utf8') : decodeRawHeader(bytes, declaredCharsets(data.toString('latin1')))
   // Encoded words left (valid ones mailparser would decode): decoded through the address parser's decoder.
   const decoded = raw.replace(/(=\?[^?\s]+\?[QqBb]\?[^?\s]*\?=)(\s+(?==\?))?/g, (word) => {
     const w = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([QqBb])\?([^?\s]*)\?=/.exec(word)!
@@ -449,7 +460,7 @@ function attachedSubject(data: Buffer): string | null {
 /** A name for a part that came without one: its Content-ID when that reads as a file name, the subject of an attached message, else "attachment-N". */
 function fallbackName(a: RawAttachment & { content: Buffer }, index: number): string {
   const cid = a.cid?.replace(/^<|>$/g, '').split('@')[0]?.trim()
-  if (cid && /^[\w .()-]+\.[a-z0-9]{2,5}$/i.test(cid)) return cid
+  if (cid && /^[\w .()-]+\.[a-z][a-z0-9]{1,4}$/i.test(cid)) return cid
   const type = (a.contentType || '').toLowerCase()
   if (type === 'message/rfc822' || type === 'message/global') {
     const subject = attachedSubject(a.content)
@@ -498,7 +509,8 @@ export async function parseMail(raw: Buffer): Promise<InboundMail> {
     text: parsed.text ?? '',
     html: typeof parsed.html === 'string' && parsed.html.trim() ? parsed.html : null,
     attachments: parsed.attachments.map((a, i) => {
-      const decoded = /uu/i.test(String(h.get('content-transfer-encoding') ?? '')) || a.content.subarray(0, 6).toString('latin1') === 'begin ' ? uudecode(a.content) : null
+      const encoding = String(a.headers?.get('content-transfer-encoding') ?? '').toLowerCase()
+      const decoded = /^(x-)?uu(e|encode)?$/.test(encoding) ? uudecode(a.content) : null
       return {
         fileName: a.filename?.trim() || fallbackName(a, i),
         contentType: a.contentType || 'application/octet-stream',
