@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Runs before `npm test`: the browser tests drive Debian's Chromium (never a downloaded one).
+# Runs before `npm test`: the tests drive real parts from Debian's packages, never downloaded
+# binaries: Chromium for the browser tests, Dovecot as the IMAP server.
 set -euo pipefail
 chromium_path="${CHROMIUM_PATH:-/usr/bin/chromium}"
-if [ ! -x "$chromium_path" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian's chromium for the browser tests…"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    echo "The browser tests need Chromium at $chromium_path: run 'sudo apt-get install -y chromium' (or set CHROMIUM_PATH)." >&2
-    exit 1
-  fi
+missing=()
+[ -x "$chromium_path" ] || missing+=(chromium)
+command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "Installing ${missing[*]} from Debian's packages for the tests…"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "The tests need these Debian packages: ${missing[*]} (sudo apt-get install -y ${missing[*]})." >&2
+  exit 1
 fi
