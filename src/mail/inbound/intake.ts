@@ -54,7 +54,14 @@ export async function processInboundMessage(ctx: DomainContext, id: number, logg
     const raw = Buffer.from(row.raw)
     const mail = await parseMail(raw)
     await ctx.prisma.inboundMessage.update({ where: { id }, data: { messageIdHeader: mail.messageId?.slice(0, 500) ?? null, subject: mail.subject.slice(0, 500) } })
-    const outcome = await ingest(ctx, id, mail, raw, row.envelopeTo)
+    const outcome = await ingest(ctx, id, mail, raw, row.envelopeTo, row.envelopeFrom).catch(async (err) => {
+      // The same e-mail processed at the same moment by another worker: the unique Message-ID
+      // decides, and this copy is the duplicate.
+      if (mail.messageId && isUniqueViolation(err) && (await ctx.prisma.message.count({ where: { emailMessageId: mail.messageId } }))) {
+        return { conversationId: null, note: 'duplicate of a message already in a conversation' }
+      }
+      throw err
+    })
     await ctx.prisma.inboundMessage.update({ where: { id }, data: { status: 'processed', processedAt: ctx.clock(), error: null, conversationId: outcome.conversationId, note: outcome.note } })
     return { status: 'processed', ...outcome }
   } catch (err) {
@@ -72,7 +79,7 @@ export async function receiveRawMessage(ctx: DomainContext, message: RawMessage,
   return { id, outcome }
 }
 
-async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, raw: Buffer, envelopeTo: string[]): Promise<{ conversationId: number | null; note: string | null }> {
+async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, raw: Buffer, envelopeTo: string[], envelopeFrom: string | null): Promise<{ conversationId: number | null; note: string | null }> {
   const prisma = ctx.prisma
   if (mail.messageId) {
     // The same e-mail delivered twice (an SMTP retry, a mailbox polled again) is kept once.
@@ -91,16 +98,19 @@ async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, 
     return { conversationId: result.conversation?.id ?? null, note: `bounce${b.hard ? ' (permanent)' : ''}${result.marked ? `; ${b.recipient} marked undeliverable` : ''}${match ? '' : '; no conversation found'}` }
   }
 
-  if (!mail.from) throw new ValidationError('The message has no sender address (From), so it cannot be answered')
+  // No usable From: the SMTP envelope's sender, else a placeholder customer, so that the message
+  // still reaches the agents (who see that nobody can be answered).
+  const from = mail.from ?? (envelopeFrom && envelopeFrom.includes('@') ? { address: envelopeFrom.toLowerCase(), name: '' } : UNKNOWN_SENDER)
   const { attachmentMaxBytes } = await loadSettings(prisma)
   const { files, inlineImages, skipped } = splitAttachments(mail, attachmentMaxBytes)
-  const text = mail.text + (skipped.length ? `\n\n[${skipped.join('; ')}]` : '')
+  const empty = !mail.text.trim() && !mail.html?.trim() && files.length === 0 && inlineImages.length === 0
+  const text = (empty ? '(This e-mail has no text.)' : mail.text) + (skipped.length ? `\n\n[${skipped.join('; ')}]` : '')
   const html = mail.html && skipped.length ? `${mail.html}<p>[${skipped.map(escapeHtml).join('; ')}]</p>` : mail.html
   const isAutoReply = kind.kind === 'autoReply'
 
   const match = await findThread(prisma, mail, recipients, ctx.mail.secret)
   if (match) {
-    const customer = await findCustomerFor(ctx, mail.from.address, mail.from.name)
+    const customer = await findCustomerFor(ctx, from.address, from.name)
     const result = await addCustomerMessage(ctx, {
       conversationId: match.conversationId,
       customerId: customer.id,
@@ -119,8 +129,8 @@ async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, 
 
   const folderId = await folderForRecipients(prisma, recipients)
   const result = await startCustomerConversation(ctx, {
-    customerEmail: mail.from.address,
-    customerName: mail.from.name,
+    customerEmail: from.address,
+    customerName: from.name,
     subject: cleanSubject(mail.subject),
     folderId,
     channel: 'email',
@@ -159,5 +169,9 @@ function splitAttachments(mail: InboundMail, maxBytes: number) {
   }
   return { files, inlineImages, skipped }
 }
+
+const UNKNOWN_SENDER = { address: 'unknown-sender@invalid', name: 'Unknown sender' }
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === 'P2002' || /Unique constraint|unique_violation|23505/.test(String((err as Error)?.message))
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
