@@ -12,6 +12,7 @@ import { errorHandler, notFound } from './web/middleware/errors.ts'
 import { exposeFlash } from './web/middleware/flash.ts'
 import { authRouter } from './web/auth/routes.ts'
 import { conversationsRouter } from './web/agent/conversations/routes.ts'
+import { liveRouter } from './web/agent/live/routes.ts'
 import { attachmentsRouter } from './web/agent/attachments/routes.ts'
 import { parseMultipart } from './web/middleware/uploads.ts'
 import { inboundRouter } from './web/inbound/routes.ts'
@@ -112,6 +113,7 @@ export function createApp(ctx: AppContext): express.Express {
 
   app.use(authRouter(ctx))
   app.use(portalRouter(ctx))
+  app.use(liveRouter(ctx))
   app.use(conversationsRouter(ctx))
   app.use(attachmentsRouter(ctx))
   app.use(adminRouter(ctx))

@@ -10,12 +10,14 @@ import { mailDomainOf } from './mail/outbound/outbox.ts'
 import { bareAddress } from './mail/replyAddress.ts'
 import type { MailContext } from './mail/mailContext.ts'
 import type { AppContext } from './web/context.ts'
-import { createLocalEventBus } from './realtime/events.ts'
+import { createLocalEventBus, createPostgresEventBus } from './realtime/events.ts'
+import { expirePresence } from './realtime/presence.ts'
 import { createIntakeQueue } from './mail/inbound/intakeQueue.ts'
 import { startSmtpListener } from './mail/inbound/smtpListener.ts'
 import { createSmtpTransport } from './mail/outbound/transport.ts'
 import { startOutboxWorker } from './jobs/outboxWorker.ts'
 import { startScheduler } from './jobs/scheduler.ts'
+import { startImapPollers } from './mail/inbound/imapPoller.ts'
 
 export interface RunningServer {
   ctx: AppContext
@@ -39,7 +41,8 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
     }
     const secret = await instanceSecret(db.prisma, config.sessionSecret)
     const mail: MailContext = { publicUrl: config.publicUrl, mailDomain: mailDomainOf(config.mailFrom), supportAddress: bareAddress(config.mailFrom), secret }
-    const events = createLocalEventBus()
+    // Several instances share events through PostgreSQL; the embedded database is one instance.
+    const events = db.kind === 'postgresql' ? await createPostgresEventBus(config.databaseUrl!, logger) : createLocalEventBus()
     const domain = { prisma: db.prisma, clock, mail, events }
     const intake = createIntakeQueue(domain, logger)
     const ctx: AppContext = { db, config, logger, clock, secret, mail, events, domain, intake }
@@ -57,6 +60,7 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
         })
       : null
     await intake.recover()
+    const presenceExpiry = setInterval(() => void expirePresence(db.prisma, events).catch((err) => logger.warn({ err }, 'presence expiry failed')), 5_000).unref()
     const recovery = setInterval(() => void intake.recover().catch((err) => logger.warn({ err }, 'inbound recovery failed')), 60_000).unref()
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)))
@@ -72,6 +76,7 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
     // A committed change may have enqueued mail: deliver it now rather than at the next poll.
     const stopKicking = events.subscribe(() => outbox.kick())
     const scheduler = config.schedulerEnabled ? startScheduler(domain, logger) : null
+    const imapPollers = config.schedulerEnabled ? startImapPollers({ ctx: domain, logger, concurrency: db.kind === 'embedded' ? 1 : 5, poll: { maxMessageBytes: config.inboundMaxBytes } }) : null
     return {
       ctx,
       server,
@@ -80,6 +85,7 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
       async stop() {
         // Stop taking work, finish what is in flight, then release the database.
         clearInterval(recovery)
+        clearInterval(presenceExpiry)
         await Promise.all([
           new Promise<void>((resolve) => {
             server.close(() => resolve())
@@ -88,10 +94,12 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
           smtp?.stop(),
         ])
         await scheduler?.stop()
+        await imapPollers?.stop()
         await intake.drain()
         stopKicking()
         await outbox.stop()
         transport?.close()
+        await events.close()
         await db.close()
       },
     }

@@ -45,7 +45,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const applied = await applyMigrations(url)
   if (applied.length) logger.info({ migrations: applied }, 'applied database migrations')
 
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? (embedded ? 8 : 20) })
+  // PGlite runs one query at a time and its socket server interleaves the protocol messages of
+  // concurrent connections (an extended-protocol query from one can clobber another's), so the
+  // embedded database gets exactly one connection; work queues in the pool instead.
+  const pool = new pg.Pool({ connectionString: url, max: embedded ? 1 : (options.poolSize ?? 20) })
   // An idle client's connection can drop (server restart); without a listener that error would
   // crash the process. The pool replaces the client on the next checkout.
   pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'))

@@ -1,30 +1,107 @@
 import { EventEmitter } from 'node:events'
+import pg from 'pg'
+import type { Logger } from 'pino'
+
+export interface Viewer {
+  agentId: number
+  name: string
+  composing: boolean
+}
 
 /** What changed, published after the transaction that changed it has committed. */
-export interface ConversationEvent {
-  type: 'conversation.created' | 'conversation.updated' | 'message.created'
-  conversationId: number
-  folderId: number
-  /** The thread's version after the change. */
-  messageCount?: number
-}
+export type ConversationEvent =
+  | {
+      type: 'conversation.created' | 'conversation.updated' | 'message.created'
+      conversationId: number
+      folderId: number
+      /** The thread's version after the change. */
+      messageCount?: number
+    }
+  | {
+      type: 'presence.changed'
+      conversationId: number
+      folderId: number
+      /** Everyone who has the conversation open now. */
+      viewers: Viewer[]
+    }
 
 export interface EventBus {
   publish(event: ConversationEvent): void
   subscribe(listener: (event: ConversationEvent) => void): () => void
+  close(): Promise<void>
 }
 
-/** In-process bus: enough for one instance; the cross-instance bus keeps the same interface. */
-export function createLocalEventBus(): EventBus {
+function localEmitter() {
   const emitter = new EventEmitter()
   emitter.setMaxListeners(0)
   return {
-    publish(event) {
-      emitter.emit('event', event)
-    },
-    subscribe(listener) {
+    emit: (event: ConversationEvent) => emitter.emit('event', event),
+    subscribe(listener: (event: ConversationEvent) => void) {
       emitter.on('event', listener)
-      return () => emitter.off('event', listener)
+      return () => {
+        emitter.off('event', listener)
+      }
+    },
+  }
+}
+
+/** In-process bus: the embedded single-instance mode (PGlite has no working LISTEN/NOTIFY). */
+export function createLocalEventBus(): EventBus {
+  const local = localEmitter()
+  return { publish: local.emit, subscribe: local.subscribe, close: async () => {} }
+}
+
+const CHANNEL = 'suivi_events'
+
+/**
+ * Across instances: every event goes out with NOTIFY and comes back to every instance (this
+ * one included) through its LISTEN connection, which reconnects after a database restart.
+ */
+export async function createPostgresEventBus(connectionString: string, logger: Logger): Promise<EventBus> {
+  const local = localEmitter()
+  const notifier = new pg.Pool({ connectionString, max: 2 })
+  notifier.on('error', (err) => logger.warn({ err }, 'event bus connection lost'))
+  let listener: pg.Client | null = null
+  let closed = false
+
+  async function listen(): Promise<void> {
+    const client = new pg.Client({ connectionString })
+    client.on('notification', (msg) => {
+      if (msg.channel !== CHANNEL || !msg.payload) return
+      try {
+        local.emit(JSON.parse(msg.payload) as ConversationEvent)
+      } catch (err) {
+        logger.warn({ err }, 'unreadable event on the bus')
+      }
+    })
+    client.on('error', (err) => {
+      logger.warn({ err }, 'event bus listener lost; reconnecting')
+      void client.end().catch(() => {})
+      if (listener === client) listener = null
+      if (!closed) setTimeout(() => void listen().catch(() => {}), 1000).unref()
+    })
+    try {
+      await client.connect()
+      await client.query(`LISTEN ${CHANNEL}`)
+      listener = client
+    } catch (err) {
+      void client.end().catch(() => {})
+      if (closed) return
+      logger.warn({ err }, 'event bus cannot listen yet; retrying')
+      setTimeout(() => void listen().catch(() => {}), 1000).unref()
+    }
+  }
+  await listen()
+
+  return {
+    publish(event) {
+      notifier.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(event)]).catch((err) => logger.warn({ err, event: event.type }, 'could not publish an event'))
+    },
+    subscribe: local.subscribe,
+    async close() {
+      closed = true
+      await listener?.end().catch(() => {})
+      await notifier.end().catch(() => {})
     },
   }
 }

@@ -39,8 +39,10 @@ export function formatBytes(bytes: number): string {
 
 /** Sanitises a body and takes pasted images out of it; refuses what is over the size limit. */
 export async function prepareBody(input: BodyInput, maxBytes: number): Promise<PreparedBody> {
-  const source = input.html?.trim() ? input.html : textToHtml(input.text ?? '')
-  const safe = embedYouTubeLinks(sanitizeMessageHtml(source))
+  let safe = input.html?.trim() ? embedYouTubeLinks(sanitizeMessageHtml(input.html)) : ''
+  // HTML that shows nothing once made safe (only a title, a remote image, empty parts) gives way
+  // to the plain-text version, so that no words are lost.
+  if (!htmlToText(safe).trim() && !/<(img|iframe)\b/i.test(safe)) safe = embedYouTubeLinks(textToHtml(input.text ?? ''))
   const { html, images, rejected } = await extractDataImages(safe, maxBytes)
   if (rejected.length) throw new ValidationError(rejected[0]!.reason, { body: `${rejected[0]!.reason} Images may be at most ${formatBytes(maxBytes)}.` })
   const ext: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp' }

@@ -10,6 +10,9 @@ import { answerUrl, statusPageUrl } from '../../mail/customerLinks.ts'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
+// A batch of a few hundred rows on a busy database can take longer than Prisma's 5 s default.
+const LONG_TRANSACTION = { maxWait: 10_000, timeout: 120_000 }
+
 export interface SweepResult {
   reminded: number
   closed: number
@@ -126,7 +129,7 @@ async function remindBatch(ctx: DomainContext, settings: Settings, offsetDays: n
       })
     }
     return rows
-  })
+  }, LONG_TRANSACTION)
   return claimed.length
 }
 
@@ -172,7 +175,7 @@ async function closeBatch(ctx: DomainContext, settings: Settings, batchSize: num
       if (emails.length) await tx.outboxEmail.createMany({ data: emails })
     }
     return ids
-  })
+  }, LONG_TRANSACTION)
   for (const c of closed) ctx.events.publish({ type: 'conversation.updated', conversationId: c.id, folderId: c.folderId })
   return closed.length
 }

@@ -13,7 +13,7 @@ export interface BounceInfo {
   originalMessageIds: string[]
 }
 
-const AUTO_SUBJECT = /^(auto(matic)?[ -]?(reply|response|antwort|svar)|out of (the )?office|réponse automatique|abwesenheitsnotiz|automatische antwort|fuera de la oficina|afwezig|respuesta automática|risposta automatica|autosvar|auto:)/i
+const AUTO_SUBJECT = /^(auto(matic)?[ -]?(reply|response|antwort|svar)|out of (the )?office|réponse automatique|abwesenheitsnotiz|automatische antwort|fuera de la oficina|afwezig|respuesta automática|risposta automatica|autosvar|auto:|\[auto[ -]?generated\])/i
 const BOUNCE_SENDER = /^(mailer-daemon|postmaster|mail-daemon|mailerdaemon)@/i
 const BOUNCE_SUBJECT = /(undeliver(ed|able)|delivery (status notification|failure|has failed)|returned mail|mail delivery failed|failure notice|delivery notification|non remis|unzustellbar)/i
 

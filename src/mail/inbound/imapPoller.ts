@@ -48,7 +48,6 @@ export async function pollImapAccount(ctx: DomainContext, account: ImapAccount, 
     host: account.host,
     port: account.port,
     secure: account.secure,
-    servername: account.host,
     auth: { user: account.username, pass: account.password },
     logger: imapLogger(log),
     disableAutoIdle: true,
@@ -60,6 +59,7 @@ export async function pollImapAccount(ctx: DomainContext, account: ImapAccount, 
   // An 'error' event without a listener would take the whole process down.
   client.on('error', (err: Error) => log.debug({ err: describeError(err, account.password) }, 'imap connection error'))
 
+  log.debug({ host: account.host, port: account.port, mailbox: account.mailbox }, 'imap poll started')
   try {
     const recipients = await envelopeTo(ctx, account)
     await client.connect()
@@ -95,7 +95,8 @@ export async function pollImapAccount(ctx: DomainContext, account: ImapAccount, 
         try {
           await processInboundMessage(ctx, id, log)
         } catch (err) {
-          // Only infrastructure failures get here (the intake records bad mail itself); the raw row stays for a re-process.
+          // Only infrastructure failures get here (the intake records bad mail itself); the row
+          // stays 'received', for the intake queue's recover() to process later.
           log.error({ err, inboundId: id }, 'inbound message from imap stored but not processed')
           warnings.push(`message ${id} stored but not processed: ${describeError(err, account.password)}`)
         }
@@ -104,7 +105,7 @@ export async function pollImapAccount(ctx: DomainContext, account: ImapAccount, 
       lock.release()
     }
     await recordPoll(ctx, account.id, warnings.length ? shorten(warnings.join('; ')) : null)
-    if (result.fetched) log.info({ ...result }, 'imap mailbox polled')
+    log[result.fetched ? 'info' : 'debug']({ ...result }, 'imap mailbox polled')
     return result
   } catch (err) {
     const message = describeError(err, account.password)
@@ -126,6 +127,11 @@ export interface ImapPollersOptions {
   logger: Logger
   /** Pause between two rounds over the enabled accounts. */
   intervalMs?: number
+  /**
+   * How many accounts are polled at the same time (default 5). The embedded PGlite database runs
+   * one statement at a time anyway (and mixes up concurrent connections, see the report): use 1 there.
+   */
+  concurrency?: number
   poll?: PollOptions
 }
 
@@ -137,9 +143,10 @@ export interface ImapPollers {
 }
 
 /**
- * Polls every enabled IMAP account on an interval, accounts concurrently and independently (a
- * broken one never holds the others back), never two polls of one account at once. A poll asked
- * for while one is running for that account runs right after it, once.
+ * Polls every enabled IMAP account on an interval (the first round right away), accounts
+ * concurrently (up to `concurrency` at once) and independently: a broken one never holds the
+ * others back. Never two polls of one account at once: a poll asked for while one is running for
+ * that account runs right after it, once. Timers are unref'd.
  */
 export function startImapPollers(options: ImapPollersOptions): ImapPollers {
   const { ctx, logger } = options
@@ -150,8 +157,22 @@ export function startImapPollers(options: ImapPollersOptions): ImapPollers {
   const rounds = new Set<Promise<void>>()
   let stopped = false
   let timer: NodeJS.Timeout | null = null
+  const limit = Math.max(1, options.concurrency ?? 5)
+  let active = 0
+  const slotWaiters: (() => void)[] = []
 
   async function pollOnce(id: number): Promise<void> {
+    while (active >= limit) await new Promise<void>((resolve) => slotWaiters.push(resolve))
+    active++
+    try {
+      await pollOnceInSlot(id)
+    } finally {
+      active--
+      slotWaiters.shift()?.()
+    }
+  }
+
+  async function pollOnceInSlot(id: number): Promise<void> {
     if (stopped) return
     try {
       // Read fresh: the account may have been edited or disabled since the round started.
@@ -270,11 +291,12 @@ function describeError(err: unknown, password: string): string {
   const e = err as { message?: unknown; responseText?: unknown; code?: unknown; authenticationFailed?: unknown } | null
   let text: string
   if (e && typeof e === 'object') {
-    const parts = [typeof e.message === 'string' ? e.message : 'Error']
-    if (e.authenticationFailed) parts.push('authentication failed (check the username and password)')
-    if (typeof e.responseText === 'string' && e.responseText && !parts[0]!.includes(e.responseText)) parts.push(e.responseText)
-    else if (typeof e.code === 'string' && !parts[0]!.includes(e.code)) parts.push(e.code)
-    text = parts.join(': ')
+    const message = typeof e.message === 'string' ? e.message : 'Error'
+    const serverSaid = typeof e.responseText === 'string' && e.responseText ? e.responseText : null
+    if (e.authenticationFailed) text = `Login refused by the server${serverSaid ? ` (${serverSaid})` : ''}: check the username and password`
+    else if (serverSaid && !message.includes(serverSaid)) text = `${message}: ${serverSaid}`
+    else if (typeof e.code === 'string' && !message.includes(e.code)) text = `${message} (${e.code})`
+    else text = message
   } else {
     text = String(err)
   }

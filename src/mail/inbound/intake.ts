@@ -7,6 +7,7 @@ import { startCustomerConversation } from '../../domain/conversations/commands/s
 import { formatBytes, type InlineImage, type UploadedFile } from '../../domain/conversations/messageBody.ts'
 import { ValidationError } from '../../domain/errors.ts'
 import { findOrCreateCustomer } from '../../domain/customers/findOrCreateCustomer.ts'
+import { htmlToText, sanitizeMessageHtml } from '../../domain/content/index.ts'
 import { loadSettings } from '../../domain/settings/settings.ts'
 import type { InboundSource } from '../../generated/prisma/enums.ts'
 import { classifyMail } from './classify.ts'
@@ -41,6 +42,8 @@ export async function storeRawMessage(prisma: Prisma, message: RawMessage): Prom
 export type IntakeOutcome =
   | { status: 'processed'; conversationId: number | null; note: string | null }
   | { status: 'failed'; error: string }
+  /** Left waiting in `received` for the recovery to retry (the database was away). */
+  | { status: 'deferred'; error: string }
 
 /**
  * Step two: parse, classify and thread a stored message, then hand it to the domain commands.
@@ -65,6 +68,11 @@ export async function processInboundMessage(ctx: DomainContext, id: number, logg
     await ctx.prisma.inboundMessage.update({ where: { id }, data: { status: 'processed', processedAt: ctx.clock(), error: null, conversationId: outcome.conversationId, note: outcome.note } })
     return { status: 'processed', ...outcome }
   } catch (err) {
+    if (isTransient(err)) {
+      // The database or the network is away for a moment: leave the row waiting; recovery retries it.
+      logger?.warn({ err, inboundId: id }, 'inbound message left for a retry')
+      return { status: 'deferred', error: 'temporarily unavailable; will be retried' }
+    }
     const error = err instanceof ValidationError ? `${err.message}` : `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`
     logger?.warn({ err, inboundId: id }, 'inbound message could not be processed')
     await ctx.prisma.inboundMessage.update({ where: { id }, data: { status: 'failed', error: error.slice(0, 2000), processedAt: ctx.clock() } })
@@ -103,7 +111,8 @@ async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, 
   const from = mail.from ?? (envelopeFrom && envelopeFrom.includes('@') ? { address: envelopeFrom.toLowerCase(), name: '' } : UNKNOWN_SENDER)
   const { attachmentMaxBytes } = await loadSettings(prisma)
   const { files, inlineImages, skipped } = splitAttachments(mail, attachmentMaxBytes)
-  const empty = !mail.text.trim() && !mail.html?.trim() && files.length === 0 && inlineImages.length === 0
+  const shownHtml = mail.html ? htmlToText(sanitizeMessageHtml(mail.html)).trim() : ''
+  const empty = !mail.text.trim() && !shownHtml && files.length === 0 && inlineImages.length === 0
   const text = (empty ? '(This e-mail has no text.)' : mail.text) + (skipped.length ? `\n\n[${skipped.join('; ')}]` : '')
   const html = mail.html && skipped.length ? `${mail.html}<p>[${skipped.map(escapeHtml).join('; ')}]</p>` : mail.html
   const isAutoReply = kind.kind === 'autoReply'
@@ -168,6 +177,13 @@ function splitAttachments(mail: InboundMail, maxBytes: number) {
     else files.push({ fileName: a.fileName, data: a.data })
   }
   return { files, inlineImages, skipped }
+}
+
+/** Connection-level failures (database restarting, network), as opposed to a message we cannot take. */
+function isTransient(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; errorCode?: string }
+  return ['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03'].includes(e?.code ?? e?.errorCode ?? '') ||
+    /Can't reach database|Connection terminated|connection is closed|Cannot use a pool after calling end|ECONNREFUSED|timeout exceeded when trying to connect/i.test(e?.message ?? '')
 }
 
 const UNKNOWN_SENDER = { address: 'unknown-sender@invalid', name: 'Unknown sender' }

@@ -77,7 +77,7 @@ function headerText(value: unknown): string {
 const UTF7 = /^(?:(?:cs)?unicode-?1-?1-?)?utf-?7$/i
 
 /** RFC 2152 UTF-7: "+" starts modified base64 of UTF-16BE, "-" (absorbed) or any other character ends it, "+-" is "+". */
-export function decodeUtf7(text: string): string {
+function decodeUtf7(text: string): string {
   return text.replace(/\+([A-Za-z0-9+/]*)(-?)/g, (whole, b64: string, dash: string) => {
     if (b64 === '') return dash ? '+' : whole
     const bytes = Buffer.from(b64, 'base64')
@@ -192,21 +192,26 @@ function wordBytes(encoding: string, text: string): Buffer {
 }
 
 /**
- * Rewrites the runs of encoded words that mailparser would get wrong as one UTF-8 encoded word:
- * raw 8-bit bytes inside a word, UTF-7 (which mailparser leaves undecoded), and words whose bytes
- * do not fit their label (UTF-8 labelled Big5, Shift_JIS labelled ISO-2022-JP ...). Works on a
- * latin1 string, one character per byte.
+ * Rewrites the encoded words that mailparser would get wrong as UTF-8 encoded words: raw 8-bit
+ * bytes inside a word, UTF-7 (which mailparser leaves undecoded), and words whose bytes do not fit
+ * their label (UTF-8 labelled Big5, Shift_JIS labelled ISO-2022-JP ...). A run of adjacent words in
+ * one charset is decoded as a whole, as a character may be split between two words. Works on a
+ * latin1 string (one character per byte); folding between the words of a run may be given.
  */
-function repairEncodedWords(line: string): string {
-  return line.replace(ENCODED_RUN, (run) => {
-    const words = [...run.matchAll(ENCODED_WORD)].map((m) => ({ charset: m[1]!, bytes: wordBytes(m[2]!, m[3]!), rawText: m[3]! }))
-    const charsets = new Set(words.map((w) => w.charset.toLowerCase()))
-    const bytes = Buffer.concat(words.map((w) => w.bytes))
-    const charset = words[0]!.charset
-    const needsRepair = words.some((w) => /[\x80-\xff]/.test(w.rawText)) || words.some((w) => UTF7.test(w.charset) || decodeMislabelled(w.bytes, w.charset) !== null)
-    if (!needsRepair || charsets.size > 1) return run
-    const text = decodeMislabelled(bytes, charset) ?? tryDecode(bytes, charset, false) ?? bytes.toString('utf8')
-    return `=?UTF-8?B?${Buffer.from(text, 'utf8').toString('base64')}?=`
+function repairEncodedWords(text: string): string {
+  const needsRepair = (w: { charset: string; bytes: Buffer; rawText: string }) => /[\x80-\xff]/.test(w.rawText) || decodeMislabelled(w.bytes, w.charset) !== null
+  const rewrite = (bytes: Buffer, charset: string) => {
+    const decoded = decodeMislabelled(bytes, charset) ?? tryDecode(bytes, charset, false) ?? bytes.toString('utf8')
+    return `=?UTF-8?B?${Buffer.from(decoded, 'utf8').toString('base64')}?=`
+  }
+  return text.replace(ENCODED_RUN, (run) => {
+    const words = [...run.matchAll(ENCODED_WORD)].map((m) => ({ whole: m[0], charset: m[1]!, bytes: wordBytes(m[2]!, m[3]!), rawText: m[3]! }))
+    if (!words.some(needsRepair)) return run
+    if (new Set(words.map((w) => w.charset.toLowerCase())).size === 1) return rewrite(Buffer.concat(words.map((w) => w.bytes)), words[0]!.charset)
+    return run.replace(ENCODED_WORD, (whole) => {
+      const w = words.find((x) => x.whole === whole)!
+      return needsRepair(w) ? rewrite(w.bytes, w.charset) : whole
+    })
   })
 }
 
@@ -215,7 +220,7 @@ function repairEncodedWords(line: string): string {
  * lines before them, obsolete "Name :" syntax, raw 8-bit text in a charset other than UTF-8, and
  * broken encoded words. Only the top-level header block is touched; the body is passed on as is.
  */
-export function repairHeaders(raw: Buffer): Buffer {
+function repairHeaders(raw: Buffer): Buffer {
   let start = 0
   if (raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) start = 3
   // Empty lines before the first header would make the whole message a body without headers.
@@ -227,23 +232,21 @@ export function repairHeaders(raw: Buffer): Buffer {
   const end = /\r?\n\r?\n/.exec(head)
   const headerEnd = end ? end.index : head.length
   const block = head.slice(0, headerEnd)
-  const declared = declaredCharsets(raw.toString('latin1'))
+  let declared: string[] | null = null // read from the whole message only when needed
 
   let changed = start > 0
-  const lines = block.split(/(\r?\n)/).map((part) => {
-    if (part === '\n' || part === '\r\n') return part
-    let line = part
-    // Obsolete syntax (RFC 5322 §4.5): white space between the field name and the colon.
-    if (/^[!-9;-~]+[ \t]+:/.test(line)) line = line.replace(/^([!-9;-~]+)[ \t]+:/, '$1:')
-    line = repairEncodedWords(line)
-    if (/[\x80-\xff]/.test(line)) {
-      // Encoded words were rewritten above; what is left is raw text in some charset.
-      const bytes = Buffer.from(line, 'latin1')
-      if (!isUtf8(bytes)) line = Buffer.from(decodeRawHeader(bytes, declared), 'utf8').toString('latin1')
-    }
-    if (line !== part) changed = true
-    return line
+  // Obsolete syntax (RFC 5322 §4.5): white space between the field name and the colon.
+  let text = block.replace(/^([!-9;-~]+)[ \t]+:/gm, '$1:')
+  text = repairEncodedWords(text)
+  const lines = text.split(/(\r?\n)/).map((line) => {
+    if (!/[\x80-\xff]/.test(line)) return line
+    // Encoded words were rewritten above; what is left is raw text in some charset.
+    const bytes = Buffer.from(line, 'latin1')
+    if (isUtf8(bytes)) return line
+    declared ??= declaredCharsets(raw.toString('latin1'))
+    return Buffer.from(decodeRawHeader(bytes, declared), 'utf8').toString('latin1')
   })
+  if (lines.join('') !== block) changed = true
   // "multipart/mixed" and a boundary on the next line without the ";" between them.
   const joined = lines.join('').replace(/^(content-type:[ \t]*multipart\/[\w.-]+)([ \t]*\r?\n[ \t]+boundary=)/im, (_w, type: string, rest: string) => {
     changed = true
@@ -317,7 +320,8 @@ interface Parsed {
 /** mailparser's simpleParser, with the body decoder above. */
 function parseRaw(raw: Buffer): Promise<Parsed> {
   return new Promise((resolve, reject) => {
-    const parser = new MailParser({ skipImageLinks: true, skipTextLinks: true, keepCidLinks: true } as ConstructorParameters<typeof MailParser>[0])
+    // cid: links are kept as they are (simpleParser's keepCidLinks): the intake stores those images.
+    const parser = new MailParser({ skipImageLinks: true, skipTextLinks: true })
     const internal = parser as unknown as { decoder?: DecodeStreamFactory }
     const original = internal.decoder
     if (original && typeof original.decodeStream === 'function') {
@@ -385,7 +389,7 @@ function uudecode(data: Buffer): Buffer | null {
     if (n === 0) break
     const chars = line.slice(1)
     const bytes: number[] = []
-    for (let i = 0; i + 3 < chars.length + 3 && bytes.length < n; i += 4) {
+    for (let i = 0; i < chars.length && bytes.length < n; i += 4) {
       const c = [0, 1, 2, 3].map((k) => ((chars.charCodeAt(i + k) || 32) - 32) & 63)
       bytes.push(((c[0]! << 2) | (c[1]! >> 4)) & 255, ((c[1]! << 4) | (c[2]! >> 2)) & 255, ((c[2]! << 6) | c[3]!) & 255)
     }
@@ -463,7 +467,8 @@ function fallbackName(a: RawAttachment & { content: Buffer }, index: number): st
   if (cid && /^[\w .()-]+\.[a-z][a-z0-9]{1,4}$/i.test(cid)) return cid
   const type = (a.contentType || '').toLowerCase()
   if (type === 'message/rfc822' || type === 'message/global') {
-    const subject = attachedSubject(a.content)
+    // The subject as a file name: no path separators or characters file systems refuse.
+    const subject = attachedSubject(a.content)?.replace(/[\\/:*?"<>|]+/g, ' ').replace(/\s+/g, ' ').trim()
     if (subject) return `${subject.slice(0, 150)}.eml`
   }
   return `attachment-${index + 1}${extensionFor(type)}`
@@ -471,18 +476,31 @@ function fallbackName(a: RawAttachment & { content: Buffer }, index: number): st
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * An address header value cleaned of what the address parser misreads: mailboxes with an empty
+ * address ("Name" <>), which it merges into the next mailbox, and comments and white space inside
+ * the angle brackets around dots and the @ (obsolete syntax: <jdoe@machine(comment).  example>).
+ */
+function cleanAddressValue(value: string): string {
+  return value
+    .replace(/(?:"[^"]*"|[^,"<>]*)\s*<\s*>\s*(,|$)/g, '')
+    .replace(/<([^<>"]*)>/g, (_whole, inner: string) => `<${inner.replace(/\([^()]*\)/g, '').trim().replace(/\s*([.@])\s*/g, '$1')}>`)
+}
+
 /** The sender: the first From mailbox with an address (a message may carry several From lines), else Sender, else Reply-To. */
 function senderOf(parsed: Parsed): Mailbox | null {
-  const fromHeader = mailboxes(parsed.headers.get('from') as AddressObject | undefined)[0]
-  if (fromHeader) return fromHeader
   for (const key of ['from', 'sender', 'reply-to']) {
     const values = parsed.headerLines
       .filter((l) => l.key === key)
       .map((l) => Buffer.from(l.line, 'latin1').toString('utf8'))
       .map((line) => line.slice(line.indexOf(':') + 1))
     for (const value of values) {
-      const found = mailboxes(parseAddressHeader(value))[0]
+      const found = mailboxes(parseAddressHeader(cleanAddressValue(value)))[0] ?? mailboxes(parseAddressHeader(value))[0]
       if (found) return found
+    }
+    if (key === 'from') {
+      const parsedFrom = mailboxes(parsed.headers.get('from') as AddressObject | undefined)[0]
+      if (parsedFrom) return parsedFrom
     }
   }
   return null

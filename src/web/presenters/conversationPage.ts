@@ -1,6 +1,7 @@
 import type { getConversationPage } from '../../domain/conversations/getConversation.ts'
 import { attachmentPath, INLINE_IMAGE_TYPES } from '../../domain/attachments/storeAttachment.ts'
 import { age } from './conversationRow.ts'
+import type { Viewer } from '../../realtime/events.ts'
 import { splitReplyHtml } from '../../mail/inbound/replyText/index.ts'
 
 type Page = Awaited<ReturnType<typeof getConversationPage>>
@@ -71,7 +72,9 @@ function describe(event: Page['history'][number], page: Page): string {
   }
 }
 
-export function presentConversationPage(page: Page, now: Date, form: { values?: Record<string, unknown>; error?: string | null; threadChanged?: boolean }) {
+export function presentConversationPage(page: Page, now: Date, form: { values?: Record<string, unknown>; error?: string | null; threadChanged?: boolean }, viewers: Viewer[] = []) {
+  // The agent's own presence is not news to them.
+  const others = viewers.filter((v) => v.agentId !== page.actor.id)
   const c = page.conversation
   const customerName = c.customer.name || c.customer.email
   const messages = page.messages.map((m) => {
@@ -116,6 +119,8 @@ export function presentConversationPage(page: Page, now: Date, form: { values?: 
     customer: { name: c.customer.name, email: c.customer.email, since: when(c.customer.createdAt, now), undeliverable: c.customer.undeliverableAt ? (c.customer.undeliverableReason ?? 'permanent failure') : null },
     otherConversations: page.otherConversations.map((o) => ({ ...o, href: `/conversations/${o.number}`, age: age(o.lastActivityAt, now) })),
     messages,
+    viewers: others,
+    composers: others.filter((v) => v.composing).map((v) => v.name),
     history: page.history.map((e) => ({ actor: actorName(e), text: describe(e, page), at: when(e.createdAt, now) })),
     tags: c.tags.map((t) => t.tag),
     availableTags: page.tags.filter((t) => !tagIds.has(t.id)),

@@ -16,6 +16,7 @@ import { flash } from '../../middleware/flash.ts'
 import { uploadedFiles } from '../../middleware/uploads.ts'
 import { presentConversationList } from '../../presenters/conversationList.ts'
 import { presentConversationPage } from '../../presenters/conversationPage.ts'
+import { viewersOf } from '../../../realtime/presence.ts'
 import { assignForm, bulkForm, conversationNumber, messageForm, moveForm, newConversationForm, statusForm, tagForm } from './schema.ts'
 
 export function conversationsRouter(ctx: AppContext): Router {
@@ -36,7 +37,10 @@ export function conversationsRouter(ctx: AppContext): Router {
       prisma.tag.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, colour: true } }),
       prisma.agent.findMany({ where: { active: true }, orderBy: { name: 'asc' }, select: { id: true, name: true } }),
     ])
-    res.render('agent/conversations', presentConversationList({ query, list, counts, folders, tags, agents, now: ctx.clock(), url: req.originalUrl }))
+    // Rows another agent has open right now get the red bar (as of this load; live.js keeps it current).
+    const viewers = await viewersOf(prisma, list.rows.map((r) => r.id))
+    const viewedBy = new Map([...viewers].map(([id, vs]) => [id, vs.filter((v) => v.agentId !== agent.id).map((v) => v.name)]))
+    res.render('agent/conversations', presentConversationList({ query, list, counts, folders, tags, agents, now: ctx.clock(), url: req.originalUrl, viewedBy }))
   })
 
   router.get('/conversations/new', async (req, res) => {
@@ -70,7 +74,8 @@ export function conversationsRouter(ctx: AppContext): Router {
     const agent = req.agent!
     const scope = await folderScope(prisma, agent)
     const page = await getConversationPage(prisma, agent, scope, number)
-    res.status(status).render('agent/conversation', presentConversationPage(page, ctx.clock(), form))
+    const viewers = (await viewersOf(prisma, [page.conversation.id])).get(page.conversation.id) ?? []
+    res.status(status).render('agent/conversation', presentConversationPage(page, ctx.clock(), form, viewers))
   }
 
   router.get('/conversations/:number', async (req, res) => {

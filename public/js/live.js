@@ -1,0 +1,137 @@
+// Live updates for agents: who else has a conversation open (the red bar in the list, names and
+// "replying" on the conversation page), new messages in the open thread, and list counts.
+// Without JavaScript the pages show presence as of their load.
+(function () {
+  'use strict'
+  if (!window.EventSource || !window.fetch) return
+  var meta = function (name) {
+    var el = document.querySelector('meta[name="' + name + '"]')
+    return el ? el.getAttribute('content') : ''
+  }
+  var me = Number(meta('agent-id'))
+  var csrf = meta('csrf-token')
+  var header = document.querySelector('[data-conversation-number]')
+  var conversationId = header ? Number(header.getAttribute('data-conversation-id')) : null
+  var number = header ? header.getAttribute('data-conversation-number') : null
+
+  function post(url, body) {
+    return fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body || {}) })
+  }
+  function others(viewers) {
+    return viewers.filter(function (v) { return v.agentId !== me })
+  }
+
+  // ---- The conversation page: report presence, show the others, refresh the thread.
+  if (number) {
+    var lastTyped = 0
+    var composing = false
+    var form = document.querySelector('.reply-form')
+    if (form) form.addEventListener('input', function () { lastTyped = Date.now(); if (!composing) beat() }, true)
+    var beat = function () {
+      composing = Date.now() - lastTyped < 8000
+      post('/conversations/' + number + '/presence', { composing: composing }).catch(function () {})
+    }
+    beat()
+    setInterval(beat, 5000)
+    window.addEventListener('pagehide', function () {
+      var data = new URLSearchParams({ _csrf: csrf })
+      navigator.sendBeacon('/conversations/' + number + '/presence/leave', data)
+    })
+
+    var presenceBox = document.getElementById('presence')
+    var warning = document.getElementById('collision-warning')
+    var showPresence = function (viewers) {
+      var list = others(viewers)
+      presenceBox.textContent = ''
+      if (list.length) {
+        var label = document.createElement('span')
+        label.className = 'muted small'
+        label.textContent = 'Also here: '
+        presenceBox.appendChild(label)
+        list.forEach(function (v) {
+          var a = document.createElement('span')
+          a.className = 'avatar'
+          a.title = v.name + (v.composing ? ' (replying)' : '')
+          a.setAttribute('aria-label', v.name + (v.composing ? ', replying' : ''))
+          a.textContent = v.name.charAt(0).toUpperCase()
+          presenceBox.appendChild(a)
+        })
+        var names = document.createElement('span')
+        names.className = 'small'
+        names.textContent = ' ' + list.map(function (v) { return v.name }).join(', ')
+        presenceBox.appendChild(names)
+      }
+      var typing = list.filter(function (v) { return v.composing }).map(function (v) { return v.name })
+      if (warning) {
+        warning.hidden = typing.length === 0
+        warning.textContent = typing.length ? typing.join(', ') + (typing.length > 1 ? ' are' : ' is') + ' replying right now.' : ''
+      }
+    }
+    var notice = document.getElementById('thread-notice')
+    var refreshThread = function () {
+      fetch('/conversations/' + number + '/thread', { credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.text() : null })
+        .then(function (html) {
+          if (!html) return
+          var thread = document.querySelector('ol.thread')
+          var holder = document.createElement('div')
+          holder.innerHTML = html
+          var fresh = holder.querySelector('ol.thread')
+          if (thread && fresh) thread.replaceWith(fresh)
+          if (notice) {
+            notice.hidden = false
+            notice.className = 'thread-notice flash flash-info'
+            notice.textContent = 'A new message arrived in this conversation; it is shown below.'
+          }
+        })
+        .catch(function () {})
+    }
+  }
+
+  // ---- The list page: red bars and counts.
+  var rows = {}
+  document.querySelectorAll('.conversation-row[data-conversation-id]').forEach(function (row) {
+    rows[row.getAttribute('data-conversation-id')] = row
+  })
+  var countsTimer = null
+  var refreshCounts = function () {
+    if (!document.querySelector('.tabs .count')) return
+    clearTimeout(countsTimer)
+    countsTimer = setTimeout(function () {
+      fetch('/conversations-counts' + window.location.search, { credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : null })
+        .then(function (counts) {
+          if (!counts) return
+          document.querySelectorAll('.tabs .tab').forEach(function (tab) {
+            var key = new URL(tab.href).searchParams.get('tab')
+            var badge = tab.querySelector('.count')
+            if (badge && key in counts) {
+              badge.textContent = counts[key]
+              badge.setAttribute('aria-label', counts[key] + ' conversations')
+            }
+          })
+        })
+        .catch(function () {})
+    }, 500)
+  }
+
+  var source = new EventSource('/events')
+  source.addEventListener('presence.changed', function (e) {
+    var event = JSON.parse(e.data)
+    var row = rows[String(event.conversationId)]
+    if (row) {
+      var list = others(event.viewers)
+      row.classList.toggle('is-viewed', list.length > 0)
+      if (list.length) row.title = 'Open now: ' + list.map(function (v) { return v.name }).join(', ')
+      else row.removeAttribute('title')
+    }
+    if (number && event.conversationId === conversationId) showPresence(event.viewers)
+  })
+  ;['conversation.created', 'conversation.updated', 'message.created'].forEach(function (type) {
+    source.addEventListener(type, function (e) {
+      var event = JSON.parse(e.data)
+      refreshCounts()
+      if (number && type === 'message.created' && event.conversationId === conversationId) refreshThread()
+    })
+  })
+})()
