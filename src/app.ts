@@ -20,6 +20,8 @@ import { portalRouter } from './web/portal/routes.ts'
 import { inboundAdminRouter } from './web/admin/inbound/routes.ts'
 import { mailAdminRouter } from './web/admin/mail/routes.ts'
 import { lifecycleSettingsRouter } from './web/admin/lifecycle/routes.ts'
+import { agentsAdminRouter } from './web/admin/agents/routes.ts'
+import { profileRouter } from './web/agent/profile/routes.ts'
 import { adminRouter } from './web/admin/routes.ts'
 
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url))
@@ -119,6 +121,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(adminRouter(ctx))
   app.use(inboundAdminRouter(ctx))
   app.use(lifecycleSettingsRouter(ctx))
+  app.use(agentsAdminRouter(ctx))
+  app.use(profileRouter(ctx))
   app.use(mailAdminRouter(ctx, { smtpConfigured: Boolean(ctx.config.smtpUrl) }))
 
   app.use(notFound)

@@ -4,6 +4,7 @@ import { authenticate } from '../../domain/agents/authenticate.ts'
 import { createFirstAdmin, hasAnyAgent } from '../../domain/agents/firstAdmin.ts'
 import { findResetToken, requestPasswordReset, resetPassword } from '../../domain/agents/passwordReset.ts'
 import { ValidationError } from '../../domain/errors.ts'
+import { acceptInvitation, findInvitation } from '../../domain/agents/manageAgents.ts'
 import type { AppContext } from '../context.ts'
 import { safeNextPath } from '../middleware/auth.ts'
 import { refreshCsrfToken } from '../middleware/csrf.ts'
@@ -110,6 +111,25 @@ export function authRouter(ctx: AppContext): Router {
     }
     flash(req, 'success', 'Your password was changed. Sign in with the new one.')
     res.redirect(303, '/login')
+  })
+
+  router.get('/invite/:token', async (req, res) => {
+    const row = await findInvitation(prisma, ctx.clock, String(req.params.token))
+    res.render('auth/invite', { title: 'Welcome to Suivi', name: row.agent.name, email: row.agent.email, errors: {} })
+  })
+
+  router.post('/invite/:token', resetLimiter, async (req, res) => {
+    const token = String(req.params.token)
+    try {
+      const agentId = await acceptInvitation(prisma, ctx.clock, token, str(req.body.password))
+      await signIn(req, agentId)
+      flash(req, 'success', 'Welcome! Your password is set.')
+      res.redirect(303, '/conversations')
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err
+      const row = await findInvitation(prisma, ctx.clock, token)
+      res.status(400).render('auth/invite', { title: 'Welcome to Suivi', name: row.agent.name, email: row.agent.email, errors: err.fields })
+    }
   })
 
   return router

@@ -46,7 +46,8 @@ describe('conversation commands', () => {
       expect(mail).toMatchObject({ kind: 'agent_reply', toAddress: 'zoe@example.com', subject: `[#${conversation.number}] Your invoice`, messageId: message.emailMessageId, status: 'queued' })
       expect(mail.text).toContain('Here is the invoice you asked for.')
       expect(await historyTypes(conversation.id)).toEqual(['created'])
-      expect(events.at(-1)).toMatchObject({ type: 'conversation.created', conversationId: conversation.id, folderId })
+      // Published after commit; across instances it travels through PostgreSQL, so it may take a moment.
+      await expect.poll(() => events.find((e) => e.conversationId === conversation.id)).toMatchObject({ type: 'conversation.created', conversationId: conversation.id, folderId })
     })
 
     it('recorded for the customer: new, nothing sent', async () => {

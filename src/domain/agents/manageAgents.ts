@@ -1,0 +1,149 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { z } from 'zod'
+import type { Prisma, Tx } from '../../db/database.ts'
+import type { MailContext } from '../../mail/mailContext.ts'
+import { enqueueEmail } from '../../mail/outbound/outbox.ts'
+import { renderMail } from '../../mail/outbound/templates.ts'
+import type { Clock } from '../clock.ts'
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fromZodError } from '../errors.ts'
+import type { Actor } from './authenticate.ts'
+import { hashPassword, passwordSchema } from './passwords.ts'
+
+const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex')
+
+const folderIds = z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.coerce.number().int().positive()).max(500))
+const checkbox = z.preprocess((v) => v === true || v === 'on' || v === 'true' || v === '1', z.boolean())
+
+export const inviteSchema = z.object({
+  name: z.string().trim().min(1, 'Enter a name').max(100),
+  email: z.email('Enter a valid e-mail address').trim().toLowerCase().max(254),
+  role: z.enum(['admin', 'agent']).default('agent'),
+  folderIds,
+})
+
+export const agentUpdateSchema = z.object({
+  name: z.string().trim().min(1, 'Enter a name').max(100),
+  role: z.enum(['admin', 'agent']),
+  folderIds,
+  notifyOnAssign: checkbox,
+  notifyOnCustomerReply: checkbox,
+  notifyOnNewInFolder: checkbox,
+})
+
+export const notificationSchema = agentUpdateSchema.pick({ notifyOnAssign: true, notifyOnCustomerReply: true, notifyOnNewInFolder: true })
+
+function requireAdminActor(actor: Actor) {
+  if (actor.role !== 'admin') throw new ForbiddenError()
+}
+
+/** The help desk must always keep an active administrator who can sign in. */
+async function assertAnotherActiveAdmin(tx: Tx, agentId: number) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('suivi:admins'))`
+  const others = await tx.agent.count({ where: { role: 'admin', active: true, id: { not: agentId } } })
+  if (others === 0) throw new ConflictError('This is the last active administrator: make someone else an administrator first')
+}
+
+async function setFolders(tx: Tx, agentId: number, ids: number[]) {
+  const existing = await tx.folder.findMany({ where: { id: { in: ids } }, select: { id: true } })
+  await tx.folderMember.deleteMany({ where: { agentId } })
+  if (existing.length) await tx.folderMember.createMany({ data: existing.map((f) => ({ agentId, folderId: f.id })) })
+  return existing.map((f) => f.id)
+}
+
+/** Adds an agent who sets their own password from an e-mailed, single-use link. */
+export async function inviteAgent(prisma: Prisma, mail: MailContext, clock: Clock, admin: Actor, input: z.input<typeof inviteSchema>) {
+  requireAdminActor(admin)
+  const parsed = inviteSchema.safeParse(input)
+  if (!parsed.success) throw fromZodError(parsed.error)
+  const { name, email, role } = parsed.data
+  const token = randomBytes(32).toString('base64url')
+  const link = `${mail.publicUrl}/invite/${token}`
+  const content = await renderMail('invitation', { name, inviter: admin.name, link, days: INVITATION_LIFETIME_MS / 86_400_000 })
+  return prisma.$transaction(async (tx) => {
+    if (await tx.agent.findUnique({ where: { email } })) throw new ValidationError('Already an agent', { email: 'An agent with this address exists already.' })
+    const now = clock()
+    const agent = await tx.agent.create({ data: { name, email, role, passwordHash: null } })
+    const folders = await setFolders(tx, agent.id, parsed.data.folderIds)
+    await tx.agentToken.create({ data: { agentId: agent.id, purpose: 'invitation', tokenHash: tokenHash(token), expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_MS) } })
+    await enqueueEmail(tx, mail.mailDomain, { kind: 'invitation', to: email, subject: `${admin.name} invited you to Suivi`, ...content })
+    await tx.auditEvent.create({ data: { actorAgentId: admin.id, action: 'agent.invited', targetType: 'agent', targetId: String(agent.id), data: { email, role, folders } } })
+    return agent
+  })
+}
+
+/** Name, role, folders and notification preferences of an agent. */
+export async function updateAgent(prisma: Prisma, admin: Actor, agentId: number, input: z.input<typeof agentUpdateSchema>) {
+  requireAdminActor(admin)
+  const parsed = agentUpdateSchema.safeParse(input)
+  if (!parsed.success) throw fromZodError(parsed.error)
+  const { folderIds: ids, ...fields } = parsed.data
+  return prisma.$transaction(async (tx) => {
+    const before = await tx.agent.findUnique({ where: { id: agentId }, include: { folders: true } })
+    if (!before) throw new NotFoundError()
+    if (before.role === 'admin' && fields.role !== 'admin' && before.active) await assertAnotherActiveAdmin(tx, agentId)
+    const agent = await tx.agent.update({ where: { id: agentId }, data: fields })
+    const folders = await setFolders(tx, agentId, ids)
+    await tx.auditEvent.create({
+      data: {
+        actorAgentId: admin.id,
+        action: 'agent.updated',
+        targetType: 'agent',
+        targetId: String(agentId),
+        data: { role: { from: before.role, to: fields.role }, folders: { from: before.folders.map((f) => f.folderId), to: folders }, name: fields.name },
+      },
+    })
+    return agent
+  })
+}
+
+/**
+ * Deactivated agents cannot sign in and their sessions end now; their history and authorship
+ * stay. The conversations still assigned to them are returned so they can be reassigned.
+ */
+export async function setAgentActive(prisma: Prisma, clock: Clock, admin: Actor, agentId: number, active: boolean) {
+  requireAdminActor(admin)
+  return prisma.$transaction(async (tx) => {
+    const agent = await tx.agent.findUnique({ where: { id: agentId } })
+    if (!agent) throw new NotFoundError()
+    if (agent.active === active) return { agent, openAssignments: 0 }
+    if (!active && agent.role === 'admin') await assertAnotherActiveAdmin(tx, agentId)
+    const updated = await tx.agent.update({ where: { id: agentId }, data: { active, deactivatedAt: active ? null : clock() } })
+    if (!active) await tx.$executeRaw`DELETE FROM sessions WHERE (sess -> 'agentId')::text = ${String(agentId)}`
+    await tx.auditEvent.create({ data: { actorAgentId: admin.id, action: active ? 'agent.reactivated' : 'agent.deactivated', targetType: 'agent', targetId: String(agentId), data: { email: agent.email } } })
+    const openAssignments = await tx.conversation.count({ where: { assigneeId: agentId, status: { not: 'closed' } } })
+    return { agent: updated, openAssignments }
+  })
+}
+
+/** The agent an invitation link belongs to, while it is valid. */
+export async function findInvitation(prisma: Prisma, clock: Clock, token: string) {
+  const row = await prisma.agentToken.findUnique({ where: { tokenHash: tokenHash(token) }, include: { agent: true } })
+  if (!row || row.purpose !== 'invitation' || row.usedAt || row.expiresAt <= clock() || !row.agent.active) {
+    throw new NotFoundError('This invitation has expired or was already used. Ask an administrator for a new one.')
+  }
+  return row
+}
+
+/** The invited agent chooses a password; the link is spent in the same step. */
+export async function acceptInvitation(prisma: Prisma, clock: Clock, token: string, password: string): Promise<number> {
+  const parsed = passwordSchema.safeParse(password)
+  if (!parsed.success) throw new ValidationError('Choose a longer password', { password: parsed.error.issues[0]?.message ?? 'Invalid password' })
+  const passwordHash = await hashPassword(parsed.data)
+  return prisma.$transaction(async (tx) => {
+    const now = clock()
+    const spent = await tx.agentToken.updateMany({ where: { tokenHash: tokenHash(token), purpose: 'invitation', usedAt: null, expiresAt: { gt: now }, agent: { active: true } }, data: { usedAt: now } })
+    if (spent.count !== 1) throw new NotFoundError('This invitation has expired or was already used. Ask an administrator for a new one.')
+    const { agentId } = await tx.agentToken.findUniqueOrThrow({ where: { tokenHash: tokenHash(token) } })
+    await tx.agent.update({ where: { id: agentId }, data: { passwordHash } })
+    await tx.auditEvent.create({ data: { actorAgentId: agentId, action: 'agent.joined', targetType: 'agent', targetId: String(agentId) } })
+    return agentId
+  })
+}
+
+/** What an agent chooses to be e-mailed about. */
+export async function updateOwnNotifications(prisma: Prisma, agent: Actor, input: z.input<typeof notificationSchema>) {
+  const parsed = notificationSchema.safeParse(input)
+  if (!parsed.success) throw fromZodError(parsed.error)
+  return prisma.agent.update({ where: { id: agent.id }, data: parsed.data })
+}
