@@ -1,4 +1,5 @@
 import type { Server } from 'node:http'
+import type { Express } from 'express'
 import { loadConfig, ConfigError, type Config } from './config.ts'
 import { createLogger } from './logger.ts'
 import { openDatabase } from './db/database.ts'
@@ -21,6 +22,8 @@ import { startImapPollers } from './mail/inbound/imapPoller.ts'
 
 export interface RunningServer {
   ctx: AppContext
+  /** The Express application (its router lists every route). */
+  app: Express
   server: Server
   url: string
   /** The SMTP listener's port (null when it is off). */
@@ -79,6 +82,7 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
     const imapPollers = config.schedulerEnabled ? startImapPollers({ ctx: domain, logger, concurrency: db.kind === 'embedded' ? 1 : 5, poll: { maxMessageBytes: config.inboundMaxBytes } }) : null
     return {
       ctx,
+      app,
       server,
       url,
       smtpPort: smtp?.port ?? null,

@@ -1,0 +1,299 @@
+import { z } from 'zod'
+import type { Tx } from '../../db/database.ts'
+import type { Prisma as P } from '../../generated/prisma/client.ts'
+import type { Actor } from '../agents/authenticate.ts'
+import { sanitizeMessageHtml } from '../content/index.ts'
+import type { DomainContext } from '../context.ts'
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fromZodError } from '../errors.ts'
+
+export { createFolder, folderInput } from './createFolder.ts'
+
+/** What the folder commands need: the database and the time; events when live lists should hear of moves. */
+export type FolderContext = Pick<DomainContext, 'prisma' | 'clock'> & Partial<Pick<DomainContext, 'events'>>
+
+/** The order of folders everywhere they are listed (the first is the default folder). */
+export const FOLDER_ORDER = [{ position: 'asc' }, { name: 'asc' }, { id: 'asc' }] satisfies P.FolderOrderByWithRelationInput[]
+
+/** Conversations moved per statement when a folder is emptied; all in the one transaction. */
+export const MOVE_BATCH_SIZE = 500
+
+/** How many per-conversation live events a bulk move sends before it sends one per folder instead. */
+const MAX_LIVE_EVENTS = 100
+
+const MAX_SIGNATURE_CHARS = 20_000
+
+/** A conflict that belongs to one form field (a name or address already in use). */
+export class FieldConflictError extends ConflictError {
+  override name = 'FieldConflictError'
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message)
+  }
+}
+
+const id = z.coerce.number().int().positive().max(2_147_483_647)
+
+const looksLikeAddress = (value: string) => value === '' || z.email().safeParse(value).success
+
+export const folderUpdateInput = z.object({
+  name: z.string().trim().min(1, 'Enter a name').max(80, 'Use at most 80 characters'),
+  inboundAddress: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(254, 'Use at most 254 characters')
+    .refine(looksLikeAddress, 'Enter an e-mail address such as help@example.com, or leave it empty'),
+  signatureHtml: z.string().max(MAX_SIGNATURE_CHARS, `Keep the signature under ${MAX_SIGNATURE_CHARS.toLocaleString('en')} characters`),
+})
+
+export type FolderUpdate = Partial<z.input<typeof folderUpdateInput>>
+
+function requireAdmin(actor: Actor) {
+  if (actor.role !== 'admin') throw new ForbiddenError()
+}
+
+function folderId(value: unknown): number {
+  const parsed = id.safeParse(value)
+  if (!parsed.success) throw new NotFoundError('That folder does not exist')
+  return parsed.data
+}
+
+/** Locks one folder row for the rest of the transaction; NotFoundError when it is gone. */
+async function lockFolder(tx: Tx, folderId: number, message = 'That folder does not exist') {
+  const rows = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM folders WHERE id = ${folderId} FOR UPDATE`
+  if (rows.length === 0) throw new NotFoundError(message)
+  return tx.folder.findUniqueOrThrow({ where: { id: folderId } })
+}
+
+/** The default folder: first by position (the rule ensureDefaultFolder applies when mail has no better home). */
+export async function defaultFolderId(tx: Pick<Tx, 'folder'>): Promise<number | null> {
+  const first = await tx.folder.findFirst({ orderBy: [{ position: 'asc' }, { id: 'asc' }], select: { id: true } })
+  return first?.id ?? null
+}
+
+/** A unique-constraint violation from the database (a concurrent change won the race). */
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002'
+}
+
+/**
+ * Changes a folder's name, inbound address and signature (the fields given; the others stay).
+ * The inbound address is stored lower-cased (empty: none); the signature is sanitised like a message.
+ */
+export async function updateFolder(ctx: FolderContext, admin: Actor, rawFolderId: unknown, input: FolderUpdate) {
+  requireAdmin(admin)
+  const target = folderId(rawFolderId)
+  const parsed = folderUpdateInput.partial().safeParse(input)
+  if (!parsed.success) throw fromZodError(parsed.error)
+  const wanted = parsed.data
+  try {
+    return await ctx.prisma.$transaction(async (tx) => {
+      const before = await lockFolder(tx, target)
+      const next = {
+        name: wanted.name ?? before.name,
+        inboundAddress: wanted.inboundAddress === undefined ? before.inboundAddress : wanted.inboundAddress || null,
+        signatureHtml: wanted.signatureHtml === undefined ? before.signatureHtml : sanitizeMessageHtml(wanted.signatureHtml).trim(),
+      }
+      if (next.name !== before.name) {
+        const clash = await tx.folder.findFirst({ where: { name: { equals: next.name, mode: 'insensitive' }, id: { not: target } }, select: { id: true } })
+        if (clash) throw new FieldConflictError(`A folder named “${next.name}” already exists`, 'name')
+      }
+      if (next.inboundAddress && next.inboundAddress !== before.inboundAddress) {
+        const clash = await tx.folder.findFirst({ where: { inboundAddress: next.inboundAddress, id: { not: target } }, select: { name: true } })
+        if (clash) throw new FieldConflictError(`${next.inboundAddress} is already the inbound address of the folder “${clash.name}”`, 'inboundAddress')
+      }
+      const changes: Record<string, P.InputJsonValue | null> = {}
+      if (next.name !== before.name) changes.name = { from: before.name, to: next.name }
+      if (next.inboundAddress !== before.inboundAddress) changes.inboundAddress = { from: before.inboundAddress, to: next.inboundAddress }
+      if (next.signatureHtml !== before.signatureHtml) changes.signature = next.signatureHtml ? 'changed' : 'removed'
+      if (Object.keys(changes).length === 0) return before
+      const folder = await tx.folder.update({ where: { id: target }, data: next })
+      await tx.auditEvent.create({
+        data: { actorAgentId: admin.id, action: 'folder.updated', targetType: 'folder', targetId: String(target), data: { name: folder.name, ...changes }, createdAt: ctx.clock() },
+      })
+      return folder
+    })
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ConflictError('Another folder already has this name or inbound address')
+    throw err
+  }
+}
+
+export function renameFolder(ctx: FolderContext, admin: Actor, rawFolderId: unknown, name: string) {
+  return updateFolder(ctx, admin, rawFolderId, { name })
+}
+
+export const moveDirection = z.enum(['up', 'down'], { error: 'Choose up or down' })
+
+/**
+ * Moves a folder one place up or down the list (swapping it with its neighbour). Positions are
+ * renumbered 0, 1, 2... in the current order first, so folders that shared a position get
+ * distinct ones. Moving the first folder up or the last one down changes nothing.
+ */
+export async function moveFolder(ctx: FolderContext, admin: Actor, rawFolderId: unknown, direction: z.input<typeof moveDirection>) {
+  requireAdmin(admin)
+  const target = folderId(rawFolderId)
+  const dir = moveDirection.safeParse(direction)
+  if (!dir.success) throw fromZodError(dir.error)
+  return ctx.prisma.$transaction(async (tx) => {
+    // One reorder at a time: every folder row is locked, in a fixed order.
+    await tx.$queryRaw`SELECT id FROM folders ORDER BY id FOR UPDATE`
+    const folders = await tx.folder.findMany({ orderBy: FOLDER_ORDER, select: { id: true, name: true, position: true } })
+    const index = folders.findIndex((f) => f.id === target)
+    if (index < 0) throw new NotFoundError('That folder does not exist')
+    const other = dir.data === 'up' ? index - 1 : index + 1
+    if (other < 0 || other >= folders.length) return { moved: false, folders }
+    const order = folders.map((f) => f.id)
+    ;[order[index], order[other]] = [order[other]!, order[index]!]
+    const before = new Map(folders.map((f) => [f.id, f.position]))
+    for (const [position, fid] of order.entries()) {
+      if (before.get(fid) !== position) await tx.folder.update({ where: { id: fid }, data: { position } })
+    }
+    await tx.auditEvent.create({
+      data: {
+        actorAgentId: admin.id,
+        action: 'folder.moved',
+        targetType: 'folder',
+        targetId: String(target),
+        data: { name: folders[index]!.name, direction: dir.data, from: index + 1, to: other + 1 },
+        createdAt: ctx.clock(),
+      },
+    })
+    return { moved: true, folders: order.map((fid) => folders.find((f) => f.id === fid)!) }
+  })
+}
+
+export const deleteFolderInput = z.object({
+  moveTo: z.preprocess((v) => (v === '' || v === null ? undefined : v), id.optional()),
+})
+
+export interface DeleteFolderResult {
+  name: string
+  /** Conversations moved out before the folder was deleted. */
+  moved: number
+  movedTo: { id: number; name: string } | null
+}
+
+/**
+ * Deletes a folder. One that still holds conversations is refused, unless `moveTo` names another
+ * folder: then every conversation is moved there first (in batches, each move written to the
+ * conversation's history as done by the admin; an assignee who may not work in the new folder is
+ * unassigned, as a single move would do), its IMAP accounts follow, and the folder is deleted, all
+ * in one transaction. The default folder (the first one, hence also the last one left) stays.
+ */
+export async function deleteFolder(ctx: FolderContext, admin: Actor, rawFolderId: unknown, input: z.input<typeof deleteFolderInput> = {}): Promise<DeleteFolderResult> {
+  requireAdmin(admin)
+  const target = folderId(rawFolderId)
+  const parsed = deleteFolderInput.safeParse(input)
+  if (!parsed.success) throw fromZodError(parsed.error)
+  const { moveTo } = parsed.data
+  if (moveTo === target) throw new ValidationError('Choose another folder', { moveTo: 'Choose a different folder to move the conversations to' })
+
+  const touched: { id: number }[] = []
+  const result = await ctx.prisma.$transaction(
+    async (tx) => {
+      const now = ctx.clock()
+      // Locked: no conversation can be filed into it (nor its row changed) until this commits.
+      const folder = await lockFolder(tx, target)
+      if ((await defaultFolderId(tx)) === target) {
+        const count = await tx.folder.count()
+        throw new ConflictError(
+          count === 1
+            ? `“${folder.name}” is the only folder; the help desk needs at least one.`
+            : `“${folder.name}” is the default folder (first in the list), where conversations with no other home go. Move another folder to the top first.`,
+        )
+      }
+      const total = await tx.conversation.count({ where: { folderId: target } })
+      let destination: { id: number; name: string } | null = null
+      if (moveTo !== undefined) {
+        const found = await tx.$queryRaw<{ id: number; name: string }[]>`SELECT id, name FROM folders WHERE id = ${moveTo} FOR SHARE`
+        if (!found[0]) throw new ValidationError('Choose another folder', { moveTo: 'That folder does not exist any more' })
+        destination = { id: found[0].id, name: found[0].name }
+      }
+      if (total > 0 && !destination) {
+        throw new ConflictError(
+          `“${folder.name}” still holds ${total === 1 ? '1 conversation' : `${total.toLocaleString('en')} conversations`}. Choose a folder to move ${total === 1 ? 'it' : 'them'} to, or move ${total === 1 ? 'it' : 'them'} first.`,
+        )
+      }
+
+      let moved = 0
+      if (destination && total > 0) {
+        const to = destination
+        // Assignees who may keep their conversations in the new folder (as moveConversation decides).
+        const allowed = new Set(
+          (await tx.agent.findMany({ where: { active: true, OR: [{ role: 'admin' }, { folders: { some: { folderId: to.id } } }] }, select: { id: true } })).map((a) => a.id),
+        )
+        const movedData = { from: target, to: to.id, fromName: folder.name, toName: to.name, reason: 'folder deleted' } satisfies P.InputJsonObject
+        for (;;) {
+          const batch = await tx.conversation.findMany({ where: { folderId: target }, orderBy: { id: 'asc' }, take: MOVE_BATCH_SIZE, select: { id: true, assigneeId: true } })
+          if (batch.length === 0) break
+          const ids = batch.map((c) => c.id)
+          await tx.conversation.updateMany({ where: { id: { in: ids } }, data: { folderId: to.id } })
+          const losing = batch.filter((c) => c.assigneeId !== null && !allowed.has(c.assigneeId))
+          if (losing.length) await tx.conversation.updateMany({ where: { id: { in: losing.map((c) => c.id) } }, data: { assigneeId: null } })
+          await tx.historyEvent.createMany({
+            data: [
+              ...ids.map((conversationId) => ({ conversationId, actorKind: 'agent' as const, actorAgentId: admin.id, type: 'moved', data: movedData, createdAt: now })),
+              ...losing.map((c) => ({
+                conversationId: c.id,
+                actorKind: 'agent' as const,
+                actorAgentId: admin.id,
+                type: 'assigned',
+                data: { from: c.assigneeId, to: null, reason: 'not in the new folder' },
+                createdAt: now,
+              })),
+            ],
+          })
+          moved += ids.length
+          if (touched.length < MAX_LIVE_EVENTS) touched.push(...batch.slice(0, MAX_LIVE_EVENTS - touched.length))
+        }
+      }
+
+      // Mail polled for this folder now lands where its conversations went (or routes by address).
+      const imap = destination ? (await tx.imapAccount.updateMany({ where: { folderId: target }, data: { folderId: destination.id } })).count : await tx.imapAccount.count({ where: { folderId: target } })
+      await tx.folder.delete({ where: { id: target } })
+      await tx.auditEvent.create({
+        data: {
+          actorAgentId: admin.id,
+          action: 'folder.deleted',
+          targetType: 'folder',
+          targetId: String(target),
+          data: {
+            name: folder.name,
+            inboundAddress: folder.inboundAddress,
+            conversationsMoved: moved,
+            movedTo: destination ? destination.name : null,
+            ...(imap ? { imapAccounts: destination ? `moved to ${destination.name}` : `${imap} no longer linked to a folder` } : {}),
+          },
+          createdAt: now,
+        },
+      })
+      return { name: folder.name, moved, movedTo: destination }
+    },
+    // A large folder takes a while: the batches stay in this one transaction.
+    { timeout: 10 * 60_000, maxWait: 10_000 },
+  )
+
+  if (ctx.events && result.movedTo) {
+    const to = result.movedTo.id
+    for (const c of touched) {
+      ctx.events.publish({ type: 'conversation.updated', conversationId: c.id, folderId: target })
+      ctx.events.publish({ type: 'conversation.updated', conversationId: c.id, folderId: to })
+    }
+  }
+  return result
+}
+
+/** Folders in list order with what the admin page shows about each. */
+export async function listFoldersForAdmin(prisma: DomainContext['prisma']) {
+  const [folders, defaultId] = await Promise.all([
+    prisma.folder.findMany({
+      orderBy: FOLDER_ORDER,
+      select: { id: true, name: true, position: true, inboundAddress: true, signatureHtml: true, _count: { select: { conversations: true, members: true, imapAccounts: true } } },
+    }),
+    defaultFolderId(prisma),
+  ])
+  return folders.map((f) => ({ ...f, isDefault: f.id === defaultId }))
+}

@@ -1,0 +1,249 @@
+import { ImapFlow, type ImapFlowOptions } from 'imapflow'
+import { z } from 'zod'
+import type { Logger } from 'pino'
+import type { Prisma as P } from '../../generated/prisma/client.ts'
+import type { ImapAccount } from '../../generated/prisma/client.ts'
+import type { Actor } from '../agents/authenticate.ts'
+import type { DomainContext } from '../context.ts'
+import { ForbiddenError, NotFoundError, ValidationError, fromZodError } from '../errors.ts'
+
+// IMAP mailboxes polled for inbound mail (SPEC §5), managed by administrators. The password is
+// write-only: it is stored for the poller, never returned to a page, an audit entry or a log line.
+
+export type ImapContext = Pick<DomainContext, 'prisma' | 'clock'>
+
+const id = z.coerce.number().int().positive().max(2_147_483_647)
+// A form's unchecked box sends nothing: the web layer passes booleans; a missing flag means on.
+const flag = z.preprocess((v) => v === undefined || v === true || v === 'on' || v === 'true' || v === '1', z.boolean())
+const emptyToNull = (v: unknown) => (v === undefined || v === null || (typeof v === 'string' && v.trim() === '') ? null : v)
+// Host names and IP literals; no spaces, schemes or paths (an easy mistake: "imaps://mail.example.com").
+const HOST = /^(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?)$/i
+// IMAP mailbox names: printable, no control characters.
+const MAILBOX = /^[^\u0000-\u001f\u007f]+$/
+
+export const imapAccountInput = z.object({
+  host: z.string().trim().min(1, 'Enter the server name').max(253, 'Use at most 253 characters').regex(HOST, 'Enter a server name such as imap.example.com (without imap:// or a port)'),
+  port: z.coerce.number({ error: 'Enter a port number' }).int('Enter a whole number').min(1, 'Enter a port between 1 and 65535').max(65535, 'Enter a port between 1 and 65535'),
+  secure: flag,
+  username: z.string().trim().min(1, 'Enter the user name').max(320, 'Use at most 320 characters'),
+  password: z.string().max(1000, 'Use at most 1000 characters').optional(),
+  mailbox: z.preprocess((v) => emptyToNull(v) ?? 'INBOX', z.string().trim().max(200, 'Use at most 200 characters').regex(MAILBOX, 'Use printable characters only')),
+  moveToMailbox: z.preprocess(emptyToNull, z.string().trim().max(200, 'Use at most 200 characters').regex(MAILBOX, 'Use printable characters only').nullable()),
+  folderId: z.preprocess(emptyToNull, id.nullable()),
+  enabled: flag,
+})
+
+export type ImapAccountInput = z.input<typeof imapAccountInput>
+
+/** What pages and audit entries may show of an account: everything but the password. */
+export type ImapAccountView = Omit<ImapAccount, 'password'> & { hasPassword: boolean }
+
+export function withoutPassword(account: ImapAccount): ImapAccountView {
+  const { password, ...rest } = account
+  return { ...rest, hasPassword: password !== '' }
+}
+
+function requireAdmin(actor: Actor) {
+  if (actor.role !== 'admin') throw new ForbiddenError()
+}
+
+function accountId(value: unknown): number {
+  const parsed = id.safeParse(value)
+  if (!parsed.success) throw new NotFoundError('That IMAP account does not exist')
+  return parsed.data
+}
+
+function parse(input: ImapAccountInput) {
+  const parsed = imapAccountInput.safeParse(input)
+  if (!parsed.success) throw fromZodError(parsed.error)
+  return parsed.data
+}
+
+type Parsed = z.output<typeof imapAccountInput>
+/** The audited description of the settings: never the password. */
+const auditable = (a: Omit<Parsed, 'password'>) => ({ host: a.host, port: a.port, secure: a.secure, username: a.username, mailbox: a.mailbox, moveToMailbox: a.moveToMailbox, folderId: a.folderId, enabled: a.enabled })
+
+async function checkFolder(tx: Pick<DomainContext['prisma'], 'folder'>, folderId: number | null) {
+  if (folderId !== null && !(await tx.folder.findUnique({ where: { id: folderId }, select: { id: true } }))) {
+    throw new ValidationError('Please check the highlighted fields', { folderId: 'That folder does not exist any more' })
+  }
+}
+
+export async function createImapAccount(ctx: ImapContext, admin: Actor, input: ImapAccountInput): Promise<ImapAccountView> {
+  requireAdmin(admin)
+  const data = parse(input)
+  if (!data.password) throw new ValidationError('Please check the highlighted fields', { password: 'Enter the password' })
+  const { password, ...rest } = data
+  const account = await ctx.prisma.$transaction(async (tx) => {
+    await checkFolder(tx, data.folderId)
+    const created = await tx.imapAccount.create({ data: { ...rest, password } })
+    await tx.auditEvent.create({ data: { actorAgentId: admin.id, action: 'imap.created', targetType: 'imap_account', targetId: String(created.id), data: auditable(rest), createdAt: ctx.clock() } })
+    return created
+  })
+  return withoutPassword(account)
+}
+
+/**
+ * Saves an account's settings. An empty password keeps the stored one, except when the server
+ * changes: then it must be typed again, so that the stored password is never sent to a new host.
+ */
+export async function updateImapAccount(ctx: ImapContext, admin: Actor, rawId: unknown, input: ImapAccountInput): Promise<ImapAccountView> {
+  requireAdmin(admin)
+  const target = accountId(rawId)
+  const data = parse(input)
+  const { password, ...rest } = data
+  const account = await ctx.prisma.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM imap_accounts WHERE id = ${target} FOR UPDATE`
+    if (rows.length === 0) throw new NotFoundError('That IMAP account does not exist')
+    const before = await tx.imapAccount.findUniqueOrThrow({ where: { id: target } })
+    if (!password && rest.host.toLowerCase() !== before.host.toLowerCase()) {
+      throw new ValidationError('Please check the highlighted fields', { password: 'Enter the password again: the server changed' })
+    }
+    await checkFolder(tx, rest.folderId)
+    const old = auditable(before)
+    const next = auditable(rest)
+    const changes: Record<string, P.InputJsonValue | null> = {}
+    for (const key of Object.keys(next) as (keyof typeof next)[]) {
+      if (next[key] !== old[key]) changes[key] = { from: old[key], to: next[key] }
+    }
+    const passwordChanged = Boolean(password) && password !== before.password
+    if (passwordChanged) changes.passwordChanged = true
+    if (Object.keys(changes).length === 0) return before
+    const updated = await tx.imapAccount.update({ where: { id: target }, data: { ...rest, ...(password ? { password } : {}) } })
+    await tx.auditEvent.create({ data: { actorAgentId: admin.id, action: 'imap.updated', targetType: 'imap_account', targetId: String(target), data: { username: updated.username, host: updated.host, ...changes }, createdAt: ctx.clock() } })
+    return updated
+  })
+  return withoutPassword(account)
+}
+
+export async function deleteImapAccount(ctx: ImapContext, admin: Actor, rawId: unknown): Promise<ImapAccountView> {
+  requireAdmin(admin)
+  const target = accountId(rawId)
+  const account = await ctx.prisma.$transaction(async (tx) => {
+    const found = await tx.imapAccount.findUnique({ where: { id: target } })
+    if (!found) throw new NotFoundError('That IMAP account does not exist')
+    await tx.imapAccount.delete({ where: { id: target } })
+    await tx.auditEvent.create({ data: { actorAgentId: admin.id, action: 'imap.deleted', targetType: 'imap_account', targetId: String(target), data: { username: found.username, host: found.host }, createdAt: ctx.clock() } })
+    return found
+  })
+  return withoutPassword(account)
+}
+
+/** Turns polling of an account on or off (the poller reads the flag before every poll). */
+export async function setImapAccountEnabled(ctx: ImapContext, admin: Actor, rawId: unknown, enabled: boolean): Promise<ImapAccountView> {
+  requireAdmin(admin)
+  const target = accountId(rawId)
+  const account = await ctx.prisma.$transaction(async (tx) => {
+    const found = await tx.imapAccount.findUnique({ where: { id: target } })
+    if (!found) throw new NotFoundError('That IMAP account does not exist')
+    if (found.enabled === enabled) return found
+    const updated = await tx.imapAccount.update({ where: { id: target }, data: { enabled } })
+    await tx.auditEvent.create({
+      data: { actorAgentId: admin.id, action: enabled ? 'imap.enabled' : 'imap.disabled', targetType: 'imap_account', targetId: String(target), data: { username: found.username, host: found.host }, createdAt: ctx.clock() },
+    })
+    return updated
+  })
+  return withoutPassword(account)
+}
+
+export type ImapTestResult = { ok: true; mailboxes: number } | { ok: false; error: string }
+
+export interface ImapTestOptions {
+  /** Each network step (connect, greeting, every command) must answer within this; default 10 s. */
+  timeoutMs?: number
+  logger?: Logger
+}
+
+type ConnectionSettings = Pick<ImapAccount, 'host' | 'port' | 'secure' | 'username' | 'password' | 'mailbox'>
+
+/**
+ * Signs in to the account's server, lists its mailboxes and checks the configured one exists,
+ * then signs out. Never throws; the error text never holds the password.
+ */
+export async function testImapConnection(account: ConnectionSettings, options: ImapTestOptions = {}): Promise<ImapTestResult> {
+  const timeoutMs = options.timeoutMs ?? 10_000
+  const log = options.logger
+  const client = new ImapFlow({
+    host: account.host,
+    port: account.port,
+    secure: account.secure,
+    auth: { user: account.username, pass: account.password },
+    logger: false,
+    disableAutoIdle: true,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    clientInfo: { name: 'Suivi' },
+  } satisfies ImapFlowOptions)
+  client.on('error', () => {})
+  let timer: NodeJS.Timeout | undefined
+  // A last guard over the whole exchange, in case a step hangs between imapflow's own timers.
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`No answer from the server within ${Math.round((timeoutMs * 2) / 1000)} seconds`), { code: 'ETIMEOUT' })), timeoutMs * 2)
+  })
+  try {
+    const result = await Promise.race([
+      (async (): Promise<ImapTestResult> => {
+        await client.connect()
+        const list = await client.list()
+        const wanted = account.mailbox || 'INBOX'
+        try {
+          await client.status(wanted, { messages: true })
+        } catch (err) {
+          return { ok: false, error: `Signed in, but the mailbox “${wanted}” could not be opened: ${describeImapError(err, account)}` }
+        }
+        return { ok: true, mailboxes: list.length }
+      })(),
+      deadline,
+    ])
+    log?.info({ host: account.host, port: account.port, ok: result.ok }, 'imap connection tested')
+    return result
+  } catch (err) {
+    const error = describeImapError(err, account)
+    log?.info({ host: account.host, port: account.port, ok: false, error }, 'imap connection tested')
+    return { ok: false, error }
+  } finally {
+    clearTimeout(timer)
+    await Promise.race([client.logout().catch(() => {}), new Promise((r) => setTimeout(r, 1000))])
+    client.close()
+  }
+}
+
+/** A short, password-free explanation of an IMAP failure, in words an administrator can act on. */
+export function describeImapError(err: unknown, account: Pick<ImapAccount, 'host' | 'port' | 'password'>): string {
+  const e = (err && typeof err === 'object' ? err : {}) as { message?: unknown; responseText?: unknown; code?: unknown; authenticationFailed?: unknown }
+  const message = typeof e.message === 'string' && e.message ? e.message : String(err)
+  const serverSaid = typeof e.responseText === 'string' && e.responseText ? e.responseText : null
+  const where = `${account.host}:${account.port}`
+  let text: string
+  if (e.authenticationFailed) text = `The server refused the login${serverSaid ? ` (${serverSaid})` : ''}: check the user name and password`
+  else if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') text = `The server name ${account.host} could not be found`
+  else if (e.code === 'ECONNREFUSED') text = `Nothing answers on ${where}: check the server name and port`
+  else if (e.code === 'CONNECT_TIMEOUT' || e.code === 'GREETING_TIMEOUT' || e.code === 'ETIMEOUT' || e.code === 'ETIMEDOUT') text = `${where} did not answer in time (${message})`
+  else if (typeof e.code === 'string' && /^(ERR_SSL|EPROTO|ECONNRESET|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/.test(e.code)) text = `The secure connection to ${where} failed (${message}): check the port and the TLS setting`
+  else if (serverSaid && !message.includes(serverSaid)) text = `${message}: ${serverSaid}`
+  else if (typeof e.code === 'string' && !message.includes(e.code)) text = `${message} (${e.code})`
+  else text = message
+  if (account.password) text = text.split(account.password).join('***')
+  return text.length > 500 ? `${text.slice(0, 497)}...` : text
+}
+
+/** Tests a stored account and records the attempt (never the password) in the audit log. */
+export async function testStoredImapAccount(ctx: ImapContext, admin: Actor, rawId: unknown, options: ImapTestOptions = {}): Promise<{ account: ImapAccountView; result: ImapTestResult }> {
+  requireAdmin(admin)
+  const target = accountId(rawId)
+  const account = await ctx.prisma.imapAccount.findUnique({ where: { id: target } })
+  if (!account) throw new NotFoundError('That IMAP account does not exist')
+  const result = await testImapConnection(account, options)
+  await ctx.prisma.auditEvent.create({
+    data: {
+      actorAgentId: admin.id,
+      action: 'imap.tested',
+      targetType: 'imap_account',
+      targetId: String(target),
+      data: { username: account.username, host: account.host, ...(result.ok ? { result: 'connected', mailboxes: result.mailboxes } : { result: 'failed', error: result.error }) },
+      createdAt: ctx.clock(),
+    },
+  })
+  return { account: withoutPassword(account), result }
+}
