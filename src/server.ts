@@ -74,7 +74,6 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
     if (!(await hasAnyAgent(db.prisma))) logger.info(`no agent yet: open ${url}/setup to create the first administrator`)
     logger.info({ url, database: db.kind }, 'Suivi is listening')
     const transport = createSmtpTransport(config.smtpUrl)
-    if (!transport) logger.info('no SMTP_URL: e-mail stays in the outbox, readable by admins at /settings/outbox')
     const outbox = startOutboxWorker({ prisma: db.prisma, transport, clock, logger, from: config.mailFrom })
     // A committed change may have enqueued mail: deliver it now rather than at the next poll.
     const stopKicking = events.subscribe(() => outbox.kick())
