@@ -59,7 +59,9 @@ const CHANNEL = 'suivi_events'
  */
 export async function createPostgresEventBus(connectionString: string, logger: Logger): Promise<EventBus> {
   const local = localEmitter()
-  const notifier = new pg.Pool({ connectionString, max: 2 })
+  // One connection: notifications leave in the order they were published (a viewer list that
+  // overtook a newer one would stay on screen).
+  const notifier = new pg.Pool({ connectionString, max: 1 })
   notifier.on('error', (err) => logger.warn({ err }, 'event bus connection lost'))
   let listener: pg.Client | null = null
   let closed = false
