@@ -22,6 +22,10 @@ import { mailAdminRouter } from './web/admin/mail/routes.ts'
 import { lifecycleSettingsRouter } from './web/admin/lifecycle/routes.ts'
 import { agentsAdminRouter } from './web/admin/agents/routes.ts'
 import { profileRouter } from './web/agent/profile/routes.ts'
+import { foldersAdminRouter } from './web/admin/folders/routes.ts'
+import { tagsAdminRouter } from './web/admin/tags/routes.ts'
+import { imapAdminRouter } from './web/admin/imap/routes.ts'
+import { auditAdminRouter } from './web/admin/audit/routes.ts'
 import { adminRouter } from './web/admin/routes.ts'
 
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url))
@@ -119,6 +123,10 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(conversationsRouter(ctx))
   app.use(attachmentsRouter(ctx))
   app.use(adminRouter(ctx))
+  app.use(foldersAdminRouter(ctx))
+  app.use(tagsAdminRouter(ctx))
+  app.use(imapAdminRouter(ctx))
+  app.use(auditAdminRouter(ctx))
   app.use(inboundAdminRouter(ctx))
   app.use(lifecycleSettingsRouter(ctx))
   app.use(agentsAdminRouter(ctx))

@@ -52,7 +52,7 @@ async function setFolders(tx: Tx, agentId: number, ids: number[]) {
 }
 
 /** Adds an agent who sets their own password from an e-mailed, single-use link. */
-export async function inviteAgent(prisma: Prisma, mail: MailContext, clock: Clock, admin: Actor, input: z.input<typeof inviteSchema>) {
+export async function inviteAgent(prisma: Prisma, mail: MailContext, clock: Clock, admin: Actor, input: Record<string, unknown>) {
   requireAdminActor(admin)
   const parsed = inviteSchema.safeParse(input)
   if (!parsed.success) throw fromZodError(parsed.error)
@@ -73,7 +73,7 @@ export async function inviteAgent(prisma: Prisma, mail: MailContext, clock: Cloc
 }
 
 /** Name, role, folders and notification preferences of an agent. */
-export async function updateAgent(prisma: Prisma, admin: Actor, agentId: number, input: z.input<typeof agentUpdateSchema>) {
+export async function updateAgent(prisma: Prisma, admin: Actor, agentId: number, input: Record<string, unknown>) {
   requireAdminActor(admin)
   const parsed = agentUpdateSchema.safeParse(input)
   if (!parsed.success) throw fromZodError(parsed.error)
@@ -142,7 +142,7 @@ export async function acceptInvitation(prisma: Prisma, clock: Clock, token: stri
 }
 
 /** What an agent chooses to be e-mailed about. */
-export async function updateOwnNotifications(prisma: Prisma, agent: Actor, input: z.input<typeof notificationSchema>) {
+export async function updateOwnNotifications(prisma: Prisma, agent: Actor, input: Record<string, unknown>) {
   const parsed = notificationSchema.safeParse(input)
   if (!parsed.success) throw fromZodError(parsed.error)
   return prisma.agent.update({ where: { id: agent.id }, data: parsed.data })

@@ -29,6 +29,28 @@ export type ListQuery = z.infer<typeof listQuerySchema>
 
 export const PAGE_SIZE = 50
 
+/**
+ * Tab counts stop at this number: counting every closed conversation of a big help desk on each
+ * list load would cost more than the whole rest of the page. A count equal to COUNT_CAP means
+ * "COUNT_CAP or more" (see countTabsDetailed, which says so per tab).
+ */
+export const COUNT_CAP = 1000
+
+/**
+ * A search first collects the matching conversation ids from the three GIN indexes, at most this
+ * many rows per source. Below that ("narrow" search: a name, an address, an order number, a rare
+ * word) the list and its counts work on that id set and are exact. At or above it ("broad"
+ * search, a common word), the list walks the tab newest first and checks each conversation, which
+ * finds a page quickly precisely because matches are frequent.
+ */
+export const SEARCH_CANDIDATES = 2000
+
+/**
+ * In a broad search the counts are lower bounds: the matches among the BROAD_COUNT_WINDOW most
+ * recent conversations of each tab (exact when the tab is smaller than that).
+ */
+export const BROAD_COUNT_WINDOW = 100
+
 export interface ConversationRow {
   id: number
   number: number
@@ -72,60 +94,165 @@ function filterSql(q: ListQuery) {
   return P.join(parts, ' AND ')
 }
 
-/** Full-text match on the subject, any message, or the customer's name and address (GIN indexes). */
-function searchSql(text: string | undefined) {
-  if (!text) return P.sql`TRUE`
-  const query = P.sql`websearch_to_tsquery('simple', ${text})`
-  return P.sql`c.id IN (
-    SELECT m."conversationId" FROM messages m WHERE m.search @@ ${query}
-    UNION SELECT c2.id FROM conversations c2 WHERE c2.search @@ ${query}
-    UNION SELECT c3.id FROM conversations c3 JOIN customers cu3 ON cu3.id = c3."customerId" WHERE cu3.search @@ ${query}
-  )`
+// ---------------------------------------------------------------------------------------------
+// Search: full-text match on the subject, any message, or the customer's name and address.
+
+type Search = { kind: 'none' } | { kind: 'narrow'; ids: number[] } | { kind: 'broad'; text: string }
+
+const tsquery = (text: string) => P.sql`websearch_to_tsquery('simple', ${text})`
+
+/** Per conversation (the broad strategy): does it match? Used on a handful of rows per page. */
+function matchSql(text: string) {
+  const query = tsquery(text)
+  return P.sql`(c.search @@ ${query}
+    OR EXISTS (SELECT 1 FROM messages m WHERE m."conversationId" = c.id AND m.search @@ ${query})
+    OR EXISTS (SELECT 1 FROM customers cu WHERE cu.id = c."customerId" AND cu.search @@ ${query}))`
 }
 
+/**
+ * The ids of the matching conversations when there are few (narrow), else "broad". Each source
+ * is limited, so the planner stops a common word's scan after SEARCH_CANDIDATES rows.
+ */
+async function classifySearch(prisma: Prisma, text: string): Promise<Search> {
+  const query = tsquery(text)
+  const rows = await prisma.$queryRaw<{ id: number; source: number }[]>`
+    (SELECT m."conversationId" AS id, 1 AS source FROM messages m WHERE m.search @@ ${query} LIMIT ${SEARCH_CANDIDATES})
+    UNION ALL (SELECT c.id, 2 FROM conversations c WHERE c.search @@ ${query} LIMIT ${SEARCH_CANDIDATES})
+    UNION ALL (SELECT c.id, 3 FROM customers cu JOIN conversations c ON c."customerId" = cu.id WHERE cu.search @@ ${query} LIMIT ${SEARCH_CANDIDATES})`
+  const perSource = [0, 0, 0, 0]
+  for (const r of rows) perSource[r.source]!++
+  if (perSource.some((n) => n >= SEARCH_CANDIDATES)) return { kind: 'broad', text }
+  return { kind: 'narrow', ids: [...new Set(rows.map((r) => r.id))] }
+}
+
+// listConversations and countTabs of one request receive the same query object and start in the
+// same tick: they share one classification (forgotten on the next turn of the event loop).
+const pending = new WeakMap<ListQuery, { prisma: Prisma; search: Promise<Search> }>()
+
+function searchFor(prisma: Prisma, query: ListQuery): Promise<Search> {
+  if (!query.q) return Promise.resolve({ kind: 'none' })
+  const shared = pending.get(query)
+  if (shared && shared.prisma === prisma) return shared.search
+  const search = classifySearch(prisma, query.q)
+  pending.set(query, { prisma, search })
+  setImmediate(() => pending.delete(query))
+  return search
+}
+
+function searchSql(search: Search) {
+  switch (search.kind) {
+    case 'none':
+      return P.sql`TRUE`
+    case 'narrow':
+      return search.ids.length ? P.sql`c.id = ANY(${search.ids}::int[])` : P.sql`FALSE`
+    case 'broad':
+      return matchSql(search.text)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
 export async function listConversations(prisma: Prisma, actor: Actor, scope: FolderScope, query: ListQuery) {
+  const search = await searchFor(prisma, query)
+  if (search.kind === 'narrow' && search.ids.length === 0) return { rows: [] as ConversationRow[], nextCursor: null }
   let keyset = P.sql`TRUE`
   if (query.after) {
     const [ms, lastId] = query.after.split('_').map(Number) as [number, number]
     keyset = P.sql`(c."lastActivityAt", c.id) < (${new Date(ms)}::timestamptz, ${lastId})`
   }
-  const rows = await prisma.$queryRaw<Omit<ConversationRow, 'tags'>[]>`
-    SELECT c.id, c.number, c.subject, c.status::text AS status, c.snippet, c."lastActivityAt",
-           cu.name AS "customerName", cu.email AS "customerEmail", a.name AS "assigneeName", f.name AS "folderName"
-    FROM conversations c
-    JOIN customers cu ON cu.id = c."customerId"
-    JOIN folders f ON f.id = c."folderId"
-    LEFT JOIN agents a ON a.id = c."assigneeId"
-    WHERE ${scopeSql(scope)} AND ${tabSql(query.tab, actor)} AND ${filterSql(query)} AND ${searchSql(query.q)} AND ${keyset}
-    ORDER BY c."lastActivityAt" DESC, c.id DESC
-    LIMIT ${PAGE_SIZE + 1}`
+  // The page is chosen on conversations alone (an index walk, newest first), then joined to the
+  // few names it shows; the tags of its rows come in the same round trip.
+  const rows = await prisma.$queryRaw<(Omit<ConversationRow, 'tags'> & { tags: ConversationRow['tags'] | null })[]>`
+    WITH page AS MATERIALIZED (
+      SELECT c.id, c.number, c.subject, c.status, c.snippet, c."lastActivityAt", c."customerId", c."folderId", c."assigneeId"
+      FROM conversations c
+      WHERE ${scopeSql(scope)} AND ${tabSql(query.tab, actor)} AND ${filterSql(query)} AND ${searchSql(search)} AND ${keyset}
+      ORDER BY c."lastActivityAt" DESC, c.id DESC
+      LIMIT ${PAGE_SIZE + 1})
+    SELECT p.id, p.number, p.subject, p.status::text AS status, p.snippet, p."lastActivityAt",
+           cu.name AS "customerName", cu.email AS "customerEmail", a.name AS "assigneeName", f.name AS "folderName",
+           (SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'colour', t.colour) ORDER BY t.name)
+            FROM conversation_tags ct JOIN tags t ON t.id = ct."tagId" WHERE ct."conversationId" = p.id) AS tags
+    FROM page p
+    JOIN customers cu ON cu.id = p."customerId"
+    JOIN folders f ON f.id = p."folderId"
+    LEFT JOIN agents a ON a.id = p."assigneeId"
+    ORDER BY p."lastActivityAt" DESC, p.id DESC`
   const hasMore = rows.length > PAGE_SIZE
   const page = rows.slice(0, PAGE_SIZE)
-  const tagRows = page.length
-    ? await prisma.$queryRaw<{ conversationId: number; id: number; name: string; colour: string }[]>`
-        SELECT ct."conversationId", t.id, t.name, t.colour FROM conversation_tags ct JOIN tags t ON t.id = ct."tagId"
-        WHERE ct."conversationId" IN (${P.join(page.map((r) => r.id))}) ORDER BY t.name`
-    : []
-  const tagsOf = new Map<number, ConversationRow['tags']>()
-  for (const t of tagRows) tagsOf.set(t.conversationId, [...(tagsOf.get(t.conversationId) ?? []), { id: t.id, name: t.name, colour: t.colour }])
   const last = page.at(-1)
   return {
-    rows: page.map((r) => ({ ...r, tags: tagsOf.get(r.id) ?? [] })) as ConversationRow[],
+    rows: page.map((r) => ({ ...r, tags: r.tags ?? [] })) as ConversationRow[],
     nextCursor: hasMore && last ? `${last.lastActivityAt.getTime()}_${last.id}` : null,
   }
 }
 
+export interface TabCounts {
+  counts: Record<Tab, number>
+  /** True where the count is a lower bound ("1,000+"), not the exact number. */
+  atLeast: Record<Tab, boolean>
+}
+
 /** Counts for every tab, under the same scope and filters, in one query. */
 export async function countTabs(prisma: Prisma, actor: Actor, scope: FolderScope, query: ListQuery): Promise<Record<Tab, number>> {
-  const [row] = await prisma.$queryRaw<Record<Tab, bigint>[]>`
-    SELECT count(*) FILTER (WHERE c.status = 'new') AS new,
-           count(*) FILTER (WHERE c.status = 'open') AS open,
-           count(*) FILTER (WHERE c.status = 'pending') AS pending,
-           count(*) FILTER (WHERE c.status = 'closed') AS closed,
-           count(*) AS all,
-           count(*) FILTER (WHERE c."assigneeId" = ${actor.id} AND c.status <> 'closed') AS mine,
-           count(*) FILTER (WHERE c."assigneeId" IS NULL AND c.status <> 'closed') AS unassigned
-    FROM conversations c
-    WHERE ${scopeSql(scope)} AND ${filterSql(query)} AND ${searchSql(query.q)}`
-  return Object.fromEntries(TABS.map((t) => [t, Number(row?.[t] ?? 0)])) as Record<Tab, number>
+  return (await countTabsDetailed(prisma, actor, scope, query)).counts
+}
+
+/**
+ * Counts for every tab, under the same scope and filters, in one query; each stops at COUNT_CAP
+ * (an index-only walk of at most that many entries), so the cost does not grow with the table.
+ * A narrow search counts its few matches exactly; a broad one gives lower bounds.
+ */
+export async function countTabsDetailed(prisma: Prisma, actor: Actor, scope: FolderScope, query: ListQuery): Promise<TabCounts> {
+  const search = await searchFor(prisma, query)
+  const where = P.sql`${scopeSql(scope)} AND ${filterSql(query)}`
+  const statuses: Tab[] = ['new', 'open', 'pending', 'closed', 'mine', 'unassigned']
+  let row: Record<string, number> | undefined
+  let bounded: (n: number, tab: Tab) => boolean
+
+  if (search.kind === 'narrow') {
+    if (search.ids.length === 0) row = Object.fromEntries(statuses.map((t) => [t, 0]))
+    else {
+      ;[row] = await prisma.$queryRaw<Record<string, number>[]>`
+        SELECT count(*) FILTER (WHERE c.status = 'new')::int AS new,
+               count(*) FILTER (WHERE c.status = 'open')::int AS open,
+               count(*) FILTER (WHERE c.status = 'pending')::int AS pending,
+               count(*) FILTER (WHERE c.status = 'closed')::int AS closed,
+               count(*) FILTER (WHERE c."assigneeId" = ${actor.id} AND c.status <> 'closed')::int AS mine,
+               count(*) FILTER (WHERE c."assigneeId" IS NULL AND c.status <> 'closed')::int AS unassigned
+        FROM conversations c
+        WHERE ${where} AND ${searchSql(search)}`
+    }
+    bounded = () => false
+  } else if (search.kind === 'broad') {
+    const window = (tab: Tab) => P.sql`(SELECT count(*)::int FROM (
+        SELECT c.id, c."customerId", c.search FROM conversations c WHERE ${where} AND ${tabSql(tab, actor)}
+        ORDER BY c."lastActivityAt" DESC, c.id DESC LIMIT ${BROAD_COUNT_WINDOW}) c WHERE ${matchSql(search.text)})`
+    // With each window, whether the tab holds that many at all (if not, it was checked entirely).
+    const size = (tab: Tab) => P.sql`(SELECT count(*)::int FROM (SELECT 1 FROM conversations c WHERE ${where} AND ${tabSql(tab, actor)} LIMIT ${BROAD_COUNT_WINDOW}) s)`
+    const [both] = await prisma.$queryRaw<Record<string, number>[]>`
+      SELECT ${P.join(statuses.flatMap((t) => [P.sql`${window(t)} AS ${P.raw(`"${t}"`)}`, P.sql`${size(t)} AS ${P.raw(`"${t}_size"`)}`]))}`
+    row = both
+    const sizes = both
+    bounded = (_n, tab) => Number(sizes?.[`${tab}_size`] ?? 0) >= BROAD_COUNT_WINDOW
+  } else {
+    const capped = (tab: Tab) => P.sql`(SELECT count(*)::int FROM (SELECT 1 FROM conversations c WHERE ${where} AND ${tabSql(tab, actor)} LIMIT ${COUNT_CAP}) s)`
+    ;[row] = await prisma.$queryRaw<Record<string, number>[]>`
+      SELECT ${P.join(statuses.map((t) => P.sql`${capped(t)} AS ${P.raw(`"${t}"`)}`))}`
+    bounded = (n) => n >= COUNT_CAP
+  }
+
+  const counts = {} as Record<Tab, number>
+  const atLeast = {} as Record<Tab, boolean>
+  for (const t of statuses) {
+    counts[t] = Number(row?.[t] ?? 0)
+    atLeast[t] = bounded(counts[t], t)
+  }
+  // "All" is the four statuses together; it is a lower bound as soon as one of them is.
+  const parts = ['new', 'open', 'pending', 'closed'] as const
+  const sum = parts.reduce((s, t) => s + counts[t], 0)
+  const partial = parts.some((t) => atLeast[t])
+  counts.all = search.kind === 'none' ? Math.min(sum, COUNT_CAP) : sum
+  atLeast.all = partial || (search.kind === 'none' && sum >= COUNT_CAP)
+  return { counts, atLeast }
 }

@@ -157,7 +157,7 @@ export async function moveFolder(ctx: FolderContext, admin: Actor, rawFolderId: 
         action: 'folder.moved',
         targetType: 'folder',
         targetId: String(target),
-        data: { name: folders[index]!.name, direction: dir.data, from: index + 1, to: other + 1 },
+        data: { name: folders[index]!.name, direction: dir.data, position: { from: index + 1, to: other + 1 } },
         createdAt: ctx.clock(),
       },
     })
@@ -213,8 +213,9 @@ export async function deleteFolder(ctx: FolderContext, admin: Actor, rawFolderId
         destination = { id: found[0].id, name: found[0].name }
       }
       if (total > 0 && !destination) {
-        throw new ConflictError(
+        throw new FieldConflictError(
           `“${folder.name}” still holds ${total === 1 ? '1 conversation' : `${total.toLocaleString('en')} conversations`}. Choose a folder to move ${total === 1 ? 'it' : 'them'} to, or move ${total === 1 ? 'it' : 'them'} first.`,
+          'moveTo',
         )
       }
 

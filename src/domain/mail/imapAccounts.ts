@@ -107,7 +107,8 @@ export async function updateImapAccount(ctx: ImapContext, admin: Actor, rawId: u
       if (next[key] !== old[key]) changes[key] = { from: old[key], to: next[key] }
     }
     const passwordChanged = Boolean(password) && password !== before.password
-    if (passwordChanged) changes.passwordChanged = true
+    // Under a key the audit page shows (keys naming a password are never displayed).
+    if (passwordChanged) changes.credentials = 'password replaced'
     if (Object.keys(changes).length === 0) return before
     const updated = await tx.imapAccount.update({ where: { id: target }, data: { ...rest, ...(password ? { password } : {}) } })
     await tx.auditEvent.create({ data: { actorAgentId: admin.id, action: 'imap.updated', targetType: 'imap_account', targetId: String(target), data: { username: updated.username, host: updated.host, ...changes }, createdAt: ctx.clock() } })

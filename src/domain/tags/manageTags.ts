@@ -55,7 +55,7 @@ export async function createTagStrict(ctx: Pick<DomainContext, 'prisma'>, admin:
 }
 
 /** Renames a tag and/or changes its colour (the fields given); the change is audited. */
-export async function updateTag(ctx: TagContext, admin: Actor, rawTagId: unknown, input: Partial<z.input<typeof tagUpdateInput>>) {
+export async function updateTag(ctx: TagContext, admin: Actor, rawTagId: unknown, input: { name?: string; colour?: string }) {
   requireAdmin(admin)
   const target = tagId(rawTagId)
   const parsed = tagUpdateInput.partial().safeParse(input)

@@ -1,0 +1,136 @@
+import { Router, type Request, type Response } from 'express'
+import { z } from 'zod'
+import { ConflictError, NotFoundError, ValidationError } from '../../../domain/errors.ts'
+import { createFolder, deleteFolder, FieldConflictError, FOLDER_ORDER, listFoldersForAdmin, moveFolder, updateFolder, defaultFolderId } from '../../../domain/folders/manageFolders.ts'
+import type { AppContext } from '../../context.ts'
+import { requireAdmin, requireAgent } from '../../middleware/auth.ts'
+import { flash } from '../../middleware/flash.ts'
+
+const idParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) })
+const folderIdOf = (req: Request) => {
+  const parsed = idParam.safeParse(req.params)
+  if (!parsed.success) throw new NotFoundError()
+  return parsed.data.id
+}
+const text = (v: unknown) => (typeof v === 'string' ? v : '')
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`
+
+/** Errors a form can show: field messages, or a conflict placed next to its field (else on top). */
+function formErrors(err: unknown): { errors: Record<string, string>; message: string | null; status: number } | null {
+  if (err instanceof FieldConflictError) return { errors: { [err.field]: err.message }, message: null, status: 409 }
+  if (err instanceof ValidationError) return { errors: err.fields, message: Object.keys(err.fields).length ? null : err.message, status: 400 }
+  if (err instanceof ConflictError) return { errors: {}, message: err.message, status: 409 }
+  return null
+}
+
+/** Settings › Folders: create, rename, order, inbound address, signature, delete (SPEC §4). */
+export function foldersAdminRouter(ctx: AppContext): Router {
+  const router = Router()
+  const { prisma } = ctx.db
+  router.use('/settings/folders', requireAgent, requireAdmin)
+
+  async function renderList(res: Response, status: number, values: Record<string, string>, errors: Record<string, string>) {
+    const folders = await listFoldersForAdmin(prisma)
+    res.status(status).render('admin/folders', { title: 'Folders', nav: 'settings', folders, values, errors })
+  }
+
+  router.get('/settings/folders', (_req, res) => renderList(res, 200, { name: '' }, {}))
+
+  // The short form on /settings posts to /settings/folders; this page's own form posts here.
+  router.post('/settings/folders/new', async (req, res) => {
+    const name = text(req.body?.name)
+    try {
+      const folder = await createFolder(prisma, req.agent!, { name })
+      flash(req, 'success', `Folder “${folder.name}” created.`)
+      res.redirect(303, '/settings/folders')
+    } catch (err) {
+      const form = formErrors(err)
+      if (!form) throw err
+      await renderList(res, form.status, { name }, { ...form.errors, ...(form.message ? { name: form.message } : {}) })
+    }
+  })
+
+  router.post('/settings/folders/:id/move', async (req, res) => {
+    const id = folderIdOf(req)
+    const direction = text(req.body?.direction)
+    const { moved, folders } = await moveFolder(ctx.domain, req.agent!, id, direction as 'up' | 'down')
+    const folder = folders.find((f) => f.id === id)
+    if (moved && folder) flash(req, 'success', `“${folder.name}” moved ${direction}.`)
+    else if (folder) flash(req, 'info', `“${folder.name}” is already ${direction === 'up' ? 'first' : 'last'}.`)
+    res.redirect(303, '/settings/folders')
+  })
+
+  interface EditState {
+    values?: Record<string, string>
+    errors?: Record<string, string>
+    message?: string | null
+    deleteErrors?: Record<string, string>
+    deleteMessage?: string | null
+  }
+
+  async function renderEdit(req: Request, res: Response, status: number, state: EditState = {}) {
+    const id = folderIdOf(req)
+    const [folder, others, defaultId] = await Promise.all([
+      prisma.folder.findUnique({ where: { id }, include: { _count: { select: { conversations: true, members: true, imapAccounts: true } } } }),
+      prisma.folder.findMany({ where: { id: { not: id } }, orderBy: FOLDER_ORDER, select: { id: true, name: true } }),
+      defaultFolderId(prisma),
+    ])
+    if (!folder) throw new NotFoundError()
+    res.status(status).render('admin/folder-edit', {
+      title: `Folder: ${folder.name}`,
+      nav: 'settings',
+      folder: {
+        id: folder.id,
+        name: folder.name,
+        isDefault: folder.id === defaultId,
+        conversations: folder._count.conversations,
+        conversationsLabel: plural(folder._count.conversations, 'conversation', 'conversations'),
+        members: folder._count.members,
+        imapAccounts: folder._count.imapAccounts,
+      },
+      others,
+      values: state.values ?? { name: folder.name, inboundAddress: folder.inboundAddress ?? '', signatureHtml: folder.signatureHtml },
+      errors: state.errors ?? {},
+      message: state.message ?? null,
+      deleteErrors: state.deleteErrors ?? {},
+      deleteMessage: state.deleteMessage ?? null,
+    })
+  }
+
+  router.get('/settings/folders/:id', (req, res) => renderEdit(req, res, 200))
+
+  router.post('/settings/folders/:id', async (req, res) => {
+    const id = folderIdOf(req)
+    const values = { name: text(req.body?.name), inboundAddress: text(req.body?.inboundAddress), signatureHtml: text(req.body?.signatureHtml) }
+    try {
+      const folder = await updateFolder(ctx.domain, req.agent!, id, values)
+      flash(req, 'success', `Folder “${folder.name}” saved.`)
+      res.redirect(303, `/settings/folders/${id}`)
+    } catch (err) {
+      const form = formErrors(err)
+      if (!form) throw err
+      await renderEdit(req, res, form.status, { values, errors: form.errors, message: form.message })
+    }
+  })
+
+  router.post('/settings/folders/:id/delete', async (req, res) => {
+    const id = folderIdOf(req)
+    try {
+      const result = await deleteFolder(ctx.domain, req.agent!, id, { moveTo: text(req.body?.moveTo) })
+      flash(
+        req,
+        'success',
+        result.movedTo && result.moved
+          ? `Folder “${result.name}” deleted; ${plural(result.moved, 'conversation was', 'conversations were')} moved to “${result.movedTo.name}”.`
+          : `Folder “${result.name}” deleted.`,
+      )
+      res.redirect(303, '/settings/folders')
+    } catch (err) {
+      const form = formErrors(err)
+      if (!form) throw err
+      await renderEdit(req, res, form.status, { deleteErrors: form.errors, deleteMessage: form.message })
+    }
+  })
+
+  return router
+}

@@ -1,0 +1,157 @@
+import { Router, type Request, type Response } from 'express'
+import { z } from 'zod'
+import { NotFoundError, ValidationError } from '../../../domain/errors.ts'
+import { FOLDER_ORDER } from '../../../domain/folders/manageFolders.ts'
+import { createImapAccount, deleteImapAccount, setImapAccountEnabled, testStoredImapAccount, updateImapAccount, type ImapAccountInput } from '../../../domain/mail/imapAccounts.ts'
+import type { AppContext } from '../../context.ts'
+import { requireAdmin, requireAgent } from '../../middleware/auth.ts'
+import { flash } from '../../middleware/flash.ts'
+import { age } from '../../presenters/conversationRow.ts'
+
+const idParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) })
+const accountIdOf = (req: Request) => {
+  const parsed = idParam.safeParse(req.params)
+  if (!parsed.success) throw new NotFoundError()
+  return parsed.data.id
+}
+const text = (v: unknown) => (typeof v === 'string' ? v : '')
+
+type FormValues = { host: string; port: string; secure: boolean; username: string; mailbox: string; moveToMailbox: string; folderId: string; enabled: boolean }
+
+/** What the form posted, as the domain takes it; the password only when one was typed. */
+function fromBody(body: Record<string, unknown> | undefined): { input: ImapAccountInput; values: FormValues } {
+  const b = body ?? {}
+  const values: FormValues = {
+    host: text(b.host),
+    port: text(b.port),
+    secure: b.secure === 'on',
+    username: text(b.username),
+    mailbox: text(b.mailbox),
+    moveToMailbox: text(b.moveToMailbox),
+    folderId: text(b.folderId),
+    enabled: b.enabled === 'on',
+  }
+  const password = text(b.password)
+  return { input: { ...values, ...(password ? { password } : {}) }, values }
+}
+
+/** Settings › IMAP accounts: mailboxes polled for inbound mail. Passwords go in, never out. */
+export function imapAdminRouter(ctx: AppContext): Router {
+  const router = Router()
+  const { prisma } = ctx.db
+  router.use('/settings/imap', requireAgent, requireAdmin)
+
+  const folders = () => prisma.folder.findMany({ orderBy: FOLDER_ORDER, select: { id: true, name: true } })
+
+  const DEFAULTS: FormValues = { host: '', port: '993', secure: true, username: '', mailbox: 'INBOX', moveToMailbox: '', folderId: '', enabled: true }
+
+  async function renderList(res: Response, status: number, values: FormValues = DEFAULTS, errors: Record<string, string> = {}) {
+    const now = ctx.clock()
+    const [accounts, folderList] = await Promise.all([
+      prisma.imapAccount.findMany({ orderBy: { id: 'asc' }, omit: { password: true }, include: { folder: { select: { name: true } } } }),
+      folders(),
+    ])
+    res.status(status).render('admin/imap', {
+      title: 'IMAP accounts',
+      nav: 'settings',
+      schedulerEnabled: ctx.config.schedulerEnabled,
+      accounts: accounts.map((a) => ({
+        id: a.id,
+        label: `${a.username} on ${a.host}`,
+        host: a.host,
+        port: a.port,
+        secure: a.secure,
+        username: a.username,
+        mailbox: a.mailbox,
+        moveToMailbox: a.moveToMailbox,
+        folderName: a.folder?.name ?? null,
+        enabled: a.enabled,
+        lastPolled: a.lastPolledAt ? { iso: a.lastPolledAt.toISOString(), label: `${a.lastPolledAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`, relative: age(a.lastPolledAt, now) === 'now' ? 'just now' : `${age(a.lastPolledAt, now)} ago` } : null,
+        lastError: a.lastError,
+      })),
+      folders: folderList,
+      values,
+      errors,
+    })
+  }
+
+  async function renderEdit(req: Request, res: Response, status: number, values?: FormValues, errors: Record<string, string> = {}) {
+    const id = accountIdOf(req)
+    const [account, folderList] = await Promise.all([prisma.imapAccount.findUnique({ where: { id }, omit: { password: true } }), folders()])
+    if (!account) throw new NotFoundError()
+    res.status(status).render('admin/imap', {
+      title: `IMAP account: ${account.username}`,
+      nav: 'settings',
+      schedulerEnabled: ctx.config.schedulerEnabled,
+      editing: { id: account.id, label: `${account.username} on ${account.host}` },
+      folders: folderList,
+      values: values ?? {
+        host: account.host,
+        port: String(account.port),
+        secure: account.secure,
+        username: account.username,
+        mailbox: account.mailbox,
+        moveToMailbox: account.moveToMailbox ?? '',
+        folderId: account.folderId === null ? '' : String(account.folderId),
+        enabled: account.enabled,
+      },
+      errors,
+    })
+  }
+
+  router.get('/settings/imap', (_req, res) => renderList(res, 200))
+
+  router.post('/settings/imap/new', async (req, res) => {
+    const { input, values } = fromBody(req.body)
+    try {
+      const account = await createImapAccount(ctx.domain, req.agent!, input)
+      flash(req, 'success', `IMAP account ${account.username} on ${account.host} added. Use “Test connection” to check it.`)
+      res.redirect(303, '/settings/imap')
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err
+      await renderList(res, 400, values, err.fields)
+    }
+  })
+
+  router.get('/settings/imap/:id', (req, res) => renderEdit(req, res, 200))
+
+  router.post('/settings/imap/:id', async (req, res) => {
+    const id = accountIdOf(req)
+    const { input, values } = fromBody(req.body)
+    try {
+      const account = await updateImapAccount(ctx.domain, req.agent!, id, input)
+      flash(req, 'success', `IMAP account ${account.username} on ${account.host} saved.`)
+      res.redirect(303, '/settings/imap')
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err
+      await renderEdit(req, res, 400, values, err.fields)
+    }
+  })
+
+  router.post('/settings/imap/:id/test', async (req, res) => {
+    const { account, result } = await testStoredImapAccount(ctx.domain, req.agent!, accountIdOf(req), { logger: req.log })
+    const who = `${account.username} on ${account.host}`
+    if (result.ok) flash(req, 'success', `Connected to ${who}: signed in and found ${result.mailboxes === 1 ? '1 mailbox' : `${result.mailboxes} mailboxes`}, including “${account.mailbox}”.`)
+    else flash(req, 'error', `Could not connect to ${who}: ${result.error}`)
+    res.redirect(303, '/settings/imap')
+  })
+
+  for (const [action, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
+    router.post(`/settings/imap/:id/${action}`, async (req, res) => {
+      const account = await setImapAccountEnabled(ctx.domain, req.agent!, accountIdOf(req), enabled)
+      flash(req, 'success', enabled ? `${account.username} on ${account.host} is polled again.` : `${account.username} on ${account.host} is no longer polled.`)
+      res.redirect(303, '/settings/imap')
+    })
+  }
+
+  router.post('/settings/imap/:id/delete', async (req, res) => {
+    const account = await deleteImapAccount(ctx.domain, req.agent!, accountIdOf(req))
+    flash(req, 'success', `IMAP account ${account.username} on ${account.host} deleted. Mail already received stays.`)
+    res.redirect(303, '/settings/imap')
+  })
+
+  return router
+}
