@@ -6,6 +6,15 @@ import { ConflictError, ValidationError } from '../../domain/errors.ts'
 import { flash } from '../middleware/flash.ts'
 import { requireAdmin, requireAgent } from '../middleware/auth.ts'
 
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    return `${u.protocol}//${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.host}`
+  } catch {
+    return '(invalid URL)'
+  }
+}
+
 export function adminRouter(ctx: AppContext): Router {
   const router = Router()
   const { prisma } = ctx.db
@@ -19,7 +28,16 @@ export function adminRouter(ctx: AppContext): Router {
       prisma.outboxEmail.count({ where: { status: { in: ['queued', 'sending'] } } }),
       prisma.outboxEmail.count({ where: { status: 'failed' } }),
     ])
-    res.render('admin/settings', { title: 'Settings', nav: 'settings', agents, folders, tags, colours: TAG_COLOURS, queuedMail, failedMail, database: ctx.db.kind })
+    const c = ctx.config
+    const mail = {
+      // Where mail goes out, without the credentials: secrets are never shown back.
+      smtp: c.smtpUrl ? redactUrl(c.smtpUrl) : null,
+      from: c.mailFrom,
+      listener: c.smtpListenPort ? `${c.smtpListenHost}:${c.smtpListenPort}` : null,
+      inbound: [ctx.mail.supportAddress, ...c.inboundAddresses, ...folders.filter((f) => f.inboundAddress).map((f) => f.inboundAddress!)],
+      rawEndpoint: Boolean(c.inboundSecret),
+    }
+    res.render('admin/settings', { title: 'Settings', nav: 'settings', agents, folders, tags, colours: TAG_COLOURS, queuedMail, failedMail, database: ctx.db.kind, mail })
   })
 
   // Minimal creation forms; renaming, ordering and deleting live on the full admin pages.

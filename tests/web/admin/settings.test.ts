@@ -47,3 +47,18 @@ describe('settings: tags and folders', () => {
     expect(await app.ctx.db.prisma.tag.count({ where: { name: 'sneaky' } })).toBe(0)
   })
 })
+
+describe('the mail card', () => {
+  it('shows where mail goes without ever showing the password', async () => {
+    const app = await startTestApp({ SMTP_URL: 'smtp://mailer:s3cr3t-pass@smtp.example.test:587', INBOUND_ADDRESSES: 'help@example.test,@support.example.test' })
+    try {
+      const admin = await setUpAndSignIn(app)
+      const page = await admin.get('/settings')
+      expect(page.text).toContain('smtp://mailer@smtp.example.test:587')
+      expect(page.text).toContain('@support.example.test')
+      expect(page.text).not.toContain('s3cr3t-pass')
+    } finally {
+      await app.close()
+    }
+  })
+})
