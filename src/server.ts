@@ -93,6 +93,8 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
           new Promise<void>((resolve) => {
             server.close(() => resolve())
             server.closeIdleConnections()
+            // Event streams never end by themselves; browsers reconnect to another instance.
+            setTimeout(() => server.closeAllConnections(), 1000).unref()
           }),
           smtp?.stop(),
         ])

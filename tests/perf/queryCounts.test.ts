@@ -38,7 +38,7 @@ const SESSION_AND_AUTH = 3
 const LIST_BOUND = 12
 const CONVERSATION_BOUND = 25
 const THREAD_BOUND = 24
-const COUNTS_BOUND = 6
+const COUNTS_BOUND = 8
 const SETTINGS_BOUND = 9
 
 const STATUSES: ConversationStatus[] = ['new', 'open', 'pending', 'closed']

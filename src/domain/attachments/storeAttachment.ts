@@ -11,6 +11,8 @@ export function cleanFileName(name: string, fallback = 'file'): string {
   const cleaned = base
     .normalize('NFC')
     .replace(/[\u0000-\u001f\u007f"<>|:*?]+/g, '')
+    // Bidirectional controls could make "gpj.exe" read as "exe.jpg".
+    .replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .replace(/^\.+/, '')
     .trim()
     .slice(-200)

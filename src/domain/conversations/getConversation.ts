@@ -1,4 +1,6 @@
 import type { Prisma } from '../../db/database.ts'
+import { Prisma as P } from '../../generated/prisma/client.ts'
+import type { Attachment, Conversation, ConversationTag, Customer, HistoryEvent, Message, Tag } from '../../generated/prisma/client.ts'
 import type { Actor } from '../agents/authenticate.ts'
 import { NotFoundError } from '../errors.ts'
 import { conversationScopeWhere, type FolderScope } from '../policy.ts'
@@ -10,56 +12,126 @@ export async function findVisibleConversation(prisma: Prisma, scope: FolderScope
   return conversation
 }
 
-/** Everything the conversation page shows, in a fixed number of queries. */
-export async function getConversationPage(prisma: Prisma, actor: Actor, scope: FolderScope, number: number) {
-  const conversation = await prisma.conversation.findFirst({
-    where: { number, ...conversationScopeWhere(scope) },
-    include: {
-      customer: true,
-      assignee: { select: { id: true, name: true } },
-      folder: { select: { id: true, name: true } },
-      tags: { include: { tag: true }, orderBy: { tag: { name: 'asc' } } },
-      previousConversation: { select: { number: true, subject: true, folderId: true } },
-      followUps: { select: { number: true, subject: true, folderId: true } },
-    },
-  })
-  if (!conversation) throw new NotFoundError()
-  const scopeWhere = conversationScopeWhere(scope)
-  const [messages, history, otherConversations, folders, tags, assignees, names] = await Promise.all([
-    prisma.message.findMany({
-      where: { conversationId: conversation.id },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      include: { author: { select: { name: true } }, attachments: { orderBy: { id: 'asc' } } },
-    }),
-    prisma.historyEvent.findMany({ where: { conversationId: conversation.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 200, include: { actor: { select: { name: true } } } }),
-    prisma.conversation.findMany({
-      where: { customerId: conversation.customerId, id: { not: conversation.id }, ...scopeWhere },
-      orderBy: [{ lastActivityAt: 'desc' }, { id: 'desc' }],
-      take: 10,
-      select: { number: true, subject: true, status: true, lastActivityAt: true },
-    }),
-    prisma.folder.findMany({ where: scope === null ? {} : { id: { in: scope } }, orderBy: [{ position: 'asc' }, { name: 'asc' }], select: { id: true, name: true } }),
-    prisma.tag.findMany({ orderBy: { name: 'asc' } }),
-    // Who can take it: active agents of its folder, and every active admin.
-    prisma.agent.findMany({
-      where: { active: true, OR: [{ role: 'admin' }, { folders: { some: { folderId: conversation.folderId } } }] },
-      orderBy: { name: 'asc' },
-      select: { id: true, name: true },
-    }),
-    // Names the history refers to by id (agents, folders), however they changed since.
-    Promise.all([prisma.agent.findMany({ select: { id: true, name: true } }), prisma.folder.findMany({ select: { id: true, name: true } })]),
-  ])
-  const [agentNames, folderNames] = names
+type Named = { id: number; name: string }
+type Linked = { number: number; subject: string; folderId: number }
+
+export interface ConversationPage {
+  conversation: Conversation & {
+    customer: Customer
+    assignee: Named | null
+    folder: Named
+    tags: (ConversationTag & { tag: Tag })[]
+    previousConversation: Linked | null
+    followUps: Linked[]
+  }
+  messages: (Message & { author: { name: string } | null; attachments: Attachment[] })[]
+  history: (HistoryEvent & { actor: { name: string } | null })[]
+  otherConversations: Pick<Conversation, 'number' | 'subject' | 'status' | 'lastActivityAt'>[]
+  folders: Named[]
+  tags: Tag[]
+  assignees: Named[]
+  actor: Actor
+  /** Names of the agents and folders the history refers to by id (however they changed since). */
+  agentNames: Map<number, string>
+  folderNames: Map<number, string>
+}
+
+const scopeOf = (column: P.Sql, scope: FolderScope) => (scope === null ? P.sql`TRUE` : scope.length === 0 ? P.sql`FALSE` : P.sql`${column} IN (${P.join(scope)})`)
+
+// JSON carries timestamps as ISO strings; these become Dates again, as Prisma would return them.
+const date = (v: string | Date): Date => (v instanceof Date ? v : new Date(v))
+const dateOrNull = (v: string | Date | null): Date | null => (v === null ? null : date(v))
+
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] }
+
+interface PageRow extends Omit<ConversationPage['conversation'], 'customer' | 'tags' | 'followUps'> {
+  customer: Json<Customer>
+  tags: (Json<ConversationTag> & { tag: Json<Tag> })[] | null
+  followUps: Linked[] | null
+  messages: (Json<Message> & { author: { name: string } | null; attachments: Json<Attachment>[] })[] | null
+  history: (Json<HistoryEvent> & { actor: { name: string } | null })[] | null
+  otherConversations: Json<ConversationPage['otherConversations'][number]>[] | null
+  folders: Named[] | null
+  allTags: Json<Tag>[] | null
+  assignees: Named[] | null
+  agentNames: Named[] | null
+  folderNames: Named[] | null
+}
+
+/**
+ * Everything the conversation page shows, in ONE query (each part a JSON sub-select), so the page
+ * costs one round trip whatever the thread's length. Names the history refers to are loaded only
+ * for the ids it mentions, not for every agent and folder.
+ */
+export async function getConversationPage(prisma: Prisma, actor: Actor, scope: FolderScope, number: number): Promise<ConversationPage> {
+  const [row] = await prisma.$queryRaw<PageRow[]>`
+    WITH c AS (
+      SELECT c.* FROM conversations c WHERE c.number = ${number} AND ${scopeOf(P.sql`c."folderId"`, scope)}
+    ), h AS (
+      SELECT h.id, h."conversationId", h."actorKind"::text AS "actorKind", h."actorAgentId", h.type, h.data, h."createdAt",
+             (SELECT json_build_object('name', a.name) FROM agents a WHERE a.id = h."actorAgentId") AS actor
+      FROM history_events h WHERE h."conversationId" = (SELECT id FROM c)
+      ORDER BY h."createdAt" DESC, h.id DESC LIMIT 200
+    ), mentioned AS (
+      SELECT DISTINCT (v.value #>> '{}')::int AS id
+      FROM h, jsonb_each(CASE WHEN jsonb_typeof(h.data) = 'object' THEN h.data ELSE '{}'::jsonb END) v
+      WHERE jsonb_typeof(v.value) = 'number' AND (v.value #>> '{}') ~ '^[0-9]{1,9}$'
+    )
+    SELECT c.id, c.number, c.subject, c.status::text AS status, c.channel::text AS channel, c."folderId", c."assigneeId", c."customerId",
+      c.snippet, c."messageCount", c."previousConversationId", c."lastActivityAt", c."lastCustomerMessageAt", c."lastAgentReplyAt",
+      c."pendingSince", c."reminderSentAt", c."closedAt", c."closedByKind"::text AS "closedByKind", c."closedById", c."createdAt", c."updatedAt",
+      (SELECT json_build_object('id', cu.id, 'email', cu.email, 'name', cu.name, 'undeliverableAt', cu."undeliverableAt",
+              'undeliverableReason', cu."undeliverableReason", 'createdAt', cu."createdAt", 'updatedAt', cu."updatedAt")
+         FROM customers cu WHERE cu.id = c."customerId") AS customer,
+      (SELECT json_build_object('id', a.id, 'name', a.name) FROM agents a WHERE a.id = c."assigneeId") AS assignee,
+      (SELECT json_build_object('id', f.id, 'name', f.name) FROM folders f WHERE f.id = c."folderId") AS folder,
+      (SELECT json_agg(json_build_object('conversationId', ct."conversationId", 'tagId', ct."tagId", 'createdAt', ct."createdAt",
+              'tag', json_build_object('id', t.id, 'name', t.name, 'colour', t.colour, 'createdAt', t."createdAt")) ORDER BY t.name)
+         FROM conversation_tags ct JOIN tags t ON t.id = ct."tagId" WHERE ct."conversationId" = c.id) AS tags,
+      (SELECT json_build_object('number', p.number, 'subject', p.subject, 'folderId', p."folderId")
+         FROM conversations p WHERE p.id = c."previousConversationId") AS "previousConversation",
+      (SELECT json_agg(json_build_object('number', f.number, 'subject', f.subject, 'folderId', f."folderId") ORDER BY f.id)
+         FROM conversations f WHERE f."previousConversationId" = c.id) AS "followUps",
+      (SELECT json_agg(m ORDER BY m."createdAt", m.id) FROM (
+         SELECT m.id, m."conversationId", m.kind::text AS kind, m."authorAgentId", m."customerId", m."bodyHtml", m."bodyText", m."emailMessageId",
+                m."inReplyTo", m."isAutoReply", m."inboundId", m."createdAt",
+                (SELECT json_build_object('name', a.name) FROM agents a WHERE a.id = m."authorAgentId") AS author,
+                COALESCE((SELECT json_agg(json_build_object('id', x.id, 'conversationId', x."conversationId", 'messageId', x."messageId",
+                            'blobSha256', x."blobSha256", 'fileName', x."fileName", 'mimeType', x."mimeType", 'size', x.size,
+                            'contentId', x."contentId", 'inline', x.inline, 'createdAt', x."createdAt") ORDER BY x.id)
+                          FROM attachments x WHERE x."messageId" = m.id), '[]'::json) AS attachments
+         FROM messages m WHERE m."conversationId" = c.id) m) AS messages,
+      (SELECT json_agg(h ORDER BY h."createdAt" DESC, h.id DESC) FROM h) AS history,
+      (SELECT json_agg(o) FROM (
+         SELECT o.number, o.subject, o.status::text AS status, o."lastActivityAt" FROM conversations o
+         WHERE o."customerId" = c."customerId" AND o.id <> c.id AND ${scopeOf(P.sql`o."folderId"`, scope)}
+         ORDER BY o."lastActivityAt" DESC, o.id DESC LIMIT 10) o) AS "otherConversations",
+      (SELECT json_agg(json_build_object('id', f.id, 'name', f.name) ORDER BY f.position, f.name)
+         FROM folders f WHERE ${scopeOf(P.sql`f.id`, scope)}) AS folders,
+      (SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'colour', t.colour, 'createdAt', t."createdAt") ORDER BY t.name) FROM tags t) AS "allTags",
+      -- Who can take it: active agents of its folder, and every active admin.
+      (SELECT json_agg(json_build_object('id', a.id, 'name', a.name) ORDER BY a.name) FROM agents a
+         WHERE a.active AND (a.role = 'admin' OR EXISTS (SELECT 1 FROM folder_members fm WHERE fm."agentId" = a.id AND fm."folderId" = c."folderId"))) AS assignees,
+      (SELECT json_agg(json_build_object('id', a.id, 'name', a.name)) FROM agents a WHERE a.id IN (SELECT id FROM mentioned)) AS "agentNames",
+      (SELECT json_agg(json_build_object('id', f.id, 'name', f.name)) FROM folders f WHERE f.id IN (SELECT id FROM mentioned)) AS "folderNames"
+    FROM c`
+  if (!row) throw new NotFoundError()
+  const { customer, tags, followUps, messages, history, otherConversations, folders, allTags, assignees, agentNames, folderNames, ...conversation } = row
   return {
-    conversation,
-    messages,
-    history,
-    otherConversations,
-    folders,
-    tags,
-    assignees,
+    conversation: {
+      ...conversation,
+      customer: { ...customer, undeliverableAt: dateOrNull(customer.undeliverableAt), createdAt: date(customer.createdAt), updatedAt: date(customer.updatedAt) },
+      tags: (tags ?? []).map((t) => ({ ...t, createdAt: date(t.createdAt), tag: { ...t.tag, createdAt: date(t.tag.createdAt) } })),
+      followUps: followUps ?? [],
+    },
+    messages: (messages ?? []).map((m) => ({ ...m, createdAt: date(m.createdAt), attachments: m.attachments.map((a) => ({ ...a, createdAt: date(a.createdAt) })) })),
+    history: (history ?? []).map((e) => ({ ...e, createdAt: date(e.createdAt) })),
+    otherConversations: (otherConversations ?? []).map((o) => ({ ...o, lastActivityAt: date(o.lastActivityAt) })),
+    folders: folders ?? [],
+    tags: (allTags ?? []).map((t) => ({ ...t, createdAt: date(t.createdAt) })),
+    assignees: assignees ?? [],
     actor,
-    agentNames: new Map(agentNames.map((a) => [a.id, a.name])),
-    folderNames: new Map(folderNames.map((f) => [f.id, f.name])),
+    agentNames: new Map((agentNames ?? []).map((a) => [a.id, a.name])),
+    folderNames: new Map((folderNames ?? []).map((f) => [f.id, f.name])),
   }
 }

@@ -43,13 +43,20 @@ export const COUNT_CAP = 1000
  * search, a common word), the list walks the tab newest first and checks each conversation, which
  * finds a page quickly precisely because matches are frequent.
  */
-export const SEARCH_CANDIDATES = 2000
+export const SEARCH_CANDIDATES = 5000
 
 /**
  * In a broad search the counts are lower bounds: the matches among the BROAD_COUNT_WINDOW most
  * recent conversations of each tab (exact when the tab is smaller than that).
  */
-export const BROAD_COUNT_WINDOW = 100
+export const BROAD_COUNT_WINDOW = 50
+
+/**
+ * Under a tag filter the counts look at the TAG_COUNT_SAMPLE most recently created conversations
+ * with the tag, in one pass: exact for a tag on fewer conversations, lower bounds beyond (a tag's
+ * newest conversations hold nearly all of its open work, so New, Open and Pending stay close).
+ */
+export const TAG_COUNT_SAMPLE = 1000
 
 export interface ConversationRow {
   id: number
@@ -85,12 +92,12 @@ function tabSql(tab: Tab, actor: Actor) {
 }
 
 /** Folder, assignee and tag filters: they narrow the counts as well as the list. */
-function filterSql(q: ListQuery) {
+function filterSql(q: ListQuery, options: { withTag: boolean } = { withTag: true }) {
   const parts = [P.sql`TRUE`]
   if (q.folder) parts.push(P.sql`c."folderId" = ${q.folder}`)
   if (q.assignee === 'none') parts.push(P.sql`c."assigneeId" IS NULL`)
   else if (q.assignee) parts.push(P.sql`c."assigneeId" = ${q.assignee}`)
-  if (q.tag) parts.push(P.sql`EXISTS (SELECT 1 FROM conversation_tags ct WHERE ct."conversationId" = c.id AND ct."tagId" = ${q.tag})`)
+  if (q.tag && options.withTag) parts.push(P.sql`EXISTS (SELECT 1 FROM conversation_tags ct WHERE ct."conversationId" = c.id AND ct."tagId" = ${q.tag})`)
   return P.join(parts, ' AND ')
 }
 
@@ -101,24 +108,50 @@ type Search = { kind: 'none' } | { kind: 'narrow'; ids: number[] } | { kind: 'br
 
 const tsquery = (text: string) => P.sql`websearch_to_tsquery('simple', ${text})`
 
-/** Per conversation (the broad strategy): does it match? Used on a handful of rows per page. */
+/**
+ * Per conversation (the broad strategy): does it match? Checked on the few rows a page needs.
+ * Scalar subqueries rather than EXISTS, so the planner cannot turn them into a hash of every
+ * match (which for a common word is most of the messages table).
+ */
 function matchSql(text: string) {
   const query = tsquery(text)
   return P.sql`(c.search @@ ${query}
-    OR EXISTS (SELECT 1 FROM messages m WHERE m."conversationId" = c.id AND m.search @@ ${query})
-    OR EXISTS (SELECT 1 FROM customers cu WHERE cu.id = c."customerId" AND cu.search @@ ${query}))`
+    OR (SELECT true FROM messages m WHERE m."conversationId" = c.id AND m.search @@ ${query} LIMIT 1) IS NOT NULL
+    OR (SELECT true FROM customers cu WHERE cu.id = c."customerId" AND cu.search @@ ${query}) IS NOT NULL)`
+}
+
+/**
+ * The planner's estimate of the matches in each source (from the column statistics, no scan):
+ * a word this common is searched the broad way without collecting anything first.
+ */
+async function estimatedMatches(prisma: Prisma, text: string): Promise<number> {
+  const query = tsquery(text)
+  const [row] = await prisma.$queryRaw<{ 'QUERY PLAN': unknown }[]>`
+    EXPLAIN (FORMAT JSON)
+    SELECT 1 FROM messages m WHERE m.search @@ ${query}
+    UNION ALL SELECT 1 FROM conversations c WHERE c.search @@ ${query}
+    UNION ALL SELECT 1 FROM customers cu WHERE cu.search @@ ${query}`
+  let plan = row?.['QUERY PLAN'] as unknown
+  if (typeof plan === 'string') plan = JSON.parse(plan)
+  type Node = { 'Plan Rows'?: number; Plans?: Node[] }
+  const top = (plan as { Plan?: Node }[] | undefined)?.[0]?.Plan
+  const rows = (n: Node | undefined): number[] => (n ? [n['Plan Rows'] ?? 0, ...(n.Plans ?? []).flatMap(rows)] : [])
+  return Math.max(0, ...(top?.Plans ?? []).flatMap(rows))
 }
 
 /**
  * The ids of the matching conversations when there are few (narrow), else "broad". Each source
- * is limited, so the planner stops a common word's scan after SEARCH_CANDIDATES rows.
+ * is limited, so even a misjudged common word stops after SEARCH_CANDIDATES rows.
  */
 async function classifySearch(prisma: Prisma, text: string): Promise<Search> {
+  if ((await estimatedMatches(prisma, text)) >= SEARCH_CANDIDATES) return { kind: 'broad', text }
   const query = tsquery(text)
   const rows = await prisma.$queryRaw<{ id: number; source: number }[]>`
     (SELECT m."conversationId" AS id, 1 AS source FROM messages m WHERE m.search @@ ${query} LIMIT ${SEARCH_CANDIDATES})
     UNION ALL (SELECT c.id, 2 FROM conversations c WHERE c.search @@ ${query} LIMIT ${SEARCH_CANDIDATES})
-    UNION ALL (SELECT c.id, 3 FROM customers cu JOIN conversations c ON c."customerId" = cu.id WHERE cu.search @@ ${query} LIMIT ${SEARCH_CANDIDATES})`
+    UNION ALL (SELECT c.id, 3 FROM conversations c
+               WHERE c."customerId" = ANY (ARRAY(SELECT cu.id FROM customers cu WHERE cu.search @@ ${query} LIMIT ${SEARCH_CANDIDATES}))
+               LIMIT ${SEARCH_CANDIDATES})`
   const perSource = [0, 0, 0, 0]
   for (const r of rows) perSource[r.source]!++
   if (perSource.some((n) => n >= SEARCH_CANDIDATES)) return { kind: 'broad', text }
@@ -235,24 +268,46 @@ export async function countTabsDetailed(prisma: Prisma, actor: Actor, scope: Fol
     row = both
     const sizes = both
     bounded = (_n, tab) => Number(sizes?.[`${tab}_size`] ?? 0) >= BROAD_COUNT_WINDOW
+  } else if (query.tag) {
+    ;[row] = await prisma.$queryRaw<Record<string, number>[]>`
+      WITH recent AS MATERIALIZED (
+        SELECT ct."conversationId" AS id FROM conversation_tags ct WHERE ct."tagId" = ${query.tag}
+        ORDER BY ct."conversationId" DESC LIMIT ${TAG_COUNT_SAMPLE})
+      SELECT count(*) FILTER (WHERE c.status = 'new')::int AS new,
+             count(*) FILTER (WHERE c.status = 'open')::int AS open,
+             count(*) FILTER (WHERE c.status = 'pending')::int AS pending,
+             count(*) FILTER (WHERE c.status = 'closed')::int AS closed,
+             count(*) FILTER (WHERE c."assigneeId" = ${actor.id} AND c.status <> 'closed')::int AS mine,
+             count(*) FILTER (WHERE c."assigneeId" IS NULL AND c.status <> 'closed')::int AS unassigned,
+             (SELECT count(*)::int FROM recent) AS seen
+      FROM recent
+      -- One primary-key lookup per tagged conversation (OFFSET 0 keeps the planner from turning
+      -- this into a merge join that walks the whole conversations table).
+      CROSS JOIN LATERAL (SELECT c.status, c."assigneeId" FROM conversations c
+                          WHERE c.id = recent.id AND ${scopeSql(scope)} AND ${filterSql(query, { withTag: false })} OFFSET 0) c`
+    const sampled = Number(row?.seen ?? 0) >= TAG_COUNT_SAMPLE
+    bounded = () => sampled
   } else {
-    const capped = (tab: Tab) => P.sql`(SELECT count(*)::int FROM (SELECT 1 FROM conversations c WHERE ${where} AND ${tabSql(tab, actor)} LIMIT ${COUNT_CAP}) s)`
+    // One more than the cap tells "exactly COUNT_CAP" from "more than that".
+    const capped = (tab: Tab) => P.sql`(SELECT count(*)::int FROM (SELECT 1 FROM conversations c WHERE ${where} AND ${tabSql(tab, actor)} LIMIT ${COUNT_CAP + 1}) s)`
     ;[row] = await prisma.$queryRaw<Record<string, number>[]>`
       SELECT ${P.join(statuses.map((t) => P.sql`${capped(t)} AS ${P.raw(`"${t}"`)}`))}`
-    bounded = (n) => n >= COUNT_CAP
+    bounded = (n) => n > COUNT_CAP
   }
 
   const counts = {} as Record<Tab, number>
   const atLeast = {} as Record<Tab, boolean>
   for (const t of statuses) {
-    counts[t] = Number(row?.[t] ?? 0)
-    atLeast[t] = bounded(counts[t], t)
+    const n = Number(row?.[t] ?? 0)
+    atLeast[t] = bounded(n, t)
+    counts[t] = search.kind === 'none' && !query.tag ? Math.min(n, COUNT_CAP) : n
   }
   // "All" is the four statuses together; it is a lower bound as soon as one of them is.
   const parts = ['new', 'open', 'pending', 'closed'] as const
   const sum = parts.reduce((s, t) => s + counts[t], 0)
   const partial = parts.some((t) => atLeast[t])
-  counts.all = search.kind === 'none' ? Math.min(sum, COUNT_CAP) : sum
-  atLeast.all = partial || (search.kind === 'none' && sum >= COUNT_CAP)
+  const cappedPerTab = search.kind === 'none' && !query.tag
+  counts.all = cappedPerTab ? Math.min(sum, COUNT_CAP) : sum
+  atLeast.all = partial || (cappedPerTab && sum > COUNT_CAP)
   return { counts, atLeast }
 }

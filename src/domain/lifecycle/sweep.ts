@@ -41,7 +41,8 @@ export function reminderOffsetDays(s: Settings): number | null {
  * pendingCloseDays − reminderBeforeCloseDays, and closes what stayed silent pendingCloseDays and
  * at least reminderBeforeCloseDays after its reminder (so after downtime the customer still gets
  * the full warning). Works in bounded batches until nothing is due. Each batch claims its rows
- * with FOR UPDATE SKIP LOCKED and a condition that the claim itself falsifies, so overlapping
+ * with FOR UPDATE SKIP LOCKED (materialised, so the planner cannot re-run it past the batch size)
+ * and a condition that the claim itself falsifies, so overlapping
  * sweeps on several instances never remind or close anything twice.
  */
 export async function runLifecycleSweep(ctx: DomainContext, options: { batchSize?: number; onProgress?: (r: SweepResult) => void } = {}): Promise<SweepResult> {
@@ -92,10 +93,12 @@ async function remindBatch(ctx: DomainContext, settings: Settings, offsetDays: n
     const now = ctx.clock()
     const cutoff = new Date(now.getTime() - offsetDays * DAY_MS)
     const ids = await tx.$queryRaw<{ id: number }[]>`
+      WITH due AS MATERIALIZED (
+        SELECT id FROM conversations
+        WHERE status = 'pending' AND "reminderSentAt" IS NULL AND "pendingSince" <= ${cutoff}
+        ORDER BY "pendingSince", id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
       UPDATE conversations c SET "reminderSentAt" = ${now}
-      FROM (SELECT id FROM conversations
-            WHERE status = 'pending' AND "reminderSentAt" IS NULL AND "pendingSince" <= ${cutoff}
-            ORDER BY "pendingSince", id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED) due
+      FROM due
       WHERE c.id = due.id AND c.status = 'pending' AND c."reminderSentAt" IS NULL
       RETURNING c.id`
     const rows = await describe(tx, ids.map((r) => r.id))
@@ -141,11 +144,13 @@ async function closeBatch(ctx: DomainContext, settings: Settings, batchSize: num
     const reminderCutoff = new Date(now.getTime() - settings.reminderBeforeCloseDays * DAY_MS)
     const reminded = remindersOn ? P.sql`"reminderSentAt" IS NOT NULL AND "reminderSentAt" <= ${reminderCutoff}` : P.sql`TRUE`
     const ids = await tx.$queryRaw<{ id: number; folderId: number }[]>`
+      WITH due AS MATERIALIZED (
+        SELECT id FROM conversations
+        WHERE status = 'pending' AND "pendingSince" <= ${closeCutoff} AND ${reminded}
+        ORDER BY "pendingSince", id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
       UPDATE conversations c
       SET status = 'closed', "closedAt" = ${now}, "closedByKind" = 'system', "closedById" = NULL, "pendingSince" = NULL, "reminderSentAt" = NULL
-      FROM (SELECT id FROM conversations
-            WHERE status = 'pending' AND "pendingSince" <= ${closeCutoff} AND ${reminded}
-            ORDER BY "pendingSince", id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED) due
+      FROM due
       WHERE c.id = due.id AND c.status = 'pending'
       RETURNING c.id, c."folderId"`
     if (ids.length === 0) return ids

@@ -33,7 +33,8 @@ export function parseMultipart(ctx: AppContext) {
       storage: multer.memoryStorage(),
       defParamCharset: 'utf8',
       // The rich-text field carries pasted images as data: URLs, hence a field size above the file size.
-      limits: { fileSize: attachmentMaxBytes, files: MAX_FILES, fieldSize: Math.ceil(attachmentMaxBytes * 1.4) * 4, fields: 50, parts: 80 },
+      // Customers' forms carry plain text only: no bigger than a plain form may be.
+      limits: { fileSize: attachmentMaxBytes, files: MAX_FILES, fieldSize: req.agent ? Math.ceil(attachmentMaxBytes * 1.4) * 4 : 1024 * 1024, fields: 50, parts: 80 },
     }).array('files', MAX_FILES)
     upload(req, res, (err?: unknown) => {
       if (err instanceof multer.MulterError) {

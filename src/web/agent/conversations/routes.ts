@@ -10,6 +10,7 @@ import { addTag, removeTag } from '../../../domain/conversations/commands/tagCon
 import { closeConversation, setConversationStatus } from '../../../domain/conversations/commands/setConversationStatus.ts'
 import { NotFoundError, ValidationError } from '../../../domain/errors.ts'
 import { folderScope } from '../../../domain/policy.ts'
+import { sanitizeMessageHtml } from '../../../domain/content/index.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAgent, safeNextPath } from '../../middleware/auth.ts'
 import { flash } from '../../middleware/flash.ts'
@@ -58,7 +59,7 @@ export function conversationsRouter(ctx: AppContext): Router {
 
   router.post('/conversations', async (req, res) => {
     const form = newConversationForm.parse(req.body ?? {})
-    const keep = { ...form, html: form.html ?? '', text: form.text ?? '' }
+    const keep = { ...form, html: form.html ? sanitizeMessageHtml(form.html) : '', text: form.text ?? '' }
     if (req.uploadError) return res.status(413).render('agent/new-conversation', await newConversationView(req, keep, { files: req.uploadError }, req.uploadError))
     try {
       const { conversation } = await createConversation(ctx.domain, req.agent!, { ...form, files: uploadedFiles(req) })
@@ -94,7 +95,8 @@ export function conversationsRouter(ctx: AppContext): Router {
     const number = conversationNumber(req.params)
     const id = await conversationId(req)
     const form = messageForm.parse(req.body ?? {})
-    const values = { type: form.type, html: form.html ?? '', text: form.text ?? '', statusAfter: form.statusAfter ?? '' }
+    // What goes back into the editor is what would have been stored: sanitised.
+    const values = { type: form.type, html: form.html ? sanitizeMessageHtml(form.html) : '', text: form.text ?? '', statusAfter: form.statusAfter ?? '' }
     if (req.uploadError) return renderConversation(req, res, 413, number, { values, error: req.uploadError })
     try {
       if (form.type === 'comment') {
