@@ -148,4 +148,47 @@ describe('the inbound intake under fuzzing', () => {
     BUDGET_MS + 180_000,
   )
 
+  it('white space in a From, Sender or Reply-To header is read in linear time (no ReDoS blocking the process)', async () => {
+    // HOLE (SECURITY.md, "Holes found by these tests", 1), found by this fuzzer (lineEndings on
+    // mimekit stack-overflow.txt): cleanAddressValue() in src/mail/inbound/parse.ts runs
+    //   /(?:"[^"]*"|[^,"<>]*)\s*<\s*>\s*(,|$)/g
+    // on every From/Sender/Reply-To value. `[^,"<>]*` and `\s*` both match white space, so a run of
+    // n spaces backtracks in O(n³): 2,000 spaces take seconds, 20,000 (a 20 KB e-mail) tens of
+    // minutes, during which the single Node.js process (web pages, SMTP listener, intake) stands still.
+    const shapes: Record<string, string> = {
+      'From: 20,000 spaces': `From: ${' '.repeat(20_000)}mallory@example.com\r\nTo: support@localhost\r\nSubject: stall\r\n\r\nhello\r\n`,
+      'Sender: spaces inside angle brackets': `Sender: <m${' '.repeat(20_000)}x>\r\nTo: support@localhost\r\nSubject: stall\r\n\r\nhello\r\n`,
+    }
+    const results: Record<string, string> = {}
+    for (const [label, raw] of Object.entries(shapes)) {
+      const { finished, ms, output } = await parseInChild(Buffer.from(raw), 20_000)
+      results[label] = !finished ? `still parsing after 20 s ${output.includes('Error') ? output : ''}`.trim() : ms! < 2_000 ? 'fast' : `took ${ms} ms`
+    }
+    expect(results).toEqual(Object.fromEntries(Object.keys(shapes).map((k) => [k, 'fast'])))
+  }, 60_000)
+
+  it('a NUL byte in Message-ID, In-Reply-To or References does not cost the message its conversation', async () => {
+    // HOLE (SECURITY.md, "Holes found by these tests", 2): parse.ts keeps NUL inside message ids
+    // (MESSAGE_ID = /<[^<>\s]+>/g); PostgreSQL refuses NUL in text (22021), so the whole message
+    // fails and reaches no agent.
+    const outcomes: Record<string, string> = {}
+    for (const header of ['Message-ID', 'In-Reply-To', 'References']) {
+      const headers: Record<string, string> = { 'Message-ID': `<nul-${header}@example.com>`, 'In-Reply-To': '<earlier@example.com>', References: '<earlier@example.com>' }
+      headers[header] = `<nul\0-${header}@example.com>`
+      const raw = `From: Olga <olga@example.com>\r\nTo: support@localhost\r\nSubject: NUL in ${header}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\nPlease help.\r\n`
+      const { outcome } = await receiveRawMessage(app.ctx.domain, { source: 'http', raw: Buffer.from(raw, 'latin1') })
+      outcomes[header] = outcome.status === 'failed' ? `failed: ${outcome.error.split('\n').at(-1)}` : outcome.status
+    }
+    expect(outcomes).toEqual({ 'Message-ID': 'processed', 'In-Reply-To': 'processed', References: 'processed' })
+  })
+
+  it('a message with tens of thousands of recipients is still processed', async () => {
+    // HOLE (SECURITY.md, "Holes found by these tests", 3): recipientsOf() is unbounded and
+    // folderForRecipients() puts every address (twice) into one IN list: past 65,535 bind
+    // parameters the query fails, and so does the message.
+    const to = Array.from({ length: 40_000 }, (_, i) => `r${i}@example.net`).join(', ')
+    const raw = `From: Pia <pia@example.com>\r\nTo: support@localhost, ${to}\r\nSubject: To everybody\r\nMessage-ID: <many-recipients@example.com>\r\n\r\nHello all.\r\n`
+    const { outcome } = await receiveRawMessage(app.ctx.domain, { source: 'http', raw: Buffer.from(raw) })
+    expect(outcome.status === 'failed' ? outcome.error.split('\n').at(-1) : outcome.status).toBe('processed')
+  })
 })

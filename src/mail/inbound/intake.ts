@@ -184,7 +184,7 @@ function isTransient(err: unknown): boolean {
   const e = err as { code?: string; message?: string; errorCode?: string; meta?: { driverAdapterError?: { cause?: { code?: string; originalCode?: string } } } }
   const cause = e?.meta?.driverAdapterError?.cause
   const codes = [e?.code, e?.errorCode, cause?.code, cause?.originalCode].filter((c): c is string => typeof c === 'string')
-  return codes.some((c) => ['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '53300'].includes(c) || /^(08|57P0[1-3])/.test(c)) ||
+  return codes.some((c) => ['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2034', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '53300', '40P01', '40001'].includes(c) || /^(08|57P0[1-3])/.test(c)) ||
     /Can't reach database|Connection terminated|connection is closed|terminating connection|Cannot use a pool after calling end|ECONNREFUSED|timeout exceeded when trying to connect/i.test(e?.message ?? '')
 }
 

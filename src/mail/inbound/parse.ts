@@ -51,7 +51,8 @@ function mailboxes(value: AddressObject | AddressObject[] | undefined): Mailbox[
   return out
 }
 
-const MESSAGE_ID = /<[^<>\s]+>/g
+// Control characters (a NUL above all) cannot be stored and are never part of a real Message-ID.
+const MESSAGE_ID = /<[^<>\s\u0000-\u001f\u007f]+>/g
 
 function messageIds(value: string | string[] | undefined): string[] {
   const joined = Array.isArray(value) ? value.join(' ') : (value ?? '')
@@ -483,8 +484,9 @@ function fallbackName(a: RawAttachment & { content: Buffer }, index: number): st
  */
 function cleanAddressValue(value: string): string {
   return value
-    .replace(/(?:"[^"]*"|[^,"<>]*)\s*<\s*>\s*(,|$)/g, '')
-    .replace(/<([^<>"]*)>/g, (_whole, inner: string) => `<${inner.replace(/\([^()]*\)/g, '').trim().replace(/\s*([.@])\s*/g, '$1')}>`)
+    // Each piece of white space can belong to one part only: linear time on hostile input.
+    .replace(/(^|,)(?:\s*"[^"]*"\s*|[^,"<>]*)<\s*>\s*(?=,|$)/g, '')
+    .replace(/<([^<>"]*)>/g, (_whole, inner: string) => `<${inner.replace(/\([^()]*\)/g, '').split(/([.@])/).map((p) => p.trim()).join('')}>`)
 }
 
 /** The sender: the first From mailbox with an address (a message may carry several From lines), else Sender, else Reply-To. */

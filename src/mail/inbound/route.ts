@@ -9,7 +9,8 @@ export type ThreadMatch = { conversationId: number; via: 'message-id' | 'reply-a
 export function recipientsOf(mail: InboundMail, envelopeTo: string[]): string[] {
   const delivered = ['delivered-to', 'x-original-to', 'envelope-to'].flatMap((h) => (mail.headers.get(h) ?? '').split(/[,\s]+/))
   const all = [...mail.to, ...mail.cc].map((m) => m.address).concat(envelopeTo, delivered)
-  return [...new Set(all.map((a) => a.replace(/^<|>$/g, '').trim().toLowerCase()).filter((a) => a.includes('@')))]
+  // A bounded list: a message to tens of thousands of recipients must still fit one query.
+  return [...new Set(all.map((a) => a.replace(/^<|>$/g, '').trim().toLowerCase()).filter((a) => a.includes('@')))].slice(0, 500)
 }
 
 /**
