@@ -410,6 +410,8 @@ export async function runAppBench(kind: string, build: (ctx: AppBenchContext) =>
     await saveResults(kind, common, { dataShape: data, rssIdleMb: idle, rssPeakMb: peak, scenarios: scenarios.map((s) => ({ name: s.name, paths: s.paths.slice(0, 3), pathCount: s.paths.length })), results })
     return results
   } finally {
+    // Let the last responses of the load generator finish before the app shuts its pool.
+    await new Promise((r) => setTimeout(r, 500))
     await app.stop()
   }
 }

@@ -45,3 +45,21 @@ for (const db of values.db!) {
     console.log(`| ${m.scenario} | ${m.connections} | ${m.medianMs.toFixed(1)} | ${m.p99Ms.toFixed(1)} | ${m.rps.toFixed(0)} | ${pct} | ${cpu} | ${m.rssMb} | ${m.at.slice(0, 16).replace('T', ' ')} |`)
   }
 }
+
+// Side by side: the first two databases, with the ratio of requests per second (second / first).
+if (values.db!.length >= 2) {
+  const [a, b] = [await best(values.db![0]!), await best(values.db![1]!)]
+  const refA = (c: number) => [...a.values()].find((m) => m.scenario.startsWith('reference') && m.connections === c)
+  console.log(`\n### ${values.db![0]} and ${values.db![1]} side by side\n`)
+  console.log(`| scenario | c | ${values.db![0]} median / p99 ms | req/s | % of reference | CPU ms/req app / pg | ${values.db![1]} median / p99 ms | req/s | req/s ratio |`)
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+  for (const [key, m] of [...a].sort((x, y) => x[1].scenario.localeCompare(y[1].scenario) || x[1].connections - y[1].connections)) {
+    const o = b.get(key)
+    const r = refA(m.connections)
+    const pct = r && !m.scenario.startsWith('reference') ? `${((100 * m.rps) / r.rps).toFixed(1)} %` : ''
+    const cpu = m.cpuMsPerRequest ? `${m.cpuMsPerRequest.app.toFixed(1)} / ${m.cpuMsPerRequest.postgres.toFixed(1)}` : ''
+    console.log(
+      `| ${m.scenario} | ${m.connections} | ${m.medianMs.toFixed(1)} / ${m.p99Ms.toFixed(1)} | ${m.rps.toFixed(0)} | ${pct} | ${cpu} | ${o ? `${o.medianMs.toFixed(1)} / ${o.p99Ms.toFixed(1)}` : ''} | ${o ? o.rps.toFixed(0) : ''} | ${o ? (o.rps / m.rps).toFixed(2) : ''} |`,
+    )
+  }
+}

@@ -48,7 +48,8 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
     const events = db.kind === 'postgresql' ? await createPostgresEventBus(config.databaseUrl!, logger) : createLocalEventBus()
     const domain = { prisma: db.prisma, clock, mail, events }
     const intake = createIntakeQueue(domain, logger)
-    const ctx: AppContext = { db, config, logger, clock, secret, mail, events, domain, intake }
+    const stopping = new AbortController()
+    const ctx: AppContext = { db, config, logger, clock, secret, mail, events, domain, intake, shutdown: stopping.signal }
     const app = createApp(ctx)
     const smtp = config.smtpListenPort
       ? await startSmtpListener({
@@ -89,11 +90,17 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
         // Stop taking work, finish what is in flight, then release the database.
         clearInterval(recovery)
         clearInterval(presenceExpiry)
+        // Event streams never end by themselves: end them, and browsers reconnect to another instance.
+        stopping.abort()
         await Promise.all([
           new Promise<void>((resolve) => {
-            server.close(() => resolve())
-            server.closeIdleConnections()
-            // Event streams never end by themselves; browsers reconnect to another instance.
+            // Connections go idle as their last response (an ended stream) finishes: close them then.
+            const idle = setInterval(() => server.closeIdleConnections(), 50)
+            server.close(() => {
+              clearInterval(idle)
+              resolve()
+            })
+            // A request still running after a second (a slow client) is cut rather than waited for.
             setTimeout(() => server.closeAllConnections(), 1000).unref()
           }),
           smtp?.stop(),

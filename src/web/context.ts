@@ -21,4 +21,6 @@ export interface AppContext {
   domain: DomainContext
   /** Processes stored inbound e-mail in the background. */
   intake: IntakeQueue
+  /** Aborted when the server begins to stop: long-lived responses (event streams) end on it. */
+  shutdown: AbortSignal
 }

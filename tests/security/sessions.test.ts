@@ -328,9 +328,9 @@ describe('exposed directly (no TRUST_PROXY)', () => {
     })
 
     it('an anonymous multipart form cannot make the server hold more text than a plain form may carry (413, nothing written)', async () => {
-      // HOLE (see SECURITY.md, "Known holes"): parseMultipart gives every multipart request, the
-      // anonymous customer forms included, a field limit sized for agents' pasted images
-      // (about 47 MB per field, 50 fields), buffered in memory before CSRF and the rate limit.
+      // Found here (SECURITY.md, "Holes found by these tests", 4): parseMultipart gave the anonymous
+      // customer forms the agents' field limit (about 47 MB per field, for pasted images), buffered
+      // in memory before CSRF and the rate limit.
       const client = request.agent(app.url)
       const contactToken = csrfFrom((await client.get('/contact')).text)
       const before = await snapshot(prisma())
@@ -428,8 +428,8 @@ describe('exposed directly (no TRUST_PROXY)', () => {
     })
 
     it('a name cannot pretend to another extension with bidirectional control characters', async () => {
-      // HOLE (low): cleanFileName keeps U+202E RIGHT-TO-LEFT OVERRIDE and its kin, so
-      // "invoice\u202Efdp.exe" shows as "invoiceexe.pdf" in the thread and in the download dialog.
+      // Found here (SECURITY.md, "Holes found by these tests", 5): "invoice\u202Efdp.exe" showed as
+      // "invoiceexe.pdf" in the thread and in the download dialog.
       const c = await buildConversation(app.ctx.domain, await adminActor(prisma()), { folderId, subject: 'Spoofed extension' })
       const token = csrfFrom((await admin.get(`/conversations/${c.number}`)).text)
       const res = await admin

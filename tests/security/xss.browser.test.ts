@@ -264,8 +264,20 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
     checked.push(label)
   }
 
+  /** Signs the administrator in in the agents' browser (once). */
+  async function signInAdminBrowser() {
+    const { page } = adminPage
+    await page.goto(`${app.url}/login`)
+    if (!page.url().includes('/login')) return
+    await page.locator('#email').fill(ADMIN.email)
+    await page.locator('#password').fill(ADMIN.password)
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Sign in' }).click()])
+    expect(page.url()).toContain('/conversations')
+  }
+
   /** Posts a reply with `html` and a stale thread version from the browser: the 409 page refills the editor with it. */
   async function refillEditor(html: string) {
+    await signInAdminBrowser()
     const { page } = adminPage
     await page.goto(`${app.url}/conversations/${ids.numberA}`)
     const csrf = await page.locator('meta[name="csrf-token"]').getAttribute('content')
@@ -543,12 +555,7 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
   }, 240_000)
 
   it('runs nothing on any agent or admin page that shows them, and every page still renders', async () => {
-    const { page } = adminPage
-    await page.goto(`${app.url}/login`)
-    await page.locator('#email').fill(ADMIN.email)
-    await page.locator('#password').fill(ADMIN.password)
-    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Sign in' }).click()])
-    expect(page.url()).toContain('/conversations')
+    await signInAdminBrowser()
 
     const conversations = await prisma().conversation.findMany({ orderBy: { id: 'asc' }, select: { number: true, subject: true } })
     const tags = await prisma().tag.findMany()
@@ -629,12 +636,11 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
   }, 300_000)
 
   it('gives a refused reply back to the editor sanitised, as it would be stored (defence in depth)', async () => {
-    // HOLE (low): when a reply is refused (409 thread changed, 413 file too large, 400), the
-    // conversation page is rendered again with the agent's raw `html` field
-    // (src/web/agent/conversations/routes.ts: values.html = form.html), and editor.js pastes it into
-    // Quill. Only the agent's own submission comes back (CSRF keeps others out) and Quill parses it
-    // inertly, so nothing ran; but the page carries unsanitised markup, and Quill's video format
-    // embeds a frame of any https address (here https://evil.example, stopped only by the CSP).
+    // Found here (SECURITY.md, "Holes found by these tests", 6): when a reply is refused (409 thread
+    // changed, 413 file too large, 400) the page is rendered again with the agent's `html` field
+    // and editor.js pastes it into Quill, whose video format embeds a frame of any https address.
+    // Only the agent's own submission comes back and Quill parses it inertly; still, what the
+    // server gives back must be what it would store.
     const editor = await refillEditor(`<p>kept text</p><iframe src="https://evil.example/embed/dQw4w9WgXcQ"></iframe><img src=x onerror="window.__xss=1">`)
     expect(editor.xss).toBeUndefined()
     expect(editor.hidden).toContain('kept text')

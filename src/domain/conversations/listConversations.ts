@@ -56,7 +56,7 @@ export const BROAD_COUNT_WINDOW = 50
  * with the tag, in one pass: exact for a tag on fewer conversations, lower bounds beyond (a tag's
  * newest conversations hold nearly all of its open work, so New, Open and Pending stay close).
  */
-export const TAG_COUNT_SAMPLE = 1000
+export const TAG_COUNT_SAMPLE = 500
 
 export interface ConversationRow {
   id: number

@@ -42,7 +42,10 @@ export function liveRouter(ctx: AppContext): Router {
         // The database is away for a moment; keep the stream and try again next time.
       }
     }, 30_000)
+    const end = () => res.end()
+    ctx.shutdown.addEventListener('abort', end, { once: true })
     req.on('close', () => {
+      ctx.shutdown.removeEventListener('abort', end)
       unsubscribe()
       clearInterval(heartbeat)
       clearInterval(recheck)
