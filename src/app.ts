@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
+import ejs from 'ejs'
 import express from 'express'
 import session from 'express-session'
-import connectPgSimple from 'connect-pg-simple'
 import helmet from 'helmet'
 import { pinoHttp } from 'pino-http'
 import type { AppContext } from './web/context.ts'
+import { SessionStore } from './web/sessionStore.ts'
 import { loadAgent } from './web/middleware/auth.ts'
 import { csrfProtection } from './web/middleware/csrf.ts'
 import { errorHandler, notFound } from './web/middleware/errors.ts'
@@ -29,14 +30,21 @@ import { auditAdminRouter } from './web/admin/audit/routes.ts'
 import { adminRouter } from './web/admin/routes.ts'
 
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url))
-const PgStore = connectPgSimple(session)
 
 export function createApp(ctx: AppContext): express.Express {
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', ctx.config.trustProxy ? 1 : false)
+  const views = root('views')
+  // Includes are written from the views folder ('/partials/…'): resolved without a file-system
+  // check per include, which a list page of 50 rows would otherwise make 150 times.
+  const viewCache = ctx.config.env !== 'development'
+  app.engine('ejs', (file: string, data: object, done: (err: unknown, html?: string) => void) => {
+    ejs.renderFile(file, data as ejs.Data, { root: views, views: [views], cache: viewCache }, done)
+  })
   app.set('view engine', 'ejs')
-  app.set('views', root('views'))
+  app.set('views', views)
+  app.set('view cache', viewCache)
   app.locals.appName = 'Suivi'
 
   app.use(
@@ -100,7 +108,7 @@ export function createApp(ctx: AppContext): express.Express {
     session({
       name: ctx.config.sessionCookieName,
       secret: ctx.secret,
-      store: new PgStore({ pool: ctx.db.pool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: ctx.config.env === 'test' ? false : 15 * 60 }),
+      store: new SessionStore(ctx.db.pool, { pruneIntervalSeconds: ctx.config.env === 'test' ? false : 15 * 60 }),
       resave: false,
       saveUninitialized: false,
       rolling: true,

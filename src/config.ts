@@ -9,7 +9,8 @@ const booleanish = z
   .transform((v) => v === '1' || v === 'true' || v === 'yes')
 
 export const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  // Production unless told otherwise: `npm start` is how the help desk runs; `npm run dev` says development.
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   /** Absolute URL agents and customers reach the app at; used in e-mailed links. */

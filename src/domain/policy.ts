@@ -7,8 +7,18 @@ import type { Actor } from './agents/authenticate.ts'
  */
 export type FolderScope = number[] | null
 
+/** Scopes read together with their actor (one query per request for both), by actor object. */
+const loadedScopes = new WeakMap<Actor, number[]>()
+
+/** Records the folders read along with `actor`, so that folderScope needs no query of its own. */
+export function rememberScope(actor: Actor, folderIds: number[]): void {
+  if (actor.role !== 'admin') loadedScopes.set(actor, folderIds)
+}
+
 export async function folderScope(prisma: Prisma, actor: Actor): Promise<FolderScope> {
   if (actor.role === 'admin') return null
+  const known = loadedScopes.get(actor)
+  if (known) return known
   const rows = await prisma.folderMember.findMany({ where: { agentId: actor.id }, select: { folderId: true } })
   return rows.map((r) => r.folderId)
 }

@@ -1,5 +1,6 @@
 import type { Prisma } from '../../db/database.ts'
 import { verifyPassword } from './passwords.ts'
+import { rememberScope } from '../policy.ts'
 
 /** The signed-in agent as the rest of the app sees it. */
 export interface Actor {
@@ -19,8 +20,15 @@ export async function authenticate(prisma: Prisma, email: string, password: stri
 
 /** Loads the agent behind a session; null when it was removed or deactivated since. */
 export async function findActiveAgent(prisma: Prisma, id: number): Promise<Actor | null> {
-  const agent = await prisma.agent.findUnique({ where: { id }, select: { id: true, name: true, email: true, role: true, active: true } })
-  return agent?.active ? toActor(agent) : null
+  // Every signed-in request starts here: the agent and their folders in one round trip.
+  const [agent] = await prisma.$queryRaw<{ id: number; name: string; email: string; role: 'admin' | 'agent'; folderIds: number[] }[]>`
+    SELECT a.id, a.name, a.email, a.role::text AS role,
+           ARRAY(SELECT m."folderId" FROM folder_members m WHERE m."agentId" = a.id ORDER BY m."folderId") AS "folderIds"
+    FROM agents a WHERE a.id = ${id} AND a.active`
+  if (!agent) return null
+  const actor = toActor(agent)
+  rememberScope(actor, agent.folderIds)
+  return actor
 }
 
 function toActor(a: { id: number; name: string; email: string; role: 'admin' | 'agent' }): Actor {

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express'
 import { countTabs, listConversations, listQuerySchema } from '../../../domain/conversations/listConversations.ts'
+import { filterOptions } from '../../../domain/conversations/filterOptions.ts'
 import { getConversationPage, findVisibleConversation } from '../../../domain/conversations/getConversation.ts'
 import { createConversation } from '../../../domain/conversations/commands/createConversation.ts'
 import { replyAsAgent, ThreadChangedError } from '../../../domain/conversations/commands/replyAsAgent.ts'
@@ -31,12 +32,10 @@ export function conversationsRouter(ctx: AppContext): Router {
     const agent = req.agent!
     const query = listQuerySchema.parse(req.query)
     const scope = await folderScope(prisma, agent)
-    const [list, counts, folders, tags, agents] = await Promise.all([
+    const [list, counts, { folders, tags, agents }] = await Promise.all([
       listConversations(prisma, agent, scope, query),
       countTabs(prisma, agent, scope, query),
-      prisma.folder.findMany({ where: scope === null ? {} : { id: { in: scope } }, orderBy: [{ position: 'asc' }, { name: 'asc' }], select: { id: true, name: true } }),
-      prisma.tag.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, colour: true } }),
-      prisma.agent.findMany({ where: { active: true }, orderBy: { name: 'asc' }, select: { id: true, name: true } }),
+      filterOptions(prisma, scope),
     ])
     // Rows another agent has open right now get the red bar (as of this load; live.js keeps it current).
     const viewers = await viewersOf(prisma, list.rows.map((r) => r.id))
@@ -50,10 +49,7 @@ export function conversationsRouter(ctx: AppContext): Router {
 
   async function newConversationView(req: Request, values: Record<string, unknown>, errors: Record<string, string>, error: string | null) {
     const scope = await folderScope(prisma, req.agent!)
-    const [folders, agents] = await Promise.all([
-      prisma.folder.findMany({ where: scope === null ? {} : { id: { in: scope } }, orderBy: [{ position: 'asc' }, { name: 'asc' }], select: { id: true, name: true } }),
-      prisma.agent.findMany({ where: { active: true }, orderBy: { name: 'asc' }, select: { id: true, name: true } }),
-    ])
+    const { folders, agents } = await filterOptions(prisma, scope)
     return { title: 'New conversation', nav: 'conversations', folders, agents, values: { mode: 'send', ...values }, errors, error }
   }
 
