@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express'
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit'
+import { ipKeyGenerator } from 'express-rate-limit'
 import { authenticate } from '../../domain/agents/authenticate.ts'
 import { createFirstAdmin, hasAnyAgent } from '../../domain/agents/firstAdmin.ts'
 import { findResetToken, requestPasswordReset, resetPassword } from '../../domain/agents/passwordReset.ts'
@@ -9,6 +9,7 @@ import type { AppContext } from '../context.ts'
 import { safeNextPath } from '../middleware/auth.ts'
 import { refreshCsrfToken } from '../middleware/csrf.ts'
 import { flash } from '../middleware/flash.ts'
+import { sharedRateLimit } from '../middleware/rateLimitStore.ts'
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '')
 
@@ -24,12 +25,12 @@ export function authRouter(ctx: AppContext): Router {
   const router = Router()
   const { prisma } = ctx.db
 
-  const loginLimiter = rateLimit({
+  // Counted in the database: every instance behind the load balancer sees the same attempts.
+  const loginLimiter = sharedRateLimit({ prisma, logger: ctx.logger }, {
+    name: 'login',
     windowMs: 15 * 60 * 1000,
     limit: ctx.config.loginRateLimit,
     skipSuccessfulRequests: true,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
     // Per address and account: one attacker cannot lock everybody out, nor guess one password fast.
     keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${str(req.body?.email).trim().toLowerCase()}`,
     handler: (req, res) => {
@@ -40,8 +41,17 @@ export function authRouter(ctx: AppContext): Router {
         error: 'Too many sign-in attempts. Wait 15 minutes, or reset your password.',
       })
     },
+    // Without its counters, sign-in is closed rather than open to unlimited guessing.
+    unavailable: (req, res) => {
+      res.render('auth/login', {
+        title: 'Sign in',
+        email: str(req.body?.email),
+        next: safeNextPath(req.body?.next),
+        error: 'Signing in is not possible right now. Try again in a minute.',
+      })
+    },
   })
-  const resetLimiter = rateLimit({ windowMs: 15 * 60 * 1000, limit: 5, standardHeaders: 'draft-8', legacyHeaders: false })
+  const resetLimiter = sharedRateLimit({ prisma, logger: ctx.logger }, { name: 'account-links', windowMs: 15 * 60 * 1000, limit: 5 })
 
   router.get('/setup', async (_req, res) => {
     if (await hasAnyAgent(prisma)) return res.redirect(303, '/login')

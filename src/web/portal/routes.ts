@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express'
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit'
+import { ipKeyGenerator } from 'express-rate-limit'
 import { z } from 'zod'
 import { addCustomerMessage } from '../../domain/conversations/commands/addCustomerMessage.ts'
 import { recordCustomerAnswer, type AnswerOutcome } from '../../domain/conversations/commands/recordCustomerAnswer.ts'
@@ -11,6 +11,7 @@ import { findCustomerAttachment, getCustomerView } from '../../domain/portal/cus
 import { customerToken, verifyCustomerToken, type LinkPurpose } from '../../mail/customerLinks.ts'
 import type { AppContext } from '../context.ts'
 import { flash } from '../middleware/flash.ts'
+import { sharedRateLimit } from '../middleware/rateLimitStore.ts'
 import { uploadedFiles } from '../middleware/uploads.ts'
 import { sendAttachment } from '../sendAttachment.ts'
 import { formatBytes } from '../../domain/conversations/messageBody.ts'
@@ -45,10 +46,11 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '')
 export function portalRouter(ctx: AppContext): Router {
   const router = Router()
   const { prisma } = ctx.db
-  const limit = (windowMinutes: number, max: number) =>
-    rateLimit({ windowMs: windowMinutes * 60_000, limit: max, standardHeaders: 'draft-8', legacyHeaders: false, keyGenerator: (req) => ipKeyGenerator(req.ip ?? '') })
-  const contactLimiter = limit(60, 5)
-  const customerPostLimiter = limit(15, 30)
+  // Counted in the database, shared by every instance; refused (503) when it cannot be reached.
+  const limit = (name: string, windowMinutes: number, max: number) =>
+    sharedRateLimit({ prisma, logger: ctx.logger }, { name, windowMs: windowMinutes * 60_000, limit: max, keyGenerator: (req) => ipKeyGenerator(req.ip ?? '') })
+  const contactLimiter = limit('contact', 60, 5)
+  const customerPostLimiter = limit('customer-posts', 15, 30)
 
   function conversationFrom(req: Request, purpose: LinkPurpose): number {
     const id = verifyCustomerToken(ctx.mail.secret, purpose, str(req.params.token))
