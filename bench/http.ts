@@ -1,7 +1,7 @@
 // Shared pieces of the HTTP load scenarios: the app (or the reference page) runs as a child
 // process, autocannon drives it from this process over loopback, and the child's resident memory
 // is sampled from /proc while the load runs.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import os from 'node:os'
@@ -86,7 +86,11 @@ export interface Child {
  */
 export async function startChild(entry: string, env: Record<string, string>, readyPath = '/healthz'): Promise<Child> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  // The help desk runs as `npm start` runs it: the bundle in dist/ (built here first); other
+  // entries (the reference page) through tsx.
+  if (entry === 'src/server.ts') execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' })
+  const args = entry === 'src/server.ts' ? ['dist/server.mjs'] : ['--import', 'tsx', entry]
+  const child = spawn(process.execPath, args, {
     cwd: process.cwd(),
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'inherit', 'inherit'],

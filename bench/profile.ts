@@ -1,7 +1,7 @@
 // CPU profile of the app under one scenario's load: the app child runs with --cpu-prof, the
 // profile is summarised (self time per function and per package) when it stops.
 // `npx tsx bench/profile.ts -- [--db suivi_bench_100k] [--path '/conversations?tab=new'] [--duration 10] [--connections 10]`
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdtemp, readdir, readFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -20,7 +20,8 @@ const { values } = parseArgs({
 })
 const dir = await mkdtemp(path.join(os.tmpdir(), 'suivi-prof-'))
 const port = await freePort()
-const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', 'src/server.ts'], {
+execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' })
+const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, 'dist/server.mjs'], {
   env: { ...process.env, DATABASE_URL: databaseUrl(values.db!), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SCHEDULER_ENABLED: 'false', NODE_ENV: 'production', SMTP_LISTEN_PORT: '0' },
   stdio: ['ignore', 'inherit', 'inherit'],
 })

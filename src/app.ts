@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
+import { fromRoot } from './paths.ts'
 import ejs from 'ejs'
 import express from 'express'
 import session from 'express-session'
@@ -29,7 +29,7 @@ import { imapAdminRouter } from './web/admin/imap/routes.ts'
 import { auditAdminRouter } from './web/admin/audit/routes.ts'
 import { adminRouter } from './web/admin/routes.ts'
 
-const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url))
+const root = (p: string) => fromRoot(p)
 
 export function createApp(ctx: AppContext): express.Express {
   const app = express()

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http'
+import { pathToFileURL } from 'node:url'
 import type { Express } from 'express'
 import { loadConfig, ConfigError, type Config } from './config.ts'
 import { createLogger } from './logger.ts'
@@ -152,7 +153,7 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'))
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((err) => {
     console.error(err)
     process.exit(1)

@@ -2,8 +2,12 @@ import pg from 'pg'
 import { PrismaPg } from '@prisma/adapter-pg'
 import type { Logger } from 'pino'
 import { PrismaClient, type Prisma as PrismaNamespace } from '../generated/prisma/client.ts'
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.ts'
+import type { EmbeddedPostgres } from './embedded.ts'
 import { applyMigrations } from './migrations.ts'
+import { preparedStatementName } from './preparedStatements.ts'
+
+// Its result may be undefined: pg then runs the statement unnamed (unprepared).
+type StatementName = (query: { sql: string }) => string
 
 export type Prisma = PrismaClient
 /** The client inside an interactive transaction. */
@@ -34,6 +38,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   if (url) {
     logger.info({ database: redactUrl(url) }, 'using PostgreSQL server')
   } else {
+    // Loaded only when used: PGlite costs about 30 MB of memory just by being imported.
+    const { startEmbeddedPostgres } = await import('./embedded.ts')
     embedded = await startEmbeddedPostgres(options.inMemory ? undefined : options.dataDir)
     url = embedded.url
     logger.warn(
@@ -52,7 +58,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   // An idle client's connection can drop (server restart); without a listener that error would
   // crash the process. The pool replaces the client on the next checkout.
   pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'))
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: preparedStatementName as StatementName }) })
 
   return {
     prisma,

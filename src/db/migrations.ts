@@ -1,7 +1,7 @@
-import { fileURLToPath } from 'node:url'
+import { fromRoot } from '../paths.ts'
 import { deployMigrations } from '../../tools/prisma-wasm/engine.mjs'
 
-const migrationsDir = fileURLToPath(new URL('../../prisma/migrations', import.meta.url))
+const migrationsDir = fromRoot('prisma', 'migrations')
 
 /**
  * Applies pending migrations from prisma/migrations, exactly as `prisma migrate deploy` does

@@ -1,6 +1,8 @@
 import type { Prisma } from '../../db/database.ts'
 import { verifyPassword } from './passwords.ts'
 import { rememberScope } from '../policy.ts'
+import { PREPARED_MARKER } from '../../db/preparedStatements.ts'
+import { Prisma as P } from '../../generated/prisma/client.ts'
 
 /** The signed-in agent as the rest of the app sees it. */
 export interface Actor {
@@ -21,7 +23,7 @@ export async function authenticate(prisma: Prisma, email: string, password: stri
 /** Loads the agent behind a session; null when it was removed or deactivated since. */
 export async function findActiveAgent(prisma: Prisma, id: number): Promise<Actor | null> {
   // Every signed-in request starts here: the agent and their folders in one round trip.
-  const [agent] = await prisma.$queryRaw<{ id: number; name: string; email: string; role: 'admin' | 'agent'; folderIds: number[] }[]>`
+  const [agent] = await prisma.$queryRaw<{ id: number; name: string; email: string; role: 'admin' | 'agent'; folderIds: number[] }[]>`${P.raw(PREPARED_MARKER)}
     SELECT a.id, a.name, a.email, a.role::text AS role,
            ARRAY(SELECT m."folderId" FROM folder_members m WHERE m."agentId" = a.id ORDER BY m."folderId") AS "folderIds"
     FROM agents a WHERE a.id = ${id} AND a.active`

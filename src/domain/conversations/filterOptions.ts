@@ -1,5 +1,7 @@
 import type { Prisma } from '../../db/database.ts'
 import type { FolderScope } from '../policy.ts'
+import { PREPARED_MARKER } from '../../db/preparedStatements.ts'
+import { Prisma as P } from '../../generated/prisma/client.ts'
 
 export interface FilterOptions {
   /** The folders in the agent's scope, in their configured order. */
@@ -16,7 +18,7 @@ export interface FilterOptions {
 export async function filterOptions(prisma: Prisma, scope: FolderScope): Promise<FilterOptions> {
   const all = scope === null
   const folderIds = scope ?? []
-  const [row] = await prisma.$queryRaw<{ folders: FilterOptions['folders']; tags: FilterOptions['tags']; agents: FilterOptions['agents'] }[]>`
+  const [row] = await prisma.$queryRaw<{ folders: FilterOptions['folders']; tags: FilterOptions['tags']; agents: FilterOptions['agents'] }[]>`${P.raw(PREPARED_MARKER)}
     SELECT
       (SELECT coalesce(json_agg(json_build_object('id', f.id, 'name', f.name) ORDER BY f.position, f.name), '[]')
          FROM folders f WHERE ${all} OR f.id = ANY(${folderIds}::int[])) AS folders,

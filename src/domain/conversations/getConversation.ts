@@ -2,6 +2,7 @@ import type { Prisma } from '../../db/database.ts'
 import { Prisma as P } from '../../generated/prisma/client.ts'
 import type { Attachment, Conversation, ConversationTag, Customer, HistoryEvent, Message, Tag } from '../../generated/prisma/client.ts'
 import type { Actor } from '../agents/authenticate.ts'
+import { PREPARED_MARKER } from '../../db/preparedStatements.ts'
 import { NotFoundError } from '../errors.ts'
 import { conversationScopeWhere, type FolderScope } from '../policy.ts'
 
@@ -34,6 +35,8 @@ export interface ConversationPage {
   /** Names of the agents and folders the history refers to by id (however they changed since). */
   agentNames: Map<number, string>
   folderNames: Map<number, string>
+  /** Agents who have the conversation open now (presence not expired), by name. */
+  viewers: { agentId: number; name: string; composing: boolean }[]
 }
 
 const scopeOf = (column: P.Sql, scope: FolderScope) => (scope === null ? P.sql`TRUE` : scope.length === 0 ? P.sql`FALSE` : P.sql`${column} IN (${P.join(scope)})`)
@@ -50,6 +53,7 @@ interface PageRow extends Omit<ConversationPage['conversation'], 'customer' | 't
   followUps: Linked[] | null
   messages: (Json<Message> & { author: { name: string } | null; attachments: Json<Attachment>[] })[] | null
   history: (Json<HistoryEvent> & { actor: { name: string } | null })[] | null
+  viewers: ConversationPage['viewers'] | null
   otherConversations: Json<ConversationPage['otherConversations'][number]>[] | null
   folders: Named[] | null
   allTags: Json<Tag>[] | null
@@ -64,7 +68,8 @@ interface PageRow extends Omit<ConversationPage['conversation'], 'customer' | 't
  * for the ids it mentions, not for every agent and folder.
  */
 export async function getConversationPage(prisma: Prisma, actor: Actor, scope: FolderScope, number: number): Promise<ConversationPage> {
-  const [row] = await prisma.$queryRaw<PageRow[]>`
+  // Prepared: planning this statement cost more than running it (3 ms against 1.3 ms).
+  const [row] = await prisma.$queryRaw<PageRow[]>`${P.raw(PREPARED_MARKER)}
     WITH c AS (
       SELECT c.* FROM conversations c WHERE c.number = ${number} AND ${scopeOf(P.sql`c."folderId"`, scope)}
     ), h AS (
@@ -113,10 +118,12 @@ export async function getConversationPage(prisma: Prisma, actor: Actor, scope: F
       (SELECT json_agg(json_build_object('id', a.id, 'name', a.name) ORDER BY a.name) FROM agents a
          WHERE a.active AND (a.role = 'admin' OR EXISTS (SELECT 1 FROM folder_members fm WHERE fm."agentId" = a.id AND fm."folderId" = c."folderId"))) AS assignees,
       (SELECT json_agg(json_build_object('id', a.id, 'name', a.name)) FROM agents a WHERE a.id IN (SELECT id FROM mentioned)) AS "agentNames",
-      (SELECT json_agg(json_build_object('id', f.id, 'name', f.name)) FROM folders f WHERE f.id IN (SELECT id FROM mentioned)) AS "folderNames"
+      (SELECT json_agg(json_build_object('id', f.id, 'name', f.name)) FROM folders f WHERE f.id IN (SELECT id FROM mentioned)) AS "folderNames",
+      (SELECT json_agg(json_build_object('agentId', p."agentId", 'name', a.name, 'composing', p.composing) ORDER BY a.name)
+         FROM presence p JOIN agents a ON a.id = p."agentId" WHERE p."conversationId" = c.id AND p."expiresAt" > now()) AS viewers
     FROM c`
   if (!row) throw new NotFoundError()
-  const { customer, tags, followUps, messages, history, otherConversations, folders, allTags, assignees, agentNames, folderNames, ...conversation } = row
+  const { customer, tags, followUps, messages, history, otherConversations, folders, allTags, assignees, agentNames, folderNames, viewers, ...conversation } = row
   return {
     conversation: {
       ...conversation,
@@ -133,5 +140,6 @@ export async function getConversationPage(prisma: Prisma, actor: Actor, scope: F
     actor,
     agentNames: new Map((agentNames ?? []).map((a) => [a.id, a.name])),
     folderNames: new Map((folderNames ?? []).map((f) => [f.id, f.name])),
+    viewers: viewers ?? [],
   }
 }

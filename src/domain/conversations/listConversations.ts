@@ -4,6 +4,7 @@ import { Prisma as P } from '../../generated/prisma/client.ts'
 import type { ConversationStatus } from '../../generated/prisma/enums.ts'
 import type { Actor } from '../agents/authenticate.ts'
 import type { FolderScope } from '../policy.ts'
+import { PREPARED_MARKER } from '../../db/preparedStatements.ts'
 
 export const TABS = ['new', 'open', 'pending', 'closed', 'all', 'mine', 'unassigned'] as const
 export type Tab = (typeof TABS)[number]
@@ -70,6 +71,8 @@ export interface ConversationRow {
   assigneeName: string | null
   folderName: string
   tags: { id: number; name: string; colour: string }[]
+  /** Other agents who have the conversation open as of this read (presence not expired). */
+  viewedBy: string[]
 }
 
 function scopeSql(scope: FolderScope) {
@@ -77,6 +80,8 @@ function scopeSql(scope: FolderScope) {
   if (scope.length === 0) return P.sql`FALSE`
   return P.sql`c."folderId" IN (${P.join(scope)})`
 }
+
+const STATUS_TABS = { new: 'new', open: 'open', pending: 'pending', closed: 'closed' } as const
 
 function tabSql(tab: Tab, actor: Actor) {
   switch (tab) {
@@ -87,7 +92,8 @@ function tabSql(tab: Tab, actor: Actor) {
     case 'unassigned':
       return P.sql`c."assigneeId" IS NULL AND c.status <> 'closed'`
     default:
-      return P.sql`c.status = ${tab}::"ConversationStatus"`
+      // A literal, not a parameter: each tab's statement gets a plan of its own when prepared.
+      return P.raw(`c.status = '${STATUS_TABS[tab]}'`)
   }
 }
 
@@ -194,18 +200,23 @@ export async function listConversations(prisma: Prisma, actor: Actor, scope: Fol
     keyset = P.sql`(c."lastActivityAt", c.id) < (${new Date(ms)}::timestamptz, ${lastId})`
   }
   // The page is chosen on conversations alone (an index walk, newest first), then joined to the
-  // few names it shows; the tags of its rows come in the same round trip.
-  const rows = await prisma.$queryRaw<(Omit<ConversationRow, 'tags'> & { tags: ConversationRow['tags'] | null })[]>`
+  // few names it shows; the tags of its rows and who has them open come in the same round trip.
+  // Without a search the statement's plan does not depend on its values: prepared (planning it
+  // cost as much as running it). The limits are literals so that the cached plan knows them.
+  const prepared = P.raw(search.kind === 'none' ? PREPARED_MARKER : '')
+  const rows = await prisma.$queryRaw<(Omit<ConversationRow, 'tags' | 'viewedBy'> & { tags: ConversationRow['tags'] | null; viewedBy: string[] | null })[]>`${prepared}
     WITH page AS MATERIALIZED (
       SELECT c.id, c.number, c.subject, c.status, c.snippet, c."lastActivityAt", c."customerId", c."folderId", c."assigneeId"
       FROM conversations c
       WHERE ${scopeSql(scope)} AND ${tabSql(query.tab, actor)} AND ${filterSql(query)} AND ${searchSql(search)} AND ${keyset}
       ORDER BY c."lastActivityAt" DESC, c.id DESC
-      LIMIT ${PAGE_SIZE + 1})
+      LIMIT ${P.raw(String(PAGE_SIZE + 1))})
     SELECT p.id, p.number, p.subject, p.status::text AS status, p.snippet, p."lastActivityAt",
            cu.name AS "customerName", cu.email AS "customerEmail", a.name AS "assigneeName", f.name AS "folderName",
            (SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'colour', t.colour) ORDER BY t.name)
-            FROM conversation_tags ct JOIN tags t ON t.id = ct."tagId" WHERE ct."conversationId" = p.id) AS tags
+            FROM conversation_tags ct JOIN tags t ON t.id = ct."tagId" WHERE ct."conversationId" = p.id) AS tags,
+           (SELECT json_agg(v.name ORDER BY v.name) FROM presence pr JOIN agents v ON v.id = pr."agentId"
+            WHERE pr."conversationId" = p.id AND pr."expiresAt" > now() AND pr."agentId" <> ${actor.id}) AS "viewedBy"
     FROM page p
     JOIN customers cu ON cu.id = p."customerId"
     JOIN folders f ON f.id = p."folderId"
@@ -215,7 +226,7 @@ export async function listConversations(prisma: Prisma, actor: Actor, scope: Fol
   const page = rows.slice(0, PAGE_SIZE)
   const last = page.at(-1)
   return {
-    rows: page.map((r) => ({ ...r, tags: r.tags ?? [] })) as ConversationRow[],
+    rows: page.map((r) => ({ ...r, tags: r.tags ?? [], viewedBy: r.viewedBy ?? [] })) as ConversationRow[],
     nextCursor: hasMore && last ? `${last.lastActivityAt.getTime()}_${last.id}` : null,
   }
 }
@@ -289,8 +300,8 @@ export async function countTabsDetailed(prisma: Prisma, actor: Actor, scope: Fol
     bounded = () => sampled
   } else {
     // One more than the cap tells "exactly COUNT_CAP" from "more than that".
-    const capped = (tab: Tab) => P.sql`(SELECT count(*)::int FROM (SELECT 1 FROM conversations c WHERE ${where} AND ${tabSql(tab, actor)} LIMIT ${COUNT_CAP + 1}) s)`
-    ;[row] = await prisma.$queryRaw<Record<string, number>[]>`
+    const capped = (tab: Tab) => P.sql`(SELECT count(*)::int FROM (SELECT 1 FROM conversations c WHERE ${where} AND ${tabSql(tab, actor)} LIMIT ${P.raw(String(COUNT_CAP + 1))}) s)`
+    ;[row] = await prisma.$queryRaw<Record<string, number>[]>`${P.raw(PREPARED_MARKER)}
       SELECT ${P.join(statuses.map((t) => P.sql`${capped(t)} AS ${P.raw(`"${t}"`)}`))}`
     bounded = (n) => n > COUNT_CAP
   }

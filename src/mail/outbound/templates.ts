@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url'
+import { fromRoot } from '../../paths.ts'
 import path from 'node:path'
 import ejs from 'ejs'
 
-const mailViews = fileURLToPath(new URL('../../../views/mail', import.meta.url))
+const mailViews = fromRoot('views', 'mail')
 
 /** Renders views/mail/<name>.html.ejs and <name>.text.ejs; both are escaped by default. */
 export async function renderMail(name: string, data: Record<string, unknown>): Promise<{ html: string; text: string }> {

@@ -24,8 +24,6 @@ export function presentConversationList(args: {
   agents: { id: number; name: string }[]
   now: Date
   url: string
-  /** Names of the other agents who have each conversation open. */
-  viewedBy?: Map<number, string[]>
 }) {
   const { query } = args
   const filtered = Boolean(query.folder || query.assignee || query.tag || query.q)
@@ -36,7 +34,7 @@ export function presentConversationList(args: {
     filtered,
     clearHref: listHref({ tab: query.tab }, {}),
     tabs: TABS.map((t) => ({ key: t, label: TAB_LABELS[t], count: args.counts[t], href: listHref(query, { tab: t }), current: t === query.tab })),
-    rows: args.list.rows.map((r) => ({ ...presentConversationRow(r, args.now), viewedBy: args.viewedBy?.get(r.id) ?? [] })),
+    rows: args.list.rows.map((r) => ({ ...presentConversationRow(r, args.now), viewedBy: r.viewedBy })),
     nextHref: args.list.nextCursor ? listHref(query, { after: args.list.nextCursor }) : null,
     folders: args.folders,
     tags: args.tags,

@@ -18,7 +18,6 @@ import { flash } from '../../middleware/flash.ts'
 import { uploadedFiles } from '../../middleware/uploads.ts'
 import { presentConversationList } from '../../presenters/conversationList.ts'
 import { presentConversationPage } from '../../presenters/conversationPage.ts'
-import { viewersOf } from '../../../realtime/presence.ts'
 import { assignForm, bulkForm, conversationNumber, messageForm, moveForm, newConversationForm, statusForm, tagForm } from './schema.ts'
 
 export function conversationsRouter(ctx: AppContext): Router {
@@ -38,9 +37,7 @@ export function conversationsRouter(ctx: AppContext): Router {
       filterOptions(prisma, scope),
     ])
     // Rows another agent has open right now get the red bar (as of this load; live.js keeps it current).
-    const viewers = await viewersOf(prisma, list.rows.map((r) => r.id))
-    const viewedBy = new Map([...viewers].map(([id, vs]) => [id, vs.filter((v) => v.agentId !== agent.id).map((v) => v.name)]))
-    res.render('agent/conversations', presentConversationList({ query, list, counts, folders, tags, agents, now: ctx.clock(), url: req.originalUrl, viewedBy }))
+    res.render('agent/conversations', presentConversationList({ query, list, counts, folders, tags, agents, now: ctx.clock(), url: req.originalUrl }))
   })
 
   router.get('/conversations/new', async (req, res) => {
@@ -71,8 +68,7 @@ export function conversationsRouter(ctx: AppContext): Router {
     const agent = req.agent!
     const scope = await folderScope(prisma, agent)
     const page = await getConversationPage(prisma, agent, scope, number)
-    const viewers = (await viewersOf(prisma, [page.conversation.id])).get(page.conversation.id) ?? []
-    res.status(status).render('agent/conversation', presentConversationPage(page, ctx.clock(), form, viewers))
+    res.status(status).render('agent/conversation', presentConversationPage(page, ctx.clock(), form, page.viewers))
   }
 
   router.get('/conversations/:number', async (req, res) => {
