@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,7 +14,7 @@ import { csrfFrom } from '../helpers/testApp.ts'
  *
  * Agents keep the live stream (GET /events) open all day, so there is practically always one open
  * when the app is stopped. This test runs the app as a child process exactly as `npm start` does
- * (node + tsx, no wrapper, so the signal and the exit code are the app's own), signs in, opens
+ * (the bundle built from the sources, run by node, so the signal and the exit code are the app's own), signs in, opens
  * /events, and sends SIGTERM. Fresh database on TEST_DATABASE_URL, else a private cluster.
  */
 
@@ -56,7 +56,8 @@ describe('SIGTERM while an agent has the live stream open', () => {
 
   it('closes the stream, stops cleanly and exits 0 well within the 10 s limit', async () => {
     const port = await freePort()
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' })
+    const child = spawn(process.execPath, ['dist/server.mjs'], {
       cwd: ROOT,
       env: {
         ...process.env,
