@@ -201,9 +201,9 @@ export async function listConversations(prisma: Prisma, actor: Actor, scope: Fol
   }
   // The page is chosen on conversations alone (an index walk, newest first), then joined to the
   // few names it shows; the tags of its rows and who has them open come in the same round trip.
-  // Without a search the statement's plan does not depend on its values: prepared (planning it
-  // cost as much as running it). The limits are literals so that the cached plan knows them.
-  const prepared = P.raw(search.kind === 'none' ? PREPARED_MARKER : '')
+  // Prepared: planning it cost as much as running it, and its plan (an index walk of the tab,
+  // newest first) does not depend on the values. The limits are literals the cached plan knows.
+  const prepared = P.raw(PREPARED_MARKER)
   const rows = await prisma.$queryRaw<(Omit<ConversationRow, 'tags' | 'viewedBy'> & { tags: ConversationRow['tags'] | null; viewedBy: string[] | null })[]>`${prepared}
     WITH page AS MATERIALIZED (
       SELECT c.id, c.number, c.subject, c.status, c.snippet, c."lastActivityAt", c."customerId", c."folderId", c."assigneeId"
@@ -271,10 +271,11 @@ export async function countTabsDetailed(prisma: Prisma, actor: Actor, scope: Fol
   } else if (search.kind === 'broad') {
     const window = (tab: Tab) => P.sql`(SELECT count(*)::int FROM (
         SELECT c.id, c."customerId", c.search FROM conversations c WHERE ${where} AND ${tabSql(tab, actor)}
-        ORDER BY c."lastActivityAt" DESC, c.id DESC LIMIT ${BROAD_COUNT_WINDOW}) c WHERE ${matchSql(search.text)})`
+        ORDER BY c."lastActivityAt" DESC, c.id DESC LIMIT ${P.raw(String(BROAD_COUNT_WINDOW))}) c WHERE ${matchSql(search.text)})`
     // With each window, whether the tab holds that many at all (if not, it was checked entirely).
-    const size = (tab: Tab) => P.sql`(SELECT count(*)::int FROM (SELECT 1 FROM conversations c WHERE ${where} AND ${tabSql(tab, actor)} LIMIT ${BROAD_COUNT_WINDOW}) s)`
-    const [both] = await prisma.$queryRaw<Record<string, number>[]>`
+    const size = (tab: Tab) => P.sql`(SELECT count(*)::int FROM (SELECT 1 FROM conversations c WHERE ${where} AND ${tabSql(tab, actor)} LIMIT ${P.raw(String(BROAD_COUNT_WINDOW))}) s)`
+    // Prepared: twelve sub-selects took 8 ms to plan; the plan is the same for any word.
+    const [both] = await prisma.$queryRaw<Record<string, number>[]>`${P.raw(PREPARED_MARKER)}
       SELECT ${P.join(statuses.flatMap((t) => [P.sql`${window(t)} AS ${P.raw(`"${t}"`)}`, P.sql`${size(t)} AS ${P.raw(`"${t}_size"`)}`]))}`
     row = both
     const sizes = both
