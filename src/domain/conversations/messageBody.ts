@@ -40,15 +40,20 @@ export function formatBytes(bytes: number): string {
 /** Sanitises a body and takes pasted images out of it; refuses what is over the size limit. */
 export async function prepareBody(input: BodyInput, maxBytes: number): Promise<PreparedBody> {
   let safe = input.html?.trim() ? embedYouTubeLinks(sanitizeMessageHtml(input.html)) : ''
+  let text = htmlToText(safe)
   // HTML that shows nothing once made safe (only a title, a remote image, empty parts) gives way
   // to the plain-text version, so that no words are lost.
-  if (!htmlToText(safe).trim() && !/<(img|iframe)\b/i.test(safe)) safe = embedYouTubeLinks(textToHtml(input.text ?? ''))
+  if (!text.trim() && !/<(img|iframe)\b/i.test(safe)) {
+    safe = embedYouTubeLinks(textToHtml(input.text ?? ''))
+    text = htmlToText(safe)
+  }
   const { html, images, rejected } = await extractDataImages(safe, maxBytes)
   if (rejected.length) throw new ValidationError(rejected[0]!.reason, { body: `${rejected[0]!.reason} Images may be at most ${formatBytes(maxBytes)}.` })
   const ext: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp' }
   return {
     html,
-    text: htmlToText(html),
+    // The text only changes when pasted images became cid: references (converting is costly on long mail).
+    text: images.length ? htmlToText(html) : text,
     inlineImages: images.map((img, i) => ({ contentId: img.contentId, fileName: `image-${i + 1}.${ext[img.mimeType] ?? 'bin'}`, data: img.data })),
   }
 }
