@@ -11,7 +11,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient } from '../src/generated/prisma/client.ts'
 import { loadConfig } from '../src/config.ts'
 import { openDatabase } from '../src/db/database.ts'
-import { runLifecycleSweep, type SweepResult } from '../src/domain/lifecycle/sweep.ts'
+import { DEFAULT_BATCH_SIZE, runLifecycleSweep, type SweepResult } from '../src/domain/lifecycle/sweep.ts'
 import { instanceSecret } from '../src/domain/settings/instanceSecret.ts'
 import { loadSettings } from '../src/domain/settings/settings.ts'
 import { createLogger } from '../src/logger.ts'
@@ -25,7 +25,9 @@ const { common, values } = parseCommon({
   'in-place': { type: 'boolean', default: false },
   /** Time every SQL statement of the sweep (Prisma query events) and print where the time goes. */
   'profile-queries': { type: 'boolean', default: false },
-  /** The sweep's batch size (the scheduler uses the default, 500). */
+  /** A full GC after every batch (needs node --expose-gc): what a batch leaves behind, without the garbage. */
+  'gc-each-batch': { type: 'boolean', default: false },
+  /** The sweep's batch size (the scheduler uses the default, DEFAULT_BATCH_SIZE). */
   batch: { type: 'string' },
 })
 if (!process.argv.some((a) => a === '--db' || a.startsWith('--db='))) {
@@ -101,36 +103,59 @@ const ctx = {
 const mb = () => Math.round(process.memoryUsage().rss / 1024 / 1024)
 const heapMb = () => Math.round(process.memoryUsage().heapUsed / 1024 / 1024)
 const samples: { t: number; rssMb: number; heapMb: number; reminded: number; closed: number }[] = []
+const afterGc: number[] = []
 let progress: SweepResult = { reminded: 0, closed: 0 }
 let lastLine = 0
+const batchSize = values.batch ? Number(values.batch) : DEFAULT_BATCH_SIZE
 global.gc?.()
 const startRss = mb()
+const startCpu = process.cpuUsage()
 const started = performance.now()
 const timer = setInterval(() => samples.push({ t: Math.round(performance.now() - started), rssMb: mb(), heapMb: heapMb(), ...progress }), 200)
 const result = await runLifecycleSweep(ctx, {
-  ...(values.batch ? { batchSize: Number(values.batch) } : {}),
+  batchSize,
   onProgress: (r) => {
     progress = { ...r }
+    if (values['gc-each-batch'] && global.gc) {
+      global.gc()
+      afterGc.push(heapMb())
+    }
     if (performance.now() - lastLine < 1000) return
     lastLine = performance.now()
     process.stderr.write(`\r  reminded ${r.reminded.toLocaleString('en')}, closed ${r.closed.toLocaleString('en')}, rss ${mb()} MB   `)
   },
 })
 const seconds = (performance.now() - started) / 1000
+const cpu = process.cpuUsage(startCpu)
+const cpuSeconds = (cpu.user + cpu.system) / 1e6
 clearInterval(timer)
 process.stderr.write('\n')
 const maxRss = Math.max(startRss, ...samples.map((s) => s.rssMb))
 const endRss = mb()
+if (afterGc.length) console.log(`JS heap after a full GC, batch by batch (MB): ${afterGc.join(' ')}`)
 if (queryTimes.size) {
   console.log('SQL time by statement (Prisma query events, ms):')
   for (const [q, t] of [...queryTimes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) console.log(`${String(Math.round(t.ms)).padStart(8)} ms ${String(t.n).padStart(6)}×  ${q}`)
 }
 const outbox = await withDb(url, async (c) => (await c.query(`SELECT count(*)::int AS n FROM outbox_emails`)).rows[0].n as number)
-console.log(`reminded ${result.reminded.toLocaleString('en')}, closed ${result.closed.toLocaleString('en')} in ${seconds.toFixed(1)} s (${Math.round((result.reminded + result.closed) / seconds)} conversations/s); ${outbox.toLocaleString('en')} e-mails queued`)
+console.log(`reminded ${result.reminded.toLocaleString('en')}, closed ${result.closed.toLocaleString('en')} in ${seconds.toFixed(1)} s (${Math.round((result.reminded + result.closed) / seconds)} conversations/s, batches of ${batchSize}); ${outbox.toLocaleString('en')} e-mails queued; CPU of this process ${cpuSeconds.toFixed(1)} s`)
 // Memory over the run, one line per tenth.
 const tenth = Math.max(1, Math.floor(samples.length / 10))
 console.log(`resident memory: ${startRss} MB at start, ${maxRss} MB max, ${endRss} MB at the end; over time (s: RSS/JS heap MB): ${samples.filter((_, i) => i % tenth === 0).map((s) => `${(s.t / 1000).toFixed(0)}: ${s.rssMb}/${s.heapMb}`).join(', ')}`)
 console.log(`JS heap in use: max ${Math.max(...samples.map((s) => s.heapMb))} MB, min over the second half ${Math.min(...samples.slice(samples.length >> 1).map((s) => s.heapMb))} MB`)
-await saveResults('sweep', common, { total: marked.total, due: marked, result, seconds, rss: { startMb: startRss, maxMb: maxRss, endMb: endRss }, samples: samples.filter((_, i) => i % tenth === 0), outbox })
+await saveResults('sweep', common, {
+  total: marked.total,
+  due: marked,
+  batchSize,
+  // How V8 ran: a capped heap (--max-old-space-size) or a GC after every batch changes the memory figures.
+  node: { execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS ?? '', gcEachBatch: afterGc.length > 0 },
+  result,
+  seconds,
+  cpuSeconds,
+  rss: { startMb: startRss, maxMb: maxRss, endMb: endRss },
+  samples: samples.filter((_, i) => i % tenth === 0),
+  ...(afterGc.length ? { heapAfterGcMb: afterGc } : {}),
+  outbox,
+})
 await db.close()
 process.exit(0)

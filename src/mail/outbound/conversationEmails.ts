@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto'
+import ejs from 'ejs'
 import type { Tx } from '../../db/database.ts'
 import type { MailContext } from '../../mail/mailContext.ts'
 import { toEmailHtml } from '../../domain/content/index.ts'
-import { enqueueAutomaticEmail, enqueueEmail, type OutboxAttachment } from './outbox.ts'
+import { enqueueAutomaticEmail, enqueueEmail, newMessageId, type OutboxAttachment } from './outbox.ts'
 import { renderMail } from './templates.ts'
 import { replyAddressFor } from '../replyAddress.ts'
-import { statusPageUrl } from '../customerLinks.ts'
+import { answerUrl, statusPageUrl } from '../customerLinks.ts'
 
 interface ConversationRef {
   id: number
@@ -88,4 +90,152 @@ export async function enqueueAgentNotification(
     conversationId: args.conversation.id,
     ...content,
   })
+}
+
+/** A conversation the lifecycle sweep writes to, with what its e-mail needs. */
+export interface SweptConversation extends ConversationRef {
+  /** The customer's address and name. */
+  email: string
+  name: string
+  /** The folder's own inbound address, when it has one: replies then come back to it. */
+  folderAddress: string | null
+  /** The Message-ID of the last agent e-mail in the thread, for In-Reply-To. */
+  lastAgentMessageId: string | null
+}
+
+/**
+ * The automatic e-mails of one kind for a batch of conversations, with the template rendered once:
+ * its fixed parts, and for each e-mail only its own values. The outbox rows are the fixed parts
+ * with the values put in (renderBatchedEmail here, or the same in SQL), so a batch carries a few
+ * hundred bytes per e-mail rather than its whole HTML and text.
+ */
+export interface EmailBatch {
+  /**
+   * The template rendered once per shape (see renderMailForMany) and cut at the values:
+   * literal, value index, literal, …, literal.
+   */
+  shapes: { html: (string | number)[]; text: (string | number)[] }[]
+  /** How many values each e-mail of the batch has. */
+  valueCount: number
+  emails: BatchedEmail[]
+}
+
+/** One automatic e-mail of a batch (Auto-Submitted, a fresh Message-ID). */
+export interface BatchedEmail {
+  messageId: string
+  conversationId: number
+  toAddress: string
+  subject: string
+  headers: Record<string, string>
+  /** Index into the batch's shapes, or null: then `whole` holds the e-mail rendered on its own. */
+  shape: number | null
+  /** Its values in order, as the text part prints them and as the HTML part does (escaped). */
+  textValues: string[]
+  htmlValues: string[]
+  whole?: { html: string; text: string }
+}
+
+/**
+ * The reminders of one sweep batch ("Is your problem solved?", SPEC §2): one e-mail per
+ * conversation, in the order given. `text` is the reminder text with its {days} filled in.
+ */
+export async function composeReminders(mail: MailContext, text: string, conversations: readonly SweptConversation[]): Promise<EmailBatch> {
+  const rendered = await renderMailForMany(
+    'reminder',
+    { text },
+    conversations.map((c) => ({
+      name: c.name,
+      solvedUrl: answerUrl(mail, c.id, 'solved'),
+      notSolvedUrl: answerUrl(mail, c.id, 'not-solved'),
+      statusUrl: statusPageUrl(mail, c.id),
+      number: c.number,
+    })),
+  )
+  return { ...rendered, emails: conversations.map((c, i) => ({ ...envelope(mail, c, `Is your problem solved? ${threadSubject(c, true)}`), ...rendered.emails[i]! })) }
+}
+
+/** The closing notes of one sweep batch, for conversations the system closed. */
+export async function composeClosingNotes(mail: MailContext, text: string, conversations: readonly SweptConversation[]): Promise<EmailBatch> {
+  const rendered = await renderMailForMany(
+    'closing',
+    { text },
+    conversations.map((c) => ({ name: c.name, statusUrl: statusPageUrl(mail, c.id), number: c.number })),
+  )
+  return { ...rendered, emails: conversations.map((c, i) => ({ ...envelope(mail, c, `Closed: ${threadSubject(c, true)}`), ...rendered.emails[i]! })) }
+}
+
+/** The HTML and text of one e-mail of a batch: the same as renderMail gives for it. */
+export function renderBatchedEmail(batch: Pick<EmailBatch, 'shapes'>, email: RenderedValues): { html: string; text: string } {
+  if (email.shape === null) return email.whole!
+  const shape = batch.shapes[email.shape]!
+  return { html: fill(shape.html, email.htmlValues), text: fill(shape.text, email.textValues) }
+}
+
+function envelope(mail: MailContext, c: SweptConversation, subject: string) {
+  return {
+    messageId: newMessageId(mail.mailDomain),
+    conversationId: c.id,
+    toAddress: c.email,
+    subject: subject.slice(0, 500),
+    headers: {
+      'Auto-Submitted': 'auto-generated',
+      'Reply-To': replyAddressFor(c.folderAddress || mail.supportAddress, mail.secret, c.id),
+      ...(c.lastAgentMessageId ? { 'In-Reply-To': c.lastAgentMessageId, References: c.lastAgentMessageId } : {}),
+    },
+  }
+}
+
+type PerConversation = Record<string, string | number>
+type Shape = EmailBatch['shapes'][number]
+type RenderedValues = Pick<BatchedEmail, 'shape' | 'textValues' | 'htmlValues' | 'whole'>
+
+/**
+ * renderMail for many conversations at once, with the same output. EJS runs once per "shape"
+ * (in practice once or twice per batch) with a marker in place of each per-conversation value;
+ * every e-mail is then the fixed pieces with its own values put in, escaped as EJS escapes them
+ * (HTML-escaped in the .html template, as they are in the .text one).
+ *
+ * This holds for templates that print a per-conversation value or test whether it is empty, which
+ * is what the mail templates do. An empty value (or 0) can steer a template (`name ? … : ''`),
+ * so each combination of empty values is a shape of its own, rendered with the real values. The
+ * first e-mail of every shape is also rendered directly and compared: a template that does more
+ * with a value (`name.toUpperCase()`) does not match, and that shape falls back to one EJS render
+ * per e-mail rather than sending wrong text.
+ */
+async function renderMailForMany(name: string, shared: Record<string, unknown>, each: readonly PerConversation[]): Promise<Omit<EmailBatch, 'emails'> & { emails: RenderedValues[] }> {
+  const keys = each.length ? Object.keys(each[0]!) : []
+  const marker = `\u0000${randomBytes(8).toString('hex')}:`
+  const cut = new RegExp(`${marker}(\\w+)\u0000`)
+  const shapes: Shape[] = []
+  const shapeOf = new Map<string, number | null>()
+  const emails: RenderedValues[] = []
+  for (const values of each) {
+    const textValues = keys.map((k) => String(values[k]))
+    const htmlValues = keys.map((k) => ejs.escapeXML(values[k]))
+    let shapeKey = ''
+    for (const k of keys) if (!values[k]) shapeKey += `${k}=${String(values[k])}&`
+    let shape = shapeOf.get(shapeKey)
+    if (shape === undefined) {
+      // The first e-mail of a shape: render it, and the template once more with markers.
+      const direct = await renderMail(name, { ...shared, ...values })
+      const marked = await renderMail(name, { ...shared, ...Object.fromEntries(keys.map((k) => [k, values[k] ? `${marker}${k}\u0000` : values[k]])) })
+      const toPieces = (rendered: string) => rendered.split(cut).map((piece, i) => (i % 2 ? keys.indexOf(piece) : piece))
+      const candidate: Shape = { html: toPieces(marked.html), text: toPieces(marked.text) }
+      const fits = fill(candidate.html, htmlValues) === direct.html && fill(candidate.text, textValues) === direct.text
+      shape = fits ? shapes.push(candidate) - 1 : null
+      shapeOf.set(shapeKey, shape)
+      emails.push(fits ? { shape, textValues, htmlValues } : { shape, textValues, htmlValues, whole: direct })
+    } else if (shape === null) {
+      emails.push({ shape, textValues, htmlValues, whole: await renderMail(name, { ...shared, ...values }) })
+    } else {
+      emails.push({ shape, textValues, htmlValues })
+    }
+  }
+  return { shapes, valueCount: keys.length, emails }
+}
+
+function fill(pieces: readonly (string | number)[], values: readonly string[]): string {
+  let s = ''
+  for (const piece of pieces) s += typeof piece === 'number' ? (values[piece] ?? '') : piece
+  return s
 }

@@ -1,11 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import ejs from 'ejs'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Actor } from '../../../src/domain/agents/authenticate.ts'
 import type { DomainContext } from '../../../src/domain/context.ts'
 import { addCustomerMessage } from '../../../src/domain/conversations/commands/addCustomerMessage.ts'
 import { recordCustomerAnswer } from '../../../src/domain/conversations/commands/recordCustomerAnswer.ts'
 import { replyAsAgent } from '../../../src/domain/conversations/commands/replyAsAgent.ts'
 import { runLifecycleSweep } from '../../../src/domain/lifecycle/sweep.ts'
-import { verifyCustomerToken } from '../../../src/mail/customerLinks.ts'
+import { defaultSettings } from '../../../src/domain/settings/settings.ts'
+import { answerUrl, statusPageUrl, verifyCustomerToken } from '../../../src/mail/customerLinks.ts'
+import { threadSubject } from '../../../src/mail/outbound/conversationEmails.ts'
+import { renderMail } from '../../../src/mail/outbound/templates.ts'
+import { replyAddressFor } from '../../../src/mail/replyAddress.ts'
 import { buildAgent, buildConversation, buildFolder, testClock } from '../../helpers/factories.ts'
 import { startTestApp, type TestApp } from '../../helpers/testApp.ts'
 
@@ -28,13 +33,13 @@ describe('reminders and automatic close (SPEC §2)', () => {
     await app?.close()
   })
   beforeEach(async () => {
-    await ctx.prisma.setting.deleteMany({ where: { key: { in: ['pendingCloseDays', 'reminderBeforeCloseDays', 'closingEmailEnabled'] } } })
+    await ctx.prisma.setting.deleteMany({ where: { key: { in: ['pendingCloseDays', 'reminderBeforeCloseDays', 'closingEmailEnabled', 'reminderText', 'closingText'] } } })
     // Conversations of earlier tests must not be due in this one.
     await ctx.prisma.conversation.updateMany({ where: { status: 'pending' }, data: { status: 'closed', pendingSince: null } })
   })
 
-  async function pendingConversation() {
-    const c = await buildConversation(ctx, admin, { folderId, mode: 'send', text: 'Try restarting the router.' })
+  async function pendingConversation(input: { customerName?: string; subject?: string } = {}) {
+    const c = await buildConversation(ctx, admin, { folderId, mode: 'send', text: 'Try restarting the router.', ...input })
     expect(c.status).toBe('pending')
     return c
   }
@@ -184,5 +189,115 @@ describe('reminders and automatic close (SPEC §2)', () => {
     const perConversation = await ctx.prisma.outboxEmail.groupBy({ by: ['conversationId', 'kind'], where: { conversationId: { in: ids } }, _count: { _all: true } })
     expect(perConversation.filter((g) => g.kind === 'reminder').every((g) => g._count._all === 1)).toBe(true)
     expect(perConversation.filter((g) => g.kind === 'closing').every((g) => g._count._all === 1)).toBe(true)
+  })
+
+  /**
+   * Reminds and then closes conversations of customers with these names and checks that every
+   * stored e-mail is byte for byte what a render of its template per conversation gives (the
+   * sweep sends the template's fixed parts once and PostgreSQL puts in each e-mail's values).
+   */
+  async function sweepAndCompare(names: string[], texts: { reminderText?: string; closingText?: string } = {}) {
+    for (const [key, value] of Object.entries(texts)) await ctx.prisma.setting.create({ data: { key, value } })
+    const cs: Awaited<ReturnType<typeof pendingConversation>>[] = []
+    for (const [i, customerName] of names.entries()) cs.push(await pendingConversation({ customerName, subject: i % 2 ? `Odd "subject" \\ {${i}} 100%` : 'Where is my parcel?' }))
+    const bounced = await pendingConversation({ customerName: 'Bounce' })
+    await ctx.prisma.customer.update({ where: { id: bounced.customerId }, data: { undeliverableAt: time.clock() } })
+    const reminderText = (texts.reminderText ?? defaultSettings.reminderText).replaceAll('{days}', '7')
+    const closingText = texts.closingText ?? defaultSettings.closingText
+
+    async function check(kind: 'reminder' | 'closing') {
+      for (const c of cs) {
+        const customer = await ctx.prisma.customer.findUniqueOrThrow({ where: { id: c.customerId } })
+        const lastAgent = await ctx.prisma.message.findFirst({ where: { conversationId: c.id, kind: 'agent', emailMessageId: { not: null } }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] })
+        const [email, ...more] = await mails(c.id, kind)
+        expect(more).toHaveLength(0)
+        const content =
+          kind === 'reminder'
+            ? await renderMail('reminder', { name: customer.name, text: reminderText, solvedUrl: answerUrl(ctx.mail, c.id, 'solved'), notSolvedUrl: answerUrl(ctx.mail, c.id, 'not-solved'), statusUrl: statusPageUrl(ctx.mail, c.id), number: c.number })
+            : await renderMail('closing', { name: customer.name, text: closingText, statusUrl: statusPageUrl(ctx.mail, c.id), number: c.number })
+        expect(email).toMatchObject({
+          toAddress: customer.email,
+          subject: `${kind === 'reminder' ? 'Is your problem solved?' : 'Closed:'} ${threadSubject(c, true)}`,
+          html: content.html,
+          text: content.text,
+          status: 'queued',
+          attempts: 0,
+          attachments: [],
+          createdAt: time.clock(),
+          nextAttemptAt: time.clock(),
+        })
+        expect(email!.headers).toEqual({
+          'Auto-Submitted': 'auto-generated',
+          'Reply-To': replyAddressFor(ctx.mail.supportAddress, ctx.mail.secret, c.id),
+          'In-Reply-To': lastAgent!.emailMessageId,
+          References: lastAgent!.emailMessageId,
+        })
+      }
+    }
+
+    time.advanceDays(23)
+    expect(await runLifecycleSweep(ctx, { batchSize: 4 })).toEqual({ reminded: cs.length + 1, closed: 0 })
+    await check('reminder')
+    expect(await mails(bounced.id, 'reminder')).toHaveLength(0)
+
+    time.advanceDays(7)
+    expect(await runLifecycleSweep(ctx, { batchSize: 4 })).toEqual({ reminded: 0, closed: cs.length + 1 })
+    await check('closing')
+    expect(await mails(bounced.id, 'closing')).toHaveLength(0)
+    // One history entry per change, by System, in order; the undeliverable address is noted.
+    for (const c of [...cs, bounced]) {
+      const history = await ctx.prisma.historyEvent.findMany({ where: { conversationId: c.id, actorKind: 'system' }, orderBy: { id: 'asc' } })
+      expect(history.map((h) => [h.type, h.data, h.actorAgentId, h.createdAt])).toEqual([
+        ['reminder_sent', c.id === bounced.id ? { skipped: 'the address is undeliverable' } : {}, null, new Date(time.clock().getTime() - 7 * 24 * HOUR)],
+        ['auto_closed', { afterDays: 30 }, null, time.clock()],
+        ['status_changed', { from: 'pending', to: 'closed' }, null, time.clock()],
+      ])
+    }
+    return cs
+  }
+
+  it('stores each e-mail exactly as the template renders it for that conversation, whatever the name', async () => {
+    // Characters that HTML escaping, the empty-name branch of the templates and PostgreSQL's
+    // array syntax (quotes, backslashes, braces, commas, NULL) would each get wrong.
+    const cs = await sweepAndCompare(['', 'O\'Brien & "Sons" <ltd>', 'back\\slash {brace}, comma', 'NULL', 'Zoë 山田 🙂'])
+    // The empty name really is empty (the template greets without one).
+    expect((await ctx.prisma.customer.findUniqueOrThrow({ where: { id: cs[0]!.customerId } })).name).toBe('')
+  })
+
+  it('keeps % and format() look-alikes in texts and names as they are', async () => {
+    await sweepAndCompare(['100% %s %1$s %%', 'Ada'], { reminderText: 'Solved? 100% sure? %s %1$s %% %I, in {days} days.', closingText: 'Closed at 100%: %L %2$s %%%' })
+  })
+
+  it('falls back to one render per e-mail when the template does more with a value than print it', async () => {
+    // A template that changed what it prints for a value (here: every render with the markers
+    // comes out upper-cased) no longer matches the direct render, and each e-mail is rendered whole.
+    const original = ejs.renderFile.bind(ejs) as (...args: unknown[]) => Promise<string>
+    const renders = vi.spyOn(ejs, 'renderFile').mockImplementation((async (file: string, data: Record<string, unknown>, options: unknown) => {
+      const out = await original(file, data, options)
+      return String(data.name).includes('\u0000') ? out.toUpperCase() : out
+    }) as unknown as typeof ejs.renderFile)
+    try {
+      await sweepAndCompare(['Ada', 'Grace <Hopper>', ''])
+      expect(renders).toHaveBeenCalled()
+    } finally {
+      renders.mockRestore()
+    }
+  })
+
+  it('cuts a long subject at 500 characters; half an emoji left at the cut is stored as U+FFFD, as a text parameter would be', async () => {
+    const cs = []
+    for (const m of [460, 461]) {
+      const c = await pendingConversation()
+      cs.push(await ctx.prisma.conversation.update({ where: { id: c.id }, data: { subject: `${'a'.repeat(m)}${'😀'.repeat(40)}` } }))
+    }
+    time.advanceDays(23)
+    await runLifecycleSweep(ctx)
+    for (const c of cs) {
+      const [email] = await mails(c.id, 'reminder')
+      const cut = `Is your problem solved? ${threadSubject(c, true)}`.slice(0, 500)
+      // What PostgreSQL stores for the JS string: UTF-8 turns a lone surrogate into U+FFFD.
+      expect(email!.subject).toBe(Buffer.from(cut, 'utf8').toString('utf8'))
+    }
+    expect(cs.map((c) => `Is your problem solved? ${threadSubject(c, true)}`.slice(0, 500).at(-1)!.charCodeAt(0) >= 0xd800)).toContain(true)
   })
 })
