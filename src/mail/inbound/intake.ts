@@ -25,19 +25,22 @@ export interface RawMessage {
  * Step one of the intake: the raw bytes become a row. Whoever delivered the message (SMTP
  * client, IMAP mailbox, HTTP caller) is answered only after this has committed.
  */
-export async function storeRawMessage(prisma: Prisma, message: RawMessage): Promise<number> {
+export async function storeRawMessage(prisma: Prisma, message: RawMessage, options: { attempts?: number } = {}): Promise<number> {
   const row = await prisma.inboundMessage.create({
     data: {
       source: message.source,
       raw: message.raw as Uint8Array<ArrayBuffer>,
       size: message.raw.length,
       envelopeFrom: message.envelopeFrom?.slice(0, 500) ?? null,
-      envelopeTo: (message.envelopeTo ?? []).map((a) => a.slice(0, 500)).slice(0, 100),
+      envelopeTo: storedEnvelopeTo(message.envelopeTo),
+      attempts: options.attempts ?? 0,
     },
     select: { id: true },
   })
   return row.id
 }
+
+const storedEnvelopeTo = (envelopeTo: string[] | undefined) => (envelopeTo ?? []).map((a) => a.slice(0, 500)).slice(0, 100)
 
 export type IntakeOutcome =
   | { status: 'processed'; conversationId: number | null; note: string | null }
@@ -51,13 +54,18 @@ export type IntakeOutcome =
  * and re-process, and the next message goes on.
  */
 export async function processInboundMessage(ctx: DomainContext, id: number, logger?: Logger): Promise<IntakeOutcome> {
-  const row = await ctx.prisma.inboundMessage.findUniqueOrThrow({ where: { id } })
-  await ctx.prisma.inboundMessage.update({ where: { id }, data: { attempts: { increment: 1 } } })
+  // Counting the attempt and reading the row are one statement.
+  const row = await ctx.prisma.inboundMessage.update({ where: { id }, data: { attempts: { increment: 1 } }, select: { raw: true, envelopeTo: true, envelopeFrom: true } })
+  return processStored(ctx, id, Buffer.from(row.raw), row.envelopeTo, row.envelopeFrom, logger)
+}
+
+/** A stored row whose attempt is already counted; its bytes and envelope are at hand. */
+async function processStored(ctx: DomainContext, id: number, raw: Buffer, envelopeTo: string[], envelopeFrom: string | null, logger?: Logger): Promise<IntakeOutcome> {
   try {
-    const raw = Buffer.from(row.raw)
     const mail = await parseMail(raw)
+    // Before the rest: a row left for the recovery shows what it is.
     await ctx.prisma.inboundMessage.update({ where: { id }, data: { messageIdHeader: mail.messageId?.slice(0, 500) ?? null, subject: mail.subject.slice(0, 500) } })
-    const outcome = await ingest(ctx, id, mail, raw, row.envelopeTo, row.envelopeFrom).catch(async (err) => {
+    const outcome = await ingest(ctx, id, mail, raw, envelopeTo, envelopeFrom).catch(async (err) => {
       // The same e-mail processed at the same moment by another worker: the unique Message-ID
       // decides, and this copy is the duplicate.
       if (mail.messageId && isUniqueViolation(err) && (await ctx.prisma.message.count({ where: { emailMessageId: mail.messageId } }))) {
@@ -80,10 +88,13 @@ export async function processInboundMessage(ctx: DomainContext, id: number, logg
   }
 }
 
-/** Store, then process: what the SMTP listener, the IMAP poller and the HTTP endpoint call. */
+/**
+ * Store, then process at once. The row is stored with its first attempt counted and processed
+ * from the bytes at hand, not read back.
+ */
 export async function receiveRawMessage(ctx: DomainContext, message: RawMessage, logger?: Logger): Promise<{ id: number; outcome: IntakeOutcome }> {
-  const id = await storeRawMessage(ctx.prisma, message)
-  const outcome = await processInboundMessage(ctx, id, logger)
+  const id = await storeRawMessage(ctx.prisma, message, { attempts: 1 })
+  const outcome = await processStored(ctx, id, message.raw, storedEnvelopeTo(message.envelopeTo), message.envelopeFrom?.slice(0, 500) ?? null, logger)
   return { id, outcome }
 }
 
@@ -111,8 +122,8 @@ async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, 
   const from = mail.from ?? (envelopeFrom && envelopeFrom.includes('@') ? { address: envelopeFrom.toLowerCase(), name: '' } : UNKNOWN_SENDER)
   const { attachmentMaxBytes } = await loadSettings(prisma)
   const { files, inlineImages, skipped } = splitAttachments(mail, attachmentMaxBytes)
-  const shownHtml = mail.html ? htmlToText(sanitizeMessageHtml(mail.html)).trim() : ''
-  const empty = !mail.text.trim() && !shownHtml && files.length === 0 && inlineImages.length === 0
+  // The HTML is sanitised (the costly part) only when nothing else shows that there is content.
+  const empty = !mail.text.trim() && files.length === 0 && inlineImages.length === 0 && !(mail.html && htmlToText(sanitizeMessageHtml(mail.html)).trim())
   const text = (empty ? '(This e-mail has no text.)' : mail.text) + (skipped.length ? `\n\n[${skipped.join('; ')}]` : '')
   const html = mail.html && skipped.length ? `${mail.html}<p>[${skipped.map(escapeHtml).join('; ')}]</p>` : mail.html
   const isAutoReply = kind.kind === 'autoReply'
