@@ -52,6 +52,8 @@ export function createLocalEventBus(): EventBus {
 }
 
 const CHANNEL = 'suivi_events'
+/** Events per NOTIFY statement (each payload stays under PostgreSQL's 8,000-byte limit). */
+const NOTIFY_BATCH = 200
 
 /**
  * Across instances: every event goes out with NOTIFY and comes back to every instance (this
@@ -95,13 +97,37 @@ export async function createPostgresEventBus(connectionString: string, logger: L
   }
   await listen()
 
+  // Events published together (a sweep closing a thousand conversations) leave in one statement
+  // rather than one round trip each, in order. PostgreSQL folds identical payloads sent in one
+  // transaction, so each carries a sequence number that keeps a later repeat from being dropped.
+  let queue: string[] = []
+  let draining: Promise<void> | null = null
+  let seq = 0
+  async function drain() {
+    while (queue.length) {
+      const batch = queue.slice(0, NOTIFY_BATCH)
+      queue = queue.slice(batch.length)
+      await notifier
+        .query('SELECT pg_notify($1, p) FROM unnest($2::text[]) WITH ORDINALITY AS t(p, i) ORDER BY i', [CHANNEL, batch])
+        .catch((err) => logger.warn({ err, events: batch.length }, 'could not publish events'))
+    }
+  }
+  const flush = (): Promise<void> =>
+    (draining ??= drain().finally(() => {
+      draining = null
+      // Published between the last batch and this line.
+      if (queue.length) void flush()
+    }))
+
   return {
     publish(event) {
-      notifier.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(event)]).catch((err) => logger.warn({ err, event: event.type }, 'could not publish an event'))
+      queue.push(JSON.stringify({ ...event, seq: ++seq }))
+      if (queue.length === 1) queueMicrotask(() => void flush())
     },
     subscribe: local.subscribe,
     async close() {
       closed = true
+      await flush()
       await listener?.end().catch(() => {})
       await notifier.end().catch(() => {})
     },
