@@ -8,6 +8,7 @@ import { formatBytes, type InlineImage, type UploadedFile } from '../../domain/c
 import { ValidationError } from '../../domain/errors.ts'
 import { findOrCreateCustomer } from '../../domain/customers/findOrCreateCustomer.ts'
 import { htmlToText, sanitizeMessageHtml } from '../../domain/content/index.ts'
+import { boundBody } from './bodyLimits.ts'
 import { loadSettings } from '../../domain/settings/settings.ts'
 import type { InboundSource } from '../../generated/prisma/enums.ts'
 import { classifyMail } from './classify.ts'
@@ -121,11 +122,13 @@ async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, 
   // still reaches the agents (who see that nobody can be answered).
   const from = mail.from ?? (envelopeFrom && envelopeFrom.includes('@') ? { address: envelopeFrom.toLowerCase(), name: '' } : UNKNOWN_SENDER)
   const { attachmentMaxBytes } = await loadSettings(prisma)
-  const { files, inlineImages, skipped } = splitAttachments(mail, attachmentMaxBytes)
+  const body = boundBody({ html: mail.html, text: mail.text })
+  const { files, inlineImages, skipped } = splitAttachments(mail, attachmentMaxBytes, body.files)
+  skipped.unshift(...body.notes)
   // The HTML is sanitised (the costly part) only when nothing else shows that there is content.
-  const empty = !mail.text.trim() && files.length === 0 && inlineImages.length === 0 && !(mail.html && htmlToText(sanitizeMessageHtml(mail.html)).trim())
-  const text = (empty ? '(This e-mail has no text.)' : mail.text) + (skipped.length ? `\n\n[${skipped.join('; ')}]` : '')
-  const html = mail.html && skipped.length ? `${mail.html}<p>[${skipped.map(escapeHtml).join('; ')}]</p>` : mail.html
+  const empty = !body.text.trim() && files.length === 0 && inlineImages.length === 0 && !(body.html && htmlToText(sanitizeMessageHtml(body.html)).trim())
+  const text = (empty ? '(This e-mail has no text.)' : body.text) + (skipped.length ? `\n\n[${skipped.join('; ')}]` : '')
+  const html = body.html && skipped.length ? `${body.html}<p>[${skipped.map(escapeHtml).join('; ')}]</p>` : body.html
   const isAutoReply = kind.kind === 'autoReply'
 
   const match = await findThread(prisma, mail, recipients, ctx.mail.secret)
@@ -173,12 +176,13 @@ async function findCustomerFor(ctx: DomainContext, address: string, name: string
  * Inline images the HTML refers to by cid: stay inline; everything else is an attachment. A part
  * over the size limit is left out of the conversation (it stays in the raw message) and named.
  */
-function splitAttachments(mail: InboundMail, maxBytes: number) {
+function splitAttachments(mail: InboundMail, maxBytes: number, bodyFiles: UploadedFile[]) {
   const referenced = new Set([...(mail.html ?? '').matchAll(/cid:([^"'\s>)]+)/gi)].map((m) => m[1]!.toLowerCase()))
   const files: UploadedFile[] = []
   const inlineImages: InlineImage[] = []
   const skipped: string[] = []
-  for (const a of mail.attachments) {
+  const parts = [...bodyFiles.map((f) => ({ fileName: f.fileName, data: f.data, cid: null, contentType: 'application/octet-stream' })), ...mail.attachments]
+  for (const a of parts) {
     if (a.data.length === 0) continue
     if (a.data.length > maxBytes) {
       skipped.push(`“${a.fileName}” (${formatBytes(a.data.length)}) is over the ${formatBytes(maxBytes)} limit; it is kept in the original e-mail`)

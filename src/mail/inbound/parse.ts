@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream'
+import { HTML_SHOWN_MAX } from './bodyLimits.ts'
 import { MailParser, parseAddressHeader, type AddressObject, type Headers, type HeaderLines } from 'mailparser'
 
 export interface InboundAttachment {
@@ -322,7 +323,9 @@ interface Parsed {
 function parseRaw(raw: Buffer): Promise<Parsed> {
   return new Promise((resolve, reject) => {
     // cid: links are kept as they are (simpleParser's keepCidLinks): the intake stores those images.
-    const parser = new MailParser({ skipImageLinks: true, skipTextLinks: true })
+    // HTML longer than the conversation shows is not converted to text here (seconds per
+    // megabyte, and memory): boundBody attaches it and makes a rough plain version instead.
+    const parser = new MailParser({ skipImageLinks: true, skipTextLinks: true, maxHtmlLengthToParse: HTML_SHOWN_MAX })
     const internal = parser as unknown as { decoder?: DecodeStreamFactory }
     const original = internal.decoder
     if (original && typeof original.decodeStream === 'function') {
