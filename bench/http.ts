@@ -89,7 +89,7 @@ export async function startChild(entry: string, env: Record<string, string>, rea
   // The help desk runs as `npm start` runs it: the bundle in dist/ (built here first); other
   // entries (the reference page) through tsx.
   if (entry === 'src/server.ts') execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' })
-  const args = entry === 'src/server.ts' ? ['dist/server.mjs'] : ['--import', 'tsx', entry]
+  const args = entry === 'src/server.ts' ? [...(process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean), 'dist/server.mjs'] : ['--import', 'tsx', entry]
   const child = spawn(process.execPath, args, {
     cwd: process.cwd(),
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
