@@ -1,11 +1,12 @@
 // Prints the latest saved results (bench/results/*.json) as Markdown tables for BENCHMARKS.md.
-// `npx tsx bench/report.ts [--db suivi_bench_100k] [--db suivi_bench_1m]`
+// `npx tsx bench/report.ts [--db suivi_bench_100k] [--db suivi_bench_1m] [--since 2026-11-26T10:40]`
+// (--since: only runs saved from then on, e.g. those of the current version)
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Measurement } from './http.ts'
 
-const { values } = parseArgs({ options: { db: { type: 'string', multiple: true, default: ['suivi_bench_100k', 'suivi_bench_1m'] }, dir: { type: 'string', default: 'bench/results' } } })
+const { values } = parseArgs({ options: { db: { type: 'string', multiple: true, default: ['suivi_bench_100k', 'suivi_bench_1m'] }, dir: { type: 'string', default: 'bench/results' }, since: { type: 'string', default: '' } } })
 const dir = path.resolve(values.dir!)
 const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()
 
@@ -21,7 +22,7 @@ async function best(db: string) {
   const out = new Map<string, Measurement & { at: string }>()
   for (const f of files) {
     const saved = JSON.parse(await readFile(path.join(dir, f), 'utf8')) as Saved
-    if (saved.db !== db || !saved.data.results) continue
+    if (saved.db !== db || !saved.data.results || saved.at < values.since!) continue
     for (const m of saved.data.results) {
       const key = `${m.scenario}|${m.connections}`
       const prev = out.get(key)
