@@ -14,6 +14,10 @@ declare global {
 }
 
 export const MAX_FILES = 20
+/** Customers have no account: their forms may carry fewer files and small fields only. */
+export const CUSTOMER_MAX_FILES = 5
+const CUSTOMER_FIELD_BYTES = 1024 * 1024
+const CUSTOMER_FIELDS = 10
 
 /** Forms where customers, who have no account, may send files (rate-limited there). */
 const CUSTOMER_UPLOAD_PATHS = /^\/(contact|s\/[^/]+\/messages)$/
@@ -29,21 +33,30 @@ export function parseMultipart(ctx: AppContext) {
     if (!req.is('multipart/form-data')) return next()
     if (!req.agent && !CUSTOMER_UPLOAD_PATHS.test(req.path)) return res.status(403).json({ error: 'Sign in first' })
     const { attachmentMaxBytes } = await loadSettings(ctx.db.prisma)
+    const maxFiles = req.agent ? MAX_FILES : CUSTOMER_MAX_FILES
+    if (!req.agent) {
+      // Buffered before the CSRF, link and rate-limit checks: a declared size beyond what the form
+      // can legitimately carry is refused before a byte of it is read.
+      const most = maxFiles * attachmentMaxBytes + CUSTOMER_FIELDS * CUSTOMER_FIELD_BYTES
+      if (Number(req.headers['content-length'] ?? 0) > most) return res.status(413).type('text').send(`The form is larger than the ${formatBytes(most)} it may carry.`)
+    }
     const upload = multer({
       storage: multer.memoryStorage(),
       defParamCharset: 'utf8',
       // The rich-text field carries pasted images as data: URLs, hence a field size above the file size.
       // Customers' forms carry plain text only: no bigger than a plain form may be.
-      limits: { fileSize: attachmentMaxBytes, files: MAX_FILES, fieldSize: req.agent ? Math.ceil(attachmentMaxBytes * 1.4) * 4 : 1024 * 1024, fields: 50, parts: 80 },
-    }).array('files', MAX_FILES)
+      limits: req.agent
+        ? { fileSize: attachmentMaxBytes, files: MAX_FILES, fieldSize: Math.ceil(attachmentMaxBytes * 1.4) * 4, fields: 50, parts: 80 }
+        : { fileSize: attachmentMaxBytes, files: CUSTOMER_MAX_FILES, fieldSize: CUSTOMER_FIELD_BYTES, fields: CUSTOMER_FIELDS, parts: CUSTOMER_FIELDS + CUSTOMER_MAX_FILES },
+    }).array('files', maxFiles)
     upload(req, res, (err?: unknown) => {
       if (err instanceof multer.MulterError) {
         req.body ??= {}
         req.uploadError =
           err.code === 'LIMIT_FILE_SIZE'
             ? `A file is larger than ${formatBytes(attachmentMaxBytes)}, the most the help desk accepts. Nothing was sent; your text is kept below.`
-            : err.code === 'LIMIT_FILE_COUNT'
-              ? `At most ${MAX_FILES} files can be attached at once. Nothing was sent; your text is kept below.`
+            : err.code === 'LIMIT_FILE_COUNT' || err.code === 'LIMIT_UNEXPECTED_FILE'
+              ? `At most ${maxFiles} files can be attached at once. Nothing was sent; your text is kept below.`
               : 'The form could not be read completely. Nothing was sent; your text is kept below.'
         return next()
       }
