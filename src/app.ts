@@ -34,6 +34,8 @@ const root = (p: string) => fromRoot(p)
 export function createApp(ctx: AppContext): express.Express {
   const app = express()
   app.disable('x-powered-by')
+  // Pages carry a fresh CSRF token and relative times: an ETag (a SHA-1 of every page) never matches.
+  app.set('etag', false)
   app.set('trust proxy', ctx.config.trustProxy ? 1 : false)
   const views = root('views')
   // Includes are written from the views folder ('/partials/…'): resolved without a file-system
