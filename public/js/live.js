@@ -14,8 +14,8 @@
   var conversationId = header ? Number(header.getAttribute('data-conversation-id')) : null
   var number = header ? header.getAttribute('data-conversation-number') : null
 
-  function post(url, body) {
-    return fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body || {}) })
+  function post(url, body, signal) {
+    return fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body || {}), signal: signal })
   }
   function others(viewers) {
     return viewers.filter(function (v) { return v.agentId !== me })
@@ -27,15 +27,30 @@
     var composing = false
     var form = document.querySelector('.reply-form')
     if (form) form.addEventListener('input', function () { lastTyped = Date.now(); if (!composing) beat() }, true)
+    var inFlight = null
+    var leaving = false
     var beat = function () {
+      if (leaving) return
       composing = Date.now() - lastTyped < 8000
-      post('/conversations/' + number + '/presence', { composing: composing }).catch(function () {})
+      inFlight = window.AbortController ? new AbortController() : null
+      post('/conversations/' + number + '/presence', { composing: composing }, inFlight && inFlight.signal).catch(function () {})
     }
     beat()
-    setInterval(beat, 5000)
+    var beating = setInterval(beat, 5000)
     window.addEventListener('pagehide', function () {
+      // No report may follow the leave: stop beating and drop one not yet sent.
+      leaving = true
+      clearInterval(beating)
+      if (inFlight) inFlight.abort()
       var data = new URLSearchParams({ _csrf: csrf })
       navigator.sendBeacon('/conversations/' + number + '/presence/leave', data)
+    })
+    // Back from the page cache (back button): present again.
+    window.addEventListener('pageshow', function (e) {
+      if (!e.persisted) return
+      leaving = false
+      beat()
+      beating = setInterval(beat, 5000)
     })
 
     var presenceBox = document.getElementById('presence')
