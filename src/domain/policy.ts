@@ -1,5 +1,6 @@
 import type { Prisma } from '../db/database.ts'
 import type { Actor } from './agents/authenticate.ts'
+import { Prisma as P } from '../generated/prisma/client.ts'
 
 /**
  * Folder scope of an agent: admins see every folder (null), agents only those they belong to.
@@ -21,6 +22,13 @@ export async function folderScope(prisma: Prisma, actor: Actor): Promise<FolderS
   if (known) return known
   const rows = await prisma.folderMember.findMany({ where: { agentId: actor.id }, select: { folderId: true } })
   return rows.map((r) => r.folderId)
+}
+
+/** The SQL condition that `column` (a folder id) is in the scope, for raw queries. */
+export function scopeSql(column: P.Sql, scope: FolderScope): P.Sql {
+  if (scope === null) return P.sql`TRUE`
+  if (scope.length === 0) return P.sql`FALSE`
+  return P.sql`${column} IN (${P.join(scope)})`
 }
 
 /** A Prisma `where` fragment restricting conversations to the scope. */

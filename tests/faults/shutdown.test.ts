@@ -2,9 +2,8 @@ import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, startPrivatePostgres, type PrivatePostgres } from '../helpers/privatePostgres.ts'
+import { freePort, freshServerDatabase } from '../helpers/privatePostgres.ts'
 import { csrfFrom } from '../helpers/testApp.ts'
 
 /**
@@ -23,35 +22,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const ADMIN = { email: 'stop@example.test', password: 'shutdown password 1' }
 
 describe('SIGTERM while an agent has the live stream open', () => {
-  let privatePg: PrivatePostgres | null = null
   let databaseUrl: string
-  let dropDatabase: () => Promise<void> = async () => {}
+  let cleanupDatabase: () => Promise<void> = async () => {}
 
   beforeAll(async () => {
-    const name = `suivi_shutdown_${process.pid}_${randomBytes(3).toString('hex')}`
-    const base = process.env.TEST_DATABASE_URL
-    if (base) {
-      const admin = new pg.Client({ connectionString: base })
-      await admin.connect()
-      await admin.query(`CREATE DATABASE "${name}"`)
-      await admin.end()
-      const url = new URL(base)
-      url.pathname = `/${name}`
-      databaseUrl = url.toString()
-      dropDatabase = async () => {
-        const c = new pg.Client({ connectionString: base })
-        await c.connect()
-        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-        await c.end()
-      }
-    } else {
-      privatePg = await startPrivatePostgres()
-      databaseUrl = await privatePg.createDatabase(name)
-    }
+    const db = await freshServerDatabase(`suivi_shutdown_${process.pid}_${randomBytes(3).toString('hex')}`)
+    databaseUrl = db.url
+    cleanupDatabase = db.cleanup
   })
   afterAll(async () => {
-    await dropDatabase().catch(() => {})
-    await privatePg?.cleanup()
+    await cleanupDatabase()
   })
 
   it('closes the stream, stops cleanly and exits 0 well within the 10 s limit', async () => {

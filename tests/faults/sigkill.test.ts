@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, startPrivatePostgres, type PrivatePostgres } from '../helpers/privatePostgres.ts'
+import { freePort, freshServerDatabase } from '../helpers/privatePostgres.ts'
 
 /**
  * Reliability §1: the process is killed with SIGKILL (no shutdown code runs) in the middle of
@@ -103,39 +103,20 @@ async function startSlowCapture(delayMs: number) {
 }
 
 describe('SIGKILL during outbox delivery and during a sweep', () => {
-  let privatePg: PrivatePostgres | null = null
   let databaseUrl: string
-  let dropDatabase: () => Promise<void> = async () => {}
+  let cleanupDatabase: () => Promise<void> = async () => {}
   let db: pg.Client
   const children: Child[] = []
 
   beforeAll(async () => {
-    const name = `suivi_sigkill_${process.pid}_${randomBytes(3).toString('hex')}`
-    const base = process.env.TEST_DATABASE_URL
-    if (base) {
-      const admin = new pg.Client({ connectionString: base })
-      await admin.connect()
-      await admin.query(`CREATE DATABASE "${name}"`)
-      await admin.end()
-      const url = new URL(base)
-      url.pathname = `/${name}`
-      databaseUrl = url.toString()
-      dropDatabase = async () => {
-        const c = new pg.Client({ connectionString: base })
-        await c.connect()
-        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-        await c.end()
-      }
-    } else {
-      privatePg = await startPrivatePostgres()
-      databaseUrl = await privatePg.createDatabase(name)
-    }
+    const db = await freshServerDatabase(`suivi_sigkill_${process.pid}_${randomBytes(3).toString('hex')}`)
+    databaseUrl = db.url
+    cleanupDatabase = db.cleanup
   })
   afterAll(async () => {
     for (const c of children) c.signal('SIGKILL')
     await db?.end().catch(() => {})
-    await dropDatabase().catch(() => {})
-    await privatePg?.cleanup()
+    await cleanupDatabase()
   })
 
   /** The app as a child process, exactly as `npm start` runs it; resolves once /healthz answers. */

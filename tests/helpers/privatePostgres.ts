@@ -169,3 +169,37 @@ function idOf(flag: '-u' | '-g', user: string): number {
 }
 const uidOf = (user: string) => idOf('-u', user)
 const gidOf = (user: string) => idOf('-g', user)
+
+/** A new database `name` on the server of `base` (a connection URL); drop() removes it. */
+export async function createDatabaseOn(base: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const { default: pg } = await import('pg')
+  const admin = new pg.Client({ connectionString: base })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE "${name}"`)
+  await admin.end()
+  const url = new URL(base)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: base })
+      await c.connect()
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+      await c.end()
+    },
+  }
+}
+
+/**
+ * A fresh database on a real PostgreSQL server, for tests that run the app as a child process:
+ * on TEST_DATABASE_URL's server when set, else on a private cluster. cleanup() removes either.
+ */
+export async function freshServerDatabase(name: string): Promise<{ url: string; cleanup(): Promise<void> }> {
+  const base = process.env.TEST_DATABASE_URL
+  if (base) {
+    const db = await createDatabaseOn(base, name)
+    return { url: db.url, cleanup: () => db.drop().catch(() => {}) }
+  }
+  const cluster = await startPrivatePostgres()
+  return { url: await cluster.createDatabase(name), cleanup: () => cluster.cleanup() }
+}

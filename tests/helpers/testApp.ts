@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import pg from 'pg'
 import request from 'supertest'
 import { loadConfig } from '../../src/config.ts'
 import { startServer, type RunningServer } from '../../src/server.ts'
 import type { Clock } from '../../src/domain/clock.ts'
+import { createDatabaseOn } from './privatePostgres.ts'
 
 /**
  * A database of its own for one test file: a fresh database on the PostgreSQL server named by
@@ -12,22 +12,7 @@ import type { Clock } from '../../src/domain/clock.ts'
 async function createDatabase(): Promise<{ url: string | undefined; drop(): Promise<void> }> {
   const base = process.env.TEST_DATABASE_URL
   if (!base) return { url: undefined, drop: async () => {} }
-  const name = `suivi_test_${process.pid}_${randomBytes(4).toString('hex')}`
-  const admin = new pg.Client({ connectionString: base })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE "${name}"`)
-  await admin.end()
-  const url = new URL(base)
-  url.pathname = `/${name}`
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base })
-      await c.connect()
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-      await c.end()
-    },
-  }
+  return createDatabaseOn(base, `suivi_test_${process.pid}_${randomBytes(4).toString('hex')}`)
 }
 
 export interface TestApp extends RunningServer {

@@ -1,5 +1,5 @@
 import type { Prisma } from '../../db/database.ts'
-import type { FolderScope } from '../policy.ts'
+import { scopeSql, type FolderScope } from '../policy.ts'
 import { PREPARED_MARKER } from '../../db/preparedStatements.ts'
 import { Prisma as P } from '../../generated/prisma/client.ts'
 
@@ -16,12 +16,10 @@ export interface FilterOptions {
  * and three small queries cost more in the app than the rows they return.
  */
 export async function filterOptions(prisma: Prisma, scope: FolderScope): Promise<FilterOptions> {
-  const all = scope === null
-  const folderIds = scope ?? []
   const [row] = await prisma.$queryRaw<{ folders: FilterOptions['folders']; tags: FilterOptions['tags']; agents: FilterOptions['agents'] }[]>`${P.raw(PREPARED_MARKER)}
     SELECT
       (SELECT coalesce(json_agg(json_build_object('id', f.id, 'name', f.name) ORDER BY f.position, f.name), '[]')
-         FROM folders f WHERE ${all} OR f.id = ANY(${folderIds}::int[])) AS folders,
+         FROM folders f WHERE ${scopeSql(P.sql`f.id`, scope)}) AS folders,
       (SELECT coalesce(json_agg(json_build_object('id', t.id, 'name', t.name, 'colour', t.colour) ORDER BY t.name), '[]')
          FROM tags t) AS tags,
       (SELECT coalesce(json_agg(json_build_object('id', a.id, 'name', a.name) ORDER BY a.name), '[]')

@@ -3,7 +3,7 @@ import type { Prisma } from '../../db/database.ts'
 import { Prisma as P } from '../../generated/prisma/client.ts'
 import type { ConversationStatus } from '../../generated/prisma/enums.ts'
 import type { Actor } from '../agents/authenticate.ts'
-import type { FolderScope } from '../policy.ts'
+import { scopeSql, type FolderScope } from '../policy.ts'
 import { PREPARED_MARKER } from '../../db/preparedStatements.ts'
 
 export const TABS = ['new', 'open', 'pending', 'closed', 'all', 'mine', 'unassigned'] as const
@@ -75,11 +75,7 @@ export interface ConversationRow {
   viewedBy: string[]
 }
 
-function scopeSql(scope: FolderScope) {
-  if (scope === null) return P.sql`TRUE`
-  if (scope.length === 0) return P.sql`FALSE`
-  return P.sql`c."folderId" IN (${P.join(scope)})`
-}
+const inScope = (scope: FolderScope) => scopeSql(P.sql`c."folderId"`, scope)
 
 const STATUS_TABS = { new: 'new', open: 'open', pending: 'pending', closed: 'closed' } as const
 
@@ -208,7 +204,7 @@ export async function listConversations(prisma: Prisma, actor: Actor, scope: Fol
     WITH page AS MATERIALIZED (
       SELECT c.id, c.number, c.subject, c.status, c.snippet, c."lastActivityAt", c."customerId", c."folderId", c."assigneeId"
       FROM conversations c
-      WHERE ${scopeSql(scope)} AND ${tabSql(query.tab, actor)} AND ${filterSql(query)} AND ${searchSql(search)} AND ${keyset}
+      WHERE ${inScope(scope)} AND ${tabSql(query.tab, actor)} AND ${filterSql(query)} AND ${searchSql(search)} AND ${keyset}
       ORDER BY c."lastActivityAt" DESC, c.id DESC
       LIMIT ${P.raw(String(PAGE_SIZE + 1))})
     SELECT p.id, p.number, p.subject, p.status::text AS status, p.snippet, p."lastActivityAt",
@@ -249,7 +245,7 @@ export async function countTabs(prisma: Prisma, actor: Actor, scope: FolderScope
  */
 export async function countTabsDetailed(prisma: Prisma, actor: Actor, scope: FolderScope, query: ListQuery): Promise<TabCounts> {
   const search = await searchFor(prisma, query)
-  const where = P.sql`${scopeSql(scope)} AND ${filterSql(query)}`
+  const where = P.sql`${inScope(scope)} AND ${filterSql(query)}`
   const statuses: Tab[] = ['new', 'open', 'pending', 'closed', 'mine', 'unassigned']
   let row: Record<string, number> | undefined
   let bounded: (n: number, tab: Tab) => boolean
@@ -296,7 +292,7 @@ export async function countTabsDetailed(prisma: Prisma, actor: Actor, scope: Fol
       -- One primary-key lookup per tagged conversation (OFFSET 0 keeps the planner from turning
       -- this into a merge join that walks the whole conversations table).
       CROSS JOIN LATERAL (SELECT c.status, c."assigneeId" FROM conversations c
-                          WHERE c.id = recent.id AND ${scopeSql(scope)} AND ${filterSql(query, { withTag: false })} OFFSET 0) c`
+                          WHERE c.id = recent.id AND ${inScope(scope)} AND ${filterSql(query, { withTag: false })} OFFSET 0) c`
     const sampled = Number(row?.seen ?? 0) >= TAG_COUNT_SAMPLE
     bounded = () => sampled
   } else {

@@ -7,8 +7,9 @@ const mailViews = fromRoot('views', 'mail')
 /** Renders views/mail/<name>.html.ejs and <name>.text.ejs; both are escaped by default. */
 export async function renderMail(name: string, data: Record<string, unknown>): Promise<{ html: string; text: string }> {
   const [html, text] = await Promise.all([
-    ejs.renderFile(path.join(mailViews, `${name}.html.ejs`), data, { async: true }),
-    ejs.renderFile(path.join(mailViews, `${name}.text.ejs`), data, { async: true, escape: (s: unknown) => String(s ?? '') }),
+    // Compiled once per process (cache), not on every e-mail.
+    ejs.renderFile(path.join(mailViews, `${name}.html.ejs`), data, { async: true, cache: true }),
+    ejs.renderFile(path.join(mailViews, `${name}.text.ejs`), data, { async: true, cache: true, escape: (s: unknown) => String(s ?? '') }),
   ])
   return { html, text }
 }
