@@ -7,6 +7,7 @@ import helmet from 'helmet'
 import { pinoHttp } from 'pino-http'
 import type { AppContext } from './web/context.ts'
 import { SessionStore } from './web/sessionStore.ts'
+import { redactUrl } from './web/redactUrl.ts'
 import { loadAgent } from './web/middleware/auth.ts'
 import { csrfProtection } from './web/middleware/csrf.ts'
 import { errorHandler, notFound } from './web/middleware/errors.ts'
@@ -59,6 +60,12 @@ export function createApp(ctx: AppContext): express.Express {
         return id
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url?.startsWith('/public/') === true },
+      serializers: {
+        req: (req: { url?: string }) => {
+          req.url = redactUrl(req.url)
+          return req
+        },
+      },
     }),
   )
 

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url'
 import type { Express } from 'express'
 import { loadConfig, ConfigError, type Config } from './config.ts'
 import { createLogger } from './logger.ts'
+import type { DestinationStream } from 'pino'
 import { openDatabase } from './db/database.ts'
 import { createApp } from './app.ts'
 import { systemClock, type Clock } from './domain/clock.ts'
@@ -33,9 +34,9 @@ export interface RunningServer {
 }
 
 /** Starts the help desk: database (and migrations), first admin from the environment, HTTP. */
-export async function startServer(config: Config, options: { inMemoryDatabase?: boolean; clock?: Clock; smtpListenPort?: number } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, options: { inMemoryDatabase?: boolean; clock?: Clock; smtpListenPort?: number; logDestination?: DestinationStream } = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock
-  const logger = createLogger(config.logLevel)
+  const logger = createLogger(config.logLevel, options.logDestination)
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, inMemory: options.inMemoryDatabase, logger })
   try {
     if (config.adminEmail && config.adminPassword && !(await hasAnyAgent(db.prisma))) {

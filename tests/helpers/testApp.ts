@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { DestinationStream } from 'pino'
 import request from 'supertest'
 import { loadConfig } from '../../src/config.ts'
 import { startServer, type RunningServer } from '../../src/server.ts'
@@ -20,7 +21,7 @@ export interface TestApp extends RunningServer {
 }
 
 /** Starts the whole app on a free port against its own database. */
-export async function startTestApp(env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { clock?: Clock; logDestination?: DestinationStream } = {}): Promise<TestApp> {
   const database = await createDatabase()
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -32,7 +33,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ...env,
   })
-  const running = await startServer(config, { inMemoryDatabase: !database.url, clock: options.clock, smtpListenPort: 0 }) // a free port for each test app's SMTP listener
+  const running = await startServer(config, { inMemoryDatabase: !database.url, clock: options.clock, smtpListenPort: 0, logDestination: options.logDestination }) // a free port for each test app's SMTP listener
   return {
     ...running,
     async close() {

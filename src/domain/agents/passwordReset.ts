@@ -44,7 +44,7 @@ export async function findResetToken(prisma: Prisma, clock: Clock, token: string
 }
 
 /**
- * Sets the new password, spends the link and ends every session of that agent, in one
+ * Sets the new password, spends the link (and every other outstanding reset link of the agent) and ends every session of that agent, in one
  * transaction: whoever knew the old password is signed out.
  */
 export async function resetPassword(prisma: Prisma, clock: Clock, token: string, password: string): Promise<number> {
@@ -60,6 +60,8 @@ export async function resetPassword(prisma: Prisma, clock: Clock, token: string,
     })
     if (spent.count !== 1) throw new NotFoundError('This link has expired or was already used. Ask for a new one.')
     const { agentId } = await tx.agentToken.findUniqueOrThrow({ where: { tokenHash: tokenHash(token) } })
+    // Every other reset link of this agent is spent too: an older e-mail read later must not set a password.
+    await tx.agentToken.updateMany({ where: { agentId, purpose: 'password_reset', usedAt: null }, data: { usedAt: now } })
     await tx.agent.update({ where: { id: agentId }, data: { passwordHash } })
     await tx.$executeRaw`DELETE FROM sessions WHERE (sess -> 'agentId')::text = ${String(agentId)}`
     await tx.auditEvent.create({ data: { actorAgentId: agentId, action: 'agent.password_reset', targetType: 'agent', targetId: String(agentId) } })

@@ -55,6 +55,27 @@ describe('password reset', () => {
     expect(reused.text).toContain('expired or was already used')
   })
 
+  it('spends every outstanding reset link of the agent once one of them sets a password', async () => {
+    await app.ctx.db.prisma.outboxEmail.deleteMany({ where: { kind: 'password_reset' } })
+    await askForLink(ADMIN.email)
+    await askForLink(ADMIN.email)
+    const mails = await app.ctx.db.prisma.outboxEmail.findMany({ where: { kind: 'password_reset' }, orderBy: { id: 'asc' } })
+    expect(mails).toHaveLength(2)
+    const [older, newer] = mails.map((m) => /https:\/\/help\.example\.test(\/reset-password\/[\w-]+)/.exec(m.text)![1]!)
+
+    const client = request.agent(app.url)
+    const form = await client.get(newer!)
+    expect((await client.post(newer!).type('form').send({ _csrf: csrfFrom(form.text), password: 'the newest password' })).status).toBe(303)
+
+    // The older link, read later from the log or the mailbox, sets nothing.
+    const stale = await client.get(older!)
+    expect(stale.status).toBe(404)
+    const attempt = await client.post(older!).type('form').send({ _csrf: csrfFrom(form.text), password: 'an attacker password' })
+    expect(attempt.status).toBe(404)
+    expect((await signIn(app, ADMIN.email, 'an attacker password')).res.status).toBe(401)
+    expect((await signIn(app, ADMIN.email, 'the newest password')).res.status).toBe(303)
+  })
+
   it('refuses a forged token', async () => {
     const res = await request(app.url).get('/reset-password/forged-token-value')
     expect(res.status).toBe(404)
