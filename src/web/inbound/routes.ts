@@ -1,22 +1,39 @@
 import { timingSafeEqual, createHash } from 'node:crypto'
-import express, { Router } from 'express'
+import express, { Router, type RequestHandler } from 'express'
 import { storeRawMessage } from '../../mail/inbound/intake.ts'
 import type { IntakeQueue } from '../../mail/inbound/intakeQueue.ts'
 import type { AppContext } from '../context.ts'
 
 const digest = (s: string) => createHash('sha256').update(s).digest()
 
+/** A body that stops arriving for this long is cut off: a client may not hold memory and a socket open for free. */
+export const INBOUND_BODY_IDLE_MS = 10_000
+
 /**
  * POST /inbound/raw: an RFC 5322 message in the body, `Authorization: Bearer <INBOUND_SECRET>`.
- * For mail gateways and scripts; answers 202 once the raw message is committed.
+ * For mail gateways and scripts; answers 202 once the raw message is committed. Without
+ * INBOUND_SECRET the route does not exist.
  */
 export function inboundRouter(ctx: AppContext, queue: IntakeQueue): Router {
   const router = Router()
   const secret = ctx.config.inboundSecret
-  router.post('/inbound/raw', express.raw({ type: () => true, limit: ctx.config.inboundMaxBytes }), async (req, res) => {
-    if (!secret) return res.status(404).json({ error: 'Not found' })
+  if (!secret) return router
+
+  // The secret is checked from the headers, before a byte of the body is read or buffered.
+  const requireSecret: RequestHandler = (req, res, next) => {
     const given = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? ''
-    if (!timingSafeEqual(digest(given), digest(secret))) return res.status(401).json({ error: 'Wrong or missing secret' })
+    if (!timingSafeEqual(digest(given), digest(secret))) {
+      res.set('Connection', 'close').status(401).json({ error: 'Wrong or missing secret' })
+      return
+    }
+    req.setTimeout(INBOUND_BODY_IDLE_MS, () => {
+      if (!res.headersSent) res.set('Connection', 'close').status(408).json({ error: `The body stopped arriving for ${INBOUND_BODY_IDLE_MS / 1000} s; nothing was stored` })
+      res.once('finish', () => req.destroy())
+    })
+    next()
+  }
+
+  router.post('/inbound/raw', requireSecret, express.raw({ type: () => true, limit: ctx.config.inboundMaxBytes }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
     if (raw.length === 0) return res.status(400).json({ error: 'The body must be the raw e-mail message' })
     const id = await storeRawMessage(ctx.db.prisma, { source: 'http', raw, envelopeTo: [] })

@@ -1,6 +1,7 @@
 import net from 'node:net'
 import nodemailer from 'nodemailer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { INBOUND_BODY_IDLE_MS } from '../../../src/web/inbound/routes.ts'
 import { startTestApp, type TestApp } from '../../helpers/testApp.ts'
 
 /** Speaks SMTP by hand, to see the listener's exact answers. */
@@ -140,4 +141,52 @@ describe('POST /inbound/raw', () => {
     expect((await request(app.url).post('/inbound/raw').set('Authorization', 'Bearer wrong').set('Content-Type', 'message/rfc822').send(raw)).status).toBe(401)
     expect(await app.ctx.db.prisma.inboundMessage.count()).toBe(before)
   })
+
+  it('refuses a wrong secret before reading the body: a declared 20 MB that never comes is answered at once', async () => {
+    const answer = await rawPost(app.url, { authorization: 'Bearer wrong', contentLength: 20 * 1024 * 1024, body: 'x' })
+    expect(answer.status).toBe(401)
+    expect(answer.ms).toBeLessThan(INBOUND_BODY_IDLE_MS)
+  })
+
+  it('cuts off a body that stops arriving and stores nothing', async () => {
+    const before = await app.ctx.db.prisma.inboundMessage.count()
+    const answer = await rawPost(app.url, { authorization: 'Bearer a-long-shared-secret-value', contentLength: 20 * 1024 * 1024, body: 'x' })
+    expect(answer.status).toBe(408)
+    expect(await app.ctx.db.prisma.inboundMessage.count()).toBe(before)
+  }, 30_000)
 })
+
+describe('POST /inbound/raw without INBOUND_SECRET', () => {
+  let app: TestApp
+  beforeAll(async () => {
+    app = await startTestApp()
+  })
+  afterAll(async () => {
+    await app?.close()
+  })
+
+  it('does not exist: nothing is read or stored, whatever the headers', async () => {
+    const { default: request } = await import('supertest')
+    const res = await request(app.url).post('/inbound/raw').set('Authorization', 'Bearer anything').set('Content-Type', 'message/rfc822').send('From: a@example.org\r\n\r\nhi\r\n')
+    expect(res.status).not.toBe(202)
+    expect(res.status).toBeGreaterThanOrEqual(400)
+    const slow = await rawPost(app.url, { authorization: 'Bearer anything', contentLength: 20 * 1024 * 1024, body: 'x' })
+    expect(slow.status).toBeGreaterThanOrEqual(400)
+    expect(await app.ctx.db.prisma.inboundMessage.count()).toBe(0)
+  })
+})
+
+/** A raw HTTP request that declares contentLength bytes and sends only `body`; resolves with the answer. */
+async function rawPost(url: string, options: { authorization: string; contentLength: number; body: string }): Promise<{ status: number; ms: number }> {
+  const { request: httpRequest } = await import('node:http')
+  const started = Date.now()
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}/inbound/raw`, { method: 'POST', headers: { authorization: options.authorization, 'content-type': 'message/rfc822', 'content-length': String(options.contentLength) } }, (res) => {
+      res.resume()
+      resolve({ status: res.statusCode ?? 0, ms: Date.now() - started })
+      req.destroy()
+    })
+    req.on('error', (err) => (Date.now() - started > 0 ? reject(err) : undefined))
+    req.write(options.body)
+  })
+}
