@@ -91,6 +91,28 @@ describe('e-mail both ways, over real SMTP', () => {
     expect(evil.conversation.subject).toBe('Order 77')
   })
 
+  it('does not let Sender, Reply-To or a second From line stand in for the customer in [#number] threading', async () => {
+    await send({ subject: 'Parcel 12', text: 'Lost parcel.', messageId: '<pa1@customer.example>' })
+    const { conversation } = await conversationOf('<pa1@customer.example>')
+    const forged = (id: string, fromLines: string) =>
+      [fromLines, 'To: help@acme.example', `Subject: Re: [#${conversation.number}] Parcel 12`, `Message-ID: <${id}@evil.example>`, '', 'Let me in.', ''].join('\r\n')
+    const attempts = {
+      'sender-only': forged('sender-only', 'From: undisclosed-recipients:;\r\nSender: Lin Customer <lin@customer.example>'),
+      'reply-to-only': forged('reply-to-only', 'From: <>\r\nReply-To: lin@customer.example'),
+      'two-from-lines': forged('two-from-lines', 'From: Mallory <mallory@evil.example>\r\nFrom: Lin Customer <lin@customer.example>'),
+      'two-from-lines-customer-first': forged('two-from-lines-customer-first', 'From: Lin Customer <lin@customer.example>\r\nFrom: Mallory <mallory@evil.example>'),
+    }
+    for (const raw of Object.values(attempts)) {
+      await customerMail().sendMail({ envelope: { from: 'lin@customer.example', to: ['help@acme.example'] }, raw })
+    }
+    await app.ctx.intake.drain()
+    for (const id of Object.keys(attempts)) {
+      const stored = await app.ctx.db.prisma.message.findUnique({ where: { emailMessageId: `<${id}@evil.example>` } })
+      expect(stored?.conversationId, id).not.toBe(conversation.id)
+    }
+    expect(await app.ctx.db.prisma.message.count({ where: { conversationId: conversation.id } })).toBe(1)
+  })
+
   it('keeps an out-of-office in the thread without changing the status or answering it', async () => {
     await send({ subject: 'Refund', text: 'Please refund.', messageId: '<r1@customer.example>' })
     const { conversation } = await conversationOf('<r1@customer.example>')

@@ -23,6 +23,12 @@ export interface InboundMail {
   inReplyTo: string | null
   references: string[]
   from: Mailbox | null
+  /**
+   * The mailbox of the message's single From line, or null (no From, two From lines, or none with
+   * an address). Unlike `from` it never falls back to Sender or Reply-To: whatever vouches for the
+   * author (subject-number threading) reads this.
+   */
+  author: Mailbox | null
   to: Mailbox[]
   cc: Mailbox[]
   replyTo: Mailbox[]
@@ -511,6 +517,15 @@ function senderOf(parsed: Parsed): Mailbox | null {
   return null
 }
 
+function authorOf(parsed: Parsed): Mailbox | null {
+  const lines = parsed.headerLines.filter((l) => l.key === 'from')
+  if (lines.length !== 1) return null
+  const line = Buffer.from(lines[0]!.line, 'latin1').toString('utf8')
+  const value = line.slice(line.indexOf(':') + 1)
+  const all = mailboxes(parseAddressHeader(cleanAddressValue(value)))
+  return all.length === 1 ? all[0]! : null
+}
+
 /** Parses raw RFC 5322 bytes; mailparser is lenient, so malformed mail still yields what it can. */
 export async function parseMail(raw: Buffer): Promise<InboundMail> {
   const parsed = await parseRaw(repairHeaders(raw))
@@ -524,6 +539,7 @@ export async function parseMail(raw: Buffer): Promise<InboundMail> {
     inReplyTo: messageIds(h.get('in-reply-to') as string | undefined).at(-1) ?? null,
     references: messageIds(h.get('references') as string | string[] | undefined),
     from: senderOf(parsed),
+    author: authorOf(parsed),
     to: mailboxes(h.get('to') as AddressObject | AddressObject[] | undefined),
     cc: mailboxes(h.get('cc') as AddressObject | AddressObject[] | undefined),
     replyTo: mailboxes(h.get('reply-to') as AddressObject | AddressObject[] | undefined),

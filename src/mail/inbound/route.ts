@@ -16,7 +16,7 @@ export function recipientsOf(mail: InboundMail, envelopeTo: string[]): string[] 
 /**
  * Finds the conversation a message continues (SPEC §5): its In-Reply-To and References against
  * the Message-IDs we know, then a signed reply address, then "[#123]" in the subject, the last
- * only when the sender is that conversation's customer.
+ * only when the single From mailbox is that conversation's customer.
  */
 export async function findThread(prisma: Prisma, mail: InboundMail, recipients: string[], secret: string): Promise<ThreadMatch | null> {
   const ids = [...new Set([mail.inReplyTo, ...[...mail.references].reverse()].filter((x): x is string => Boolean(x)))].slice(0, 50)
@@ -39,9 +39,11 @@ export async function findThread(prisma: Prisma, mail: InboundMail, recipients: 
     if (conversationId !== null && (await prisma.conversation.count({ where: { id: conversationId } }))) return { conversationId, via: 'reply-address' }
   }
   const number = /\[#(\d{1,9})\]/.exec(mail.subject)?.[1]
-  if (number && mail.from) {
+  // A number is guessable: only the customer's own single From mailbox vouches for it, never
+  // Sender, Reply-To, the envelope or one of several From lines.
+  if (number && mail.author) {
     const c = await prisma.conversation.findUnique({ where: { number: Number(number) }, select: { id: true, customer: { select: { email: true } } } })
-    if (c && c.customer.email === mail.from.address) return { conversationId: c.id, via: 'subject-number' }
+    if (c && c.customer.email === mail.author.address) return { conversationId: c.id, via: 'subject-number' }
   }
   return null
 }
