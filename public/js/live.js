@@ -121,8 +121,8 @@
             var key = new URL(tab.href).searchParams.get('tab')
             var badge = tab.querySelector('.count')
             if (badge && key in counts) {
-              badge.textContent = counts[key]
-              badge.setAttribute('aria-label', counts[key] + ' conversations')
+              badge.textContent = counts[key].text
+              badge.setAttribute('aria-label', counts[key].label)
             }
           })
         })

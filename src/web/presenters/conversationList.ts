@@ -1,4 +1,4 @@
-import type { ConversationRow, ListQuery, Tab } from '../../domain/conversations/listConversations.ts'
+import type { ConversationRow, ListQuery, Tab, TabCounts } from '../../domain/conversations/listConversations.ts'
 import { TABS } from '../../domain/conversations/listConversations.ts'
 import { presentConversationRow } from './conversationRow.ts'
 
@@ -15,10 +15,23 @@ function listHref(query: ListQuery, change: Partial<Record<keyof ListQuery, stri
   return `/conversations?${params.toString()}`
 }
 
+const integer = new Intl.NumberFormat('en')
+
+/** A tab count as shown: "1,234", or "1,000+" when counting stopped at a bound. */
+export function presentTabCount(count: number, atLeast: boolean): { text: string; label: string } {
+  const n = integer.format(count)
+  return atLeast ? { text: `${n}+`, label: `${n} or more conversations` } : { text: n, label: `${n} ${count === 1 ? 'conversation' : 'conversations'}` }
+}
+
+/** Every tab's count as shown (the live list refreshes its badges from this). */
+export function presentTabCounts(counts: TabCounts): Record<Tab, { text: string; label: string }> {
+  return Object.fromEntries(TABS.map((t) => [t, presentTabCount(counts.counts[t], counts.atLeast[t])])) as Record<Tab, { text: string; label: string }>
+}
+
 export function presentConversationList(args: {
   query: ListQuery
   list: { rows: ConversationRow[]; nextCursor: string | null }
-  counts: Record<Tab, number>
+  counts: TabCounts
   folders: { id: number; name: string }[]
   tags: { id: number; name: string; colour: string }[]
   agents: { id: number; name: string }[]
@@ -33,7 +46,7 @@ export function presentConversationList(args: {
     query: { ...query, q: query.q ?? '' },
     filtered,
     clearHref: listHref({ tab: query.tab }, {}),
-    tabs: TABS.map((t) => ({ key: t, label: TAB_LABELS[t], count: args.counts[t], href: listHref(query, { tab: t }), current: t === query.tab })),
+    tabs: TABS.map((t) => ({ key: t, label: TAB_LABELS[t], count: presentTabCount(args.counts.counts[t], args.counts.atLeast[t]), href: listHref(query, { tab: t }), current: t === query.tab })),
     rows: args.list.rows.map((r) => ({ ...presentConversationRow(r, args.now), viewedBy: r.viewedBy })),
     nextHref: args.list.nextCursor ? listHref(query, { after: args.list.nextCursor }) : null,
     folders: args.folders,

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express'
-import { countTabs, listConversations, listQuerySchema } from '../../../domain/conversations/listConversations.ts'
+import { countTabsDetailed, listConversations, listQuerySchema } from '../../../domain/conversations/listConversations.ts'
 import { filterOptions } from '../../../domain/conversations/filterOptions.ts'
 import { getConversationPage, findVisibleConversation } from '../../../domain/conversations/getConversation.ts'
 import { createConversation } from '../../../domain/conversations/commands/createConversation.ts'
@@ -33,7 +33,7 @@ export function conversationsRouter(ctx: AppContext): Router {
     const scope = await folderScope(prisma, agent)
     const [list, counts, { folders, tags, agents }] = await Promise.all([
       listConversations(prisma, agent, scope, query),
-      countTabs(prisma, agent, scope, query),
+      countTabsDetailed(prisma, agent, scope, query),
       filterOptions(prisma, scope),
     ])
     // Rows another agent has open right now get the red bar (as of this load; live.js keeps it current).

@@ -1,7 +1,8 @@
 import { Router } from 'express'
 import { z } from 'zod'
 import { findActiveAgent } from '../../../domain/agents/authenticate.ts'
-import { countTabs, listQuerySchema } from '../../../domain/conversations/listConversations.ts'
+import { countTabsDetailed, listQuerySchema } from '../../../domain/conversations/listConversations.ts'
+import { presentTabCounts } from '../../presenters/conversationList.ts'
 import { findVisibleConversation, getConversationPage } from '../../../domain/conversations/getConversation.ts'
 import { folderScope, type FolderScope } from '../../../domain/policy.ts'
 import type { ConversationEvent } from '../../../realtime/events.ts'
@@ -80,7 +81,7 @@ export function liveRouter(ctx: AppContext): Router {
   router.get('/conversations-counts', requireAgent, async (req, res) => {
     const agent = req.agent!
     const scope = await folderScope(prisma, agent)
-    res.json(await countTabs(prisma, agent, scope, listQuerySchema.parse(req.query)))
+    res.json(presentTabCounts(await countTabsDetailed(prisma, agent, scope, listQuerySchema.parse(req.query))))
   })
 
   return router

@@ -19,7 +19,7 @@ function rowNumbers(html: string): number[] {
 
 /** The count a list page shows on one tab. */
 function tabCount(html: string, label: string): number {
-  const m = new RegExp(`>${label} <span class="count" aria-label="(\\d+) conversations">`).exec(html)
+  const m = new RegExp(`>${label} <span class="count" aria-label="(\\d+) conversations?">`).exec(html)
   if (!m) throw new Error(`no "${label}" tab on the page`)
   return Number(m[1])
 }
