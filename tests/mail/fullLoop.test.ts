@@ -1,6 +1,7 @@
 import nodemailer, { type SendMailOptions } from 'nodemailer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Actor } from '../../src/domain/agents/authenticate.ts'
+import { assignConversation } from '../../src/domain/conversations/commands/assignConversation.ts'
 import { replyAsAgent } from '../../src/domain/conversations/commands/replyAsAgent.ts'
 import { buildAgent } from '../helpers/factories.ts'
 import { getConversationPage } from '../../src/domain/conversations/getConversation.ts'
@@ -111,6 +112,36 @@ describe('e-mail both ways, over real SMTP', () => {
       expect(stored?.conversationId, id).not.toBe(conversation.id)
     }
     expect(await app.ctx.db.prisma.message.count({ where: { conversationId: conversation.id } })).toBe(1)
+  })
+
+  it('never lets a reply to an agent notification become the customer’s words', async () => {
+    await send({ subject: 'Broken hinge', text: 'The hinge broke.', messageId: '<h1@customer.example>' })
+    const { conversation } = await conversationOf('<h1@customer.example>')
+    const colleague = await buildAgent(app.ctx.db.prisma, { role: 'admin', name: 'Kai Colleague' })
+    const before = capture.messages.length
+    await assignConversation(app.ctx.domain, agent, { conversationId: conversation.id, assigneeId: colleague.id })
+    const [notice] = (await capture.waitFor(before + 1, 15_000)).slice(before)
+    const mail = notice!.parsed
+    expect(notice!.envelope.rcptTo).toEqual([colleague.email])
+    // "Reply" in the agent's mail program goes nowhere near the support address, and the e-mail says so.
+    expect(mail.replyTo!.value[0]!.address).toBe('no-reply@acme.example')
+    expect(mail.text).toMatch(/do not reply to this e-mail/i)
+    expect(mail.html).toMatch(/do not reply to this e-mail/i)
+
+    // The agent replies anyway, to the support address, quoting the customer's text.
+    await customerMail().sendMail({ from: colleague.email, to: 'help@acme.example', subject: `Re: ${mail.subject}`, text: 'I will look at it.', inReplyTo: mail.messageId, references: [mail.messageId!], messageId: '<agent-answer@example.test>' })
+    // A person the notification was forwarded to replies as well.
+    await customerMail().sendMail({ from: 'friend@elsewhere.example', to: 'help@acme.example', subject: `Re: ${mail.subject}`, text: 'Forwarded to me.', inReplyTo: mail.messageId, references: [mail.messageId!], messageId: '<forwarded@elsewhere.example>' })
+    await app.ctx.intake.drain()
+
+    const prisma = app.ctx.db.prisma
+    expect(await prisma.message.count({ where: { conversationId: conversation.id, kind: 'customer' } })).toBe(1)
+    expect(await prisma.message.findUnique({ where: { emailMessageId: '<agent-answer@example.test>' } })).toBeNull()
+    const refused = await prisma.inboundMessage.findFirstOrThrow({ where: { messageIdHeader: '<agent-answer@example.test>' } })
+    expect(refused).toMatchObject({ status: 'processed', conversationId: null })
+    expect(refused.note).toMatch(/agent/i)
+    const forwarded = await conversationOf('<forwarded@elsewhere.example>')
+    expect(forwarded.conversationId).not.toBe(conversation.id)
   })
 
   it('keeps an out-of-office in the thread without changing the status or answering it', async () => {

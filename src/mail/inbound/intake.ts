@@ -118,6 +118,11 @@ async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, 
     return { conversationId: result.conversation?.id ?? null, note: `bounce${b.hard ? ' (permanent)' : ''}${result.marked ? `; ${b.recipient} marked undeliverable` : ''}${match ? '' : '; no conversation found'}` }
   }
 
+  // An agent's own address (a reply to a notification, a forward to the support address) never
+  // speaks as a customer: agents answer in the help desk, where the answer is theirs.
+  const agent = mail.from ? await prisma.agent.findFirst({ where: { email: { equals: mail.from.address, mode: 'insensitive' } }, select: { name: true } }) : null
+  if (agent) return { conversationId: null, note: `sent from the address of the agent ${agent.name}; agents answer in the help desk, so it was added to no conversation` }
+
   // No usable From: the SMTP envelope's sender, else a placeholder customer, so that the message
   // still reaches the agents (who see that nobody can be answered).
   const from = mail.from ?? (envelopeFrom && envelopeFrom.includes('@') ? { address: envelopeFrom.toLowerCase(), name: '' } : UNKNOWN_SENDER)

@@ -1,5 +1,6 @@
 import type { Prisma } from '../../db/database.ts'
 import { ensureDefaultFolder } from '../../domain/folders/defaultFolder.ts'
+import { CUSTOMER_FACING_KINDS } from '../outbound/outbox.ts'
 import { conversationFromAddress } from '../replyAddress.ts'
 import type { InboundMail } from './parse.ts'
 
@@ -15,7 +16,7 @@ export function recipientsOf(mail: InboundMail, envelopeTo: string[]): string[] 
 
 /**
  * Finds the conversation a message continues (SPEC §5): its In-Reply-To and References against
- * the Message-IDs we know, then a signed reply address, then "[#123]" in the subject, the last
+ * the Message-IDs of messages and of e-mails sent to customers, then a signed reply address, then "[#123]" in the subject, the last
  * only when the single From mailbox is that conversation's customer.
  */
 export async function findThread(prisma: Prisma, mail: InboundMail, recipients: string[], secret: string): Promise<ThreadMatch | null> {
@@ -23,7 +24,7 @@ export async function findThread(prisma: Prisma, mail: InboundMail, recipients: 
   if (ids.length) {
     const [messages, outbox] = await Promise.all([
       prisma.message.findMany({ where: { emailMessageId: { in: ids } }, select: { emailMessageId: true, conversationId: true } }),
-      prisma.outboxEmail.findMany({ where: { messageId: { in: ids }, conversationId: { not: null } }, select: { messageId: true, conversationId: true } }),
+      prisma.outboxEmail.findMany({ where: { messageId: { in: ids }, conversationId: { not: null }, kind: { in: [...CUSTOMER_FACING_KINDS] } }, select: { messageId: true, conversationId: true } }),
     ])
     const known = new Map<string, number>()
     for (const m of messages) known.set(m.emailMessageId!, m.conversationId)

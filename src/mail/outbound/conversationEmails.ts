@@ -75,6 +75,9 @@ export async function enqueueAgentReply(
   })
 }
 
+/** Where replies to notifications go: nowhere that the help desk reads. */
+export const noReplyAddress = (mail: MailContext) => `no-reply@${mail.mailDomain}`
+
 /** Tells an agent about a conversation (assigned to them, or the customer answered). */
 export async function enqueueAgentNotification(
   tx: Tx,
@@ -88,6 +91,9 @@ export async function enqueueAgentNotification(
     to: args.to,
     subject: `${args.headline}: ${threadSubject(args.conversation, false)}`,
     conversationId: args.conversation.id,
+    // An agent who presses Reply must not write to the support address: it would reach the
+    // customer's conversation as if the customer had written it.
+    headers: { 'Reply-To': noReplyAddress(mail) },
     ...content,
   })
 }

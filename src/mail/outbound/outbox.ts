@@ -31,6 +31,12 @@ export function newMessageId(mailDomain: string): string {
 /** E-mails nobody wrote by hand: they carry Auto-Submitted and are rate-limited per address. */
 export const AUTOMATIC_KINDS = ['notification', 'reminder', 'closing', 'confirmation'] as const satisfies readonly OutboxKind[]
 
+/**
+ * E-mails a customer receives: the only ones whose Message-IDs thread an answer into a
+ * conversation (notifications, resets and invitations go to agents).
+ */
+export const CUSTOMER_FACING_KINDS = ['agent_reply', 'reminder', 'closing', 'confirmation'] as const satisfies readonly OutboxKind[]
+
 /** Loop protection: at most this many automatic e-mails to one address in an hour. */
 export const AUTOMATIC_PER_ADDRESS_PER_HOUR = 5
 
