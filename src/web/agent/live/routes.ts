@@ -14,6 +14,9 @@ import { conversationNumber } from '../conversations/schema.ts'
 
 const presenceBody = z.object({ composing: z.preprocess((v) => v === true || v === 'true' || v === '1', z.boolean()).default(false) })
 
+/** How often an open event stream checks that its session still exists. */
+const SESSION_CHECK_MS = 3_000
+
 const inScope = (scope: FolderScope, folderId: number) => scope === null || scope.includes(folderId)
 
 /** Live updates for agents: server-sent events, presence reports, and the fragments pages refresh. */
@@ -34,6 +37,16 @@ export function liveRouter(ctx: AppContext): Router {
     const unsubscribe = ctx.events.subscribe(send)
     // Keep proxies from closing the stream; re-read the agent's folders and standing now and then.
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 20_000)
+    // Signing out or a password reset deletes the session row, on whichever instance it happens:
+    // the stream ends within seconds rather than outliving the session.
+    const sid = req.sessionID
+    const sessionCheck = setInterval(async () => {
+      try {
+        if (!(await prisma.session.count({ where: { sid, expire: { gt: new Date() } } }))) res.end()
+      } catch {
+        // The database is away for a moment; check again next time.
+      }
+    }, SESSION_CHECK_MS)
     const recheck = setInterval(async () => {
       try {
         const current = await findActiveAgent(prisma, agent.id)
@@ -50,6 +63,7 @@ export function liveRouter(ctx: AppContext): Router {
       unsubscribe()
       clearInterval(heartbeat)
       clearInterval(recheck)
+      clearInterval(sessionCheck)
     })
   })
 
