@@ -51,6 +51,20 @@ async function setFolders(tx: Tx, agentId: number, ids: number[]) {
   return existing.map((f) => f.id)
 }
 
+/**
+ * An agent taken out of a folder (or no longer an admin) keeps no conversation there: each is
+ * unassigned, with its history line, in the transaction that changed the folders, so that nothing
+ * of those conversations reaches them afterwards.
+ */
+async function unassignOutsideFolders(tx: Tx, at: Date, admin: Actor, agentId: number, folderIds: number[]) {
+  const lost = await tx.conversation.findMany({ where: { assigneeId: agentId, folderId: { notIn: folderIds } }, select: { id: true } })
+  if (!lost.length) return
+  await tx.conversation.updateMany({ where: { id: { in: lost.map((c) => c.id) } }, data: { assigneeId: null } })
+  await tx.historyEvent.createMany({
+    data: lost.map((c) => ({ conversationId: c.id, actorKind: 'agent' as const, actorAgentId: admin.id, type: 'assigned', data: { from: agentId, to: null, reason: 'removed from the folder' }, createdAt: at })),
+  })
+}
+
 /** Adds an agent who sets their own password from an e-mailed, single-use link. */
 export async function inviteAgent(prisma: Prisma, mail: MailContext, clock: Clock, admin: Actor, input: Record<string, unknown>) {
   requireAdminActor(admin)
@@ -73,7 +87,7 @@ export async function inviteAgent(prisma: Prisma, mail: MailContext, clock: Cloc
 }
 
 /** Name, role, folders and notification preferences of an agent. */
-export async function updateAgent(prisma: Prisma, admin: Actor, agentId: number, input: Record<string, unknown>) {
+export async function updateAgent(prisma: Prisma, clock: Clock, admin: Actor, agentId: number, input: Record<string, unknown>) {
   requireAdminActor(admin)
   const parsed = agentUpdateSchema.safeParse(input)
   if (!parsed.success) throw fromZodError(parsed.error)
@@ -84,6 +98,7 @@ export async function updateAgent(prisma: Prisma, admin: Actor, agentId: number,
     if (before.role === 'admin' && fields.role !== 'admin' && before.active) await assertAnotherActiveAdmin(tx, agentId)
     const agent = await tx.agent.update({ where: { id: agentId }, data: fields })
     const folders = await setFolders(tx, agentId, ids)
+    if (agent.role !== 'admin') await unassignOutsideFolders(tx, clock(), admin, agentId, folders)
     await tx.auditEvent.create({
       data: {
         actorAgentId: admin.id,

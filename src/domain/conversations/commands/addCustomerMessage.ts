@@ -4,7 +4,7 @@ import type { Tx } from '../../../db/database.ts'
 import { ValidationError } from '../../errors.ts'
 import { loadSettings } from '../../settings/settings.ts'
 import { enqueueAgentNotification } from '../../../mail/outbound/conversationEmails.ts'
-import { lockConversation } from '../access.ts'
+import { canWorkInFolder, lockConversation } from '../access.ts'
 import { appendMessage } from '../appendMessage.ts'
 import { recordHistory } from '../history.ts'
 import { reopensClosedConversation, statusFields, transition } from '../lifecycle.ts'
@@ -30,6 +30,8 @@ async function notifyAssignee(tx: Tx, ctx: DomainContext, conversation: Conversa
   if (!conversation.assigneeId) return
   const assignee = await tx.agent.findUnique({ where: { id: conversation.assigneeId } })
   if (!assignee?.active || !assignee.notifyOnCustomerReply) return
+  // The customer's words go only to someone who may read this folder now.
+  if (!(await canWorkInFolder(tx, assignee.id, conversation.folderId))) return
   await enqueueAgentNotification(tx, ctx.mail, { conversation, to: assignee.email, agentName: assignee.name, headline: 'The customer replied', excerpt })
 }
 

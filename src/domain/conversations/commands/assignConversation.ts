@@ -19,6 +19,7 @@ export async function notifyAssignment(tx: Tx, ctx: DomainContext, by: Actor, co
   if (assigneeId === by.id) return
   const assignee = await tx.agent.findUnique({ where: { id: assigneeId } })
   if (!assignee?.active || !assignee.notifyOnAssign) return
+  if (!(await canWorkInFolder(tx, assignee.id, conversation.folderId))) return
   await enqueueAgentNotification(tx, ctx.mail, { conversation, to: assignee.email, agentName: assignee.name, headline: `${by.name} assigned you a conversation`, excerpt: excerpt.slice(0, 500) })
 }
 

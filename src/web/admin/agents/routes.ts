@@ -75,7 +75,7 @@ export function agentsAdminRouter(ctx: AppContext): Router {
 
   router.post('/settings/agents/:id', async (req, res) => {
     try {
-      await updateAgent(prisma, req.agent!, agentId(req), req.body ?? {})
+      await updateAgent(prisma, ctx.clock, req.agent!, agentId(req), req.body ?? {})
       flash(req, 'success', 'Saved.')
       res.redirect(303, `/settings/agents/${agentId(req)}`)
     } catch (err) {
