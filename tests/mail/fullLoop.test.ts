@@ -64,6 +64,11 @@ describe('e-mail both ways, over real SMTP', () => {
     expect(shown.html).toContain('the amount looks wrong')
     expect(shown.html).not.toContain('Here it is')
     expect(shown.fullHtml).toContain('Here it is')
+    // Folded once, when it arrived: a page view shows what is stored and parses no body.
+    expect(threaded.visibleHtml).toContain('the amount looks wrong')
+    await app.ctx.db.prisma.message.update({ where: { id: threaded.id }, data: { visibleHtml: '<p>as stored</p>' } })
+    const again = presentConversationPage(await getConversationPage(app.ctx.db.prisma, agent, null, conversation.number), new Date(), {})
+    expect(again.messages.find((m) => m.id === threaded.id)!.html).toBe('<p>as stored</p>')
   })
 
   it('threads by the reply address alone when a mail program drops the headers', async () => {

@@ -40,8 +40,8 @@ export async function appendMessage(tx: Tx, a: AppendMessageArgs) {
       createdAt: a.at,
     },
   })
-  const { html, attachments } = await storeMessageFiles(tx, { conversationId: a.conversation.id, messageId: created.id, body: a.body, files: a.files, at: a.at })
-  const message = html === created.bodyHtml ? created : await tx.message.update({ where: { id: created.id }, data: { bodyHtml: html } })
+  const { html, visibleHtml, attachments } = await storeMessageFiles(tx, { conversationId: a.conversation.id, messageId: created.id, body: a.body, files: a.files, at: a.at })
+  const message = html === created.bodyHtml && visibleHtml === null ? created : await tx.message.update({ where: { id: created.id }, data: { bodyHtml: html, visibleHtml } })
   for (const file of attachments.filter((f) => !f.inline)) {
     await recordHistory(tx, a.conversation.id, a.actor, 'attachment_added', a.at, { attachmentId: file.id, fileName: file.fileName, messageId: message.id })
   }

@@ -97,7 +97,7 @@ export async function getConversationPage(prisma: Prisma, actor: Actor, scope: F
       (SELECT json_agg(json_build_object('number', f.number, 'subject', f.subject, 'folderId', f."folderId") ORDER BY f.id)
          FROM conversations f WHERE f."previousConversationId" = c.id) AS "followUps",
       (SELECT json_agg(m ORDER BY m."createdAt", m.id) FROM (
-         SELECT m.id, m."conversationId", m.kind::text AS kind, m."authorAgentId", m."customerId", m."bodyHtml", m."bodyText", m."emailMessageId",
+         SELECT m.id, m."conversationId", m.kind::text AS kind, m."authorAgentId", m."customerId", m."bodyHtml", m."visibleHtml", m."bodyText", m."emailMessageId",
                 m."inReplyTo", m."isAutoReply", m."inboundId", m."createdAt",
                 (SELECT json_build_object('name', a.name) FROM agents a WHERE a.id = m."authorAgentId") AS author,
                 COALESCE((SELECT json_agg(json_build_object('id', x.id, 'conversationId', x."conversationId", 'messageId', x."messageId",

@@ -1,6 +1,7 @@
 import type { Tx } from '../../db/database.ts'
 import { ValidationError } from '../errors.ts'
 import { attachmentPath, storeAttachment } from '../attachments/storeAttachment.ts'
+import { splitReplyHtml } from '../../mail/inbound/replyText/index.ts'
 import { embedYouTubeLinks, extractDataImages, htmlToText, replaceImageSources, sanitizeMessageHtml, textToHtml } from '../content/index.ts'
 
 export interface BodyInput {
@@ -25,6 +26,8 @@ export interface InlineImage {
 export interface PreparedBody {
   /** Sanitised HTML where inline images still point at cid:<contentId>. */
   html: string
+  /** For a customer's e-mail, the HTML with its quoted history folded away; null when nothing folds. */
+  visibleHtml?: string | null
   text: string
   inlineImages: InlineImage[]
 }
@@ -58,6 +61,15 @@ export async function prepareBody(input: BodyInput, maxBytes: number): Promise<P
   }
 }
 
+/**
+ * Folds the quoted history and signature out of a customer's message, once, when it arrives: the
+ * conversation page shows the stored result and parses nothing.
+ */
+export function withFoldedQuotes(body: PreparedBody): PreparedBody {
+  const { visible, folded } = splitReplyHtml(body.html)
+  return { ...body, visibleHtml: folded.trim() ? visible : null }
+}
+
 export function hasContent(body: PreparedBody): boolean {
   return body.text.trim().length > 0 || body.inlineImages.length > 0 || /<(img|iframe)\b/i.test(body.html)
 }
@@ -82,11 +94,10 @@ export async function storeMessageFiles(tx: Tx, args: { conversationId: number; 
   for (const f of args.files) {
     stored.push(await storeAttachment(tx, { data: f.data, fileName: f.fileName, conversationId: args.conversationId, messageId: args.messageId, at: args.at }))
   }
-  const html = replaceImageSources(args.body.html, (src) => {
-    if (!src.startsWith('cid:')) return src
-    return byContentId.get(src.slice(4)) ?? null
-  })
-  return { html, attachments: stored }
+  const storedSource = (src: string) => (src.startsWith('cid:') ? (byContentId.get(src.slice(4)) ?? null) : src)
+  const html = replaceImageSources(args.body.html, storedSource)
+  const visibleHtml = args.body.visibleHtml ? replaceImageSources(args.body.visibleHtml, storedSource) : null
+  return { html, visibleHtml, attachments: stored }
 }
 
 /** The start of a message, for list rows. */

@@ -2,19 +2,14 @@ import type { getConversationPage } from '../../domain/conversations/getConversa
 import { attachmentPath, INLINE_IMAGE_TYPES } from '../../domain/attachments/storeAttachment.ts'
 import { age } from './conversationRow.ts'
 import type { Viewer } from '../../realtime/events.ts'
-import { splitReplyHtml } from '../../mail/inbound/replyText/index.ts'
 
 type Page = Awaited<ReturnType<typeof getConversationPage>>
 
 /**
- * Customers' e-mails carry the whole earlier thread and a signature: show the new text and keep
- * the full message one click away.
+ * Customers' e-mails carry the whole earlier thread and a signature: show the new text (folded
+ * once, when the message arrived) and keep the full message one click away.
  */
-function foldQuotes(kind: string, html: string): { html: string; fullHtml: string | null } {
-  if (kind !== 'customer') return { html, fullHtml: null }
-  const { visible, folded } = splitReplyHtml(html)
-  return folded.trim() ? { html: visible, fullHtml: html } : { html, fullHtml: null }
-}
+const foldQuotes = (bodyHtml: string, visibleHtml: string | null) => (visibleHtml === null ? { html: bodyHtml, fullHtml: null } : { html: visibleHtml, fullHtml: bodyHtml })
 
 const STATUS_WORDS: Record<string, string> = { new: 'New', open: 'Open', pending: 'Pending', closed: 'Closed' }
 
@@ -87,7 +82,7 @@ export function presentConversationPage(page: Page, now: Date, form: { values?: 
       author,
       recordedBy: m.kind === 'customer' && m.author ? m.author.name : null,
       isAutoReply: m.isAutoReply,
-      ...foldQuotes(m.kind, m.bodyHtml),
+      ...foldQuotes(m.bodyHtml, m.visibleHtml),
       files: files.map((a) => ({
         fileName: a.fileName,
         size: formatBytes(a.size),

@@ -8,7 +8,7 @@ import { canWorkInFolder, lockConversation } from '../access.ts'
 import { appendMessage } from '../appendMessage.ts'
 import { recordHistory } from '../history.ts'
 import { reopensClosedConversation, statusFields, transition } from '../lifecycle.ts'
-import { assertFileSizes, prepareBody, type InlineImage, type UploadedFile } from '../messageBody.ts'
+import { assertFileSizes, prepareBody, withFoldedQuotes, type InlineImage, type UploadedFile } from '../messageBody.ts'
 
 export interface CustomerMessageInput {
   conversationId: number
@@ -44,7 +44,7 @@ export async function addCustomerMessage(ctx: DomainContext, input: CustomerMess
   const settings = await loadSettings(ctx.prisma)
   assertFileSizes(files, settings.attachmentMaxBytes)
   const prepared = await prepareBody({ html: input.html, text: input.text }, settings.attachmentMaxBytes)
-  const body = { ...prepared, inlineImages: [...prepared.inlineImages, ...(input.inlineImages ?? [])] }
+  const body = withFoldedQuotes({ ...prepared, inlineImages: [...prepared.inlineImages, ...(input.inlineImages ?? [])] })
   if (!body.text.trim() && files.length === 0 && body.inlineImages.length === 0) throw new ValidationError('The message is empty', { body: 'Write a message first.' })
   const actor = { kind: 'customer' as const, customerId: input.customerId }
 

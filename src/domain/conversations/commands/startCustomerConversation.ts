@@ -9,7 +9,7 @@ import { statusPageUrl } from '../../../mail/customerLinks.ts'
 import { replyAddressFor } from '../../../mail/replyAddress.ts'
 import { appendMessage } from '../appendMessage.ts'
 import { recordHistory } from '../history.ts'
-import { assertFileSizes, prepareBody, type InlineImage, type UploadedFile } from '../messageBody.ts'
+import { assertFileSizes, prepareBody, withFoldedQuotes, type InlineImage, type UploadedFile } from '../messageBody.ts'
 
 export interface StartCustomerConversationInput {
   customerEmail: string
@@ -36,7 +36,7 @@ export async function startCustomerConversation(ctx: DomainContext, input: Start
   const settings = await loadSettings(ctx.prisma)
   assertFileSizes(files, settings.attachmentMaxBytes)
   const prepared = await prepareBody({ html: input.html ?? undefined, text: input.text }, settings.attachmentMaxBytes)
-  const body = { ...prepared, inlineImages: [...prepared.inlineImages, ...(input.inlineImages ?? [])] }
+  const body = withFoldedQuotes({ ...prepared, inlineImages: [...prepared.inlineImages, ...(input.inlineImages ?? [])] })
   if (!body.text.trim() && files.length === 0 && body.inlineImages.length === 0) throw new ValidationError('The message is empty', { body: 'Write a message first.' })
 
   const result = await ctx.prisma.$transaction(async (tx) => {
