@@ -21,6 +21,7 @@ export const MOVE_BATCH_SIZE = 500
 const MAX_LIVE_EVENTS = 100
 
 const MAX_SIGNATURE_CHARS = 20_000
+const MAX_ACKNOWLEDGEMENT_CHARS = 5_000
 
 /** A conflict that belongs to one form field (a name or address already in use). */
 export class FieldConflictError extends ConflictError {
@@ -46,6 +47,8 @@ export const folderUpdateInput = z.object({
     .max(254, 'Use at most 254 characters')
     .refine(looksLikeAddress, 'Enter an e-mail address such as help@example.com, or leave it empty'),
   signatureHtml: z.string().max(MAX_SIGNATURE_CHARS, `Keep the signature under ${MAX_SIGNATURE_CHARS.toLocaleString('en')} characters`),
+  acknowledge: z.boolean(),
+  acknowledgementText: z.string().trim().max(MAX_ACKNOWLEDGEMENT_CHARS, `Keep the acknowledgement under ${MAX_ACKNOWLEDGEMENT_CHARS.toLocaleString('en')} characters`),
 })
 
 export type FolderUpdate = Partial<z.input<typeof folderUpdateInput>>
@@ -79,7 +82,8 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /**
- * Changes a folder's name, inbound address and signature (the fields given; the others stay).
+ * Changes a folder's name, inbound address, signature and acknowledgement (the fields given; the
+ * others stay).
  * The inbound address is stored lower-cased (empty: none); the signature is sanitised like a message.
  */
 export async function updateFolder(ctx: FolderContext, admin: Actor, rawFolderId: unknown, input: FolderUpdate) {
@@ -95,6 +99,8 @@ export async function updateFolder(ctx: FolderContext, admin: Actor, rawFolderId
         name: wanted.name ?? before.name,
         inboundAddress: wanted.inboundAddress === undefined ? before.inboundAddress : wanted.inboundAddress || null,
         signatureHtml: wanted.signatureHtml === undefined ? before.signatureHtml : sanitizeMessageHtml(wanted.signatureHtml).trim(),
+        acknowledge: wanted.acknowledge ?? before.acknowledge,
+        acknowledgementText: wanted.acknowledgementText ?? before.acknowledgementText,
       }
       if (next.name !== before.name) {
         const clash = await tx.folder.findFirst({ where: { name: { equals: next.name, mode: 'insensitive' }, id: { not: target } }, select: { id: true } })
@@ -108,6 +114,8 @@ export async function updateFolder(ctx: FolderContext, admin: Actor, rawFolderId
       if (next.name !== before.name) changes.name = { from: before.name, to: next.name }
       if (next.inboundAddress !== before.inboundAddress) changes.inboundAddress = { from: before.inboundAddress, to: next.inboundAddress }
       if (next.signatureHtml !== before.signatureHtml) changes.signature = next.signatureHtml ? 'changed' : 'removed'
+      if (next.acknowledge !== before.acknowledge) changes.acknowledge = { from: before.acknowledge, to: next.acknowledge }
+      if (next.acknowledgementText !== before.acknowledgementText) changes.acknowledgementText = next.acknowledgementText ? 'changed' : 'reset to the built-in text'
       if (Object.keys(changes).length === 0) return before
       const folder = await tx.folder.update({ where: { id: target }, data: next })
       await tx.auditEvent.create({

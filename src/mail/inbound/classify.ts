@@ -51,3 +51,19 @@ function readBounce(mail: InboundMail, raw: Buffer): BounceInfo {
   if (mail.messageId) ids.delete(mail.messageId)
   return { recipient, status, hard, originalMessageIds: [...ids] }
 }
+
+const ROBOT_LOCAL_PART = /^(no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaster|bounces?|notifications?|alerts?)([+._-]|$)/i
+
+/**
+ * A sender that is a robot even when its message is not an auto-reply: a mailing list or
+ * newsletter, a no-reply address, a message with an empty envelope sender. Its message still
+ * becomes a conversation, but nothing is sent back to it automatically.
+ */
+export function isAutomaticSender(mail: InboundMail, envelopeFrom: string | null): boolean {
+  if (envelopeFrom !== null && envelopeFrom.replace(/[<>\s]/g, '') === '') return true
+  if (/^\s*<\s*>\s*$/.test(mail.headers.get('return-path') ?? 'x')) return true
+  // mailparser gathers the List-* headers under `list`.
+  if (['list', 'list-id', 'list-unsubscribe'].some((name) => mail.headers.has(name))) return true
+  const local = mail.from?.address.split('@')[0] ?? ''
+  return ROBOT_LOCAL_PART.test(local)
+}

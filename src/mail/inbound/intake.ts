@@ -11,7 +11,7 @@ import { htmlToText, sanitizeMessageHtml } from '../../domain/content/index.ts'
 import { boundBody } from './bodyLimits.ts'
 import { loadSettings } from '../../domain/settings/settings.ts'
 import type { InboundSource } from '../../generated/prisma/enums.ts'
-import { classifyMail } from './classify.ts'
+import { classifyMail, isAutomaticSender } from './classify.ts'
 import { parseMail, type InboundMail } from './parse.ts'
 import { cleanSubject, findThread, folderForRecipients, recipientsOf } from './route.ts'
 
@@ -168,6 +168,7 @@ async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, 
     inlineImages,
     emailMessageId: mail.messageId,
     inboundId,
+    acknowledge: mail.from !== null && !isAutomaticSender(mail, envelopeFrom),
   })
   return { conversationId: result.conversation.id, note: null }
 }

@@ -169,7 +169,7 @@ export function portalRouter(ctx: AppContext): Router {
         channel: 'portal',
         text: form.message,
         files: uploadedFiles(req),
-        sendConfirmation: true,
+        acknowledge: true,
       })
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err

@@ -120,6 +120,25 @@ describe('settings: the folders pages', () => {
     expect(page.text).toContain('&lt;b&gt;Sales&lt;/b&gt; team')
   })
 
+  it('sets the acknowledgement of new requests: on by default, its own text, or off', async () => {
+    const returns = await prisma().folder.create({ data: { name: 'Returns', position: 99 } })
+    const page = await admin.get(`/settings/folders/${returns.id}`)
+    expect(page.text).toMatch(/<input type="checkbox" name="acknowledge" checked/)
+    expect(page.text).toContain('placeholder="Thank you for writing to us.')
+    const own = await post(`/settings/folders/${returns.id}`, { name: 'Returns', inboundAddress: '', signatureHtml: '', acknowledge: 'on', acknowledgementText: '  We answer returns within a day.  ' })
+    expect(own.status).toBe(303)
+    expect(await prisma().folder.findUniqueOrThrow({ where: { id: returns.id } })).toMatchObject({ acknowledge: true, acknowledgementText: 'We answer returns within a day.' })
+    const off = await post(`/settings/folders/${returns.id}`, { name: 'Returns', inboundAddress: '', signatureHtml: '', acknowledgementText: 'We answer returns within a day.' })
+    expect(off.status).toBe(303)
+    expect((await prisma().folder.findUniqueOrThrow({ where: { id: returns.id } })).acknowledge).toBe(false)
+    const audit = await prisma().auditEvent.findFirstOrThrow({ where: { action: 'folder.updated', targetId: String(returns.id) }, orderBy: { id: 'desc' } })
+    expect(audit.data).toMatchObject({ acknowledge: { from: true, to: false } })
+    const tooLong = await post(`/settings/folders/${returns.id}`, { name: 'Returns', inboundAddress: '', signatureHtml: '', acknowledgementText: 'x'.repeat(5001) })
+    expect(tooLong.status).toBe(400)
+    expect(tooLong.text).toContain('Keep the acknowledgement under 5,000 characters')
+    await prisma().folder.delete({ where: { id: returns.id } })
+  })
+
   it('reorders folders with the up and down buttons', async () => {
     expect(listedFolders((await admin.get('/settings/folders')).text)).toEqual(['General', 'Invoices', 'Sales'])
     const sales = await folderNamed('Sales')

@@ -47,6 +47,23 @@ describe('pages for customers', () => {
       expect(mail.text).toContain(statusPath(conversation.id))
     })
 
+    it('confirms to the typed address without relaying any text typed in the form, a few times a day at most', async () => {
+      const send = async (i: number) => {
+        const client = request.agent(app.url)
+        const page = await client.get('/contact')
+        return client.post('/contact').type('form').send({ _csrf: csrfFrom(page.text), name: 'Cheap pills at pills.example', email: 'victim@example.net', subject: `Visit pills.example ${i}`, message: 'Buy now at pills.example', website: '' })
+      }
+      // The contact form's own limit per client is not what is tested here.
+      const resetClientLimit = () => app.ctx.db.prisma.$executeRaw`DELETE FROM rate_limits`
+      await resetClientLimit()
+      for (let i = 0; i < 4; i++) expect((await send(i)).status).toBe(200)
+      await resetClientLimit()
+      expect(await app.ctx.db.prisma.conversation.count({ where: { customer: { email: 'victim@example.net' } } })).toBe(4)
+      const mails = await app.ctx.db.prisma.outboxEmail.findMany({ where: { toAddress: 'victim@example.net' } })
+      expect(mails).toHaveLength(3)
+      for (const mail of mails) for (const part of [mail.subject, mail.text, mail.html]) expect(part).not.toMatch(/pills|Buy now/)
+    })
+
     it('answers a bad form with field messages, and a robot with thanks but no conversation', async () => {
       const client = request.agent(app.url)
       const page = await client.get('/contact')

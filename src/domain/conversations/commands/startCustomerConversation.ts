@@ -1,8 +1,10 @@
+import type { Tx } from '../../../db/database.ts'
+import type { Conversation, Customer } from '../../../generated/prisma/client.ts'
 import type { DomainContext } from '../../context.ts'
 import { ValidationError } from '../../errors.ts'
 import { findOrCreateCustomer } from '../../customers/findOrCreateCustomer.ts'
 import { loadSettings } from '../../settings/settings.ts'
-import { enqueueAgentNotification, threadSubject } from '../../../mail/outbound/conversationEmails.ts'
+import { enqueueAgentNotification } from '../../../mail/outbound/conversationEmails.ts'
 import { enqueueAutomaticEmail } from '../../../mail/outbound/outbox.ts'
 import { renderMail } from '../../../mail/outbound/templates.ts'
 import { statusPageUrl } from '../../../mail/customerLinks.ts'
@@ -23,8 +25,39 @@ export interface StartCustomerConversationInput {
   inlineImages?: InlineImage[]
   emailMessageId?: string | null
   inboundId?: number | null
-  /** E-mail the customer a confirmation with the status page link (the contact page does). */
-  sendConfirmation?: boolean
+  /**
+   * Acknowledge the request by e-mail when the folder does. The caller says false for a sender
+   * that is a robot (mailing list, no-reply address, empty envelope sender).
+   */
+  acknowledge?: boolean
+}
+
+/** The acknowledgement's text when a folder has none of its own. */
+export const DEFAULT_ACKNOWLEDGEMENT = 'Thank you for writing to us. We have received your request and will answer you by e-mail as soon as we can.'
+
+/** At most this many acknowledgements to one address in 24 hours (besides the hourly loop limit). */
+export const ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY = 3
+
+/**
+ * Tells the customer that their request arrived, with its number and status page. The address is
+ * not verified (anyone can type it in the contact form or forge a From line), so the e-mail carries
+ * no text the sender chose (no name, subject or message): it cannot relay anyone's words.
+ */
+async function acknowledge(tx: Tx, ctx: DomainContext, conversation: Conversation, customer: Customer) {
+  const folder = await tx.folder.findUniqueOrThrow({ where: { id: conversation.folderId }, select: { acknowledge: true, acknowledgementText: true, inboundAddress: true } })
+  if (!folder.acknowledge || customer.undeliverableAt) return
+  // Outbox rows carry the real time of writing (as the loop limit counts them), not the domain clock.
+  const since = new Date(Date.now() - 24 * 3600_000)
+  if ((await tx.outboxEmail.count({ where: { toAddress: customer.email, kind: 'confirmation', createdAt: { gt: since } } })) >= ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY) return
+  const content = await renderMail('confirmation', { text: folder.acknowledgementText || DEFAULT_ACKNOWLEDGEMENT, number: conversation.number, statusUrl: statusPageUrl(ctx.mail, conversation.id) })
+  await enqueueAutomaticEmail(tx, ctx.mail.mailDomain, {
+    kind: 'confirmation',
+    to: customer.email,
+    subject: `We received your request [#${conversation.number}]`,
+    conversationId: conversation.id,
+    headers: { 'Reply-To': replyAddressFor(folder.inboundAddress || ctx.mail.supportAddress, ctx.mail.secret, conversation.id) },
+    ...content,
+  })
 }
 
 /**
@@ -62,17 +95,7 @@ export async function startCustomerConversation(ctx: DomainContext, input: Start
       where: { active: true, notifyOnNewInFolder: true, OR: [{ role: 'admin' }, { folders: { some: { folderId: input.folderId } } }] },
       select: { email: true, name: true },
     })
-    if (input.sendConfirmation) {
-      const content = await renderMail('confirmation', { name: customer.name, number: created.number, subject: created.subject, statusUrl: statusPageUrl(ctx.mail, created.id) })
-      await enqueueAutomaticEmail(tx, ctx.mail.mailDomain, {
-        kind: 'confirmation',
-        to: customer.email,
-        subject: `We received your request: ${threadSubject(created, false)}`,
-        conversationId: created.id,
-        headers: { 'Reply-To': replyAddressFor(ctx.mail.supportAddress, ctx.mail.secret, created.id) },
-        ...content,
-      })
-    }
+    if (input.acknowledge) await acknowledge(tx, ctx, created, customer)
     for (const w of watchers) {
       await enqueueAgentNotification(tx, ctx.mail, { conversation: created, to: w.email, agentName: w.name, headline: 'New conversation', excerpt: appended.message.bodyText.slice(0, 500) })
     }

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express'
 import { z } from 'zod'
 import { ConflictError, NotFoundError, ValidationError } from '../../../domain/errors.ts'
+import { DEFAULT_ACKNOWLEDGEMENT } from '../../../domain/conversations/commands/startCustomerConversation.ts'
 import { createFolder, deleteFolder, FieldConflictError, FOLDER_ORDER, listFoldersForAdmin, moveFolder, updateFolder, defaultFolderId } from '../../../domain/folders/manageFolders.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAdmin, requireAgent } from '../../middleware/auth.ts'
@@ -61,7 +62,7 @@ export function foldersAdminRouter(ctx: AppContext): Router {
   })
 
   interface EditState {
-    values?: Record<string, string>
+    values?: Record<string, string | boolean>
     errors?: Record<string, string>
     message?: string | null
     deleteErrors?: Record<string, string>
@@ -89,7 +90,8 @@ export function foldersAdminRouter(ctx: AppContext): Router {
         imapAccounts: folder._count.imapAccounts,
       },
       others,
-      values: state.values ?? { name: folder.name, inboundAddress: folder.inboundAddress ?? '', signatureHtml: folder.signatureHtml },
+      values: state.values ?? { name: folder.name, inboundAddress: folder.inboundAddress ?? '', signatureHtml: folder.signatureHtml, acknowledge: folder.acknowledge, acknowledgementText: folder.acknowledgementText },
+      defaultAcknowledgement: DEFAULT_ACKNOWLEDGEMENT,
       errors: state.errors ?? {},
       message: state.message ?? null,
       deleteErrors: state.deleteErrors ?? {},
@@ -101,7 +103,7 @@ export function foldersAdminRouter(ctx: AppContext): Router {
 
   router.post('/settings/folders/:id', async (req, res) => {
     const id = folderIdOf(req)
-    const values = { name: text(req.body?.name), inboundAddress: text(req.body?.inboundAddress), signatureHtml: text(req.body?.signatureHtml) }
+    const values = { name: text(req.body?.name), inboundAddress: text(req.body?.inboundAddress), signatureHtml: text(req.body?.signatureHtml), acknowledge: req.body?.acknowledge === 'on', acknowledgementText: text(req.body?.acknowledgementText) }
     try {
       const folder = await updateFolder(ctx.domain, req.agent!, id, values)
       flash(req, 'success', `Folder “${folder.name}” saved.`)
