@@ -11,6 +11,7 @@ import { ARTIFACTS, launchChromium } from '../helpers/browser.ts'
 import { buildAgent } from '../helpers/factories.ts'
 import { startSmtpCapture, type CapturedMessage, type SmtpCapture } from '../helpers/smtpCapture.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
+import { announceIfSkipped, NEEDS_POSTGRES, onPostgres } from '../helpers/needsPostgres.ts'
 
 const CUSTOMER = { name: 'Casey Customer', email: 'casey.customer@example.com' }
 const SUBJECT = 'My order arrived with a cracked lid'
@@ -191,7 +192,8 @@ describe('a customer following a request from the contact page to its close', ()
   // the session before the flash is in it. Then the message is missing, and shows up on a later page.
   // A slow session write is made certain here by holding a lock on the session rows for a moment;
   // a PostgreSQL server is needed for that (PGlite has one connection for everything).
-  it.runIf(Boolean(process.env.TEST_DATABASE_URL))('shows "your message is with our team" after sending even when the session write is slow', async () => {
+  announceIfSkipped('the status page message after a slow session write')
+  it.runIf(onPostgres)(`shows "your message is with our team" after sending even when the session write is slow ${NEEDS_POSTGRES}`, async () => {
     const prisma = app.ctx.db.prisma
     const folder = await ensureDefaultFolder(prisma)
     const { conversation } = await startCustomerConversation(app.ctx.domain, { customerEmail: 'slow.session@example.com', subject: 'Slow session', folderId: folder.id, channel: 'portal', text: 'First message.' })

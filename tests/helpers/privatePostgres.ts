@@ -1,12 +1,12 @@
 import { execFile, execFileSync } from 'node:child_process'
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 
 /**
- * A PostgreSQL 15 cluster of its own, for tests that stop, kill or restart the database server.
+ * A PostgreSQL cluster of its own, for tests that stop, kill or restart the database server.
  * Never touch the machine's shared server on 5432: other test files run against it in parallel.
  *
  * initdb/pg_ctl refuse to run as root, so when the tests run as root they run as the `postgres`
@@ -15,7 +15,16 @@ import { promisify } from 'node:util'
  */
 
 const run = promisify(execFile)
-const BIN = process.env.PG_BIN_DIR ?? '/usr/lib/postgresql/15/bin'
+/** The newest PostgreSQL server installed from Debian's packages (tools/ensure-test-deps.sh installs one). */
+function serverBinDir(): string {
+  const root = '/usr/lib/postgresql'
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'initdb'))) : []
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0]
+  if (!newest) throw new Error('No PostgreSQL server binaries in /usr/lib/postgresql: install Debian\'s postgresql package (npm test does it when run as root).')
+  return path.join(root, newest, 'bin')
+}
+
+const BIN = process.env.PG_BIN_DIR ?? serverBinDir()
 
 export interface PrivatePostgres {
   /** postgresql://postgres@127.0.0.1:PORT/postgres */

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
+import { announceIfSkipped, NEEDS_POSTGRES, onPostgres } from '../helpers/needsPostgres.ts'
 
 /**
  * SPEC §2: "safe to run on several app instances at once (only one sends; nothing is sent twice)".
@@ -70,7 +71,8 @@ async function runTwo(databaseUrl: string, now: Date, label: string): Promise<[S
   return runs as [SweepRun, SweepRun]
 }
 
-describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('the lifecycle sweep run by two processes at once (SPEC §2)', () => {
+announceIfSkipped('the lifecycle sweep run by two processes at once (SPEC §2)')
+describe.runIf(onPostgres)(`the lifecycle sweep run by two processes at once (SPEC §2) ${NEEDS_POSTGRES}`, () => {
   let app: TestApp
   let db: pg.Client
   let databaseUrl: string

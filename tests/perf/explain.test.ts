@@ -4,6 +4,7 @@ import { countTabs, listConversations, listQuerySchema } from '../../src/domain/
 import { folderScope, type FolderScope } from '../../src/domain/policy.ts'
 import { countQueries, type CapturedStatement } from '../helpers/queryCounter.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
+import { announceIfSkipped, NEEDS_POSTGRES, onPostgres } from '../helpers/needsPostgres.ts'
 
 /*
  * Guard rails, not timings: on a seeded PostgreSQL database (50,000 conversations, 150,000
@@ -133,7 +134,8 @@ function scansOf(plan: PlanNode, indexTable: Map<string, string>, out: Scan[] = 
   return out
 }
 
-describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('the list, count and search queries use indexes on a seeded database', () => {
+announceIfSkipped('the list, count and search queries use indexes on a seeded database')
+describe.runIf(onPostgres)(`the list, count and search queries use indexes on a seeded database ${NEEDS_POSTGRES}`, () => {
   let app: TestApp
   let admin: Actor
   let agent: Actor

@@ -4,11 +4,13 @@ import { replyAsAgent } from '../../src/domain/conversations/commands/replyAsAge
 import { buildAgent, buildConversation, buildFolder } from '../helpers/factories.ts'
 import { openStream, session, type Received, type Stream } from '../helpers/liveStream.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
+import { announceIfSkipped, NEEDS_POSTGRES, onPostgres } from '../helpers/needsPostgres.ts'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const viewersOfEvent = (e: Received) => (e.data.type === 'presence.changed' ? e.data.viewers : null)
 
-describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('live events across two instances on one PostgreSQL database', () => {
+announceIfSkipped('live events across two instances on one PostgreSQL database')
+describe.runIf(onPostgres)(`live events across two instances on one PostgreSQL database ${NEEDS_POSTGRES}`, () => {
   let one: TestApp
   let two: TestApp
   let admin: Actor

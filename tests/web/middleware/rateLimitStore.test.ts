@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PrismaClient } from '../../../src/generated/prisma/client.ts'
 import { PostgresRateLimitStore, RateLimitUnavailableError, sharedRateLimit } from '../../../src/web/middleware/rateLimitStore.ts'
 import { ADMIN, csrfFrom, setUpAndSignIn, startTestApp, type TestApp } from '../../helpers/testApp.ts'
+import { announceIfSkipped, NEEDS_POSTGRES, onPostgres } from '../../helpers/needsPostgres.ts'
 
 /** A store on the app's database whose clock the test moves. */
 function storeWithClock(app: TestApp, prefix: string, windowMs: number) {
@@ -147,7 +148,8 @@ describe('rate-limit counters in PostgreSQL', () => {
   })
 })
 
-describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('rate limits shared by two instances on one PostgreSQL database', () => {
+announceIfSkipped('rate limits shared by two instances on one PostgreSQL database')
+describe.runIf(onPostgres)(`rate limits shared by two instances on one PostgreSQL database ${NEEDS_POSTGRES}`, () => {
   let one: TestApp
   let two: TestApp
   beforeAll(async () => {
