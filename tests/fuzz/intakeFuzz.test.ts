@@ -29,7 +29,7 @@ import { receiveRawMessage } from '../../src/mail/inbound/intake.ts'
 import { createLocalEventBus } from '../../src/realtime/events.ts'
 import { formatReport, loadCorpus, mutation, MUTATIONS, runFuzz, type CorpusMessage } from '../../tools/fuzz-intake.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
-import { SEED_MESSAGES } from '../fixtures/mail/seedMessages.ts'
+import { OWN_MESSAGES } from '../fixtures/mail/ownMessages.ts'
 
 const CORPUS = new URL('../../../shared/corpus/', import.meta.url)
 const COUNT = Number(process.env.FUZZ_COUNT ?? 3000)
@@ -86,8 +86,8 @@ describe('the inbound intake under fuzzing', () => {
   beforeAll(async () => {
     app = await startTestApp()
     // The real-world corpus where it is present (CI); the project's own messages always.
-    corpus = [...(existsSync(fileURLToPath(CORPUS)) ? loadCorpus(fileURLToPath(CORPUS)) : []), ...SEED_MESSAGES]
-    if (corpus.length === SEED_MESSAGES.length) console.log(`Fuzzing from the project's own ${SEED_MESSAGES.length} seed messages only: the real-world corpus is not at ${fileURLToPath(CORPUS)}.`)
+    corpus = [...(existsSync(fileURLToPath(CORPUS)) ? loadCorpus(fileURLToPath(CORPUS)) : []), ...OWN_MESSAGES.map(({ name, raw }) => ({ name, raw }))]
+    if (corpus.length === OWN_MESSAGES.length) console.log(`Fuzzing from the project's own ${OWN_MESSAGES.length} seed messages only: the real-world corpus is not at ${fileURLToPath(CORPUS)}.`)
   })
   afterAll(async () => {
     await app?.close()
