@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs'
+import { parseEnv } from 'node:util'
 import { z } from 'zod'
+import { fromRoot } from './paths.ts'
 
 // Empty strings in the environment mean "not set", as in most .env files.
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -49,6 +52,8 @@ export interface Config {
   port: number
   host: string
   publicUrl: string
+  /** False when publicUrl is only the localhost default. */
+  publicUrlSet: boolean
   databaseUrl: string | undefined
   dataDir: string
   sessionSecret: string | undefined
@@ -83,6 +88,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrlSet: e.PUBLIC_URL !== undefined,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     sessionSecret: e.SESSION_SECRET,
@@ -102,4 +108,40 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     smtpReverseDns: e.SMTP_REVERSE_DNS ?? false,
     schedulerEnabled: e.SCHEDULER_ENABLED ?? true,
   }
+}
+
+/** The .env file the app and every command read: beside package.json, whatever the working directory. */
+export const ENV_FILE = fromRoot('.env')
+
+/**
+ * The configuration as the app and the command-line tools read it: the environment, then the .env
+ * file for what the environment leaves unset (as `node --env-file` does). One loader for all, so a
+ * command started elsewhere than the app still writes the same links and opens the same database.
+ */
+export function loadConfigFromEnvironment(options: { env?: NodeJS.ProcessEnv; envFile?: string } = {}): Config {
+  const env = options.env ?? process.env
+  // Into the environment itself, as process.loadEnvFile() does: libraries read it too (pg its PG*
+  // variables, Express NODE_ENV).
+  for (const [name, value] of Object.entries(readEnvFile(options.envFile ?? ENV_FILE))) if (env[name] === undefined) env[name] = value
+  return loadConfig(env)
+}
+
+function readEnvFile(file: string): NodeJS.Dict<string> {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {}
+    throw new ConfigError(`Could not read ${file}: ${(err as Error).message}`)
+  }
+  return parseEnv(text)
+}
+
+/**
+ * Null when PUBLIC_URL is set. Otherwise e-mailed links fall back to localhost and the PORT this
+ * process sees, which for a command is not the app's when PORT was given to the app alone.
+ */
+export function publicUrlWarning(config: Config): string | null {
+  if (config.publicUrlSet) return null
+  return `PUBLIC_URL is not set, so links in e-mails point to ${config.publicUrl}. Set it in ${ENV_FILE} (read by the app and by every npm run command) to the address customers and agents reach Suivi at.`
 }

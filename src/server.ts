@@ -1,7 +1,7 @@
 import type { Server } from 'node:http'
 import { pathToFileURL } from 'node:url'
 import type { Express } from 'express'
-import { loadConfig, ConfigError, type Config } from './config.ts'
+import { loadConfigFromEnvironment, publicUrlWarning, ConfigError, type Config } from './config.ts'
 import { createLogger } from './logger.ts'
 import type { DestinationStream } from 'pino'
 import { openDatabase } from './db/database.ts'
@@ -76,6 +76,8 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
     const url = `http://localhost:${port}`
     if (!(await hasAnyAgent(db.prisma))) logger.info(`no agent yet: open ${url}/setup to create the first administrator`)
     logger.info({ url, database: db.kind }, 'Suivi is listening')
+    const noPublicUrl = publicUrlWarning(config)
+    if (noPublicUrl) logger.warn(noPublicUrl)
     const transport = createSmtpTransport(config.smtpUrl)
     const outbox = startOutboxWorker({ prisma: db.prisma, transport, clock, logger, from: config.mailFrom })
     // A committed change may have enqueued mail: deliver it now rather than at the next poll.
@@ -124,12 +126,9 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
 }
 
 async function main() {
-  try {
-    process.loadEnvFile()
-  } catch {}
   let config: Config
   try {
-    config = loadConfig()
+    config = loadConfigFromEnvironment()
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message)

@@ -16,8 +16,9 @@
 import { parseArgs } from 'node:util'
 import { createHash } from 'node:crypto'
 import type pg from 'pg'
-import { ConfigError, loadConfig } from '../src/config.ts'
+import { ConfigError, loadConfigFromEnvironment } from '../src/config.ts'
 import { openDatabase, type Database } from '../src/db/database.ts'
+import { embeddedDatabaseBusyMessage } from '../src/db/commandLine.ts'
 import { EmbeddedDatabaseBusyError } from '../src/db/embedded.ts'
 import { hashPassword } from '../src/domain/agents/passwords.ts'
 import { createLogger } from '../src/logger.ts'
@@ -770,13 +771,10 @@ async function main(): Promise<number> {
       return 1
     }
   }
-  try {
-    process.loadEnvFile()
-  } catch {}
   let databaseUrl: string | undefined
   let dataDir: string
   try {
-    const config = loadConfig()
+    const config = loadConfigFromEnvironment()
     databaseUrl = config.databaseUrl
     dataDir = config.dataDir
   } catch (err) {
@@ -801,8 +799,8 @@ async function main(): Promise<number> {
   try {
     db = await openDatabase({ databaseUrl, dataDir, logger, poolSize: 2 })
   } catch (err) {
-    console.error(`Could not open the database: ${err instanceof Error ? err.message : String(err)}`)
-    if (err instanceof EmbeddedDatabaseBusyError) console.error('Stop Suivi (npm start) first: the embedded database can only be opened by one process at a time.')
+    if (err instanceof EmbeddedDatabaseBusyError) console.error(embeddedDatabaseBusyMessage('npm run seed', err.dataDir))
+    else console.error(`Could not open the database: ${err instanceof Error ? err.message : String(err)}`)
     return 1
   }
   try {

@@ -21,7 +21,7 @@ const MAX_CONNECTIONS = 10
  */
 export async function startEmbeddedPostgres(dataDir: string | undefined): Promise<EmbeddedPostgres> {
   if (dataDir && (await servedByAnotherProcess(socketPathIn(path.resolve(dataDir))))) {
-    throw new EmbeddedDatabaseBusyError(`Another Suivi process is using the embedded database in ${path.resolve(dataDir)}`)
+    throw new EmbeddedDatabaseBusyError(path.resolve(dataDir))
   }
   let db: PGlite
   let server: PGLiteSocketServer
@@ -55,6 +55,9 @@ export async function startEmbeddedPostgres(dataDir: string | undefined): Promis
 /** PGlite's files must never be opened by two processes at once. */
 export class EmbeddedDatabaseBusyError extends Error {
   override name = 'EmbeddedDatabaseBusyError'
+  constructor(readonly dataDir: string) {
+    super(`Another Suivi process is using the embedded database in ${dataDir}`)
+  }
 }
 
 const socketPathIn = (dir: string) => path.join(dir, 'run', '.s.PGSQL.5432')

@@ -127,13 +127,16 @@ async function writeBatch(tx: Tx, now: Date, kind: 'reminder' | 'closing', batch
   )
   const htmlFormats = batch.shapes.map((s) => formatString(s.html))
   const textFormats = batch.shapes.map((s) => formatString(s.text))
+  // Outbox rows take the database's real time (the columns' defaults), not `now`, as enqueueEmail's
+  // do: mail queued by a sweep run as of a simulated later moment (`jobs:lifecycle --now`) is due
+  // for the worker at once, and the hourly loop limit sees it as written now.
   await tx.$executeRaw`
     WITH queued AS (
-      INSERT INTO outbox_emails (kind, "messageId", "conversationId", "toAddress", subject, html, text, headers, "createdAt", "nextAttemptAt")
+      INSERT INTO outbox_emails (kind, "messageId", "conversationId", "toAddress", subject, html, text, headers)
       SELECT ${kind}::"OutboxKind", e."messageId", e."conversationId", e."toAddress", e.subject,
              coalesce(e."wholeHtml", format((${htmlFormats}::text[])[e.shape], VARIADIC coalesce(e.h, e.t))),
              coalesce(e."wholeText", format((${textFormats}::text[])[e.shape], VARIADIC e.t)),
-             e.headers, ${now}::timestamptz, ${now}::timestamptz
+             e.headers
       FROM ROWS FROM (json_to_recordset(${records}::json)
              AS ("messageId" text, "conversationId" int, "toAddress" text, subject text, headers jsonb, shape int, "wholeHtml" text, "wholeText" text, t text[], h text[]))
            WITH ORDINALITY AS e("messageId", "conversationId", "toAddress", subject, headers, shape, "wholeHtml", "wholeText", t, h, n)
