@@ -30,6 +30,7 @@ const ACTION_LABELS: Record<string, string> = {
   'imap.tested': 'Tested an IMAP account',
   'settings.updated': 'Changed settings',
   'outbox.retried': 'Queued e-mail to send again',
+  'demo.seeded': 'Filled the help desk with demo data',
 }
 
 const TARGET_LABELS: Record<string, string> = { agent: 'Agent', folder: 'Folder', tag: 'Tag', imap_account: 'IMAP account', settings: 'Settings', outbox: 'Outbox' }
