@@ -9,13 +9,13 @@ import { assignConversation } from '../../../domain/conversations/commands/assig
 import { moveConversation } from '../../../domain/conversations/commands/moveConversation.ts'
 import { addTag, removeTag } from '../../../domain/conversations/commands/tagConversation.ts'
 import { closeConversation, setConversationStatus } from '../../../domain/conversations/commands/setConversationStatus.ts'
-import { NotFoundError, ValidationError } from '../../../domain/errors.ts'
+import { fromZodError, NotFoundError, ValidationError } from '../../../domain/errors.ts'
 import { folderScope } from '../../../domain/policy.ts'
 import { sanitizeMessageHtml } from '../../../domain/content/index.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAgent, safeNextPath } from '../../middleware/auth.ts'
 import { flash } from '../../middleware/flash.ts'
-import { uploadedFiles } from '../../middleware/uploads.ts'
+import { filesToChooseAgain, uploadedFiles } from '../../middleware/uploads.ts'
 import { presentConversationList } from '../../presenters/conversationList.ts'
 import { presentConversationPage } from '../../presenters/conversationPage.ts'
 import { assignForm, bulkForm, conversationNumber, messageForm, moveForm, newConversationForm, statusForm, tagForm } from './schema.ts'
@@ -51,25 +51,38 @@ export function conversationsRouter(ctx: AppContext): Router {
   }
 
   router.post('/conversations', async (req, res) => {
-    const form = newConversationForm.parse(req.body ?? {})
-    const keep = { ...form, html: form.html ? sanitizeMessageHtml(form.html) : '', text: form.text ?? '' }
-    if (req.uploadError) return res.status(413).render('agent/new-conversation', await newConversationView(req, keep, { files: req.uploadError }, req.uploadError))
+    const keep = { ...keptValues(req.body, ['customerEmail', 'customerName', 'subject', 'folderId', 'assigneeId', 'mode', 'text']), html: sanitizedHtml(req.body) }
+    const refuse = async (status: number, errors: Record<string, string>, error: string) => {
+      const filesNote = filesToChooseAgain(req)
+      const files = [errors.files, filesNote].filter(Boolean).join(' ')
+      res.status(status).render('agent/new-conversation', await newConversationView(req, keep, files ? { ...errors, files } : errors, error))
+    }
+    if (req.uploadError) return refuse(413, {}, req.uploadError)
+    const parsed = newConversationForm.safeParse(req.body ?? {})
+    if (!parsed.success) return refuse(400, bodyErrorsOnEditor(fromZodError(parsed.error).fields), 'Please check the highlighted fields.')
+    const form = parsed.data
     try {
       const { conversation } = await createConversation(ctx.domain, req.agent!, { ...form, files: uploadedFiles(req) })
       flash(req, 'success', form.mode === 'send' ? 'Sent to the customer.' : 'The request is recorded.')
       res.redirect(303, `/conversations/${conversation.number}`)
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
-      res.status(400).render('agent/new-conversation', await newConversationView(req, keep, err.fields, err.message))
+      await refuse(400, bodyErrorsOnEditor(err.fields), err.message)
     }
   })
 
-  async function renderConversation(req: Request, res: Response, status: number, number: number, form: { values?: Record<string, unknown>; error?: string | null; threadChanged?: boolean } = {}) {
+  type ReplyFormState = { values?: Record<string, unknown>; error?: string | null; threadChanged?: boolean; filesNote?: string | null }
+
+  async function renderConversation(req: Request, res: Response, status: number, number: number, form: ReplyFormState = {}) {
     const agent = req.agent!
     const scope = await folderScope(prisma, agent)
     const page = await getConversationPage(prisma, agent, scope, number)
-    res.status(status).render('agent/conversation', presentConversationPage(page, ctx.clock(), form, page.viewers))
+    const view = presentConversationPage(page, ctx.clock(), form, page.viewers)
+    res.status(status).render('agent/conversation', { ...view, form: { ...view.form, filesNote: form.filesNote ?? null } })
   }
+
+  // The list's bulk form posts here; opened again, the address is the list (before ':number' matches it).
+  router.get('/conversations/bulk', (_req, res) => res.redirect(303, '/conversations'))
 
   router.get('/conversations/:number', async (req, res) => {
     const number = conversationNumber(req.params)
@@ -83,13 +96,26 @@ export function conversationsRouter(ctx: AppContext): Router {
     return (await findVisibleConversation(prisma, scope, number)).id
   }
 
+  // The conversation page's forms post to these addresses, and a refused reply is answered at its
+  // address with what was typed still in it. Opened again from the address bar or a shared link,
+  // such an address is the conversation itself (for those who may see it; a 404 for the others).
+  router.get(
+    ['/conversations/:number/messages', '/conversations/:number/assign', '/conversations/:number/move', '/conversations/:number/status', '/conversations/:number/tags', '/conversations/:number/tags/:tagId/remove'],
+    async (req, res) => {
+      await conversationId(req)
+      res.redirect(303, `/conversations/${conversationNumber(req.params)}`)
+    },
+  )
+
   router.post('/conversations/:number/messages', async (req, res) => {
     const number = conversationNumber(req.params)
     const id = await conversationId(req)
-    const form = messageForm.parse(req.body ?? {})
-    // What goes back into the editor is what would have been stored: sanitised.
-    const values = { type: form.type, html: form.html ? sanitizeMessageHtml(form.html) : '', text: form.text ?? '', statusAfter: form.statusAfter ?? '' }
-    if (req.uploadError) return renderConversation(req, res, 413, number, { values, error: req.uploadError })
+    const values = { ...keptValues(req.body, ['type', 'text', 'statusAfter']), html: sanitizedHtml(req.body) }
+    const refuse = (status: number, error: string, threadChanged = false) => renderConversation(req, res, status, number, { values, error, threadChanged, filesNote: filesToChooseAgain(req) })
+    if (req.uploadError) return refuse(413, req.uploadError)
+    const parsed = messageForm.safeParse(req.body ?? {})
+    if (!parsed.success) return refuse(400, parsed.error.issues[0]!.message)
+    const form = parsed.data
     try {
       if (form.type === 'comment') {
         await addInternalComment(ctx.domain, req.agent!, { conversationId: id, html: form.html, text: form.text, files: uploadedFiles(req) })
@@ -107,8 +133,8 @@ export function conversationsRouter(ctx: AppContext): Router {
       }
       res.redirect(303, `/conversations/${number}`)
     } catch (err) {
-      if (err instanceof ThreadChangedError) return renderConversation(req, res, 409, number, { values, error: err.message, threadChanged: true })
-      if (err instanceof ValidationError) return renderConversation(req, res, 400, number, { values, error: Object.values(err.fields)[0] ?? err.message })
+      if (err instanceof ThreadChangedError) return refuse(409, err.message, true)
+      if (err instanceof ValidationError) return refuse(400, Object.values(err.fields)[0] ?? err.message)
       throw err
     }
   })
@@ -182,4 +208,23 @@ export function conversationsRouter(ctx: AppContext): Router {
   })
 
   return router
+}
+
+/** The text fields of a refused form, to fill it in again; anything that is not plain text is dropped. */
+function keptValues(body: unknown, names: string[]): Record<string, string> {
+  const fields = (body ?? {}) as Record<string, unknown>
+  return Object.fromEntries(names.filter((name) => typeof fields[name] === 'string').map((name) => [name, fields[name] as string]))
+}
+
+/** What goes back into the editor is what would have been stored: sanitised. */
+function sanitizedHtml(body: unknown): string {
+  const html = (body as Record<string, unknown> | undefined)?.html
+  return typeof html === 'string' && html ? sanitizeMessageHtml(html) : ''
+}
+
+/** The editor is one field on the page, whatever part of it (text or HTML) was refused. */
+function bodyErrorsOnEditor(fields: Record<string, string>): Record<string, string> {
+  const { html, text, ...rest } = fields
+  const body = rest.body ?? text ?? html
+  return body ? { ...rest, body } : rest
 }

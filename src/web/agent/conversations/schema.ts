@@ -1,5 +1,7 @@
 import { z } from 'zod'
+import { createConversationSchema } from '../../../domain/conversations/commands/createConversation.ts'
 import { NotFoundError } from '../../../domain/errors.ts'
+import { emailAddressProblem } from '../../middleware/errors.ts'
 
 const id = z.coerce.number().int().positive().max(2_147_483_647)
 const optionalId = z.preprocess((v) => (v === '' || v === undefined ? null : v), id.nullable())
@@ -14,22 +16,33 @@ export function conversationNumber(params: unknown): number {
   return parsed.data.number
 }
 
+// Messages not written here come from the sentences of middleware/errors.ts, never zod's own.
 export const messageForm = z.object({
-  type: z.enum(['reply', 'comment']).default('reply'),
+  type: z.enum(['reply', 'comment'], { error: 'Choose a reply to the customer or an internal comment.' }).default('reply'),
   html: text,
   text: text,
   statusAfter: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['pending', 'open', 'closed']).optional()),
-  seenMessageCount: z.coerce.number().int().min(0).optional(),
+  seenMessageCount: z.coerce.number({ error: 'The page could not tell which messages you saw: reload it and send again.' }).int().min(0).optional(),
 })
 
+const created = createConversationSchema.shape
+const blankIfMissing = (v: unknown) => (v === undefined || v === null ? '' : v)
+
+/**
+ * Checks every field at once, so a refused form names all its mistakes; the lengths are the
+ * command's own, which checks again. The address is quoted back with what is wrong with it.
+ */
 export const newConversationForm = z.object({
-  customerEmail: z.string().default(''),
-  customerName: z.string().default(''),
-  subject: z.string().default(''),
-  folderId: z.preprocess((v) => (v === '' ? 0 : v), z.coerce.number().int().min(0)),
+  customerEmail: z.preprocess(
+    blankIfMissing,
+    z.string().trim().max(254).pipe(z.email({ error: (issue) => emailAddressProblem(issue.input, 'the customer’s e-mail address') })),
+  ),
+  customerName: created.customerName,
+  subject: z.preprocess(blankIfMissing, created.subject),
+  folderId: id,
   assigneeId: optionalId,
-  html: text,
-  text: text,
+  html: created.html,
+  text: created.text,
   mode: z.enum(['send', 'record']).catch('send'),
 })
 

@@ -150,7 +150,7 @@ describe('agents working on conversations through the browser', () => {
         text: 'A body that must be kept on the page.',
       })
       expect(res.status).toBe(400)
-      expect(res.text).toContain('Enter the customer’s e-mail address')
+      expect(res.text).toContain('“not an address” is not an e-mail address: it has no @.')
       expect(res.text).toContain('Enter a subject')
       expect(res.text).toContain('id="customerEmail-error"')
       expect(res.text).toContain('id="subject-error"')
@@ -158,6 +158,33 @@ describe('agents working on conversations through the browser', () => {
       expect(await prisma().conversation.count()).toBe(before.conversations)
       expect(await prisma().customer.count()).toBe(before.customers)
       expect(await prisma().outboxEmail.count()).toBe(before.outbox)
+    })
+
+    it('says what is wrong with a bad address, quoting it, and names the chosen files to choose again', async () => {
+      const count = await prisma().conversation.count()
+      const res = await postNewConversation(
+        { mode: 'send', customerEmail: 'bob@', subject: 'Subject to keep', folderId: String(general.id), text: 'Body to keep' },
+        [
+          { data: PDF, name: 'invoice.pdf' },
+          { data: Buffer.from(PNG_BASE64, 'base64'), name: 'photo.png' },
+        ],
+      )
+      expect(res.status).toBe(400)
+      expect(/<p class="field-error" id="customerEmail-error">([^<]*)<\/p>/.exec(res.text)?.[1]).toBe('“bob@” is not a complete e-mail address.')
+      expect(res.text).not.toContain('Enter the customer’s e-mail address')
+      // A browser cannot refill a file input: the page says so, naming the files.
+      expect(res.text).toMatch(/<input id="files" name="files" type="file" multiple aria-describedby="files-error">/)
+      expect(/<p class="field-error" id="files-error">([^<]*)<\/p>/.exec(res.text)?.[1]).toBe('Choose “invoice.pdf” and “photo.png” again: a form that is refused cannot keep its files.')
+      expect(res.text).toContain('value="Subject to keep"')
+      expect(res.text).toContain('Body to keep')
+      expect(res.text).toContain('value="bob@"')
+      expect(await prisma().conversation.count()).toBe(count)
+
+      // Without files, nothing is said about them.
+      const plain = await postNewConversation({ mode: 'send', customerEmail: 'bob', subject: 'No files', folderId: String(general.id), text: 'Body' })
+      expect(plain.status).toBe(400)
+      expect(plain.text).toContain('“bob” is not an e-mail address: it has no @.')
+      expect(plain.text).not.toContain('id="files-error"')
     })
 
     it('notifies the assignee by e-mail with a link to the conversation', async () => {
@@ -298,6 +325,34 @@ describe('agents working on conversations through the browser', () => {
       }
     })
 
+    it('names the file over the limit, and the files to choose again, on the reply and the new-conversation forms', async () => {
+      await prisma().setting.upsert({ where: { key: 'attachmentMaxBytes' }, create: { key: 'attachmentMaxBytes', value: 2048 }, update: { value: 2048 } })
+      try {
+        const conversation = await newConversation({ subject: 'Which file was too big' })
+        const files = [
+          { data: PDF, name: 'invoice.pdf' },
+          { data: Buffer.alloc(4096, 0x41), name: 'holiday-video.mp4' },
+        ]
+        const reply = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'Text to keep' }, files)
+        expect(reply.status).toBe(413)
+        expect(/<div class="flash flash-error" role="alert" id="reply-error">([^<]*)<\/div>/.exec(reply.text)?.[1]).toBe(
+          '“holiday-video.mp4” is larger than 2 KB, the most the help desk accepts. Nothing was sent; your text is kept below.',
+        )
+        expect(/<p class="field-error" id="reply-files-error">([^<]*)<\/p>/.exec(reply.text)?.[1]).toBe(
+          'Leave out “holiday-video.mp4” and choose “invoice.pdf” and any other files again: a form that is refused cannot keep its files.',
+        )
+        expect(reply.text).toContain('aria-describedby="reply-files-error"')
+        expect(reply.text).toContain('Text to keep')
+
+        const created = await postNewConversation({ mode: 'send', customerEmail: 'big.file@example.com', subject: 'Subject to keep', folderId: String(general.id), text: 'Body to keep' }, [files[1]!])
+        expect(created.status).toBe(413)
+        expect(created.text).toContain('“holiday-video.mp4” is larger than 2 KB')
+        expect(/<p class="field-error" id="files-error">([^<]*)<\/p>/.exec(created.text)?.[1]).toBe('Leave out “holiday-video.mp4” and choose any other files again: a form that is refused cannot keep its files.')
+      } finally {
+        await prisma().setting.delete({ where: { key: 'attachmentMaxBytes' } })
+      }
+    })
+
     it('names the size limit truthfully in the error, even when it is under a megabyte', async () => {
       await prisma().setting.upsert({ where: { key: 'attachmentMaxBytes' }, create: { key: 'attachmentMaxBytes', value: 2048 }, update: { value: 2048 } })
       try {
@@ -399,6 +454,51 @@ describe('agents working on conversations through the browser', () => {
       expect(res.status).toBe(409)
       expect(threadOf(res.text)).toContain('Second extra message, never shown.')
       expect(await prisma().message.count({ where: { conversationId: conversation.id, kind: 'agent' } })).toBe(0)
+    })
+
+    it('after a refused reply (empty, a collision, a file too large) the address the browser shows opens the conversation', async () => {
+      const conversation = await newConversation({ subject: 'Refused replies keep a working address' })
+      const href = `/conversations/${conversation.number}`
+      const seen = /name="seenMessageCount" value="(\d+)"/.exec((await admin.get(href)).text)![1]!
+
+      const empty = await postMessage(admin, token, conversation.number, { type: 'reply', text: '   ', seenMessageCount: seen })
+      expect(empty.status).toBe(400)
+
+      await addCustomerMessage(app.ctx.domain, { conversationId: conversation.id, customerId: conversation.customerId, text: 'One more thing from me.' })
+      const collided = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'Typed before the customer wrote', seenMessageCount: seen }, [{ data: PDF, name: 'invoice.pdf' }])
+      expect(collided.status).toBe(409)
+      expect(collided.text).toContain('Typed before the customer wrote')
+      expect(/<p class="field-error" id="reply-files-error">([^<]*)<\/p>/.exec(collided.text)?.[1]).toBe('Choose “invoice.pdf” again: a form that is refused cannot keep its files.')
+
+      await prisma().setting.upsert({ where: { key: 'attachmentMaxBytes' }, create: { key: 'attachmentMaxBytes', value: 2048 }, update: { value: 2048 } })
+      try {
+        const tooLarge = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'Some text' }, [{ data: Buffer.alloc(4096, 0x41), name: 'big.bin' }])
+        expect(tooLarge.status).toBe(413)
+      } finally {
+        await prisma().setting.delete({ where: { key: 'attachmentMaxBytes' } })
+      }
+      expect(await prisma().message.count({ where: { conversationId: conversation.id, kind: 'agent' } })).toBe(0)
+
+      // Each refusal was answered at the form's address; reloaded or shared, that address is the conversation.
+      const again = await admin.get(`${href}/messages`)
+      expect(again.status).toBe(303)
+      expect(again.headers.location).toBe(href)
+      const page = await admin.get(again.headers.location!)
+      expect(page.status).toBe(200)
+      expect(page.text).toContain('Refused replies keep a working address')
+
+      // So are the addresses of the sidebar's forms and of the list's bulk form.
+      const tag = await buildTag(prisma(), 'address-check')
+      for (const path of ['/assign', '/move', '/status', '/tags', `/tags/${tag.id}/remove`]) {
+        const res = await admin.get(`${href}${path}`)
+        expect(res.status, path).toBe(303)
+        expect(res.headers.location, path).toBe(href)
+      }
+      const bulk = await admin.get('/conversations/bulk')
+      expect(bulk.status).toBe(303)
+      expect(bulk.headers.location).toBe('/conversations')
+      // An unknown conversation's address is the same 404 as before.
+      expect((await admin.get('/conversations/987654/messages')).status).toBe(404)
     })
 
     it('a reply with an up-to-date thread is sent at once and makes the conversation pending', async () => {
