@@ -8,7 +8,7 @@ import { csrfFrom, startTestApp, type TestApp } from '../helpers/testApp.ts'
 
 /**
  * Reliability §1: PostgreSQL goes away under a running app and comes back. The app is not
- * restarted. During the outage it answers (503 health, the friendly 500 page, SMTP 451) instead
+ * restarted. During the outage it answers (503 health and pages with Retry-After, SMTP 451) instead
  * of crashing; afterwards pages, sign-in, inbound mail and live events work again.
  *
  * The database server here is a PRIVATE cluster (tests/helpers/privatePostgres.ts): the machine's
@@ -147,7 +147,7 @@ describe('PostgreSQL restarted under a running app', () => {
     }
   }
 
-  it('answers 503/500/451 while the database is down and recovers without a restart', async () => {
+  it('answers 503 (with Retry-After) and 451 while the database is down and recovers without a restart', async () => {
     const agentBrowser = browser(app.url)
     expect((await agentBrowser.signIn(admin.email)).status).toBe(303)
     expect((await agentBrowser.request('/healthz')).status).toBe(200)
@@ -163,13 +163,17 @@ describe('PostgreSQL restarted under a running app', () => {
     expect(health.status).toBe(503)
     expect(await health.json()).toMatchObject({ status: 'unavailable' })
 
+    // Pages say what is happening and when to come back: 503 with Retry-After, not a bare 500.
     const page = await agentBrowser.request(`/conversations/${conversationNumber}`)
-    expect(page.status).toBe(500)
+    expect(page.status).toBe(503)
+    expect(page.headers.get('retry-after')).toBe('30')
     const html = await page.text()
-    expect(html).toContain('Something went wrong')
+    expect(html).toContain('cannot reach its database for the moment')
     expect(html).not.toMatch(/ECONNREFUSED|at .*\.ts:\d+|PrismaClient|P1001/)
     const list = await agentBrowser.request('/conversations')
-    expect(list.status).toBe(500)
+    expect(list.status).toBe(503)
+    const json = await agentBrowser.request('/conversations-counts', { headers: { accept: 'application/json' } })
+    expect(json.status).toBe(503)
 
     // The SMTP listener: 451 (try again later), so the sending MTA keeps the message.
     const message = {

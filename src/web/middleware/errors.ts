@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express'
 import { z, ZodError } from 'zod'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fromZodError } from '../../domain/errors.ts'
 import { invalidCsrfTokenError } from './csrf.ts'
+import { isDatabaseUnavailable } from '../../db/unavailable.ts'
 
 /** How a sentence names each field of the agent and admin forms (the others are spelled out from their name). */
 const FIELD_LABELS: Record<string, string> = {
@@ -169,9 +170,13 @@ function answerFor(err: unknown): Answer | null {
   if (e?.type === 'entity.parse.failed' || e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
     return { status: 400, title: 'Malformed request', message: 'The request could not be read.' }
   }
+  if (isDatabaseUnavailable(err)) return { status: 503, title: 'Temporarily unavailable', message: 'The help desk cannot reach its database for the moment. Try again in a minute; if you were sending something, check afterwards whether it arrived.' }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return { status: e.status, title: 'Request refused', message: 'The request could not be handled.' }
   return null
 }
+
+/** When a client should try again after the database went away (most outages are restarts). */
+const RETRY_AFTER_SECONDS = 30
 
 export function notFound(_req: Request, _res: Response, next: NextFunction) {
   next(new NotFoundError())
@@ -185,6 +190,7 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   else if (answer.status >= 400 && answer.status !== 404) req.log?.info({ status: answer.status, reason: (err as Error)?.message }, 'request refused')
   if (res.headersSent) return res.end()
   res.status(answer.status)
+  if (answer.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS))
   if (req.accepts(['html', 'json']) === 'json') return res.json({ error: answer.message })
   res.render('errors/error', { ...answer, title: answer.title })
 }
