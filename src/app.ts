@@ -29,6 +29,7 @@ import { tagsAdminRouter } from './web/admin/tags/routes.ts'
 import { imapAdminRouter } from './web/admin/imap/routes.ts'
 import { auditAdminRouter } from './web/admin/audit/routes.ts'
 import { adminRouter } from './web/admin/routes.ts'
+import { recentOutboxFailures } from './mail/outbound/outboxHealth.ts'
 
 const root = (p: string) => fromRoot(p)
 
@@ -101,7 +102,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.get('/healthz', async (_req, res) => {
     try {
       await ctx.db.prisma.$queryRaw`SELECT 1`
-      res.json({ status: 'ok', database: ctx.db.kind })
+      // The app is up either way; monitoring reads the outbox figure to alert on mail trouble.
+      res.json({ status: 'ok', database: ctx.db.kind, outbox: { failedLast7Days: await recentOutboxFailures(ctx.db.prisma) } })
     } catch {
       res.status(503).json({ status: 'unavailable', database: ctx.db.kind })
     }

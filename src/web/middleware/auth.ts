@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express'
 import { findActiveAgent } from '../../domain/agents/authenticate.ts'
 import { ForbiddenError } from '../../domain/errors.ts'
+import { recentOutboxFailures } from '../../mail/outbound/outboxHealth.ts'
 import type { AppContext } from '../context.ts'
 
 /**
@@ -15,6 +16,7 @@ export function loadAgent(ctx: AppContext) {
       if (agent) {
         req.agent = agent
         res.locals.agent = agent
+        if (agent.role === 'admin' && req.method === 'GET') res.locals.outboxFailures = await recentOutboxFailures(ctx.db.prisma)
       } else {
         await new Promise<void>((resolve) => req.session.regenerate(() => resolve()))
       }

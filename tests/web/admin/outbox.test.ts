@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Response } from 'superagent'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { enqueueEmail, type OutgoingEmail } from '../../../src/mail/outbound/outbox.ts'
+import { forgetOutboxFailures } from '../../../src/mail/outbound/outboxHealth.ts'
 import { buildAgent, PASSWORD } from '../../helpers/factories.ts'
 import { csrfFrom, setUpAndSignIn, signIn, startTestApp, type TestApp } from '../../helpers/testApp.ts'
 
@@ -170,6 +171,28 @@ describe('settings: the outbox', () => {
     expect(await prisma().outboxEmail.count({ where: { status: 'failed' } })).toBe(0)
     expect(await prisma().outboxEmail.count({ where: { id: { in: [a.id, b.id] }, status: 'queued', attempts: 0 } })).toBe(2)
     expect((await admin.get('/settings/outbox')).text).toContain('2 failed e-mails will be sent again.')
+  })
+
+  it('warns admins on every page, and monitoring on /healthz, of e-mails given up on; agents are not bothered', async () => {
+    const a = await enqueue({ subject: 'Given up A' })
+    const b = await enqueue({ subject: 'Given up B' })
+    await prisma().outboxEmail.updateMany({ where: { id: { in: [a.id, b.id] } }, data: { status: 'failed', attempts: 8, lastError: 'ESOCKET: connection refused' } })
+    forgetOutboxFailures(prisma())
+    for (const url of ['/conversations', '/settings', '/profile']) {
+      const page = await admin.get(url)
+      expect(page.text, url).toContain('2 e-mails were given up in the last 7 days')
+      expect(page.text, url).toContain('href="/settings/outbox?status=failed"')
+    }
+    const health = await admin.get('/healthz')
+    expect(health.body).toMatchObject({ status: 'ok', outbox: { failedLast7Days: 2 } })
+    const agent = await buildAgent(prisma())
+    const { client } = await signIn(app, agent.email, PASSWORD)
+    expect((await client.get('/conversations')).text).not.toContain('given up')
+
+    const page = await admin.get('/settings/outbox')
+    await admin.post('/settings/outbox/retry-failed').type('form').send({ _csrf: csrfFrom(page.text) })
+    expect((await admin.get('/conversations')).text).not.toContain('given up')
+    expect((await admin.get('/healthz')).body).toMatchObject({ outbox: { failedLast7Days: 0 } })
   })
 
   it('keeps agents out of every outbox page and action', async () => {

@@ -6,6 +6,7 @@ import type { AppContext } from '../../context.ts'
 import { requireAdmin, requireAgent } from '../../middleware/auth.ts'
 import { flash } from '../../middleware/flash.ts'
 import { age } from '../../presenters/conversationRow.ts'
+import { forgetOutboxFailures } from '../../../mail/outbound/outboxHealth.ts'
 
 export interface MailAdminOptions {
   /** False when SMTP_URL is unset: the page then says mail is kept, not sent. */
@@ -137,6 +138,7 @@ export function mailAdminRouter(ctx: AppContext, options: MailAdminOptions): Rou
       return count
     })
     if (count) options.kickOutbox?.()
+    forgetOutboxFailures(prisma)
     flash(req, count ? 'success' : 'info', count === 0 ? 'No failed e-mail to send again.' : count === 1 ? '1 failed e-mail will be sent again.' : `${count} failed e-mails will be sent again.`)
     res.redirect(303, '/settings/outbox')
   })
@@ -223,6 +225,7 @@ export function mailAdminRouter(ctx: AppContext, options: MailAdminOptions): Rou
       if (count) await tx.auditEvent.create({ data: { actorAgentId: req.agent!.id, action: 'outbox.retried', targetType: 'outbox', targetId: String(outboxId) } })
       return count > 0
     })
+    forgetOutboxFailures(prisma)
     if (!retried) {
       const exists = await prisma.outboxEmail.findUnique({ where: { id: outboxId }, select: { status: true } })
       if (!exists) throw new NotFoundError()
