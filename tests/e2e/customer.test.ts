@@ -9,7 +9,7 @@ import { ensureDefaultFolder } from '../../src/domain/folders/defaultFolder.ts'
 import { customerToken } from '../../src/mail/customerLinks.ts'
 import { ARTIFACTS, launchChromium } from '../helpers/browser.ts'
 import { buildAgent } from '../helpers/factories.ts'
-import { startSmtpCapture, type CapturedMessage, type SmtpCapture } from '../helpers/smtpCapture.ts'
+import { startSmtpCapture, type SmtpCapture } from '../helpers/smtpCapture.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
 import { announceIfSkipped, NEEDS_POSTGRES, onPostgres } from '../helpers/needsPostgres.ts'
 
@@ -33,19 +33,6 @@ async function submit(page: Page, button: Locator) {
   await Promise.all([page.waitForEvent('load'), button.click()])
 }
 
-/** Waits until a captured message matches; the outbox worker delivers in the background. */
-async function waitForMail(capture: SmtpCapture, match: (m: CapturedMessage) => boolean, timeoutMs = 15_000): Promise<CapturedMessage> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const found = capture.messages.find(match)
-    if (found) return found
-    if (Date.now() > deadline) {
-      const seen = capture.messages.map((m) => `${m.envelope.rcptTo.join(',')}: ${m.parsed.subject}`)
-      throw new Error(`no matching e-mail at the capture server after ${timeoutMs} ms; got: ${JSON.stringify(seen)}`)
-    }
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 /** The link as the app e-mails it, pointed at the running test app (PUBLIC_URL is not the test port). */
 function atApp(app: TestApp, link: string): string {
@@ -110,7 +97,7 @@ describe('a customer following a request from the contact page to its close', ()
 
     // 2. The confirmation e-mail carries the status page link.
     await capture.waitFor(1, 15_000)
-    const confirmation = await waitForMail(capture, (m) => m.envelope.rcptTo.includes(CUSTOMER.email) && /We received your request/.test(m.parsed.subject ?? ''))
+    const confirmation = await capture.waitForMatch((m) => m.envelope.rcptTo.includes(CUSTOMER.email) && /We received your request/.test(m.parsed.subject ?? ''))
     expect(confirmation.parsed.subject).toContain(`[#${conversation.number}]`)
     const link = /https?:\/\/[^\s<>"]+\/s\/[\w.-]+/.exec(confirmation.parsed.text ?? '')?.[0]
     expect(link, 'a status page link in the confirmation text').toBeTruthy()
@@ -144,7 +131,7 @@ describe('a customer following a request from the contact page to its close', ()
     admin = await buildAgent(prisma, { role: 'admin', name: 'Ada Admin' })
     await replyAsAgent(app.ctx.domain, admin, { conversationId: conversation.id, text: AGENT_REPLY })
     await addInternalComment(app.ctx.domain, admin, { conversationId: conversation.id, text: INTERNAL })
-    const replyMail = await waitForMail(capture, (m) => m.envelope.rcptTo.includes(CUSTOMER.email) && (m.parsed.text ?? '').includes(AGENT_REPLY))
+    const replyMail = await capture.waitForMatch((m) => m.envelope.rcptTo.includes(CUSTOMER.email) && (m.parsed.text ?? '').includes(AGENT_REPLY))
     expect(replyMail.parsed.subject).toContain(`[#${conversation.number}]`)
     expect(replyMail.raw.toString('latin1')).not.toContain('zebra-7731')
     expect(replyMail.parsed.text ?? '').not.toContain(INTERNAL)

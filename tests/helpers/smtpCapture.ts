@@ -23,6 +23,8 @@ export interface SmtpCapture {
   rejectNext(count: number, code?: number): void
   /** Resolves once at least `count` messages have arrived; rejects after timeoutMs. */
   waitFor(count: number, timeoutMs?: number): Promise<CapturedMessage[]>
+  /** Resolves with the first message that matches; the outbox delivers in the background, in any order. */
+  waitForMatch(match: (m: CapturedMessage) => boolean, timeoutMs?: number): Promise<CapturedMessage>
 }
 
 /** An SMTP server on loopback that records what it receives: the outbound tests' mail server. */
@@ -110,6 +112,18 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
         await new Promise((r) => setTimeout(r, 20))
       }
       return messages
+    },
+    async waitForMatch(match, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const found = messages.find(match)
+        if (found) return found
+        if (Date.now() > deadline) {
+          const seen = messages.map((m) => `${m.envelope.rcptTo.join(',')}: ${m.parsed.subject}`)
+          throw new Error(`no matching e-mail at the capture server after ${timeoutMs} ms; got: ${JSON.stringify(seen)}`)
+        }
+        await new Promise((r) => setTimeout(r, 20))
+      }
     },
   }
 }

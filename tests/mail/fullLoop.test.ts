@@ -35,9 +35,8 @@ describe('e-mail both ways, over real SMTP', () => {
     const { conversation } = await conversationOf('<first@customer.example>')
     expect(conversation).toMatchObject({ status: 'new', subject: 'Invoice missing' })
 
-    const before = capture.messages.length
     const { message } = await replyAsAgent(app.ctx.domain, agent, { conversationId: conversation.id, text: 'Here it is, sorry for the delay.' })
-    const [delivered] = (await capture.waitFor(before + 1, 15_000)).slice(before)
+    const delivered = await capture.waitForMatch((m) => m.parsed.messageId === message.emailMessageId)
     const mail = delivered!.parsed
     expect(mail.messageId).toBe(message.emailMessageId)
     expect(mail.inReplyTo).toBe('<first@customer.example>')
@@ -74,9 +73,8 @@ describe('e-mail both ways, over real SMTP', () => {
   it('threads by the reply address alone when a mail program drops the headers', async () => {
     await send({ subject: 'Password', text: 'I cannot log in.', messageId: '<p1@customer.example>' })
     const { conversation } = await conversationOf('<p1@customer.example>')
-    await replyAsAgent(app.ctx.domain, agent, { conversationId: conversation.id, text: 'Try resetting it.' })
-    const before = capture.messages.length
-    const [out] = (await capture.waitFor(before + 1, 15_000)).slice(before)
+    const { message: reply } = await replyAsAgent(app.ctx.domain, agent, { conversationId: conversation.id, text: 'Try resetting it.' })
+    const out = await capture.waitForMatch((m) => m.parsed.messageId === reply.emailMessageId)
     const replyTo = out!.parsed.replyTo!.value[0]!.address!
     await send({ to: replyTo, subject: 'no subject at all', text: 'Worked, thanks', messageId: '<p2@customer.example>' })
     expect((await conversationOf('<p2@customer.example>')).conversationId).toBe(conversation.id)
@@ -123,9 +121,8 @@ describe('e-mail both ways, over real SMTP', () => {
     await send({ subject: 'Broken hinge', text: 'The hinge broke.', messageId: '<h1@customer.example>' })
     const { conversation } = await conversationOf('<h1@customer.example>')
     const colleague = await buildAgent(app.ctx.db.prisma, { role: 'admin', name: 'Kai Colleague' })
-    const before = capture.messages.length
     await assignConversation(app.ctx.domain, agent, { conversationId: conversation.id, assigneeId: colleague.id })
-    const [notice] = (await capture.waitFor(before + 1, 15_000)).slice(before)
+    const notice = await capture.waitForMatch((m) => m.envelope.rcptTo.includes(colleague.email))
     const mail = notice!.parsed
     expect(notice!.envelope.rcptTo).toEqual([colleague.email])
     // "Reply" in the agent's mail program goes nowhere near the support address, and the e-mail says so.
