@@ -1,3 +1,4 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { parseEnv } from 'node:util'
 import { z } from 'zod'
@@ -10,6 +11,8 @@ const optional = <T extends z.ZodType>(schema: T) =>
 const booleanish = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((v) => v === '1' || v === 'true' || v === 'yes')
+
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i
 
 export const configSchema = z.object({
   // Production unless told otherwise: `npm start` is how the help desk runs; `npm run dev` says development.
@@ -30,6 +33,17 @@ export const configSchema = z.object({
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   /** smtp://user:pass@host:587 or smtps://…; unset keeps mail in the outbox, readable by admins. */
   SMTP_URL: optional(z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')),
+  /** PEM file of the certificate(s) that vouch for the relay's TLS certificate (its own, when self-signed). */
+  SMTP_TLS_CA_FILE: optional(z.string()),
+  /** false: encrypt with the relay without checking its certificate (a self-signed one on a trusted network). */
+  SMTP_TLS_REJECT_UNAUTHORIZED: optional(booleanish),
+  /** DKIM signing of outgoing mail: on when a selector and a key are set. */
+  DKIM_SELECTOR: optional(z.string().regex(DNS_NAME, 'must be a DNS label such as "suivi" or "2027.mail"')),
+  /** The signing domain (d=); default MAIL_FROM's domain, which DMARC alignment wants. */
+  DKIM_DOMAIN: optional(z.string().regex(DNS_NAME, 'must be a domain name such as example.com')),
+  /** The RSA private key in PEM (\n may stand for line breaks), or DKIM_PRIVATE_KEY_FILE naming a file. */
+  DKIM_PRIVATE_KEY: optional(z.string()),
+  DKIM_PRIVATE_KEY_FILE: optional(z.string()),
   /** Built-in SMTP listener for inbound mail; 0 turns it off. */
   SMTP_LISTEN_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
   SMTP_LISTEN_HOST: z.string().default('127.0.0.1'),
@@ -65,6 +79,10 @@ export interface Config {
   loginRateLimit: number
   sessionCookieName: string
   smtpUrl: string | undefined
+  /** How the relay's TLS certificate is checked (STARTTLS or smtps://). */
+  smtpTls: { caFile: string | undefined; ca: string | undefined; rejectUnauthorized: boolean }
+  /** DKIM signing of outgoing mail, or null when it is off. */
+  dkim: DkimSettings | null
   smtpListenPort: number
   smtpListenHost: string
   inboundAddresses: string[]
@@ -72,6 +90,13 @@ export interface Config {
   inboundSecret: string | undefined
   smtpReverseDns: boolean
   schedulerEnabled: boolean
+}
+
+export interface DkimSettings {
+  domainName: string
+  keySelector: string
+  /** PEM. */
+  privateKey: string
 }
 
 export class ConfigError extends Error {}
@@ -83,6 +108,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
   }
   const e = parsed.data
+  const problems: string[] = []
+  const smtpTlsCa = readCaFile(e.SMTP_TLS_CA_FILE, problems)
+  const dkim = dkimSettings(e, problems)
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`)
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -100,6 +129,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     sessionCookieName: 'suivi.sid',
     smtpUrl: e.SMTP_URL,
+    smtpTls: { caFile: e.SMTP_TLS_CA_FILE, ca: smtpTlsCa, rejectUnauthorized: e.SMTP_TLS_REJECT_UNAUTHORIZED ?? true },
+    dkim,
     smtpListenPort: e.SMTP_LISTEN_PORT,
     smtpListenHost: e.SMTP_LISTEN_HOST,
     inboundAddresses: e.INBOUND_ADDRESSES.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean),
@@ -108,6 +139,66 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     smtpReverseDns: e.SMTP_REVERSE_DNS ?? false,
     schedulerEnabled: e.SCHEDULER_ENABLED ?? true,
   }
+}
+
+/** The CA file's PEM text, read once at start-up so that a wrong path stops the start, not every delivery. */
+function readCaFile(file: string | undefined, problems: string[]): string | undefined {
+  if (!file) return undefined
+  let pem: string
+  try {
+    pem = readFileSync(file, 'utf8')
+  } catch (err) {
+    problems.push(`SMTP_TLS_CA_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
+    return undefined
+  }
+  try {
+    new X509Certificate(pem)
+  } catch {
+    problems.push(`SMTP_TLS_CA_FILE: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`)
+    return undefined
+  }
+  return pem
+}
+
+/**
+ * DKIM is on when a selector and a key are given. The key is checked here: nodemailer signs with
+ * RSA only, and a key it cannot use would make it send the mail unsigned without a word.
+ */
+function dkimSettings(e: Env, problems: string[]): DkimSettings | null {
+  const anyKey = e.DKIM_PRIVATE_KEY !== undefined || e.DKIM_PRIVATE_KEY_FILE !== undefined
+  if (!e.DKIM_SELECTOR && !anyKey) {
+    if (e.DKIM_DOMAIN) problems.push('DKIM_DOMAIN: DKIM also needs DKIM_SELECTOR and DKIM_PRIVATE_KEY (or DKIM_PRIVATE_KEY_FILE)')
+    return null
+  }
+  if (!e.DKIM_SELECTOR) problems.push('DKIM_SELECTOR: required when a DKIM key is set')
+  if (e.DKIM_PRIVATE_KEY !== undefined && e.DKIM_PRIVATE_KEY_FILE !== undefined) problems.push('DKIM_PRIVATE_KEY_FILE: set either DKIM_PRIVATE_KEY or DKIM_PRIVATE_KEY_FILE, not both')
+  if (!anyKey) problems.push('DKIM_PRIVATE_KEY: required when DKIM_SELECTOR is set (or DKIM_PRIVATE_KEY_FILE)')
+  let pem: string | undefined
+  const source = e.DKIM_PRIVATE_KEY_FILE !== undefined ? 'DKIM_PRIVATE_KEY_FILE' : 'DKIM_PRIVATE_KEY'
+  if (e.DKIM_PRIVATE_KEY_FILE !== undefined) {
+    try {
+      pem = readFileSync(e.DKIM_PRIVATE_KEY_FILE, 'utf8')
+    } catch (err) {
+      problems.push(`DKIM_PRIVATE_KEY_FILE: cannot read ${e.DKIM_PRIVATE_KEY_FILE} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
+    }
+  } else if (e.DKIM_PRIVATE_KEY !== undefined) {
+    // One-line values in .env files and container settings carry the PEM's line breaks as \n.
+    pem = e.DKIM_PRIVATE_KEY.replace(/\\n/g, '\n')
+  }
+  if (pem !== undefined) {
+    try {
+      const key = createPrivateKey(pem)
+      if (key.asymmetricKeyType !== 'rsa') problems.push(`${source}: must be an RSA key (DKIM with rsa-sha256), not ${key.asymmetricKeyType}`)
+      else if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < 1024) problems.push(`${source}: an RSA key of at least 1024 bits (2048 recommended)`)
+    } catch {
+      problems.push(`${source}: not a readable private key in PEM (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)`)
+    }
+  }
+  const fromDomain = /@([^>\s]+)>?\s*$/.exec(e.MAIL_FROM)?.[1]
+  const domainName = (e.DKIM_DOMAIN ?? fromDomain ?? '').toLowerCase()
+  if (!domainName) problems.push('DKIM_DOMAIN: required when MAIL_FROM has no domain')
+  if (!e.DKIM_SELECTOR || pem === undefined || !domainName) return null
+  return { domainName, keySelector: e.DKIM_SELECTOR.toLowerCase(), privateKey: pem }
 }
 
 /** The .env file the app and every command read: beside package.json, whatever the working directory. */

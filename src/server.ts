@@ -78,8 +78,9 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
     logger.info({ url, database: db.kind }, 'Suivi is listening')
     const noPublicUrl = publicUrlWarning(config)
     if (noPublicUrl) logger.warn(noPublicUrl)
-    const transport = createSmtpTransport(config.smtpUrl)
-    const outbox = startOutboxWorker({ prisma: db.prisma, transport, clock, logger, from: config.mailFrom })
+    const transport = createSmtpTransport(config.smtpUrl, { tls: config.smtpTls, dkim: config.dkim })
+    if (transport && !config.smtpTls.rejectUnauthorized) logger.warn('SMTP_TLS_REJECT_UNAUTHORIZED=false: outgoing mail is encrypted, but the mail server is not authenticated')
+    const outbox = startOutboxWorker({ prisma: db.prisma, transport, clock, logger, from: config.mailFrom, domain })
     // A committed change may have enqueued mail: deliver it now rather than at the next poll.
     const stopKicking = events.subscribe(() => outbox.kick())
     const scheduler = config.schedulerEnabled ? startScheduler(domain, logger) : null

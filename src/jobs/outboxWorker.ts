@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { Prisma } from '../db/database.ts'
 import type { Clock } from '../domain/clock.ts'
+import type { DomainContext } from '../domain/context.ts'
 import { deliverDueEmails, type MailSender } from '../mail/outbound/delivery.ts'
 
 export interface OutboxWorkerOptions {
@@ -11,6 +12,8 @@ export interface OutboxWorkerOptions {
   logger: Logger
   /** The From header for rows without their own (config MAIL_FROM). */
   from: string
+  /** Records a relay's refusal of a customer's address in the conversation, as a bounce is. */
+  domain?: DomainContext
   /** How often the outbox is polled; kick() makes a pass sooner. */
   intervalMs?: number
   batchSize?: number

@@ -12,7 +12,7 @@ import { hashPassword, passwordSchema } from './passwords.ts'
 const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex')
 
-const folderIds = z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.coerce.number().int().positive()).max(500))
+const folderIds = z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.coerce.number().int().positive().max(2_147_483_647)).max(500))
 const checkbox = z.preprocess((v) => v === true || v === 'on' || v === 'true' || v === '1', z.boolean())
 
 export const inviteSchema = z.object({
@@ -80,7 +80,8 @@ export async function inviteAgent(prisma: Prisma, mail: MailContext, clock: Cloc
     const agent = await tx.agent.create({ data: { name, email, role, passwordHash: null } })
     const folders = await setFolders(tx, agent.id, parsed.data.folderIds)
     await tx.agentToken.create({ data: { agentId: agent.id, purpose: 'invitation', tokenHash: tokenHash(token), expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_MS) } })
-    await enqueueEmail(tx, mail.mailDomain, { kind: 'invitation', to: email, subject: `${admin.name} invited you to Suivi`, ...content })
+    // Auto-Submitted: written by the system, so vacation responders and mail robots do not answer it.
+    await enqueueEmail(tx, mail.mailDomain, { kind: 'invitation', to: email, toName: name, subject: `${admin.name} invited you to Suivi`, headers: { 'Auto-Submitted': 'auto-generated' }, ...content })
     await tx.auditEvent.create({ data: { actorAgentId: admin.id, action: 'agent.invited', targetType: 'agent', targetId: String(agent.id), data: { email, role, folders } } })
     return agent
   })

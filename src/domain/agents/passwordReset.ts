@@ -30,7 +30,8 @@ export async function requestPasswordReset(prisma: Prisma, mail: MailContext, cl
     await tx.agentToken.create({
       data: { agentId: agent.id, purpose: 'password_reset', tokenHash: tokenHash(token), expiresAt: new Date(now.getTime() + RESET_LINK_LIFETIME_MS) },
     })
-    await enqueueEmail(tx, mail.mailDomain, { kind: 'password_reset', to: agent.email, subject: 'Reset your Suivi password', ...content })
+    // Auto-Submitted: written by the system, so vacation responders and mail robots do not answer it.
+    await enqueueEmail(tx, mail.mailDomain, { kind: 'password_reset', to: agent.email, toName: agent.name, subject: 'Reset your Suivi password', headers: { 'Auto-Submitted': 'auto-generated' }, ...content })
   })
 }
 

@@ -36,6 +36,12 @@ class SmtpError extends Error {
  * The built-in SMTP listener, for an MTA to relay to. It is never a relay itself: it accepts mail
  * only for the help desk's own addresses, and answers 250 only once the raw message is committed
  * (451 when the database is unavailable, so the sender keeps it and retries).
+ *
+ * Every reply after the greeting carries an enhanced status code (RFC 3463, advertised as
+ * ENHANCEDSTATUSCODES), so the relay in front logs and reports what happened (dsn=5.1.1 for an
+ * unknown address, 4.3.0 for a passing failure) rather than dsn=5.0.0. smtp-server adds the code
+ * for the reply code of a refusal: 550 gives 5.1.1, 451 4.3.0, and the limits it enforces itself
+ * give 452 4.5.3 (recipients) and 552 5.3.4 (size).
  */
 export async function startSmtpListener(o: SmtpListenerOptions): Promise<SmtpListener> {
   const perClient = new Map<string, number>()
@@ -56,10 +62,15 @@ export async function startSmtpListener(o: SmtpListenerOptions): Promise<SmtpLis
   const server = new SMTPServer({
     name: 'suivi',
     banner: 'Suivi help desk',
+    // Also refuses a larger SIZE= declared at MAIL FROM (552 5.3.4).
     size: o.maxBytes,
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     disableReverseLookup: !o.reverseDns,
+    hideENHANCEDSTATUSCODES: false,
+    maxRecipients,
+    // An oversized message is refused with 552 5.3.4 whatever onData answers.
+    rejectOversized: true,
     maxClients: 200,
     socketTimeout: 60_000,
     closeTimeout: 10_000,
@@ -79,14 +90,7 @@ export async function startSmtpListener(o: SmtpListenerOptions): Promise<SmtpLis
       if (count <= 0) perClient.delete(ip)
       else perClient.set(ip, count)
     },
-    onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error) => void) {
-      const args = address.args as Record<string, string> | false
-      const declared = Number((args && args.SIZE) || 0)
-      if (declared > o.maxBytes) return callback(new SmtpError(`Message too large: at most ${o.maxBytes} bytes`, 552))
-      callback()
-    },
     onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error) => void) {
-      if (session.envelope.rcptTo.length >= maxRecipients) return callback(new SmtpError('Too many recipients', 452))
       accepts(address.address).then(
         (ok) => callback(ok ? undefined : new SmtpError(`No such mailbox here: ${address.address}`, 550)),
         (err) => {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import ejs from 'ejs'
+import sanitizeHtml from 'sanitize-html'
 import type { Tx } from '../../db/database.ts'
 import type { MailContext } from '../../mail/mailContext.ts'
-import { toEmailHtml } from '../../domain/content/index.ts'
+import { htmlToText, toEmailHtml } from '../../domain/content/index.ts'
 import { enqueueAutomaticEmail, enqueueEmail, newMessageId, type OutboxAttachment } from './outbox.ts'
 import { renderMail } from './templates.ts'
 import { replyAddressFor } from '../replyAddress.ts'
@@ -51,9 +52,18 @@ export async function enqueueAgentReply(
   },
 ) {
   const cid = (attachmentId: number) => `att-${attachmentId}@${mail.mailDomain}`
-  const inlineIds = new Set(args.attachments.filter((a) => a.inline).map((a) => a.id))
-  const bodyHtml = toEmailHtml(args.message.bodyHtml, (id) => (inlineIds.has(id) ? cid(id) : null))
-  const content = await renderMail('agent-reply', { bodyHtml, bodyText: args.message.bodyText, agentName: args.agentName, signatureHtml: args.signatureHtml, number: args.conversation.number, statusUrl: statusPageUrl(mail, args.conversation.id) })
+  const inlineNames = new Map(args.attachments.filter((a) => a.inline).map((a) => [a.id, a.fileName]))
+  const bodyHtml = toEmailHtml(args.message.bodyHtml, (id) => (inlineNames.has(id) ? cid(id) : null))
+  const subject = threadSubject(args.conversation, !args.isFirst)
+  const content = await renderMail('agent-reply', {
+    title: subject,
+    bodyHtml,
+    bodyText: textWithImages(args.message.bodyHtml, args.message.bodyText, inlineNames),
+    agentName: args.agentName,
+    signatureHtml: args.signatureHtml,
+    number: args.conversation.number,
+    statusUrl: statusPageUrl(mail, args.conversation.id),
+  })
   const attachments: OutboxAttachment[] = args.attachments.map((a) => ({
     blobSha256: a.blobSha256,
     fileName: a.fileName,
@@ -63,7 +73,7 @@ export async function enqueueAgentReply(
   return enqueueEmail(tx, mail.mailDomain, {
     kind: 'agent_reply',
     to: args.to,
-    subject: threadSubject(args.conversation, !args.isFirst),
+    subject,
     conversationId: args.conversation.id,
     messageId: args.message.emailMessageId,
     headers: {
@@ -73,6 +83,40 @@ export async function enqueueAgentReply(
     attachments,
     ...content,
   })
+}
+
+const ATTACHMENT_PATH = /^\/attachments\/(\d+)(?:\/|$)/
+
+/**
+ * The text part of a reply: the message's text, with "[image: name]" where the HTML part shows a
+ * picture, so a reader of the text part knows one is there. Pictures the e-mail does not carry
+ * (see toEmailHtml) are left out of both.
+ */
+function textWithImages(storedHtml: string, storedText: string, inlineNames: ReadonlyMap<number, string>): string {
+  if (!/<img\b/i.test(storedHtml)) return storedText
+  const dropped = new WeakSet<sanitizeHtml.Attributes>()
+  const marked = sanitizeHtml(storedHtml, {
+    allowedTags: false,
+    allowedAttributes: false,
+    allowVulnerableTags: true,
+    parseStyleAttributes: false,
+    allowedSchemesAppliedToAttributes: [],
+    allowProtocolRelative: true,
+    transformTags: {
+      img: (tagName, attribs) => {
+        const id = Number(ATTACHMENT_PATH.exec(attribs.src ?? '')?.[1])
+        const fileName = inlineNames.get(id)
+        if (fileName === undefined) {
+          dropped.add(attribs)
+          return { tagName, attribs }
+        }
+        // htmlToText writes an image as its alt text.
+        return { tagName, attribs: { ...attribs, alt: `[image: ${attribs.alt?.trim() || fileName}]` } }
+      },
+    },
+    exclusiveFilter: (frame) => dropped.has(frame.attribs),
+  })
+  return htmlToText(marked)
 }
 
 /** Where replies to notifications go: nowhere that the help desk reads. */
@@ -89,6 +133,7 @@ export async function enqueueAgentNotification(
   return enqueueAutomaticEmail(tx, mail.mailDomain, {
     kind: 'notification',
     to: args.to,
+    toName: args.agentName,
     subject: `${args.headline}: ${threadSubject(args.conversation, false)}`,
     conversationId: args.conversation.id,
     // An agent who presses Reply must not write to the support address: it would reach the

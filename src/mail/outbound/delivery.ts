@@ -5,6 +5,9 @@ import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { Prisma } from '../../db/database.ts'
 import type { Clock } from '../../domain/clock.ts'
+import type { DomainContext } from '../../domain/context.ts'
+import { recordBounce } from '../../domain/conversations/commands/recordBounce.ts'
+import { CUSTOMER_FACING_KINDS } from './outbox.ts'
 
 /** Attempts before an e-mail is given up as `failed` (transient errors: connection refused, 4xx ...). */
 export const MAX_ATTEMPTS = 8
@@ -44,6 +47,11 @@ export interface DeliveryOptions {
   batchSize?: number
   /** The From header when a row has no fromAddress of its own (config MAIL_FROM). */
   from: string
+  /**
+   * For recording a relay's refusal of a customer's address (see addressRefusal) the way a
+   * bounce is recorded; without it the refusal is only the row's error.
+   */
+  domain?: DomainContext
 }
 
 export interface DeliveryResult {
@@ -56,7 +64,10 @@ interface ClaimedRow {
   id: number
   kind: string
   messageId: string
+  conversationId: number | null
   toAddress: string
+  /** The stored name, else the customer's or agent's current one (see the claim). */
+  toName: string | null
   fromAddress: string | null
   subject: string
   html: string
@@ -99,7 +110,15 @@ export async function deliverDueEmails(options: DeliveryOptions): Promise<Delive
       LIMIT ${batchSize}
       FOR UPDATE SKIP LOCKED
     )
-    RETURNING id, kind::text AS kind, "messageId", "toAddress", "fromAddress", subject, html, text, headers, attachments, attempts, "lockedUntil"`
+    RETURNING id, kind::text AS kind, "messageId", "conversationId", "toAddress",
+      -- Rows written without a name (by the sweep, or before names were kept) take the one the
+      -- recipient has now. Acknowledgements never get one: their address is unverified, and a
+      -- name typed with it must not be shown to whoever owns the address.
+      coalesce("toName", CASE
+        WHEN kind IN ('agent_reply', 'reminder', 'closing') THEN (SELECT c.name FROM customers c WHERE c.email = lower(outbox_emails."toAddress"))
+        WHEN kind IN ('notification', 'invitation', 'password_reset') THEN (SELECT a.name FROM agents a WHERE a.email = lower(outbox_emails."toAddress"))
+      END) AS "toName",
+      "fromAddress", subject, html, text, headers, attachments, attempts, "lockedUntil"`
   rows.sort((a, b) => a.id - b.id)
 
   for (const row of rows) {
@@ -138,6 +157,10 @@ async function deliverOne(options: DeliveryOptions, row: ClaimedRow): Promise<ke
     const giveUp = err instanceof InvalidMessageError || row.attempts >= MAX_ATTEMPTS || (rejected && row.attempts >= PERMANENT_REJECTION_ATTEMPTS)
     const errFields = { ...logFields, error: reason, code: e?.code, responseCode: e?.responseCode }
     if (giveUp) {
+      const refusal = addressRefusal(err)
+      // Recorded before the row is marked: a crash in between sends again and records again,
+      // which is better than a refusal nobody hears of.
+      if (refusal) await recordRefusal(options, row, refusal)
       await prisma.outboxEmail.updateMany({ where: ours, data: { status: 'failed', lockedUntil: null, lastError: reason } })
       logger.error(errFields, 'e-mail delivery failed for good')
       return 'failed'
@@ -179,8 +202,10 @@ const RESERVED_HEADERS = new Set([
 type BuiltMessage = SendMailOptions & { envelope: { from: string; to: string[] } }
 
 async function buildMessage(prisma: Prisma, row: ClaimedRow, defaultFrom: string): Promise<BuiltMessage> {
-  const to = singleMailbox(row.toAddress)
-  if (!to) throw new InvalidMessageError('invalid recipient address')
+  const mailbox = singleMailbox(row.toAddress)
+  if (!mailbox) throw new InvalidMessageError('invalid recipient address')
+  // nodemailer quotes or encodes a name given this way, so no name can add an address or a header.
+  const to = { name: displayName(row.toName) || mailbox.name, address: mailbox.address }
   const from = singleMailbox(row.fromAddress ?? defaultFrom)
   if (!from) throw new InvalidMessageError('invalid From address')
 
@@ -238,6 +263,12 @@ function singleMailbox(value: string): { name: string; address: string } | null 
   return { name: only.name, address: only.address }
 }
 
+/** A name fit for a header: one line, of a sensible length; '' when there is none. */
+function displayName(value: string | null): string {
+  if (!value) return ''
+  return shorten(oneLine(value).replace(/\s+/g, ' '), 100)
+}
+
 function oneLine(value: string): string {
   return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
 }
@@ -260,11 +291,81 @@ function shorten(value: string, max: number): string {
   return value.length > max ? `${value.slice(0, max - 1)}…` : value
 }
 
+// ---- A relay's refusal of the address ----------------------------------------------------------
+
+export interface AddressRefusal {
+  /** The enhanced status code (5.1.1), or the reply code when the relay gave none. */
+  status: string
+  /** The relay's reply, one line. */
+  response: string
+}
+
+/**
+ * Whether a failed send was the relay refusing the recipient's address itself at RCPT: a 5xx reply
+ * whose enhanced status code (RFC 3463) says the mailbox or its domain does not exist or takes no
+ * mail (5.1.1 bad mailbox, 5.1.2 bad domain, 5.1.3 bad address syntax, 5.1.6 moved, 5.1.10 null
+ * MX, 5.2.1 disabled). Other RCPT refusals (5.7.1 relaying denied, a policy, a full mailbox) say
+ * nothing about the address and are not one; a refusal without an enhanced code is one only when
+ * its words say the user is unknown.
+ */
+export function addressRefusal(err: unknown): AddressRefusal | null {
+  const e = err as Partial<NodemailerError> & { command?: string }
+  if (!e || e.code !== 'EENVELOPE' || e.command !== 'RCPT TO' || typeof e.response !== 'string') return null
+  const response = shorten(oneLine(e.response), 300)
+  const m = /^(5\d\d)[ -](?:([245])\.(\d{1,3})\.(\d{1,3})\b)?/.exec(response)
+  if (!m) return null
+  if (m[2] !== undefined) {
+    const [subject, detail] = [Number(m[3]), Number(m[4])]
+    const aboutAddress = (subject === 1 && [1, 2, 3, 6, 10].includes(detail)) || (subject === 2 && detail === 1)
+    return m[2] === '5' && aboutAddress ? { status: `5.${subject}.${detail}`, response } : null
+  }
+  const unknownUser = /\b(user unknown|unknown (user|recipient|mailbox)|no such (user|mailbox|recipient|address)|(mailbox|recipient|address|user) (does not exist|not found|unknown))\b/i
+  return ['550', '551', '553'].includes(m[1]!) && unknownUser.test(response) ? { status: m[1]!, response } : null
+}
+
+/** A customer's address refused by the relay: marked undeliverable and said in the conversation, as a bounce is. */
+async function recordRefusal(options: DeliveryOptions, row: ClaimedRow, refusal: AddressRefusal): Promise<void> {
+  const { domain, logger } = options
+  const recipient = singleMailbox(row.toAddress)?.address.toLowerCase()
+  if (!domain || !recipient || !(CUSTOMER_FACING_KINDS as readonly string[]).includes(row.kind)) return
+  const summary = `The e-mail "${shorten(oneLine(row.subject), 200)}" could not be delivered to ${recipient}: the mail server refused the address (${refusal.response}).`
+  try {
+    await recordBounce(domain, { conversationId: row.conversationId, recipient, status: refusal.status, hard: true, summary, inboundId: null, emailMessageId: null })
+    logger.warn({ outboxId: row.id, conversationId: row.conversationId, status: refusal.status }, 'the mail server refused a customer address: marked undeliverable')
+  } catch (err) {
+    logger.error({ err, outboxId: row.id, conversationId: row.conversationId }, 'could not record a refused customer address')
+  }
+}
+
+// ---- Errors -------------------------------------------------------------------------------------
+
+/** TLS verification failures (Node's codes), and what an admin can do about each. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'CERT_SIGNATURE_FAILURE',
+])
+const OUTDATED_CERTIFICATE = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID'])
+
+function certificateAdvice(code: string | undefined): string | null {
+  if (!code) return null
+  if (UNTRUSTED_CERTIFICATE.has(code)) {
+    return "The mail server's TLS certificate is not trusted: set SMTP_TLS_CA_FILE to the certificate (PEM) that signed it (the server's own when it is self-signed), or SMTP_TLS_REJECT_UNAUTHORIZED=false to encrypt without checking it."
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return "The mail server's TLS certificate is for another name than SMTP_URL's host: use the name the certificate carries in SMTP_URL, or set SMTP_TLS_REJECT_UNAUTHORIZED=false."
+  }
+  if (OUTDATED_CERTIFICATE.has(code)) return "The mail server's TLS certificate has expired or is not valid yet: renew it, or set SMTP_TLS_REJECT_UNAUTHORIZED=false."
+  return null
+}
+
 /** A short, single-line reason for admins and logs; credentials in URLs are masked. */
 export function describeError(err: unknown): string {
-  const e = err as Partial<NodemailerError> | undefined
+  const e = err as (Partial<NodemailerError> & { originalCode?: string }) | undefined
   let text = typeof e?.message === 'string' && e.message ? e.message : String(err)
   if (e?.code && !text.includes(e.code)) text = `${e.code}: ${text}`
+  // nodemailer reports a failed certificate check as ESOCKET and keeps Node's code aside.
+  const advice = certificateAdvice(e?.originalCode ?? (typeof e?.code === 'string' ? e.code : undefined))
+  if (advice) text = `${advice} (${text})`
   text = text
     .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi, '$1***@')
     .replace(/\s+/g, ' ')

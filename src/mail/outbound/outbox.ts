@@ -6,6 +6,11 @@ import { Prisma } from '../../generated/prisma/client.ts'
 export interface OutgoingEmail {
   kind: OutboxKind
   to: string
+  /**
+   * The recipient's name for the To header. Unset: delivery takes the customer's or agent's name
+   * for that address (never for an acknowledgement, see delivery.ts).
+   */
+  toName?: string
   subject: string
   html: string
   text: string
@@ -64,6 +69,7 @@ export async function enqueueEmail(tx: Tx, mailDomain: string, email: OutgoingEm
       messageId: email.messageId ?? newMessageId(mailDomain),
       conversationId: email.conversationId,
       toAddress: email.to,
+      toName: email.toName?.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 200) || null,
       // CR/LF in a subject would let it write extra headers; a subject is one line.
       subject: email.subject.replace(/[\r\n]+/g, ' ').slice(0, 500),
       html: email.html,

@@ -1,8 +1,17 @@
+import { rootCertificates } from 'node:tls'
 import nodemailer from 'nodemailer'
 import type { SMTPSentMessageInfo, SMTPTransportOptions, Transporter } from 'nodemailer'
+import type { DkimSettings } from '../../config.ts'
 
 /** What the delivery pass sends through: nodemailer's SMTP transporter (or a compatible one in tests). */
 export type MailTransport = Transporter<SMTPSentMessageInfo, SMTPTransportOptions>
+
+export interface SmtpTransportSettings {
+  /** How the relay's certificate is checked, for STARTTLS and smtps:// alike (config SMTP_TLS_*). */
+  tls?: { ca?: string; rejectUnauthorized?: boolean }
+  /** Signs every message (config DKIM_*). */
+  dkim?: DkimSettings | null
+}
 
 /**
  * The SMTP transport for outgoing mail, or null when no SMTP server is configured: mail then
@@ -13,7 +22,7 @@ export type MailTransport = Transporter<SMTPSentMessageInfo, SMTPTransportOption
  * connection. Timeouts are short so that a dead server fails one attempt in seconds, well inside
  * the row's lock.
  */
-export function createSmtpTransport(smtpUrl: string | undefined): MailTransport | null {
+export function createSmtpTransport(smtpUrl: string | undefined, settings: SmtpTransportSettings = {}): MailTransport | null {
   if (!smtpUrl) return null
   let protocol: string
   try {
@@ -22,6 +31,7 @@ export function createSmtpTransport(smtpUrl: string | undefined): MailTransport 
     throw new Error('SMTP_URL is not a valid URL')
   }
   if (protocol !== 'smtp:' && protocol !== 'smtps:') throw new Error('SMTP_URL must start with smtp:// or smtps://')
+  const { tls, dkim } = settings
   return nodemailer.createTransport({
     url: smtpUrl,
     pool: true,
@@ -31,6 +41,13 @@ export function createSmtpTransport(smtpUrl: string | undefined): MailTransport 
     greetingTimeout: 10_000,
     socketTimeout: 20_000,
     dnsTimeout: 10_000,
+    tls: {
+      // The given CA is trusted besides the public ones, so a relay that later gets a public
+      // certificate keeps working.
+      ...(tls?.ca ? { ca: [...rootCertificates, tls.ca] } : {}),
+      rejectUnauthorized: tls?.rejectUnauthorized ?? true,
+    },
+    ...(dkim ? { dkim: { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey: dkim.privateKey } } : {}),
     // The content of a message is ours: never let it make nodemailer read files or fetch URLs.
     disableFileAccess: true,
     disableUrlAccess: true,
