@@ -1,4 +1,5 @@
 import {
+  BIDI_CONTROLS,
   BLANK,
   CODE_FENCE,
   EMAIL_ADDRESS,
@@ -6,16 +7,20 @@ import {
   ENDS_WITH_VERB,
   GMAIL_ISO_DATE,
   GMAIL_SLASH_DATE,
+  HAS_BIDI_CONTROL,
   HAS_VERB,
+  HAS_WEAK_VERB,
   MAX_PATTERN_LINE,
   ONE_LINE_HEADERS,
   PUNCTUATION_RULE,
-  SENTENCE_END,
+  RULED_SEPARATOR,
   SEPARATOR,
   SIGNATURE_DASHES,
   STARTS_WITH_DATE,
   STARTS_WITH_OPENER,
   UNDERSCORE_RULE,
+  dashedAttributionText,
+  endsWithSentence,
   headerCategory,
   isMobileSignature,
   type HeaderCategory,
@@ -79,12 +84,18 @@ function endsWithVerb(text: string): boolean {
   return ENDS_WITH_VERB.test(text.slice(-END_WINDOW))
 }
 
-function endsSentence(text: string): boolean {
-  return SENTENCE_END.test(text.slice(-END_WINDOW))
+/** A line as the patterns read it: without the bidirectional marks of right-to-left clients. */
+function forPatterns(line: ReplyLine): ReplyLine {
+  return HAS_BIDI_CONTROL.test(line.text) ? { text: line.text.replace(BIDI_CONTROLS, ''), quoted: line.quoted } : line
 }
 
 /** Classifies every line; see README.md for the rules. */
 export function classifyLines(lines: readonly ReplyLine[]): ClassifiedLine[] {
+  return classify(lines).out
+}
+
+function classify(rawLines: readonly ReplyLine[]): { out: ClassifiedLine[]; fenced: boolean[] } {
+  const lines = rawLines.map(forPatterns)
   const n = lines.length
   const out: ClassifiedLine[] = lines.map((_, i) => ({ kind: 'text' as LineKind, groupEnd: i + 1 }))
   const fenced: boolean[] = new Array<boolean>(n).fill(false)
@@ -134,9 +145,12 @@ export function classifyLines(lines: readonly ReplyLine[]): ClassifiedLine[] {
   }
 
   // 4. Outlook-style header blocks, then separators (which take the header block after them).
+  //    A line is read as a header at most once, though it may be looked at from several starts.
+  const categories: (HeaderCategory | null | undefined)[] = new Array(n)
+  const categoryOf = (k: number): HeaderCategory | null => (categories[k] ??= headerCategory(lines[k]!.text))
   for (let i = 0; i < n; i++) {
     if (!candidate(i)) continue
-    const end = headerBlockEnd(lines, out, i)
+    const end = headerBlockEnd(lines, out, i, categoryOf)
     if (end > i) {
       for (let k = i; k < end; k++) out[k]!.kind = 'headers'
       out[i]!.groupEnd = end
@@ -144,7 +158,7 @@ export function classifyLines(lines: readonly ReplyLine[]): ClassifiedLine[] {
     }
   }
   for (let i = 0; i < n; i++) {
-    if (!candidate(i) || !SEPARATOR.test(lines[i]!.text)) continue
+    if (!candidate(i) || !isSeparator(lines[i]!.text)) continue
     out[i]!.kind = 'separator'
     let next = i + 1
     while (next < n && out[next]!.kind === 'blank') next++
@@ -172,7 +186,11 @@ export function classifyLines(lines: readonly ReplyLine[]): ClassifiedLine[] {
       else if (tail.lines <= RULE_SIGNATURE_MAX_LINES && tail.signatureLike) out[i]!.kind = 'signature'
     }
   }
-  return out
+  return { out, fenced }
+}
+
+function isSeparator(text: string): boolean {
+  return SEPARATOR.test(text) || RULED_SEPARATOR.test(text)
 }
 
 function mayEndAttribution(line: ReplyLine, kind: LineKind, fenced: boolean): boolean {
@@ -187,9 +205,18 @@ function mayEndAttribution(line: ReplyLine, kind: LineKind, fenced: boolean): bo
 
 function isAttribution(lines: readonly ReplyLine[], out: readonly ClassifiedLine[], i: number, j: number): boolean {
   const first = lines[i]!.text
+  // "---- Jane Doe wrote ----": the rules and the verb are enough, no date or address.
+  if (i === j) {
+    const dashed = dashedAttributionText(first)
+    if (dashed !== null && endsWithVerb(dashed)) return true
+  }
   const opener = STARTS_WITH_OPENER.test(first)
   const dateFirst = STARTS_WITH_DATE.test(first)
   if (!opener && !dateFirst && !hasAddress(first)) return false
+  // A group that opens with an address-first line ("Jane Doe <jane@x> 于2024年…\n10:12写道：")
+  // does not open with the customer's sentence about an address ("Please write to bob@x from
+  // now on.\nOn … wrote:").
+  if (i < j && !opener && !dateFirst && readsAsSentenceWithAddress(first)) return false
   if (i === j && (GMAIL_SLASH_DATE.test(first) || GMAIL_ISO_DATE.test(first))) return true
 
   const parts: string[] = []
@@ -198,7 +225,7 @@ function isAttribution(lines: readonly ReplyLine[], out: readonly ClassifiedLine
     if (isBlank(text)) continue
     // Inside the group only the last line may look quoted ("<\nmailto:…>\n> wrote:").
     if (k > i && k < j && out[k]!.kind !== 'text') return false
-    if (k < j && endsSentence(text)) return false
+    if (k < j && endsWithSentence(text)) return false
     parts.push(text.trim())
   }
   if (parts.length > ATTRIBUTION_MAX_TEXT_LINES) return false
@@ -208,21 +235,47 @@ function isAttribution(lines: readonly ReplyLine[], out: readonly ClassifiedLine
   const address = hasAddress(joined)
   if (!hasDigit && !address) return false
   if (endsWithVerb(joined)) return true
-  if (HAS_VERB.test(joined) && /[:：]$/.test(joined) && hasDigit) return true
+  const endsWithColon = /[:：]$/.test(joined)
+  if (HAS_VERB.test(joined) && endsWithColon && hasDigit) return true
+  // "… <jane@x> sent:", "… מאת Jane <jane@x>:": only with an address and a date.
+  if (address && hasDigit && endsWithColon && HAS_WEAK_VERB.test(joined)) return true
   return dateFirst && address && ENDS_WITH_ADDRESS_COLON.test(joined.slice(-END_WINDOW))
 }
 
-function headerBlockEnd(lines: readonly ReplyLine[], out: readonly ClassifiedLine[], i: number): number {
+/** A line that ends a sentence and has three words or more before its first address. */
+function readsAsSentenceWithAddress(text: string): boolean {
+  if (!/\p{L}[.!?]["')\]]*$/u.test(text.trimEnd().slice(-END_WINDOW))) return false
+  const before = text.slice(0, text.indexOf('@')).replace(/\S*$/, '').trim()
+  return before !== '' && before.split(/\s+/).length >= 3
+}
+
+function headerBlockEnd(
+  lines: readonly ReplyLine[],
+  out: readonly ClassifiedLine[],
+  i: number,
+  categoryOf: (k: number) => HeaderCategory | null,
+): number {
   const first = lines[i]!.text
   if (ONE_LINE_HEADERS.test(first)) {
     return i + 1
   }
-  if (headerCategory(first) === null) return i
+  if (categoryOf(i) === null) return i
   const categories = new Set<HeaderCategory>()
   let headerLines = 0
   let end = i
-  while (end < lines.length && end < i + HEADER_BLOCK_MAX_LINES && out[end]!.kind === 'text') {
-    const category = headerCategory(lines[end]!.text)
+  while (end < lines.length && end < i + HEADER_BLOCK_MAX_LINES) {
+    if (out[end]!.kind === 'blank') {
+      // Clients that turn Outlook's HTML into text leave a blank line between the headers: the
+      // block goes on when a header line follows the blank line.
+      const next = end + 1
+      if (next < lines.length && out[next]!.kind === 'text' && categoryOf(next) !== null) {
+        end = next
+        continue
+      }
+      break
+    }
+    if (out[end]!.kind !== 'text') break
+    const category = categoryOf(end)
     if (category !== null) {
       categories.add(category)
       headerLines++
@@ -235,6 +288,149 @@ function headerBlockEnd(lines: readonly ReplyLine[], out: readonly ClassifiedLin
     (has('from') && (has('date') || has('subject') || has('to'))) ||
     (has('date') && categories.size >= 3)
   return valid ? end : i
+}
+
+/**
+ * Where an attribution may start after the customer's words on the same line: after the end of
+ * a sentence and white space ("Thanks! On …"; "好的。Jane …" needs no space), or at an opener
+ * word ("Thanks On …"). A full stop inside an address or a number is not a place. Each
+ * alternative is one run of punctuation or of white space, so the scan is linear.
+ */
+const INLINE_CANDIDATE = /[.!?…]+["'”’»)\]]*[ \t\u00a0]+|[。！？]+["'”’»)\]]*[ \t\u00a0]*|[ \t\u00a0]+/gu
+const LOWER_WORD_END = /\p{Ll}{3}$/u
+
+/** Whether the punctuation at `index` ends a sentence: "!", "?", "。", or a "." after a word of three lower-case letters. */
+function endsSentenceAt(text: string, index: number): boolean {
+  const char = text[index]!
+  if (char !== '.') return true
+  return LOWER_WORD_END.test(text.slice(Math.max(0, index - 3), index))
+}
+
+/** STARTS_WITH_OPENER, tried at a given offset of a line without copying its rest. */
+const OPENER_AT = new RegExp(STARTS_WITH_OPENER.source.replace(/^\^/, ''), 'uy')
+/** STARTS_WITH_DATE, tried at a given offset. */
+const DATE_AT = new RegExp(STARTS_WITH_DATE.source.replace(/^\^/, ''), 'uy')
+/** What may stand between a sender's address and the rest of the attribution. */
+const SENDER_ONLY = /^[\s,;:>)\]"'»”]*$/u
+/** How many places on one line are looked at, so that a long line costs a bounded amount of work. */
+const INLINE_MAX_CANDIDATES = 12
+
+function dateAt(text: string, p: number): boolean {
+  DATE_AT.lastIndex = p
+  return DATE_AT.test(text)
+}
+
+/**
+ * "Thanks! Jane <jane@x> wrote:" names the sender first; a sentence between the split and the
+ * address ("see the log. Thanks! On … <jane@x> wrote:") means the split is too early.
+ */
+function sentenceBeforeAddress(text: string, p: number): boolean {
+  const at = text.indexOf('@', p)
+  const end = at === -1 ? Math.min(text.length, p + ATTRIBUTION_MAX_CHARS) : at
+  for (let k = p; k < end; k++) {
+    const char = text[k]!
+    if (char === '!' || char === '?' || char === '。' || char === '！' || char === '？') return true
+    if (char === '.' && (k + 1 >= text.length || /\s/u.test(text[k + 1]!)) && endsSentenceAt(text, k)) return true
+  }
+  return false
+}
+
+export interface InlineAttributions {
+  /** For each line to cut in two: the offset in its text where the attribution starts. */
+  starts: Map<number, number>
+  /** The classification of the lines as they are (reusable when no line is cut). */
+  classified: ClassifiedLine[]
+}
+
+/**
+ * Attributions that start on the same line as the customer's own text ("Thanks, that fixed it.
+ * On Tue, Mar 5, 2024 at 10:12 AM Jane <jane@x> wrote:"), as some clients and text conversions
+ * write them. Returns, for each such line, the offset in its text where the attribution starts:
+ * the caller splits the line there, so that the customer's words stay visible and only the
+ * attribution folds. Only strong attributions count: a date or time, and an e-mail address or a
+ * quote right under it.
+ */
+export function inlineAttributionStarts(rawLines: readonly ReplyLine[]): InlineAttributions {
+  const starts = new Map<number, number>()
+  const n = rawLines.length
+  const { out, fenced } = classify(rawLines)
+  const lines = rawLines.map(forPatterns)
+  // The attribution ends on this line or on one of the next few: skip lines with no such end.
+  let nextEnd = Infinity
+  const endWithin: number[] = new Array<number>(n)
+  for (let k = n - 1; k >= 0; k--) {
+    if (mayEndAttribution(lines[k]!, out[k]!.kind, fenced[k]!)) nextEnd = k
+    endWithin[k] = nextEnd
+  }
+  for (let i = 0; i < n; i++) {
+    const raw = rawLines[i]!
+    const kind = out[i]!.kind
+    if (endWithin[i]! - i >= ATTRIBUTION_MAX_LINES) continue
+    if (raw.quoted || fenced[i] || raw.text.length > MAX_PATTERN_LINE || (kind !== 'text' && kind !== 'attribution')) continue
+    if (kind === 'attribution' && !startsGroup(out, i)) continue // the group started on a line above
+    const text = raw.text
+    const firstWord = text.search(/[\p{L}\p{N}]/u)
+    if (firstWord === -1) continue
+    const startsLikeAttribution = STARTS_WITH_OPENER.test(text) || STARTS_WITH_DATE.test(text)
+    // Where the first address on the line ends: an address before a place means that the line
+    // names its sender there, and the place is inside the attribution.
+    const firstAddress = text.includes('@') ? EMAIL_ADDRESS.exec(text) : null
+    const addressEnd = firstAddress === null ? Infinity : firstAddress.index + firstAddress[0].length
+    const from = Math.max(firstWord + 1, text.length - ATTRIBUTION_MAX_CHARS)
+    let examined = 0
+    INLINE_CANDIDATE.lastIndex = 0
+    for (let match = INLINE_CANDIDATE.exec(text); match !== null && examined < INLINE_MAX_CANDIDATES; match = INLINE_CANDIDATE.exec(text)) {
+      const p = match.index + match[0].length
+      if (p < from || p >= text.length) continue
+      OPENER_AT.lastIndex = p
+      const opener = OPENER_AT.test(text)
+      const afterSentence = !/\s/u.test(match[0][0]!) && endsSentenceAt(text, match.index)
+      if (!afterSentence && !opener) continue // between words only an opener starts an attribution
+      examined++
+      if (afterSentence) {
+        // Inside a line that is itself an attribution ("Le mar. 5 mars …", "Jane <jane@x> ezt írta
+        // (időpont: 2024. márc. 5., …):") only a sentence of some words, then an opener, is a split.
+        const inside = startsLikeAttribution || addressEnd <= p
+        if (inside && (!opener || text.slice(0, p).trim().split(/\s+/).length < 3)) continue
+        if (!inside && !opener && !dateAt(text, p) && sentenceBeforeAddress(text, p)) continue
+      } else if (startsLikeAttribution || (addressEnd <= p && SENDER_ONLY.test(text.slice(addressEnd, p)))) {
+        continue // "Jane <jane@x> 在 2024年3月5日 … 寫道：": the opener follows the sender's address
+      }
+      if (isInlineAttribution(lines, out, fenced, i, text.slice(p))) {
+        starts.set(i, p)
+        break
+      }
+    }
+  }
+  return { starts, classified: out }
+}
+
+/** Whether line i opens its attribution group (the lines after the first have no groupEnd of their own). */
+function startsGroup(out: readonly ClassifiedLine[], i: number): boolean {
+  return i === 0 || out[i - 1]!.kind !== 'attribution' || out[i]!.groupEnd > i + 1
+}
+
+/** Whether `rest` (the end of line i) and up to five lines under it make a strong attribution. */
+function isInlineAttribution(
+  lines: readonly ReplyLine[],
+  out: readonly ClassifiedLine[],
+  fenced: readonly boolean[],
+  i: number,
+  rest: string,
+): boolean {
+  const end = Math.min(lines.length, i + ATTRIBUTION_MAX_LINES)
+  const group: ReplyLine[] = [{ text: rest.replace(BIDI_CONTROLS, ''), quoted: false }, ...lines.slice(i + 1, end)]
+  const kinds: ClassifiedLine[] = [{ kind: 'text', groupEnd: 1 }, ...out.slice(i + 1, end)]
+  for (let j = 0; j < group.length; j++) {
+    if (!mayEndAttribution(group[j]!, kinds[j]!.kind, fenced[i + j]!) || !isAttribution(group, kinds, 0, j)) continue
+    const joined = group.slice(0, j + 1).map((line) => line.text).join(' ')
+    if (!/\p{Nd}/u.test(joined)) return false
+    if (hasAddress(joined)) return true
+    let next = i + j + 1
+    while (next < out.length && out[next]!.kind === 'blank') next++
+    return next < out.length && out[next]!.kind === 'quote'
+  }
+  return false
 }
 
 /** Whether a signature, an attribution, a separator or a header block comes next (after blank lines). */
@@ -299,9 +495,9 @@ function isSignatureLine(line: string): boolean {
  * Decides which lines stay visible. Returns one flag per line: true for the customer's new text,
  * false for what is folded away (quoted history, attributions, forwarded headers, signatures).
  */
-export function foldLines(lines: readonly ReplyLine[]): boolean[] {
+export function foldLines(lines: readonly ReplyLine[], classified?: readonly ClassifiedLine[]): boolean[] {
   const n = lines.length
-  const cls = classifyLines(lines)
+  const cls = classified ?? classifyLines(lines)
   const keep: boolean[] = new Array<boolean>(n).fill(true)
   const fold = (from: number, to: number) => {
     for (let k = from; k < to; k++) keep[k] = false

@@ -1,7 +1,7 @@
 import { DomUtils, parseDocument } from 'htmlparser2'
 import render from 'dom-serializer'
 import type { ChildNode, Element, ParentNode, Text } from 'domhandler'
-import { foldLines, type ReplyLine } from './foldLines.ts'
+import { foldLines, inlineAttributionStarts, type ReplyLine } from './foldLines.ts'
 import { BLANK, QUOTED } from './patterns.ts'
 import type { SplitReply } from './types.ts'
 
@@ -11,7 +11,8 @@ import type { SplitReply } from './types.ts'
 // and void element (br, img, hr, iframe) is a "leaf" with an index in document order; each line
 // is a run of leaves. The folded lines give leaf ranges, and each range is cut out of the DOM as a
 // well-formed fragment: the elements that contain part of the range are copied (attributes kept)
-// with only the children inside it.
+// with only the children inside it. Where an attribution starts after the customer's words on the
+// same line, the text node is cut there and the attribution starts a line of its own.
 
 /** Elements that start and end a line. <td> and <th> stay on their row's line. */
 const BLOCK_TAGS = new Set([
@@ -34,9 +35,16 @@ interface Span {
   end: number
 }
 
+/** A piece of a line's text and the leaf it comes from (null for the space between two cells). */
+interface Piece {
+  text: string
+  leaf: number | null
+}
+
 interface HtmlLine extends ReplyLine {
   firstLeaf: number
   lastLeaf: number
+  pieces: Piece[]
 }
 
 interface Layout {
@@ -80,26 +88,28 @@ function relink(parent: ParentNode): void {
   })
 }
 
-function layout(roots: ChildNode[]): Layout {
+/** `breakBefore`: leaves that start a new line (where an attribution follows the customer's words). */
+function layout(roots: ChildNode[], breakBefore: ReadonlySet<ChildNode> = new Set()): Layout {
   const leaves: ChildNode[] = []
   const leafIndex = new Map<ChildNode, number>()
   const spans = new Map<ChildNode, Span>()
   const lines: HtmlLine[] = []
-  let current: { parts: string[]; quoted: boolean | null; firstDepth: number; first: number; last: number } | null = null
+  let current: { pieces: Piece[]; quoted: boolean | null; firstDepth: number; first: number; last: number } | null = null
 
   const breakLine = () => {
     if (current === null) return
-    const text = current.parts.join('').replace(/[ \t\r\n\f]+/g, ' ')
+    const text = current.pieces.map((piece) => piece.text).join('').replace(/[ \t\r\n\f]+/g, ' ')
     const quoted = (current.quoted ?? current.firstDepth > 0) || QUOTED.test(text)
-    lines.push({ text, quoted, firstLeaf: current.first, lastLeaf: current.last })
+    lines.push({ text, quoted, firstLeaf: current.first, lastLeaf: current.last, pieces: current.pieces })
     current = null
   }
   const addLeaf = (node: ChildNode, text: string, depth: number) => {
+    if (breakBefore.has(node)) breakLine()
     const index = leaves.length
     leaves.push(node)
     leafIndex.set(node, index)
-    if (current === null) current = { parts: [], quoted: null, firstDepth: depth, first: index, last: index }
-    current.parts.push(text)
+    if (current === null) current = { pieces: [], quoted: null, firstDepth: depth, first: index, last: index }
+    current.pieces.push({ text, leaf: index })
     current.last = index
     if (current.quoted === null && !BLANK.test(text)) current.quoted = depth > 0
   }
@@ -124,7 +134,7 @@ function layout(roots: ChildNode[]): Layout {
     }
     const block = BLOCK_TAGS.has(name)
     if (block) breakLine()
-    if (CELL_TAGS.has(name) && current !== null) current.parts.push(' ')
+    if (CELL_TAGS.has(name) && current !== null) current.pieces.push({ text: ' ', leaf: null })
     const childDepth = depth + (name === 'blockquote' ? 1 : 0)
     for (const child of node.children) walk(child, childDepth, inPre || name === 'pre')
     if (block) breakLine()
@@ -134,6 +144,72 @@ function layout(roots: ChildNode[]): Layout {
   for (const root of roots) walk(root, 0, false)
   breakLine()
   return { leaves, leafIndex, spans, lines }
+}
+
+/** The white space that a line's text collapses: space, tab, CR, LF, form feed. */
+function isLineSpace(char: string | undefined): boolean {
+  return char === ' ' || char === '\t' || char === '\r' || char === '\n' || char === '\f'
+}
+
+/**
+ * The leaf and the offset in its text of the character at `offset` in the line's text (which
+ * has its runs of white space collapsed to one space), or null.
+ */
+function locate(line: HtmlLine, offset: number): { leaf: number; at: number } | null {
+  let count = 0
+  let inSpace = false
+  for (const piece of line.pieces) {
+    for (let k = 0; k < piece.text.length; k++) {
+      if (isLineSpace(piece.text[k])) {
+        if (!inSpace) count++
+        inSpace = true
+        continue
+      }
+      if (count === offset) return piece.leaf === null ? null : { leaf: piece.leaf, at: k }
+      count++
+      inSpace = false
+    }
+  }
+  return null
+}
+
+/**
+ * Cuts the text nodes where an attribution starts after the customer's words on the same line
+ * (see inlineAttributionStarts) and returns the leaves that must start a new line. The white
+ * space before the attribution goes with it, so the customer's line ends with their last word.
+ */
+function splitInlineAttributions(info: Layout, starts: ReadonlyMap<number, number>): Set<ChildNode> {
+  const breakBefore = new Set<ChildNode>()
+  for (const [index, offset] of starts) {
+    const line = info.lines[index]!
+    const found = locate(line, offset)
+    if (found === null) continue
+    let leaf = found.leaf
+    let node = info.leaves[leaf]!
+    let at = found.at
+    if (DomUtils.isText(node)) {
+      while (at > 0 && (isLineSpace(node.data[at - 1]) || node.data[at - 1] === '\u00a0')) at--
+      if (at > 0) {
+        const rest = node.cloneNode() as Text
+        rest.data = node.data.slice(at)
+        node.data = node.data.slice(0, at)
+        const parent = node.parent!
+        parent.children.splice(parent.children.indexOf(node) + 1, 0, rest)
+        relink(parent)
+        breakBefore.add(rest)
+        continue
+      }
+    }
+    // The attribution starts a node: the white-space nodes right before it go with it.
+    while (leaf > line.firstLeaf) {
+      const previous = info.leaves[leaf - 1]!
+      if (!DomUtils.isText(previous) || !BLANK.test(previous.data)) break
+      leaf--
+      node = previous
+    }
+    breakBefore.add(node)
+  }
+  return breakBefore
 }
 
 /** Copies of the nodes (and the parts of their subtrees) whose leaves fall in [from, to). */
@@ -181,8 +257,11 @@ function serialize(nodes: ChildNode[]): string {
 export function splitReplyHtml(html: string): SplitReply {
   const document = parseDocument(html, { decodeEntities: true })
   splitPreformattedText(document.children, false)
-  const info = layout(document.children)
-  const keep = foldLines(info.lines)
+  let info = layout(document.children)
+  const { starts, classified } = inlineAttributionStarts(info.lines)
+  const breakBefore = splitInlineAttributions(info, starts)
+  if (breakBefore.size > 0) info = layout(document.children, breakBefore)
+  const keep = foldLines(info.lines, breakBefore.size > 0 ? undefined : classified)
 
   const leafKeep: boolean[] = new Array<boolean>(info.leaves.length).fill(true)
   info.lines.forEach((line, i) => {
