@@ -1,6 +1,6 @@
 import type { Tx } from '../../db/database.ts'
 import { ValidationError } from '../errors.ts'
-import { attachmentPath, storeAttachment } from '../attachments/storeAttachment.ts'
+import { attachmentPath, storeAttachments } from '../attachments/storeAttachment.ts'
 import { splitReplyHtml } from '../../mail/inbound/replyText/index.ts'
 import { embedYouTubeLinks, extractDataImages, htmlToText, replaceImageSources, sanitizeMessageHtml, textToHtml } from '../content/index.ts'
 
@@ -81,23 +81,29 @@ export function assertFileSizes(files: UploadedFile[], maxBytes: number) {
 
 /**
  * Stores inline images and attached files for a message and points the HTML at the stored
- * images. Returns the final HTML and the attachment rows.
+ * images. Returns the final HTML and the attachment rows (inline images first, then the files).
  */
 export async function storeMessageFiles(tx: Tx, args: { conversationId: number; messageId: number; body: PreparedBody; files: UploadedFile[]; at: Date }) {
+  const stored = await storeAttachments(tx, { conversationId: args.conversationId, messageId: args.messageId, at: args.at }, [
+    ...args.body.inlineImages.map((img) => ({ data: img.data, fileName: img.fileName, inline: true, contentId: img.contentId })),
+    ...args.files.map((f) => ({ data: f.data, fileName: f.fileName })),
+  ])
   const byContentId = new Map<string, string>()
-  const stored = []
-  for (const img of args.body.inlineImages) {
-    const a = await storeAttachment(tx, { data: img.data, fileName: img.fileName, conversationId: args.conversationId, messageId: args.messageId, inline: true, contentId: img.contentId, at: args.at })
-    byContentId.set(img.contentId, attachmentPath(a))
-    stored.push(a)
-  }
-  for (const f of args.files) {
-    stored.push(await storeAttachment(tx, { data: f.data, fileName: f.fileName, conversationId: args.conversationId, messageId: args.messageId, at: args.at }))
-  }
+  for (const a of stored) if (a.inline && a.contentId !== null) byContentId.set(a.contentId, attachmentPath(a))
   const storedSource = (src: string) => (src.startsWith('cid:') ? (byContentId.get(src.slice(4)) ?? null) : src)
   const html = replaceImageSources(args.body.html, storedSource)
   const visibleHtml = args.body.visibleHtml ? replaceImageSources(args.body.visibleHtml, storedSource) : null
   return { html, visibleHtml, attachments: stored }
+}
+
+/**
+ * The transaction options for storing a message with these files. Prisma's default limit (5 s)
+ * fits a message with a few files; a large one (up to the inbound limit, 25 MB, or hundreds of
+ * files) gets time in proportion, so that it never fails the same way on every retry.
+ */
+export function transactionOptionsFor(files: { data: Buffer }[]): { timeout: number } {
+  const bytes = files.reduce((sum, f) => sum + f.data.length, 0)
+  return { timeout: Math.min(60_000, 5_000 + Math.ceil(bytes / (1024 * 1024)) * 1_000 + files.length * 10) }
 }
 
 /** The start of a message, for list rows. */

@@ -11,9 +11,11 @@ import { htmlToText, sanitizeMessageHtml } from '../../domain/content/index.ts'
 import { boundBody } from './bodyLimits.ts'
 import { loadSettings } from '../../domain/settings/settings.ts'
 import type { InboundSource } from '../../generated/prisma/enums.ts'
-import { classifyMail, isAutomaticSender } from './classify.ts'
+import { classifyMail, isAutomaticSender, type MailKind } from './classify.ts'
 import { parseMail, type InboundMail } from './parse.ts'
 import { cleanSubject, findThread, folderForRecipients, recipientsOf } from './route.ts'
+import { bareAddress, conversationFromAddress } from '../replyAddress.ts'
+import { createHash } from 'node:crypto'
 
 export interface RawMessage {
   source: InboundSource
@@ -67,12 +69,11 @@ async function processStored(ctx: DomainContext, id: number, raw: Buffer, envelo
     // Before the rest: a row left for the recovery shows what it is.
     await ctx.prisma.inboundMessage.update({ where: { id }, data: { messageIdHeader: mail.messageId?.slice(0, 500) ?? null, subject: mail.subject.slice(0, 500) } })
     const outcome = await ingest(ctx, id, mail, raw, envelopeTo, envelopeFrom).catch(async (err) => {
-      // The same e-mail processed at the same moment by another worker: the unique Message-ID
-      // decides, and this copy is the duplicate.
-      if (mail.messageId && isUniqueViolation(err) && (await ctx.prisma.message.count({ where: { emailMessageId: mail.messageId } }))) {
-        return { conversationId: null, note: 'duplicate of a message already in a conversation' }
-      }
-      throw err
+      if (!(mail.messageId && isUniqueViolation(err))) throw err
+      // Another worker stored a message with this Message-ID meanwhile. The same e-mail: this copy
+      // is the duplicate. Another e-mail reusing the id: taken once more, now seeing the collision.
+      if (await earlierCopy(ctx.prisma, id, mail.messageId, raw)) return { conversationId: null, note: 'duplicate of a message already in a conversation' }
+      return ingest(ctx, id, mail, raw, envelopeTo, envelopeFrom)
     })
     await ctx.prisma.inboundMessage.update({ where: { id }, data: { status: 'processed', processedAt: ctx.clock(), error: null, conversationId: outcome.conversationId, note: outcome.note } })
     return { status: 'processed', ...outcome }
@@ -101,23 +102,157 @@ export async function receiveRawMessage(ctx: DomainContext, message: RawMessage,
 
 async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, raw: Buffer, envelopeTo: string[], envelopeFrom: string | null): Promise<{ conversationId: number | null; note: string | null }> {
   const prisma = ctx.prisma
+  // The Message-ID the message is stored under; another e-mail may already hold it.
+  let emailMessageId = mail.messageId
+  let collision: string | null = null
   if (mail.messageId) {
     // The same e-mail delivered twice (an SMTP retry, a mailbox polled again) is kept once.
-    const seen = await prisma.message.findUnique({ where: { emailMessageId: mail.messageId }, select: { conversationId: true } })
-    if (seen) return { conversationId: seen.conversationId, note: 'duplicate of a message already in the conversation' }
-    if (await prisma.outboxEmail.count({ where: { messageId: mail.messageId } })) return { conversationId: null, note: 'our own e-mail came back; ignored' }
+    const copy = await earlierCopy(prisma, inboundId, mail.messageId, raw)
+    if (copy) return { conversationId: copy.conversationId, note: copy.conversationId ? 'duplicate of a message already in the conversation' : `duplicate of e-mail #${copy.id}, received before` }
+    const ours = await prisma.outboxEmail.findUnique({ where: { messageId: mail.messageId }, select: { id: true, toAddress: true } })
+    if (ours) return ownEmailCameBack(ctx, ours, mail, envelopeTo)
+    // Another e-mail with the same Message-ID (a careless or hostile sender) is still the sender's
+    // words: kept as a message of its own, without the id, which stays with the first.
+    if (await prisma.message.count({ where: { emailMessageId: mail.messageId } })) {
+      emailMessageId = null
+      collision = `its Message-ID ${mail.messageId.slice(0, 200)} already belongs to another e-mail, so it is kept without it`
+    }
   }
   const recipients = recipientsOf(mail, envelopeTo)
-  const kind = classifyMail(mail, raw)
+  const kind = classifyMail(mail, raw, envelopeFrom)
+  const outcome =
+    kind.kind === 'bounce' || kind.kind === 'complaint'
+      ? await recordReport(ctx, inboundId, mail, raw, kind, recipients, emailMessageId)
+      : await ingestMessage(ctx, inboundId, mail, kind, recipients, envelopeFrom, emailMessageId)
+  return collision ? { ...outcome, note: outcome.note ? `${outcome.note}; ${collision}` : collision } : outcome
+}
 
-  if (kind.kind === 'bounce') {
-    const b = kind.bounce
-    const match = b.originalMessageIds.length ? await findThread(prisma, { ...mail, inReplyTo: null, references: b.originalMessageIds }, [], '') : null
-    const summary = `Delivery failed${b.recipient ? ` to ${b.recipient}` : ''}${b.status ? ` (status ${b.status})` : ''}: ${mail.subject || 'delivery report'}`
-    const result = await recordBounce(ctx, { conversationId: match?.conversationId ?? null, recipient: b.recipient, status: b.status, hard: b.hard, summary, inboundId, emailMessageId: mail.messageId })
-    return { conversationId: result.conversation?.id ?? null, note: `bounce${b.hard ? ' (permanent)' : ''}${result.marked ? `; ${b.recipient} marked undeliverable` : ''}${match ? '' : '; no conversation found'}` }
+/**
+ * An earlier row holding the same e-mail: one already processed with this Message-ID, or the one
+ * whose message holds the id. Only the same bytes (line ends aside), or the same sender and date,
+ * make it a copy: another e-mail reusing the id is not one.
+ */
+async function earlierCopy(prisma: Prisma, inboundId: number, messageId: string, raw: Buffer): Promise<{ id: number; conversationId: number | null } | null> {
+  const digest = createHash('sha256').update(raw).digest('hex')
+  // Compared in the database: only a hash and the header block travel.
+  const rows = await prisma.$queryRaw<{ id: number; conversationId: number | null; size: number; sameBytes: boolean; head: Uint8Array }[]>`
+    SELECT id, "conversationId", size, (size = ${raw.length} AND encode(sha256(raw), 'hex') = ${digest}) AS "sameBytes", substring(raw from 1 for 65536) AS head
+    FROM inbound_messages
+    WHERE id <> ${inboundId}
+      AND (("messageIdHeader" = ${messageId.slice(0, 500)} AND status = 'processed')
+        OR id IN (SELECT "inboundId" FROM messages WHERE "emailMessageId" = ${messageId} AND "inboundId" IS NOT NULL))
+    ORDER BY id
+    LIMIT 20`
+  if (rows.length === 0) return null
+  const mine = senderAndDate(raw)
+  for (const row of rows) {
+    const theirs = senderAndDate(Buffer.from(row.head))
+    if (row.sameBytes || (mine && theirs && mine.from === theirs.from && mine.date === theirs.date)) return { id: row.id, conversationId: row.conversationId }
   }
+  // The same bytes with other line ends (a mailbox that stores LF, a relay that sends CRLF).
+  const normalised = lineEnds(raw)
+  for (const row of rows.filter((r) => r.size <= 2 * raw.length && raw.length <= 2 * r.size).slice(0, 3)) {
+    const other = await prisma.inboundMessage.findUnique({ where: { id: row.id }, select: { raw: true } })
+    if (other && lineEnds(Buffer.from(other.raw)).equals(normalised)) return { id: row.id, conversationId: row.conversationId }
+  }
+  return null
+}
 
+const lineEnds = (raw: Buffer) => Buffer.from(raw.toString('latin1').replace(/\r\n/g, '\n'), 'latin1')
+
+/** The From address and the Date (as a time) of a raw message's own headers, when it has both. */
+function senderAndDate(raw: Buffer): { from: string; date: number } | null {
+  const text = raw.subarray(0, 65536).toString('latin1')
+  const end = /\r?\n\r?\n/.exec(text)?.index ?? text.length
+  const headers = text.slice(0, end).replace(/\r?\n[ \t]+/g, ' ')
+  const fromLine = /^From:[ \t]*(.*)$/im.exec(headers)?.[1]
+  const dateLine = /^Date:[ \t]*(.*)$/im.exec(headers)?.[1]
+  const from = fromLine ? (/<([^<>@\s]+@[^<>\s]+)>/.exec(fromLine)?.[1] ?? /[^\s<>"]+@[^\s<>"]+/.exec(fromLine)?.[0]) : undefined
+  const date = dateLine ? Date.parse(dateLine.replace(/\s*\([^)]*\)\s*$/, '').trim()) : NaN
+  return from && !Number.isNaN(date) ? { from: from.toLowerCase(), date } : null
+}
+
+/**
+ * One of our own e-mails arrived here. Usually a loop, ignored. But when the mail server handed
+ * it to the help desk as mail for its own recipient (an agent's address under INBOUND_ADDRESSES, a
+ * folder address), that recipient never got it: the outbox row says so instead of "sent".
+ */
+async function ownEmailCameBack(ctx: DomainContext, ours: { id: number; toAddress: string }, mail: InboundMail, envelopeTo: string[]) {
+  const to = bareAddress(ours.toAddress)
+  const delivered = [...envelopeTo, ...['delivered-to', 'x-original-to', 'envelope-to'].flatMap((h) => (mail.headers.get(h) ?? '').split(/[,\s]+/))].filter(Boolean).map(bareAddress)
+  if (!delivered.includes(to)) return { conversationId: null, note: 'our own e-mail came back; ignored' }
+  const agent = await ctx.prisma.agent.findFirst({ where: { email: { equals: to, mode: 'insensitive' } }, select: { name: true } })
+  const reason = `was delivered back to the help desk, not to ${agent ? `the agent ${agent.name} (${to})` : to}: the mail server hands mail for this address to the help desk, so its owner never receives it; give ${agent ? 'the agent' : 'them'} an address outside INBOUND_ADDRESSES and the folder addresses`
+  await ctx.prisma.outboxEmail.updateMany({ where: { id: ours.id, status: { in: ['sent', 'sending'] } }, data: { status: 'failed', lastError: `Not received: ${reason}`.slice(0, 2000) } })
+  return { conversationId: null, note: `our own e-mail ${reason}; marked failed in the outbox` }
+}
+
+/**
+ * A delivery report or a spam complaint: a system note in the conversation of the e-mail it is
+ * about. It changes the customer only when it is about one of our own e-mails to that address (by
+ * the outbox's Message-ID or a signed reply address): anybody can write a report.
+ */
+async function recordReport(ctx: DomainContext, inboundId: number, mail: InboundMail, raw: Buffer, kind: Extract<MailKind, { kind: 'bounce' | 'complaint' }>, recipients: string[], emailMessageId: string | null) {
+  const prisma = ctx.prisma
+  const report = kind.kind === 'bounce' ? kind.bounce : kind.complaint
+  const ids = report.originalMessageIds
+  const signed = signedConversations([raw.subarray(0, 2 * 1024 * 1024).toString('latin1'), mail.text, ...recipients].join('\n'), ctx.mail.secret)
+  const [sent, conversations] = await Promise.all([
+    ids.length ? prisma.outboxEmail.findMany({ where: { messageId: { in: ids } }, select: { toAddress: true }, take: 50 }) : [],
+    signed.length ? prisma.conversation.findMany({ where: { id: { in: signed } }, select: { id: true, customer: { select: { email: true } } } }) : [],
+  ])
+  const sentTo = new Set(sent.map((o) => bareAddress(o.toAddress)))
+  const ours = new Set([...sentTo, ...conversations.map((c) => c.customer.email.toLowerCase())])
+  let recipient = report.recipient
+  // A report that names nobody is about the one address our e-mail went to.
+  if (!recipient && ours.size === 1) recipient = [...ours][0]!
+  // Feedback reports often redact the complainer; the e-mail complained about names them.
+  if (kind.kind === 'complaint' && recipient && !ours.has(recipient) && sentTo.size === 1) recipient = [...sentTo][0]!
+  const verified = recipient !== null && ours.has(recipient)
+
+  const threaded = ids.length ? await findThread(prisma, { ...mail, inReplyTo: null, references: ids }, [], '') : null
+  const conversationId = threaded?.conversationId ?? conversations[0]?.id ?? null
+  const hard = kind.kind === 'bounce' && kind.bounce.hard
+  const summary =
+    kind.kind === 'bounce'
+      ? `Delivery failed${recipient ? ` to ${recipient}` : ''}${kind.bounce.status ? ` (status ${kind.bounce.status})` : ''}: ${mail.subject || 'delivery report'}`
+      : `Spam complaint${recipient ? ` from ${recipient}` : ''}: their mail provider reports that our e-mail was marked as spam (feedback type ${kind.complaint.feedbackType})`
+  const result = await recordBounce(ctx, {
+    kind: kind.kind,
+    conversationId,
+    recipient,
+    status: kind.kind === 'bounce' ? kind.bounce.status : null,
+    hard,
+    markUndeliverable: verified && (hard || kind.kind === 'complaint'),
+    summary,
+    inboundId,
+    emailMessageId,
+  })
+  const head = kind.kind === 'bounce' ? `bounce${hard ? ' (permanent)' : ''}` : `complaint (${kind.complaint.feedbackType})`
+  const effect = result.marked
+    ? kind.kind === 'bounce'
+      ? `; ${recipient} marked undeliverable`
+      : `; automatic e-mails to ${recipient} stopped`
+    : recipient && !verified && (hard || kind.kind === 'complaint')
+      ? `; it is about none of our e-mails to ${recipient}, so the address was left as it is`
+      : ''
+  return { conversationId: result.conversation?.id ?? null, note: `${head}${effect}${conversationId ? '' : '; no conversation found'}` }
+}
+
+/** Conversations named by genuine signed reply addresses in a text. */
+function signedConversations(text: string, secret: string): number[] {
+  const ids = new Set<number>()
+  for (const m of text.matchAll(/[^\s<>"'(),;:]+\+c\d{1,10}-[0-9a-f]{16}@[^\s<>"'(),;:]+/gi)) {
+    const id = conversationFromAddress(m[0], secret)
+    if (id !== null) ids.add(id)
+    if (ids.size >= 10) break
+  }
+  return [...ids]
+}
+
+/** A customer's e-mail or an auto-reply: into the conversation it continues, else a new one. */
+async function ingestMessage(ctx: DomainContext, inboundId: number, mail: InboundMail, kind: Extract<MailKind, { kind: 'normal' | 'autoReply' }>, recipients: string[], envelopeFrom: string | null, emailMessageId: string | null): Promise<{ conversationId: number | null; note: string | null }> {
+  const prisma = ctx.prisma
   // An agent's own address (a reply to a notification, a forward to the support address) never
   // speaks as a customer: agents answer in the help desk, where the answer is theirs.
   const agent = mail.from ? await prisma.agent.findFirst({ where: { email: { equals: mail.from.address, mode: 'insensitive' } }, select: { name: true } }) : null
@@ -146,7 +281,7 @@ async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, 
       text,
       files,
       inlineImages,
-      emailMessageId: mail.messageId,
+      emailMessageId,
       inReplyTo: mail.inReplyTo,
       isAutoReply,
       inboundId,
@@ -166,7 +301,7 @@ async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, 
     text,
     files,
     inlineImages,
-    emailMessageId: mail.messageId,
+    emailMessageId,
     inboundId,
     acknowledge: mail.from !== null && !isAutomaticSender(mail, envelopeFrom),
   })
@@ -200,11 +335,16 @@ function splitAttachments(mail: InboundMail, maxBytes: number, bodyFiles: Upload
   return { files, inlineImages, skipped }
 }
 
-/** Connection-level failures (database restarting, network), as opposed to a message we cannot take. */
+/**
+ * Connection-level failures (database restarting, network) and a transaction that ran out of time
+ * (a busy or slow database: P2028 with its time limit, or no connection free to start it), as
+ * opposed to a message we cannot take.
+ */
 function isTransient(err: unknown): boolean {
-  const e = err as { code?: string; message?: string; errorCode?: string; meta?: { driverAdapterError?: { cause?: { code?: string; originalCode?: string } } } }
+  const e = err as { code?: string; message?: string; errorCode?: string; meta?: { timeout?: unknown; driverAdapterError?: { cause?: { code?: string; originalCode?: string } } } }
   const cause = e?.meta?.driverAdapterError?.cause
   const codes = [e?.code, e?.errorCode, cause?.code, cause?.originalCode].filter((c): c is string => typeof c === 'string')
+  if (e?.code === 'P2028' && (e.meta?.timeout !== undefined || /expired transaction|timeout|timed out|Unable to start a transaction in the given time/i.test(e.message ?? ''))) return true
   return codes.some((c) => ['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2034', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '53300', '40P01', '40001'].includes(c) || /^(08|57P0[1-3])/.test(c)) ||
     /Can't reach database|Connection terminated|connection is closed|terminating connection|Cannot use a pool after calling end|ECONNREFUSED|timeout exceeded when trying to connect/i.test(e?.message ?? '')
 }

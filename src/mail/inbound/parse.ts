@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream'
 import { HTML_SHOWN_MAX } from './bodyLimits.ts'
+import { formatBytes } from '../../domain/conversations/messageBody.ts'
 import { MailParser, parseAddressHeader, type AddressObject, type Headers, type HeaderLines } from 'mailparser'
 
 export interface InboundAttachment {
@@ -265,6 +266,181 @@ function repairHeaders(raw: Buffer): Buffer {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Line ends and MIME structure, repaired the way mail clients read them
+
+/**
+ * A message whose lines end in CR alone (classic Mac OS, some gateways) as CRLF: the parser splits
+ * lines at LF only, so it would read the whole message as one header line (no subject, no body).
+ * Decided by the first line end, so that a CR inside the body of a well-formed message (binary
+ * content sent 8-bit) is never touched.
+ */
+function normaliseLineEnds(raw: Buffer): Buffer {
+  const cr = raw.indexOf(0x0d)
+  const lf = raw.indexOf(0x0a)
+  if (cr < 0 || (lf >= 0 && lf < cr)) return raw
+  let i = cr
+  while (raw[i] === 0x0d) i++
+  if (raw[i] === 0x0a) return raw
+  return Buffer.from(raw.toString('latin1').replace(/\r(?!\n)/g, '\r\n'), 'latin1')
+}
+
+/** A multipart's boundary parameter, as the parser reads it (quotes dropped, trailing white space cut). */
+const BOUNDARY_PARAM = /(^|[;\s])boundary\s*=\s*(?:"([^"]*)"|([^;\s"]+))/i
+/** Characters a boundary may hold (RFC 2046 §5.1.1), at most 70 of them, not ending in a space. */
+const BOUNDARY_CHARS = /^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/
+/** Nesting deeper than this is not examined (the parser reads it as it is). */
+const REPAIR_DEPTH_MAX = 30
+
+interface Field {
+  /** Where the field's value starts and ends in the message. */
+  start: number
+  end: number
+  value: string
+}
+
+/** How far a part's header block is looked for. */
+const PART_HEAD_MAX = 256 * 1024
+
+/** A part's header block, from its start to the blank line (null when there is none before `end`). */
+function headerBlock(s: string, start: number, end: number): { text: string; bodyStart: number } | null {
+  // A bounded slice: a part without a blank line must not make every search run to the message's end.
+  const text = s.slice(start, Math.min(end, start + PART_HEAD_MAX))
+  const none = /^\r?\n/.exec(text)
+  if (none) return { text: '', bodyStart: start + none[0].length }
+  const blank = /\n\r?\n/.exec(text)
+  return blank ? { text: text.slice(0, blank.index + 1), bodyStart: start + blank.index + blank[0].length } : null
+}
+
+/** The value of the Content-Type field in a header block that starts at `start`. */
+function contentTypeField(block: string, start: number): Field | null {
+  const m = /(?:^|\n)content-type[ \t]*:[ \t]*([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)/i.exec(block)
+  if (!m) return null
+  const valueEnd = start + m.index + m[0].length
+  return { start: valueEnd - m[1]!.length, end: valueEnd, value: m[1]! }
+}
+
+interface Delimiter {
+  /** Index of the line's first "-". */
+  line: number
+  /** Index just after the line's end. */
+  next: number
+  close: boolean
+}
+
+/** The delimiter lines of a boundary between two indexes, as the parser matches them (exactly, white space allowed before the line end). */
+function delimitersOf(s: string, boundary: string, from: number, to: number): Delimiter[] {
+  const out: Delimiter[] = []
+  // Searched in the body's own range (a slice shares the message's memory): a search that ran on
+  // to the message's end would cost the whole message once per multipart.
+  const base = from - 1
+  const region = s.slice(base, to)
+  const needle = `\n--${boundary}`
+  for (let at = region.indexOf(needle); at >= 0; at = region.indexOf(needle, at + needle.length)) {
+    let i = at + needle.length
+    let close = false
+    if (region.startsWith('--', i)) {
+      close = true
+      i += 2
+    }
+    while (region[i] === ' ' || region[i] === '\t') i++
+    while (region[i] === '\r') i++
+    if (i < region.length && region[i] !== '\n') continue
+    out.push({ line: base + at + 1, next: base + Math.min(i + 1, region.length), close })
+  }
+  return out
+}
+
+/**
+ * The boundary the parts of a body really use when the declared one never occurs: the first
+ * "--token" line that opens a part and either comes back later (another part or the closing line)
+ * or is followed by a Content- header (a part cut short). A lone "-----Original Message-----" or a
+ * signature separator is no boundary.
+ */
+function boundaryInBody(s: string, from: number, to: number): string | null {
+  const seen = new Map<string, { opens: number; closes: number; opensPart: boolean; contentNext: boolean; first: number }>()
+  const region = s.slice(from - 1, to)
+  for (const m of region.matchAll(/\n--([^\r\n]+)/g)) {
+    let token = m[1]!.replace(/[ \t]+$/, '')
+    const close = token.length > 2 && token.endsWith('--')
+    if (close) token = token.slice(0, -2)
+    if (!BOUNDARY_CHARS.test(token)) continue
+    let entry = seen.get(token)
+    if (!entry) seen.set(token, (entry = { opens: 0, closes: 0, opensPart: false, contentNext: false, first: m.index }))
+    if (close) entry.closes++
+    else {
+      if (entry.opens === 0) {
+        // The line after it: a header field or the blank line of a part without headers.
+        const lineEnd = region.indexOf('\n', m.index + 1)
+        const next = lineEnd < 0 ? '' : region.slice(lineEnd + 1, lineEnd + 200)
+        entry.opensPart = lineEnd >= 0 && /^(?:\r?\n|\r?$|[!-9;-~]+[ \t]*:)/.test(next)
+        entry.contentNext = /^content-[\w-]+[ \t]*:/i.test(next)
+      }
+      entry.opens++
+    }
+  }
+  let best: [string, { first: number }] | null = null
+  for (const [token, e] of seen) {
+    if (e.opens > 0 && e.opensPart && (e.opens + e.closes >= 2 || e.contentNext) && (!best || e.first < best[1].first)) best = [token, e]
+  }
+  return best?.[0] ?? null
+}
+
+/**
+ * Multiparts whose boundary is missing or never occurs in their body (the parser then finds no
+ * part and the e-mail shows no text): the boundary the parts really use is written into the
+ * header, and when there is none, the body is read as the plain text it is, as mail clients show
+ * it. The whole structure is walked, nested multiparts too; attached messages are left as sent.
+ */
+function repairBoundaries(raw: Buffer): Buffer {
+  const s = raw.toString('latin1')
+  const edits: { start: number; end: number; text: string }[] = []
+  const walk = (start: number, end: number, depth: number) => {
+    const head = headerBlock(s, start, end)
+    const field = head && contentTypeField(head.text, start)
+    if (!head || !field || !/^\s*multipart\//i.test(field.value) || depth > REPAIR_DEPTH_MAX) return
+    const param = BOUNDARY_PARAM.exec(field.value)
+    const declared = (param?.[2] ?? param?.[3] ?? '').replace(/\s+$/, '')
+    // The line that ends the part too: the parser matches a multipart's own boundary before its
+    // parent's, so a line that is both is this multipart's delimiter.
+    const lineAfter = s.indexOf('\n', end)
+    const searchEnd = lineAfter < 0 ? s.length : lineAfter
+    let delimiters = declared ? delimitersOf(s, declared, head.bodyStart, searchEnd) : []
+    if (!delimiters.some((d) => !d.close)) {
+      const found = boundaryInBody(s, head.bodyStart, end)
+      if (found === null) {
+        // Only a closing line, or nothing but blank lines: an empty multipart, read as it is. Else
+        // the body is text.
+        if (delimiters.length || !/\S/.test(s.slice(head.bodyStart, end))) return
+        // Without a charset, read as mail clients read unlabelled text: UTF-8 when the bytes are
+        // valid UTF-8, else Windows-1252 (the body decoder does so for a single-byte label; an
+        // ASCII or UTF-8 label would turn 8-bit bytes into replacement characters).
+        const charset = /(?:^|[;\s])charset\s*=\s*("[^"]*"|[^;\s]+)/i.exec(field.value)?.[1] ?? 'windows-1252'
+        edits.push({ start: field.start, end: field.end, text: `text/plain; charset=${charset}` })
+        return
+      }
+      const text = param ? `${field.value.slice(0, param.index + param[1]!.length)}boundary="${found}"${field.value.slice(param.index + param[0].length)}` : `${field.value.replace(/[\s;]+$/, '')}; boundary="${found}"`
+      edits.push({ start: field.start, end: field.end, text })
+      delimiters = delimitersOf(s, found, head.bodyStart, end)
+    }
+    for (let i = 0; i < delimiters.length; i++) {
+      const d = delimiters[i]!
+      if (d.close) break
+      walk(d.next, delimiters[i + 1]?.line ?? end, depth + 1)
+    }
+  }
+  walk(0, s.length, 0)
+  if (!edits.length) return raw
+  const pieces: Buffer[] = []
+  let at = 0
+  for (const e of edits.sort((a, b) => a.start - b.start)) {
+    pieces.push(raw.subarray(at, e.start), Buffer.from(e.text, 'latin1'))
+    at = e.end
+  }
+  pieces.push(raw.subarray(at))
+  return Buffer.concat(pieces)
+}
+
+// ---------------------------------------------------------------------------------------------
 // Bodies
 
 type DecodeStreamFactory = { decodeStream(charset: string): Transform }
@@ -331,7 +507,7 @@ function parseRaw(raw: Buffer): Promise<Parsed> {
     // cid: links are kept as they are (simpleParser's keepCidLinks): the intake stores those images.
     // HTML longer than the conversation shows is not converted to text here (seconds per
     // megabyte, and memory): boundBody attaches it and makes a rough plain version instead.
-    const parser = new MailParser({ skipImageLinks: true, skipTextLinks: true, maxHtmlLengthToParse: HTML_SHOWN_MAX })
+    const parser = new MailParser({ skipImageLinks: true, skipTextLinks: true, maxHtmlLengthToParse: HTML_SHOWN_MAX, maxChildNodes: MIME_PARTS_READ_MAX })
     const internal = parser as unknown as { decoder?: DecodeStreamFactory }
     const original = internal.decoder
     if (original && typeof original.decodeStream === 'function') {
@@ -382,6 +558,113 @@ function parseRaw(raw: Buffer): Promise<Parsed> {
     parser.on('end', () => settle(null))
     parser.end(raw)
   })
+}
+
+// ---------------------------------------------------------------------------------------------
+// E-mails with more parts than are read or stored
+
+/**
+ * At most this many attachments (inline images included) of one e-mail are stored in its
+ * conversation; the rest are named in a note and stay in the stored original. Far above what people
+ * send on purpose (a real e-mail of 330 scans is stored whole), it bounds the work of one message.
+ */
+export const ATTACHMENTS_PER_MESSAGE_MAX = 500
+
+/**
+ * MIME parts (containers included) the parser reads of one e-mail: about 0.3 ms each. Beyond it the
+ * e-mail is read up to the part where the limit falls and the rest is named in a note (the
+ * parser's own limit, 1,000, would fail the whole e-mail: the customer's text with it).
+ */
+const MIME_PARTS_READ_MAX = 2_000
+/** The parts read of an e-mail with more: each part's delimiter opens at most two parser nodes (with an attached message). */
+const PARTS_READ_WHEN_CUT = Math.floor((MIME_PARTS_READ_MAX - 1) / 2)
+
+/** How much of a note names files; the others are counted. */
+const NOTE_NAMES_MAX = 1_500
+
+const TOO_MANY_PARTS = /Max allowed child nodes exceeded/
+
+interface LeftOut {
+  fileName: string
+  size: number | null
+}
+
+/** A part's file name from its headers (Content-Disposition filename, Content-Type name; RFC 2231 and encoded words decoded). */
+function partFileName(block: string): string | null {
+  const unfolded = block.replace(/\r?\n[ \t]+/g, ' ')
+  const m = /(?:^|[;\s])(?:file)?name(\*)?(?:\*0\*?)?\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(unfolded)
+  if (!m) return null
+  let value = m[2] ?? m[3] ?? ''
+  const extended = m[1] !== undefined || /^[\w-]+'[\w-]*'/.test(value)
+  if (extended) {
+    const x = /^([\w-]*)'[\w-]*'(.*)$/.exec(value)
+    if (x) value = tryDecode(Buffer.from(x[2]!.replace(/%([0-9a-f]{2})/gi, (_w, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1'), x[1] || 'utf-8', false) ?? x[2]!
+  } else {
+    value = repairEncodedWords(value).replace(/=\?([^?\s*]+)(?:\*[^?\s]*)?\?([QqBb])\?([^?\s]*)\?=/g, (word, cs: string, enc: string, text: string) => tryDecode(wordBytes(enc, text), cs, false) ?? word)
+    const bytes = Buffer.from(value, 'latin1')
+    if (isUtf8(bytes)) value = bytes.toString('utf8')
+  }
+  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim() || null
+}
+
+/**
+ * An e-mail with more parts than are read, cut before the delimiter line of its `keep + 1`-th
+ * part; the parts after it, for the note. Null when no part delimiter can be found.
+ */
+function cutAfterParts(raw: Buffer, keep: number): { head: Buffer; rest: LeftOut[] } | null {
+  const s = raw.toString('latin1')
+  const boundaries = new Set<string>()
+  for (const m of s.matchAll(/(?:^|[;\s])boundary\s*=\s*(?:"([^"]*)"|([^;\s"]+))/gi)) {
+    const b = (m[1] ?? m[2] ?? '').replace(/\s+$/, '')
+    if (b) boundaries.add(b)
+  }
+  let opens = 0
+  let cutAt = -1
+  const rest: LeftOut[] = []
+  for (const m of s.matchAll(/\n--([^\r\n]*)/g)) {
+    const token = m[1]!.replace(/[ \t\r]+$/, '')
+    if (!boundaries.has(token)) continue
+    if (++opens <= keep) continue
+    if (cutAt < 0) cutAt = m.index + 1
+    const block = headerBlock(s, s.indexOf('\n', m.index + 1) + 1, s.length)
+    rest.push({ fileName: (block && partFileName(block.text)) ?? `part ${opens}`, size: null })
+  }
+  return cutAt < 0 ? null : { head: raw.subarray(0, cutAt), rest }
+}
+
+/** Parses within the limit on parts: an e-mail with more is read up to the limit. */
+async function parseWithinLimits(raw: Buffer): Promise<{ parsed: Parsed; unread: LeftOut[] }> {
+  try {
+    return { parsed: await parseRaw(raw), unread: [] }
+  } catch (err) {
+    if (!TOO_MANY_PARTS.test((err as Error)?.message ?? '')) throw err
+    const cut = cutAfterParts(raw, PARTS_READ_WHEN_CUT)
+    if (!cut) throw err
+    return { parsed: await parseRaw(cut.head), unread: cut.rest }
+  }
+}
+
+function namesOf(parts: LeftOut[]): string {
+  const names: string[] = []
+  let length = 0
+  for (const p of parts) {
+    const item = `“${p.fileName}”${p.size === null ? '' : ` (${formatBytes(p.size)})`}`
+    if (names.length && length + item.length > NOTE_NAMES_MAX) break
+    names.push(item)
+    length += item.length + 2
+  }
+  const more = parts.length - names.length
+  return names.join(', ') + (more ? `, … and ${more} more up to “${parts.at(-1)!.fileName}”` : '')
+}
+
+/** What the agents are told about the parts that were not stored (null when all were). */
+function leftOutNote(notStored: LeftOut[], unread: LeftOut[]): string | null {
+  const all = [...notStored, ...unread]
+  const n = all.length
+  if (!n) return null
+  const what = unread.length ? `attachments and parts are` : n === 1 ? 'attachment is' : 'attachments are'
+  const why = `at most ${ATTACHMENTS_PER_MESSAGE_MAX} attachments are stored per e-mail${unread.length ? `, and of an e-mail with more than ${MIME_PARTS_READ_MAX} parts the first ${PARTS_READ_WHEN_CUT} are read` : ''}`
+  return `${n} more ${what} not stored here (${why}); ${n === 1 ? 'it is' : 'they are'} kept in the original e-mail: ${namesOf(all)}`
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -528,12 +811,33 @@ function authorOf(parsed: Parsed): Mailbox | null {
 
 /** Parses raw RFC 5322 bytes; mailparser is lenient, so malformed mail still yields what it can. */
 export async function parseMail(raw: Buffer): Promise<InboundMail> {
-  const parsed = await parseRaw(repairHeaders(raw))
+  const { parsed, unread } = await parseWithinLimits(repairBoundaries(repairHeaders(normaliseLineEnds(raw))))
   const h = parsed.headers
   const headers = new Map<string, string>()
   for (const [key, value] of h) headers.set(key.toLowerCase(), headerText(value))
   const subject = h.get('subject')
   const date = h.get('date')
+  const attachments = parsed.attachments.map((a, i): InboundAttachment => {
+    const encoding = String(a.headers?.get('content-transfer-encoding') ?? '').toLowerCase()
+    const decoded = /^(x-)?uu(e|encode)?$/.test(encoding) ? uudecode(a.content) : null
+    return {
+      fileName: a.filename?.trim() || fallbackName(a, i),
+      contentType: a.contentType || 'application/octet-stream',
+      data: decoded ?? a.content,
+      cid: a.cid ? a.cid.replace(/^<|>$/g, '') : null,
+      related: Boolean(a.related) || (a.contentDisposition === 'inline' && Boolean(a.cid)),
+    }
+  })
+  const notStored = attachments.slice(ATTACHMENTS_PER_MESSAGE_MAX).map((a) => ({ fileName: a.fileName, size: a.data.length }))
+  // The note rides with the text, which always reaches the agents, whatever the intake adds.
+  const left = leftOutNote(notStored, unread)
+  const note = left ? `[${left}]` : ''
+  let text = parsed.text ?? ''
+  let html = typeof parsed.html === 'string' && parsed.html.trim() ? parsed.html : null
+  if (note) {
+    text = text.trim() ? `${text.replace(/\s+$/, '')}\n\n${note}` : note
+    if (html !== null) html = `${html}<p>${note.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`
+  }
   return {
     messageId: messageIds(h.get('message-id') as string | undefined)[0] ?? null,
     inReplyTo: messageIds(h.get('in-reply-to') as string | undefined).at(-1) ?? null,
@@ -545,19 +849,9 @@ export async function parseMail(raw: Buffer): Promise<InboundMail> {
     replyTo: mailboxes(h.get('reply-to') as AddressObject | AddressObject[] | undefined),
     subject: (typeof subject === 'string' ? subject : '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim(),
     date: date instanceof Date && !Number.isNaN(date.getTime()) ? date : null,
-    text: parsed.text ?? '',
-    html: typeof parsed.html === 'string' && parsed.html.trim() ? parsed.html : null,
-    attachments: parsed.attachments.map((a, i) => {
-      const encoding = String(a.headers?.get('content-transfer-encoding') ?? '').toLowerCase()
-      const decoded = /^(x-)?uu(e|encode)?$/.test(encoding) ? uudecode(a.content) : null
-      return {
-        fileName: a.filename?.trim() || fallbackName(a, i),
-        contentType: a.contentType || 'application/octet-stream',
-        data: decoded ?? a.content,
-        cid: a.cid ? a.cid.replace(/^<|>$/g, '') : null,
-        related: Boolean(a.related) || (a.contentDisposition === 'inline' && Boolean(a.cid)),
-      }
-    }),
+    text,
+    html,
+    attachments: attachments.slice(0, ATTACHMENTS_PER_MESSAGE_MAX),
     headers,
   }
 }

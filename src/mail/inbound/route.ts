@@ -11,7 +11,8 @@ export function recipientsOf(mail: InboundMail, envelopeTo: string[]): string[] 
   const delivered = ['delivered-to', 'x-original-to', 'envelope-to'].flatMap((h) => (mail.headers.get(h) ?? '').split(/[,\s]+/))
   const all = [...mail.to, ...mail.cc].map((m) => m.address).concat(envelopeTo, delivered)
   // A bounded list: a message to tens of thousands of recipients must still fit one query.
-  return [...new Set(all.map((a) => a.replace(/^<|>$/g, '').trim().toLowerCase()).filter((a) => a.includes('@')))].slice(0, 500)
+  // Control characters make no address (and PostgreSQL refuses NUL in text).
+  return [...new Set(all.map((a) => a.replace(/^<|>$/g, '').trim().toLowerCase()).filter((a) => a.includes('@') && !/[\x00-\x1f\x7f]/.test(a)))].slice(0, 500)
 }
 
 /**

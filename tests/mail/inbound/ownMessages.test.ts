@@ -19,12 +19,19 @@ describe('the inbound intake on the project’s own messages', () => {
     it(`${fixture.name}: ${fixture.expect.kind}`, async () => {
       const want = fixture.expect
       const mail = await parseMail(fixture.raw)
-      const kind = classifyMail(mail, fixture.raw)
+      const envelopeFrom = fixture.envelopeFrom === undefined ? 'envelope@sender.example' : fixture.envelopeFrom
+      const kind = classifyMail(mail, fixture.raw, envelopeFrom)
       expect(kind.kind).toBe(want.kind)
       if (want.bounce && kind.kind === 'bounce') expect({ recipient: kind.bounce.recipient, hard: kind.bounce.hard }).toEqual(want.bounce)
+      if (want.complaint && kind.kind === 'complaint') expect({ recipient: kind.complaint.recipient }).toEqual(want.complaint)
 
-      const { id, outcome } = await receiveRawMessage(app.ctx.domain, { source: 'smtp', raw: fixture.raw, envelopeFrom: 'envelope@sender.example', envelopeTo: ['help@acme.example'] })
+      const { id, outcome } = await receiveRawMessage(app.ctx.domain, { source: envelopeFrom === null ? 'imap' : 'smtp', raw: fixture.raw, envelopeFrom, envelopeTo: ['help@acme.example'] })
       expect(outcome.status).toBe('processed')
+      // Bounces and complaints are noted as such, and never start a conversation.
+      if (want.kind === 'bounce' || want.kind === 'complaint') {
+        expect(outcome.status === 'processed' && outcome.note).toMatch(want.kind === 'bounce' ? /^bounce/ : /^complaint/)
+        expect(outcome.status === 'processed' && outcome.conversationId).toBeNull()
+      }
       const prisma = app.ctx.db.prisma
       // Stored byte for byte, whatever became of it.
       expect(Buffer.from((await prisma.inboundMessage.findUniqueOrThrow({ where: { id } })).raw).equals(fixture.raw)).toBe(true)

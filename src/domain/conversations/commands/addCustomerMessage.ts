@@ -8,7 +8,7 @@ import { canWorkInFolder, lockConversation } from '../access.ts'
 import { appendMessage } from '../appendMessage.ts'
 import { recordHistory } from '../history.ts'
 import { reopensClosedConversation, statusFields, transition } from '../lifecycle.ts'
-import { assertFileSizes, prepareBody, withFoldedQuotes, type InlineImage, type UploadedFile } from '../messageBody.ts'
+import { assertFileSizes, prepareBody, transactionOptionsFor, withFoldedQuotes, type InlineImage, type UploadedFile } from '../messageBody.ts'
 
 export interface CustomerMessageInput {
   conversationId: number
@@ -86,7 +86,7 @@ export async function addCustomerMessage(ctx: DomainContext, input: CustomerMess
       await notifyAssignee(tx, ctx, updated, appended.message.bodyText.slice(0, 500))
     }
     return { conversation: updated, message: appended.message, followUpOf }
-  })
+  }, transactionOptionsFor([...files, ...body.inlineImages]))
   ctx.events.publish({ type: followUpOf(result) ? 'conversation.created' : 'message.created', conversationId: result.conversation.id, folderId: result.conversation.folderId, messageCount: result.conversation.messageCount })
   return result
 }

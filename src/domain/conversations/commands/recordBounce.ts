@@ -5,28 +5,37 @@ import { recordHistory } from '../history.ts'
 import { textToHtml, htmlToText } from '../../content/index.ts'
 
 export interface BounceInput {
+  /** A delivery failure, or a feedback-loop report (someone marked our e-mail as spam). */
+  kind?: 'bounce' | 'complaint'
   conversationId: number | null
-  /** The address that failed, if the report names it. */
+  /** The address that failed (or complained), if the report names it. */
   recipient: string | null
   status: string | null
   hard: boolean
+  /**
+   * Mark the recipient's address (default: when `hard`). An inbound report marks it only when it
+   * is about one of our own e-mails to that address; only the caller can tell.
+   */
+  markUndeliverable?: boolean
   summary: string
   inboundId: number | null
   emailMessageId: string | null
 }
 
 /**
- * A delivery failure: a system message in the conversation it belongs to (no status change, no
- * e-mail in return) and, for a permanent failure, the customer's address marked undeliverable.
+ * A delivery failure or a spam complaint: a system message in the conversation it belongs to (no
+ * status change, no e-mail in return) and, when the caller says so, the customer's address marked
+ * undeliverable, which stops the automatic e-mails (reminders, closing notes, acknowledgements).
  */
 export async function recordBounce(ctx: DomainContext, input: BounceInput) {
   const result = await ctx.prisma.$transaction(async (tx) => {
     const now = ctx.clock()
     let marked = false
-    if (input.hard && input.recipient) {
+    if ((input.markUndeliverable ?? input.hard) && input.recipient) {
+      const reason = input.kind === 'complaint' ? `complaint: ${input.summary}` : `${input.status ?? 'permanent failure'}: ${input.summary}`
       const updated = await tx.customer.updateMany({
-        where: { email: input.recipient },
-        data: { undeliverableAt: now, undeliverableReason: `${input.status ?? 'permanent failure'}: ${input.summary}`.slice(0, 500) },
+        where: { email: input.recipient.toLowerCase() },
+        data: { undeliverableAt: now, undeliverableReason: reason.slice(0, 500) },
       })
       marked = updated.count > 0
     }
@@ -44,7 +53,7 @@ export async function recordBounce(ctx: DomainContext, input: BounceInput) {
       inboundId: input.inboundId,
       emailMessageId: input.emailMessageId,
     })
-    await recordHistory(tx, conversation.id, { kind: 'system' }, 'auto_reply_received', now, { bounce: true, recipient: input.recipient, status: input.status })
+    await recordHistory(tx, conversation.id, { kind: 'system' }, 'auto_reply_received', now, { [input.kind ?? 'bounce']: true, recipient: input.recipient, status: input.status })
     return { conversation: updated, marked }
   })
   if (result.conversation) ctx.events.publish({ type: 'message.created', conversationId: result.conversation.id, folderId: result.conversation.folderId, messageCount: result.conversation.messageCount })

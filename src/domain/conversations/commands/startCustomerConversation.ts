@@ -11,7 +11,7 @@ import { statusPageUrl } from '../../../mail/customerLinks.ts'
 import { replyAddressFor } from '../../../mail/replyAddress.ts'
 import { appendMessage } from '../appendMessage.ts'
 import { recordHistory } from '../history.ts'
-import { assertFileSizes, prepareBody, withFoldedQuotes, type InlineImage, type UploadedFile } from '../messageBody.ts'
+import { assertFileSizes, prepareBody, transactionOptionsFor, withFoldedQuotes, type InlineImage, type UploadedFile } from '../messageBody.ts'
 
 export interface StartCustomerConversationInput {
   customerEmail: string
@@ -100,7 +100,7 @@ export async function startCustomerConversation(ctx: DomainContext, input: Start
       await enqueueAgentNotification(tx, ctx.mail, { conversation: created, to: w.email, agentName: w.name, headline: 'New conversation', excerpt: appended.message.bodyText.slice(0, 500) })
     }
     return { conversation: appended.conversation, message: appended.message, customer }
-  })
+  }, transactionOptionsFor([...files, ...body.inlineImages]))
   ctx.events.publish({ type: 'conversation.created', conversationId: result.conversation.id, folderId: result.conversation.folderId, messageCount: result.conversation.messageCount })
   return result
 }
