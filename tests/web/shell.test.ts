@@ -71,14 +71,15 @@ describe('the app shell', () => {
 })
 
 describe('when the database is gone', () => {
-  it('answers 500 with a page that leaks nothing, and health says 503', async () => {
+  it('answers 503 with Retry-After and a page that leaks nothing, and health says 503', async () => {
     const app = await startTestApp()
     try {
       const admin = await setUpAndSignIn(app)
       await app.ctx.db.pool.end()
       const res = await admin.get('/conversations').set('Accept', 'text/html')
-      expect(res.status).toBe(500)
-      expect(res.text).toContain('Something went wrong')
+      expect(res.status).toBe(503)
+      expect(res.headers['retry-after']).toBe('30')
+      expect(res.text).toContain('cannot reach its database for the moment')
       expect(res.text).not.toMatch(/Error:|at .*:\d+:\d+|pool/i)
       expect((await request(app.url).get('/healthz')).status).toBe(503)
     } finally {
