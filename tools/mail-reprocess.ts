@@ -38,7 +38,7 @@ await runCommand('npm run mail:reprocess', async () => {
         failures++
         continue
       }
-      const outcome = await processInboundMessage(ctx, id, logger)
+      const outcome = await processInboundMessage(ctx, id, logger, { again: true })
       done++
       console.log(`[${done}/${targets.length}] #${id}: ${outcome.status === 'processed' ? `processed${outcome.conversationId ? ` → conversation id ${outcome.conversationId}` : ''}${outcome.note ? ` (${outcome.note})` : ''}` : `failed: ${outcome.error}`}`)
       if (outcome.status === 'failed') failures++

@@ -12,7 +12,7 @@ import { boundBody } from './bodyLimits.ts'
 import { loadSettings } from '../../domain/settings/settings.ts'
 import type { InboundSource } from '../../generated/prisma/enums.ts'
 import { classifyMail, isAutomaticSender, type MailKind } from './classify.ts'
-import { parseMail, type InboundMail } from './parse.ts'
+import { parseMail, quickMessageId, type InboundMail } from './parse.ts'
 import { cleanSubject, findThread, folderForRecipients, recipientsOf } from './route.ts'
 import { bareAddress, conversationFromAddress } from '../replyAddress.ts'
 import { createHash } from 'node:crypto'
@@ -28,7 +28,7 @@ export interface RawMessage {
  * Step one of the intake: the raw bytes become a row. Whoever delivered the message (SMTP
  * client, IMAP mailbox, HTTP caller) is answered only after this has committed.
  */
-export async function storeRawMessage(prisma: Prisma, message: RawMessage, options: { attempts?: number } = {}): Promise<number> {
+export async function storeRawMessage(prisma: Prisma, message: RawMessage, options: { attempts?: number; claimedAt?: Date } = {}): Promise<number> {
   const row = await prisma.inboundMessage.create({
     data: {
       source: message.source,
@@ -37,6 +37,9 @@ export async function storeRawMessage(prisma: Prisma, message: RawMessage, optio
       envelopeFrom: message.envelopeFrom?.slice(0, 500) ?? null,
       envelopeTo: storedEnvelopeTo(message.envelopeTo),
       attempts: options.attempts ?? 0,
+      // Known before processing: a reply arriving meanwhile finds the message it answers.
+      messageIdHeader: quickMessageId(message.raw),
+      claimedAt: options.claimedAt ?? null,
     },
     select: { id: true },
   })
@@ -56,11 +59,27 @@ export type IntakeOutcome =
  * Never throws for a bad message: the row is marked failed with the reason, for an admin to see
  * and re-process, and the next message goes on.
  */
-export async function processInboundMessage(ctx: DomainContext, id: number, logger?: Logger): Promise<IntakeOutcome> {
-  // Counting the attempt and reading the row are one statement.
-  const row = await ctx.prisma.inboundMessage.update({ where: { id }, data: { attempts: { increment: 1 } }, select: { raw: true, envelopeTo: true, envelopeFrom: true } })
-  return processStored(ctx, id, Buffer.from(row.raw), row.envelopeTo, row.envelopeFrom, logger)
+export async function processInboundMessage(ctx: DomainContext, id: number, logger?: Logger, options: { again?: boolean } = {}): Promise<IntakeOutcome> {
+  // Claiming the row, counting the attempt and reading it are one statement. A waiting row that
+  // another worker holds (its lease still running) is left to it; a row already done is taken
+  // again only when asked to (an admin's re-process).
+  const now = ctx.clock()
+  const [row] = await ctx.prisma.$queryRaw<{ raw: Uint8Array; envelopeTo: string[]; envelopeFrom: string | null }[]>`
+    UPDATE inbound_messages SET attempts = attempts + 1, "claimedAt" = ${now}
+    WHERE id = ${id} AND ((status = 'received' AND ("claimedAt" IS NULL OR "claimedAt" < ${leaseEnded(now)})) OR (${options.again === true} AND status <> 'received'))
+    RETURNING raw, "envelopeTo", "envelopeFrom"`
+  if (row) return processStored(ctx, id, Buffer.from(row.raw), row.envelopeTo, row.envelopeFrom, logger)
+  const current = await ctx.prisma.inboundMessage.findUnique({ where: { id }, select: { status: true, conversationId: true, note: true, error: true } })
+  if (current?.status === 'processed') return { status: 'processed', conversationId: current.conversationId, note: current.note }
+  if (current?.status === 'failed') return { status: 'failed', error: current.error ?? 'failed' }
+  return { status: 'deferred', error: 'being processed by another worker' }
 }
+
+/** How long a worker holds a stored message it processes; after that (it died) another may take it. */
+const CLAIM_LEASE_MS = 60_000
+
+/** Claims made before this moment have run out. */
+export const leaseEnded = (now: Date) => new Date(now.getTime() - CLAIM_LEASE_MS)
 
 /** A stored row whose attempt is already counted; its bytes and envelope are at hand. */
 async function processStored(ctx: DomainContext, id: number, raw: Buffer, envelopeTo: string[], envelopeFrom: string | null, logger?: Logger): Promise<IntakeOutcome> {
@@ -75,17 +94,23 @@ async function processStored(ctx: DomainContext, id: number, raw: Buffer, envelo
       if (await earlierCopy(ctx.prisma, id, mail.messageId, raw)) return { conversationId: null, note: 'duplicate of a message already in a conversation' }
       return ingest(ctx, id, mail, raw, envelopeTo, envelopeFrom)
     })
-    await ctx.prisma.inboundMessage.update({ where: { id }, data: { status: 'processed', processedAt: ctx.clock(), error: null, conversationId: outcome.conversationId, note: outcome.note } })
+    await ctx.prisma.inboundMessage.update({ where: { id }, data: { status: 'processed', processedAt: ctx.clock(), error: null, conversationId: outcome.conversationId, note: outcome.note, claimedAt: null } })
     return { status: 'processed', ...outcome }
   } catch (err) {
+    if (err instanceof EarlierMessageWaiting) {
+      // Left for the recovery pass, which takes waiting rows in order of receipt.
+      await release(ctx, id)
+      return { status: 'deferred', error: err.message }
+    }
     if (isTransient(err)) {
       // The database or the network is away for a moment: leave the row waiting; recovery retries it.
       logger?.warn({ err, inboundId: id }, 'inbound message left for a retry')
+      await release(ctx, id)
       return { status: 'deferred', error: 'temporarily unavailable; will be retried' }
     }
     const error = err instanceof ValidationError ? `${err.message}` : `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`
     logger?.warn({ err, inboundId: id }, 'inbound message could not be processed')
-    await ctx.prisma.inboundMessage.update({ where: { id }, data: { status: 'failed', error: error.slice(0, 2000), processedAt: ctx.clock() } })
+    await ctx.prisma.inboundMessage.update({ where: { id }, data: { status: 'failed', error: error.slice(0, 2000), processedAt: ctx.clock(), claimedAt: null } })
     return { status: 'failed', error }
   }
 }
@@ -95,7 +120,7 @@ async function processStored(ctx: DomainContext, id: number, raw: Buffer, envelo
  * from the bytes at hand, not read back.
  */
 export async function receiveRawMessage(ctx: DomainContext, message: RawMessage, logger?: Logger): Promise<{ id: number; outcome: IntakeOutcome }> {
-  const id = await storeRawMessage(ctx.prisma, message, { attempts: 1 })
+  const id = await storeRawMessage(ctx.prisma, message, { attempts: 1, claimedAt: ctx.clock() })
   const outcome = await processStored(ctx, id, message.raw, storedEnvelopeTo(message.envelopeTo), message.envelopeFrom?.slice(0, 500) ?? null, logger)
   return { id, outcome }
 }
@@ -271,6 +296,7 @@ async function ingestMessage(ctx: DomainContext, inboundId: number, mail: Inboun
   const html = body.html && skipped.length ? `${body.html}<p>[${skipped.map(escapeHtml).join('; ')}]</p>` : body.html
   const isAutoReply = kind.kind === 'autoReply'
 
+  await processEarlierMessages(ctx, inboundId, mail)
   const match = await findThread(prisma, mail, recipients, ctx.mail.secret)
   if (match) {
     const customer = await findCustomerFor(ctx, from.address, from.name)
@@ -354,3 +380,46 @@ const UNKNOWN_SENDER = { address: 'unknown-sender@invalid', name: 'Unknown sende
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === 'P2002' || /Unique constraint|unique_violation|23505/.test(String((err as Error)?.message))
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+/** A reply whose earlier message is still waiting in another worker's hands: it goes after it. */
+class EarlierMessageWaiting extends Error {
+  constructor(earlierId: number) {
+    super(`waits for e-mail #${earlierId}, which it answers and which is still being processed`)
+  }
+}
+
+/** Lets go of a row left waiting, so that the next recovery pass takes it at once. */
+async function release(ctx: DomainContext, id: number) {
+  await ctx.prisma.inboundMessage.update({ where: { id }, data: { claimedAt: null } }).catch(() => {
+    // The database is away: the lease runs out on its own.
+  })
+}
+
+/**
+ * A reply can arrive before the message it answers was processed (stored just before a crash, or
+ * in another worker's hands): that message goes first, so that the reply finds its conversation
+ * instead of opening a second one. Only earlier rows are taken, so this cannot loop.
+ */
+async function processEarlierMessages(ctx: DomainContext, inboundId: number, mail: InboundMail) {
+  const ids = [...new Set([mail.inReplyTo, ...mail.references].filter((x): x is string => Boolean(x)))].slice(0, 50)
+  if (!ids.length) return
+  const waiting = await ctx.prisma.inboundMessage.findMany({ where: { id: { lt: inboundId }, status: 'received', messageIdHeader: { in: ids } }, orderBy: { id: 'asc' }, select: { id: true } })
+  for (const earlier of waiting) {
+    const outcome = await processInboundMessage(ctx, earlier.id)
+    // Another worker holds it (usually for well under a second): wait a little, then leave this
+    // one for the recovery pass rather than hold up the intake.
+    if (outcome.status === 'deferred' && !(await processedWithin(ctx, earlier.id, EARLIER_MESSAGE_WAIT_MS))) throw new EarlierMessageWaiting(earlier.id)
+  }
+}
+
+const EARLIER_MESSAGE_WAIT_MS = 10_000
+
+async function processedWithin(ctx: DomainContext, id: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const row = await ctx.prisma.inboundMessage.findUnique({ where: { id }, select: { status: true } })
+    if (row?.status !== 'received') return true
+    if (Date.now() > deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}

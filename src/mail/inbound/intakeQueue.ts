@@ -1,11 +1,11 @@
 import type { Logger } from 'pino'
 import type { DomainContext } from '../../domain/context.ts'
-import { processInboundMessage } from './intake.ts'
+import { leaseEnded, processInboundMessage } from './intake.ts'
 
 export interface IntakeQueue {
   /** Processes a stored message soon, a few at a time, outside the request that stored it. */
   push(id: number): void
-  /** Stored messages nobody processed (the process died after the commit): process them now. */
+  /** Stored messages nobody is processing (the process died after the commit): process them now, oldest first. */
   recover(): Promise<number>
   /** Resolves once every pushed message is processed. */
   drain(): Promise<void>
@@ -43,9 +43,15 @@ export function createIntakeQueue(ctx: DomainContext, logger: Logger, concurrenc
       next()
     },
     async recover() {
-      // A minute of grace: a row this young may still be in the hands of the instance that stored it.
-      const before = new Date(ctx.clock().getTime() - 60_000)
-      const rows = await ctx.prisma.inboundMessage.findMany({ where: { status: 'received', receivedAt: { lt: before } }, orderBy: { id: 'asc' }, take: 500, select: { id: true } })
+      // Every waiting row nobody holds (a claim whose lease ran out belonged to a worker that died),
+      // in order of receipt: a message before the replies to it. Claims keep two instances from
+      // taking the same row, so there is no need to wait for rows to age.
+      const rows = await ctx.prisma.inboundMessage.findMany({
+        where: { status: 'received', OR: [{ claimedAt: null }, { claimedAt: { lt: leaseEnded(ctx.clock()) } }] },
+        orderBy: { id: 'asc' },
+        take: 500,
+        select: { id: true },
+      })
       for (const r of rows) queue.push(r.id)
       return rows.length
     },

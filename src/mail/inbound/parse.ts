@@ -62,6 +62,17 @@ function mailboxes(value: AddressObject | AddressObject[] | undefined): Mailbox[
 // Control characters (a NUL above all) cannot be stored and are never part of a real Message-ID.
 const MESSAGE_ID = /<[^<>\s\u0000-\u001f\u007f]+>/g
 
+/**
+ * The Message-ID read straight from the header block, without parsing the message: stored with the
+ * raw bytes, so that a reply can find the message it answers before that one is processed.
+ */
+export function quickMessageId(raw: Buffer): string | null {
+  const head = raw.subarray(0, 256 * 1024).toString('latin1')
+  const end = head.search(/\r?\n\r?\n/)
+  const line = /^message-id:[ \t]*((?:[^\r\n]|\r?\n[ \t])*)/im.exec(end >= 0 ? head.slice(0, end) : head)?.[1]
+  return line?.match(MESSAGE_ID)?.[0]?.slice(0, 500) ?? null
+}
+
 function messageIds(value: string | string[] | undefined): string[] {
   const joined = Array.isArray(value) ? value.join(' ') : (value ?? '')
   return joined.match(MESSAGE_ID) ?? []

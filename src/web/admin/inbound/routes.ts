@@ -46,7 +46,7 @@ export function inboundAdminRouter(ctx: AppContext): Router {
     if (!parsed.success) throw new NotFoundError()
     const row = await prisma.inboundMessage.findUnique({ where: { id: parsed.data.id }, select: { id: true, status: true } })
     if (!row) throw new NotFoundError()
-    const outcome = await processInboundMessage(ctx.domain, row.id, req.log)
+    const outcome = await processInboundMessage(ctx.domain, row.id, req.log, { again: true })
     flash(req, outcome.status === 'processed' ? 'success' : 'error', outcome.status === 'processed' ? `Message ${row.id} processed.` : `Message ${row.id} still fails: ${outcome.error}`)
     res.redirect(303, '/settings/inbound')
   })
