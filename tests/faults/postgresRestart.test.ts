@@ -1,9 +1,9 @@
 import nodemailer from 'nodemailer'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ConversationEvent } from '../../src/realtime/events.ts'
 import { buildAgent, buildConversation, buildFolder, PASSWORD } from '../helpers/factories.ts'
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/privatePostgres.ts'
+import { openStream } from '../helpers/liveStream.ts'
 import { csrfFrom, startTestApp, type TestApp } from '../helpers/testApp.ts'
 
 /**
@@ -60,52 +60,6 @@ function browser(baseUrl: string) {
   }
 }
 
-/** Reads GET /events like EventSource; resolves once the server has subscribed the stream. */
-async function openStream(baseUrl: string, cookie: string) {
-  const abort = new AbortController()
-  const res = await fetch(`${baseUrl}/events`, { headers: { cookie, accept: 'text/event-stream' }, signal: abort.signal })
-  if (res.status !== 200) throw new Error(`GET /events answered ${res.status}`)
-  const events: ConversationEvent[] = []
-  const reader = res.body!.getReader()
-  const decoder = new TextDecoder()
-  let buffer = ''
-  let subscribed!: () => void
-  const ready = new Promise<void>((resolve) => (subscribed = resolve))
-  let ended = false
-  const pump = (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read()
-        if (done) return
-        buffer += decoder.decode(value, { stream: true })
-        let end: number
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end)
-          buffer = buffer.slice(end + 2)
-          if (block.startsWith('retry:')) subscribed()
-          const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6))
-          if (data.length) events.push(JSON.parse(data.join('\n')) as ConversationEvent)
-        }
-      }
-    } catch {
-      // aborted
-    } finally {
-      ended = true
-    }
-  })()
-  await ready
-  return {
-    events,
-    get ended() {
-      return ended
-    },
-    of: (conversationId: number) => events.filter((e) => e.conversationId === conversationId && e.type !== 'presence.changed'),
-    async close() {
-      abort.abort()
-      await pump
-    },
-  }
-}
 
 describe('PostgreSQL restarted under a running app', () => {
   let privatePg: PrivatePostgres
@@ -227,11 +181,11 @@ describe('PostgreSQL restarted under a running app', () => {
     expect(created.conversation.subject).toBe(message.subject)
 
     // Both the stream opened before the outage and a new one hear of it, once each.
-    await until('the old stream to get the event', async () => before.of(created.conversationId).length > 0)
-    await until('the new stream to get the event', async () => after.of(created.conversationId).length > 0)
+    await until('the old stream to get the event', async () => before.events.filter((e) => e.data.conversationId === created.conversationId).length > 0)
+    await until('the new stream to get the event', async () => after.events.filter((e) => e.data.conversationId === created.conversationId).length > 0)
     await sleep(500)
-    expect(before.of(created.conversationId)).toHaveLength(1)
-    expect(after.of(created.conversationId)).toHaveLength(1)
+    expect(before.events.filter((e) => e.data.conversationId === created.conversationId)).toHaveLength(1)
+    expect(after.events.filter((e) => e.data.conversationId === created.conversationId)).toHaveLength(1)
     expect(await listeners()).toBe(1)
     expect(before.ended).toBe(false)
 
@@ -244,9 +198,9 @@ describe('PostgreSQL restarted under a running app', () => {
     await customerMail().sendMail({ ...message, subject: 'After the second restart', messageId: '<after-second@customer.example>' })
     await app.ctx.intake.drain()
     const second = await until('the second message to be processed', () => prisma.message.findUnique({ where: { emailMessageId: '<after-second@customer.example>' } }))
-    await until('the old stream to get the second event', async () => before.of(second.conversationId).length > 0)
+    await until('the old stream to get the second event', async () => before.events.filter((e) => e.data.conversationId === second.conversationId).length > 0)
     await sleep(500)
-    expect(before.of(second.conversationId)).toHaveLength(1)
+    expect(before.events.filter((e) => e.data.conversationId === second.conversationId)).toHaveLength(1)
 
     await before.close()
     await after.close()

@@ -27,15 +27,24 @@ export async function session(baseUrl: string, email: string, password = PASSWOR
   })
   keep(res)
   if (res.status !== 303) throw new Error(`sign-in of ${email} failed with ${res.status}`)
+  const get = (path: string) => fetch(`${baseUrl}${path}`, { headers: { cookie: cookie() } })
+  let token: string | undefined
+  const pageToken = async () => (token ??= await csrfFromPage('/conversations'))
+  async function csrfFromPage(path: string) {
+    const m = /<meta name="csrf-token" content="([^"]+)">/.exec(await (await get(path)).text())
+    if (!m?.[1]) throw new Error(`no csrf-token meta on ${path}`)
+    return m[1]
+  }
   return {
     cookie: cookie(),
+    get,
+    /** What live.js does every 5 s on an open conversation page. */
+    report: async (number: number, composing: boolean) =>
+      fetch(`${baseUrl}/conversations/${number}/presence`, { method: 'POST', headers: { cookie: cookie(), 'content-type': 'application/json', 'x-csrf-token': await pageToken() }, body: JSON.stringify({ composing }) }),
+    /** What navigator.sendBeacon sends on pagehide: a form body with `_csrf`, no header. */
+    leave: async (number: number) => fetch(`${baseUrl}/conversations/${number}/presence/leave`, { method: 'POST', headers: { cookie: cookie() }, body: new URLSearchParams({ _csrf: await pageToken() }) }),
     /** The token live.js reads from the page's meta `csrf-token`. */
-    async csrfFromPage(path: string) {
-      const page = await fetch(`${baseUrl}${path}`, { headers: { cookie: cookie() } })
-      const m = /<meta name="csrf-token" content="([^"]+)">/.exec(await page.text())
-      if (!m?.[1]) throw new Error(`no csrf-token meta on ${path}`)
-      return m[1]
-    },
+    csrfFromPage,
   }
 }
 

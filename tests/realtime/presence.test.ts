@@ -1,87 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Actor } from '../../src/domain/agents/authenticate.ts'
-import type { ConversationEvent, Viewer } from '../../src/realtime/events.ts'
+import type { Viewer } from '../../src/realtime/events.ts'
 import { expirePresence, PRESENCE_TTL_SECONDS, reportPresence } from '../../src/realtime/presence.ts'
-import { buildAgent, buildConversation, buildFolder, PASSWORD } from '../helpers/factories.ts'
-import { csrfFrom, startTestApp, type TestApp } from '../helpers/testApp.ts'
+import { buildAgent, buildConversation, buildFolder } from '../helpers/factories.ts'
+import { openStream, session } from '../helpers/liveStream.ts'
+import { startTestApp, type TestApp } from '../helpers/testApp.ts'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** Signs in through /login with plain fetch; the session cookie, and the page token live.js sends. */
-async function session(baseUrl: string, email: string) {
-  const jar = new Map<string, string>()
-  const keep = (res: Response) => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';')
-      const at = pair!.indexOf('=')
-      jar.set(pair!.slice(0, at), pair!.slice(at + 1))
-    }
-  }
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
-  const login = await fetch(`${baseUrl}/login`)
-  keep(login)
-  const res = await fetch(`${baseUrl}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrfFrom(await login.text()), email, password: PASSWORD }),
-  })
-  keep(res)
-  if (res.status !== 303) throw new Error(`sign-in of ${email} failed with ${res.status}`)
-  const get = (path: string) => fetch(`${baseUrl}${path}`, { headers: { cookie: cookie() } })
-  const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(await (await get('/conversations')).text())?.[1]
-  if (!csrf) throw new Error('no csrf-token meta')
-  return {
-    cookie: cookie(),
-    get,
-    /** What live.js does every 5 s on an open conversation page. */
-    report: (number: number, composing: boolean) =>
-      fetch(`${baseUrl}/conversations/${number}/presence`, { method: 'POST', headers: { cookie: cookie(), 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ composing }) }),
-    /** What navigator.sendBeacon sends on pagehide: a form body with `_csrf`, no header. */
-    leave: (number: number) => fetch(`${baseUrl}/conversations/${number}/presence/leave`, { method: 'POST', headers: { cookie: cookie() }, body: new URLSearchParams({ _csrf: csrf }) }),
-  }
-}
-
-/** Reads GET /events like EventSource does; resolves once the server has subscribed the stream. */
-async function openStream(baseUrl: string, cookie: string) {
-  const abort = new AbortController()
-  const res = await fetch(`${baseUrl}/events`, { headers: { cookie }, signal: abort.signal })
-  expect(res.status).toBe(200)
-  const events: { type: string; data: ConversationEvent }[] = []
-  const reader = res.body!.getReader()
-  const decoder = new TextDecoder()
-  let buffer = ''
-  let subscribed!: () => void
-  const ready = new Promise<void>((resolve) => (subscribed = resolve))
-  const pump = (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read()
-        if (done) return
-        buffer += decoder.decode(value, { stream: true })
-        let end: number
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end)
-          buffer = buffer.slice(end + 2)
-          if (block.startsWith('retry:')) subscribed()
-          const type = /^event: (.+)$/m.exec(block)?.[1]
-          const data = /^data: (.+)$/m.exec(block)?.[1]
-          if (type && data) events.push({ type, data: JSON.parse(data) as ConversationEvent })
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })()
-  await ready
-  return {
-    events,
-    async close() {
-      abort.abort()
-      await pump
-    },
-  }
-}
 
 describe('presence on one instance', () => {
   let app: TestApp
