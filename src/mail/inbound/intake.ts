@@ -127,6 +127,10 @@ export async function receiveRawMessage(ctx: DomainContext, message: RawMessage,
 
 async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, raw: Buffer, envelopeTo: string[], envelopeFrom: string | null): Promise<{ conversationId: number | null; note: string | null }> {
   const prisma = ctx.prisma
+  // This very row was added before (the process stopped between that commit and marking the row
+  // processed): done already, whatever its Message-ID.
+  const done = await prisma.message.findFirst({ where: { inboundId }, select: { conversationId: true } })
+  if (done) return { conversationId: done.conversationId, note: 'added before an interruption' }
   // The Message-ID the message is stored under; another e-mail may already hold it.
   let emailMessageId = mail.messageId
   let collision: string | null = null
@@ -139,6 +143,9 @@ async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, 
     // Another e-mail with the same Message-ID (a careless or hostile sender) is still the sender's
     // words: kept as a message of its own, without the id, which stays with the first.
     if (await prisma.message.count({ where: { emailMessageId: mail.messageId } })) {
+      // The same e-mail, processed by another worker since the first look, is a copy after all.
+      const copyMeanwhile = await earlierCopy(prisma, inboundId, mail.messageId, raw)
+      if (copyMeanwhile) return { conversationId: copyMeanwhile.conversationId, note: 'duplicate of a message already in the conversation' }
       emailMessageId = null
       collision = `its Message-ID ${mail.messageId.slice(0, 200)} already belongs to another e-mail, so it is kept without it`
     }
