@@ -1,4 +1,12 @@
-import type { Actor } from './agents/authenticate.ts'
+/** The signed-in agent as the rest of the app sees it. */
+export interface Actor {
+  id: number
+  name: string
+  email: string
+  role: 'admin' | 'agent'
+  /** The folders an agent belongs to, when they were read with the agent (one query per request). */
+  folderIds?: number[]
+}
 
 /** Who did something, as history records it. */
 export type ActorRef = { kind: 'agent'; agent: Actor } | { kind: 'customer'; customerId: number } | { kind: 'system' }

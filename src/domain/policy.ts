@@ -1,5 +1,5 @@
 import type { Prisma } from '../db/database.ts'
-import type { Actor } from './agents/authenticate.ts'
+import type { Actor } from './actor.ts'
 import { Prisma as P } from '../generated/prisma/client.ts'
 
 /**
@@ -8,18 +8,10 @@ import { Prisma as P } from '../generated/prisma/client.ts'
  */
 export type FolderScope = number[] | null
 
-/** Scopes read together with their actor (one query per request for both), by actor object. */
-const loadedScopes = new WeakMap<Actor, number[]>()
-
-/** Records the folders read along with `actor`, so that folderScope needs no query of its own. */
-export function rememberScope(actor: Actor, folderIds: number[]): void {
-  if (actor.role !== 'admin') loadedScopes.set(actor, folderIds)
-}
-
 export async function folderScope(prisma: Prisma, actor: Actor): Promise<FolderScope> {
   if (actor.role === 'admin') return null
-  const known = loadedScopes.get(actor)
-  if (known) return known
+  // Read with the agent at the start of the request: no query of its own.
+  if (actor.folderIds) return actor.folderIds
   const rows = await prisma.folderMember.findMany({ where: { agentId: actor.id }, select: { folderId: true } })
   return rows.map((r) => r.folderId)
 }

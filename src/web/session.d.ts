@@ -1,5 +1,5 @@
 import 'express-session'
-import type { Actor } from '../domain/agents/authenticate.ts'
+import type { Actor } from '../domain/actor.ts'
 
 declare module 'express-session' {
   interface SessionData {

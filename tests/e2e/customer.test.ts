@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Actor } from '../../src/domain/agents/authenticate.ts'
+import type { Actor } from '../../src/domain/actor.ts'
 import { addInternalComment } from '../../src/domain/conversations/commands/addInternalComment.ts'
 import { replyAsAgent } from '../../src/domain/conversations/commands/replyAsAgent.ts'
 import { startCustomerConversation } from '../../src/domain/conversations/commands/startCustomerConversation.ts'

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Actor } from '../../src/domain/agents/authenticate.ts'
+import type { Actor } from '../../src/domain/actor.ts'
 import { addCustomerMessage } from '../../src/domain/conversations/commands/addCustomerMessage.ts'
 import { ARTIFACTS, launchChromium } from '../helpers/browser.ts'
 import { buildAgent, buildConversation, buildFolder, PASSWORD } from '../helpers/factories.ts'

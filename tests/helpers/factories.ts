@@ -1,5 +1,5 @@
 import type { Prisma } from '../../src/db/database.ts'
-import type { Actor } from '../../src/domain/agents/authenticate.ts'
+import type { Actor } from '../../src/domain/actor.ts'
 import { hashPassword } from '../../src/domain/agents/passwords.ts'
 import type { Clock } from '../../src/domain/clock.ts'
 import type { DomainContext } from '../../src/domain/context.ts'

@@ -1,6 +1,6 @@
 import nodemailer, { type SendMailOptions } from 'nodemailer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Actor } from '../../src/domain/agents/authenticate.ts'
+import type { Actor } from '../../src/domain/actor.ts'
 import { assignConversation } from '../../src/domain/conversations/commands/assignConversation.ts'
 import { replyAsAgent } from '../../src/domain/conversations/commands/replyAsAgent.ts'
 import { buildAgent } from '../helpers/factories.ts'

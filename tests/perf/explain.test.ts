@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Actor } from '../../src/domain/agents/authenticate.ts'
+import type { Actor } from '../../src/domain/actor.ts'
 import { countTabs, listConversations, listQuerySchema } from '../../src/domain/conversations/listConversations.ts'
 import { folderScope, type FolderScope } from '../../src/domain/policy.ts'
 import { countQueries, type CapturedStatement } from '../helpers/queryCounter.ts'

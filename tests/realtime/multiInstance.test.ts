@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Actor } from '../../src/domain/agents/authenticate.ts'
+import type { Actor } from '../../src/domain/actor.ts'
 import { replyAsAgent } from '../../src/domain/conversations/commands/replyAsAgent.ts'
 import { buildAgent, buildConversation, buildFolder } from '../helpers/factories.ts'
 import { openStream, session, type Received, type Stream } from '../helpers/liveStream.ts'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Actor } from '../../src/domain/agents/authenticate.ts'
+import type { Actor } from '../../src/domain/actor.ts'
 import type { Viewer } from '../../src/realtime/events.ts'
 import { expirePresence, PRESENCE_TTL_SECONDS, reportPresence } from '../../src/realtime/presence.ts'
 import { buildAgent, buildConversation, buildFolder } from '../helpers/factories.ts'

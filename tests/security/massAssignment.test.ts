@@ -8,7 +8,7 @@
  */
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Actor } from '../../src/domain/agents/authenticate.ts'
+import type { Actor } from '../../src/domain/actor.ts'
 import { inviteAgent } from '../../src/domain/agents/manageAgents.ts'
 import { requestPasswordReset } from '../../src/domain/agents/passwordReset.ts'
 import { customerToken } from '../../src/mail/customerLinks.ts'

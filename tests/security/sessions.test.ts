@@ -12,7 +12,7 @@
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Prisma } from '../../src/db/database.ts'
-import type { Actor } from '../../src/domain/agents/authenticate.ts'
+import type { Actor } from '../../src/domain/actor.ts'
 import { customerToken } from '../../src/mail/customerLinks.ts'
 import { receiveRawMessage } from '../../src/mail/inbound/intake.ts'
 import { replyAddressFor } from '../../src/mail/replyAddress.ts'

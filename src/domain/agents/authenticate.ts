@@ -1,16 +1,9 @@
 import type { Prisma } from '../../db/database.ts'
 import { verifyPassword } from './passwords.ts'
-import { rememberScope } from '../policy.ts'
 import { PREPARED_MARKER } from '../../db/preparedStatements.ts'
 import { Prisma as P } from '../../generated/prisma/client.ts'
 
-/** The signed-in agent as the rest of the app sees it. */
-export interface Actor {
-  id: number
-  name: string
-  email: string
-  role: 'admin' | 'agent'
-}
+import type { Actor } from '../actor.ts'
 
 /** Returns the agent when the e-mail and password match an active account, else null. */
 export async function authenticate(prisma: Prisma, email: string, password: string): Promise<Actor | null> {
@@ -28,9 +21,7 @@ export async function findActiveAgent(prisma: Prisma, id: number): Promise<Actor
            ARRAY(SELECT m."folderId" FROM folder_members m WHERE m."agentId" = a.id ORDER BY m."folderId") AS "folderIds"
     FROM agents a WHERE a.id = ${id} AND a.active`
   if (!agent) return null
-  const actor = toActor(agent)
-  rememberScope(actor, agent.folderIds)
-  return actor
+  return { ...toActor(agent), folderIds: agent.folderIds }
 }
 
 function toActor(a: { id: number; name: string; email: string; role: 'admin' | 'agent' }): Actor {

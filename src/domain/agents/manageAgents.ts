@@ -6,7 +6,7 @@ import { enqueueEmail } from '../../mail/outbound/outbox.ts'
 import { renderMail } from '../../mail/outbound/templates.ts'
 import type { Clock } from '../clock.ts'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fromZodError } from '../errors.ts'
-import type { Actor } from './authenticate.ts'
+import type { Actor } from '../actor.ts'
 import { hashPassword, passwordSchema } from './passwords.ts'
 
 const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000

@@ -1,7 +1,7 @@
 import type { Prisma } from '../../db/database.ts'
 import { Prisma as P } from '../../generated/prisma/client.ts'
 import type { Attachment, Conversation, ConversationTag, Customer, HistoryEvent, Message, Tag } from '../../generated/prisma/client.ts'
-import type { Actor } from '../agents/authenticate.ts'
+import type { Actor } from '../actor.ts'
 import { PREPARED_MARKER } from '../../db/preparedStatements.ts'
 import { NotFoundError } from '../errors.ts'
 import { conversationScopeWhere, scopeSql, type FolderScope } from '../policy.ts'

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Prisma } from '../../db/database.ts'
 import { Prisma as P } from '../../generated/prisma/client.ts'
 import type { ConversationStatus } from '../../generated/prisma/enums.ts'
-import type { Actor } from '../agents/authenticate.ts'
+import type { Actor } from '../actor.ts'
 import { scopeSql, type FolderScope } from '../policy.ts'
 import { PREPARED_MARKER } from '../../db/preparedStatements.ts'
 

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Tx } from '../../db/database.ts'
 import type { Prisma as P } from '../../generated/prisma/client.ts'
-import type { Actor } from '../agents/authenticate.ts'
+import type { Actor } from '../actor.ts'
 import { sanitizeMessageHtml } from '../content/index.ts'
 import type { DomainContext } from '../context.ts'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fromZodError } from '../errors.ts'

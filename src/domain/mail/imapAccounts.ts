@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import type { Prisma as P } from '../../generated/prisma/client.ts'
 import type { ImapAccount } from '../../generated/prisma/client.ts'
-import type { Actor } from '../agents/authenticate.ts'
+import type { Actor } from '../actor.ts'
 import type { DomainContext } from '../context.ts'
 import { ForbiddenError, NotFoundError, ValidationError, fromZodError } from '../errors.ts'
 

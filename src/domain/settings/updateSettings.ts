@@ -1,6 +1,6 @@
 import cron from 'node-cron'
 import type { Prisma } from '../../db/database.ts'
-import type { Actor } from '../agents/authenticate.ts'
+import type { Actor } from '../actor.ts'
 import { ForbiddenError, ValidationError, fromZodError } from '../errors.ts'
 import { loadSettings, settingsSchema, type Settings } from './settings.ts'
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Prisma } from '../../db/database.ts'
-import type { Actor } from '../agents/authenticate.ts'
+import type { Actor } from '../actor.ts'
 import { ConflictError, ForbiddenError, fromZodError } from '../errors.ts'
 
 /** Tag colours are names from the stylesheet's palette: no inline styles under the CSP. */

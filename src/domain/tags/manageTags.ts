@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Tx } from '../../db/database.ts'
 import type { Prisma as P } from '../../generated/prisma/client.ts'
-import type { Actor } from '../agents/authenticate.ts'
+import type { Actor } from '../actor.ts'
 import type { DomainContext } from '../context.ts'
 import { ConflictError, ForbiddenError, NotFoundError, fromZodError } from '../errors.ts'
 import { FieldConflictError } from '../folders/manageFolders.ts'

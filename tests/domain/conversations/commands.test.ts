@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Actor } from '../../../src/domain/agents/authenticate.ts'
+import type { Actor } from '../../../src/domain/actor.ts'
 import { addCustomerMessage } from '../../../src/domain/conversations/commands/addCustomerMessage.ts'
 import { addInternalComment } from '../../../src/domain/conversations/commands/addInternalComment.ts'
 import { assignConversation } from '../../../src/domain/conversations/commands/assignConversation.ts'

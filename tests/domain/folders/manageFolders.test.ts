@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Actor } from '../../../src/domain/agents/authenticate.ts'
+import type { Actor } from '../../../src/domain/actor.ts'
 import type { DomainContext } from '../../../src/domain/context.ts'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../src/domain/errors.ts'
 import { createFolder } from '../../../src/domain/folders/createFolder.ts'

@@ -1,6 +1,6 @@
 import ejs from 'ejs'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Actor } from '../../../src/domain/agents/authenticate.ts'
+import type { Actor } from '../../../src/domain/actor.ts'
 import type { DomainContext } from '../../../src/domain/context.ts'
 import { addCustomerMessage } from '../../../src/domain/conversations/commands/addCustomerMessage.ts'
 import { recordCustomerAnswer } from '../../../src/domain/conversations/commands/recordCustomerAnswer.ts'

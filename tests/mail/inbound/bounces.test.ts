@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Actor } from '../../../src/domain/agents/authenticate.ts'
+import type { Actor } from '../../../src/domain/actor.ts'
 import { replyAsAgent } from '../../../src/domain/conversations/commands/replyAsAgent.ts'
 import { classifyMail } from '../../../src/mail/inbound/classify.ts'
 import { receiveRawMessage } from '../../../src/mail/inbound/intake.ts'

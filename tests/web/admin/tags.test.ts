@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Actor } from '../../../src/domain/agents/authenticate.ts'
+import type { Actor } from '../../../src/domain/actor.ts'
 import { addTag } from '../../../src/domain/conversations/commands/tagConversation.ts'
 import { buildConversation } from '../../helpers/factories.ts'
 import { ADMIN, csrfFrom, setUpAndSignIn, startTestApp, type TestApp } from '../../helpers/testApp.ts'

@@ -1,6 +1,6 @@
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Actor } from '../../../src/domain/agents/authenticate.ts'
+import type { Actor } from '../../../src/domain/actor.ts'
 import { addInternalComment } from '../../../src/domain/conversations/commands/addInternalComment.ts'
 import { replyAsAgent } from '../../../src/domain/conversations/commands/replyAsAgent.ts'
 import { answerUrl, customerToken } from '../../../src/mail/customerLinks.ts'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Actor } from '../../agents/authenticate.ts'
+import type { Actor } from '../../actor.ts'
 import { asAgent } from '../../actor.ts'
 import type { DomainContext } from '../../context.ts'
 import { fromZodError, ValidationError } from '../../errors.ts'

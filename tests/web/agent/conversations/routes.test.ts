@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Actor } from '../../../../src/domain/agents/authenticate.ts'
+import type { Actor } from '../../../../src/domain/actor.ts'
 import { addCustomerMessage } from '../../../../src/domain/conversations/commands/addCustomerMessage.ts'
 import { ADMIN, csrfFrom, setUpAndSignIn, signIn, startTestApp, type TestApp } from '../../../helpers/testApp.ts'
 import { buildAgent, buildConversation, buildFolder, buildTag, PASSWORD } from '../../../helpers/factories.ts'
