@@ -1,6 +1,7 @@
 import type { Prisma } from '../db/database.ts'
 import type { Actor } from './actor.ts'
 import { Prisma as P } from '../generated/prisma/client.ts'
+import { ForbiddenError } from './errors.ts'
 
 /**
  * Folder scope of an agent: admins see every folder (null), agents only those they belong to.
@@ -26,4 +27,9 @@ export function scopeSql(column: P.Sql, scope: FolderScope): P.Sql {
 /** A Prisma `where` fragment restricting conversations to the scope. */
 export function conversationScopeWhere(scope: FolderScope) {
   return scope === null ? {} : { folderId: { in: scope } }
+}
+
+/** Settings, folders, tags, agents and mail accounts are the administrators' to change. */
+export function assertAdmin(actor: Actor): void {
+  if (actor.role !== 'admin') throw new ForbiddenError()
 }

@@ -5,9 +5,10 @@ import type { MailContext } from '../../mail/mailContext.ts'
 import { enqueueEmail } from '../../mail/outbound/outbox.ts'
 import { renderMail } from '../../mail/outbound/templates.ts'
 import type { Clock } from '../clock.ts'
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fromZodError } from '../errors.ts'
+import { ConflictError, NotFoundError, ValidationError, fromZodError } from '../errors.ts'
 import type { Actor } from '../actor.ts'
 import { hashPassword, passwordSchema } from './passwords.ts'
+import { assertAdmin } from '../policy.ts'
 
 const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex')
@@ -32,10 +33,6 @@ export const agentUpdateSchema = z.object({
 })
 
 export const notificationSchema = agentUpdateSchema.pick({ notifyOnAssign: true, notifyOnCustomerReply: true, notifyOnNewInFolder: true })
-
-function requireAdminActor(actor: Actor) {
-  if (actor.role !== 'admin') throw new ForbiddenError()
-}
 
 /** The help desk must always keep an active administrator who can sign in. */
 async function assertAnotherActiveAdmin(tx: Tx, agentId: number) {
@@ -67,7 +64,7 @@ async function unassignOutsideFolders(tx: Tx, at: Date, admin: Actor, agentId: n
 
 /** Adds an agent who sets their own password from an e-mailed, single-use link. */
 export async function inviteAgent(prisma: Prisma, mail: MailContext, clock: Clock, admin: Actor, input: Record<string, unknown>) {
-  requireAdminActor(admin)
+  assertAdmin(admin)
   const parsed = inviteSchema.safeParse(input)
   if (!parsed.success) throw fromZodError(parsed.error)
   const { name, email, role } = parsed.data
@@ -89,7 +86,7 @@ export async function inviteAgent(prisma: Prisma, mail: MailContext, clock: Cloc
 
 /** Name, role, folders and notification preferences of an agent. */
 export async function updateAgent(prisma: Prisma, clock: Clock, admin: Actor, agentId: number, input: Record<string, unknown>) {
-  requireAdminActor(admin)
+  assertAdmin(admin)
   const parsed = agentUpdateSchema.safeParse(input)
   if (!parsed.success) throw fromZodError(parsed.error)
   const { folderIds: ids, ...fields } = parsed.data
@@ -118,7 +115,7 @@ export async function updateAgent(prisma: Prisma, clock: Clock, admin: Actor, ag
  * stay. The conversations still assigned to them are returned so they can be reassigned.
  */
 export async function setAgentActive(prisma: Prisma, clock: Clock, admin: Actor, agentId: number, active: boolean) {
-  requireAdminActor(admin)
+  assertAdmin(admin)
   return prisma.$transaction(async (tx) => {
     const agent = await tx.agent.findUnique({ where: { id: agentId } })
     if (!agent) throw new NotFoundError()

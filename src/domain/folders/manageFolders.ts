@@ -4,7 +4,8 @@ import type { Prisma as P } from '../../generated/prisma/client.ts'
 import type { Actor } from '../actor.ts'
 import { sanitizeMessageHtml } from '../content/index.ts'
 import type { DomainContext } from '../context.ts'
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fromZodError } from '../errors.ts'
+import { ConflictError, NotFoundError, ValidationError, fromZodError } from '../errors.ts'
+import { assertAdmin } from '../policy.ts'
 
 export { createFolder, folderInput } from './createFolder.ts'
 
@@ -53,10 +54,6 @@ export const folderUpdateInput = z.object({
 
 export type FolderUpdate = Partial<z.input<typeof folderUpdateInput>>
 
-function requireAdmin(actor: Actor) {
-  if (actor.role !== 'admin') throw new ForbiddenError()
-}
-
 function folderId(value: unknown): number {
   const parsed = id.safeParse(value)
   if (!parsed.success) throw new NotFoundError('That folder does not exist')
@@ -87,7 +84,7 @@ function isUniqueViolation(err: unknown): boolean {
  * The inbound address is stored lower-cased (empty: none); the signature is sanitised like a message.
  */
 export async function updateFolder(ctx: FolderContext, admin: Actor, rawFolderId: unknown, input: FolderUpdate) {
-  requireAdmin(admin)
+  assertAdmin(admin)
   const target = folderId(rawFolderId)
   const parsed = folderUpdateInput.partial().safeParse(input)
   if (!parsed.success) throw fromZodError(parsed.error)
@@ -141,7 +138,7 @@ export const moveDirection = z.enum(['up', 'down'], { error: 'Choose up or down'
  * distinct ones. Moving the first folder up or the last one down changes nothing.
  */
 export async function moveFolder(ctx: FolderContext, admin: Actor, rawFolderId: unknown, direction: z.input<typeof moveDirection>) {
-  requireAdmin(admin)
+  assertAdmin(admin)
   const target = folderId(rawFolderId)
   const dir = moveDirection.safeParse(direction)
   if (!dir.success) throw fromZodError(dir.error)
@@ -192,7 +189,7 @@ export interface DeleteFolderResult {
  * in one transaction. The default folder (the first one, hence also the last one left) stays.
  */
 export async function deleteFolder(ctx: FolderContext, admin: Actor, rawFolderId: unknown, input: z.input<typeof deleteFolderInput> = {}): Promise<DeleteFolderResult> {
-  requireAdmin(admin)
+  assertAdmin(admin)
   const target = folderId(rawFolderId)
   const parsed = deleteFolderInput.safeParse(input)
   if (!parsed.success) throw fromZodError(parsed.error)

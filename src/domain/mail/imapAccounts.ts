@@ -5,7 +5,8 @@ import type { Prisma as P } from '../../generated/prisma/client.ts'
 import type { ImapAccount } from '../../generated/prisma/client.ts'
 import type { Actor } from '../actor.ts'
 import type { DomainContext } from '../context.ts'
-import { ForbiddenError, NotFoundError, ValidationError, fromZodError } from '../errors.ts'
+import { NotFoundError, ValidationError, fromZodError } from '../errors.ts'
+import { assertAdmin } from '../policy.ts'
 
 // IMAP mailboxes polled for inbound mail (SPEC §5), managed by administrators. The password is
 // write-only: it is stored for the poller, never returned to a page, an audit entry or a log line.
@@ -43,10 +44,6 @@ export function withoutPassword(account: ImapAccount): ImapAccountView {
   return { ...rest, hasPassword: password !== '' }
 }
 
-function requireAdmin(actor: Actor) {
-  if (actor.role !== 'admin') throw new ForbiddenError()
-}
-
 function accountId(value: unknown): number {
   const parsed = id.safeParse(value)
   if (!parsed.success) throw new NotFoundError('That IMAP account does not exist')
@@ -70,7 +67,7 @@ async function checkFolder(tx: Pick<DomainContext['prisma'], 'folder'>, folderId
 }
 
 export async function createImapAccount(ctx: ImapContext, admin: Actor, input: ImapAccountInput): Promise<ImapAccountView> {
-  requireAdmin(admin)
+  assertAdmin(admin)
   const data = parse(input)
   if (!data.password) throw new ValidationError('Please check the highlighted fields', { password: 'Enter the password' })
   const { password, ...rest } = data
@@ -88,7 +85,7 @@ export async function createImapAccount(ctx: ImapContext, admin: Actor, input: I
  * changes: then it must be typed again, so that the stored password is never sent to a new host.
  */
 export async function updateImapAccount(ctx: ImapContext, admin: Actor, rawId: unknown, input: ImapAccountInput): Promise<ImapAccountView> {
-  requireAdmin(admin)
+  assertAdmin(admin)
   const target = accountId(rawId)
   const data = parse(input)
   const { password, ...rest } = data
@@ -118,7 +115,7 @@ export async function updateImapAccount(ctx: ImapContext, admin: Actor, rawId: u
 }
 
 export async function deleteImapAccount(ctx: ImapContext, admin: Actor, rawId: unknown): Promise<ImapAccountView> {
-  requireAdmin(admin)
+  assertAdmin(admin)
   const target = accountId(rawId)
   const account = await ctx.prisma.$transaction(async (tx) => {
     const found = await tx.imapAccount.findUnique({ where: { id: target } })
@@ -132,7 +129,7 @@ export async function deleteImapAccount(ctx: ImapContext, admin: Actor, rawId: u
 
 /** Turns polling of an account on or off (the poller reads the flag before every poll). */
 export async function setImapAccountEnabled(ctx: ImapContext, admin: Actor, rawId: unknown, enabled: boolean): Promise<ImapAccountView> {
-  requireAdmin(admin)
+  assertAdmin(admin)
   const target = accountId(rawId)
   const account = await ctx.prisma.$transaction(async (tx) => {
     const found = await tx.imapAccount.findUnique({ where: { id: target } })
@@ -231,7 +228,7 @@ export function describeImapError(err: unknown, account: Pick<ImapAccount, 'host
 
 /** Tests a stored account and records the attempt (never the password) in the audit log. */
 export async function testStoredImapAccount(ctx: ImapContext, admin: Actor, rawId: unknown, options: ImapTestOptions = {}): Promise<{ account: ImapAccountView; result: ImapTestResult }> {
-  requireAdmin(admin)
+  assertAdmin(admin)
   const target = accountId(rawId)
   const account = await ctx.prisma.imapAccount.findUnique({ where: { id: target } })
   if (!account) throw new NotFoundError('That IMAP account does not exist')

@@ -3,9 +3,10 @@ import type { Tx } from '../../db/database.ts'
 import type { Prisma as P } from '../../generated/prisma/client.ts'
 import type { Actor } from '../actor.ts'
 import type { DomainContext } from '../context.ts'
-import { ConflictError, ForbiddenError, NotFoundError, fromZodError } from '../errors.ts'
+import { ConflictError, NotFoundError, fromZodError } from '../errors.ts'
 import { FieldConflictError } from '../folders/manageFolders.ts'
 import { createTag, TAG_COLOURS } from './createTag.ts'
+import { assertAdmin } from '../policy.ts'
 
 export { createTag, TAG_COLOURS } from './createTag.ts'
 
@@ -25,10 +26,6 @@ export const tagUpdateInput = z.object({
   colour: tagColour,
 })
 
-function requireAdmin(actor: Actor) {
-  if (actor.role !== 'admin') throw new ForbiddenError()
-}
-
 function tagId(value: unknown): number {
   const parsed = id.safeParse(value)
   if (!parsed.success) throw new NotFoundError('That tag does not exist')
@@ -43,7 +40,7 @@ async function lockTag(tx: Tx, target: number) {
 
 /** createTag with the palette enforced: an unknown colour is an error, not silently slate. */
 export async function createTagStrict(ctx: Pick<DomainContext, 'prisma'>, admin: Actor, input: { name?: unknown; colour?: unknown }) {
-  requireAdmin(admin)
+  assertAdmin(admin)
   const parsed = tagUpdateInput.safeParse({ name: input.name ?? '', colour: input.colour === undefined || input.colour === '' ? 'slate' : input.colour })
   if (!parsed.success) throw fromZodError(parsed.error)
   try {
@@ -56,7 +53,7 @@ export async function createTagStrict(ctx: Pick<DomainContext, 'prisma'>, admin:
 
 /** Renames a tag and/or changes its colour (the fields given); the change is audited. */
 export async function updateTag(ctx: TagContext, admin: Actor, rawTagId: unknown, input: { name?: string; colour?: string }) {
-  requireAdmin(admin)
+  assertAdmin(admin)
   const target = tagId(rawTagId)
   const parsed = tagUpdateInput.partial().safeParse(input)
   if (!parsed.success) throw fromZodError(parsed.error)
@@ -92,7 +89,7 @@ export function renameTag(ctx: TagContext, admin: Actor, rawTagId: unknown, name
  * entry, all in one transaction. Returns how many conversations lost the tag.
  */
 export async function deleteTag(ctx: TagContext, admin: Actor, rawTagId: unknown): Promise<{ name: string; conversations: number }> {
-  requireAdmin(admin)
+  assertAdmin(admin)
   const target = tagId(rawTagId)
   const touched: { conversationId: number; folderId: number }[] = []
   const result = await ctx.prisma.$transaction(
