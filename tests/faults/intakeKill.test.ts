@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer, connect, type Socket } from 'node:net'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import nodemailer, { type Transporter } from 'nodemailer'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawnTool, until, type Child } from '../helpers/childProcess.ts'
 import { freePort, freshServerDatabase } from '../helpers/privatePostgres.ts'
 
 /**
@@ -28,7 +26,6 @@ import { freePort, freshServerDatabase } from '../helpers/privatePostgres.ts'
  * choices is printed; INTAKE_KILL_SEED replays them (the timings of a busy machine still vary).
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const N = 200
 /** Parallel SMTP clients, within the listener's limit of 10 connections per address. */
 const SENDERS = 8
@@ -47,41 +44,8 @@ function seeded(seed: number) {
   }
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number, state?: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe().catch(() => null)
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${state ? `\n${state()}` : ''}`)
-    await sleep(50)
-  }
-}
 
-interface Child {
-  output: () => string
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-  /** Signals the whole process group (npx, tsx and node). */
-  signal(signal: NodeJS.Signals): void
-}
 
-function spawnApp(env: Record<string, string>): Child {
-  const child: ChildProcess = spawn('npx', ['tsx', 'src/server.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-  let output = ''
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d))
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d))
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
-  return {
-    output: () => output,
-    exited,
-    signal(signal) {
-      try {
-        process.kill(-child.pid!, signal)
-      } catch {
-        // Already gone.
-      }
-    },
-  }
-}
 
 /**
  * The network between the customer's MTA and the app: a TCP relay on a fixed port, whose replies
@@ -187,7 +151,7 @@ describe('SIGKILL while e-mails and their replies arrive over SMTP', () => {
         let smtpPort = await freePort()
         while (smtpPort === httpPort) smtpPort = await freePort()
         link.retarget(smtpPort)
-        const child = spawnApp({
+        const child = spawnTool(['src/server.ts'], {
           NODE_ENV: 'test',
           DATABASE_URL: databaseUrl,
           PORT: String(httpPort),

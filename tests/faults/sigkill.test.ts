@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawnTool, until, type Child } from '../helpers/childProcess.ts'
 import { freePort, freshServerDatabase } from '../helpers/privatePostgres.ts'
 
 /**
@@ -19,50 +17,11 @@ import { freePort, freshServerDatabase } from '../helpers/privatePostgres.ts'
  * private PostgreSQL cluster (never the shared server's other databases).
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const DAY_MS = 24 * 60 * 60 * 1000
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, state?: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe().catch(() => null)
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${state ? `\n${state()}` : ''}`)
-    await sleep(100)
-  }
-}
 
-interface Child {
-  process: ChildProcess
-  output: () => string
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-  /** Signals the whole process group (npx, tsx and node). */
-  signal(signal: NodeJS.Signals): void
-}
 
-function spawnTool(args: string[], env: Record<string, string>, onStdout?: (text: string) => void): Child {
-  const child = spawn('npx', ['tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-  let output = ''
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    output += d
-    onStdout?.(d)
-  })
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d))
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
-  return {
-    process: child,
-    output: () => output,
-    exited,
-    signal(signal) {
-      try {
-        process.kill(-child.pid!, signal)
-      } catch {
-        // Already gone.
-      }
-    },
-  }
-}
 
 /** An SMTP server that takes its time: the reply to DATA comes `delayMs` after the message has arrived. */
 async function startSlowCapture(delayMs: number) {
