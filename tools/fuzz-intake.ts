@@ -1,7 +1,7 @@
 // `npm run fuzz -- [--count 100000] [--seed 1] [--concurrency N] [--chunk 2000] [--database-url URL] [--corpus DIR] [--max-bytes N]`
 //
 // Feeds the inbound intake (receiveRawMessage, as the SMTP listener, the IMAP poller and
-// POST /inbound/raw do) with mutated copies of the shared corpus (../shared/corpus): truncated,
+// POST /inbound/raw do) with mutated copies of a real-world corpus (--corpus DIR or MAIL_CORPUS): truncated,
 // bit-flipped, bytes inserted and deleted, a 1 MB header line, 10,000 headers, hundreds of nested
 // multiparts, corrupted boundaries, invalid charsets and transfer encodings, NUL bytes, broken
 // line endings, deeply nested HTML, and several of these at once. Deterministic: the same seed and
@@ -21,7 +21,6 @@ import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
 import type { DomainContext } from '../src/domain/context.ts'
@@ -83,10 +82,11 @@ export interface CorpusMessage {
   raw: Buffer
 }
 
-export const DEFAULT_CORPUS = fileURLToPath(new URL('../../shared/corpus/', import.meta.url))
+/** The corpus to mutate: --corpus DIR, else MAIL_CORPUS. */
+export const DEFAULT_CORPUS = process.env.MAIL_CORPUS ?? ''
 
 /** The messages CATALOG.tsv lists (smaller than maxBytes), in catalog order. */
-export function loadCorpus(dir: string = DEFAULT_CORPUS, options: { maxBytes?: number } = {}): CorpusMessage[] {
+export function loadCorpus(dir: string, options: { maxBytes?: number } = {}): CorpusMessage[] {
   const lines = readFileSync(join(dir, 'CATALOG.tsv'), 'utf8').split('\n').filter((l) => l.trim() !== '')
   const header = lines.shift()!.split('\t')
   const [source, file] = ['source', 'file'].map((c) => header.indexOf(c))
@@ -759,6 +759,10 @@ async function main() {
   const { createLocalEventBus } = await import('../src/realtime/events.ts')
   const { systemClock } = await import('../src/domain/clock.ts')
   const server = values['database-url'] ?? process.env.TEST_DATABASE_URL
+  if (!values.corpus) {
+    console.error('Which e-mails to mutate? Give --corpus DIR (a folder with CATALOG.tsv) or set MAIL_CORPUS.')
+    process.exit(2)
+  }
   const corpus = loadCorpus(values.corpus, { maxBytes: values['max-bytes'] ? Number(values['max-bytes']) : undefined })
   const concurrency = Number(values.concurrency ?? 4)
   const logger = createLogger('silent')

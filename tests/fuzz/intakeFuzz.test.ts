@@ -1,6 +1,6 @@
 /**
  * The inbound intake against thousands of hostile messages: mutated copies of the shared corpus
- * (../shared/corpus), made by tools/fuzz-intake.ts (truncation, bit flips, inserted and deleted
+ * (MAIL_CORPUS, when set) and of the project's own messages, made by tools/fuzz-intake.ts (truncation, bit flips, inserted and deleted
  * bytes, a 1 MB header line, 10,000 headers, hundreds of nested multiparts, corrupted boundaries,
  * invalid charsets and transfer encodings, NUL bytes, broken line endings, deep HTML, and several
  * at once). Each goes through receiveRawMessage as the SMTP listener, the IMAP poller and
@@ -19,7 +19,7 @@
  * `npm run fuzz -- --count 100000`.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -30,8 +30,8 @@ import { createLocalEventBus } from '../../src/realtime/events.ts'
 import { formatReport, loadCorpus, mutation, MUTATIONS, runFuzz, type CorpusMessage } from '../../tools/fuzz-intake.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
 import { OWN_MESSAGES } from '../fixtures/mail/ownMessages.ts'
+import { corpusPresent, MAIL_CORPUS } from '../helpers/mailCorpus.ts'
 
-const CORPUS = new URL('../../../shared/corpus/', import.meta.url)
 const COUNT = Number(process.env.FUZZ_COUNT ?? 3000)
 const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 85_000)
 const SEED = Number(process.env.FUZZ_SEED ?? 20270104)
@@ -86,8 +86,8 @@ describe('the inbound intake under fuzzing', () => {
   beforeAll(async () => {
     app = await startTestApp()
     // The real-world corpus where it is present (CI); the project's own messages always.
-    corpus = [...(existsSync(fileURLToPath(CORPUS)) ? loadCorpus(fileURLToPath(CORPUS)) : []), ...OWN_MESSAGES.map(({ name, raw }) => ({ name, raw }))]
-    if (corpus.length === OWN_MESSAGES.length) console.log(`Fuzzing from the project's own ${OWN_MESSAGES.length} seed messages only: the real-world corpus is not at ${fileURLToPath(CORPUS)}.`)
+    corpus = [...(corpusPresent ? loadCorpus(MAIL_CORPUS!) : []), ...OWN_MESSAGES.map(({ name, raw }) => ({ name, raw }))]
+    if (!corpusPresent) console.log(`Fuzzing from the project's own ${OWN_MESSAGES.length} messages only: set MAIL_CORPUS to add the real-world corpus (CI does).`)
   })
   afterAll(async () => {
     await app?.close()

@@ -1,6 +1,6 @@
 /**
  * The inbound intake against the shared corpus of real-world and edge-case e-mails
- * (../shared/corpus beside the repository; see its README.md and each folder's MANIFEST.md).
+ * (its folder in MAIL_CORPUS; see its README.md and each folder's MANIFEST.md).
  *
  * Every message in CATALOG.tsv goes through receiveRawMessage, one after the other on one app, in
  * catalog order: the full corpus, on PGlite and on PostgreSQL (TEST_DATABASE_URL) alike — it takes
@@ -32,8 +32,7 @@
  * row processed or failed with a reason); processed; failed; and for each comparison passed/reached.
  * FLOORS holds the rates asserted; the failures are listed with their reasons.
  */
-import { existsSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { prepareBody } from '../../../src/domain/conversations/messageBody.ts'
 import { defaultSettings } from '../../../src/domain/settings/settings.ts'
@@ -41,7 +40,8 @@ import { classifyMail } from '../../../src/mail/inbound/classify.ts'
 import { receiveRawMessage } from '../../../src/mail/inbound/intake.ts'
 import { parseMail, type InboundMail } from '../../../src/mail/inbound/parse.ts'
 import { startTestApp, type TestApp } from '../../helpers/testApp.ts'
-import { CORPUS_URL, corpusDir, corpusPath, expectationFor, normaliseText, readCatalog, recall, REFERENCE_DIFFERENCES, sameText, storedName, type CatalogRow, type Check, type Expectation } from './corpusExpectations.ts'
+import { corpusDir, corpusPath, expectationFor, normaliseText, readCatalog, recall, REFERENCE_DIFFERENCES, sameText, storedName, type CatalogRow, type Check, type Expectation } from './corpusExpectations.ts'
+import { announceCorpusAbsent, corpusPresent } from '../../helpers/mailCorpus.ts'
 
 /** Share of the expected body's words that the stored body must hold (see above). */
 const BODY_RECALL = 0.9
@@ -106,16 +106,15 @@ function describeMismatch(check: Check, expected: unknown, actual: unknown): str
   return `${check}: expected ${show(expected)}, got ${show(actual)}`
 }
 
-const corpusPresent = existsSync(fileURLToPath(CORPUS_URL))
-if (!corpusPresent) console.log(`The real-world mail corpus is not at ${fileURLToPath(CORPUS_URL)}: its suite does not run here (CI runs it).`)
+announceCorpusAbsent('inbound intake on the real-world mail corpus')
 
-describe.runIf(corpusPresent)('inbound intake on the shared mail corpus (needs the real-world corpus beside the repository)', () => {
+describe.runIf(corpusPresent)('inbound intake on the shared mail corpus (needs the real-world corpus: MAIL_CORPUS)', () => {
   let app: TestApp
   const outcomes: Outcome[] = []
   const prisma = () => app.ctx.db.prisma
 
   beforeAll(async () => {
-    const dir = corpusDir() // throws a clear error when ../shared/corpus is missing
+    const dir = corpusDir()
     const catalog = readCatalog(dir)
     app = await startTestApp()
     for (const row of catalog) outcomes.push(await ingestOne(row, dir))

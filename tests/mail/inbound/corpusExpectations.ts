@@ -1,5 +1,5 @@
 /**
- * Reading the shared inbound-mail corpus (../shared/corpus, beside the repository) and the expected
+ * Reading the real-world inbound-mail corpus (its folder in MAIL_CORPUS) and the expected
  * results that sit next to its messages. Nothing here is copied from the corpus: every expectation
  * is read from the corpus files at test time.
  *
@@ -21,27 +21,17 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { cleanFileName } from '../../../src/domain/attachments/storeAttachment.ts'
 import { htmlToText, textToHtml } from '../../../src/domain/content/index.ts'
+import { corpusPresent, MAIL_CORPUS } from '../../helpers/mailCorpus.ts'
 
 // ---------------------------------------------------------------------------------------------
 // The corpus and its catalog
 
-/** tests/mail/inbound/ → the repository root → its parent, where `shared/corpus` lives. */
-export const CORPUS_URL = new URL('../../../../shared/corpus/', import.meta.url)
-
-/** The corpus folder; throws with a clear message when it is not there (the test must not skip). */
+/** The corpus folder; throws with a clear message when it is not there (callers check corpusPresent first). */
 export function corpusDir(): string {
-  const dir = fileURLToPath(CORPUS_URL)
-  if (!existsSync(join(dir, 'CATALOG.tsv'))) {
-    throw new Error(
-      `The inbound mail corpus is missing: no CATALOG.tsv in ${dir}. The corpus is read from ../shared/corpus ` +
-        'relative to the repository root (it is test data under its authors\' licences and is not part of the project); ' +
-        'put it there before running tests/mail/inbound/corpus.test.ts.',
-    )
-  }
-  return dir
+  if (!corpusPresent || !MAIL_CORPUS) throw new Error('The real-world mail corpus is missing: set MAIL_CORPUS to its folder (the one holding CATALOG.tsv).')
+  return MAIL_CORPUS
 }
 
 export interface CatalogRow {

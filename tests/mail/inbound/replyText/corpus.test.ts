@@ -1,10 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { DomUtils, parseDocument } from 'htmlparser2'
 import { afterAll, describe, expect, it } from 'vitest'
 import { splitReply, splitReplyHtml } from '../../../../src/mail/inbound/replyText/index.ts'
 import { CRISP, GITHUB, ZAPIER, type Label } from './expectations.ts'
+import { announceCorpusAbsent, corpusPresent, MAIL_CORPUS } from '../../../helpers/mailCorpus.ts'
 
 // Runs splitReply on every reply body of the shared corpus (read in place, never copied) and
 // compares `visible` with the expected text, white space normalised. discourse ships its expected
@@ -13,7 +13,7 @@ import { CRISP, GITHUB, ZAPIER, type Label } from './expectations.ts'
 // The same bodies, rendered as HTML (one <div> per line), must give splitReplyHtml the same
 // visible text.
 
-const CORPUS = fileURLToPath(new URL('../../../../../shared/corpus/', import.meta.url))
+const CORPUS = MAIL_CORPUS ?? ''
 
 interface Case {
   name: string
@@ -107,10 +107,10 @@ function contentLines(text: string): string[] {
     .sort()
 }
 
-if (!existsSync(CORPUS)) {
+if (!corpusPresent) {
+  announceCorpusAbsent('reply folding on the real-world corpus')
   describe('reply corpus', () => {
-    console.log(`The real-world reply corpus is not at ${CORPUS}: its suite does not run here (CI runs it).`)
-    it.skip(`needs the real-world corpus beside the repository, not found at ${CORPUS}`, () => {})
+    it.skip('needs the real-world corpus: set MAIL_CORPUS', () => {})
   })
 } else {
   describe('reply corpus', () => {

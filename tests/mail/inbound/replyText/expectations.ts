@@ -1,4 +1,4 @@
-// Expected visible text for the reply suites of ../shared/corpus that ship no expected-output
+// Expected visible text for the reply suites of the real-world corpus (MAIL_CORPUS) that ship no expected-output
 // files: crisp-email-reply-parser, github-email_reply_parser and zapier-email-reply-parser.
 //
 // Their upstream test code is not part of the corpus, so these labels were written by hand from
