@@ -1,3 +1,4 @@
+import { createDomainContext } from '../src/reactions/index.ts'
 // The lifecycle sweep over a big help desk: 100,000 pending conversations made due (half for a
 // reminder, half for closing), then one runLifecycleSweep timed in this process, with its
 // resident memory sampled every 200 ms.
@@ -93,12 +94,12 @@ if (values['profile-queries']) {
   })
   prisma = client as unknown as typeof db.prisma
 }
-const ctx = {
+const ctx = createDomainContext({
   prisma,
   clock: () => new Date(),
   events: createLocalEventBus(),
   mail: { publicUrl: config.publicUrl, mailDomain: mailDomainOf(config.mailFrom), supportAddress: bareAddress(config.mailFrom), secret },
-}
+})
 
 const mb = () => Math.round(process.memoryUsage().rss / 1024 / 1024)
 const heapMb = () => Math.round(process.memoryUsage().heapUsed / 1024 / 1024)

@@ -6,7 +6,8 @@ import session from 'express-session'
 import helmet from 'helmet'
 import { pinoHttp } from 'pino-http'
 import type { AppContext } from './web/context.ts'
-import { SessionStore } from './web/sessionStore.ts'
+import { pingDatabase } from './db/health.ts'
+import { SessionStore } from './db/sessionStore.ts'
 import { redactUrl } from './web/redactUrl.ts'
 import { loadAgent } from './web/middleware/auth.ts'
 import { csrfProtection } from './web/middleware/csrf.ts'
@@ -101,7 +102,7 @@ export function createApp(ctx: AppContext): express.Express {
   // Health checks stay outside sessions: a load balancer must not create rows.
   app.get('/healthz', async (_req, res) => {
     try {
-      await ctx.db.prisma.$queryRaw`SELECT 1`
+      await pingDatabase(ctx.db.prisma)
       // The app is up either way; monitoring reads the outbox figure to alert on mail trouble.
       res.json({ status: 'ok', database: ctx.db.kind, outbox: { failedLast7Days: await recentOutboxFailures(ctx.db.prisma) } })
     } catch {

@@ -1,3 +1,6 @@
+import { createDomainContext, durableListeners } from './reactions/index.ts'
+import { runConsumers } from './reactions/consumer.ts'
+import { startLiveUpdates } from './reactions/liveUpdates.ts'
 import type { Server } from 'node:http'
 import { pathToFileURL } from 'node:url'
 import type { Express } from 'express'
@@ -48,24 +51,27 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
     const mail: MailContext = { publicUrl: config.publicUrl, mailDomain: mailDomainOf(config.mailFrom), supportAddress: bareAddress(config.mailFrom), secret }
     // Several instances share events through PostgreSQL; the embedded database is one instance.
     const events = db.kind === 'postgresql' ? await createPostgresEventBus(config.databaseUrl!, logger) : createLocalEventBus()
-    const domain = { prisma: db.prisma, clock, mail, events }
+    const domain = createDomainContext({ prisma: db.prisma, clock, mail, events })
     const intake = createIntakeQueue(domain, logger)
     const stopping = new AbortController()
     const ctx: AppContext = { db, config, logger, clock, secret, mail, events, domain, intake, shutdown: stopping.signal }
     const app = createApp(ctx)
     const smtp = config.smtpListenPort
       ? await startSmtpListener({
-          prisma: db.prisma,
+          ctx: domain,
+          intake,
           logger,
           host: config.smtpListenHost,
           port: options.smtpListenPort ?? config.smtpListenPort,
           maxBytes: config.inboundMaxBytes,
           acceptedAddresses: [mail.supportAddress, ...config.inboundAddresses],
           reverseDns: config.smtpReverseDns,
-          onStored: (id) => intake.push(id),
         })
       : null
     await intake.recover()
+    const live = await startLiveUpdates(db.prisma, events, logger)
+    const listeners = runConsumers(db.prisma, durableListeners(domain), logger)
+    const stopListening = events.onWake(() => listeners.wake())
     const presenceExpiry = setInterval(() => void expirePresence(db.prisma, events).catch((err) => logger.warn({ err }, 'presence expiry failed')), 5_000).unref()
     const recovery = setInterval(() => void intake.recover().catch((err) => logger.warn({ err }, 'inbound recovery failed')), 60_000).unref()
     const server = await new Promise<Server>((resolve, reject) => {
@@ -116,6 +122,8 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
         stopKicking()
         await outbox.stop()
         transport?.close()
+        stopListening()
+        await Promise.all([live.stop(), listeners.stop()])
         await events.close()
         await db.close()
       },

@@ -1,3 +1,4 @@
+import { createDomainContext } from '../src/reactions/index.ts'
 // `npm run fuzz -- [--count 100000] [--seed 1] [--concurrency N] [--chunk 2000] [--database-url URL] [--corpus DIR] [--max-bytes N]`
 //
 // Feeds the inbound intake (receiveRawMessage, as the SMTP listener, the IMAP poller and
@@ -777,12 +778,12 @@ async function main() {
     const throwaway = server ? await throwawayDatabase(server) : null
     const db = await openDatabase({ databaseUrl: throwaway?.url, inMemory: !throwaway, logger })
     try {
-      const ctx: DomainContext = {
+      const ctx: DomainContext = createDomainContext({
         prisma: db.prisma,
         clock: systemClock,
         events: createLocalEventBus(),
         mail: { publicUrl: 'http://localhost:3000', mailDomain: 'fuzz.invalid', supportAddress: 'support@fuzz.invalid', secret: randomBytes(32).toString('hex') },
-      }
+      })
       await runFuzz({
         ctx,
         corpus,

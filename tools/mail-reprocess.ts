@@ -1,3 +1,4 @@
+import { createDomainContext } from '../src/reactions/index.ts'
 // `npm run mail:reprocess -- <id> [<id> …]` (or `--failed`): processes stored e-mail again.
 import { parseArgs } from 'node:util'
 import { createLogger } from '../src/logger.ts'
@@ -23,12 +24,12 @@ await runCommand('npm run mail:reprocess', async () => {
   let failures = 0
   try {
     const secret = await instanceSecret(db.prisma, config.sessionSecret)
-    const ctx = {
+    const ctx = createDomainContext({
       prisma: db.prisma,
       clock: systemClock,
       events: createLocalEventBus(),
       mail: { publicUrl: config.publicUrl, mailDomain: mailDomainOf(config.mailFrom), supportAddress: bareAddress(config.mailFrom), secret },
-    }
+    })
     const targets = values.failed ? (await db.prisma.inboundMessage.findMany({ where: { status: 'failed' }, select: { id: true }, orderBy: { id: 'asc' } })).map((r) => r.id) : ids
     let done = 0
     for (const id of targets) {

@@ -1,3 +1,4 @@
+import { createDomainContext } from '../src/reactions/index.ts'
 // `npm run jobs:lifecycle -- [--now 2027-01-31T10:00:00Z]`: one lifecycle sweep as of a given time.
 import { parseArgs } from 'node:util'
 import { createLogger } from '../src/logger.ts'
@@ -21,12 +22,12 @@ await runCommand('npm run jobs:lifecycle', async () => {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger: createLogger('warn') })
   try {
     const secret = await instanceSecret(db.prisma, config.sessionSecret)
-    const ctx = {
+    const ctx = createDomainContext({
       prisma: db.prisma,
       clock: () => now,
       events: createLocalEventBus(),
       mail: { publicUrl: config.publicUrl, mailDomain: mailDomainOf(config.mailFrom), supportAddress: bareAddress(config.mailFrom), secret },
-    }
+    })
     const s = await loadSettings(db.prisma)
     console.log(`Lifecycle sweep as of ${now.toISOString()} (close after ${s.pendingCloseDays} days, remind ${s.reminderBeforeCloseDays} days before)`)
     const result = await runLifecycleSweep(ctx, { onProgress: (r) => process.stdout.write(`\r  reminded ${r.reminded}, closed ${r.closed}…`) })

@@ -1,3 +1,5 @@
+import { recordAdminEvent } from '../src/domain/events/record.ts'
+import { createDomainContext } from '../src/reactions/index.ts'
 // Fills the help desk with demo data (agents, folders, tags, customers, 40 conversations) so a
 // newcomer has something to look at. Run with `npm run seed:demo`; it uses the same database as
 // `npm start`. Refuses to touch a database that already has conversations.
@@ -1030,7 +1032,7 @@ export async function seedDemo(target: SeedTarget, options: SeedDemoOptions = {}
   )
 
   let clockTime = setupTime.getTime()
-  const ctx: DomainContext = { prisma, mail: target.mail, clock: () => new Date(clockTime), events: createLocalEventBus() }
+  const ctx: DomainContext = createDomainContext({ prisma, mail: target.mail, clock: () => new Date(clockTime), events: createLocalEventBus() })
   const conversationIds: (number | undefined)[] = STORIES.map(() => undefined)
   const customerIds: (number | undefined)[] = STORIES.map(() => undefined)
   const tagIds = new Map((await prisma.tag.findMany({ where: { name: { in: DEMO_TAGS.map((t) => t.name) } } })).map((t) => [t.name, t.id]))
@@ -1230,14 +1232,12 @@ async function setUpCast(tx: Tx, hashes: Map<string, string>, setupTime: Date, t
   })
   log(`customers… done (${Object.keys(DEMO_CUSTOMERS).length})`)
 
-  await tx.auditEvent.create({ data: { actorAgentId: admin.id, action: 'demo.seeded', targetType: 'demo', data: { conversations: STORIES.length } } })
+  await recordAdminEvent(tx, { type: 'demo.seeded', agentId: admin.id, at: new Date(), target: { type: 'demo' }, data: { conversations: STORIES.length } })
   return { admin: adminCreated, agents, folders }
 }
 
 async function auditAgentCreated(tx: Tx, actorId: number, agentId: number, role: 'admin' | 'agent') {
-  await tx.auditEvent.create({
-    data: { actorAgentId: actorId, action: 'agent.created', targetType: 'agent', targetId: String(agentId), data: { role, demo: true } },
-  })
+  await recordAdminEvent(tx, { type: 'agent.created', agentId: actorId, at: new Date(), target: { type: 'agent', id: agentId }, data: { role, demo: true } })
 }
 
 // ---------------------------------------------------------------------------------------------

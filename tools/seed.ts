@@ -414,8 +414,8 @@ function planBatch(r: Random, ref: Reference, opts: SeedOptions, sk: Skeleton, f
       b.h.createdAt.push(at)
       counters.events++
     }
-    event('created', channel === 'agent' ? 'agent' : 'customer', channel === 'agent' ? worker : null, { channel }, created)
-    if (assigneeId) event('assigned', 'agent', worker, { from: null, to: assigneeId }, created + Math.min(span, 10 * MINUTE) / 2)
+    event('conversation.created', channel === 'agent' ? 'agent' : 'customer', channel === 'agent' ? worker : null, { channel }, created)
+    if (assigneeId) event('conversation.assigned', 'agent', worker, { from: null, to: assigneeId }, created + Math.min(span, 10 * MINUTE) / 2)
     const tagCount = r.chance(0.35) ? (r.chance(0.25) ? 2 : 1) : 0
     const chosen = new Set<number>()
     for (let i = 0; i < tagCount; i++) {
@@ -427,25 +427,25 @@ function planBatch(r: Random, ref: Reference, opts: SeedOptions, sk: Skeleton, f
       b.t.tagId.push(tag.id)
       b.t.createdAt.push(at)
       counters.tags++
-      event('tagged', 'agent', worker, { tag: tag.name }, at)
+      event('conversation.tagged', 'agent', worker, { tag: tag.name }, at)
     }
     let closedAt: number | null = null
     let closedByKind: string | null = null
     let closedById: number | null = null
     if (status !== 'new') {
       const to = status === 'pending' || (status === 'closed' && firstAgentAt !== null) ? 'pending' : 'open'
-      event('status_changed', firstAgentAt !== null ? 'agent' : 'system', firstAgentAt !== null ? worker : null, { from: 'new', to }, firstAgentAt ?? created + MINUTE)
-      if (status === 'open' && to === 'pending') event('status_changed', 'system', null, { from: 'pending', to: 'open' }, last)
+      event('status.changed', firstAgentAt !== null ? 'agent' : 'system', firstAgentAt !== null ? worker : null, { from: 'new', to }, firstAgentAt ?? created + MINUTE)
+      if (status === 'open' && to === 'pending') event('status.changed', 'system', null, { from: 'pending', to: 'open' }, last)
       if (status === 'closed') {
         closedAt = last
         if (r.chance(0.2) && lastKind === 'agent') {
           closedByKind = 'system'
-          event('auto_closed', 'system', null, { afterDays: 30 }, last)
+          event('conversation.auto_closed', 'system', null, { afterDays: 30 }, last)
         } else {
           closedByKind = 'agent'
           closedById = worker
         }
-        event('status_changed', closedByKind, closedById, { from: to, to: 'closed' }, last)
+        event('status.changed', closedByKind, closedById, { from: to, to: 'closed' }, last)
       }
     }
 
@@ -510,9 +510,10 @@ async function writeBatch(client: pg.PoolClient, b: Batch) {
   )
   const h = b.h
   await client.query(
-    `INSERT INTO history_events ("conversationId", "actorKind", "actorAgentId", type, data, "createdAt")
-     SELECT "conversationId", "actorKind"::"ActorKind", "actorAgentId", type, data::jsonb, ${ts('cr')}
-     FROM unnest($1::int[], $2::text[], $3::int[], $4::text[], $5::text[], $6::float8[]) AS t("conversationId", "actorKind", "actorAgentId", type, data, cr)`,
+    `INSERT INTO events ("conversationId", "folderId", "actorKind", "actorAgentId", type, data, "createdAt")
+     SELECT t."conversationId", c."folderId", t."actorKind"::"ActorKind", t."actorAgentId", t.type, t.data::jsonb, ${ts('cr')}
+     FROM unnest($1::int[], $2::text[], $3::int[], $4::text[], $5::text[], $6::float8[]) WITH ORDINALITY AS t("conversationId", "actorKind", "actorAgentId", type, data, cr, n)
+     JOIN conversations c ON c.id = t."conversationId" ORDER BY t.n`,
     [h.conversationId, h.actorKind, h.actorAgentId, h.type, h.data, h.createdAt],
   )
   if (b.t.conversationId.length) {
@@ -566,7 +567,7 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
   return result
 }
 
-const BULK_TABLES = ['customers', 'conversations', 'messages', 'history_events', 'conversation_tags', 'attachments']
+const BULK_TABLES = ['customers', 'conversations', 'messages', 'events', 'conversation_tags', 'attachments']
 
 export class SeedRefusedError extends Error {}
 

@@ -730,7 +730,7 @@ async function main() {
     )
     const outboxRows = await q<{ messageId: string; status: string; kind: string }>(`SELECT "messageId", status::text AS status, kind::text AS kind FROM outbox_emails`)
     const [history] = await q<{ reminded: number; closed: number }>(
-      `SELECT count(*) FILTER (WHERE type = 'reminder_sent')::int AS reminded, count(*) FILTER (WHERE type = 'auto_closed')::int AS closed FROM history_events WHERE "actorKind" = 'system'`,
+      `SELECT count(*) FILTER (WHERE type = 'reminder.sent')::int AS reminded, count(*) FILTER (WHERE type = 'conversation.auto_closed')::int AS closed FROM history_events WHERE "actorKind" = 'system'`,
     )
     const [conversations] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM conversations`)
     const outboxIds = new Set(outboxRows.map((r) => r.messageId))

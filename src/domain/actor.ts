@@ -6,6 +6,8 @@ export interface Actor {
   role: 'admin' | 'agent'
   /** The folders an agent belongs to, when they were read with the agent (one query per request). */
   folderIds?: number[]
+  /** False for a deactivated account (e.g. a former assignee); the policy lets it do nothing. Signed-in agents are active. */
+  active?: boolean
 }
 
 /** Who did something, as history records it. */

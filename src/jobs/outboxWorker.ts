@@ -3,6 +3,7 @@ import type { Prisma } from '../db/database.ts'
 import type { Clock } from '../domain/clock.ts'
 import type { DomainContext } from '../domain/context.ts'
 import { deliverDueEmails, type MailSender } from '../mail/outbound/delivery.ts'
+import { renderPendingEmails } from '../mail/outbound/renderOutbox.ts'
 
 export interface OutboxWorkerOptions {
   prisma: Prisma
@@ -37,6 +38,9 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { transport, logger } = options
   if (!transport) {
     logger.info('no SMTP server configured (SMTP_URL): outgoing e-mails stay in the outbox, readable under Settings › Outbox')
+    // Commands render their e-mails after commit; what a crash left unrendered is rendered now,
+    // so that admins can read it.
+    void renderPendingEmails(options.prisma).catch((err: unknown) => logger.warn({ err }, 'rendering queued e-mails failed'))
     return { stop: async () => {}, kick: () => {} }
   }
   const sender: MailSender = transport

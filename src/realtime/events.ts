@@ -26,32 +26,43 @@ export type ConversationEvent =
     }
 
 export interface EventBus {
+  /** To every instance (presence, which is not in the event log). */
   publish(event: ConversationEvent): void
+  /** To this instance's subscribers only (what its reader of the event log found). */
+  emitLocal(event: ConversationEvent): void
   subscribe(listener: (event: ConversationEvent) => void): () => void
+  /** The event log has grown: readers on every instance look again. */
+  wake(): void
+  onWake(listener: () => void): () => void
   close(): Promise<void>
 }
 
 function localEmitter() {
   const emitter = new EventEmitter()
   emitter.setMaxListeners(0)
+  const on = <T extends unknown[]>(name: string, listener: (...args: T) => void) => {
+    emitter.on(name, listener as never)
+    return () => {
+      emitter.off(name, listener as never)
+    }
+  }
   return {
     emit: (event: ConversationEvent) => emitter.emit('event', event),
-    subscribe(listener: (event: ConversationEvent) => void) {
-      emitter.on('event', listener)
-      return () => {
-        emitter.off('event', listener)
-      }
-    },
+    subscribe: (listener: (event: ConversationEvent) => void) => on('event', listener),
+    wake: () => emitter.emit('wake'),
+    onWake: (listener: () => void) => on('wake', listener),
   }
 }
 
 /** In-process bus: the embedded single-instance mode (PGlite has no working LISTEN/NOTIFY). */
 export function createLocalEventBus(): EventBus {
   const local = localEmitter()
-  return { publish: local.emit, subscribe: local.subscribe, close: async () => {} }
+  return { publish: local.emit, emitLocal: local.emit, subscribe: local.subscribe, wake: local.wake, onWake: local.onWake, close: async () => {} }
 }
 
 const CHANNEL = 'suivi_events'
+/** Payload of the notification that says "the event log has grown". */
+const WAKE = 'wake'
 /** Events per NOTIFY statement (each payload stays under PostgreSQL's 8,000-byte limit). */
 const NOTIFY_BATCH = 200
 
@@ -72,6 +83,7 @@ export async function createPostgresEventBus(connectionString: string, logger: L
     const client = new pg.Client({ connectionString })
     client.on('notification', (msg) => {
       if (msg.channel !== CHANNEL || !msg.payload) return
+      if (msg.payload === WAKE) return local.wake()
       try {
         local.emit(JSON.parse(msg.payload) as ConversationEvent)
       } catch (err) {
@@ -119,11 +131,25 @@ export async function createPostgresEventBus(connectionString: string, logger: L
       if (queue.length) void flush()
     }))
 
+  // Wakes sent close together go out as one: a reader reads everything new anyway.
+  let wakePending = false
   return {
     publish(event) {
       queue.push(JSON.stringify({ ...event, seq: ++seq }))
       if (queue.length === 1) queueMicrotask(() => void flush())
     },
+    emitLocal: local.emit,
+    wake() {
+      // This instance looks at once; the others when the notification reaches them.
+      local.wake()
+      if (wakePending) return
+      wakePending = true
+      queueMicrotask(() => {
+        wakePending = false
+        void notifier.query('SELECT pg_notify($1, $2)', [CHANNEL, WAKE]).catch((err) => logger.warn({ err }, 'could not wake the other instances'))
+      })
+    },
+    onWake: local.onWake,
     subscribe: local.subscribe,
     async close() {
       closed = true

@@ -167,7 +167,7 @@ describe('a customer following a request from the contact page to its close', ()
     expect(closed).toMatchObject({ status: 'closed', closedByKind: 'customer' })
     expect(closed.closedAt).toBeInstanceOf(Date)
     const history = await prisma.historyEvent.findMany({ where: { conversationId: conversation.id, actorKind: 'customer' }, orderBy: { id: 'asc' } })
-    expect(history.map((h) => h.type)).toContain('customer_resolved')
+    expect(history.map((h) => h.type)).toContain('customer.resolved')
 
     // No e-mail of the whole story to the customer carried the internal note.
     for (const m of capture.messages) expect(m.raw.toString('latin1')).not.toContain('zebra-7731')

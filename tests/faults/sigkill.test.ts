@@ -222,7 +222,7 @@ describe('SIGKILL during outbox delivery and during a sweep', () => {
       const { rows } = await db.query<{ id: number; stamped: boolean; emails: number; events: number }>(`
         SELECT c.id, c."reminderSentAt" IS NOT NULL AS stamped,
                (SELECT count(*)::int FROM outbox_emails o WHERE o."conversationId" = c.id AND o.kind = 'reminder') AS emails,
-               (SELECT count(*)::int FROM history_events h WHERE h."conversationId" = c.id AND h.type = 'reminder_sent') AS events
+               (SELECT count(*)::int FROM history_events h WHERE h."conversationId" = c.id AND h.type = 'reminder.sent') AS events
         FROM conversations c WHERE ${scope}`)
       const bad = rows.filter((r) => !((r.stamped && r.emails === 1 && r.events === 1) || (!r.stamped && r.emails === 0 && r.events === 0)))
       return { total: rows.length, stamped: rows.filter((r) => r.stamped).length, bad }

@@ -120,7 +120,7 @@ describe.runIf(onPostgres)(`the lifecycle sweep run by two processes at once (SP
     expect(first[0].reminded + first[1].reminded).toBe(COUNT)
     expect(first[0].closed + first[1].closed).toBe(0)
     expect(await perConversation(`SELECT "conversationId" FROM outbox_emails WHERE kind = 'reminder'`)).toEqual({ '1': COUNT })
-    expect(await perConversation(`SELECT "conversationId" FROM history_events WHERE type = 'reminder_sent' AND "actorKind" = 'system'`)).toEqual({ '1': COUNT })
+    expect(await perConversation(`SELECT "conversationId" FROM history_events WHERE type = 'reminder.sent' AND "actorKind" = 'system'`)).toEqual({ '1': COUNT })
     const { rows: reminded } = await db.query<{ n: number; addresses: number }>(
       `SELECT count(*)::int AS n, count(DISTINCT "toAddress")::int AS addresses FROM outbox_emails WHERE kind = 'reminder'`,
     )
@@ -135,7 +135,7 @@ describe.runIf(onPostgres)(`the lifecycle sweep run by two processes at once (SP
     console.log(`[close] split ${second[0].closed} + ${second[1].closed}; phase ${Date.now() - t} ms`)
     expect(second[0].closed + second[1].closed).toBe(COUNT)
     expect(second[0].reminded + second[1].reminded).toBe(0)
-    expect(await perConversation(`SELECT "conversationId" FROM history_events WHERE type = 'auto_closed' AND "actorKind" = 'system'`)).toEqual({ '1': COUNT })
+    expect(await perConversation(`SELECT "conversationId" FROM history_events WHERE type = 'conversation.auto_closed' AND "actorKind" = 'system'`)).toEqual({ '1': COUNT })
     expect(await perConversation(`SELECT "conversationId" FROM outbox_emails WHERE kind = 'closing'`)).toEqual({ '1': COUNT })
     expect(await perConversation(`SELECT "conversationId" FROM outbox_emails WHERE kind = 'reminder'`)).toEqual({ '1': COUNT })
     const { rows: closed } = await db.query<{ status: string; closedByKind: string | null; n: number }>(

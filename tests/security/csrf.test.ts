@@ -106,8 +106,8 @@ describe('CSRF protection on every unsafe route', () => {
       source: 'http',
       raw: Buffer.from('From: Casey <casey@example.com>\r\nTo: support@localhost\r\nSubject: Hello\r\nMessage-ID: <csrf-inbound@example.com>\r\n\r\nIs anyone there?\r\n'),
     })
-    await inviteAgent(p, app.ctx.mail, app.ctx.clock, adminActor, { name: 'Ivo Invited', email: 'ivo@example.test', role: 'agent' })
-    await requestPasswordReset(p, app.ctx.mail, app.ctx.clock, agent.email)
+    await inviteAgent(app.ctx.domain, adminActor, { name: 'Ivo Invited', email: 'ivo@example.test', role: 'agent' })
+    await requestPasswordReset(app.ctx.domain, agent.email)
     const invitation = await p.outboxEmail.findFirstOrThrow({ where: { kind: 'invitation' } })
     const reset = await p.outboxEmail.findFirstOrThrow({ where: { kind: 'password_reset' } })
     ids = {

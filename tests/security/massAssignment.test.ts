@@ -157,7 +157,7 @@ describe('parameters nobody may choose', () => {
   })
 
   it('accepting an invitation sets that agent’s password only: no role or address from the form', async () => {
-    await inviteAgent(prisma(), app.ctx.mail, app.ctx.clock, adminActor, { name: 'Ines Invited', email: 'ines@example.test', role: 'agent', folderIds: [memberFolder.id] })
+    await inviteAgent(app.ctx.domain, adminActor, { name: 'Ines Invited', email: 'ines@example.test', role: 'agent', folderIds: [memberFolder.id] })
     const mail = await prisma().outboxEmail.findFirstOrThrow({ where: { kind: 'invitation', toAddress: 'ines@example.test' } })
     const link = /(\/invite\/[\w-]+)/.exec(mail.text)![1]!
     const client = request.agent(app.url)
@@ -173,7 +173,7 @@ describe('parameters nobody may choose', () => {
   })
 
   it('a password reset changes the password of the link’s agent only', async () => {
-    await requestPasswordReset(prisma(), app.ctx.mail, app.ctx.clock, member.email)
+    await requestPasswordReset(app.ctx.domain, member.email)
     const mail = await prisma().outboxEmail.findFirstOrThrow({ where: { kind: 'password_reset', toAddress: member.email } })
     const link = /(\/reset-password\/[\w-]+)/.exec(mail.text)![1]!
     const client = request.agent(app.url)

@@ -104,8 +104,8 @@ describe('the demo seed', () => {
       expect(c.messages.length, c.subject).toBeGreaterThanOrEqual(1)
       expect(c.messages.length).toBeLessThanOrEqual(5)
       expect(c.messageCount).toBe(c.messages.length)
-      expect(c.history.filter((e) => e.type === 'created')).toHaveLength(1)
-      expect(c.history[0]?.type).toBe('created')
+      expect(c.history.filter((e) => e.type === 'conversation.created')).toHaveLength(1)
+      expect(c.history[0]?.type).toBe('conversation.created')
 
       const publicMessages = c.messages.filter((m) => m.kind === 'customer' || m.kind === 'agent')
       const lastPublic = publicMessages.at(-1)!
@@ -125,7 +125,7 @@ describe('the demo seed', () => {
       expect(c.lastActivityAt.getTime()).toBeGreaterThanOrEqual(c.messages.at(-1)!.createdAt.getTime())
 
       // The latest status change in the history (or the status it was created with) is the conversation's status.
-      const changes = c.history.filter((e) => e.type === 'status_changed')
+      const changes = c.history.filter((e) => e.type === 'status.changed')
       if (c.status === 'new') expect(changes).toHaveLength(0)
       const createdWith = (c.history[0]?.data as { status?: string }).status ?? 'new'
       expect((changes.at(-1)?.data as { to?: string } | undefined)?.to ?? createdWith).toBe(c.status)
@@ -144,14 +144,14 @@ describe('the demo seed', () => {
       }
       if (c.status === 'new') expect(c.lastAgentReplyAt).toBeNull()
       if (c.assigneeId !== null) {
-        const assigned = c.history.filter((e) => e.type === 'assigned').at(-1)
+        const assigned = c.history.filter((e) => e.type === 'conversation.assigned').at(-1)
         expect((assigned?.data as { to?: number }).to).toBe(c.assigneeId)
       }
     }
     const comments = await prisma.message.count({ where: { kind: 'internal' } })
     expect(comments).toBeGreaterThan(0)
-    const tagged = await prisma.historyEvent.count({ where: { type: 'tagged' } })
-    const untagged = await prisma.historyEvent.count({ where: { type: 'untagged' } })
+    const tagged = await prisma.historyEvent.count({ where: { type: 'conversation.tagged' } })
+    const untagged = await prisma.historyEvent.count({ where: { type: 'conversation.untagged' } })
     expect(tagged - untagged).toBe(await prisma.conversationTag.count())
   })
 
@@ -170,18 +170,18 @@ describe('the demo seed', () => {
       }
       for (const e of c.history) {
         const message = messages.get((e.data as { messageId?: number }).messageId ?? -1)
-        if (e.type === 'replied') {
+        if (e.type === 'reply.sent') {
           expect(e.actorKind, `${c.subject}: a reply`).toBe('agent')
           expect(message?.kind).toBe('agent')
           expect(message?.authorAgentId).toBe(e.actorAgentId)
         }
-        if (e.type === 'customer_replied') {
+        if (e.type === 'message.received') {
           expect(e.actorKind, `${c.subject}: a customer message`).toBe('customer')
           expect(message?.kind).toBe('customer')
           expect(message?.customerId).toBe(c.customerId)
           customerReplies++
         }
-        if (e.type === 'commented') {
+        if (e.type === 'comment.added') {
           expect(e.actorKind).toBe('agent')
           expect(message?.kind).toBe('internal')
         }
@@ -197,7 +197,7 @@ describe('the demo seed', () => {
     const conversations = await loadThreads(prisma)
     const agentIds = new Set((await prisma.agent.findMany({ select: { id: true } })).map((a) => a.id))
     for (const c of conversations) {
-      const assignments = c.history.filter((e) => e.type === 'assigned')
+      const assignments = c.history.filter((e) => e.type === 'conversation.assigned')
       for (const e of assignments) {
         const data = e.data as { from?: number | null; to?: number | null }
         expect(e.actorKind).toBe('agent')
@@ -214,11 +214,11 @@ describe('the demo seed', () => {
     let reopenedByCustomer = 0
     let closedBySystem = 0
     for (const c of conversations) {
-      for (const e of c.history.filter((h) => h.type === 'status_changed')) {
+      for (const e of c.history.filter((h) => h.type === 'status.changed')) {
         const data = e.data as { from: string; to: string; customerId?: number }
         const sameMoment = c.history.filter((h) => h.createdAt.getTime() === e.createdAt.getTime() && h.id < e.id)
         // SPEC §1: a customer's message to a pending or closed conversation opens it; the customer did that.
-        if (sameMoment.some((h) => h.type === 'customer_replied')) {
+        if (sameMoment.some((h) => h.type === 'message.received')) {
           expect(e.actorKind, `${c.subject}: ${data.from} → ${data.to}`).toBe('customer')
           expect(data.customerId).toBe(c.customerId)
           expect(data.to).toBe('open')
@@ -227,7 +227,7 @@ describe('the demo seed', () => {
         // SPEC §2: the system changes a status only when it closes a silent conversation.
         if (e.actorKind === 'system') {
           expect(data.to, c.subject).toBe('closed')
-          expect(sameMoment.some((h) => h.type === 'auto_closed'), `${c.subject}: closed by the system without auto_closed`).toBe(true)
+          expect(sameMoment.some((h) => h.type === 'conversation.auto_closed'), `${c.subject}: closed by the system without auto_closed`).toBe(true)
           closedBySystem++
         }
         if (e.actorKind === 'agent') expect(e.actorAgentId).not.toBeNull()
@@ -237,10 +237,10 @@ describe('the demo seed', () => {
     expect(closedBySystem).toBeGreaterThan(0)
 
     // The automatic close came after a reminder and the full warning period.
-    const autoClosed = conversations.filter((c) => c.history.some((e) => e.type === 'auto_closed'))
+    const autoClosed = conversations.filter((c) => c.history.some((e) => e.type === 'conversation.auto_closed'))
     for (const c of autoClosed) {
-      const reminder = c.history.find((e) => e.type === 'reminder_sent')
-      const closed = c.history.find((e) => e.type === 'auto_closed')!
+      const reminder = c.history.find((e) => e.type === 'reminder.sent')
+      const closed = c.history.find((e) => e.type === 'conversation.auto_closed')!
       expect(reminder?.actorKind, c.subject).toBe('system')
       expect(closed.createdAt.getTime() - reminder!.createdAt.getTime()).toBeGreaterThanOrEqual(7 * 24 * 3600_000)
       expect(c.closedByKind).toBe('system')

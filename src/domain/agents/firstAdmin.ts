@@ -1,3 +1,4 @@
+import { recordAdminEvent } from '../events/record.ts'
 import { z } from 'zod'
 import type { Prisma } from '../../db/database.ts'
 import { ConflictError, fromZodError } from '../errors.ts'
@@ -32,9 +33,7 @@ export async function createFirstAdmin(prisma: Prisma, input: FirstAdminInput) {
     }
     await ensureDefaultFolder(tx)
     const agent = await tx.agent.create({ data: { name, email, passwordHash, role: 'admin' } })
-    await tx.auditEvent.create({
-      data: { actorAgentId: agent.id, action: 'agent.created', targetType: 'agent', targetId: String(agent.id), data: { role: 'admin', firstRun: true } },
-    })
+    await recordAdminEvent(tx, { type: 'agent.created', agentId: agent.id, at: new Date(), target: { type: 'agent', id: String(agent.id) }, data: { role: 'admin', firstRun: true } })
     return agent
   })
 }

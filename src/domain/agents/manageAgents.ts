@@ -1,14 +1,18 @@
+import { recordEvents } from '../events/record.ts'
+import { asAgent } from '../actor.ts'
+const EVENTS_CTX_PENDING = { reactions: [] }
+import { recordAdminEvent } from '../events/record.ts'
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import type { Prisma, Tx } from '../../db/database.ts'
-import type { MailContext } from '../../mail/mailContext.ts'
 import { enqueueEmail } from '../../mail/outbound/outbox.ts'
-import { renderMail } from '../../mail/outbound/templates.ts'
+import type { DomainContext } from '../context.ts'
+import { transaction } from '../transaction.ts'
 import type { Clock } from '../clock.ts'
 import { ConflictError, NotFoundError, ValidationError, fromZodError } from '../errors.ts'
 import type { Actor } from '../actor.ts'
 import { hashPassword, passwordSchema } from './passwords.ts'
-import { assertAdmin } from '../policy.ts'
+import { authorize, can, INSTANCE, scopeOf } from '../policy.ts'
 
 const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex')
@@ -54,58 +58,66 @@ async function setFolders(tx: Tx, agentId: number, ids: number[]) {
  * of those conversations reaches them afterwards.
  */
 async function unassignOutsideFolders(tx: Tx, at: Date, admin: Actor, agentId: number, folderIds: number[]) {
-  const lost = await tx.conversation.findMany({ where: { assigneeId: agentId, folderId: { notIn: folderIds } }, select: { id: true } })
+  const lost = await tx.conversation.findMany({ where: { assigneeId: agentId, folderId: { notIn: folderIds } }, select: { id: true, folderId: true } })
   if (!lost.length) return
   await tx.conversation.updateMany({ where: { id: { in: lost.map((c) => c.id) } }, data: { assigneeId: null } })
-  await tx.historyEvent.createMany({
-    data: lost.map((c) => ({ conversationId: c.id, actorKind: 'agent' as const, actorAgentId: admin.id, type: 'assigned', data: { from: agentId, to: null, reason: 'removed from the folder' }, createdAt: at })),
-  })
+  await recordEvents(
+    EVENTS_CTX_PENDING,
+    tx,
+    lost.map((c) => ({ type: 'conversation.assigned', actor: asAgent(admin), at, conversation: c, data: { from: agentId, to: null, reason: 'removed from the folder' } })),
+  )
 }
 
-/** Adds an agent who sets their own password from an e-mailed, single-use link. */
-export async function inviteAgent(prisma: Prisma, mail: MailContext, clock: Clock, admin: Actor, input: Record<string, unknown>) {
-  assertAdmin(admin)
+/**
+ * Adds an agent who sets their own password from an e-mailed, single-use link. The e-mail is
+ * written here, not by a reaction: its link is a secret the event log must not hold. It is
+ * rendered after commit, as every e-mail is.
+ */
+export async function inviteAgent(ctx: DomainContext, admin: Actor, input: Record<string, unknown>) {
+  authorize(admin, 'administer', INSTANCE)
   const parsed = inviteSchema.safeParse(input)
   if (!parsed.success) throw fromZodError(parsed.error)
   const { name, email, role } = parsed.data
   const token = randomBytes(32).toString('base64url')
-  const link = `${mail.publicUrl}/invite/${token}`
-  const content = await renderMail('invitation', { name, inviter: admin.name, link, days: INVITATION_LIFETIME_MS / 86_400_000 })
-  return prisma.$transaction(async (tx) => {
+  const link = `${ctx.mail.publicUrl}/invite/${token}`
+  return transaction(ctx, async (tx) => {
     if (await tx.agent.findUnique({ where: { email } })) throw new ValidationError('Already an agent', { email: 'An agent with this address exists already.' })
-    const now = clock()
+    const now = ctx.clock()
     const agent = await tx.agent.create({ data: { name, email, role, passwordHash: null } })
     const folders = await setFolders(tx, agent.id, parsed.data.folderIds)
     await tx.agentToken.create({ data: { agentId: agent.id, purpose: 'invitation', tokenHash: tokenHash(token), expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_MS) } })
     // Auto-Submitted: written by the system, so vacation responders and mail robots do not answer it.
-    await enqueueEmail(tx, mail.mailDomain, { kind: 'invitation', to: email, toName: name, subject: `${admin.name} invited you to Suivi`, headers: { 'Auto-Submitted': 'auto-generated' }, ...content })
-    await tx.auditEvent.create({ data: { actorAgentId: admin.id, action: 'agent.invited', targetType: 'agent', targetId: String(agent.id), data: { email, role, folders } } })
+    await enqueueEmail(tx, ctx.mail.mailDomain, {
+      kind: 'invitation',
+      to: email,
+      toName: name,
+      subject: `${admin.name} invited you to Suivi`,
+      headers: { 'Auto-Submitted': 'auto-generated' },
+      template: 'invitation',
+      params: { name, inviter: admin.name, link, days: INVITATION_LIFETIME_MS / 86_400_000 },
+    })
+    await recordAdminEvent(tx, { type: 'agent.invited', agentId: admin.id, at: new Date(), target: { type: 'agent', id: String(agent.id) }, data: { email, role, folders } })
     return agent
   })
 }
 
 /** Name, role, folders and notification preferences of an agent. */
 export async function updateAgent(prisma: Prisma, clock: Clock, admin: Actor, agentId: number, input: Record<string, unknown>) {
-  assertAdmin(admin)
+  authorize(admin, 'administer', INSTANCE)
   const parsed = agentUpdateSchema.safeParse(input)
   if (!parsed.success) throw fromZodError(parsed.error)
   const { folderIds: ids, ...fields } = parsed.data
   return prisma.$transaction(async (tx) => {
     const before = await tx.agent.findUnique({ where: { id: agentId }, include: { folders: true } })
     if (!before) throw new NotFoundError()
-    if (before.role === 'admin' && fields.role !== 'admin' && before.active) await assertAnotherActiveAdmin(tx, agentId)
+    if (can(before, 'administer', INSTANCE) && !can({ ...before, ...fields }, 'administer', INSTANCE)) await assertAnotherActiveAdmin(tx, agentId)
     const agent = await tx.agent.update({ where: { id: agentId }, data: fields })
     const folders = await setFolders(tx, agentId, ids)
-    if (agent.role !== 'admin') await unassignOutsideFolders(tx, clock(), admin, agentId, folders)
-    await tx.auditEvent.create({
-      data: {
-        actorAgentId: admin.id,
-        action: 'agent.updated',
-        targetType: 'agent',
-        targetId: String(agentId),
-        data: { role: { from: before.role, to: fields.role }, folders: { from: before.folders.map((f) => f.folderId), to: folders }, name: fields.name },
-      },
-    })
+    // Assignments follow the policy: what the agent may no longer act on is unassigned. Judged as
+    // if active, because a deactivated agent's assignments are kept for an admin to hand over.
+    const scope = scopeOf({ ...agent, active: true, folderIds: folders }, 'act')
+    if (scope !== null) await unassignOutsideFolders(tx, clock(), admin, agentId, scope)
+    await recordAdminEvent(tx, { type: 'agent.updated', agentId: admin.id, at: new Date(), target: { type: 'agent', id: String(agentId) }, data: { role: { from: before.role, to: fields.role }, folders: { from: before.folders.map((f) => f.folderId), to: folders }, name: fields.name } })
     return agent
   })
 }
@@ -115,15 +127,15 @@ export async function updateAgent(prisma: Prisma, clock: Clock, admin: Actor, ag
  * stay. The conversations still assigned to them are returned so they can be reassigned.
  */
 export async function setAgentActive(prisma: Prisma, clock: Clock, admin: Actor, agentId: number, active: boolean) {
-  assertAdmin(admin)
+  authorize(admin, 'administer', INSTANCE)
   return prisma.$transaction(async (tx) => {
     const agent = await tx.agent.findUnique({ where: { id: agentId } })
     if (!agent) throw new NotFoundError()
     if (agent.active === active) return { agent, openAssignments: 0 }
-    if (!active && agent.role === 'admin') await assertAnotherActiveAdmin(tx, agentId)
+    if (!active && can(agent, 'administer', INSTANCE)) await assertAnotherActiveAdmin(tx, agentId)
     const updated = await tx.agent.update({ where: { id: agentId }, data: { active, deactivatedAt: active ? null : clock() } })
     if (!active) await tx.$executeRaw`DELETE FROM sessions WHERE (sess -> 'agentId')::text = ${String(agentId)}`
-    await tx.auditEvent.create({ data: { actorAgentId: admin.id, action: active ? 'agent.reactivated' : 'agent.deactivated', targetType: 'agent', targetId: String(agentId), data: { email: agent.email } } })
+    await recordAdminEvent(tx, { type: active ? 'agent.reactivated' : 'agent.deactivated', agentId: admin.id, at: new Date(), target: { type: 'agent', id: String(agentId) }, data: { email: agent.email } })
     const openAssignments = await tx.conversation.count({ where: { assigneeId: agentId, status: { not: 'closed' } } })
     return { agent: updated, openAssignments }
   })
@@ -149,7 +161,7 @@ export async function acceptInvitation(prisma: Prisma, clock: Clock, token: stri
     if (spent.count !== 1) throw new NotFoundError('This invitation has expired or was already used. Ask an administrator for a new one.')
     const { agentId } = await tx.agentToken.findUniqueOrThrow({ where: { tokenHash: tokenHash(token) } })
     await tx.agent.update({ where: { id: agentId }, data: { passwordHash } })
-    await tx.auditEvent.create({ data: { actorAgentId: agentId, action: 'agent.joined', targetType: 'agent', targetId: String(agentId) } })
+    await recordAdminEvent(tx, { type: 'agent.joined', agentId: agentId, at: new Date(), target: { type: 'agent', id: String(agentId) } })
     return agentId
   })
 }

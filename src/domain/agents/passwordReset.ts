@@ -1,12 +1,13 @@
+import { recordAdminEvent } from '../events/record.ts'
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import type { Prisma } from '../../db/database.ts'
 import type { Clock } from '../clock.ts'
 import { NotFoundError, fromZodError } from '../errors.ts'
 import { enqueueEmail } from '../../mail/outbound/outbox.ts'
-import { renderMail } from '../../mail/outbound/templates.ts'
+import type { DomainContext } from '../context.ts'
+import { transaction } from '../transaction.ts'
 import { hashPassword, passwordSchema } from './passwords.ts'
-import type { MailContext } from '../../mail/mailContext.ts'
 
 const RESET_LINK_LIFETIME_MS = 60 * 60 * 1000
 
@@ -15,23 +16,31 @@ const tokenHash = (token: string) => createHash('sha256').update(token).digest('
 
 /**
  * Sends a single-use password reset link to an active agent. Says nothing about whether the
- * address exists: the caller shows the same answer either way.
+ * address exists: the caller shows the same answer either way. The e-mail is written here (its
+ * link is a secret no event may hold) and rendered after commit, as every e-mail is.
  */
-export async function requestPasswordReset(prisma: Prisma, mail: MailContext, clock: Clock, rawEmail: string): Promise<void> {
+export async function requestPasswordReset(ctx: DomainContext, rawEmail: string): Promise<void> {
   const email = z.email().safeParse(String(rawEmail).trim().toLowerCase())
   if (!email.success) return
-  const agent = await prisma.agent.findUnique({ where: { email: email.data } })
+  const agent = await ctx.prisma.agent.findUnique({ where: { email: email.data } })
   if (!agent || !agent.active) return
   const token = randomBytes(32).toString('base64url')
-  const now = clock()
-  const link = `${mail.publicUrl}/reset-password/${token}`
-  const content = await renderMail('password-reset', { name: agent.name, link, minutes: RESET_LINK_LIFETIME_MS / 60000 })
-  await prisma.$transaction(async (tx) => {
+  const now = ctx.clock()
+  const link = `${ctx.mail.publicUrl}/reset-password/${token}`
+  await transaction(ctx, async (tx) => {
     await tx.agentToken.create({
       data: { agentId: agent.id, purpose: 'password_reset', tokenHash: tokenHash(token), expiresAt: new Date(now.getTime() + RESET_LINK_LIFETIME_MS) },
     })
     // Auto-Submitted: written by the system, so vacation responders and mail robots do not answer it.
-    await enqueueEmail(tx, mail.mailDomain, { kind: 'password_reset', to: agent.email, toName: agent.name, subject: 'Reset your Suivi password', headers: { 'Auto-Submitted': 'auto-generated' }, ...content })
+    await enqueueEmail(tx, ctx.mail.mailDomain, {
+      kind: 'password_reset',
+      to: agent.email,
+      toName: agent.name,
+      subject: 'Reset your Suivi password',
+      headers: { 'Auto-Submitted': 'auto-generated' },
+      template: 'password-reset',
+      params: { name: agent.name, link, minutes: RESET_LINK_LIFETIME_MS / 60000 },
+    })
   })
 }
 
@@ -65,7 +74,7 @@ export async function resetPassword(prisma: Prisma, clock: Clock, token: string,
     await tx.agentToken.updateMany({ where: { agentId, purpose: 'password_reset', usedAt: null }, data: { usedAt: now } })
     await tx.agent.update({ where: { id: agentId }, data: { passwordHash } })
     await tx.$executeRaw`DELETE FROM sessions WHERE (sess -> 'agentId')::text = ${String(agentId)}`
-    await tx.auditEvent.create({ data: { actorAgentId: agentId, action: 'agent.password_reset', targetType: 'agent', targetId: String(agentId) } })
+    await recordAdminEvent(tx, { type: 'agent.password_reset', agentId: agentId, at: new Date(), target: { type: 'agent', id: String(agentId) } })
     return agentId
   })
 }

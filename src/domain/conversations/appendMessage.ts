@@ -2,6 +2,8 @@ import type { Tx } from '../../db/database.ts'
 import type { Conversation } from '../../generated/prisma/client.ts'
 import type { MessageKind } from '../../generated/prisma/enums.ts'
 import type { ActorRef } from '../actor.ts'
+import type { DomainContext } from '../context.ts'
+import { recordEvents } from '../events/record.ts'
 import { snippetOf, storeMessageFiles, type PreparedBody, type UploadedFile } from './messageBody.ts'
 
 export interface AppendMessageArgs {
@@ -23,7 +25,7 @@ export interface AppendMessageArgs {
  * Adds a message with its files to a locked conversation and moves the conversation's
  * counters: thread version, last activity, snippet and the per-side timestamps.
  */
-export async function appendMessage(tx: Tx, a: AppendMessageArgs) {
+export async function appendMessage(ctx: Pick<DomainContext, 'reactions'>, tx: Tx, a: AppendMessageArgs) {
   const created = await tx.message.create({
     data: {
       conversationId: a.conversation.id,
@@ -41,7 +43,6 @@ export async function appendMessage(tx: Tx, a: AppendMessageArgs) {
   })
   const { html, visibleHtml, attachments } = await storeMessageFiles(tx, { conversationId: a.conversation.id, messageId: created.id, body: a.body, files: a.files, at: a.at })
   const message = html === created.bodyHtml && visibleHtml === null ? created : await tx.message.update({ where: { id: created.id }, data: { bodyHtml: html, visibleHtml } })
-  await recordAttachmentsAdded(tx, a, message.id, attachments.filter((f) => !f.inline))
   const isPublic = a.kind === 'customer' || a.kind === 'agent'
   const conversation = await tx.conversation.update({
     where: { id: a.conversation.id },
@@ -53,20 +54,18 @@ export async function appendMessage(tx: Tx, a: AppendMessageArgs) {
       ...(a.kind === 'agent' ? { lastAgentReplyAt: a.at } : {}),
     },
   })
+  const files = attachments.filter((f) => !f.inline)
+  // One event per attached file, in one statement: a message may carry hundreds of files.
+  await recordEvents(
+    ctx,
+    tx,
+    files.map((file) => ({
+      type: 'attachment.added' as const,
+      actor: a.actor,
+      at: a.at,
+      conversation,
+      data: { attachmentId: file.id, fileName: file.fileName, messageId: message.id },
+    })),
+  )
   return { message, attachments, conversation }
-}
-
-/**
- * One history line per attached file, as recordHistory writes them, in one statement: a message
- * may carry hundreds of files (an ORM createMany costs about 1 ms a row to build).
- */
-async function recordAttachmentsAdded(tx: Tx, a: AppendMessageArgs, messageId: number, files: { id: number; fileName: string }[]) {
-  if (!files.length) return
-  const actor = a.actor
-  const data = files.map((file) => JSON.stringify({ attachmentId: file.id, fileName: file.fileName, messageId, ...(actor.kind === 'customer' ? { customerId: actor.customerId } : {}) }))
-  await tx.$executeRaw`
-    INSERT INTO history_events ("conversationId", "actorKind", "actorAgentId", type, data, "createdAt")
-    SELECT ${a.conversation.id}::int, ${actor.kind}::"ActorKind", ${actor.kind === 'agent' ? actor.agent.id : null}::int, 'attachment_added', h.data::jsonb, ${a.at}::timestamptz
-    FROM unnest(${data}::text[]) WITH ORDINALITY AS h(data, n)
-    ORDER BY h.n`
 }

@@ -4,7 +4,7 @@ import type { Attachment, Conversation, ConversationTag, Customer, HistoryEvent,
 import type { Actor } from '../actor.ts'
 import { PREPARED_MARKER } from '../../db/preparedStatements.ts'
 import { NotFoundError } from '../errors.ts'
-import { conversationScopeWhere, scopeSql, type FolderScope } from '../policy.ts'
+import { agentsAllowedSql, conversationScopeWhere, scopeSql, type FolderScope } from '../policy.ts'
 
 /** A conversation by its public number, if the agent may see it; NotFoundError otherwise. */
 export async function findVisibleConversation(prisma: Prisma, scope: FolderScope, number: number) {
@@ -113,9 +113,9 @@ export async function getConversationPage(prisma: Prisma, actor: Actor, scope: F
       (SELECT json_agg(json_build_object('id', f.id, 'name', f.name) ORDER BY f.position, f.name)
          FROM folders f WHERE ${scopeSql(P.sql`f.id`, scope)}) AS folders,
       (SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'colour', t.colour, 'createdAt', t."createdAt") ORDER BY t.name) FROM tags t) AS "allTags",
-      -- Who can take it: active agents of its folder, and every active admin.
+      -- Who can take it: the agents the policy lets act on its folder.
       (SELECT json_agg(json_build_object('id', a.id, 'name', a.name) ORDER BY a.name) FROM agents a
-         WHERE a.active AND (a.role = 'admin' OR EXISTS (SELECT 1 FROM folder_members fm WHERE fm."agentId" = a.id AND fm."folderId" = c."folderId"))) AS assignees,
+         WHERE ${agentsAllowedSql('a', P.sql`c."folderId"`, 'act')}) AS assignees,
       (SELECT json_agg(json_build_object('id', a.id, 'name', a.name)) FROM agents a WHERE a.id IN (SELECT id FROM mentioned)) AS "agentNames",
       (SELECT json_agg(json_build_object('id', f.id, 'name', f.name)) FROM folders f WHERE f.id IN (SELECT id FROM mentioned)) AS "folderNames",
       (SELECT json_agg(json_build_object('agentId', p."agentId", 'name', a.name, 'composing', p.composing) ORDER BY a.name)

@@ -1,37 +1,21 @@
 import type { Tx } from '../../db/database.ts'
 import type { ActorRef } from '../actor.ts'
-import type { Prisma as P } from '../../generated/prisma/client.ts'
+import type { DomainContext } from '../context.ts'
+import { recordEvents } from '../events/record.ts'
+import type { ConversationEventType, EventData } from '../events/types.ts'
 
-type Data = Record<string, P.InputJsonValue | null>
-
-export type HistoryType =
-  | 'created'
-  | 'replied'
-  | 'commented'
-  | 'customer_replied'
-  | 'auto_reply_received'
-  | 'status_changed'
-  | 'assigned'
-  | 'moved'
-  | 'tagged'
-  | 'untagged'
-  | 'attachment_added'
-  | 'reminder_sent'
-  | 'auto_closed'
-  | 'customer_resolved'
-  | 'customer_not_resolved'
-  | 'follow_up_created'
-
-/** One line of a conversation's history, written in the transaction of the change it records. */
-export function recordHistory(tx: Tx, conversationId: number, actor: ActorRef, type: HistoryType, at: Date, data: Data = {}) {
-  return tx.historyEvent.create({
-    data: {
-      conversationId,
-      actorKind: actor.kind,
-      actorAgentId: actor.kind === 'agent' ? actor.agent.id : null,
-      type,
-      data: (actor.kind === 'customer' ? { ...data, customerId: actor.customerId } : data) as P.InputJsonObject,
-      createdAt: at,
-    },
-  })
+/**
+ * Records one event of a conversation (its history is read from the event log), in the
+ * transaction of the change. `conversation.folderId` is the folder after the change.
+ */
+export function recordConversationEvent(
+  ctx: Pick<DomainContext, 'reactions'>,
+  tx: Tx,
+  conversation: { id: number; folderId: number },
+  actor: ActorRef,
+  type: ConversationEventType,
+  at: Date,
+  data: EventData = {},
+) {
+  return recordEvents(ctx, tx, [{ type, actor, at, conversation: { id: conversation.id, folderId: conversation.folderId }, data }])
 }

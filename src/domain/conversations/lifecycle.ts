@@ -1,35 +1,49 @@
-import type { ConversationStatus } from '../../generated/prisma/enums.ts'
+import { Prisma as P } from '../../generated/prisma/client.ts'
+import type { ActorKind, ConversationStatus } from '../../generated/prisma/enums.ts'
+import type { ActorRef } from '../actor.ts'
 
 /**
- * The status rules of a conversation (SPEC §1), in one table. Each event names what happened;
- * the table says the status it leads to from each status. `keep` leaves the status as it is.
+ * The status rules of a conversation (SPEC §1, §2), in one table: every status change, by hand or
+ * automatic, is a row of it, and `statusFields` is the only code that turns a row into the columns
+ * to write. What never changes the status (internal comments, auto-replies, bounces) has no row.
  */
 export type LifecycleEvent =
   | 'agentReply' // an agent sent a public reply
-  | 'internalComment' // an agent added an internal comment
   | 'customerMessage' // the customer wrote (e-mail, status page)
-  | 'autoReply' // an out-of-office, bounce or other automatic message
   | 'customerResolved' // the customer said it is solved
   | 'customerNotResolved' // the customer said they still need help
-  | 'agentClose'
+  | 'agentSetsNew' // an agent set the status by hand (any status, SPEC §1)
+  | 'agentSetsOpen'
+  | 'agentSetsPending'
+  | 'agentSetsClosed'
+  | 'reminderSent' // the sweep asked a silent customer whether it is solved
   | 'systemClose' // the inactivity rule
-  | 'agentReopen'
 
 type Outcome = ConversationStatus | 'keep'
 
 const table: Record<LifecycleEvent, Record<ConversationStatus, Outcome>> = {
   agentReply: { new: 'pending', open: 'pending', pending: 'pending', closed: 'pending' },
-  internalComment: { new: 'keep', open: 'keep', pending: 'keep', closed: 'keep' },
   customerMessage: { new: 'keep', open: 'keep', pending: 'open', closed: 'open' },
-  autoReply: { new: 'keep', open: 'keep', pending: 'keep', closed: 'keep' },
   customerResolved: { new: 'closed', open: 'closed', pending: 'closed', closed: 'keep' },
   customerNotResolved: { new: 'keep', open: 'keep', pending: 'open', closed: 'open' },
-  agentClose: { new: 'closed', open: 'closed', pending: 'closed', closed: 'keep' },
+  agentSetsNew: { new: 'keep', open: 'new', pending: 'new', closed: 'new' },
+  agentSetsOpen: { new: 'open', open: 'keep', pending: 'open', closed: 'open' },
+  agentSetsPending: { new: 'pending', open: 'pending', pending: 'keep', closed: 'pending' },
+  agentSetsClosed: { new: 'closed', open: 'closed', pending: 'closed', closed: 'keep' },
+  reminderSent: { new: 'keep', open: 'keep', pending: 'keep', closed: 'keep' },
   systemClose: { new: 'keep', open: 'keep', pending: 'closed', closed: 'keep' },
-  agentReopen: { new: 'keep', open: 'keep', pending: 'open', closed: 'open' },
+}
+
+/** The row for an agent setting `to` by hand. */
+export const SET_BY_AGENT: Record<ConversationStatus, LifecycleEvent> = {
+  new: 'agentSetsNew',
+  open: 'agentSetsOpen',
+  pending: 'agentSetsPending',
+  closed: 'agentSetsClosed',
 }
 
 export interface Transition {
+  event: LifecycleEvent
   from: ConversationStatus
   to: ConversationStatus
   changed: boolean
@@ -38,7 +52,7 @@ export interface Transition {
 export function transition(from: ConversationStatus, event: LifecycleEvent): Transition {
   const outcome = table[event][from]
   const to = outcome === 'keep' ? from : outcome
-  return { from, to, changed: to !== from }
+  return { event, from, to, changed: to !== from }
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -53,35 +67,36 @@ export function reopensClosedConversation(closedAt: Date | null, now: Date, reop
   return now.getTime() - closedAt.getTime() <= reopenWindowDays * DAY_MS
 }
 
+/** The columns of a conversation that only the table decides. */
+export interface StatusFields {
+  status: ConversationStatus
+  pendingSince?: Date | null
+  reminderSentAt?: Date | null
+  closedAt?: Date | null
+  closedByKind?: ActorKind | null
+  closedById?: number | null
+}
+
 /**
- * The timestamps that go with a status: a pending period starts (and re-arms the reminder) at
- * every agent reply; leaving pending clears it; closing stamps who and when.
+ * The columns to write for a transition, done by `by` at `now`: a pending period starts (and
+ * re-arms the reminder) at every agent reply; the reminder marks its period; leaving pending
+ * clears it; closing stamps who and when, leaving closed clears that.
  */
-export function statusFields(
-  t: Transition,
-  now: Date,
-  closedBy: { kind: 'agent' | 'customer' | 'system'; agentId?: number | null },
-  cause: LifecycleEvent | 'manual',
-) {
-  const fields: {
-    status: ConversationStatus
-    pendingSince?: Date | null
-    reminderSentAt?: Date | null
-    closedAt?: Date | null
-    closedByKind?: 'agent' | 'customer' | 'system' | null
-    closedById?: number | null
-  } = { status: t.to }
-  if (t.to === 'pending' && (t.changed || cause === 'agentReply')) {
+export function statusFields(t: Transition, now: Date, by: ActorRef): StatusFields {
+  const fields: StatusFields = { status: t.to }
+  if (t.to === 'pending' && (t.changed || t.event === 'agentReply')) {
     fields.pendingSince = now
     fields.reminderSentAt = null
+  } else if (t.to === 'pending' && t.event === 'reminderSent') {
+    fields.reminderSentAt = now
   } else if (t.changed && t.from === 'pending') {
     fields.pendingSince = null
     fields.reminderSentAt = null
   }
   if (t.changed && t.to === 'closed') {
     fields.closedAt = now
-    fields.closedByKind = closedBy.kind
-    fields.closedById = closedBy.agentId ?? null
+    fields.closedByKind = by.kind
+    fields.closedById = by.kind === 'agent' ? by.agent.id : null
   } else if (t.changed && t.from === 'closed') {
     fields.closedAt = null
     fields.closedByKind = null
@@ -90,7 +105,32 @@ export function statusFields(
   return fields
 }
 
-/** An agent may set any status by hand. */
-export function manualTransition(from: ConversationStatus, to: ConversationStatus): Transition {
-  return { from, to, changed: from !== to }
+/**
+ * A conversation's status columns at birth: `new`, or what its first event makes of a new
+ * conversation (an agent's message sent to the customer: pending).
+ */
+export function initialStatusFields(now: Date, by: ActorRef, first?: LifecycleEvent): StatusFields {
+  return first ? statusFields(transition('new', first), now, by) : { status: 'new' }
+}
+
+/** Each column's SQL type, for the assignments below. */
+const COLUMN_TYPES: Record<keyof StatusFields, string> = {
+  status: '"ConversationStatus"',
+  pendingSince: 'timestamptz',
+  reminderSentAt: 'timestamptz',
+  closedAt: 'timestamptz',
+  closedByKind: '"ActorKind"',
+  closedById: 'int',
+}
+
+/**
+ * `statusFields` as the assignments of an `UPDATE conversations SET …`, for the set-based sweep,
+ * which changes a batch of conversations (all in `t.from`) in one statement.
+ */
+export function statusAssignments(t: Transition, now: Date, by: ActorRef): P.Sql {
+  const fields = statusFields(t, now, by)
+  return P.join(
+    (Object.keys(fields) as (keyof StatusFields)[]).map((column) => P.sql`${P.raw(`"${column}"`)} = ${fields[column]}::${P.raw(COLUMN_TYPES[column])}`),
+    ', ',
+  )
 }

@@ -1,3 +1,7 @@
+import { transaction } from '../transaction.ts'
+import { recordEvents } from '../events/record.ts'
+import { asAgent } from '../actor.ts'
+import { recordAdminEvent } from '../events/record.ts'
 import { z } from 'zod'
 import type { Tx } from '../../db/database.ts'
 import type { Prisma as P } from '../../generated/prisma/client.ts'
@@ -5,12 +9,12 @@ import type { Actor } from '../actor.ts'
 import { sanitizeMessageHtml } from '../content/index.ts'
 import type { DomainContext } from '../context.ts'
 import { ConflictError, NotFoundError, ValidationError, fromZodError } from '../errors.ts'
-import { assertAdmin } from '../policy.ts'
+import { agentsAllowedWhere, authorize, INSTANCE } from '../policy.ts'
 
 export { createFolder, folderInput } from './createFolder.ts'
 
 /** What the folder commands need: the database and the time; events when live lists should hear of moves. */
-export type FolderContext = Pick<DomainContext, 'prisma' | 'clock'> & Partial<Pick<DomainContext, 'events'>>
+export type FolderContext = DomainContext
 
 /** The order of folders everywhere they are listed (the first is the default folder). */
 export const FOLDER_ORDER = [{ position: 'asc' }, { name: 'asc' }, { id: 'asc' }] satisfies P.FolderOrderByWithRelationInput[]
@@ -18,8 +22,6 @@ export const FOLDER_ORDER = [{ position: 'asc' }, { name: 'asc' }, { id: 'asc' }
 /** Conversations moved per statement when a folder is emptied; all in the one transaction. */
 export const MOVE_BATCH_SIZE = 500
 
-/** How many per-conversation live events a bulk move sends before it sends one per folder instead. */
-const MAX_LIVE_EVENTS = 100
 
 const MAX_SIGNATURE_CHARS = 20_000
 const MAX_ACKNOWLEDGEMENT_CHARS = 5_000
@@ -84,13 +86,13 @@ function isUniqueViolation(err: unknown): boolean {
  * The inbound address is stored lower-cased (empty: none); the signature is sanitised like a message.
  */
 export async function updateFolder(ctx: FolderContext, admin: Actor, rawFolderId: unknown, input: FolderUpdate) {
-  assertAdmin(admin)
+  authorize(admin, 'administer', INSTANCE)
   const target = folderId(rawFolderId)
   const parsed = folderUpdateInput.partial().safeParse(input)
   if (!parsed.success) throw fromZodError(parsed.error)
   const wanted = parsed.data
   try {
-    return await ctx.prisma.$transaction(async (tx) => {
+    return await transaction(ctx, async (tx) => {
       const before = await lockFolder(tx, target)
       const next = {
         name: wanted.name ?? before.name,
@@ -115,9 +117,7 @@ export async function updateFolder(ctx: FolderContext, admin: Actor, rawFolderId
       if (next.acknowledgementText !== before.acknowledgementText) changes.acknowledgementText = next.acknowledgementText ? 'changed' : 'reset to the built-in text'
       if (Object.keys(changes).length === 0) return before
       const folder = await tx.folder.update({ where: { id: target }, data: next })
-      await tx.auditEvent.create({
-        data: { actorAgentId: admin.id, action: 'folder.updated', targetType: 'folder', targetId: String(target), data: { name: folder.name, ...changes }, createdAt: ctx.clock() },
-      })
+      await recordAdminEvent(tx, { type: 'folder.updated', agentId: admin.id, at: ctx.clock(), target: { type: 'folder', id: String(target) }, data: { name: folder.name, ...changes } })
       return folder
     })
   } catch (err) {
@@ -138,11 +138,11 @@ export const moveDirection = z.enum(['up', 'down'], { error: 'Choose up or down'
  * distinct ones. Moving the first folder up or the last one down changes nothing.
  */
 export async function moveFolder(ctx: FolderContext, admin: Actor, rawFolderId: unknown, direction: z.input<typeof moveDirection>) {
-  assertAdmin(admin)
+  authorize(admin, 'administer', INSTANCE)
   const target = folderId(rawFolderId)
   const dir = moveDirection.safeParse(direction)
   if (!dir.success) throw fromZodError(dir.error)
-  return ctx.prisma.$transaction(async (tx) => {
+  return transaction(ctx, async (tx) => {
     // One reorder at a time: every folder row is locked, in a fixed order.
     await tx.$queryRaw`SELECT id FROM folders ORDER BY id FOR UPDATE`
     const folders = await tx.folder.findMany({ orderBy: FOLDER_ORDER, select: { id: true, name: true, position: true } })
@@ -156,16 +156,7 @@ export async function moveFolder(ctx: FolderContext, admin: Actor, rawFolderId: 
     for (const [position, fid] of order.entries()) {
       if (before.get(fid) !== position) await tx.folder.update({ where: { id: fid }, data: { position } })
     }
-    await tx.auditEvent.create({
-      data: {
-        actorAgentId: admin.id,
-        action: 'folder.moved',
-        targetType: 'folder',
-        targetId: String(target),
-        data: { name: folders[index]!.name, direction: dir.data, position: { from: index + 1, to: other + 1 } },
-        createdAt: ctx.clock(),
-      },
-    })
+    await recordAdminEvent(tx, { type: 'folder.moved', agentId: admin.id, at: ctx.clock(), target: { type: 'folder', id: String(target) }, data: { name: folders[index]!.name, direction: dir.data, position: { from: index + 1, to: other + 1 } } })
     return { moved: true, folders: order.map((fid) => folders.find((f) => f.id === fid)!) }
   })
 }
@@ -189,15 +180,14 @@ export interface DeleteFolderResult {
  * in one transaction. The default folder (the first one, hence also the last one left) stays.
  */
 export async function deleteFolder(ctx: FolderContext, admin: Actor, rawFolderId: unknown, input: z.input<typeof deleteFolderInput> = {}): Promise<DeleteFolderResult> {
-  assertAdmin(admin)
+  authorize(admin, 'administer', INSTANCE)
   const target = folderId(rawFolderId)
   const parsed = deleteFolderInput.safeParse(input)
   if (!parsed.success) throw fromZodError(parsed.error)
   const { moveTo } = parsed.data
   if (moveTo === target) throw new ValidationError('Choose another folder', { moveTo: 'Choose a different folder to move the conversations to' })
 
-  const touched: { id: number }[] = []
-  const result = await ctx.prisma.$transaction(
+  const result = await transaction(ctx, 
     async (tx) => {
       const now = ctx.clock()
       // Locked: no conversation can be filed into it (nor its row changed) until this commits.
@@ -229,7 +219,7 @@ export async function deleteFolder(ctx: FolderContext, admin: Actor, rawFolderId
         const to = destination
         // Assignees who may keep their conversations in the new folder (as moveConversation decides).
         const allowed = new Set(
-          (await tx.agent.findMany({ where: { active: true, OR: [{ role: 'admin' }, { folders: { some: { folderId: to.id } } }] }, select: { id: true } })).map((a) => a.id),
+          (await tx.agent.findMany({ where: agentsAllowedWhere(to.id, 'act'), select: { id: true } })).map((a) => a.id),
         )
         const movedData = { from: target, to: to.id, fromName: folder.name, toName: to.name, reason: 'folder deleted' } satisfies P.InputJsonObject
         for (;;) {
@@ -239,61 +229,37 @@ export async function deleteFolder(ctx: FolderContext, admin: Actor, rawFolderId
           await tx.conversation.updateMany({ where: { id: { in: ids } }, data: { folderId: to.id } })
           const losing = batch.filter((c) => c.assigneeId !== null && !allowed.has(c.assigneeId))
           if (losing.length) await tx.conversation.updateMany({ where: { id: { in: losing.map((c) => c.id) } }, data: { assigneeId: null } })
-          await tx.historyEvent.createMany({
-            data: [
-              ...ids.map((conversationId) => ({ conversationId, actorKind: 'agent' as const, actorAgentId: admin.id, type: 'moved', data: movedData, createdAt: now })),
-              ...losing.map((c) => ({
-                conversationId: c.id,
-                actorKind: 'agent' as const,
-                actorAgentId: admin.id,
-                type: 'assigned',
-                data: { from: c.assigneeId, to: null, reason: 'not in the new folder' },
-                createdAt: now,
-              })),
-            ],
-          })
+          const actor = asAgent(admin)
+          const at = (id: number) => ({ id, folderId: to.id })
+          await recordEvents(ctx, tx, [
+            ...ids.map((id) => ({ type: 'conversation.moved' as const, actor, at: now, conversation: at(id), data: movedData })),
+            ...losing.map((c) => ({ type: 'conversation.assigned' as const, actor, at: now, conversation: at(c.id), data: { from: c.assigneeId, to: null, reason: 'not in the new folder' } })),
+          ])
           moved += ids.length
-          if (touched.length < MAX_LIVE_EVENTS) touched.push(...batch.slice(0, MAX_LIVE_EVENTS - touched.length))
         }
       }
 
       // Mail polled for this folder now lands where its conversations went (or routes by address).
       const imap = destination ? (await tx.imapAccount.updateMany({ where: { folderId: target }, data: { folderId: destination.id } })).count : await tx.imapAccount.count({ where: { folderId: target } })
       await tx.folder.delete({ where: { id: target } })
-      await tx.auditEvent.create({
-        data: {
-          actorAgentId: admin.id,
-          action: 'folder.deleted',
-          targetType: 'folder',
-          targetId: String(target),
-          data: {
+      await recordAdminEvent(tx, { type: 'folder.deleted', agentId: admin.id, at: now, target: { type: 'folder', id: String(target) }, data: {
             name: folder.name,
             inboundAddress: folder.inboundAddress,
             conversationsMoved: moved,
             movedTo: destination ? destination.name : null,
             ...(imap ? { imapAccounts: destination ? `moved to ${destination.name}` : `${imap} no longer linked to a folder` } : {}),
-          },
-          createdAt: now,
-        },
-      })
+          } })
       return { name: folder.name, moved, movedTo: destination }
     },
     // A large folder takes a while: the batches stay in this one transaction.
     { timeout: 10 * 60_000, maxWait: 10_000 },
   )
-
-  if (ctx.events && result.movedTo) {
-    const to = result.movedTo.id
-    for (const c of touched) {
-      ctx.events.publish({ type: 'conversation.updated', conversationId: c.id, folderId: target })
-      ctx.events.publish({ type: 'conversation.updated', conversationId: c.id, folderId: to })
-    }
-  }
   return result
 }
 
 /** Folders in list order with what the admin page shows about each. */
-export async function listFoldersForAdmin(prisma: DomainContext['prisma']) {
+export async function listFoldersForAdmin(prisma: DomainContext['prisma'], admin: Actor) {
+  authorize(admin, 'administer', INSTANCE)
   const [folders, defaultId] = await Promise.all([
     prisma.folder.findMany({
       orderBy: FOLDER_ORDER,

@@ -1,8 +1,14 @@
 import type { Tx } from '../../db/database.ts'
 import { Prisma as P } from '../../generated/prisma/client.ts'
+import { SYSTEM } from '../actor.ts'
 import type { DomainContext } from '../context.ts'
+import { statusAssignments, transition, type Transition } from '../conversations/lifecycle.ts'
+import { recordEvents } from '../events/record.ts'
+import type { EventData, NewEvent } from '../events/types.ts'
 import { loadSettings, type Settings } from '../settings/settings.ts'
+import { transaction } from '../transaction.ts'
 import { composeClosingNotes, composeReminders, type EmailBatch, type SweptConversation } from '../../mail/outbound/conversationEmails.ts'
+import { AUTOMATIC_KINDS, AUTOMATIC_PER_ADDRESS_PER_HOUR } from '../../mail/outbound/outbox.ts'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -21,9 +27,20 @@ export interface SweepResult {
   closed: number
 }
 
+/**
+ * The sweep's rows of the transition table. It claims only pending conversations, so one
+ * transition holds for a whole batch and one UPDATE writes it (statusAssignments).
+ */
+export const SWEEP_TRANSITIONS = {
+  remind: transition('pending', 'reminderSent'),
+  close: transition('pending', 'systemClose'),
+} as const satisfies Record<string, Transition>
+
 interface DueRow extends SweptConversation {
   folderId: number
   undeliverable: boolean
+  /** Its address already had its share of automatic e-mail this hour (loop protection). */
+  overLimit: boolean
 }
 
 /** When a pending conversation gets its reminder: that many days before it would close. */
@@ -41,9 +58,9 @@ export function reminderOffsetDays(s: Settings): number | null {
  * and a condition that the claim itself falsifies, so overlapping
  * sweeps on several instances never remind or close anything twice.
  *
- * A batch is one transaction of two statements: the claim, which returns what the e-mails need,
- * and one INSERT of its outbox e-mails and history events. Nothing is kept from one batch to the
- * next but the counts.
+ * A batch is one transaction of three statements: the claim, which writes the transition's
+ * columns and returns what the e-mails need, one INSERT of its outbox e-mails and one of its
+ * events. Nothing is kept from one batch to the next but the counts.
  */
 export async function runLifecycleSweep(ctx: DomainContext, options: { batchSize?: number; onProgress?: (r: SweepResult) => void } = {}): Promise<SweepResult> {
   const settings = await loadSettings(ctx.prisma)
@@ -72,43 +89,47 @@ export async function runLifecycleSweep(ctx: DomainContext, options: { batchSize
 /**
  * The claimed conversations (the UPDATE … RETURNING in `claimed`) with their customer, folder
  * address and last agent e-mail, in one statement with the claim.
+ *
+ * `overLimit` is the hourly limit on automatic e-mail per address (enqueueAutomaticEmail's, over
+ * the same rows and the same real time) for the whole batch at once: the e-mails the address had
+ * in the last hour, plus this one's rank among the batch's e-mails to it.
  */
 function describeClaimed(claim: P.Sql): P.Sql {
   return P.sql`
-    WITH claimed AS (${claim})
-    SELECT c.id, c.number, c.subject, c."folderId", cu.email, cu.name, cu."undeliverableAt" IS NOT NULL AS undeliverable, f."inboundAddress" AS "folderAddress",
-           (SELECT m."emailMessageId" FROM messages m WHERE m."conversationId" = c.id AND m.kind = 'agent' AND m."emailMessageId" IS NOT NULL
-            ORDER BY m."createdAt" DESC, m.id DESC LIMIT 1) AS "lastAgentMessageId"
-    FROM claimed c JOIN customers cu ON cu.id = c."customerId" JOIN folders f ON f.id = c."folderId"
-    ORDER BY c.id`
+    WITH claimed AS (${claim}),
+    described AS (
+      SELECT c.id, c.number, c.subject, c."folderId", cu.email, cu.name, cu."undeliverableAt" IS NOT NULL AS undeliverable, f."inboundAddress" AS "folderAddress",
+             (SELECT m."emailMessageId" FROM messages m WHERE m."conversationId" = c.id AND m.kind = 'agent' AND m."emailMessageId" IS NOT NULL
+              ORDER BY m."createdAt" DESC, m.id DESC LIMIT 1) AS "lastAgentMessageId"
+      FROM claimed c JOIN customers cu ON cu.id = c."customerId" JOIN folders f ON f.id = c."folderId"),
+    recent AS (
+      SELECT o."toAddress", count(*)::int AS n FROM outbox_emails o
+      WHERE o."toAddress" IN (SELECT email FROM described WHERE NOT undeliverable)
+        AND o.kind::text IN (${P.join(AUTOMATIC_KINDS)}) AND o."createdAt" > now() - interval '1 hour'
+      GROUP BY o."toAddress")
+    SELECT d.*, NOT d.undeliverable AND coalesce(r.n, 0) + row_number() OVER (PARTITION BY d.email ORDER BY d.id) > ${AUTOMATIC_PER_ADDRESS_PER_HOUR} AS "overLimit"
+    FROM described d LEFT JOIN recent r ON r."toAddress" = d.email
+    ORDER BY d.id`
 }
 
-interface HistoryRows {
-  conversationIds: number[]
-  types: string[]
-  /** JSON text of each event's data. */
-  data: string[]
+const UNDELIVERABLE = 'the address is undeliverable'
+const OVER_LIMIT = `the address had ${AUTOMATIC_PER_ADDRESS_PER_HOUR} automatic e-mails in the last hour`
+
+/** Why a batch's e-mail to a conversation is not queued, for its event; null: it is queued. */
+function skipped(row: Pick<DueRow, 'undeliverable' | 'overLimit'>): string | null {
+  return row.undeliverable ? UNDELIVERABLE : row.overLimit ? OVER_LIMIT : null
 }
 
 /**
- * The batch's e-mails and history events in one statement, instead of an ORM createMany per
- * table. History events keep the order given (ids follow it).
+ * The batch's outbox e-mails in one statement, instead of an ORM createMany.
  *
  * The e-mails travel as their template's fixed parts (once) and, per e-mail, one JSON record of
  * its own values; PostgreSQL's format() puts them together. A batch thus hands the driver a few
  * hundred bytes per e-mail in one string instead of its whole HTML and text in a dozen arrays:
  * those bytes and their copies in the driver are most of what a batch allocates.
  */
-async function writeBatch(tx: Tx, now: Date, kind: 'reminder' | 'closing', batch: EmailBatch | null, history: HistoryRows): Promise<void> {
-  const historyInsert = P.sql`
-    INSERT INTO history_events ("conversationId", "actorKind", type, data, "createdAt")
-    SELECT h."conversationId", 'system'::"ActorKind", h.type, h.data::jsonb, ${now}::timestamptz
-    FROM unnest(${history.conversationIds}::int[], ${history.types}::text[], ${history.data}::text[]) WITH ORDINALITY AS h("conversationId", type, data, n)
-    ORDER BY h.n`
-  if (!batch?.emails.length) {
-    await tx.$executeRaw(historyInsert)
-    return
-  }
+async function queueEmails(tx: Tx, kind: 'reminder' | 'closing', batch: EmailBatch | null): Promise<void> {
+  if (!batch?.emails.length) return
   const records = JSON.stringify(
     batch.emails.map((e) => ({
       messageId: e.messageId,
@@ -131,18 +152,20 @@ async function writeBatch(tx: Tx, now: Date, kind: 'reminder' | 'closing', batch
   // do: mail queued by a sweep run as of a simulated later moment (`jobs:lifecycle --now`) is due
   // for the worker at once, and the hourly loop limit sees it as written now.
   await tx.$executeRaw`
-    WITH queued AS (
-      INSERT INTO outbox_emails (kind, "messageId", "conversationId", "toAddress", subject, html, text, headers)
-      SELECT ${kind}::"OutboxKind", e."messageId", e."conversationId", e."toAddress", e.subject,
-             coalesce(e."wholeHtml", format((${htmlFormats}::text[])[e.shape], VARIADIC coalesce(e.h, e.t))),
-             coalesce(e."wholeText", format((${textFormats}::text[])[e.shape], VARIADIC e.t)),
-             e.headers
-      FROM ROWS FROM (json_to_recordset(${records}::json)
-             AS ("messageId" text, "conversationId" int, "toAddress" text, subject text, headers jsonb, shape int, "wholeHtml" text, "wholeText" text, t text[], h text[]))
-           WITH ORDINALITY AS e("messageId", "conversationId", "toAddress", subject, headers, shape, "wholeHtml", "wholeText", t, h, n)
-      ORDER BY e.n
-      RETURNING 1)
-    ${historyInsert}`
+    INSERT INTO outbox_emails (kind, "messageId", "conversationId", "toAddress", subject, html, text, headers)
+    SELECT ${kind}::"OutboxKind", e."messageId", e."conversationId", e."toAddress", e.subject,
+           coalesce(e."wholeHtml", format((${htmlFormats}::text[])[e.shape], VARIADIC coalesce(e.h, e.t))),
+           coalesce(e."wholeText", format((${textFormats}::text[])[e.shape], VARIADIC e.t)),
+           e.headers
+    FROM ROWS FROM (json_to_recordset(${records}::json)
+           AS ("messageId" text, "conversationId" int, "toAddress" text, subject text, headers jsonb, shape int, "wholeHtml" text, "wholeText" text, t text[], h text[]))
+         WITH ORDINALITY AS e("messageId", "conversationId", "toAddress", subject, headers, shape, "wholeHtml", "wholeText", t, h, n)
+    ORDER BY e.n`
+}
+
+/** A System event of a swept conversation, at the batch's time. */
+function systemEvent(type: NewEvent['type'], now: Date, row: { id: number; folderId: number }, data: EventData): NewEvent {
+  return { type, actor: SYSTEM, at: now, conversation: { id: row.id, folderId: row.folderId }, data }
 }
 
 /** Template pieces as a format() string: %n$s for value n, a literal % doubled. */
@@ -159,67 +182,79 @@ function wellFormed(s: string): string {
   return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
 }
 
-const EMPTY_DATA = '{}'
-const UNDELIVERABLE_DATA = JSON.stringify({ skipped: 'the address is undeliverable' })
-
 async function remindBatch(ctx: DomainContext, settings: Settings, offsetDays: number, batchSize: number): Promise<number> {
-  return ctx.prisma.$transaction(async (tx) => {
-    const now = ctx.clock()
-    const cutoff = new Date(now.getTime() - offsetDays * DAY_MS)
-    const rows = await tx.$queryRaw<DueRow[]>(
-      describeClaimed(P.sql`
-        WITH due AS MATERIALIZED (
-          SELECT id FROM conversations
-          WHERE status = 'pending' AND "reminderSentAt" IS NULL AND "pendingSince" <= ${cutoff}
-          ORDER BY "pendingSince", id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
-        UPDATE conversations c SET "reminderSentAt" = ${now}
-        FROM due
-        WHERE c.id = due.id AND c.status = 'pending' AND c."reminderSentAt" IS NULL
-        RETURNING c.id, c.number, c.subject, c."folderId", c."customerId"`),
-    )
-    if (rows.length === 0) return 0
-    const text = settings.reminderText.replaceAll('{days}', String(settings.reminderBeforeCloseDays))
-    const reminders = await composeReminders(ctx.mail, text, rows.filter((r) => !r.undeliverable))
-    await writeBatch(tx, now, 'reminder', reminders, {
-      conversationIds: rows.map((r) => r.id),
-      types: rows.map(() => 'reminder_sent'),
-      data: rows.map((r) => (r.undeliverable ? UNDELIVERABLE_DATA : EMPTY_DATA)),
-    })
-    return rows.length
-  }, LONG_TRANSACTION)
+  const t = SWEEP_TRANSITIONS.remind
+  return transaction(
+    ctx,
+    async (tx) => {
+      const now = ctx.clock()
+      const cutoff = new Date(now.getTime() - offsetDays * DAY_MS)
+      const rows = await tx.$queryRaw<DueRow[]>(
+        describeClaimed(P.sql`
+          WITH due AS MATERIALIZED (
+            SELECT id FROM conversations
+            WHERE status = 'pending' AND "reminderSentAt" IS NULL AND "pendingSince" <= ${cutoff}
+            ORDER BY "pendingSince", id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
+          UPDATE conversations c SET ${statusAssignments(t, now, SYSTEM)}
+          FROM due
+          WHERE c.id = due.id AND c.status = 'pending' AND c."reminderSentAt" IS NULL
+          RETURNING c.id, c.number, c.subject, c."folderId", c."customerId"`),
+      )
+      if (rows.length === 0) return 0
+      const text = settings.reminderText.replaceAll('{days}', String(settings.reminderBeforeCloseDays))
+      const queued = rows.filter((r) => skipped(r) === null)
+      await queueEmails(tx, 'reminder', queued.length ? await composeReminders(ctx.mail, text, queued) : null)
+      await recordEvents(
+        ctx,
+        tx,
+        rows.map((r) => {
+          const reason = skipped(r)
+          return systemEvent('reminder.sent', now, r, reason === null ? {} : { skipped: reason })
+        }),
+      )
+      return rows.length
+    },
+    LONG_TRANSACTION,
+  )
 }
 
 async function closeBatch(ctx: DomainContext, settings: Settings, batchSize: number): Promise<number> {
-  const closed = await ctx.prisma.$transaction(async (tx) => {
-    const now = ctx.clock()
-    const closeCutoff = new Date(now.getTime() - settings.pendingCloseDays * DAY_MS)
-    const remindersOn = reminderOffsetDays(settings) !== null
-    const reminderCutoff = new Date(now.getTime() - settings.reminderBeforeCloseDays * DAY_MS)
-    const reminded = remindersOn ? P.sql`"reminderSentAt" IS NOT NULL AND "reminderSentAt" <= ${reminderCutoff}` : P.sql`TRUE`
-    const claim = P.sql`
-      WITH due AS MATERIALIZED (
-        SELECT id FROM conversations
-        WHERE status = 'pending' AND "pendingSince" <= ${closeCutoff} AND ${reminded}
-        ORDER BY "pendingSince", id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
-      UPDATE conversations c
-      SET status = 'closed', "closedAt" = ${now}, "closedByKind" = 'system', "closedById" = NULL, "pendingSince" = NULL, "reminderSentAt" = NULL
-      FROM due
-      WHERE c.id = due.id AND c.status = 'pending'
-      RETURNING c.id, c.number, c.subject, c."folderId", c."customerId"`
-    // Without a closing e-mail only the ids matter.
-    const rows = settings.closingEmailEnabled ? await tx.$queryRaw<DueRow[]>(describeClaimed(claim)) : await tx.$queryRaw<{ id: number; folderId: number }[]>(claim)
-    if (rows.length === 0) return rows
-    const deliverable = settings.closingEmailEnabled ? (rows as DueRow[]).filter((r) => !r.undeliverable) : []
-    const notes = deliverable.length ? await composeClosingNotes(ctx.mail, settings.closingText, deliverable) : null
-    const autoClosed = JSON.stringify({ afterDays: settings.pendingCloseDays })
-    const statusChanged = JSON.stringify({ from: 'pending', to: 'closed' })
-    await writeBatch(tx, now, 'closing', notes, {
-      conversationIds: rows.flatMap((r) => [r.id, r.id]),
-      types: rows.flatMap(() => ['auto_closed', 'status_changed']),
-      data: rows.flatMap(() => [autoClosed, statusChanged]),
-    })
-    return rows.map((r) => ({ id: r.id, folderId: r.folderId }))
-  }, LONG_TRANSACTION)
-  for (const c of closed) ctx.events.publish({ type: 'conversation.updated', conversationId: c.id, folderId: c.folderId })
-  return closed.length
+  const t = SWEEP_TRANSITIONS.close
+  return transaction(
+    ctx,
+    async (tx) => {
+      const now = ctx.clock()
+      const closeCutoff = new Date(now.getTime() - settings.pendingCloseDays * DAY_MS)
+      const remindersOn = reminderOffsetDays(settings) !== null
+      const reminderCutoff = new Date(now.getTime() - settings.reminderBeforeCloseDays * DAY_MS)
+      const reminded = remindersOn ? P.sql`"reminderSentAt" IS NOT NULL AND "reminderSentAt" <= ${reminderCutoff}` : P.sql`TRUE`
+      const claim = P.sql`
+        WITH due AS MATERIALIZED (
+          SELECT id FROM conversations
+          WHERE status = 'pending' AND "pendingSince" <= ${closeCutoff} AND ${reminded}
+          ORDER BY "pendingSince", id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
+        UPDATE conversations c SET ${statusAssignments(t, now, SYSTEM)}
+        FROM due
+        WHERE c.id = due.id AND c.status = 'pending'
+        RETURNING c.id, c.number, c.subject, c."folderId", c."customerId"`
+      // Without a closing e-mail only the ids matter.
+      const rows: (Pick<DueRow, 'id' | 'folderId'> & Partial<DueRow>)[] = settings.closingEmailEnabled
+        ? await tx.$queryRaw<DueRow[]>(describeClaimed(claim))
+        : await tx.$queryRaw<{ id: number; folderId: number }[]>(claim)
+      if (rows.length === 0) return 0
+      const queued = settings.closingEmailEnabled ? (rows as DueRow[]).filter((r) => skipped(r) === null) : []
+      await queueEmails(tx, 'closing', queued.length ? await composeClosingNotes(ctx.mail, settings.closingText, queued) : null)
+      await recordEvents(
+        ctx,
+        tx,
+        rows.flatMap((r) => {
+          // A closing note held back by the limit is noted; one to an undeliverable address is not (the customer shows it).
+          const closed = systemEvent('conversation.auto_closed', now, r, { afterDays: settings.pendingCloseDays, ...(r.overLimit ? { skipped: OVER_LIMIT } : {}) })
+          return t.changed ? [closed, systemEvent('status.changed', now, r, { from: t.from, to: t.to })] : [closed]
+        }),
+      )
+      return rows.length
+    },
+    LONG_TRANSACTION,
+  )
 }

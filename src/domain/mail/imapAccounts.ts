@@ -1,3 +1,5 @@
+import type { Tx } from '../../db/database.ts'
+import { recordAdminEvent } from '../events/record.ts'
 import { ImapFlow, type ImapFlowOptions } from 'imapflow'
 import { z } from 'zod'
 import type { Logger } from 'pino'
@@ -6,7 +8,7 @@ import type { ImapAccount } from '../../generated/prisma/client.ts'
 import type { Actor } from '../actor.ts'
 import type { DomainContext } from '../context.ts'
 import { NotFoundError, ValidationError, fromZodError } from '../errors.ts'
-import { assertAdmin } from '../policy.ts'
+import { authorize, INSTANCE } from '../policy.ts'
 
 // IMAP mailboxes polled for inbound mail (SPEC §5), managed by administrators. The password is
 // write-only: it is stored for the poller, never returned to a page, an audit entry or a log line.
@@ -67,14 +69,14 @@ async function checkFolder(tx: Pick<DomainContext['prisma'], 'folder'>, folderId
 }
 
 export async function createImapAccount(ctx: ImapContext, admin: Actor, input: ImapAccountInput): Promise<ImapAccountView> {
-  assertAdmin(admin)
+  authorize(admin, 'administer', INSTANCE)
   const data = parse(input)
   if (!data.password) throw new ValidationError('Please check the highlighted fields', { password: 'Enter the password' })
   const { password, ...rest } = data
   const account = await ctx.prisma.$transaction(async (tx) => {
     await checkFolder(tx, data.folderId)
     const created = await tx.imapAccount.create({ data: { ...rest, password } })
-    await tx.auditEvent.create({ data: { actorAgentId: admin.id, action: 'imap.created', targetType: 'imap_account', targetId: String(created.id), data: auditable(rest), createdAt: ctx.clock() } })
+    await recordAdminEvent(tx, { type: 'imap.created', agentId: admin.id, at: ctx.clock(), target: { type: 'imap_account', id: String(created.id) }, data: auditable(rest) })
     return created
   })
   return withoutPassword(account)
@@ -85,7 +87,7 @@ export async function createImapAccount(ctx: ImapContext, admin: Actor, input: I
  * changes: then it must be typed again, so that the stored password is never sent to a new host.
  */
 export async function updateImapAccount(ctx: ImapContext, admin: Actor, rawId: unknown, input: ImapAccountInput): Promise<ImapAccountView> {
-  assertAdmin(admin)
+  authorize(admin, 'administer', INSTANCE)
   const target = accountId(rawId)
   const data = parse(input)
   const { password, ...rest } = data
@@ -108,20 +110,20 @@ export async function updateImapAccount(ctx: ImapContext, admin: Actor, rawId: u
     if (passwordChanged) changes.credentials = 'password replaced'
     if (Object.keys(changes).length === 0) return before
     const updated = await tx.imapAccount.update({ where: { id: target }, data: { ...rest, ...(password ? { password } : {}) } })
-    await tx.auditEvent.create({ data: { actorAgentId: admin.id, action: 'imap.updated', targetType: 'imap_account', targetId: String(target), data: { username: updated.username, host: updated.host, ...changes }, createdAt: ctx.clock() } })
+    await recordAdminEvent(tx, { type: 'imap.updated', agentId: admin.id, at: ctx.clock(), target: { type: 'imap_account', id: String(target) }, data: { username: updated.username, host: updated.host, ...changes } })
     return updated
   })
   return withoutPassword(account)
 }
 
 export async function deleteImapAccount(ctx: ImapContext, admin: Actor, rawId: unknown): Promise<ImapAccountView> {
-  assertAdmin(admin)
+  authorize(admin, 'administer', INSTANCE)
   const target = accountId(rawId)
   const account = await ctx.prisma.$transaction(async (tx) => {
     const found = await tx.imapAccount.findUnique({ where: { id: target } })
     if (!found) throw new NotFoundError('That IMAP account does not exist')
     await tx.imapAccount.delete({ where: { id: target } })
-    await tx.auditEvent.create({ data: { actorAgentId: admin.id, action: 'imap.deleted', targetType: 'imap_account', targetId: String(target), data: { username: found.username, host: found.host }, createdAt: ctx.clock() } })
+    await recordAdminEvent(tx, { type: 'imap.deleted', agentId: admin.id, at: ctx.clock(), target: { type: 'imap_account', id: String(target) }, data: { username: found.username, host: found.host } })
     return found
   })
   return withoutPassword(account)
@@ -129,16 +131,14 @@ export async function deleteImapAccount(ctx: ImapContext, admin: Actor, rawId: u
 
 /** Turns polling of an account on or off (the poller reads the flag before every poll). */
 export async function setImapAccountEnabled(ctx: ImapContext, admin: Actor, rawId: unknown, enabled: boolean): Promise<ImapAccountView> {
-  assertAdmin(admin)
+  authorize(admin, 'administer', INSTANCE)
   const target = accountId(rawId)
   const account = await ctx.prisma.$transaction(async (tx) => {
     const found = await tx.imapAccount.findUnique({ where: { id: target } })
     if (!found) throw new NotFoundError('That IMAP account does not exist')
     if (found.enabled === enabled) return found
     const updated = await tx.imapAccount.update({ where: { id: target }, data: { enabled } })
-    await tx.auditEvent.create({
-      data: { actorAgentId: admin.id, action: enabled ? 'imap.enabled' : 'imap.disabled', targetType: 'imap_account', targetId: String(target), data: { username: found.username, host: found.host }, createdAt: ctx.clock() },
-    })
+    await recordAdminEvent(tx, { type: enabled ? 'imap.enabled' : 'imap.disabled', agentId: admin.id, at: ctx.clock(), target: { type: 'imap_account', id: String(target) }, data: { username: found.username, host: found.host } })
     return updated
   })
   return withoutPassword(account)
@@ -228,20 +228,25 @@ export function describeImapError(err: unknown, account: Pick<ImapAccount, 'host
 
 /** Tests a stored account and records the attempt (never the password) in the audit log. */
 export async function testStoredImapAccount(ctx: ImapContext, admin: Actor, rawId: unknown, options: ImapTestOptions = {}): Promise<{ account: ImapAccountView; result: ImapTestResult }> {
-  assertAdmin(admin)
+  authorize(admin, 'administer', INSTANCE)
   const target = accountId(rawId)
   const account = await ctx.prisma.imapAccount.findUnique({ where: { id: target } })
   if (!account) throw new NotFoundError('That IMAP account does not exist')
   const result = await testImapConnection(account, options)
-  await ctx.prisma.auditEvent.create({
-    data: {
-      actorAgentId: admin.id,
-      action: 'imap.tested',
-      targetType: 'imap_account',
-      targetId: String(target),
-      data: { username: account.username, host: account.host, ...(result.ok ? { result: 'connected', mailboxes: result.mailboxes } : { result: 'failed', error: result.error }) },
-      createdAt: ctx.clock(),
-    },
-  })
+  await recordAdminEvent(ctx.prisma as unknown as Tx, { type: 'imap.tested', agentId: admin.id, at: ctx.clock(), target: { type: 'imap_account', id: String(target) }, data: { username: account.username, host: account.host, ...(result.ok ? { result: 'connected', mailboxes: result.mailboxes } : { result: 'failed', error: result.error }) } })
   return { account: withoutPassword(account), result }
+}
+
+/** Every account (without its password) with the name of the folder it delivers to, for the admin list. */
+export async function listImapAccounts(ctx: Pick<DomainContext, 'prisma'>, admin: Actor) {
+  authorize(admin, 'administer', INSTANCE)
+  return ctx.prisma.imapAccount.findMany({ orderBy: { id: 'asc' }, omit: { password: true }, include: { folder: { select: { name: true } } } })
+}
+
+/** One account's settings (without its password), for its edit form. */
+export async function getImapAccount(ctx: Pick<DomainContext, 'prisma'>, admin: Actor, rawId: unknown) {
+  authorize(admin, 'administer', INSTANCE)
+  const account = await ctx.prisma.imapAccount.findUnique({ where: { id: accountId(rawId) }, omit: { password: true } })
+  if (!account) throw new NotFoundError()
+  return account
 }

@@ -34,3 +34,10 @@ export async function findCustomerAttachment(prisma: Prisma, conversationId: num
   const blob = await prisma.blob.findUniqueOrThrow({ where: { sha256: attachment.blobSha256 }, select: { data: true } })
   return { attachment, data: Buffer.from(blob.data) }
 }
+
+/** The customer a conversation belongs to: the one its signed link speaks for. */
+export async function findConversationCustomer(prisma: Prisma, conversationId: number): Promise<number> {
+  const conversation = await prisma.conversation.findUnique({ where: { id: conversationId }, select: { customerId: true } })
+  if (!conversation) throw new NotFoundError()
+  return conversation.customerId
+}

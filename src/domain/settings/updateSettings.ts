@@ -1,7 +1,9 @@
+import { recordAdminEvent } from '../events/record.ts'
 import cron from 'node-cron'
 import type { Prisma } from '../../db/database.ts'
 import type { Actor } from '../actor.ts'
-import { ForbiddenError, ValidationError, fromZodError } from '../errors.ts'
+import { authorize, INSTANCE } from '../policy.ts'
+import { ValidationError, fromZodError } from '../errors.ts'
 import { loadSettings, settingsSchema, type Settings } from './settings.ts'
 
 /**
@@ -9,7 +11,7 @@ import { loadSettings, settingsSchema, type Settings } from './settings.ts'
  * the close it announces), with one audit entry naming what changed.
  */
 export async function updateSettings(prisma: Prisma, admin: Actor, input: Partial<Record<keyof Settings, unknown>>): Promise<Settings> {
-  if (admin.role !== 'admin') throw new ForbiddenError()
+  authorize(admin, 'administer', INSTANCE)
   const current = await loadSettings(prisma)
   const parsed = settingsSchema.safeParse({ ...current, ...input })
   if (!parsed.success) throw fromZodError(parsed.error)
@@ -24,9 +26,7 @@ export async function updateSettings(prisma: Prisma, admin: Actor, input: Partia
     for (const key of changed) {
       await tx.setting.upsert({ where: { key }, create: { key, value: next[key], updatedById: admin.id }, update: { value: next[key], updatedById: admin.id } })
     }
-    await tx.auditEvent.create({
-      data: { actorAgentId: admin.id, action: 'settings.updated', targetType: 'settings', data: Object.fromEntries(changed.map((k) => [k, { from: current[k], to: next[k] }])) },
-    })
+    await recordAdminEvent(tx, { type: 'settings.updated', agentId: admin.id, at: new Date(), target: { type: 'settings' }, data: Object.fromEntries(changed.map((k) => [k, { from: current[k], to: next[k] }])) })
   })
   return next
 }

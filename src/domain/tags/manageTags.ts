@@ -1,3 +1,7 @@
+import { transaction } from '../transaction.ts'
+import { recordEvents } from '../events/record.ts'
+import { asAgent } from '../actor.ts'
+import { recordAdminEvent } from '../events/record.ts'
 import { z } from 'zod'
 import type { Tx } from '../../db/database.ts'
 import type { Prisma as P } from '../../generated/prisma/client.ts'
@@ -6,15 +10,14 @@ import type { DomainContext } from '../context.ts'
 import { ConflictError, NotFoundError, fromZodError } from '../errors.ts'
 import { FieldConflictError } from '../folders/manageFolders.ts'
 import { createTag, TAG_COLOURS } from './createTag.ts'
-import { assertAdmin } from '../policy.ts'
+import { authorize, INSTANCE } from '../policy.ts'
 
 export { createTag, TAG_COLOURS } from './createTag.ts'
 
-export type TagContext = Pick<DomainContext, 'prisma' | 'clock'> & Partial<Pick<DomainContext, 'events'>>
+export type TagContext = DomainContext
 
 /** Tags removed from conversations per statement when a tag is deleted; all in the one transaction. */
 export const UNTAG_BATCH_SIZE = 500
-const MAX_LIVE_EVENTS = 100
 
 const id = z.coerce.number().int().positive().max(2_147_483_647)
 
@@ -40,7 +43,7 @@ async function lockTag(tx: Tx, target: number) {
 
 /** createTag with the palette enforced: an unknown colour is an error, not silently slate. */
 export async function createTagStrict(ctx: Pick<DomainContext, 'prisma'>, admin: Actor, input: { name?: unknown; colour?: unknown }) {
-  assertAdmin(admin)
+  authorize(admin, 'administer', INSTANCE)
   const parsed = tagUpdateInput.safeParse({ name: input.name ?? '', colour: input.colour === undefined || input.colour === '' ? 'slate' : input.colour })
   if (!parsed.success) throw fromZodError(parsed.error)
   try {
@@ -51,14 +54,14 @@ export async function createTagStrict(ctx: Pick<DomainContext, 'prisma'>, admin:
   }
 }
 
-/** Renames a tag and/or changes its colour (the fields given); the change is audited. */
+/** Renames a tag and/or changes its colour (the fields given); the change is audited. The name it had comes back too. */
 export async function updateTag(ctx: TagContext, admin: Actor, rawTagId: unknown, input: { name?: string; colour?: string }) {
-  assertAdmin(admin)
+  authorize(admin, 'administer', INSTANCE)
   const target = tagId(rawTagId)
   const parsed = tagUpdateInput.partial().safeParse(input)
   if (!parsed.success) throw fromZodError(parsed.error)
   try {
-    return await ctx.prisma.$transaction(async (tx) => {
+    return await transaction(ctx, async (tx) => {
       const before = await lockTag(tx, target)
       const next = { name: parsed.data.name ?? before.name, colour: parsed.data.colour ?? before.colour }
       if (next.name !== before.name) {
@@ -68,10 +71,10 @@ export async function updateTag(ctx: TagContext, admin: Actor, rawTagId: unknown
       const changes: Record<string, P.InputJsonValue> = {}
       if (next.name !== before.name) changes.name = { from: before.name, to: next.name }
       if (next.colour !== before.colour) changes.colour = { from: before.colour, to: next.colour }
-      if (Object.keys(changes).length === 0) return before
+      if (Object.keys(changes).length === 0) return { ...before, previousName: before.name }
       const tag = await tx.tag.update({ where: { id: target }, data: next })
-      await tx.auditEvent.create({ data: { actorAgentId: admin.id, action: 'tag.updated', targetType: 'tag', targetId: String(target), data: { name: tag.name, ...changes }, createdAt: ctx.clock() } })
-      return tag
+      await recordAdminEvent(tx, { type: 'tag.updated', agentId: admin.id, at: ctx.clock(), target: { type: 'tag', id: String(target) }, data: { name: tag.name, ...changes } })
+      return { ...tag, previousName: before.name }
     })
   } catch (err) {
     if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002') throw new FieldConflictError('Another tag already has this name', 'name')
@@ -89,10 +92,9 @@ export function renameTag(ctx: TagContext, admin: Actor, rawTagId: unknown, name
  * entry, all in one transaction. Returns how many conversations lost the tag.
  */
 export async function deleteTag(ctx: TagContext, admin: Actor, rawTagId: unknown): Promise<{ name: string; conversations: number }> {
-  assertAdmin(admin)
+  authorize(admin, 'administer', INSTANCE)
   const target = tagId(rawTagId)
-  const touched: { conversationId: number; folderId: number }[] = []
-  const result = await ctx.prisma.$transaction(
+  const result = await transaction(ctx, 
     async (tx) => {
       const now = ctx.clock()
       // Locked: nobody can put this tag on a conversation until the deletion commits.
@@ -109,25 +111,25 @@ export async function deleteTag(ctx: TagContext, admin: Actor, rawTagId: unknown
         if (batch.length === 0) break
         const ids = batch.map((b) => b.conversationId)
         await tx.conversationTag.deleteMany({ where: { tagId: target, conversationId: { in: ids } } })
-        await tx.historyEvent.createMany({
-          data: ids.map((conversationId) => ({ conversationId, actorKind: 'agent' as const, actorAgentId: admin.id, type: 'untagged', data, createdAt: now })),
-        })
+        const actor = asAgent(admin)
+        await recordEvents(
+          ctx,
+          tx,
+          batch.map((b) => ({ type: 'conversation.untagged' as const, actor, at: now, conversation: { id: b.conversationId, folderId: b.conversation.folderId }, data })),
+        )
         removed += ids.length
-        for (const b of batch) if (touched.length < MAX_LIVE_EVENTS) touched.push({ conversationId: b.conversationId, folderId: b.conversation.folderId })
       }
       await tx.tag.delete({ where: { id: target } })
-      await tx.auditEvent.create({
-        data: { actorAgentId: admin.id, action: 'tag.deleted', targetType: 'tag', targetId: String(target), data: { name: tag.name, colour: tag.colour, conversations: removed }, createdAt: now },
-      })
+      await recordAdminEvent(tx, { type: 'tag.deleted', agentId: admin.id, at: now, target: { type: 'tag', id: String(target) }, data: { name: tag.name, colour: tag.colour, conversations: removed } })
       return { name: tag.name, conversations: removed }
     },
     { timeout: 10 * 60_000, maxWait: 10_000 },
   )
-  for (const t of touched) ctx.events?.publish({ type: 'conversation.updated', conversationId: t.conversationId, folderId: t.folderId })
   return result
 }
 
 /** Tags by name with how many conversations carry each, for the admin page. */
-export async function listTagsForAdmin(prisma: DomainContext['prisma']) {
+export async function listTagsForAdmin(prisma: DomainContext['prisma'], admin: Actor) {
+  authorize(admin, 'administer', INSTANCE)
   return prisma.tag.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, colour: true, _count: { select: { conversations: true } } } })
 }

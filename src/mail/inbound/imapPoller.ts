@@ -2,7 +2,7 @@ import { ImapFlow, type ImapFlowOptions } from 'imapflow'
 import type { Logger } from 'pino'
 import type { DomainContext } from '../../domain/context.ts'
 import type { ImapAccount } from '../../generated/prisma/client.ts'
-import { processInboundMessage, storeRawMessage } from './intake.ts'
+import { receiveRawMessage } from './intake.ts'
 
 export interface PollOptions {
   /** At most this many messages are taken per poll; the rest wait for the next one. */
@@ -76,30 +76,19 @@ export async function pollImapAccount(ctx: DomainContext, account: ImapAccount, 
         if (!message || !message.source) continue // expunged meanwhile
         result.fetched++
         const raw = message.source
-        const id = await storeRawMessage(ctx.prisma, { source: 'imap', raw, envelopeFrom: null, envelopeTo: recipients })
-        result.stored++
-
-        // Acknowledge only now that the row is committed.
-        const ackWarning = await acknowledge(client, account, uid)
-        if (ackWarning) {
-          warnings.push(ackWarning)
-          log.warn({ uid, inboundId: id, problem: ackWarning }, 'imap message stored but its acknowledgement did not go as configured')
-        }
-
-        if (raw.length > maxBytes) {
-          const error = `The message is ${formatBytes(raw.length)}, over the ${formatBytes(maxBytes)} inbound limit; it was not read, the original is kept`
-          await ctx.prisma.inboundMessage.update({ where: { id }, data: { status: 'failed', error, processedAt: ctx.clock(), attempts: { increment: 1 } } })
-          log.warn({ uid, inboundId: id, size: raw.length }, 'imap message over the inbound size limit: stored, not processed')
-          continue
-        }
-        try {
-          await processInboundMessage(ctx, id, log)
-        } catch (err) {
-          // Only infrastructure failures get here (the intake records bad mail itself); the row
-          // stays 'received', for the intake queue's recover() to process later.
-          log.error({ err, inboundId: id }, 'inbound message from imap stored but not processed')
-          warnings.push(`message ${id} stored but not processed: ${describeError(err, account.password)}`)
-        }
+        await receiveRawMessage(ctx, { source: 'imap', raw, envelopeFrom: null, envelopeTo: recipients }, {
+          maxBytes,
+          logger: log,
+          // Acknowledged in the mailbox only once the row has committed.
+          acknowledge: async (id) => {
+            result.stored++
+            const ackWarning = await acknowledge(client, account, uid)
+            if (ackWarning) {
+              warnings.push(ackWarning)
+              log.warn({ uid, inboundId: id, problem: ackWarning }, 'imap message stored but its acknowledgement did not go as configured')
+            }
+          },
+        })
       }
     } finally {
       lock.release()
@@ -305,7 +294,3 @@ function describeError(err: unknown, password: string): string {
 }
 
 const shorten = (s: string) => (s.length > 500 ? `${s.slice(0, 497)}...` : s)
-
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(n / 1024)} kB`
-}

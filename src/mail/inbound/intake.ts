@@ -12,6 +12,7 @@ import { boundBody } from './bodyLimits.ts'
 import { loadSettings } from '../../domain/settings/settings.ts'
 import type { InboundSource } from '../../generated/prisma/enums.ts'
 import { classifyMail, isAutomaticSender, type MailKind } from './classify.ts'
+import type { IntakeQueue } from './intakeQueue.ts'
 import { parseMail, quickMessageId, type InboundMail } from './parse.ts'
 import { cleanSubject, findThread, folderForRecipients, recipientsOf } from './route.ts'
 import { bareAddress, conversationFromAddress } from '../replyAddress.ts'
@@ -24,22 +25,92 @@ export interface RawMessage {
   envelopeTo?: string[]
 }
 
+export type IntakeOutcome =
+  | { status: 'processed'; conversationId: number | null; note: string | null }
+  | { status: 'failed'; error: string }
+  /** Left waiting in `received` for the recovery to retry (the database was away). */
+  | { status: 'deferred'; error: string }
+
+/** What receiving a message came to: processed at once, or left in line for the intake queue. */
+export type ReceiveOutcome = IntakeOutcome | { status: 'queued' }
+
+export interface ReceiveOptions {
+  /**
+   * Answers whoever delivered the message (SMTP 250, HTTP 202, the IMAP flag). Called once the row
+   * has committed and before the message is parsed: from then on the message is ours to keep.
+   */
+  acknowledge?: (id: number) => unknown
+  /**
+   * The intake queue's workers: the message is processed at once when one is free, else it waits
+   * in line (outcome `queued`). Without a queue it is processed at once, in the caller's turn.
+   */
+  queue?: IntakeQueue
+  /** A larger message is stored and acknowledged but not read: its row is marked failed with the reason. */
+  maxBytes?: number
+  logger?: Logger
+}
+
 /**
- * Step one of the intake: the raw bytes become a row. Whoever delivered the message (SMTP
- * client, IMAP mailbox, HTTP caller) is answered only after this has committed.
+ * The intake's one way in: the SMTP listener, the IMAP poller, POST /inbound/raw, the tests and
+ * the tools all receive a message through here. The raw bytes become a row first, committed before
+ * the sender is acknowledged; then the message is processed from the bytes at hand.
+ *
+ * A row this process is about to process is claimed by its own insert (its attempt counted), so it
+ * is written twice in all: the insert and the outcome. A row waiting in line is stored unclaimed,
+ * for whichever worker or instance gets to it first.
+ *
+ * Rejects only when the row could not be stored or the acknowledgement failed: the sender was not
+ * answered then and delivers the message again. Processing itself never rejects.
  */
-export async function storeRawMessage(prisma: Prisma, message: RawMessage, options: { attempts?: number; claimedAt?: Date } = {}): Promise<number> {
+export async function receiveRawMessage(ctx: DomainContext, message: RawMessage, options: ReceiveOptions = {}): Promise<{ id: number; outcome: ReceiveOutcome }> {
+  const { queue, logger } = options
+  const tooLarge = options.maxBytes !== undefined && message.raw.length > options.maxBytes
+  const notRead = tooLarge ? `The message is ${formatBytes(message.raw.length)}, over the ${formatBytes(options.maxBytes!)} inbound limit; it was not read, the original is kept` : null
+  const releaseWorker = notRead ? null : queue ? queue.reserveWorker() : () => {}
+  try {
+    const now = ctx.clock()
+    const id = await storeRawMessage(ctx.prisma, message, notRead ? { failed: { error: notRead, at: now } } : releaseWorker ? { claimedAt: now } : {})
+    try {
+      await options.acknowledge?.(id)
+    } catch (err) {
+      // Not answered: the sender delivers it again. Meanwhile the recovery may take this copy at once.
+      if (releaseWorker) await release(ctx, id)
+      throw err
+    }
+    if (notRead) {
+      logger?.warn({ inboundId: id, size: message.raw.length }, 'inbound message over the size limit: stored, not processed')
+      return { id, outcome: { status: 'failed', error: notRead } }
+    }
+    if (!releaseWorker) {
+      queue!.push(id)
+      return { id, outcome: { status: 'queued' } }
+    }
+    const outcome = await processStored(ctx, id, message.raw, storedEnvelopeTo(message.envelopeTo), storedEnvelopeFrom(message.envelopeFrom), logger)
+    return { id, outcome }
+  } finally {
+    releaseWorker?.()
+  }
+}
+
+/**
+ * The raw bytes become a row. Claimed (`claimedAt`) when the caller processes it at once, its
+ * attempt counted; `failed` for a message that will not be read. Used on its own only to set up
+ * what a crash leaves behind.
+ */
+export async function storeRawMessage(prisma: Prisma, message: RawMessage, options: { claimedAt?: Date; failed?: { error: string; at: Date } } = {}): Promise<number> {
+  const { claimedAt, failed } = options
   const row = await prisma.inboundMessage.create({
     data: {
       source: message.source,
       raw: message.raw as Uint8Array<ArrayBuffer>,
       size: message.raw.length,
-      envelopeFrom: message.envelopeFrom?.slice(0, 500) ?? null,
+      envelopeFrom: storedEnvelopeFrom(message.envelopeFrom),
       envelopeTo: storedEnvelopeTo(message.envelopeTo),
-      attempts: options.attempts ?? 0,
+      attempts: claimedAt || failed ? 1 : 0,
       // Known before processing: a reply arriving meanwhile finds the message it answers.
       messageIdHeader: quickMessageId(message.raw),
-      claimedAt: options.claimedAt ?? null,
+      claimedAt: claimedAt ?? null,
+      ...(failed ? { status: 'failed' as const, error: failed.error, processedAt: failed.at } : {}),
     },
     select: { id: true },
   })
@@ -47,17 +118,11 @@ export async function storeRawMessage(prisma: Prisma, message: RawMessage, optio
 }
 
 const storedEnvelopeTo = (envelopeTo: string[] | undefined) => (envelopeTo ?? []).map((a) => a.slice(0, 500)).slice(0, 100)
-
-export type IntakeOutcome =
-  | { status: 'processed'; conversationId: number | null; note: string | null }
-  | { status: 'failed'; error: string }
-  /** Left waiting in `received` for the recovery to retry (the database was away). */
-  | { status: 'deferred'; error: string }
+const storedEnvelopeFrom = (envelopeFrom: string | null | undefined) => envelopeFrom?.slice(0, 500) ?? null
 
 /**
- * Step two: parse, classify and thread a stored message, then hand it to the domain commands.
- * Never throws for a bad message: the row is marked failed with the reason, for an admin to see
- * and re-process, and the next message goes on.
+ * A stored message taken up again: by the recovery (the process that stored it died, or left it
+ * for later), by the intake queue (it waited in line) or by an admin's re-process.
  */
 export async function processInboundMessage(ctx: DomainContext, id: number, logger?: Logger, options: { again?: boolean } = {}): Promise<IntakeOutcome> {
   // Claiming the row, counting the attempt and reading it are one statement. A waiting row that
@@ -81,12 +146,20 @@ const CLAIM_LEASE_MS = 60_000
 /** Claims made before this moment have run out. */
 export const leaseEnded = (now: Date) => new Date(now.getTime() - CLAIM_LEASE_MS)
 
-/** A stored row whose attempt is already counted; its bytes and envelope are at hand. */
+/** What an admin sees of a row (its Message-ID and subject), written with its outcome. */
+type RowHeading = { messageIdHeader: string | null; subject: string }
+
+/**
+ * Parse, classify and thread a claimed row (its attempt already counted; its bytes and envelope at
+ * hand), hand it to the domain commands, and record the outcome in one write. Never throws: a bad
+ * message is marked failed with the reason, for an admin to see and re-process, and the next
+ * message goes on; a passing failure leaves the row waiting for the recovery.
+ */
 async function processStored(ctx: DomainContext, id: number, raw: Buffer, envelopeTo: string[], envelopeFrom: string | null, logger?: Logger): Promise<IntakeOutcome> {
+  let heading: RowHeading | undefined
   try {
     const mail = await parseMail(raw)
-    // Before the rest: a row left for the recovery shows what it is.
-    await ctx.prisma.inboundMessage.update({ where: { id }, data: { messageIdHeader: mail.messageId?.slice(0, 500) ?? null, subject: mail.subject.slice(0, 500) } })
+    heading = { messageIdHeader: mail.messageId?.slice(0, 500) ?? null, subject: mail.subject.slice(0, 500) }
     const outcome = await ingest(ctx, id, mail, raw, envelopeTo, envelopeFrom).catch(async (err) => {
       if (!(mail.messageId && isUniqueViolation(err))) throw err
       // Another worker stored a message with this Message-ID meanwhile. The same e-mail: this copy
@@ -94,35 +167,31 @@ async function processStored(ctx: DomainContext, id: number, raw: Buffer, envelo
       if (await earlierCopy(ctx.prisma, id, mail.messageId, raw)) return { conversationId: null, note: 'duplicate of a message already in a conversation' }
       return ingest(ctx, id, mail, raw, envelopeTo, envelopeFrom)
     })
-    await ctx.prisma.inboundMessage.update({ where: { id }, data: { status: 'processed', processedAt: ctx.clock(), error: null, conversationId: outcome.conversationId, note: outcome.note, claimedAt: null } })
+    await ctx.prisma.inboundMessage.update({ where: { id }, data: { ...heading, status: 'processed', processedAt: ctx.clock(), error: null, conversationId: outcome.conversationId, note: outcome.note, claimedAt: null } })
     return { status: 'processed', ...outcome }
   } catch (err) {
     if (err instanceof EarlierMessageWaiting) {
       // Left for the recovery pass, which takes waiting rows in order of receipt.
-      await release(ctx, id)
+      await release(ctx, id, heading)
       return { status: 'deferred', error: err.message }
     }
     if (isTransient(err)) {
       // The database or the network is away for a moment: leave the row waiting; recovery retries it.
       logger?.warn({ err, inboundId: id }, 'inbound message left for a retry')
-      await release(ctx, id)
+      await release(ctx, id, heading)
       return { status: 'deferred', error: 'temporarily unavailable; will be retried' }
     }
     const error = err instanceof ValidationError ? `${err.message}` : `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`
     logger?.warn({ err, inboundId: id }, 'inbound message could not be processed')
-    await ctx.prisma.inboundMessage.update({ where: { id }, data: { status: 'failed', error: error.slice(0, 2000), processedAt: ctx.clock(), claimedAt: null } })
+    try {
+      await ctx.prisma.inboundMessage.update({ where: { id }, data: { ...heading, status: 'failed', error: error.slice(0, 2000), processedAt: ctx.clock(), claimedAt: null } })
+    } catch (recordErr) {
+      // The failure itself could not be recorded: the row stays claimed until its lease runs out.
+      logger?.error({ err: recordErr, inboundId: id }, 'inbound message failed and could not be marked so; left for the recovery')
+      return { status: 'deferred', error: `could not be recorded as failed (${error.slice(0, 500)})` }
+    }
     return { status: 'failed', error }
   }
-}
-
-/**
- * Store, then process at once. The row is stored with its first attempt counted and processed
- * from the bytes at hand, not read back.
- */
-export async function receiveRawMessage(ctx: DomainContext, message: RawMessage, logger?: Logger): Promise<{ id: number; outcome: IntakeOutcome }> {
-  const id = await storeRawMessage(ctx.prisma, message, { attempts: 1, claimedAt: ctx.clock() })
-  const outcome = await processStored(ctx, id, message.raw, storedEnvelopeTo(message.envelopeTo), message.envelopeFrom?.slice(0, 500) ?? null, logger)
-  return { id, outcome }
 }
 
 async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, raw: Buffer, envelopeTo: string[], envelopeFrom: string | null): Promise<{ conversationId: number | null; note: string | null }> {
@@ -396,8 +465,8 @@ class EarlierMessageWaiting extends Error {
 }
 
 /** Lets go of a row left waiting, so that the next recovery pass takes it at once. */
-async function release(ctx: DomainContext, id: number) {
-  await ctx.prisma.inboundMessage.update({ where: { id }, data: { claimedAt: null } }).catch(() => {
+async function release(ctx: DomainContext, id: number, heading?: RowHeading) {
+  await ctx.prisma.inboundMessage.update({ where: { id }, data: { ...heading, claimedAt: null } }).catch(() => {
     // The database is away: the lease runs out on its own.
   })
 }

@@ -3,11 +3,17 @@ import type { DomainContext } from '../../domain/context.ts'
 import { leaseEnded, processInboundMessage } from './intake.ts'
 
 export interface IntakeQueue {
+  /**
+   * A worker for a message its receiver is about to store and process at once (claimed by its
+   * insert, so that nobody else takes it), or null when every worker is busy: the message then waits
+   * in line (push). Call the function returned when done.
+   */
+  reserveWorker(): (() => void) | null
   /** Processes a stored message soon, a few at a time, outside the request that stored it. */
   push(id: number): void
   /** Stored messages nobody is processing (the process died after the commit): process them now, oldest first. */
   recover(): Promise<number>
-  /** Resolves once every pushed message is processed. */
+  /** Resolves once every message in line or in a worker's hands is processed. */
   drain(): Promise<void>
 }
 
@@ -36,6 +42,18 @@ export function createIntakeQueue(ctx: DomainContext, logger: Logger, concurrenc
   }
 
   const queue: IntakeQueue = {
+    reserveWorker() {
+      // next() starts waiting messages first, so a free worker means nobody is in line to overtake.
+      if (running >= concurrency) return null
+      running++
+      let released = false
+      return () => {
+        if (released) return
+        released = true
+        running--
+        next()
+      }
+    },
     push(id) {
       if (queued.has(id)) return
       queued.add(id)

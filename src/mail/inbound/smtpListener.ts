@@ -1,10 +1,13 @@
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server'
 import type { Logger } from 'pino'
-import type { Prisma } from '../../db/database.ts'
-import { storeRawMessage } from './intake.ts'
+import type { DomainContext } from '../../domain/context.ts'
+import { receiveRawMessage } from './intake.ts'
+import type { IntakeQueue } from './intakeQueue.ts'
 
 export interface SmtpListenerOptions {
-  prisma: Prisma
+  ctx: DomainContext
+  /** Its workers process what the listener stores, after the 250, outside the SMTP session. */
+  intake: IntakeQueue
   logger: Logger
   host: string
   port: number
@@ -12,8 +15,6 @@ export interface SmtpListenerOptions {
   /** Addresses ("support@example.com") and whole domains ("@example.com") mail is accepted for. */
   acceptedAddresses: string[]
   reverseDns: boolean
-  /** Called after a message is committed; processing happens outside the SMTP session. */
-  onStored: (id: number) => void
   maxRecipients?: number
   maxConnectionsPerClient?: number
 }
@@ -56,7 +57,7 @@ export async function startSmtpListener(o: SmtpListenerOptions): Promise<SmtpLis
     const domain = a.slice(a.lastIndexOf('@'))
     if (o.acceptedAddresses.some((x) => x === a || x === plain || x === domain)) return true
     // Folder addresses are managed in the app; read them live.
-    return (await o.prisma.folder.count({ where: { inboundAddress: { in: [a, plain] } } })) > 0
+    return (await o.ctx.prisma.folder.count({ where: { inboundAddress: { in: [a, plain] } } })) > 0
   }
 
   const server = new SMTPServer({
@@ -107,16 +108,11 @@ export async function startSmtpListener(o: SmtpListenerOptions): Promise<SmtpLis
         if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) return callback(new SmtpError(`Message too large: at most ${o.maxBytes} bytes`, 552))
         const raw = Buffer.concat(chunks)
         const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null
-        storeRawMessage(o.prisma, { source: 'smtp', raw, envelopeFrom, envelopeTo: session.envelope.rcptTo.map((r) => r.address) }).then(
-          (id) => {
-            callback()
-            o.onStored(id)
-          },
-          (err) => {
-            o.logger.error({ err }, 'SMTP listener could not store a message; the sender will retry')
-            callback(new SmtpError('Temporary failure storing the message, try again later', 451))
-          },
-        )
+        // 250 once the row has committed; the message is processed after it.
+        receiveRawMessage(o.ctx, { source: 'smtp', raw, envelopeFrom, envelopeTo: session.envelope.rcptTo.map((r) => r.address) }, { queue: o.intake, logger: o.logger, acknowledge: () => callback() }).catch((err) => {
+          o.logger.error({ err }, 'SMTP listener could not store a message; the sender will retry')
+          callback(new SmtpError('Temporary failure storing the message, try again later', 451))
+        })
       })
     },
   })

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import ejs from 'ejs'
 import sanitizeHtml from 'sanitize-html'
+import { z } from 'zod'
 import type { Tx } from '../../db/database.ts'
 import type { MailContext } from '../../mail/mailContext.ts'
 import { htmlToText, toEmailHtml } from '../../domain/content/index.ts'
@@ -21,10 +22,10 @@ export function threadSubject(c: ConversationRef, reply: boolean): string {
   return reply ? `Re: ${base}` : base
 }
 
-/** In-Reply-To and References from the e-mails already in the thread (newest last). */
-async function threadHeaders(tx: Tx, conversationId: number, excludeMessageId: number): Promise<Record<string, string>> {
+/** In-Reply-To and References from the e-mails already in the thread (newest last), but its own. */
+async function threadHeaders(tx: Tx, conversationId: number, ownMessageId: string): Promise<Record<string, string>> {
   const earlier = await tx.message.findMany({
-    where: { conversationId, id: { not: excludeMessageId }, emailMessageId: { not: null }, kind: { in: ['customer', 'agent'] } },
+    where: { conversationId, AND: [{ emailMessageId: { not: null } }, { emailMessageId: { not: ownMessageId } }], kind: { in: ['customer', 'agent'] } },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: 20,
     select: { emailMessageId: true, kind: true },
@@ -35,54 +36,93 @@ async function threadHeaders(tx: Tx, conversationId: number, excludeMessageId: n
   return { 'In-Reply-To': lastCustomer ?? refs.at(-1)!, References: refs.join(' ') }
 }
 
-/** The e-mail that carries an agent's public reply to the customer. */
+/**
+ * The e-mail that carries an agent's public reply to the customer, written in the reply's
+ * transaction. Its envelope is fixed here; its body (the message, which may be large and
+ * is costly to turn into e-mail HTML) is rendered after commit by renderAgentReply.
+ */
 export async function enqueueAgentReply(
   tx: Tx,
   mail: MailContext,
   args: {
     conversation: ConversationRef
     to: string
-    message: { id: number; bodyHtml: string; bodyText: string; emailMessageId: string }
+    /** The message's Message-ID: the e-mail is that message, and its body is read by it. */
+    emailMessageId: string
     agentName: string
     signatureHtml: string
-    attachments: { id: number; blobSha256: string; fileName: string; mimeType: string; inline: boolean }[]
     isFirst: boolean
     /** The folder's own inbound address, when it has one: replies then come back to it. */
     folderAddress?: string | null
   },
 ) {
-  const cid = (attachmentId: number) => `att-${attachmentId}@${mail.mailDomain}`
-  const inlineNames = new Map(args.attachments.filter((a) => a.inline).map((a) => [a.id, a.fileName]))
-  const bodyHtml = toEmailHtml(args.message.bodyHtml, (id) => (inlineNames.has(id) ? cid(id) : null))
   const subject = threadSubject(args.conversation, !args.isFirst)
-  const content = await renderMail('agent-reply', {
+  const params: z.input<typeof agentReplyParams> = {
     title: subject,
-    bodyHtml,
-    bodyText: textWithImages(args.message.bodyHtml, args.message.bodyText, inlineNames),
     agentName: args.agentName,
     signatureHtml: args.signatureHtml,
     number: args.conversation.number,
     statusUrl: statusPageUrl(mail, args.conversation.id),
-  })
-  const attachments: OutboxAttachment[] = args.attachments.map((a) => ({
-    blobSha256: a.blobSha256,
-    fileName: a.fileName,
-    mimeType: a.mimeType,
-    ...(a.inline ? { contentId: cid(a.id) } : {}),
-  }))
+    mailDomain: mail.mailDomain,
+  }
   return enqueueEmail(tx, mail.mailDomain, {
     kind: 'agent_reply',
     to: args.to,
     subject,
     conversationId: args.conversation.id,
-    messageId: args.message.emailMessageId,
+    messageId: args.emailMessageId,
     headers: {
-      ...(await threadHeaders(tx, args.conversation.id, args.message.id)),
+      ...(await threadHeaders(tx, args.conversation.id, args.emailMessageId)),
       'Reply-To': replyAddressFor(args.folderAddress || mail.supportAddress, mail.secret, args.conversation.id),
     },
-    attachments,
-    ...content,
+    template: 'agent-reply',
+    params,
   })
+}
+
+const agentReplyParams = z.object({
+  title: z.string(),
+  agentName: z.string(),
+  signatureHtml: z.string(),
+  number: z.number(),
+  statusUrl: z.string(),
+  /** Names the inline images' Content-IDs. */
+  mailDomain: z.string(),
+})
+
+/** What rendering an outbox row gives: its parts, and for a reply the files it carries. */
+export interface RenderedEmail {
+  html: string
+  text: string
+  attachments?: OutboxAttachment[]
+}
+
+/** The body of an agent's reply e-mail: its message (found by Message-ID; messages never change) and files. */
+export async function renderAgentReply(tx: Tx, row: { messageId: string; params: unknown }): Promise<RenderedEmail> {
+  const p = agentReplyParams.parse(row.params)
+  const message = await tx.message.findUnique({
+    where: { emailMessageId: row.messageId },
+    select: { bodyHtml: true, bodyText: true, attachments: { orderBy: { id: 'asc' }, select: { id: true, blobSha256: true, fileName: true, mimeType: true, inline: true } } },
+  })
+  if (!message) throw new Error('its message no longer exists')
+  const cid = (attachmentId: number) => `att-${attachmentId}@${p.mailDomain}`
+  const inlineNames = new Map(message.attachments.filter((a) => a.inline).map((a) => [a.id, a.fileName]))
+  const content = await renderMail('agent-reply', {
+    title: p.title,
+    bodyHtml: toEmailHtml(message.bodyHtml, (id) => (inlineNames.has(id) ? cid(id) : null)),
+    bodyText: textWithImages(message.bodyHtml, message.bodyText, inlineNames),
+    agentName: p.agentName,
+    signatureHtml: p.signatureHtml,
+    number: p.number,
+    statusUrl: p.statusUrl,
+  })
+  const attachments: OutboxAttachment[] = message.attachments.map((a) => ({
+    blobSha256: a.blobSha256,
+    fileName: a.fileName,
+    mimeType: a.mimeType,
+    ...(a.inline ? { contentId: cid(a.id) } : {}),
+  }))
+  return { ...content, attachments }
 }
 
 const ATTACHMENT_PATH = /^\/attachments\/(\d+)(?:\/|$)/
@@ -122,14 +162,26 @@ function textWithImages(storedHtml: string, storedText: string, inlineNames: Rea
 /** Where replies to notifications go: nowhere that the help desk reads. */
 export const noReplyAddress = (mail: MailContext) => `no-reply@${mail.mailDomain}`
 
-/** Tells an agent about a conversation (assigned to them, or the customer answered). */
+/**
+ * Which message a notification quotes: one by id, or the first of a conversation (a new one, whose
+ * message is written after the event that announces it).
+ */
+export type ExcerptOf = { messageId: number } | { firstMessageOf: number } | null
+
+/** Tells an agent about a conversation (assigned to them, the customer answered, a new one). */
 export async function enqueueAgentNotification(
   tx: Tx,
   mail: MailContext,
-  args: { conversation: ConversationRef; to: string; agentName: string; headline: string; excerpt: string },
+  args: { conversation: ConversationRef; to: string; agentName: string; headline: string; excerptOf: ExcerptOf },
 ) {
-  const link = `${mail.publicUrl}/conversations/${args.conversation.number}`
-  const content = await renderMail('agent-notification', { ...args, link, subject: args.conversation.subject, number: args.conversation.number })
+  const params: z.input<typeof notificationParams> = {
+    agentName: args.agentName,
+    headline: args.headline,
+    subject: args.conversation.subject,
+    number: args.conversation.number,
+    link: `${mail.publicUrl}/conversations/${args.conversation.number}`,
+    excerptOf: args.excerptOf,
+  }
   return enqueueAutomaticEmail(tx, mail.mailDomain, {
     kind: 'notification',
     to: args.to,
@@ -139,7 +191,45 @@ export async function enqueueAgentNotification(
     // An agent who presses Reply must not write to the support address: it would reach the
     // customer's conversation as if the customer had written it.
     headers: { 'Reply-To': noReplyAddress(mail) },
-    ...content,
+    template: 'agent-notification',
+    params,
+  })
+}
+
+const notificationParams = z.object({
+  agentName: z.string(),
+  headline: z.string(),
+  subject: z.string(),
+  number: z.number(),
+  link: z.string(),
+  excerptOf: z.union([z.object({ messageId: z.number() }), z.object({ firstMessageOf: z.number() }), z.null()]),
+})
+
+/** A notification's body, with the start of the message it quotes. */
+export async function renderAgentNotification(tx: Tx, row: { params: unknown }): Promise<RenderedEmail> {
+  const { excerptOf, ...p } = notificationParams.parse(row.params)
+  const quoted = !excerptOf
+    ? null
+    : 'messageId' in excerptOf
+      ? await tx.message.findUnique({ where: { id: excerptOf.messageId }, select: { bodyText: true } })
+      : await tx.message.findFirst({ where: { conversationId: excerptOf.firstMessageOf, kind: { in: ['customer', 'agent'] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { bodyText: true } })
+  return renderMail('agent-notification', { ...p, excerpt: quoted?.bodyText.slice(0, 500) ?? '' })
+}
+
+/**
+ * Tells the customer that their request arrived, with its number and status page. The address is
+ * not verified, so the e-mail carries no text the sender chose (no name, subject or message).
+ */
+export async function enqueueConfirmation(tx: Tx, mail: MailContext, args: { conversation: Omit<ConversationRef, 'subject'>; to: string; text: string; folderAddress: string | null }) {
+  const c = args.conversation
+  return enqueueAutomaticEmail(tx, mail.mailDomain, {
+    kind: 'confirmation',
+    to: args.to,
+    subject: `We received your request [#${c.number}]`,
+    conversationId: c.id,
+    headers: { 'Reply-To': replyAddressFor(args.folderAddress || mail.supportAddress, mail.secret, c.id) },
+    template: 'confirmation',
+    params: { text: args.text, number: c.number, statusUrl: statusPageUrl(mail, c.id) },
   })
 }
 

@@ -8,6 +8,7 @@ import type { Clock } from '../../domain/clock.ts'
 import type { DomainContext } from '../../domain/context.ts'
 import { recordBounce } from '../../domain/conversations/commands/recordBounce.ts'
 import { CUSTOMER_FACING_KINDS } from './outbox.ts'
+import { renderPendingEmails } from './renderOutbox.ts'
 
 /** Attempts before an e-mail is given up as `failed` (transient errors: connection refused, 4xx ...). */
 export const MAX_ATTEMPTS = 8
@@ -95,6 +96,13 @@ export async function deliverDueEmails(options: DeliveryOptions): Promise<Delive
   const { prisma, clock, logger } = options
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 20))
   const result: DeliveryResult = { sent: 0, failed: 0, retried: 0 }
+  // Rows still a template (their writer died between commit and render) are rendered first;
+  // rows being rendered by someone else right now wait for the next pass.
+  const render = await renderPendingEmails(prisma, { limit: batchSize }).catch((err: unknown) => {
+    logger.warn({ err }, 'rendering queued e-mails failed; will try again')
+    return null
+  })
+  if (render?.failed) logger.error({ failed: render.failed }, 'queued e-mails could not be written from their templates; marked failed')
   const now = clock()
   const lockedUntil = new Date(now.getTime() + LOCK_MS)
   const claimedAt = performance.now()
@@ -104,8 +112,9 @@ export async function deliverDueEmails(options: DeliveryOptions): Promise<Delive
     SET status = 'sending', "lockedUntil" = ${lockedUntil}, attempts = attempts + 1
     WHERE id IN (
       SELECT id FROM outbox_emails
-      WHERE (status = 'queued' AND "nextAttemptAt" <= ${now})
-         OR (status = 'sending' AND ("lockedUntil" IS NULL OR "lockedUntil" <= ${now}))
+      WHERE template IS NULL
+        AND ((status = 'queued' AND "nextAttemptAt" <= ${now})
+          OR (status = 'sending' AND ("lockedUntil" IS NULL OR "lockedUntil" <= ${now})))
       ORDER BY id
       LIMIT ${batchSize}
       FOR UPDATE SKIP LOCKED

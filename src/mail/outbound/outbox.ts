@@ -1,7 +1,10 @@
-import { randomUUID } from 'node:crypto'
 import type { Tx } from '../../db/database.ts'
 import type { OutboxKind } from '../../generated/prisma/enums.ts'
 import { Prisma } from '../../generated/prisma/client.ts'
+import { newMessageId } from '../messageIds.ts'
+import type { MailTemplate } from './templates.ts'
+
+export { newMessageId }
 
 export interface OutgoingEmail {
   kind: OutboxKind
@@ -12,13 +15,19 @@ export interface OutgoingEmail {
    */
   toName?: string
   subject: string
-  html: string
-  text: string
   conversationId?: number
   headers?: Record<string, string>
   /** Fixed in advance when the e-mail is also a message of the thread. */
   messageId?: string
   attachments?: OutboxAttachment[]
+  /**
+   * What it says: its HTML and text, or (for an e-mail written in a command's transaction, under
+   * its locks) a template and its parameters, rendered after the commit (renderOutbox.ts).
+   */
+  html?: string
+  text?: string
+  template?: MailTemplate
+  params?: Record<string, Prisma.InputJsonValue | null>
 }
 
 export interface OutboxAttachment {
@@ -27,10 +36,6 @@ export interface OutboxAttachment {
   mimeType: string
   /** Set for images the HTML shows inline (cid:). */
   contentId?: string
-}
-
-export function newMessageId(mailDomain: string): string {
-  return `<${randomUUID()}@${mailDomain}>`
 }
 
 /** E-mails nobody wrote by hand: they carry Auto-Submitted and are rate-limited per address. */
@@ -63,6 +68,7 @@ export async function enqueueAutomaticEmail(tx: Tx, mailDomain: string, email: O
  * change that caused it does. The Message-ID is fixed here and reused by every delivery attempt.
  */
 export async function enqueueEmail(tx: Tx, mailDomain: string, email: OutgoingEmail) {
+  if (!email.template && (email.html === undefined || email.text === undefined)) throw new Error('an e-mail needs its HTML and text, or a template')
   return tx.outboxEmail.create({
     data: {
       kind: email.kind,
@@ -72,8 +78,7 @@ export async function enqueueEmail(tx: Tx, mailDomain: string, email: OutgoingEm
       toName: email.toName?.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 200) || null,
       // CR/LF in a subject would let it write extra headers; a subject is one line.
       subject: email.subject.replace(/[\r\n]+/g, ' ').slice(0, 500),
-      html: email.html,
-      text: email.text,
+      ...(email.template ? { template: email.template, params: email.params ?? {} } : { html: email.html, text: email.text }),
       headers: email.headers ?? {},
       attachments: (email.attachments ?? []) as unknown as object[],
     },

@@ -1,6 +1,7 @@
 import { Router } from 'express'
 import type { AppContext } from '../context.ts'
 import { createFolder } from '../../domain/folders/createFolder.ts'
+import { getSettingsOverview } from '../../domain/settings/settingsOverview.ts'
 import { createTag, TAG_COLOURS } from '../../domain/tags/createTag.ts'
 import { ConflictError, ValidationError } from '../../domain/errors.ts'
 import { flash } from '../middleware/flash.ts'
@@ -17,17 +18,10 @@ function redactUrl(url: string): string {
 
 export function adminRouter(ctx: AppContext): Router {
   const router = Router()
-  const { prisma } = ctx.db
   router.use('/settings', requireAgent, requireAdmin)
 
-  router.get('/settings', async (_req, res) => {
-    const [agents, folders, tags, queuedMail, failedMail] = await Promise.all([
-      prisma.agent.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, email: true, role: true, active: true } }),
-      prisma.folder.findMany({ orderBy: [{ position: 'asc' }, { name: 'asc' }], select: { id: true, name: true, inboundAddress: true, _count: { select: { conversations: true, members: true } } } }),
-      prisma.tag.findMany({ orderBy: { name: 'asc' } }),
-      prisma.outboxEmail.count({ where: { status: { in: ['queued', 'sending'] } } }),
-      prisma.outboxEmail.count({ where: { status: 'failed' } }),
-    ])
+  router.get('/settings', async (req, res) => {
+    const { agents, folders, tags, queuedMail, failedMail } = await getSettingsOverview(ctx.domain, req.agent!)
     const c = ctx.config
     const mail = {
       // Where mail goes out, without the credentials: secrets are never shown back.
@@ -47,7 +41,7 @@ export function adminRouter(ctx: AppContext): Router {
   ] as const) {
     router.post(path, async (req, res) => {
       try {
-        const created = await create(prisma, req.agent!, req.body ?? {})
+        const created = await create(ctx.domain.prisma, req.agent!, req.body ?? {})
         flash(req, 'success', `${noun} “${created.name}” created.`)
       } catch (err) {
         if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err

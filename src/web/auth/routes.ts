@@ -9,7 +9,7 @@ import type { AppContext } from '../context.ts'
 import { safeNextPath } from '../middleware/auth.ts'
 import { refreshCsrfToken } from '../middleware/csrf.ts'
 import { flash } from '../middleware/flash.ts'
-import { sharedRateLimit } from '../middleware/rateLimitStore.ts'
+import { sharedRateLimit } from '../middleware/sharedRateLimit.ts'
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '')
 
@@ -26,7 +26,7 @@ export function authRouter(ctx: AppContext): Router {
   const { prisma } = ctx.db
 
   // Counted in the database: every instance behind the load balancer sees the same attempts.
-  const loginLimiter = sharedRateLimit({ prisma, logger: ctx.logger }, {
+  const loginLimiter = sharedRateLimit({ db: ctx.db, logger: ctx.logger }, {
     name: 'login',
     windowMs: 15 * 60 * 1000,
     limit: ctx.config.loginRateLimit,
@@ -51,7 +51,7 @@ export function authRouter(ctx: AppContext): Router {
       })
     },
   })
-  const resetLimiter = sharedRateLimit({ prisma, logger: ctx.logger }, { name: 'account-links', windowMs: 15 * 60 * 1000, limit: 5 })
+  const resetLimiter = sharedRateLimit({ db: ctx.db, logger: ctx.logger }, { name: 'account-links', windowMs: 15 * 60 * 1000, limit: 5 })
 
   router.get('/setup', async (_req, res) => {
     if (await hasAnyAgent(prisma)) return res.redirect(303, '/login')
@@ -101,7 +101,7 @@ export function authRouter(ctx: AppContext): Router {
   })
 
   router.post('/forgot-password', resetLimiter, async (req, res) => {
-    await requestPasswordReset(prisma, ctx.mail, ctx.clock, str(req.body.email))
+    await requestPasswordReset(ctx.domain, str(req.body.email))
     res.render('auth/forgot', { title: 'Reset your password', sent: true, email: str(req.body.email) })
   })
 

@@ -1,6 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto'
 import express, { Router, type RequestHandler } from 'express'
-import { storeRawMessage } from '../../mail/inbound/intake.ts'
+import { receiveRawMessage } from '../../mail/inbound/intake.ts'
 import type { IntakeQueue } from '../../mail/inbound/intakeQueue.ts'
 import type { AppContext } from '../context.ts'
 
@@ -36,9 +36,8 @@ export function inboundRouter(ctx: AppContext, queue: IntakeQueue): Router {
   router.post('/inbound/raw', requireSecret, express.raw({ type: () => true, limit: ctx.config.inboundMaxBytes }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
     if (raw.length === 0) return res.status(400).json({ error: 'The body must be the raw e-mail message' })
-    const id = await storeRawMessage(ctx.db.prisma, { source: 'http', raw, envelopeTo: [] })
-    queue.push(id)
-    res.status(202).json({ id, status: 'received' })
+    // 202 once the row has committed; the message is processed after it.
+    await receiveRawMessage(ctx.domain, { source: 'http', raw, envelopeTo: [] }, { queue, logger: req.log, acknowledge: (id) => res.status(202).json({ id, status: 'received' }) })
   })
   return router
 }

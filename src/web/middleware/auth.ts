@@ -1,7 +1,8 @@
 import type { NextFunction, Request, Response } from 'express'
 import { findActiveAgent } from '../../domain/agents/authenticate.ts'
 import { ForbiddenError } from '../../domain/errors.ts'
-import { recentOutboxFailures } from '../../mail/outbound/outboxHealth.ts'
+import { can, INSTANCE } from '../../domain/policy.ts'
+import { countRecentOutboxFailures } from '../../domain/outbox/outboxFailures.ts'
 import type { AppContext } from '../context.ts'
 
 /**
@@ -16,7 +17,9 @@ export function loadAgent(ctx: AppContext) {
       if (agent) {
         req.agent = agent
         res.locals.agent = agent
-        if (agent.role === 'admin' && req.method === 'GET') res.locals.outboxFailures = await recentOutboxFailures(ctx.db.prisma)
+        // Views ask this rather than the role, so the menu follows the policy.
+        res.locals.canAdminister = can(agent, 'administer', INSTANCE)
+        if (req.method === 'GET' && res.locals.canAdminister) res.locals.outboxFailures = await countRecentOutboxFailures(ctx.domain, agent)
       } else {
         await new Promise<void>((resolve) => req.session.regenerate(() => resolve()))
       }
@@ -34,7 +37,7 @@ export function requireAgent(req: Request, res: Response, next: NextFunction) {
 }
 
 export function requireAdmin(req: Request, _res: Response, next: NextFunction) {
-  if (req.agent?.role === 'admin') return next()
+  if (req.agent && can(req.agent, 'administer', INSTANCE)) return next()
   next(new ForbiddenError('Only administrators can open this page'))
 }
 

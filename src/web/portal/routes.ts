@@ -7,11 +7,11 @@ import { startCustomerConversation } from '../../domain/conversations/commands/s
 import { replaceImageSources } from '../../domain/content/index.ts'
 import { NotFoundError, ValidationError } from '../../domain/errors.ts'
 import { ensureDefaultFolder } from '../../domain/folders/defaultFolder.ts'
-import { findCustomerAttachment, getCustomerView } from '../../domain/portal/customerView.ts'
+import { findConversationCustomer, findCustomerAttachment, getCustomerView } from '../../domain/portal/customerView.ts'
 import { customerToken, verifyCustomerToken, type LinkPurpose } from '../../mail/customerLinks.ts'
 import type { AppContext } from '../context.ts'
 import { flash } from '../middleware/flash.ts'
-import { sharedRateLimit } from '../middleware/rateLimitStore.ts'
+import { sharedRateLimit } from '../middleware/sharedRateLimit.ts'
 import { uploadedFiles } from '../middleware/uploads.ts'
 import { sendAttachment } from '../sendAttachment.ts'
 import { formatBytes } from '../../domain/conversations/messageBody.ts'
@@ -48,7 +48,7 @@ export function portalRouter(ctx: AppContext): Router {
   const { prisma } = ctx.db
   // Counted in the database, shared by every instance; refused (503) when it cannot be reached.
   const limit = (name: string, windowMinutes: number, max: number) =>
-    sharedRateLimit({ prisma, logger: ctx.logger }, { name, windowMs: windowMinutes * 60_000, limit: max, keyGenerator: (req) => ipKeyGenerator(req.ip ?? '') })
+    sharedRateLimit({ db: ctx.db, logger: ctx.logger }, { name, windowMs: windowMinutes * 60_000, limit: max, keyGenerator: (req) => ipKeyGenerator(req.ip ?? '') })
   const contactLimiter = limit('contact', 60, 5)
   const customerPostLimiter = limit('customer-posts', 15, 30)
 
@@ -98,9 +98,9 @@ export function portalRouter(ctx: AppContext): Router {
     const id = conversationFrom(req, 'status')
     const message = str(req.body?.message)
     if (req.uploadError) return renderStatus(req, res, 413, { message, error: req.uploadError })
-    const view = await prisma.conversation.findUniqueOrThrow({ where: { id }, select: { customerId: true } })
+    const customerId = await findConversationCustomer(prisma, id)
     try {
-      const result = await addCustomerMessage(ctx.domain, { conversationId: id, customerId: view.customerId, text: message, files: uploadedFiles(req) })
+      const result = await addCustomerMessage(ctx.domain, { conversationId: id, customerId, text: message, files: uploadedFiles(req) })
       if (result.followUpOf !== null) {
         flash(req, 'success', 'Thank you. As this request was closed a while ago, your message opened a new one.')
         return res.redirect(303, `/s/${customerToken(ctx.mail.secret, 'status', result.conversation.id)}`)

@@ -30,40 +30,40 @@ function describe(event: Page['history'][number], page: Page): string {
   const agent = (id: unknown) => (typeof id === 'number' ? (page.agentNames.get(id) ?? 'a former agent') : 'nobody')
   const folder = (id: unknown) => (typeof id === 'number' ? (page.folderNames.get(id) ?? 'a deleted folder') : '?')
   switch (event.type) {
-    case 'created':
+    case 'conversation.created':
       return d.followUpOf ? `started this conversation (a follow-up to #${d.followUpOf})` : d.mode === 'record' ? 'recorded the customer’s request' : d.mode === 'send' ? 'started this conversation by writing to the customer' : 'started this conversation'
-    case 'replied':
+    case 'reply.sent':
       return 'replied to the customer'
-    case 'commented':
+    case 'comment.added':
       return 'added an internal comment'
-    case 'customer_replied':
+    case 'message.received':
       return 'wrote a message'
-    case 'auto_reply_received':
+    case 'auto_reply.received':
       return 'an automatic reply arrived'
-    case 'status_changed':
+    case 'status.changed':
       return `changed the status from ${STATUS_WORDS[String(d.from)] ?? d.from} to ${STATUS_WORDS[String(d.to)] ?? d.to}`
-    case 'assigned':
+    case 'conversation.assigned':
       return d.to === null ? `unassigned it${d.reason ? ` (${d.reason})` : ''}` : `assigned it to ${agent(d.to)}`
-    case 'moved':
+    case 'conversation.moved':
       return `moved it from ${folder(d.from)} to ${folder(d.to)}`
-    case 'tagged':
+    case 'conversation.tagged':
       return `added the tag “${d.tag}”`
-    case 'untagged':
+    case 'conversation.untagged':
       return `removed the tag “${d.tag}”`
-    case 'attachment_added':
+    case 'attachment.added':
       return `attached “${d.fileName}”`
-    case 'reminder_sent':
+    case 'reminder.sent':
       return 'sent the customer a reminder'
-    case 'auto_closed':
+    case 'conversation.auto_closed':
       return 'closed it after the customer stayed silent'
-    case 'customer_resolved':
+    case 'customer.resolved':
       return 'said the problem is solved'
-    case 'customer_not_resolved':
+    case 'customer.not_resolved':
       return 'said they still need help'
-    case 'follow_up_created':
+    case 'follow_up.created':
       return `continued it in #${d.number}`
     default:
-      return event.type.replace(/_/g, ' ')
+      return event.type.replace(/[._]/g, ' ')
   }
 }
 

@@ -29,7 +29,7 @@ describe('taking an agent out of a folder', () => {
 
     expect((await prisma.conversation.findUniqueOrThrow({ where: { id: inBilling.id } })).assigneeId).toBeNull()
     expect((await prisma.conversation.findUniqueOrThrow({ where: { id: inSales.id } })).assigneeId).toBe(bo.id)
-    const unassigned = await prisma.historyEvent.findFirstOrThrow({ where: { conversationId: inBilling.id, type: 'assigned' }, orderBy: { id: 'desc' } })
+    const unassigned = await prisma.historyEvent.findFirstOrThrow({ where: { conversationId: inBilling.id, type: 'conversation.assigned' }, orderBy: { id: 'desc' } })
     expect(unassigned).toMatchObject({ actorAgentId: admin.id, data: { from: bo.id, to: null, reason: 'removed from the folder' } })
 
     // The customer writes again: nothing reaches Bo, who may no longer read this folder.

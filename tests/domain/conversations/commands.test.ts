@@ -45,7 +45,7 @@ describe('conversation commands', () => {
       const mail = await ctx.prisma.outboxEmail.findFirstOrThrow({ where: { conversationId: conversation.id } })
       expect(mail).toMatchObject({ kind: 'agent_reply', toAddress: 'zoe@example.com', subject: `[#${conversation.number}] Your invoice`, messageId: message.emailMessageId, status: 'queued' })
       expect(mail.text).toContain('Here is the invoice you asked for.')
-      expect(await historyTypes(conversation.id)).toEqual(['created'])
+      expect(await historyTypes(conversation.id)).toEqual(['conversation.created'])
       // Published after commit; across instances it travels through PostgreSQL, so it may take a moment.
       await expect.poll(() => events.find((e) => e.conversationId === conversation.id)).toMatchObject({ type: 'conversation.created', conversationId: conversation.id, folderId })
     })
@@ -65,7 +65,7 @@ describe('conversation commands', () => {
       expect(note.toAddress).toBe(bea.email)
       expect(note.text).toContain(`/conversations/${conversation.number}`)
       expect(note.headers).toMatchObject({ 'Auto-Submitted': 'auto-generated' })
-      expect(await historyTypes(conversation.id)).toEqual(['created', 'assigned'])
+      expect(await historyTypes(conversation.id)).toEqual(['conversation.created', 'conversation.assigned'])
     })
 
     it('refuses an assignee who is not in the folder, and an empty message, writing nothing', async () => {
@@ -96,7 +96,7 @@ describe('conversation commands', () => {
       const again = await replyAsAgent(ctx, admin, { conversationId: c.id, text: 'Any news?' })
       expect(again.conversation.pendingSince).toEqual(time.clock())
       expect(again.conversation.reminderSentAt).toBeNull()
-      expect(await historyTypes(c.id)).toEqual(['created', 'replied', 'status_changed', 'replied'])
+      expect(await historyTypes(c.id)).toEqual(['conversation.created', 'reply.sent', 'status.changed', 'reply.sent'])
     })
 
     it('threads the reply e-mail on the customer’s last message', async () => {
@@ -152,7 +152,7 @@ describe('conversation commands', () => {
       expect(conversation.status).toBe('pending')
       expect(message.isAutoReply).toBe(true)
       expect(await ctx.prisma.outboxEmail.count()).toBe(mails)
-      expect((await historyTypes(c.id)).at(-1)).toBe('auto_reply_received')
+      expect((await historyTypes(c.id)).at(-1)).toBe('auto_reply.received')
     })
 
     it('a reply to a conversation closed within the window reopens it; after the window it starts a linked one', async () => {
@@ -169,7 +169,7 @@ describe('conversation commands', () => {
       expect(late.conversation).toMatchObject({ status: 'new', previousConversationId: old.id, subject: old.subject })
       expect(late.followUpOf).toBe(old.id)
       expect((await ctx.prisma.conversation.findUniqueOrThrow({ where: { id: old.id } })).status).toBe('closed')
-      expect((await historyTypes(old.id)).at(-1)).toBe('follow_up_created')
+      expect((await historyTypes(old.id)).at(-1)).toBe('follow_up.created')
     })
   })
 
@@ -195,7 +195,7 @@ describe('conversation commands', () => {
       expect(closed).toMatchObject({ status: 'closed', closedByKind: 'agent', closedById: admin.id })
       const reopened = await reopenConversation(ctx, admin, c.id)
       expect(reopened).toMatchObject({ status: 'open', closedAt: null })
-      const changes = await ctx.prisma.historyEvent.findMany({ where: { conversationId: c.id, type: 'status_changed' }, orderBy: { id: 'asc' } })
+      const changes = await ctx.prisma.historyEvent.findMany({ where: { conversationId: c.id, type: 'status.changed' }, orderBy: { id: 'asc' } })
       expect(changes.map((h) => h.data)).toEqual([{ from: 'new', to: 'pending' }, { from: 'pending', to: 'closed' }, { from: 'closed', to: 'open' }])
       expect(changes.every((h) => h.actorKind === 'agent' && h.actorAgentId === admin.id)).toBe(true)
     })
@@ -211,8 +211,8 @@ describe('conversation commands', () => {
       const moved = await moveConversation(ctx, admin, { conversationId: c.id, folderId: other.id })
       expect(moved).toMatchObject({ folderId: other.id, assigneeId: null })
       expect(await removeTag(ctx, admin, { conversationId: c.id, tagId: tag.id })).toBe(true)
-      expect(await historyTypes(c.id)).toEqual(['created', 'assigned', 'tagged', 'moved', 'assigned', 'untagged'])
-      const movedEvent = await ctx.prisma.historyEvent.findFirstOrThrow({ where: { conversationId: c.id, type: 'moved' } })
+      expect(await historyTypes(c.id)).toEqual(['conversation.created', 'conversation.assigned', 'conversation.tagged', 'conversation.moved', 'conversation.assigned', 'conversation.untagged'])
+      const movedEvent = await ctx.prisma.historyEvent.findFirstOrThrow({ where: { conversationId: c.id, type: 'conversation.moved' } })
       expect(movedEvent.data).toEqual({ from: folderId, to: other.id })
     })
 
@@ -225,7 +225,7 @@ describe('conversation commands', () => {
       await expect(setConversationStatus(ctx, agent, { conversationId: c.id, status: 'closed' })).rejects.toBeInstanceOf(NotFoundError)
       await expect(assignConversation(ctx, agent, { conversationId: c.id, assigneeId: agent.id })).rejects.toBeInstanceOf(NotFoundError)
       await expect(moveConversation(ctx, agent, { conversationId: c.id, folderId })).rejects.toBeInstanceOf(NotFoundError)
-      expect(await historyTypes(c.id)).toEqual(['created'])
+      expect(await historyTypes(c.id)).toEqual(['conversation.created'])
     })
   })
 
@@ -254,7 +254,7 @@ describe('conversation commands', () => {
       ])
       expect(new Set(files.map((f) => f.blobSha256)).size).toBe(1)
       expect(await ctx.prisma.blob.count({ where: { sha256: files[0]!.blobSha256 } })).toBe(1)
-      expect((await historyTypes(c.id)).filter((t) => t === 'attachment_added')).toHaveLength(2)
+      expect((await historyTypes(c.id)).filter((t) => t === 'attachment.added')).toHaveLength(2)
     })
 
     it('sanitises hostile HTML before storing it', async () => {

@@ -91,7 +91,7 @@ describe('managing folders', () => {
 
   describe('ordering', () => {
     it('moves a folder up and down by swapping it with its neighbour, audited', async () => {
-      const names = async () => (await listFoldersForAdmin(ctx.prisma)).map((f) => f.name)
+      const names = async () => (await listFoldersForAdmin(ctx.prisma, admin)).map((f) => f.name)
       const before = await names()
       const last = before.at(-1)!
       const lastId = (await ctx.prisma.folder.findFirstOrThrow({ where: { name: last } })).id
@@ -103,7 +103,7 @@ describe('managing folders', () => {
       expect((await moveFolder(ctx, admin, generalId, 'up')).moved).toBe(false)
       await moveFolder(ctx, admin, lastId, 'down')
       expect(await names()).toEqual(before)
-      const positions = (await listFoldersForAdmin(ctx.prisma)).map((f) => f.position)
+      const positions = (await listFoldersForAdmin(ctx.prisma, admin)).map((f) => f.position)
       expect(new Set(positions).size).toBe(positions.length)
       expect((await audits('folder.moved', lastId)).map((a) => (a.data as { direction: string }).direction)).toEqual(['up', 'down'])
       await expect(moveFolder(ctx, admin, lastId, 'sideways' as 'up')).rejects.toBeInstanceOf(ValidationError)
@@ -112,10 +112,10 @@ describe('managing folders', () => {
     it('moving a folder to the top makes it the default folder', async () => {
       const folder = await newFolder('Top')
       for (let i = 0; i < 50; i++) if (!(await moveFolder(ctx, admin, folder.id, 'up')).moved) break
-      const list = await listFoldersForAdmin(ctx.prisma)
+      const list = await listFoldersForAdmin(ctx.prisma, admin)
       expect(list[0]).toMatchObject({ id: folder.id, isDefault: true })
       await moveFolder(ctx, admin, folder.id, 'down')
-      expect((await listFoldersForAdmin(ctx.prisma))[0]).toMatchObject({ id: generalId, isDefault: true })
+      expect((await listFoldersForAdmin(ctx.prisma, admin))[0]).toMatchObject({ id: generalId, isDefault: true })
     })
   })
 
@@ -168,13 +168,13 @@ describe('managing folders', () => {
       for (const c of [kept, dropped, plain]) {
         const now = await ctx.prisma.conversation.findUniqueOrThrow({ where: { id: c.id } })
         expect(now.folderId).toBe(to.id)
-        const moved = await ctx.prisma.historyEvent.findMany({ where: { conversationId: c.id, type: 'moved' } })
+        const moved = await ctx.prisma.historyEvent.findMany({ where: { conversationId: c.id, type: 'conversation.moved' } })
         expect(moved).toHaveLength(1)
         expect(moved[0]).toMatchObject({ actorKind: 'agent', actorAgentId: admin.id, createdAt: time.clock(), data: { from: from.id, to: to.id, fromName: 'Old queue', toName: 'New queue' } })
       }
       expect((await ctx.prisma.conversation.findUniqueOrThrow({ where: { id: kept.id } })).assigneeId).toBe(member.id)
       expect((await ctx.prisma.conversation.findUniqueOrThrow({ where: { id: dropped.id } })).assigneeId).toBeNull()
-      expect(await ctx.prisma.historyEvent.findFirst({ where: { conversationId: dropped.id, type: 'assigned', actorAgentId: admin.id }, orderBy: { id: 'desc' } })).toMatchObject({ data: { from: outsider.id, to: null } })
+      expect(await ctx.prisma.historyEvent.findFirst({ where: { conversationId: dropped.id, type: 'conversation.assigned', actorAgentId: admin.id }, orderBy: { id: 'desc' } })).toMatchObject({ data: { from: outsider.id, to: null } })
       expect((await ctx.prisma.imapAccount.findUniqueOrThrow({ where: { id: account.id } })).folderId).toBe(to.id)
       const [audit] = await audits('folder.deleted', from.id)
       expect(audit!.data).toMatchObject({ name: 'Old queue', conversationsMoved: 3, movedTo: 'New queue' })
@@ -189,7 +189,7 @@ describe('managing folders', () => {
       const result = await deleteFolder(ctx, admin, from.id, { moveTo: to.id })
       expect(result.moved).toBe(count)
       expect(await ctx.prisma.conversation.count({ where: { folderId: to.id } })).toBe(count)
-      expect(await ctx.prisma.historyEvent.count({ where: { type: 'moved', actorAgentId: admin.id, conversation: { folderId: to.id } } })).toBe(count)
+      expect(await ctx.prisma.historyEvent.count({ where: { type: 'conversation.moved', actorAgentId: admin.id, conversation: { folderId: to.id } } })).toBe(count)
     })
   })
 })

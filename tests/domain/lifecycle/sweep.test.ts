@@ -75,7 +75,7 @@ describe('reminders and automatic close (SPEC §2)', () => {
     expect(await state(c.id)).toMatchObject({ status: 'closed', closedByKind: 'system', closedById: null, pendingSince: null })
     expect(await mails(c.id, 'closing')).toHaveLength(1)
     const history = await ctx.prisma.historyEvent.findMany({ where: { conversationId: c.id, actorKind: 'system' }, orderBy: { id: 'asc' } })
-    expect(history.map((h) => h.type)).toEqual(['reminder_sent', 'auto_closed', 'status_changed'])
+    expect(history.map((h) => h.type)).toEqual(['reminder.sent', 'conversation.auto_closed', 'status.changed'])
     expect(await runLifecycleSweep(ctx)).toEqual({ reminded: 0, closed: 0 })
   })
 
@@ -108,7 +108,7 @@ describe('reminders and automatic close (SPEC §2)', () => {
     expect(await state(d.id)).toMatchObject({ status: 'closed', closedByKind: 'customer' })
     expect(await recordCustomerAnswer(ctx, d.id, 'solved')).toMatchObject({ outcome: 'already-closed' })
     const answers = await ctx.prisma.historyEvent.findMany({ where: { conversationId: d.id, actorKind: 'customer' } })
-    expect(answers.map((h) => h.type)).toEqual(['customer_resolved', 'status_changed', 'customer_resolved'])
+    expect(answers.map((h) => h.type)).toEqual(['customer.resolved', 'status.changed', 'customer.resolved'])
   })
 
   it('replying to the reminder counts as not resolved', async () => {
@@ -249,9 +249,9 @@ describe('reminders and automatic close (SPEC §2)', () => {
     for (const c of [...cs, bounced]) {
       const history = await ctx.prisma.historyEvent.findMany({ where: { conversationId: c.id, actorKind: 'system' }, orderBy: { id: 'asc' } })
       expect(history.map((h) => [h.type, h.data, h.actorAgentId, h.createdAt])).toEqual([
-        ['reminder_sent', c.id === bounced.id ? { skipped: 'the address is undeliverable' } : {}, null, new Date(time.clock().getTime() - 7 * 24 * HOUR)],
-        ['auto_closed', { afterDays: 30 }, null, time.clock()],
-        ['status_changed', { from: 'pending', to: 'closed' }, null, time.clock()],
+        ['reminder.sent', c.id === bounced.id ? { skipped: 'the address is undeliverable' } : {}, null, new Date(time.clock().getTime() - 7 * 24 * HOUR)],
+        ['conversation.auto_closed', { afterDays: 30 }, null, time.clock()],
+        ['status.changed', { from: 'pending', to: 'closed' }, null, time.clock()],
       ])
     }
     return cs

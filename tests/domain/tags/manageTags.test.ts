@@ -98,13 +98,13 @@ describe('managing tags', () => {
     expect(await ctx.prisma.tag.findUnique({ where: { id: tag.id } })).toBeNull()
     expect(await ctx.prisma.conversationTag.count({ where: { tagId: tag.id } })).toBe(0)
     for (const c of tagged) {
-      const untagged = await ctx.prisma.historyEvent.findMany({ where: { conversationId: c.id, type: 'untagged' } })
+      const untagged = await ctx.prisma.historyEvent.findMany({ where: { conversationId: c.id, type: 'conversation.untagged' } })
       expect(untagged).toHaveLength(1)
       expect(untagged[0]).toMatchObject({ actorKind: 'agent', actorAgentId: admin.id, createdAt: time.clock(), data: { tagId: tag.id, tag: 'billing' } })
       // Other tags stay.
       expect(await ctx.prisma.conversationTag.count({ where: { conversationId: c.id, tagId: other.id } })).toBe(1)
     }
-    expect(await ctx.prisma.historyEvent.count({ where: { conversationId: untouched.id, type: 'untagged' } })).toBe(0)
+    expect(await ctx.prisma.historyEvent.count({ where: { conversationId: untouched.id, type: 'conversation.untagged' } })).toBe(0)
     await expect.poll(() => events.filter((e) => e.type === 'conversation.updated').map((e) => e.conversationId).sort()).toEqual(tagged.map((c) => c.id).sort())
     const [audit] = await audits('tag.deleted', tag.id)
     expect(audit).toMatchObject({ actorAgentId: admin.id, targetType: 'tag', data: { name: 'billing', colour: 'amber', conversations: 2 } })
@@ -117,8 +117,8 @@ describe('managing tags', () => {
     await ctx.prisma.conversation.createMany({ data: Array.from({ length: count }, (_, i) => ({ subject: `Bulk ${i}`, channel: 'email' as const, folderId, customerId: customer.id })) })
     const ids = (await ctx.prisma.conversation.findMany({ where: { customerId: customer.id }, select: { id: true } })).map((c) => c.id)
     await ctx.prisma.conversationTag.createMany({ data: ids.map((conversationId) => ({ conversationId, tagId: tag.id })) })
-    expect((await listTagsForAdmin(ctx.prisma)).find((t) => t.id === tag.id)?._count.conversations).toBe(count)
+    expect((await listTagsForAdmin(ctx.prisma, admin)).find((t) => t.id === tag.id)?._count.conversations).toBe(count)
     expect((await deleteTag(ctx, admin, tag.id)).conversations).toBe(count)
-    expect(await ctx.prisma.historyEvent.count({ where: { type: 'untagged', conversationId: { in: ids } } })).toBe(count)
+    expect(await ctx.prisma.historyEvent.count({ where: { type: 'conversation.untagged', conversationId: { in: ids } } })).toBe(count)
   })
 })

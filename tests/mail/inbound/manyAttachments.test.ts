@@ -127,7 +127,7 @@ describe('an e-mail with hundreds of attachments', () => {
     // Every file's bytes are stored as they were sent.
     const blobs = await app.ctx.db.prisma.blob.findMany({ where: { sha256: { in: message!.attachments.map((a) => a.blobSha256) } }, select: { sha256: true } })
     expect(new Set(blobs.map((b) => b.sha256))).toEqual(new Set(parts.map((p) => sha(p.data))))
-    const history = await app.ctx.db.prisma.historyEvent.count({ where: { conversationId: message!.conversationId, type: 'attachment_added' } })
+    const history = await app.ctx.db.prisma.historyEvent.count({ where: { conversationId: message!.conversationId, type: 'attachment.added' } })
     expect(history).toBe(330)
   })
 
@@ -145,7 +145,7 @@ describe('an e-mail with hundreds of attachments', () => {
     expect(message!.attachments.map((a) => a.fileName)).toEqual(kept.map((p) => p.fileName))
     // Nothing of the others is stored: no rows, no history lines.
     expect(await app.ctx.db.prisma.attachment.count({ where: { conversationId: message!.conversationId } })).toBe(kept.length)
-    expect(await app.ctx.db.prisma.historyEvent.count({ where: { conversationId: message!.conversationId, type: 'attachment_added' } })).toBe(kept.length)
+    expect(await app.ctx.db.prisma.historyEvent.count({ where: { conversationId: message!.conversationId, type: 'attachment.added' } })).toBe(kept.length)
     // The note says how many were left out and where they are, and names them.
     expect(message!.bodyText).toContain(`${left.length} more attachments`)
     expect(message!.bodyText).toContain('kept in the original e-mail')

@@ -127,7 +127,7 @@ describe('DKIM signing of outgoing mail', () => {
     const signing = await startTestApp({ MAIL_FROM: FROM, SMTP_URL: smtp.url, DKIM_SELECTOR: 'suivi', DKIM_PRIVATE_KEY_FILE: keyFile })
     try {
       const admin = await buildAgent(signing.ctx.db.prisma, { role: 'admin' })
-      await inviteAgent(signing.ctx.db.prisma, signing.ctx.mail, signing.ctx.clock, admin, { name: 'Dee Kim', email: 'dee@example.test', role: 'agent' })
+      await inviteAgent(signing.ctx.domain, admin, { name: 'Dee Kim', email: 'dee@example.test', role: 'agent' })
       const [received] = await smtp.waitFor(1, 10_000)
       expect((await verify(received!.raw)).results[0]).toMatchObject({ signingDomain: 'suivi.test', status: { result: 'pass' } })
     } finally {

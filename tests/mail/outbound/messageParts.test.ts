@@ -54,8 +54,8 @@ describe('what outgoing e-mails are made of', () => {
   const toHeader = (m: CapturedMessage) => (m.parsed.to && !Array.isArray(m.parsed.to) ? m.parsed.to.value : [])
 
   it('invitations and password resets are marked Auto-Submitted, and name their recipient', async () => {
-    await inviteAgent(prisma(), app.ctx.mail, time.clock, admin, { name: 'Zoë Ålander', email: 'zoe@example.test', role: 'agent' })
-    await requestPasswordReset(prisma(), app.ctx.mail, time.clock, admin.email)
+    await inviteAgent(app.ctx.domain, admin, { name: 'Zoë Ålander', email: 'zoe@example.test', role: 'agent' })
+    await requestPasswordReset(app.ctx.domain, admin.email)
     for (const row of await prisma().outboxEmail.findMany()) expect(row.headers, row.kind).toMatchObject({ 'Auto-Submitted': 'auto-generated' })
 
     const received = await deliverAll()

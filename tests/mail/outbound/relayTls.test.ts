@@ -96,7 +96,7 @@ describe('a relay offering STARTTLS with a self-signed certificate', () => {
     const tlsApp = await startTestApp({ SMTP_URL: relay.url, SMTP_TLS_CA_FILE: certificate.certFile })
     try {
       const admin = await buildAgent(tlsApp.ctx.db.prisma, { role: 'admin' })
-      await inviteAgent(tlsApp.ctx.db.prisma, tlsApp.ctx.mail, tlsApp.ctx.clock, admin, { name: 'Tess Tls', email: 'tess@example.test', role: 'agent' })
+      await inviteAgent(tlsApp.ctx.domain, admin, { name: 'Tess Tls', email: 'tess@example.test', role: 'agent' })
       const deadline = Date.now() + 10_000
       while (relay.messages.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
       expect(relay.messages.map((m) => [m.envelope.rcptTo, m.secure])).toEqual([[['tess@example.test'], true]])

@@ -1,3 +1,4 @@
+import { recordAdminEvent } from '../../../src/domain/events/record.ts'
 import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildAgent, PASSWORD } from '../../helpers/factories.ts'
@@ -127,9 +128,15 @@ describe('settings: the audit log', () => {
   })
 
   it('shows "System" for entries without an agent and never shows secrets, whatever an entry holds', async () => {
-    await prisma().auditEvent.create({
-      data: { actorAgentId: null, action: 'settings.updated', targetType: 'settings', data: { password: 'pw-LEAK-1', apiToken: 'tok-LEAK-2', nested: { clientSecret: 'sec-LEAK-3', kept: 'visible' }, pendingCloseDays: { from: 30, to: 14 } } },
-    })
+    await prisma().$transaction((tx) =>
+      recordAdminEvent(tx, {
+        type: 'settings.updated',
+        agentId: null,
+        at: new Date(),
+        target: { type: 'settings' },
+        data: { password: 'pw-LEAK-1', apiToken: 'tok-LEAK-2', nested: { clientSecret: 'sec-LEAK-3', kept: 'visible' }, pendingCloseDays: { from: 30, to: 14 } },
+      }),
+    )
     const page = await admin.get('/settings/audit')
     const [top] = rowsOf(page.text)
     expect(top).toMatchObject({ who: 'System', what: 'Changed settings', target: 'Settings' })
@@ -140,7 +147,9 @@ describe('settings: the audit log', () => {
 
   it('pages by 100 with an "older" link', async () => {
     const before = await prisma().auditEvent.count()
-    await prisma().auditEvent.createMany({ data: Array.from({ length: 150 }, (_, i) => ({ action: 'outbox.retried', targetType: 'outbox', targetId: String(i + 1), data: { failed: i + 1 } })) })
+    await prisma().$transaction(async (tx) => {
+      for (let i = 0; i < 150; i++) await recordAdminEvent(tx, { type: 'outbox.retried', agentId: null, at: new Date(), target: { type: 'outbox', id: i + 1 }, data: { failed: i + 1 } })
+    })
     const total = before + 150
     const first = await admin.get('/settings/audit')
     const firstRows = rowsOf(first.text)

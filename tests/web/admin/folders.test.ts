@@ -189,7 +189,7 @@ describe('settings: the folders pages', () => {
     expect(listedFolders(list.text)).toEqual(['General', 'Sales'])
     for (const c of ids) {
       expect((await prisma().conversation.findUniqueOrThrow({ where: { id: c.id } })).folderId).toBe(sales.id)
-      expect(await prisma().historyEvent.findMany({ where: { conversationId: c.id, type: 'moved' } })).toEqual([expect.objectContaining({ actorKind: 'agent', actorAgentId: adminActor.id, data: expect.objectContaining({ from: invoices.id, to: sales.id }) })])
+      expect(await prisma().historyEvent.findMany({ where: { conversationId: c.id, type: 'conversation.moved' } })).toEqual([expect.objectContaining({ actorKind: 'agent', actorAgentId: adminActor.id, data: expect.objectContaining({ from: invoices.id, to: sales.id }) })])
     }
     const conversationPage = await admin.get(`/conversations/${second.number}`)
     expect(conversationPage.text).toContain('to Sales')

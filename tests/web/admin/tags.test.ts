@@ -109,7 +109,7 @@ describe('settings: the tags page', () => {
     expect(await prisma().tag.count({ where: { id: refund.id } })).toBe(0)
     for (const c of conversations) {
       expect(await prisma().conversationTag.count({ where: { conversationId: c.id } })).toBe(0)
-      expect(await prisma().historyEvent.findMany({ where: { conversationId: c.id, type: 'untagged' } })).toEqual([
+      expect(await prisma().historyEvent.findMany({ where: { conversationId: c.id, type: 'conversation.untagged' } })).toEqual([
         expect.objectContaining({ actorKind: 'agent', actorAgentId: adminActor.id, data: expect.objectContaining({ tag: 'refund' }) }),
       ])
       const conversationPage = await admin.get(`/conversations/${c.number}`)

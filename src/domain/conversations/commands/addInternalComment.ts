@@ -1,3 +1,4 @@
+import { transaction } from '../../transaction.ts'
 import { z } from 'zod'
 import type { Actor } from '../../actor.ts'
 import { asAgent } from '../../actor.ts'
@@ -6,7 +7,7 @@ import { fromZodError, ValidationError } from '../../errors.ts'
 import { loadSettings } from '../../settings/settings.ts'
 import { lockConversation } from '../access.ts'
 import { appendMessage } from '../appendMessage.ts'
-import { recordHistory } from '../history.ts'
+import { recordConversationEvent } from '../history.ts'
 import { assertFileSizes, hasContent, prepareBody, type UploadedFile } from '../messageBody.ts'
 
 export const commentSchema = z.object({
@@ -26,13 +27,12 @@ export async function addInternalComment(ctx: DomainContext, agent: Actor, input
   const body = await prepareBody({ html: parsed.data.html, text: parsed.data.text }, settings.attachmentMaxBytes)
   if (!hasContent(body) && files.length === 0) throw new ValidationError('Write a comment first', { body: 'Write a comment first.' })
   const actor = asAgent(agent)
-  const result = await ctx.prisma.$transaction(async (tx) => {
+  const result = await transaction(ctx, async (tx) => {
     const now = ctx.clock()
     const conversation = await lockConversation(tx, actor, parsed.data.conversationId)
-    const appended = await appendMessage(tx, { conversation, actor, kind: 'internal', body, files, at: now, authorAgentId: agent.id })
-    await recordHistory(tx, conversation.id, actor, 'commented', now, { messageId: appended.message.id })
+    const appended = await appendMessage(ctx, tx, { conversation, actor, kind: 'internal', body, files, at: now, authorAgentId: agent.id })
+    await recordConversationEvent(ctx, tx, conversation, actor, 'comment.added', now, { messageId: appended.message.id, messageCount: appended.conversation.messageCount })
     return appended
   })
-  ctx.events.publish({ type: 'message.created', conversationId: result.conversation.id, folderId: result.conversation.folderId, messageCount: result.conversation.messageCount })
   return result
 }

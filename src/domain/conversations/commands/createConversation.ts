@@ -1,15 +1,15 @@
+import { transaction } from '../../transaction.ts'
 import { z } from 'zod'
 import type { Actor } from '../../actor.ts'
 import { asAgent } from '../../actor.ts'
 import type { DomainContext } from '../../context.ts'
 import { fromZodError, ValidationError } from '../../errors.ts'
 import { loadSettings } from '../../settings/settings.ts'
-import { newMessageId } from '../../../mail/outbound/outbox.ts'
-import { enqueueAgentReply } from '../../../mail/outbound/conversationEmails.ts'
+import { newMessageId } from '../../../mail/messageIds.ts'
 import { assertFolderVisible, canWorkInFolder } from '../access.ts'
 import { appendMessage } from '../appendMessage.ts'
-import { recordHistory } from '../history.ts'
-import { notifyAssignment } from './assignConversation.ts'
+import { recordConversationEvent } from '../history.ts'
+import { initialStatusFields } from '../lifecycle.ts'
 import { assertFileSizes, hasContent, prepareBody, type UploadedFile } from '../messageBody.ts'
 import { findOrCreateCustomer } from '../../customers/findOrCreateCustomer.ts'
 
@@ -38,7 +38,7 @@ export async function createConversation(ctx: DomainContext, agent: Actor, input
   if (!hasContent(body) && files.length === 0) throw new ValidationError('Write the message first', { body: 'Write the message first.' })
   const actor = asAgent(agent)
 
-  const result = await ctx.prisma.$transaction(async (tx) => {
+  const result = await transaction(ctx, async (tx) => {
     const now = ctx.clock()
     const folder = await assertFolderVisible(tx, actor, p.folderId)
     if (p.assigneeId !== null && !(await canWorkInFolder(tx, p.assigneeId, folder.id))) {
@@ -50,18 +50,19 @@ export async function createConversation(ctx: DomainContext, agent: Actor, input
       data: {
         subject: p.subject,
         channel: 'agent',
-        status: sending ? 'pending' : 'new',
+        // Sent: the agent's message is its first reply, which makes it pending.
+        ...initialStatusFields(now, actor, sending ? 'agentReply' : undefined),
         folderId: folder.id,
         assigneeId: p.assigneeId,
         customerId: customer.id,
         lastActivityAt: now,
-        pendingSince: sending ? now : null,
         createdAt: now,
       },
     })
-    await recordHistory(tx, created.id, actor, 'created', now, { channel: 'agent', mode: p.mode, status: created.status })
     const emailMessageId = sending ? newMessageId(ctx.mail.mailDomain) : null
-    const appended = await appendMessage(tx, {
+    // A sent message's Message-ID tells the customer e-mail reaction to send it (src/reactions).
+    await recordConversationEvent(ctx, tx, created, actor, 'conversation.created', now, { channel: 'agent', mode: p.mode, status: created.status, ...(emailMessageId ? { emailMessageId } : {}) })
+    const appended = await appendMessage(ctx, tx, {
       conversation: created,
       actor,
       kind: sending ? 'agent' : 'customer',
@@ -72,24 +73,10 @@ export async function createConversation(ctx: DomainContext, agent: Actor, input
       customerId: sending ? null : customer.id,
       emailMessageId,
     })
-    if (sending) {
-      await enqueueAgentReply(tx, ctx.mail, {
-        conversation: created,
-        to: customer.email,
-        message: { id: appended.message.id, bodyHtml: appended.message.bodyHtml, bodyText: appended.message.bodyText, emailMessageId: emailMessageId! },
-        agentName: agent.name,
-        signatureHtml: folder.signatureHtml,
-        folderAddress: folder.inboundAddress,
-        attachments: appended.attachments,
-        isFirst: true,
-      })
-    }
     if (p.assigneeId !== null) {
-      await recordHistory(tx, created.id, actor, 'assigned', now, { from: null, to: p.assigneeId })
-      await notifyAssignment(tx, ctx, agent, appended.conversation, p.assigneeId, appended.message.bodyText)
+      await recordConversationEvent(ctx, tx, created, actor, 'conversation.assigned', now, { from: null, to: p.assigneeId })
     }
     return { conversation: appended.conversation, message: appended.message }
   })
-  ctx.events.publish({ type: 'conversation.created', conversationId: result.conversation.id, folderId: result.conversation.folderId, messageCount: result.conversation.messageCount })
   return result
 }

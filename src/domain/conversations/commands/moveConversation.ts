@@ -1,10 +1,11 @@
+import { transaction } from '../../transaction.ts'
 import { z } from 'zod'
 import type { Actor } from '../../actor.ts'
 import { asAgent } from '../../actor.ts'
 import type { DomainContext } from '../../context.ts'
 import { fromZodError } from '../../errors.ts'
 import { assertFolderVisible, canWorkInFolder, lockConversation } from '../access.ts'
-import { recordHistory } from '../history.ts'
+import { recordConversationEvent } from '../history.ts'
 
 export const moveSchema = z.object({
   conversationId: z.number().int().positive(),
@@ -20,21 +21,16 @@ export async function moveConversation(ctx: DomainContext, agent: Actor, input: 
   if (!parsed.success) throw fromZodError(parsed.error)
   const { conversationId, folderId } = parsed.data
   const actor = asAgent(agent)
-  const result = await ctx.prisma.$transaction(async (tx) => {
+  const result = await transaction(ctx, async (tx) => {
     const now = ctx.clock()
     const conversation = await lockConversation(tx, actor, conversationId)
     const folder = await assertFolderVisible(tx, actor, folderId)
     if (conversation.folderId === folder.id) return { conversation, from: null }
     const keepsAssignee = conversation.assigneeId === null || (await canWorkInFolder(tx, conversation.assigneeId, folder.id))
     const updated = await tx.conversation.update({ where: { id: conversationId }, data: { folderId: folder.id, ...(keepsAssignee ? {} : { assigneeId: null }) } })
-    await recordHistory(tx, conversationId, actor, 'moved', now, { from: conversation.folderId, to: folder.id })
-    if (!keepsAssignee) await recordHistory(tx, conversationId, actor, 'assigned', now, { from: conversation.assigneeId, to: null, reason: 'not in the new folder' })
+    await recordConversationEvent(ctx, tx, updated, actor, 'conversation.moved', now, { from: conversation.folderId, to: folder.id })
+    if (!keepsAssignee) await recordConversationEvent(ctx, tx, updated, actor, 'conversation.assigned', now, { from: conversation.assigneeId, to: null, reason: 'not in the new folder' })
     return { conversation: updated, from: conversation.folderId }
   })
-  if (result.from !== null) {
-    // Both folders' viewers must hear of it: one loses the row, the other gains it.
-    ctx.events.publish({ type: 'conversation.updated', conversationId, folderId: result.from })
-    ctx.events.publish({ type: 'conversation.updated', conversationId, folderId: result.conversation.folderId })
-  }
   return result.conversation
 }

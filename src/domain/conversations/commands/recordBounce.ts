@@ -1,7 +1,8 @@
+import { transaction } from '../../transaction.ts'
 import type { DomainContext } from '../../context.ts'
 import { lockConversation } from '../access.ts'
 import { appendMessage } from '../appendMessage.ts'
-import { recordHistory } from '../history.ts'
+import { recordConversationEvent } from '../history.ts'
 import { textToHtml, htmlToText } from '../../content/index.ts'
 
 export interface BounceInput {
@@ -28,7 +29,7 @@ export interface BounceInput {
  * undeliverable, which stops the automatic e-mails (reminders, closing notes, acknowledgements).
  */
 export async function recordBounce(ctx: DomainContext, input: BounceInput) {
-  const result = await ctx.prisma.$transaction(async (tx) => {
+  const result = await transaction(ctx, async (tx) => {
     const now = ctx.clock()
     let marked = false
     if ((input.markUndeliverable ?? input.hard) && input.recipient) {
@@ -42,7 +43,7 @@ export async function recordBounce(ctx: DomainContext, input: BounceInput) {
     if (input.conversationId === null) return { conversation: null, marked }
     const conversation = await lockConversation(tx, { kind: 'system' }, input.conversationId)
     const html = textToHtml(input.summary)
-    const { conversation: updated } = await appendMessage(tx, {
+    const { conversation: updated } = await appendMessage(ctx, tx, {
       conversation,
       actor: { kind: 'system' },
       kind: 'system',
@@ -53,9 +54,8 @@ export async function recordBounce(ctx: DomainContext, input: BounceInput) {
       inboundId: input.inboundId,
       emailMessageId: input.emailMessageId,
     })
-    await recordHistory(tx, conversation.id, { kind: 'system' }, 'auto_reply_received', now, { [input.kind ?? 'bounce']: true, recipient: input.recipient, status: input.status })
+    await recordConversationEvent(ctx, tx, conversation, { kind: 'system' }, 'auto_reply.received', now, { [input.kind ?? 'bounce']: true, recipient: input.recipient, status: input.status, messageCount: updated.messageCount })
     return { conversation: updated, marked }
   })
-  if (result.conversation) ctx.events.publish({ type: 'message.created', conversationId: result.conversation.id, folderId: result.conversation.folderId, messageCount: result.conversation.messageCount })
   return result
 }

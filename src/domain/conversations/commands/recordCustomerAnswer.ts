@@ -1,7 +1,8 @@
+import { transaction } from '../../transaction.ts'
 import type { DomainContext } from '../../context.ts'
 import { loadSettings } from '../../settings/settings.ts'
 import { lockConversation } from '../access.ts'
-import { recordHistory } from '../history.ts'
+import { recordConversationEvent } from '../history.ts'
 import { reopensClosedConversation, statusFields, transition } from '../lifecycle.ts'
 
 export type CustomerAnswer = 'solved' | 'not-solved'
@@ -15,7 +16,7 @@ export type AnswerOutcome = 'closed' | 'already-closed' | 'reopened' | 'already-
  */
 export async function recordCustomerAnswer(ctx: DomainContext, conversationId: number, answer: CustomerAnswer): Promise<{ outcome: AnswerOutcome; number: number }> {
   const settings = await loadSettings(ctx.prisma)
-  const result = await ctx.prisma.$transaction(async (tx) => {
+  const result = await transaction(ctx, async (tx) => {
     const now = ctx.clock()
     const conversation = await lockConversation(tx, { kind: 'system' }, conversationId)
     const actor = { kind: 'customer' as const, customerId: conversation.customerId }
@@ -23,17 +24,14 @@ export async function recordCustomerAnswer(ctx: DomainContext, conversationId: n
       return { outcome: 'too-late' as const, conversation }
     }
     const t = transition(conversation.status, answer === 'solved' ? 'customerResolved' : 'customerNotResolved')
-    await recordHistory(tx, conversation.id, actor, answer === 'solved' ? 'customer_resolved' : 'customer_not_resolved', now)
+    await recordConversationEvent(ctx, tx, conversation, actor, answer === 'solved' ? 'customer.resolved' : 'customer.not_resolved', now)
     if (!t.changed) return { outcome: answer === 'solved' ? ('already-closed' as const) : ('already-open' as const), conversation }
     const updated = await tx.conversation.update({
       where: { id: conversation.id },
-      data: { ...statusFields(t, now, { kind: 'customer' }, answer === 'solved' ? 'customerResolved' : 'customerNotResolved'), lastActivityAt: now },
+      data: { ...statusFields(t, now, actor), lastActivityAt: now },
     })
-    await recordHistory(tx, conversation.id, actor, 'status_changed', now, { from: t.from, to: t.to })
+    await recordConversationEvent(ctx, tx, conversation, actor, 'status.changed', now, { from: t.from, to: t.to })
     return { outcome: answer === 'solved' ? ('closed' as const) : ('reopened' as const), conversation: updated }
   })
-  if (result.outcome === 'closed' || result.outcome === 'reopened') {
-    ctx.events.publish({ type: 'conversation.updated', conversationId, folderId: result.conversation.folderId })
-  }
   return { outcome: result.outcome, number: result.conversation.number }
 }

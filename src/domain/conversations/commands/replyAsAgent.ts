@@ -1,15 +1,15 @@
+import { transaction } from '../../transaction.ts'
 import { z } from 'zod'
 import type { Actor } from '../../actor.ts'
 import { asAgent } from '../../actor.ts'
 import type { DomainContext } from '../../context.ts'
 import { fromZodError, ValidationError, ConflictError } from '../../errors.ts'
 import { loadSettings } from '../../settings/settings.ts'
-import { newMessageId } from '../../../mail/outbound/outbox.ts'
-import { enqueueAgentReply } from '../../../mail/outbound/conversationEmails.ts'
+import { newMessageId } from '../../../mail/messageIds.ts'
 import { lockConversation } from '../access.ts'
 import { appendMessage } from '../appendMessage.ts'
-import { recordHistory } from '../history.ts'
-import { statusFields, transition, manualTransition } from '../lifecycle.ts'
+import { recordConversationEvent } from '../history.ts'
+import { SET_BY_AGENT, statusFields, transition } from '../lifecycle.ts'
 import { assertFileSizes, hasContent, prepareBody, type UploadedFile } from '../messageBody.ts'
 
 export const replySchema = z.object({
@@ -43,40 +43,23 @@ export async function replyAsAgent(ctx: DomainContext, agent: Actor, input: Repl
   if (!hasContent(body) && files.length === 0) throw new ValidationError('Write a reply first', { body: 'Write a reply first.' })
   const actor = asAgent(agent)
 
-  const result = await ctx.prisma.$transaction(async (tx) => {
+  const result = await transaction(ctx, async (tx) => {
     const now = ctx.clock()
     const conversation = await lockConversation(tx, actor, p.conversationId)
     // A confirmation covers only the messages the agent was shown: a newer one asks again.
     if (p.seenMessageCount !== undefined && conversation.messageCount > p.seenMessageCount) {
       throw new ThreadChangedError(conversation.messageCount)
     }
-    const customer = await tx.customer.findUniqueOrThrow({ where: { id: conversation.customerId } })
-    const folder = await tx.folder.findUniqueOrThrow({ where: { id: conversation.folderId } })
     const emailMessageId = newMessageId(ctx.mail.mailDomain)
-    const appended = await appendMessage(tx, { conversation, actor, kind: 'agent', body, files, at: now, authorAgentId: agent.id, emailMessageId })
-    const isFirst = conversation.lastAgentReplyAt === null && conversation.lastCustomerMessageAt === null
-    await enqueueAgentReply(tx, ctx.mail, {
-      conversation,
-      to: customer.email,
-      message: { id: appended.message.id, bodyHtml: appended.message.bodyHtml, bodyText: appended.message.bodyText, emailMessageId },
-      agentName: agent.name,
-      signatureHtml: folder.signatureHtml,
-      folderAddress: folder.inboundAddress,
-      attachments: appended.attachments,
-      isFirst,
-    })
-    await recordHistory(tx, conversation.id, actor, 'replied', now, { messageId: appended.message.id })
+    const appended = await appendMessage(ctx, tx, { conversation, actor, kind: 'agent', body, files, at: now, authorAgentId: agent.id, emailMessageId })
+    await recordConversationEvent(ctx, tx, conversation, actor, 'reply.sent', now, { messageId: appended.message.id, messageCount: appended.conversation.messageCount })
 
     let t = transition(conversation.status, 'agentReply')
-    let fields = statusFields(t, now, { kind: 'agent', agentId: agent.id }, 'agentReply')
-    if (p.statusAfter && p.statusAfter !== t.to) {
-      t = manualTransition(conversation.status, p.statusAfter)
-      fields = statusFields(t, now, { kind: 'agent', agentId: agent.id }, 'manual')
-    }
-    const updated = await tx.conversation.update({ where: { id: conversation.id }, data: fields })
-    if (t.changed) await recordHistory(tx, conversation.id, actor, 'status_changed', now, { from: t.from, to: t.to })
+    // A status chosen with the reply is set by hand from where the conversation was.
+    if (p.statusAfter && p.statusAfter !== t.to) t = transition(conversation.status, SET_BY_AGENT[p.statusAfter])
+    const updated = await tx.conversation.update({ where: { id: conversation.id }, data: statusFields(t, now, actor) })
+    if (t.changed) await recordConversationEvent(ctx, tx, conversation, actor, 'status.changed', now, { from: t.from, to: t.to })
     return { conversation: updated, message: appended.message }
   })
-  ctx.events.publish({ type: 'message.created', conversationId: result.conversation.id, folderId: result.conversation.folderId, messageCount: result.conversation.messageCount })
   return result
 }

@@ -1,11 +1,12 @@
+import { transaction } from '../../transaction.ts'
 import { z } from 'zod'
 import type { Actor } from '../../actor.ts'
 import { asAgent } from '../../actor.ts'
 import type { DomainContext } from '../../context.ts'
 import { fromZodError } from '../../errors.ts'
 import { lockConversation } from '../access.ts'
-import { recordHistory } from '../history.ts'
-import { manualTransition, statusFields } from '../lifecycle.ts'
+import { recordConversationEvent } from '../history.ts'
+import { SET_BY_AGENT, statusFields, transition } from '../lifecycle.ts'
 
 export const setStatusSchema = z.object({
   conversationId: z.number().int().positive(),
@@ -18,16 +19,15 @@ export async function setConversationStatus(ctx: DomainContext, agent: Actor, in
   if (!parsed.success) throw fromZodError(parsed.error)
   const { conversationId, status } = parsed.data
   const actor = asAgent(agent)
-  const result = await ctx.prisma.$transaction(async (tx) => {
+  const result = await transaction(ctx, async (tx) => {
     const now = ctx.clock()
     const conversation = await lockConversation(tx, actor, conversationId)
-    const t = manualTransition(conversation.status, status)
+    const t = transition(conversation.status, SET_BY_AGENT[status])
     if (!t.changed) return { conversation, changed: false }
-    const updated = await tx.conversation.update({ where: { id: conversationId }, data: statusFields(t, now, { kind: 'agent', agentId: agent.id }, 'manual') })
-    await recordHistory(tx, conversationId, actor, 'status_changed', now, { from: t.from, to: t.to })
+    const updated = await tx.conversation.update({ where: { id: conversationId }, data: statusFields(t, now, actor) })
+    await recordConversationEvent(ctx, tx, updated, actor, 'status.changed', now, { from: t.from, to: t.to })
     return { conversation: updated, changed: true }
   })
-  if (result.changed) ctx.events.publish({ type: 'conversation.updated', conversationId, folderId: result.conversation.folderId })
   return result.conversation
 }
 

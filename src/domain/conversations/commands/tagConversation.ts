@@ -1,10 +1,11 @@
+import { transaction } from '../../transaction.ts'
 import { z } from 'zod'
 import type { Actor } from '../../actor.ts'
 import { asAgent } from '../../actor.ts'
 import type { DomainContext } from '../../context.ts'
 import { fromZodError, NotFoundError } from '../../errors.ts'
 import { lockConversation } from '../access.ts'
-import { recordHistory } from '../history.ts'
+import { recordConversationEvent } from '../history.ts'
 
 export const tagSchema = z.object({
   conversationId: z.number().int().positive(),
@@ -16,7 +17,7 @@ async function changeTag(ctx: DomainContext, agent: Actor, input: z.input<typeof
   if (!parsed.success) throw fromZodError(parsed.error)
   const { conversationId, tagId } = parsed.data
   const actor = asAgent(agent)
-  const result = await ctx.prisma.$transaction(async (tx) => {
+  const result = await transaction(ctx, async (tx) => {
     const now = ctx.clock()
     const conversation = await lockConversation(tx, actor, conversationId)
     const tag = await tx.tag.findUnique({ where: { id: tagId } })
@@ -26,10 +27,9 @@ async function changeTag(ctx: DomainContext, agent: Actor, input: z.input<typeof
     if (has === add) return { conversation, changed: false }
     if (add) await tx.conversationTag.create({ data: { conversationId, tagId, createdAt: now } })
     else await tx.conversationTag.delete({ where: key })
-    await recordHistory(tx, conversationId, actor, add ? 'tagged' : 'untagged', now, { tagId, tag: tag.name })
+    await recordConversationEvent(ctx, tx, conversation, actor, add ? 'conversation.tagged' : 'conversation.untagged', now, { tagId, tag: tag.name })
     return { conversation, changed: true }
   })
-  if (result.changed) ctx.events.publish({ type: 'conversation.updated', conversationId, folderId: result.conversation.folderId })
   return result.changed
 }
 

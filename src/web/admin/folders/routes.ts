@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express'
 import { z } from 'zod'
 import { ConflictError, NotFoundError, ValidationError } from '../../../domain/errors.ts'
 import { DEFAULT_ACKNOWLEDGEMENT } from '../../../domain/conversations/commands/startCustomerConversation.ts'
-import { createFolder, deleteFolder, FieldConflictError, FOLDER_ORDER, listFoldersForAdmin, moveFolder, updateFolder, defaultFolderId } from '../../../domain/folders/manageFolders.ts'
+import { createFolder, deleteFolder, FieldConflictError, listFoldersForAdmin, moveFolder, updateFolder } from '../../../domain/folders/manageFolders.ts'
+import { getFolderForAdmin, listFolderChoices } from '../../../domain/folders/folderQueries.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAdmin, requireAgent } from '../../middleware/auth.ts'
 import { flash } from '../../middleware/flash.ts'
@@ -27,27 +28,26 @@ function formErrors(err: unknown): { errors: Record<string, string>; message: st
 /** Settings › Folders: create, rename, order, inbound address, signature, delete (SPEC §4). */
 export function foldersAdminRouter(ctx: AppContext): Router {
   const router = Router()
-  const { prisma } = ctx.db
   router.use('/settings/folders', requireAgent, requireAdmin)
 
-  async function renderList(res: Response, status: number, values: Record<string, string>, errors: Record<string, string>) {
-    const folders = await listFoldersForAdmin(prisma)
+  async function renderList(req: Request, res: Response, status: number, values: Record<string, string>, errors: Record<string, string>) {
+    const folders = await listFoldersForAdmin(ctx.domain.prisma, req.agent!)
     res.status(status).render('admin/folders', { title: 'Folders', nav: 'settings', folders, values, errors })
   }
 
-  router.get('/settings/folders', (_req, res) => renderList(res, 200, { name: '' }, {}))
+  router.get('/settings/folders', (req, res) => renderList(req, res, 200, { name: '' }, {}))
 
   // The short form on /settings posts to /settings/folders; this page's own form posts here.
   router.post('/settings/folders/new', async (req, res) => {
     const name = text(req.body?.name)
     try {
-      const folder = await createFolder(prisma, req.agent!, { name })
+      const folder = await createFolder(ctx.domain.prisma, req.agent!, { name })
       flash(req, 'success', `Folder “${folder.name}” created.`)
       res.redirect(303, '/settings/folders')
     } catch (err) {
       const form = formErrors(err)
       if (!form) throw err
-      await renderList(res, form.status, { name }, { ...form.errors, ...(form.message ? { name: form.message } : {}) })
+      await renderList(req, res, form.status, { name }, { ...form.errors, ...(form.message ? { name: form.message } : {}) })
     }
   })
 
@@ -71,23 +71,18 @@ export function foldersAdminRouter(ctx: AppContext): Router {
 
   async function renderEdit(req: Request, res: Response, status: number, state: EditState = {}) {
     const id = folderIdOf(req)
-    const [folder, others, defaultId] = await Promise.all([
-      prisma.folder.findUnique({ where: { id }, include: { _count: { select: { conversations: true, members: true, imapAccounts: true } } } }),
-      prisma.folder.findMany({ where: { id: { not: id } }, orderBy: FOLDER_ORDER, select: { id: true, name: true } }),
-      defaultFolderId(prisma),
-    ])
-    if (!folder) throw new NotFoundError()
+    const [folder, others] = await Promise.all([getFolderForAdmin(ctx.domain, req.agent!, id), listFolderChoices(ctx.domain, req.agent!, { except: id })])
     res.status(status).render('admin/folder-edit', {
       title: `Folder: ${folder.name}`,
       nav: 'settings',
       folder: {
         id: folder.id,
         name: folder.name,
-        isDefault: folder.id === defaultId,
-        conversations: folder._count.conversations,
-        conversationsLabel: plural(folder._count.conversations, 'conversation', 'conversations'),
-        members: folder._count.members,
-        imapAccounts: folder._count.imapAccounts,
+        isDefault: folder.isDefault,
+        conversations: folder.conversations,
+        conversationsLabel: plural(folder.conversations, 'conversation', 'conversations'),
+        members: folder.members,
+        imapAccounts: folder.imapAccounts,
       },
       others,
       values: state.values ?? { name: folder.name, inboundAddress: folder.inboundAddress ?? '', signatureHtml: folder.signatureHtml, acknowledge: folder.acknowledge, acknowledgementText: folder.acknowledgementText },

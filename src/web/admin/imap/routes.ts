@@ -1,12 +1,12 @@
 import { Router, type Request, type Response } from 'express'
 import { z } from 'zod'
 import { NotFoundError, ValidationError } from '../../../domain/errors.ts'
-import { FOLDER_ORDER } from '../../../domain/folders/manageFolders.ts'
-import { createImapAccount, deleteImapAccount, setImapAccountEnabled, testStoredImapAccount, updateImapAccount, type ImapAccountInput } from '../../../domain/mail/imapAccounts.ts'
+import { listFolderChoices } from '../../../domain/folders/folderQueries.ts'
+import { createImapAccount, deleteImapAccount, getImapAccount, listImapAccounts, setImapAccountEnabled, testStoredImapAccount, updateImapAccount, type ImapAccountInput } from '../../../domain/mail/imapAccounts.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAdmin, requireAgent } from '../../middleware/auth.ts'
 import { flash } from '../../middleware/flash.ts'
-import { age } from '../../presenters/conversationRow.ts'
+import { presentImapAccount } from '../../presenters/imapAccounts.ts'
 
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) })
 const accountIdOf = (req: Request) => {
@@ -38,38 +38,19 @@ function fromBody(body: Record<string, unknown> | undefined): { input: ImapAccou
 /** Settings › IMAP accounts: mailboxes polled for inbound mail. Passwords go in, never out. */
 export function imapAdminRouter(ctx: AppContext): Router {
   const router = Router()
-  const { prisma } = ctx.db
   router.use('/settings/imap', requireAgent, requireAdmin)
-
-  const folders = () => prisma.folder.findMany({ orderBy: FOLDER_ORDER, select: { id: true, name: true } })
 
   const DEFAULTS: FormValues = { host: '', port: '993', secure: true, username: '', mailbox: 'INBOX', moveToMailbox: '', folderId: '', enabled: true }
 
-  async function renderList(res: Response, status: number, values: FormValues = DEFAULTS, errors: Record<string, string> = {}) {
+  async function renderList(req: Request, res: Response, status: number, values: FormValues = DEFAULTS, errors: Record<string, string> = {}) {
     const now = ctx.clock()
-    const [accounts, folderList] = await Promise.all([
-      prisma.imapAccount.findMany({ orderBy: { id: 'asc' }, omit: { password: true }, include: { folder: { select: { name: true } } } }),
-      folders(),
-    ])
+    const [accounts, folders] = await Promise.all([listImapAccounts(ctx.domain, req.agent!), listFolderChoices(ctx.domain, req.agent!)])
     res.status(status).render('admin/imap', {
       title: 'IMAP accounts',
       nav: 'settings',
       schedulerEnabled: ctx.config.schedulerEnabled,
-      accounts: accounts.map((a) => ({
-        id: a.id,
-        label: `${a.username} on ${a.host}`,
-        host: a.host,
-        port: a.port,
-        secure: a.secure,
-        username: a.username,
-        mailbox: a.mailbox,
-        moveToMailbox: a.moveToMailbox,
-        folderName: a.folder?.name ?? null,
-        enabled: a.enabled,
-        lastPolled: a.lastPolledAt ? { iso: a.lastPolledAt.toISOString(), label: `${a.lastPolledAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`, relative: age(a.lastPolledAt, now) === 'now' ? 'just now' : `${age(a.lastPolledAt, now)} ago` } : null,
-        lastError: a.lastError,
-      })),
-      folders: folderList,
+      accounts: accounts.map((a) => presentImapAccount(a, now)),
+      folders,
       values,
       errors,
     })
@@ -77,8 +58,7 @@ export function imapAdminRouter(ctx: AppContext): Router {
 
   async function renderEdit(req: Request, res: Response, status: number, values?: FormValues, errors: Record<string, string> = {}) {
     const id = accountIdOf(req)
-    const [account, folderList] = await Promise.all([prisma.imapAccount.findUnique({ where: { id }, omit: { password: true } }), folders()])
-    if (!account) throw new NotFoundError()
+    const [account, folderList] = await Promise.all([getImapAccount(ctx.domain, req.agent!, id), listFolderChoices(ctx.domain, req.agent!)])
     res.status(status).render('admin/imap', {
       title: `IMAP account: ${account.username}`,
       nav: 'settings',
@@ -99,7 +79,7 @@ export function imapAdminRouter(ctx: AppContext): Router {
     })
   }
 
-  router.get('/settings/imap', (_req, res) => renderList(res, 200))
+  router.get('/settings/imap', (req, res) => renderList(req, res, 200))
 
   router.post('/settings/imap/new', async (req, res) => {
     const { input, values } = fromBody(req.body)
@@ -109,7 +89,7 @@ export function imapAdminRouter(ctx: AppContext): Router {
       res.redirect(303, '/settings/imap')
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
-      await renderList(res, 400, values, err.fields)
+      await renderList(req, res, 400, values, err.fields)
     }
   })
 

@@ -1,51 +1,40 @@
 import { Router } from 'express'
 import { z } from 'zod'
 import { NotFoundError } from '../../../domain/errors.ts'
+import { findInboundMessage, getRawInboundMessage, INBOUND_STATUSES, listInboundMessages } from '../../../domain/mail/inboundMessages.ts'
 import { processInboundMessage } from '../../../mail/inbound/intake.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAdmin, requireAgent } from '../../middleware/auth.ts'
 import { flash } from '../../middleware/flash.ts'
 
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) })
-const statusQuery = z.object({ status: z.enum(['received', 'processed', 'failed']).optional().catch(undefined) })
+const statusQuery = z.object({ status: z.enum(INBOUND_STATUSES).optional().catch(undefined) })
 
 /** Received e-mail as stored, for admins: what failed and why, the raw message, re-processing. */
 export function inboundAdminRouter(ctx: AppContext): Router {
   const router = Router()
-  const { prisma } = ctx.db
   router.use('/settings/inbound', requireAgent, requireAdmin)
 
   router.get('/settings/inbound', async (req, res) => {
     const { status } = statusQuery.parse(req.query)
-    const [rows, grouped] = await Promise.all([
-      prisma.inboundMessage.findMany({
-        where: status ? { status } : {},
-        orderBy: { id: 'desc' },
-        take: 100,
-        select: { id: true, source: true, size: true, envelopeFrom: true, subject: true, status: true, error: true, note: true, receivedAt: true, conversation: { select: { number: true } } },
-      }),
-      prisma.inboundMessage.groupBy({ by: ['status'], _count: { _all: true } }),
-    ])
-    const counts = Object.fromEntries(grouped.map((g) => [g.status, g._count._all]))
+    const { rows, counts } = await listInboundMessages(ctx.domain, req.agent!, { status })
     res.render('admin/inbound', { title: 'Received e-mail', nav: 'settings', rows, counts, status: status ?? '' })
   })
 
   router.get('/settings/inbound/:id/raw', async (req, res) => {
     const parsed = idParam.safeParse(req.params)
     if (!parsed.success) throw new NotFoundError()
-    const row = await prisma.inboundMessage.findUnique({ where: { id: parsed.data.id }, select: { raw: true } })
-    if (!row) throw new NotFoundError()
+    const raw = await getRawInboundMessage(ctx.domain, req.agent!, parsed.data.id)
     res.setHeader('Content-Type', 'message/rfc822')
     res.setHeader('Content-Disposition', `attachment; filename="message-${parsed.data.id}.eml"`)
     res.setHeader('X-Content-Type-Options', 'nosniff')
-    res.end(Buffer.from(row.raw))
+    res.end(raw)
   })
 
   router.post('/settings/inbound/:id/reprocess', async (req, res) => {
     const parsed = idParam.safeParse(req.params)
     if (!parsed.success) throw new NotFoundError()
-    const row = await prisma.inboundMessage.findUnique({ where: { id: parsed.data.id }, select: { id: true, status: true } })
-    if (!row) throw new NotFoundError()
+    const row = await findInboundMessage(ctx.domain, req.agent!, parsed.data.id)
     const outcome = await processInboundMessage(ctx.domain, row.id, req.log, { again: true })
     flash(req, outcome.status === 'processed' ? 'success' : 'error', outcome.status === 'processed' ? `Message ${row.id} processed.` : `Message ${row.id} still fails: ${outcome.error}`)
     res.redirect(303, '/settings/inbound')

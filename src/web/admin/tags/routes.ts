@@ -28,7 +28,6 @@ const COLOUR_LABELS = Object.fromEntries(TAG_COLOURS.map((c) => [c, c.charAt(0).
 /** Settings › Tags: create, rename, colour, delete (removed from conversations, recorded). */
 export function tagsAdminRouter(ctx: AppContext): Router {
   const router = Router()
-  const { prisma } = ctx.db
   router.use('/settings/tags', requireAgent, requireAdmin)
 
   interface ListState {
@@ -39,8 +38,8 @@ export function tagsAdminRouter(ctx: AppContext): Router {
     editing?: { id: number; values: Record<string, string>; errors: Record<string, string> }
   }
 
-  async function renderList(res: Response, status: number, state: ListState = {}) {
-    const tags = await listTagsForAdmin(prisma)
+  async function renderList(req: Request, res: Response, status: number, state: ListState = {}) {
+    const tags = await listTagsForAdmin(ctx.domain.prisma, req.agent!)
     res.status(status).render('admin/tags', {
       title: 'Tags',
       nav: 'settings',
@@ -54,7 +53,7 @@ export function tagsAdminRouter(ctx: AppContext): Router {
     })
   }
 
-  router.get('/settings/tags', (_req, res) => renderList(res, 200))
+  router.get('/settings/tags', (req, res) => renderList(req, res, 200))
 
   // The short form on /settings posts to /settings/tags; this page's own form posts here.
   router.post('/settings/tags/new', async (req, res) => {
@@ -66,7 +65,7 @@ export function tagsAdminRouter(ctx: AppContext): Router {
     } catch (err) {
       const form = formErrors(err)
       if (!form) throw err
-      await renderList(res, form.status, { values, errors: form.errors })
+      await renderList(req, res, form.status, { values, errors: form.errors })
     }
   })
 
@@ -74,14 +73,13 @@ export function tagsAdminRouter(ctx: AppContext): Router {
     const id = tagIdOf(req)
     const values = { name: text(req.body?.name), colour: text(req.body?.colour) }
     try {
-      const before = await prisma.tag.findUnique({ where: { id }, select: { name: true } })
       const tag = await updateTag(ctx.domain, req.agent!, id, values)
-      flash(req, 'success', before && before.name !== tag.name ? `Tag “${before.name}” renamed to “${tag.name}”.` : `Tag “${tag.name}” saved.`)
+      flash(req, 'success', tag.previousName !== tag.name ? `Tag “${tag.previousName}” renamed to “${tag.name}”.` : `Tag “${tag.name}” saved.`)
       res.redirect(303, '/settings/tags')
     } catch (err) {
       const form = formErrors(err)
       if (!form) throw err
-      await renderList(res, form.status, { editing: { id, values, errors: form.errors } })
+      await renderList(req, res, form.status, { editing: { id, values, errors: form.errors } })
     }
   })
 

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express'
 import { countTabsDetailed, listConversations, listQuerySchema } from '../../../domain/conversations/listConversations.ts'
 import { filterOptions } from '../../../domain/conversations/filterOptions.ts'
 import { getConversationPage, findVisibleConversation } from '../../../domain/conversations/getConversation.ts'
+import { visibleConversationIds } from '../../../domain/conversations/visibleConversations.ts'
 import { createConversation } from '../../../domain/conversations/commands/createConversation.ts'
 import { replyAsAgent, ThreadChangedError } from '../../../domain/conversations/commands/replyAsAgent.ts'
 import { addInternalComment } from '../../../domain/conversations/commands/addInternalComment.ts'
@@ -10,7 +11,7 @@ import { moveConversation } from '../../../domain/conversations/commands/moveCon
 import { addTag, removeTag } from '../../../domain/conversations/commands/tagConversation.ts'
 import { closeConversation, setConversationStatus } from '../../../domain/conversations/commands/setConversationStatus.ts'
 import { fromZodError, NotFoundError, ValidationError } from '../../../domain/errors.ts'
-import { folderScope } from '../../../domain/policy.ts'
+import { can, folderScope } from '../../../domain/policy.ts'
 import { sanitizeMessageHtml } from '../../../domain/content/index.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAgent, safeNextPath } from '../../middleware/auth.ts'
@@ -148,9 +149,9 @@ export function conversationsRouter(ctx: AppContext): Router {
   router.post('/conversations/:number/move', async (req, res) => {
     const { folderId } = moveForm.parse(req.body)
     const conversation = await moveConversation(ctx.domain, req.agent!, { conversationId: await conversationId(req), folderId })
-    const scope = await folderScope(prisma, req.agent!)
     // Moved out of the agent's own folders: the page is gone for them, go back to the list.
-    res.redirect(303, scope === null || scope.includes(conversation.folderId) ? `/conversations/${conversation.number}` : '/conversations')
+    const stillVisible = can(req.agent!, 'read', { type: 'conversation', folderId: conversation.folderId })
+    res.redirect(303, stillVisible ? `/conversations/${conversation.number}` : '/conversations')
   })
 
   router.post('/conversations/:number/tags', async (req, res) => {
@@ -180,16 +181,14 @@ export function conversationsRouter(ctx: AppContext): Router {
     }
     const f = parsed.data
     const agent = req.agent!
-    const scope = await folderScope(prisma, agent)
-    // Ids the agent cannot see are skipped exactly like ids that do not exist.
-    const visible = await prisma.conversation.findMany({ where: { id: { in: f.ids }, ...(scope === null ? {} : { folderId: { in: scope } }) }, select: { id: true } })
+    const visible = await visibleConversationIds(ctx.domain, agent, f.ids)
     if ((f.action === 'move' && !f.folderId) || (f.action === 'tag' && !f.tagId)) {
       flash(req, 'error', f.action === 'move' ? 'Choose the folder to move them to.' : 'Choose the tag to add.')
       return res.redirect(303, back)
     }
     let done = 0
     const refused: string[] = []
-    for (const { id } of visible) {
+    for (const id of visible) {
       try {
         if (f.action === 'assign') await assignConversation(ctx.domain, agent, { conversationId: id, assigneeId: f.assigneeId ?? null })
         else if (f.action === 'move') await moveConversation(ctx.domain, agent, { conversationId: id, folderId: f.folderId! })

@@ -1,10 +1,11 @@
 import { Router } from 'express'
 import { z } from 'zod'
 import { findActiveAgent } from '../../../domain/agents/authenticate.ts'
+import { isSessionActive } from '../../../domain/agents/sessions.ts'
 import { countTabsDetailed, listQuerySchema } from '../../../domain/conversations/listConversations.ts'
 import { presentTabCounts } from '../../presenters/conversationList.ts'
 import { findVisibleConversation, getConversationPage } from '../../../domain/conversations/getConversation.ts'
-import { folderScope, type FolderScope } from '../../../domain/policy.ts'
+import { can, folderScope } from '../../../domain/policy.ts'
 import type { ConversationEvent } from '../../../realtime/events.ts'
 import { leaveConversation, reportPresence } from '../../../realtime/presence.ts'
 import type { AppContext } from '../../context.ts'
@@ -17,21 +18,19 @@ const presenceBody = z.object({ composing: z.preprocess((v) => v === true || v =
 /** How often an open event stream checks that its session still exists. */
 const SESSION_CHECK_MS = 3_000
 
-const inScope = (scope: FolderScope, folderId: number) => scope === null || scope.includes(folderId)
-
 /** Live updates for agents: server-sent events, presence reports, and the fragments pages refresh. */
 export function liveRouter(ctx: AppContext): Router {
   const router = Router()
   const { prisma } = ctx.db
 
   router.get('/events', requireAgent, async (req, res) => {
-    const agent = req.agent!
-    let scope = await folderScope(prisma, agent)
+    // Signed-in agents come with their folders loaded, so each event is decided without a query.
+    let viewer = req.agent!
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' })
     res.write('retry: 3000\n\n')
     const send = (event: ConversationEvent) => {
       // An agent hears only of conversations in their folders, exactly as the lists filter them.
-      if (!inScope(scope, event.folderId)) return
+      if (!can(viewer, 'read', { type: 'conversation', folderId: event.folderId })) return
       res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)
     }
     const unsubscribe = ctx.events.subscribe(send)
@@ -42,16 +41,17 @@ export function liveRouter(ctx: AppContext): Router {
     const sid = req.sessionID
     const sessionCheck = setInterval(async () => {
       try {
-        if (!(await prisma.session.count({ where: { sid, expire: { gt: new Date() } } }))) res.end()
+        // Session expiry is wall-clock time, as the session store keeps it.
+        if (!(await isSessionActive(ctx.domain, { sid, now: new Date() }))) res.end()
       } catch {
         // The database is away for a moment; check again next time.
       }
     }, SESSION_CHECK_MS)
     const recheck = setInterval(async () => {
       try {
-        const current = await findActiveAgent(prisma, agent.id)
+        const current = await findActiveAgent(prisma, viewer.id)
         if (!current) return res.end()
-        scope = await folderScope(prisma, current)
+        viewer = current
       } catch {
         // The database is away for a moment; keep the stream and try again next time.
       }

@@ -1,5 +1,6 @@
 import { Router } from 'express'
 import { updateOwnNotifications } from '../../../domain/agents/manageAgents.ts'
+import { getOwnProfile } from '../../../domain/agents/profile.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAgent } from '../../middleware/auth.ts'
 import { flash } from '../../middleware/flash.ts'
@@ -9,11 +10,11 @@ export function profileRouter(ctx: AppContext): Router {
   const router = Router()
   router.use('/profile', requireAgent)
   router.get('/profile', async (req, res) => {
-    const me = await ctx.db.prisma.agent.findUniqueOrThrow({ where: { id: req.agent!.id }, select: { name: true, email: true, notifyOnAssign: true, notifyOnCustomerReply: true, notifyOnNewInFolder: true } })
+    const me = await getOwnProfile(ctx.domain, req.agent!)
     res.render('agent/profile', { title: 'Your notifications', nav: '', me })
   })
   router.post('/profile', async (req, res) => {
-    await updateOwnNotifications(ctx.db.prisma, req.agent!, req.body ?? {})
+    await updateOwnNotifications(ctx.domain.prisma, req.agent!, req.body ?? {})
     flash(req, 'success', 'Saved.')
     res.redirect(303, '/profile')
   })

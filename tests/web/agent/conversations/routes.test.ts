@@ -206,7 +206,7 @@ describe('agents working on conversations through the browser', () => {
       expect(notes[0]!.toAddress).toBe(assignee.email)
       expect(notes[0]!.text).toContain(`/conversations/${number}`)
       expect(notes[0]!.html).toContain(`/conversations/${number}`)
-      expect(await prisma().historyEvent.count({ where: { conversationId: conversation.id, type: 'assigned' } })).toBe(1)
+      expect(await prisma().historyEvent.count({ where: { conversationId: conversation.id, type: 'conversation.assigned' } })).toBe(1)
     })
   })
 
@@ -262,7 +262,7 @@ describe('agents working on conversations through the browser', () => {
       const sha256 = createHash('sha256').update(PDF).digest('hex')
       expect(await prisma().blob.count({ where: { sha256 } })).toBe(1)
       expect(await prisma().attachment.count({ where: { blobSha256: sha256 } })).toBe(2)
-      expect(await prisma().historyEvent.count({ where: { conversationId: conversation.id, type: 'attachment_added' } })).toBe(2)
+      expect(await prisma().historyEvent.count({ where: { conversationId: conversation.id, type: 'attachment.added' } })).toBe(2)
     })
 
     it('serves an uploaded SVG or HTML file only as an opaque download, never as a page or an image', async () => {
@@ -509,7 +509,7 @@ describe('agents working on conversations through the browser', () => {
       expect(res.status).toBe(303)
       const after = await prisma().conversation.findUniqueOrThrow({ where: { id: conversation.id } })
       expect(after.status).toBe('pending')
-      const event = await prisma().historyEvent.findFirstOrThrow({ where: { conversationId: conversation.id, type: 'status_changed' }, orderBy: { id: 'desc' } })
+      const event = await prisma().historyEvent.findFirstOrThrow({ where: { conversationId: conversation.id, type: 'status.changed' }, orderBy: { id: 'desc' } })
       expect(event.data).toEqual({ from: 'open', to: 'pending' })
     })
 
@@ -561,13 +561,13 @@ describe('agents working on conversations through the browser', () => {
       expect(res.status).toBe(303)
       expect(res.headers.location).toBe(href)
       expect((await row()).status).toBe('closed')
-      expect(await lastEvent()).toMatchObject({ type: 'status_changed', data: { from: 'new', to: 'closed' }, actorAgentId: adminActor.id })
+      expect(await lastEvent()).toMatchObject({ type: 'status.changed', data: { from: 'new', to: 'closed' }, actorAgentId: adminActor.id })
       expect(historyOf((await admin.get(href)).text)).toContain('changed the status from New to Closed')
 
       res = await admin.post(`${href}/assign`).type('form').send({ _csrf: token, assigneeId: String(assignee.id) })
       expect(res.status).toBe(303)
       expect((await row()).assigneeId).toBe(assignee.id)
-      expect(await lastEvent()).toMatchObject({ type: 'assigned', data: { from: null, to: assignee.id } })
+      expect(await lastEvent()).toMatchObject({ type: 'conversation.assigned', data: { from: null, to: assignee.id } })
       expect(historyOf((await admin.get(href)).text)).toContain('assigned it to Sidebar Sam')
       const notice = await prisma().outboxEmail.findMany({ where: { conversationId: conversation.id, kind: 'notification' } })
       expect(notice.map((n) => n.toAddress)).toEqual([assignee.email])
@@ -577,13 +577,13 @@ describe('agents working on conversations through the browser', () => {
       expect(res.status).toBe(303)
       expect((await row()).folderId).toBe(other.id)
       expect((await row()).assigneeId).toBe(assignee.id)
-      expect(await lastEvent()).toMatchObject({ type: 'moved', data: { from: general.id, to: other.id } })
+      expect(await lastEvent()).toMatchObject({ type: 'conversation.moved', data: { from: general.id, to: other.id } })
       expect(historyOf((await admin.get(href)).text)).toContain(`moved it from ${general.name} to Returns desk`)
 
       res = await admin.post(`${href}/tags`).type('form').send({ _csrf: token, tagId: String(tag.id) })
       expect(res.status).toBe(303)
       expect((await row()).tags.map((t) => t.tagId)).toEqual([tag.id])
-      expect(await lastEvent()).toMatchObject({ type: 'tagged', data: { tagId: tag.id, tag: 'fragile' } })
+      expect(await lastEvent()).toMatchObject({ type: 'conversation.tagged', data: { tagId: tag.id, tag: 'fragile' } })
       let page = await admin.get(href)
       expect(historyOf(page.text)).toContain('added the tag “fragile”')
       expect(page.text).toContain('aria-label="Remove the tag fragile"')
@@ -591,7 +591,7 @@ describe('agents working on conversations through the browser', () => {
       res = await admin.post(`${href}/tags/${tag.id}/remove`).type('form').send({ _csrf: token })
       expect(res.status).toBe(303)
       expect((await row()).tags).toEqual([])
-      expect(await lastEvent()).toMatchObject({ type: 'untagged', data: { tagId: tag.id, tag: 'fragile' } })
+      expect(await lastEvent()).toMatchObject({ type: 'conversation.untagged', data: { tagId: tag.id, tag: 'fragile' } })
       page = await admin.get(href)
       expect(historyOf(page.text)).toContain('removed the tag “fragile”')
       expect(page.text).not.toContain('aria-label="Remove the tag fragile"')
@@ -789,9 +789,9 @@ describe('agents working on conversations through the browser', () => {
 
       for (const id of selected) {
         const types = (await prisma().historyEvent.findMany({ where: { conversationId: id }, select: { type: true } })).map((e) => e.type)
-        expect(types).toEqual(expect.arrayContaining(['assigned', 'tagged', 'moved', 'status_changed']))
+        expect(types).toEqual(expect.arrayContaining(['conversation.assigned', 'conversation.tagged', 'conversation.moved', 'status.changed']))
       }
-      expect(await prisma().historyEvent.count({ where: { conversationId: c.id, type: { in: ['assigned', 'tagged', 'moved', 'status_changed'] } } })).toBe(0)
+      expect(await prisma().historyEvent.count({ where: { conversationId: c.id, type: { in: ['conversation.assigned', 'conversation.tagged', 'conversation.moved', 'status.changed'] } } })).toBe(0)
     })
 
     it('with nothing selected, says so and changes nothing', async () => {

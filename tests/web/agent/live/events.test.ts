@@ -43,7 +43,7 @@ describe('the live event stream ends with its session', () => {
     const stream = await openStream(app.url, (await session(app.url, agent.email)).cookie)
     streams.push(stream)
 
-    await requestPasswordReset(app.ctx.db.prisma, app.ctx.domain.mail, app.ctx.clock, agent.email)
+    await requestPasswordReset(app.ctx.domain, agent.email)
     const mail = await app.ctx.db.prisma.outboxEmail.findFirstOrThrow({ where: { kind: 'password_reset', toAddress: agent.email } })
     const token = /\/reset-password\/([\w-]+)/.exec(mail.text)![1]!
     await resetPassword(app.ctx.db.prisma, app.ctx.clock, token, 'a completely new password')

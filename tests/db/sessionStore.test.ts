@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { TOUCH_INTERVAL_MS } from '../../src/web/sessionStore.ts'
+import { TOUCH_INTERVAL_MS } from '../../src/db/sessionStore.ts'
 import { BACKGROUND_STATEMENTS, countQueries } from '../helpers/queryCounter.ts'
 import { setUpAndSignIn, startTestApp, type TestApp } from '../helpers/testApp.ts'
 

@@ -3,10 +3,11 @@ import type { Options } from 'express-rate-limit'
 import { PrismaPg } from '@prisma/adapter-pg'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PrismaClient } from '../../../src/generated/prisma/client.ts'
-import { PostgresRateLimitStore, RateLimitUnavailableError, sharedRateLimit } from '../../../src/web/middleware/rateLimitStore.ts'
-import { ADMIN, csrfFrom, setUpAndSignIn, startTestApp, type TestApp } from '../../helpers/testApp.ts'
-import { announceIfSkipped, NEEDS_POSTGRES, onPostgres } from '../../helpers/needsPostgres.ts'
+import { PrismaClient } from '../../src/generated/prisma/client.ts'
+import { PostgresRateLimitStore, RateLimitUnavailableError } from '../../src/db/rateLimitStore.ts'
+import { sharedRateLimit } from '../../src/web/middleware/sharedRateLimit.ts'
+import { ADMIN, csrfFrom, setUpAndSignIn, startTestApp, type TestApp } from '../helpers/testApp.ts'
+import { announceIfSkipped, NEEDS_POSTGRES, onPostgres } from '../helpers/needsPostgres.ts'
 
 /** A store on the app's database whose clock the test moves. */
 function storeWithClock(app: TestApp, prefix: string, windowMs: number) {
@@ -111,7 +112,7 @@ describe('rate-limit counters in PostgreSQL', () => {
     const dead = new PrismaClient({ adapter: new PrismaPg({ connectionString: 'postgresql://postgres@127.0.0.1:1/nowhere', connectionTimeoutMillis: 2_000 }) })
     let reached = 0
     const site = express()
-    site.get('/limited', sharedRateLimit({ prisma: dead }, { name: 'dead', windowMs: 60_000, limit: 100 }), (_req, res) => {
+    site.get('/limited', sharedRateLimit({ db: { prisma: dead } }, { name: 'dead', windowMs: 60_000, limit: 100 }), (_req, res) => {
       reached++
       res.send('ok')
     })

@@ -1,0 +1,91 @@
+import type { Logger } from 'pino'
+import type { Prisma, Tx } from '../db/database.ts'
+import { cursorAfter, endOfLog, readLog, START_OF_LOG, type LoggedEvent } from './eventLog.ts'
+
+/**
+ * A listener that reads the log after commit, from a stored position, exactly once: its handler
+ * runs in the transaction that moves its position, and only one instance at a time holds that
+ * position's row (the others skip it). A crash rolls back both, so the batch is handled again.
+ * Effects outside the database (an HTTP call) are at least once: they carry the event position.
+ */
+export interface Consumer {
+  name: string
+  /** Where a consumer that has never run starts: the whole log, or only what comes next. */
+  from: 'start' | 'end'
+  handle(tx: Tx, events: readonly LoggedEvent[]): Promise<void>
+}
+
+const BATCH = 500
+
+/** Handles one batch if this instance gets the consumer; returns how many events it handled. */
+export async function consumeOnce(prisma: Prisma, consumer: Consumer, batch = BATCH): Promise<number> {
+  await ensureRegistered(prisma, consumer)
+  return prisma.$transaction(
+    async (tx) => {
+      const [cursor] = await tx.$queryRaw<{ tx: string; position: string }[]>`
+        SELECT "tx"::text AS tx, "position"::text AS position FROM event_consumers WHERE name = ${consumer.name} FOR UPDATE SKIP LOCKED`
+      if (!cursor) return 0 // another instance is on it
+      const events = await readLog(tx, cursor, batch)
+      if (events.length === 0) return 0
+      await consumer.handle(tx, events)
+      const last = cursorAfter(events.at(-1)!)
+      await tx.$executeRaw`UPDATE event_consumers SET "tx" = ${last.tx}::xid8, "position" = ${last.position}::bigint, "updatedAt" = now() WHERE name = ${consumer.name}`
+      return events.length
+    },
+    { timeout: 60_000 },
+  )
+}
+
+async function ensureRegistered(prisma: Prisma, consumer: Consumer) {
+  const start = consumer.from === 'start' ? START_OF_LOG : await endOfLog(prisma)
+  await prisma.$executeRaw`INSERT INTO event_consumers (name, "tx", "position") VALUES (${consumer.name}, ${start.tx}::xid8, ${start.position}::bigint) ON CONFLICT (name) DO NOTHING`
+}
+
+/**
+ * Runs consumers until stopped: a batch whenever the log may have grown (`wake`) and at least
+ * every `pollMs` (a wake from another instance can be lost while its connection is down).
+ */
+export function runConsumers(prisma: Prisma, consumers: readonly Consumer[], logger: Logger, options: { pollMs?: number } = {}) {
+  const pollMs = options.pollMs ?? 1000
+  let stopped = false
+  let running: Promise<void> | null = null
+  let again = false
+  const timer = setInterval(() => wake(), pollMs)
+  timer.unref()
+
+  async function drain() {
+    do {
+      again = false
+      for (const consumer of consumers) {
+        try {
+          while (!stopped && (await consumeOnce(prisma, consumer)) > 0) {
+            // A full log is worked through at once rather than one batch per wake.
+          }
+        } catch (err) {
+          if (!stopped) logger.warn({ err, consumer: consumer.name }, 'event listener failed; it will retry')
+        }
+      }
+    } while (again && !stopped)
+  }
+
+  function wake() {
+    if (stopped) return
+    if (running) {
+      again = true
+      return
+    }
+    running = drain().finally(() => {
+      running = null
+    })
+  }
+
+  wake()
+  return {
+    wake,
+    async stop() {
+      stopped = true
+      clearInterval(timer)
+      await running
+    },
+  }
+}

@@ -1,0 +1,96 @@
+import type { Tx } from '../db/database.ts'
+import type { DomainContext } from '../domain/context.ts'
+import type { TransactionalReaction } from '../domain/events/record.ts'
+import type { RecordedEvent } from '../domain/events/types.ts'
+import { ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY, DEFAULT_ACKNOWLEDGEMENT } from '../domain/conversations/commands/startCustomerConversation.ts'
+import type { MailContext } from '../mail/mailContext.ts'
+import { enqueueAgentReply, enqueueConfirmation } from '../mail/outbound/conversationEmails.ts'
+
+/**
+ * The e-mails a customer gets from what agents and the help desk do: each public reply (and the
+ * first message of a conversation an agent sends), and the acknowledgement of a new request.
+ * Written in the transaction of the event as a template; rendered after commit.
+ */
+export function customerEmails(ctx: Pick<DomainContext, 'mail'>): TransactionalReaction {
+  return {
+    name: 'customerEmails',
+    async inTransaction(tx, events) {
+      for (const e of events) {
+        if (e.type === 'reply.sent') await replyEmail(tx, ctx.mail, e)
+        else if (e.type === 'conversation.created' && typeof e.data.emailMessageId === 'string') await firstMessageEmail(tx, ctx.mail, e, e.data.emailMessageId)
+        else if (e.type === 'conversation.created' && e.data.acknowledge === true) await acknowledgement(tx, ctx.mail, e)
+      }
+    },
+  }
+}
+
+const conversationFor = (tx: Tx, id: number) =>
+  tx.conversation.findUniqueOrThrow({
+    where: { id },
+    select: { id: true, number: true, subject: true, folder: { select: { signatureHtml: true, inboundAddress: true } }, customer: { select: { email: true } } },
+  })
+
+async function agentName(tx: Tx, e: RecordedEvent): Promise<string> {
+  const agent = e.actorAgentId === null ? null : await tx.agent.findUnique({ where: { id: e.actorAgentId }, select: { name: true } })
+  return agent?.name ?? ''
+}
+
+/** An agent's reply, e-mailed as the message itself (same Message-ID). */
+async function replyEmail(tx: Tx, mail: MailContext, e: RecordedEvent) {
+  const message = await tx.message.findUniqueOrThrow({ where: { id: Number(e.data.messageId) }, select: { id: true, conversationId: true, emailMessageId: true } })
+  if (!message.emailMessageId) throw new Error(`reply ${message.id} has no Message-ID to be e-mailed with`)
+  const conversation = await conversationFor(tx, message.conversationId)
+  // "Re:" unless nothing public was said before it (no agent reply, no customer message).
+  const earlier = await tx.message.findFirst({
+    where: { conversationId: conversation.id, id: { not: message.id }, OR: [{ kind: 'agent' }, { kind: 'customer', isAutoReply: false }] },
+    select: { id: true },
+  })
+  await enqueueAgentReply(tx, mail, {
+    conversation,
+    to: conversation.customer.email,
+    emailMessageId: message.emailMessageId,
+    agentName: await agentName(tx, e),
+    signatureHtml: conversation.folder.signatureHtml,
+    folderAddress: conversation.folder.inboundAddress,
+    isFirst: earlier === null,
+  })
+}
+
+/**
+ * A conversation an agent starts by writing to the customer: its first message goes out. The
+ * event comes before the message is stored, so it names the message by its Message-ID.
+ */
+async function firstMessageEmail(tx: Tx, mail: MailContext, e: RecordedEvent, emailMessageId: string) {
+  const conversation = await conversationFor(tx, e.conversationId!)
+  await enqueueAgentReply(tx, mail, {
+    conversation,
+    to: conversation.customer.email,
+    emailMessageId,
+    agentName: await agentName(tx, e),
+    signatureHtml: conversation.folder.signatureHtml,
+    folderAddress: conversation.folder.inboundAddress,
+    isFirst: true,
+  })
+}
+
+/**
+ * Tells the customer their request arrived, when the command asked for it (not for robots) and
+ * the folder does. Never to an address known to bounce, and at most a few a day per address.
+ */
+async function acknowledgement(tx: Tx, mail: MailContext, e: RecordedEvent) {
+  const conversation = await tx.conversation.findUniqueOrThrow({
+    where: { id: e.conversationId! },
+    select: { id: true, number: true, folder: { select: { acknowledge: true, acknowledgementText: true, inboundAddress: true } }, customer: { select: { email: true, undeliverableAt: true } } },
+  })
+  const { folder, customer } = conversation
+  if (!folder.acknowledge || customer.undeliverableAt) return
+  // Outbox rows carry the real time of writing (as the loop limit counts them), not the domain clock.
+  const since = new Date(Date.now() - 24 * 3600_000)
+  if ((await tx.outboxEmail.count({ where: { toAddress: customer.email, kind: 'confirmation', createdAt: { gt: since } } })) >= ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY) return
+  await enqueueConfirmation(tx, mail, {
+    conversation,
+    to: customer.email,
+    text: folder.acknowledgementText || DEFAULT_ACKNOWLEDGEMENT,
+    folderAddress: folder.inboundAddress,
+  })
+}

@@ -1,0 +1,25 @@
+import type { DomainContext } from '../domain/context.ts'
+import type { TransactionalReaction } from '../domain/events/record.ts'
+import type { Consumer } from './consumer.ts'
+import { agentNotifications } from './agentNotifications.ts'
+import { customerEmails } from './customerEmails.ts'
+import { renderEmails } from './renderEmails.ts'
+
+/** The reactions written in the transaction of the change they follow (none may be lost). */
+export function transactionalReactions(ctx: Omit<DomainContext, 'reactions'>): TransactionalReaction[] {
+  // renderEmails last: after commit it renders what the others wrote.
+  return [customerEmails(ctx), agentNotifications(ctx), renderEmails(ctx)]
+}
+
+/** The one way to build a domain context: with its reactions wired in. */
+export function createDomainContext(base: Omit<DomainContext, 'reactions'>): DomainContext {
+  return { ...base, reactions: transactionalReactions(base) }
+}
+
+/**
+ * The listeners that read the event log after commit, each exactly once across instances
+ * (src/reactions/consumer.ts). Webhooks and report rollups join this list.
+ */
+export function durableListeners(_ctx: DomainContext): Consumer[] {
+  return []
+}
