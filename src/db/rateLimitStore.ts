@@ -18,6 +18,9 @@ export interface PostgresRateLimitStoreOptions {
   logger?: Logger
 }
 
+/** The database the counters live in: the app's own, whose client the store uses. */
+export type CountersDatabase = { prisma: Prisma }
+
 /** Rows deleted per clean-up: bounded work in the request that happens to run it. */
 const CLEANUP_BATCH = 1000
 

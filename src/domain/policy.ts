@@ -93,8 +93,7 @@ const CONDITIONS: Record<Condition, (p: Principal, s: Subject) => boolean> = {
     const folderId = s.type === 'folder' ? s.id : s.type === 'conversation' ? s.folderId : null
     return folderId !== null && folderIdsOf(p).includes(folderId)
   },
-  ownConversation: (p, s) =>
-    s.type === 'conversation' && isRef(p) && p.kind === 'customer' && s.customerId !== undefined && s.customerId === p.customerId,
+  ownConversation: (p, s) => s.type === 'conversation' && isRef(p) && p.kind === 'customer' && s.customerId !== undefined && s.customerId === p.customerId,
 }
 
 function rulesFor(p: Principal, action: Action, type: SubjectType): Rule[] {
@@ -171,7 +170,10 @@ const AGENT_ROLES: readonly AgentRole[] = ['admin', 'agent']
 
 /** The rules that let agents (of some role) do `action` on a folder's conversations. */
 function agentRules(action: Action): (Rule & { role: AgentRole })[] {
-  return RULES.filter((r): r is Rule & { role: AgentRole } => (AGENT_ROLES as readonly Role[]).includes(r.role) && r.actions.includes(action) && r.subjects.includes('conversation'))
+  return RULES.filter(
+    (r): r is Rule & { role: AgentRole } =>
+      (AGENT_ROLES as readonly Role[]).includes(r.role) && r.actions.includes(action) && r.subjects.includes('conversation'),
+  )
 }
 
 /** Active agents who may do `action` on conversations of the folder, as a Prisma `where` on agents. */

@@ -3,6 +3,7 @@ import type { DomainContext } from '../domain/context.ts'
 import type { TransactionalReaction } from '../domain/events/record.ts'
 import type { RecordedEvent } from '../domain/events/types.ts'
 import { canWorkInFolder } from '../domain/conversations/access.ts'
+import { agentsAllowedWhere } from '../domain/policy.ts'
 import type { MailContext } from '../mail/mailContext.ts'
 import { enqueueAgentNotification, type ExcerptOf } from '../mail/outbound/conversationEmails.ts'
 
@@ -53,7 +54,7 @@ async function customerReplied(tx: Tx, mail: MailContext, e: RecordedEvent) {
 /** The agents of the folder (and admins) who asked to hear of new conversations. */
 async function newRequest(tx: Tx, mail: MailContext, e: RecordedEvent) {
   const watchers = await tx.agent.findMany({
-    where: { active: true, notifyOnNewInFolder: true, OR: [{ role: 'admin' }, { folders: { some: { folderId: e.folderId! } } }] },
+    where: { ...agentsAllowedWhere(e.folderId!, 'read'), notifyOnNewInFolder: true },
     select: { email: true, name: true },
   })
   if (!watchers.length) return

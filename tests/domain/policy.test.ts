@@ -2,17 +2,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it, vi } from 'vitest'
 import { asAgent, SYSTEM, type Actor } from '../../src/domain/actor.ts'
 import { ForbiddenError, NotFoundError } from '../../src/domain/errors.ts'
-import {
-  agentsAllowedWhere,
-  authorize,
-  can,
-  INSTANCE,
-  scopeOf,
-  withFolderIds,
-  type Action,
-  type Principal,
-  type Subject,
-} from '../../src/domain/policy.ts'
+import { agentsAllowedWhere, authorize, can, INSTANCE, scopeOf, withFolderIds, type Action, type Principal, type Subject } from '../../src/domain/policy.ts'
 
 const FOLDER = 1
 const OTHER_FOLDER = 2
@@ -57,7 +47,14 @@ const expected: Record<keyof typeof principals, Record<keyof typeof subjects, Ac
 
 const cases = Object.entries(principals).flatMap(([who, principal]) =>
   Object.entries(subjects).flatMap(([what, subject]) =>
-    ACTIONS.map((action) => ({ who, principal, what, subject, action, allowed: expected[who as keyof typeof principals][what as keyof typeof subjects].includes(action) })),
+    ACTIONS.map((action) => ({
+      who,
+      principal,
+      what,
+      subject,
+      action,
+      allowed: expected[who as keyof typeof principals][what as keyof typeof subjects].includes(action),
+    })),
   ),
 )
 

@@ -44,7 +44,7 @@ describe.runIf(onPostgres)(`a durable listener of the event log ${NEEDS_POSTGRES
     const folder = await buildFolder(ctx.prisma, 'Busy')
     const agent = await buildAgent(ctx.prisma, { role: 'admin' })
     const tag = await buildTag(ctx.prisma, 'flip')
-    const conversations = []
+    const conversations: Awaited<ReturnType<typeof buildConversation>>[] = []
     for (let i = 0; i < 40; i++) conversations.push(await buildConversation(ctx, agent, { folderId: folder.id }))
     const before = Number((await app.ctx.db.pool.query('SELECT count(*) AS n FROM events')).rows[0].n)
 

@@ -1,7 +1,7 @@
 import type { Tx } from '../../db/database.ts'
 import { ValidationError } from '../errors.ts'
 import { attachmentPath, storeAttachments } from '../attachments/storeAttachment.ts'
-import { splitReplyHtml } from '../../mail/inbound/replyText/index.ts'
+import { splitReplyHtml } from '../content/replyText/index.ts'
 import { embedYouTubeLinks, extractDataImages, htmlToText, replaceImageSources, sanitizeMessageHtml, textToHtml } from '../content/index.ts'
 
 export interface BodyInput {

@@ -1,8 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { rateLimit } from 'express-rate-limit'
 import type { Logger } from 'pino'
-import type { Database } from '../../db/database.ts'
-import { PostgresRateLimitStore, RateLimitUnavailableError } from '../../db/rateLimitStore.ts'
+import { PostgresRateLimitStore, RateLimitUnavailableError, type CountersDatabase } from '../../db/rateLimitStore.ts'
 
 export interface SharedRateLimitOptions {
   /** Names the limiter in the table (and in logs). */
@@ -27,7 +26,7 @@ export const UNAVAILABLE_RETRY_AFTER_S = 30
  * outage had not already taken, while failing open would lift the limits whenever the counters
  * alone fail (docs/decisions.md).
  */
-export function sharedRateLimit(deps: { db: Pick<Database, 'prisma'>; logger?: Logger }, options: SharedRateLimitOptions): RequestHandler {
+export function sharedRateLimit(deps: { db: CountersDatabase; logger?: Logger }, options: SharedRateLimitOptions): RequestHandler {
   const store = new PostgresRateLimitStore(deps.db.prisma, { prefix: options.name, logger: deps.logger })
   const limiter = rateLimit({
     windowMs: options.windowMs,

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { DomUtils, parseDocument } from 'htmlparser2'
 import { afterAll, describe, expect, it } from 'vitest'
-import { splitReply, splitReplyHtml } from '../../../../src/mail/inbound/replyText/index.ts'
+import { splitReply, splitReplyHtml } from '../../../../src/domain/content/replyText/index.ts'
 import { CRISP, GITHUB, ZAPIER, type Label } from './expectations.ts'
 import { announceCorpusAbsent, corpusPresent, MAIL_CORPUS } from '../../../helpers/mailCorpus.ts'
 

@@ -1,7 +1,7 @@
 import { parseDocument } from 'htmlparser2'
 import render from 'dom-serializer'
 import { describe, expect, it } from 'vitest'
-import { splitReply, splitReplyHtml } from '../../../../src/mail/inbound/replyText/index.ts'
+import { splitReply, splitReplyHtml } from '../../../../src/domain/content/replyText/index.ts'
 
 const text = (...lines: string[]) => lines.join('\n')
 
