@@ -1,8 +1,8 @@
 import { createDomainContext } from '../src/reactions/index.ts'
 // `npm run fuzz -- [--count 100000] [--seed 1] [--concurrency N] [--chunk 2000] [--database-url URL] [--corpus DIR] [--max-bytes N]`
 //
-// Feeds the inbound intake (receiveRawMessage, as the SMTP listener, the IMAP poller and
-// POST /inbound/raw do) with mutated copies of a real-world corpus (--corpus DIR or MAIL_CORPUS): truncated,
+// Feeds the inbound intake through its one way in, receiveRawMessage (the function the SMTP
+// listener, the IMAP poller and POST /inbound/raw call), with mutated copies of a real-world corpus (--corpus DIR or MAIL_CORPUS): truncated,
 // bit-flipped, bytes inserted and deleted, a 1 MB header line, 10,000 headers, hundreds of nested
 // multiparts, corrupted boundaries, invalid charsets and transfer encodings, NUL bytes, broken
 // line endings, deeply nested HTML, and several of these at once. Deterministic: the same seed and
@@ -557,7 +557,7 @@ const DEFERRED_RETRIES = 3
 
 const errorText = (err: unknown) => `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`
 
-/** Mutation `index` through receiveRawMessage, as the HTTP endpoint hands a message over. */
+/** Mutation `index` through receiveRawMessage, as POST /inbound/raw hands a message over to a free intake worker. */
 async function takeOne(ctx: DomainContext, corpus: CorpusMessage[], seed: number, index: number): Promise<Took> {
   const m = mutation(corpus, seed, index)
   const took: Took = { index, source: m.source, kind: m.kind, bytes: m.raw.length, ms: 0 }

@@ -3,8 +3,9 @@
  * (MAIL_CORPUS, when set) and of the project's own messages, made by tools/fuzz-intake.ts (truncation, bit flips, inserted and deleted
  * bytes, a 1 MB header line, 10,000 headers, hundreds of nested multiparts, corrupted boundaries,
  * invalid charsets and transfer encodings, NUL bytes, broken line endings, deep HTML, and several
- * at once). Each goes through receiveRawMessage as the SMTP listener, the IMAP poller and
- * POST /inbound/raw hand it over. Asserted for every message: no error escapes, the row holds the
+ * at once). Each goes through receiveRawMessage, the intake's one way in, which the SMTP listener,
+ * the IMAP poller and POST /inbound/raw call (intakeWrites.test.ts: the same writes, whichever way
+ * a message comes). Asserted for every message: no error escapes, the row holds the
  * exact bytes received, and it ends `processed` or `failed` (never left `received`); afterwards
  * the process is healthy (health check, a clean message still goes through, no unhandled rejection).
  *

@@ -20,8 +20,8 @@ export interface AuditPage {
   entries: AuditEntry[]
   /** Where the next (older) page starts; null on the last page. */
   olderBefore: bigint | null
-  /** Current names of the agents, folders and tags the entries point at by id, per target type. */
-  targetNames: Record<'agent' | 'folder' | 'tag', Map<string, string>>
+  /** Current names of the agents, folders and tags the entries point at by id, by target type. */
+  targetNames: Record<string, Map<string, string>>
 }
 
 /** The audit log, newest first, one keyset page before the entry `before`; for administrators. */

@@ -13,8 +13,8 @@ import { AUTOMATIC_KINDS, AUTOMATIC_PER_ADDRESS_PER_HOUR } from '../../mail/outb
 const DAY_MS = 24 * 60 * 60 * 1000
 
 /**
- * Conversations per transaction. A batch writes its e-mails and history with one statement, so a
- * bigger batch costs fewer round trips; 1,000 keeps a transaction well under a second and what a
+ * Conversations per transaction. A batch writes its e-mails with one statement and its events
+ * with another, so a bigger batch costs fewer round trips; 1,000 keeps a transaction well under a second and what a
  * batch hands the driver (~0.5 MB of e-mail values) small.
  */
 export const DEFAULT_BATCH_SIZE = 1_000
@@ -102,13 +102,15 @@ function describeClaimed(claim: P.Sql): P.Sql {
              (SELECT m."emailMessageId" FROM messages m WHERE m."conversationId" = c.id AND m.kind = 'agent' AND m."emailMessageId" IS NOT NULL
               ORDER BY m."createdAt" DESC, m.id DESC LIMIT 1) AS "lastAgentMessageId"
       FROM claimed c JOIN customers cu ON cu.id = c."customerId" JOIN folders f ON f.id = c."folderId"),
+    -- One index range per address: a join would read every e-mail of the last hour (a sweep
+    -- queues thousands, and the planner's statistics do not know it yet).
     recent AS (
-      SELECT o."toAddress", count(*)::int AS n FROM outbox_emails o
-      WHERE o."toAddress" IN (SELECT email FROM described WHERE NOT undeliverable)
-        AND o.kind::text IN (${P.join(AUTOMATIC_KINDS)}) AND o."createdAt" > now() - interval '1 hour'
-      GROUP BY o."toAddress")
+      SELECT a.email, (SELECT count(*) FROM outbox_emails o
+                       WHERE o."toAddress" = a.email AND o."createdAt" > now() - interval '1 hour'
+                         AND o.kind::text IN (${P.join(AUTOMATIC_KINDS)}))::int AS n
+      FROM (SELECT DISTINCT email FROM described WHERE NOT undeliverable) a)
     SELECT d.*, NOT d.undeliverable AND coalesce(r.n, 0) + row_number() OVER (PARTITION BY d.email ORDER BY d.id) > ${AUTOMATIC_PER_ADDRESS_PER_HOUR} AS "overLimit"
-    FROM described d LEFT JOIN recent r ON r."toAddress" = d.email
+    FROM described d LEFT JOIN recent r ON r.email = d.email
     ORDER BY d.id`
 }
 
@@ -249,7 +251,10 @@ async function closeBatch(ctx: DomainContext, settings: Settings, batchSize: num
         tx,
         rows.flatMap((r) => {
           // A closing note held back by the limit is noted; one to an undeliverable address is not (the customer shows it).
-          const closed = systemEvent('conversation.auto_closed', now, r, { afterDays: settings.pendingCloseDays, ...(r.overLimit ? { skipped: OVER_LIMIT } : {}) })
+          const closed = systemEvent('conversation.auto_closed', now, r, {
+            afterDays: settings.pendingCloseDays,
+            ...(r.overLimit ? { skipped: OVER_LIMIT } : {}),
+          })
           return t.changed ? [closed, systemEvent('status.changed', now, r, { from: t.from, to: t.to })] : [closed]
         }),
       )

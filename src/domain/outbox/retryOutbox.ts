@@ -4,6 +4,7 @@ import type { DomainContext } from '../context.ts'
 import { NotFoundError } from '../errors.ts'
 import { recordAdminEvent } from '../events/record.ts'
 import { authorize, INSTANCE } from '../policy.ts'
+import { transaction } from '../transaction.ts'
 
 // Attempts start again from zero, so a retried e-mail gets the full series of attempts (and
 // back-off) instead of failing at its next error. The last error stays until the next attempt.
@@ -13,7 +14,7 @@ const queuedAgain = (now: Date) => ({ status: 'queued' as const, attempts: 0, ne
 export async function retryFailedEmails(ctx: DomainContext, admin: Actor): Promise<number> {
   authorize(admin, 'administer', INSTANCE)
   const now = ctx.clock()
-  const count = await ctx.prisma.$transaction(async (tx) => {
+  const count = await transaction(ctx, async (tx) => {
     const { count } = await tx.outboxEmail.updateMany({ where: { status: 'failed' }, data: queuedAgain(now) })
     if (count) await recordAdminEvent(tx, { type: 'outbox.retried', agentId: admin.id, at: now, target: { type: 'outbox' }, data: { failed: count } })
     return count
@@ -32,7 +33,7 @@ export type RetryOutcome = { retried: true } | { retried: false; status: 'sent' 
 export async function retryEmail(ctx: DomainContext, admin: Actor, input: { id: number }): Promise<RetryOutcome> {
   authorize(admin, 'administer', INSTANCE)
   const now = ctx.clock()
-  const retried = await ctx.prisma.$transaction(async (tx) => {
+  const retried = await transaction(ctx, async (tx) => {
     const { count } = await tx.outboxEmail.updateMany({ where: { id: input.id, status: { in: ['failed', 'queued'] } }, data: queuedAgain(now) })
     if (count) await recordAdminEvent(tx, { type: 'outbox.retried', agentId: admin.id, at: now, target: { type: 'outbox', id: String(input.id) } })
     return count > 0

@@ -63,9 +63,9 @@ export interface ReceiveOptions {
  * answered then and delivers the message again. Processing itself never rejects.
  */
 export async function receiveRawMessage(ctx: DomainContext, message: RawMessage, options: ReceiveOptions = {}): Promise<{ id: number; outcome: ReceiveOutcome }> {
-  const { queue, logger } = options
-  const tooLarge = options.maxBytes !== undefined && message.raw.length > options.maxBytes
-  const notRead = tooLarge ? `The message is ${formatBytes(message.raw.length)}, over the ${formatBytes(options.maxBytes!)} inbound limit; it was not read, the original is kept` : null
+  const { queue, logger, maxBytes } = options
+  const notRead = maxBytes !== undefined && message.raw.length > maxBytes ? `The message is ${formatBytes(message.raw.length)}, over the ${formatBytes(maxBytes)} inbound limit; it was not read, the original is kept` : null
+  // Processed at once unless every worker of the queue is busy; then it waits in line.
   const releaseWorker = notRead ? null : queue ? queue.reserveWorker() : () => {}
   try {
     const now = ctx.clock()

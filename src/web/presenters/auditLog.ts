@@ -94,8 +94,7 @@ export function presentAuditLog(page: AuditPage, before: number | undefined) {
   const entries = page.entries.map((r) => {
     const data = withoutSecrets(r.data)
     const typeLabel = TARGET_LABELS[r.targetType] ?? words(r.targetType)
-    const current = (page.targetNames as Record<string, Map<string, string> | undefined>)[r.targetType]
-    const name = nameInData(r.targetType, data) ?? (r.targetId ? current?.get(r.targetId) : undefined) ?? null
+    const name = nameInData(r.targetType, data) ?? (r.targetId ? page.targetNames[r.targetType]?.get(r.targetId) : undefined) ?? null
     return {
       id: r.id,
       when: { iso: r.createdAt.toISOString(), label: `${r.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` },

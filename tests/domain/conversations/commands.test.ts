@@ -47,7 +47,7 @@ describe('conversation commands', () => {
       expect(mail.text).toContain('Here is the invoice you asked for.')
       expect(await historyTypes(conversation.id)).toEqual(['conversation.created'])
       // Published after commit; across instances it travels through PostgreSQL, so it may take a moment.
-      await expect.poll(() => events.find((e) => e.conversationId === conversation.id)).toMatchObject({ type: 'conversation.created', conversationId: conversation.id, folderId })
+      await expect.poll(() => events.find((e) => e.conversationId === conversation.id), { timeout: 5000 }).toMatchObject({ type: 'conversation.created', conversationId: conversation.id, folderId })
     })
 
     it('recorded for the customer: new, nothing sent', async () => {

@@ -90,8 +90,18 @@ describe('the status rules', () => {
   it('clears the pending period when the customer answers, and stamps who closed', () => {
     const now = new Date('2027-01-01T00:00:00Z')
     expect(statusFields(transition('pending', 'customerMessage'), now, customer)).toMatchObject({ status: 'open', pendingSince: null, reminderSentAt: null })
-    expect(statusFields(transition('open', 'agentSetsClosed'), now, agent)).toMatchObject({ status: 'closed', closedAt: now, closedByKind: 'agent', closedById: 7 })
-    expect(statusFields(transition('pending', 'customerResolved'), now, customer)).toMatchObject({ status: 'closed', closedAt: now, closedByKind: 'customer', closedById: null })
+    expect(statusFields(transition('open', 'agentSetsClosed'), now, agent)).toMatchObject({
+      status: 'closed',
+      closedAt: now,
+      closedByKind: 'agent',
+      closedById: 7,
+    })
+    expect(statusFields(transition('pending', 'customerResolved'), now, customer)).toMatchObject({
+      status: 'closed',
+      closedAt: now,
+      closedByKind: 'customer',
+      closedById: null,
+    })
     expect(statusFields(transition('closed', 'customerMessage'), now, customer)).toMatchObject({ status: 'open', closedAt: null, closedByKind: null })
   })
 

@@ -37,15 +37,18 @@ function statusWrites(file: string, text: string): Violation[] {
 
   const declarations = new Map<string, ts.Expression[]>()
   const collect = (node: ts.Node) => {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) declarations.set(node.name.text, [...(declarations.get(node.name.text) ?? []), node.initializer])
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left)) declarations.set(node.left.text, [...(declarations.get(node.left.text) ?? []), node.right])
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer)
+      declarations.set(node.name.text, [...(declarations.get(node.name.text) ?? []), node.initializer])
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left))
+      declarations.set(node.left.text, [...(declarations.get(node.left.text) ?? []), node.right])
     ts.forEachChild(node, collect)
   }
   collect(source)
 
   /** Reports the status columns an expression written as a row's data names, following variables of this file. */
   const checkData = (expr: ts.Expression, seen: Set<string>): void => {
-    if (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr) || ts.isNonNullExpression(expr)) return checkData(expr.expression, seen)
+    if (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr) || ts.isNonNullExpression(expr))
+      return checkData(expr.expression, seen)
     if (ts.isConditionalExpression(expr)) return (checkData(expr.whenTrue, seen), checkData(expr.whenFalse, seen))
     if (ts.isArrayLiteralExpression(expr)) return expr.elements.forEach((e) => checkData(e, seen))
     if (ts.isIdentifier(expr)) {
@@ -62,7 +65,8 @@ function statusWrites(file: string, text: string): Violation[] {
     if (!ts.isObjectLiteralExpression(expr)) return
     for (const p of expr.properties) {
       if (ts.isSpreadAssignment(p)) checkData(p.expression, seen)
-      else if (p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && STATUS_COLUMNS.has(p.name.text)) report(p, `writes conversations.${p.name.text} outside the transition table`)
+      else if (p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && STATUS_COLUMNS.has(p.name.text))
+        report(p, `writes conversations.${p.name.text} outside the transition table`)
     }
   }
 
@@ -84,11 +88,17 @@ function statusWrites(file: string, text: string): Violation[] {
   /** SQL in a string or template: interpolations stand for values or for the door's assignments. */
   const checkSql = (node: ts.Node, sql: string) => {
     for (const m of sql.matchAll(SQL_UPDATE)) {
-      const column = m[1]!.split(',').map((a) => SQL_SET_COLUMN.exec(`,${a}`)?.[1]).find(Boolean)
+      const column = m[1]!
+        .split(',')
+        .map((a) => SQL_SET_COLUMN.exec(`,${a}`)?.[1])
+        .find(Boolean)
       if (column) report(node, `SQL sets conversations.${column} outside the transition table`)
     }
     for (const m of sql.matchAll(SQL_INSERT)) {
-      const column = m[1]!.split(',').map((c) => SQL_INSERT_COLUMN.exec(`,${c},`)?.[1]).find(Boolean)
+      const column = m[1]!
+        .split(',')
+        .map((c) => SQL_INSERT_COLUMN.exec(`,${c},`)?.[1])
+        .find(Boolean)
       if (column) report(node, `SQL inserts conversations.${column} outside the transition table`)
     }
   }
@@ -139,7 +149,9 @@ describe('one door for status', () => {
     })
 
     it('catches SQL that sets or inserts status columns of conversations', () => {
-      expect(check('await tx.$executeRaw`UPDATE conversations SET status = \'closed\' WHERE id = ${id}`')).toEqual(['SQL sets conversations.status outside the transition table'])
+      expect(check("await tx.$executeRaw`UPDATE conversations SET status = 'closed' WHERE id = ${id}`")).toEqual([
+        'SQL sets conversations.status outside the transition table',
+      ])
       expect(check('await tx.$executeRaw`UPDATE "conversations" c SET "snippet" = ${s}, "closedAt" = ${now} FROM due WHERE c.id = due.id`')).toHaveLength(1)
       expect(check(`await pool.query('INSERT INTO conversations (subject, status, channel) VALUES ($1, $2, $3)', values)`)).toHaveLength(1)
     })
@@ -147,8 +159,10 @@ describe('one door for status', () => {
     it('lets the door through, and leaves reads and other tables alone', () => {
       expect(check(`await tx.conversation.update({ where: { id, status: 'pending' }, data: statusFields(t, now, actor) })`)).toEqual([])
       expect(check(`await tx.conversation.create({ data: { subject, ...initialStatusFields(now, actor), lastActivityAt: now } })`)).toEqual([])
-      expect(check('await tx.$queryRaw`UPDATE conversations c SET ${statusAssignments(t, now, SYSTEM)} FROM due WHERE c.id = due.id AND c.status = \'pending\'`')).toEqual([])
-      expect(check('await tx.$executeRaw`UPDATE outbox_emails SET status = \'sending\' WHERE id = ${id}`')).toEqual([])
+      expect(
+        check("await tx.$queryRaw`UPDATE conversations c SET ${statusAssignments(t, now, SYSTEM)} FROM due WHERE c.id = due.id AND c.status = 'pending'`"),
+      ).toEqual([])
+      expect(check("await tx.$executeRaw`UPDATE outbox_emails SET status = 'sending' WHERE id = ${id}`")).toEqual([])
       expect(check(`await tx.outboxEmail.updateMany({ where: { id }, data: { status: 'failed' } })`)).toEqual([])
       expect(check(`await tx.conversation.count({ where: { status: { not: 'closed' } } })`)).toEqual([])
       expect(check(`const view = { status: c.status, closedAt: c.closedAt }`)).toEqual([])

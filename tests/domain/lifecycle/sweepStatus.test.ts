@@ -74,7 +74,10 @@ describe('the sweep writes status through the transition table', () => {
     expect(await ctx.prisma.outboxEmail.count({ where: { conversationId: other.id, kind: 'closing' } })).toBe(1)
     for (const c of cs) {
       expect(await columns(c.id)).toMatchObject({ status: 'closed', closedByKind: 'system', closedAt: time.clock() })
-      const events = await ctx.prisma.historyEvent.findMany({ where: { conversationId: c.id, actorKind: 'system', createdAt: time.clock() }, orderBy: { id: 'asc' } })
+      const events = await ctx.prisma.historyEvent.findMany({
+        where: { conversationId: c.id, actorKind: 'system', createdAt: time.clock() },
+        orderBy: { id: 'asc' },
+      })
       expect(events.map((e) => [e.type, e.data])).toEqual([
         ['conversation.auto_closed', { afterDays: 30, skipped: OVER_LIMIT }],
         ['status.changed', { from: 'pending', to: 'closed' }],
@@ -87,7 +90,9 @@ describe('the sweep writes status through the transition table', () => {
     const c = await pending(email)
     const d = await pending(email)
     for (let i = 0; i < AUTOMATIC_PER_ADDRESS_PER_HOUR - 1; i++) {
-      await ctx.prisma.outboxEmail.create({ data: { kind: 'notification', messageId: `<n${i}-${Date.now()}@example.test>`, toAddress: email, subject: 'x', html: 'x', text: 'x' } })
+      await ctx.prisma.outboxEmail.create({
+        data: { kind: 'notification', messageId: `<n${i}-${Date.now()}@example.test>`, toAddress: email, subject: 'x', html: 'x', text: 'x' },
+      })
     }
     time.advanceDays(23)
     await runLifecycleSweep(ctx)

@@ -2,7 +2,8 @@
  * The inbound intake against the shared corpus of real-world and edge-case e-mails
  * (its folder in MAIL_CORPUS; see its README.md and each folder's MANIFEST.md).
  *
- * Every message in CATALOG.tsv goes through receiveRawMessage, one after the other on one app, in
+ * Every message in CATALOG.tsv goes through receiveRawMessage (the intake's one way in, which the
+ * SMTP listener, the IMAP poller and POST /inbound/raw call), one after the other on one app, in
  * catalog order: the full corpus, on PGlite and on PostgreSQL (TEST_DATABASE_URL) alike — it takes
  * about half a minute, so no subset is needed. Then:
  * - ingestion: no exception escapes, the stored raw bytes equal the file, the row ends `processed`

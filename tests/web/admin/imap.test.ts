@@ -148,8 +148,10 @@ describe('settings: IMAP accounts', () => {
       expect(audit.text).not.toContain(MAILBOX_USER.password)
     }
     const stored = await prisma().auditEvent.findMany({ where: { targetType: 'imap_account' } })
-    expect(JSON.stringify(stored)).not.toContain(WRONG_PASSWORD)
-    expect(JSON.stringify(stored)).not.toContain(MAILBOX_USER.password)
+    // Audit ids are bigints (positions in the event log), which JSON has no literal for.
+    const storedText = JSON.stringify(stored, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value))
+    expect(storedText).not.toContain(WRONG_PASSWORD)
+    expect(storedText).not.toContain(MAILBOX_USER.password)
     expect(stored.find((a) => a.action === 'imap.updated' && (a.data as Record<string, unknown>).credentials === 'password replaced')).toBeTruthy()
   })
 
