@@ -77,7 +77,7 @@ describe('a relay refusing a customer address at RCPT', () => {
     expect(notes).toHaveLength(1)
     expect(notes[0]!.bodyText).toMatch(/could not be delivered to gone@example\.com: the mail server refused the address \(550 5\.1\.1/)
     const history = await prisma().historyEvent.findMany({ where: { conversationId: conversation.id, type: 'auto_reply.received' } })
-    expect(history.map((h) => h.data)).toEqual([{ bounce: true, recipient: 'gone@example.com', status: '5.1.1' }])
+    expect(history.map((h) => h.data)).toEqual([{ bounce: true, recipient: 'gone@example.com', status: '5.1.1', messageCount: 3 }])
     // The status is not the refusal's business.
     expect((await prisma().conversation.findUniqueOrThrow({ where: { id: conversation.id } })).status).toBe('pending')
   })

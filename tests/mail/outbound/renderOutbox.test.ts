@@ -84,7 +84,7 @@ describe('e-mails written in a transaction and rendered after it', () => {
   })
 
   it('renderers running at once render each e-mail once', async () => {
-    const rows = []
+    const rows: { id: number }[] = []
     for (let i = 0; i < 37; i++) rows.push(await invitation(i))
     const results = await Promise.all(Array.from({ length: 4 }, () => renderPendingEmails(prisma())))
     expect(results.reduce((n, r) => n + r.rendered, 0)).toBe(37)
