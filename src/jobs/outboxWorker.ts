@@ -2,7 +2,8 @@ import type { Logger } from 'pino'
 import type { Prisma } from '../db/database.ts'
 import type { Clock } from '../domain/clock.ts'
 import type { DomainContext } from '../domain/context.ts'
-import { deliverDueEmails, type MailSender } from '../mail/outbound/delivery.ts'
+import { recordBounce } from '../domain/conversations/commands/recordBounce.ts'
+import { deliverDueEmails, type MailSender, type RefusedAddress } from '../mail/outbound/delivery.ts'
 import { renderPendingEmails } from '../mail/outbound/renderOutbox.ts'
 
 export interface OutboxWorkerOptions {
@@ -19,6 +20,12 @@ export interface OutboxWorkerOptions {
   intervalMs?: number
   batchSize?: number
 }
+
+/** A relay's refusal of a customer's address, recorded in the conversation as a hard bounce. */
+export const recordRefusalAsBounce =
+  (domain: DomainContext) =>
+  (r: RefusedAddress): Promise<void> =>
+    recordBounce(domain, { conversationId: r.conversationId, recipient: r.recipient, status: r.status, hard: true, summary: r.summary, inboundId: null, emailMessageId: null }).then(() => {})
 
 export interface OutboxWorker {
   /** Stops polling and waits for the pass in flight. */
@@ -55,7 +62,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     do {
       again = false
       try {
-        const result = await deliverDueEmails({ ...options, transport: sender, batchSize })
+        const result = await deliverDueEmails({ ...options, transport: sender, batchSize, onAddressRefused: options.domain && recordRefusalAsBounce(options.domain) })
         // A full batch means more may be due now: go on without waiting for the interval.
         if (result.sent + result.failed + result.retried >= batchSize) again = true
       } catch (err) {

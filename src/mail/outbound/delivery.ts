@@ -5,8 +5,6 @@ import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { Prisma } from '../../db/database.ts'
 import type { Clock } from '../../domain/clock.ts'
-import type { DomainContext } from '../../domain/context.ts'
-import { recordBounce } from '../../domain/conversations/commands/recordBounce.ts'
 import { CUSTOMER_FACING_KINDS } from './outbox.ts'
 import { renderPendingEmails } from './renderOutbox.ts'
 
@@ -49,10 +47,19 @@ export interface DeliveryOptions {
   /** The From header when a row has no fromAddress of its own (config MAIL_FROM). */
   from: string
   /**
-   * For recording a relay's refusal of a customer's address (see addressRefusal) the way a
-   * bounce is recorded; without it the refusal is only the row's error.
+   * Records a relay's refusal of a customer's address (see addressRefusal) the way a bounce is
+   * recorded (the outbox sits below the domain: the caller brings the command); without it the
+   * refusal is only the row's error.
    */
-  domain?: DomainContext
+  onAddressRefused?: (refusal: RefusedAddress) => Promise<void>
+}
+
+/** A customer's address that the relay refused, with the note the conversation shows. */
+export interface RefusedAddress {
+  conversationId: number | null
+  recipient: string
+  status: string
+  summary: string
 }
 
 export interface DeliveryResult {
@@ -334,12 +341,12 @@ export function addressRefusal(err: unknown): AddressRefusal | null {
 
 /** A customer's address refused by the relay: marked undeliverable and said in the conversation, as a bounce is. */
 async function recordRefusal(options: DeliveryOptions, row: ClaimedRow, refusal: AddressRefusal): Promise<void> {
-  const { domain, logger } = options
+  const { onAddressRefused, logger } = options
   const recipient = singleMailbox(row.toAddress)?.address.toLowerCase()
-  if (!domain || !recipient || !(CUSTOMER_FACING_KINDS as readonly string[]).includes(row.kind)) return
+  if (!onAddressRefused || !recipient || !(CUSTOMER_FACING_KINDS as readonly string[]).includes(row.kind)) return
   const summary = `The e-mail "${shorten(oneLine(row.subject), 200)}" could not be delivered to ${recipient}: the mail server refused the address (${refusal.response}).`
   try {
-    await recordBounce(domain, { conversationId: row.conversationId, recipient, status: refusal.status, hard: true, summary, inboundId: null, emailMessageId: null })
+    await onAddressRefused({ conversationId: row.conversationId, recipient, status: refusal.status, summary })
     logger.warn({ outboxId: row.id, conversationId: row.conversationId, status: refusal.status }, 'the mail server refused a customer address: marked undeliverable')
   } catch (err) {
     logger.error({ err, outboxId: row.id, conversationId: row.conversationId }, 'could not record a refused customer address')

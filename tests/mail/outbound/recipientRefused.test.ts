@@ -1,3 +1,4 @@
+import { recordRefusalAsBounce } from '../../../src/jobs/outboxWorker.ts'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { addressRefusal, deliverDueEmails, PERMANENT_REJECTION_ATTEMPTS, retryDelayMs } from '../../../src/mail/outbound/delivery.ts'
 import { enqueueEmail } from '../../../src/mail/outbound/outbox.ts'
@@ -45,7 +46,7 @@ describe('a relay refusing a customer address at RCPT', () => {
     await prisma().outboxEmail.deleteMany()
   })
 
-  const deliver = () => deliverDueEmails({ prisma: prisma(), transport, clock: time.clock, logger: app.ctx.logger, from: FROM, domain: app.ctx.domain })
+  const deliver = () => deliverDueEmails({ prisma: prisma(), transport, clock: time.clock, logger: app.ctx.logger, from: FROM, onAddressRefused: recordRefusalAsBounce(app.ctx.domain) })
 
   /** A conversation whose first e-mail (an agent's message) goes to `email`. */
   const writeTo = (email: string) => buildConversation(app.ctx.domain, agent, { folderId, customerEmail: email, customerName: 'Gone Customer', mode: 'send', subject: `Order for ${email}` })
@@ -77,7 +78,7 @@ describe('a relay refusing a customer address at RCPT', () => {
     expect(notes).toHaveLength(1)
     expect(notes[0]!.bodyText).toMatch(/could not be delivered to gone@example\.com: the mail server refused the address \(550 5\.1\.1/)
     const history = await prisma().historyEvent.findMany({ where: { conversationId: conversation.id, type: 'auto_reply.received' } })
-    expect(history.map((h) => h.data)).toEqual([{ bounce: true, recipient: 'gone@example.com', status: '5.1.1', messageCount: 3 }])
+    expect(history.map((h) => h.data)).toEqual([{ bounce: true, recipient: 'gone@example.com', status: '5.1.1', messageCount: 2 }])
     // The status is not the refusal's business.
     expect((await prisma().conversation.findUniqueOrThrow({ where: { id: conversation.id } })).status).toBe('pending')
   })
