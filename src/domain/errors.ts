@@ -33,7 +33,7 @@ export class ValidationError extends DomainError {
   }
 }
 
-import type { ZodError } from 'zod'
+import type { ZodError, ZodType, output } from 'zod'
 
 export function fromZodError(error: ZodError, message = 'Please check the highlighted fields'): ValidationError {
   const fields: Record<string, string> = {}
@@ -42,4 +42,11 @@ export function fromZodError(error: ZodError, message = 'Please check the highli
     fields[key] ??= issue.message
   }
   return new ValidationError(message, fields)
+}
+
+/** The opening of every command: its input, validated, or a ValidationError naming the fields. */
+export function parseInput<S extends ZodType>(schema: S, input: unknown): output<S> {
+  const parsed = schema.safeParse(input)
+  if (!parsed.success) throw fromZodError(parsed.error)
+  return parsed.data
 }

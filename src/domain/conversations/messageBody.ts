@@ -1,5 +1,7 @@
 import type { Tx } from '../../db/database.ts'
+import type { DomainContext } from '../context.ts'
 import { ValidationError } from '../errors.ts'
+import { loadSettings } from '../settings/settings.ts'
 import { attachmentPath, storeAttachments } from '../attachments/storeAttachment.ts'
 import { splitReplyHtml } from '../content/replyText/index.ts'
 import { embedYouTubeLinks, extractDataImages, htmlToText, replaceImageSources, sanitizeMessageHtml, textToHtml } from '../content/index.ts'
@@ -68,6 +70,19 @@ export async function prepareBody(input: BodyInput, maxBytes: number): Promise<P
 export function withFoldedQuotes(body: PreparedBody): PreparedBody {
   const { visible, folded } = splitReplyHtml(body.html)
   return { ...body, visibleHtml: folded.trim() ? visible : null }
+}
+
+/**
+ * The opening of every command that adds a message: files within the size limit, the body made
+ * safe (pasted images taken out), and, when `emptyMessage` is given, something actually written.
+ * All of it before the transaction: none of it needs a lock.
+ */
+export async function readMessage(ctx: Pick<DomainContext, 'prisma'>, input: BodyInput, files: UploadedFile[], emptyMessage?: string): Promise<PreparedBody> {
+  const settings = await loadSettings(ctx.prisma)
+  assertFileSizes(files, settings.attachmentMaxBytes)
+  const body = await prepareBody(input, settings.attachmentMaxBytes)
+  if (emptyMessage && !hasContent(body) && files.length === 0) throw new ValidationError(emptyMessage, { body: `${emptyMessage}.` })
+  return body
 }
 
 export function hasContent(body: PreparedBody): boolean {

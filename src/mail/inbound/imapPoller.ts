@@ -76,19 +76,23 @@ export async function pollImapAccount(ctx: DomainContext, account: ImapAccount, 
         if (!message || !message.source) continue // expunged meanwhile
         result.fetched++
         const raw = message.source
-        await receiveRawMessage(ctx, { source: 'imap', raw, envelopeFrom: null, envelopeTo: recipients }, {
-          maxBytes,
-          logger: log,
-          // Acknowledged in the mailbox only once the row has committed.
-          acknowledge: async (id) => {
-            result.stored++
-            const ackWarning = await acknowledge(client, account, uid)
-            if (ackWarning) {
-              warnings.push(ackWarning)
-              log.warn({ uid, inboundId: id, problem: ackWarning }, 'imap message stored but its acknowledgement did not go as configured')
-            }
+        await receiveRawMessage(
+          ctx,
+          { source: 'imap', raw, envelopeFrom: null, envelopeTo: recipients },
+          {
+            maxBytes,
+            logger: log,
+            // Acknowledged in the mailbox only once the row has committed.
+            acknowledge: async (id) => {
+              result.stored++
+              const ackWarning = await acknowledge(client, account, uid)
+              if (ackWarning) {
+                warnings.push(ackWarning)
+                log.warn({ uid, inboundId: id, problem: ackWarning }, 'imap message stored but its acknowledgement did not go as configured')
+              }
+            },
           },
-        })
+        )
       }
     } finally {
       lock.release()

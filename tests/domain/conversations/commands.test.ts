@@ -191,9 +191,9 @@ describe('conversation commands', () => {
     it('records every status change with from and to, and who closed it', async () => {
       const c = await buildConversation(ctx, admin, { folderId })
       await setConversationStatus(ctx, admin, { conversationId: c.id, status: 'pending' })
-      const closed = await closeConversation(ctx, admin, c.id)
+      const closed = await closeConversation(ctx, admin, { conversationId: c.id })
       expect(closed).toMatchObject({ status: 'closed', closedByKind: 'agent', closedById: admin.id })
-      const reopened = await reopenConversation(ctx, admin, c.id)
+      const reopened = await reopenConversation(ctx, admin, { conversationId: c.id })
       expect(reopened).toMatchObject({ status: 'open', closedAt: null })
       const changes = await ctx.prisma.historyEvent.findMany({ where: { conversationId: c.id, type: 'status.changed' }, orderBy: { id: 'asc' } })
       expect(changes.map((h) => h.data)).toEqual([{ from: 'new', to: 'pending' }, { from: 'pending', to: 'closed' }, { from: 'closed', to: 'open' }])

@@ -19,7 +19,16 @@ let seq = 0
 function email(subject: string) {
   seq++
   return Buffer.from(
-    [`From: Lin <lin${seq}@customer.example>`, 'To: help@acme.example', `Subject: ${subject}`, 'Date: Tue, 01 Dec 2026 10:00:00 +0000', `Message-ID: <writes-${seq}@customer.example>`, '', `Text ${seq}`, ''].join('\r\n'),
+    [
+      `From: Lin <lin${seq}@customer.example>`,
+      'To: help@acme.example',
+      `Subject: ${subject}`,
+      'Date: Tue, 01 Dec 2026 10:00:00 +0000',
+      `Message-ID: <writes-${seq}@customer.example>`,
+      '',
+      `Text ${seq}`,
+      '',
+    ].join('\r\n'),
   )
 }
 
@@ -43,7 +52,10 @@ describe('writes to the inbound row of one e-mail', () => {
     const { statements } = await countQueries(app, fn)
     const found = statements.filter((s: CapturedStatement) => WRITE.test(s.text))
     figures.push(`${label}: ${found.length}`)
-    sent.set(label, found.map((s) => s.text))
+    sent.set(
+      label,
+      found.map((s) => s.text),
+    )
     return { count: found.length, listing: formatStatements(found) }
   }
 
@@ -54,7 +66,11 @@ describe('writes to the inbound row of one e-mail', () => {
       await app.ctx.intake.drain()
     })
     transport.close()
-    expect(await prisma().inboundMessage.findFirstOrThrow({ where: { subject: 'Over SMTP' } })).toMatchObject({ status: 'processed', attempts: 1, claimedAt: null })
+    expect(await prisma().inboundMessage.findFirstOrThrow({ where: { subject: 'Over SMTP' } })).toMatchObject({
+      status: 'processed',
+      attempts: 1,
+      claimedAt: null,
+    })
     expect(count, listing).toBe(2)
   })
 
@@ -63,7 +79,11 @@ describe('writes to the inbound row of one e-mail', () => {
       expect((await post(email('Over HTTP'))).status).toBe(202)
       await app.ctx.intake.drain()
     })
-    expect(await prisma().inboundMessage.findFirstOrThrow({ where: { subject: 'Over HTTP' } })).toMatchObject({ status: 'processed', attempts: 1, claimedAt: null })
+    expect(await prisma().inboundMessage.findFirstOrThrow({ where: { subject: 'Over HTTP' } })).toMatchObject({
+      status: 'processed',
+      attempts: 1,
+      claimedAt: null,
+    })
     expect(count, listing).toBe(2)
   })
 
@@ -86,11 +106,19 @@ describe('writes to the inbound row of one e-mail', () => {
         const res = await post(email('In line'))
         expect(res.status).toBe(202)
         // Acknowledged and stored, taken by nobody yet: this process or another instance may take it.
-        expect(await prisma().inboundMessage.findUniqueOrThrow({ where: { id: res.body.id } })).toMatchObject({ status: 'received', claimedAt: null, attempts: 0 })
+        expect(await prisma().inboundMessage.findUniqueOrThrow({ where: { id: res.body.id } })).toMatchObject({
+          status: 'received',
+          claimedAt: null,
+          attempts: 0,
+        })
         for (const release of busy.splice(0)) release?.()
         await app.ctx.intake.drain()
       })
-      expect(await prisma().inboundMessage.findFirstOrThrow({ where: { subject: 'In line' } })).toMatchObject({ status: 'processed', attempts: 1, claimedAt: null })
+      expect(await prisma().inboundMessage.findFirstOrThrow({ where: { subject: 'In line' } })).toMatchObject({
+        status: 'processed',
+        attempts: 1,
+        claimedAt: null,
+      })
       expect(count, listing).toBe(3)
     } finally {
       for (const release of busy) release?.()

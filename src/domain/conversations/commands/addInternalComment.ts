@@ -1,14 +1,10 @@
-import { transaction } from '../../transaction.ts'
 import { z } from 'zod'
-import type { Actor } from '../../actor.ts'
-import { asAgent } from '../../actor.ts'
+import { asAgent, type Actor } from '../../actor.ts'
 import type { DomainContext } from '../../context.ts'
-import { fromZodError, ValidationError } from '../../errors.ts'
-import { loadSettings } from '../../settings/settings.ts'
-import { lockConversation } from '../access.ts'
+import { parseInput } from '../../errors.ts'
 import { appendMessage } from '../appendMessage.ts'
-import { recordConversationEvent } from '../history.ts'
-import { assertFileSizes, hasContent, prepareBody, type UploadedFile } from '../messageBody.ts'
+import { changeConversation } from '../changeConversation.ts'
+import { readMessage, type UploadedFile } from '../messageBody.ts'
 
 export const commentSchema = z.object({
   conversationId: z.number().int().positive(),
@@ -19,20 +15,12 @@ export type CommentInput = z.input<typeof commentSchema> & { files?: UploadedFil
 
 /** A note for the team: never e-mailed, never shown to the customer, never changes the status. */
 export async function addInternalComment(ctx: DomainContext, agent: Actor, input: CommentInput) {
-  const parsed = commentSchema.safeParse(input)
-  if (!parsed.success) throw fromZodError(parsed.error)
+  const p = parseInput(commentSchema, input)
   const files = input.files ?? []
-  const settings = await loadSettings(ctx.prisma)
-  assertFileSizes(files, settings.attachmentMaxBytes)
-  const body = await prepareBody({ html: parsed.data.html, text: parsed.data.text }, settings.attachmentMaxBytes)
-  if (!hasContent(body) && files.length === 0) throw new ValidationError('Write a comment first', { body: 'Write a comment first.' })
-  const actor = asAgent(agent)
-  const result = await transaction(ctx, async (tx) => {
-    const now = ctx.clock()
-    const conversation = await lockConversation(tx, actor, parsed.data.conversationId)
+  const body = await readMessage(ctx, p, files, 'Write a comment first')
+  return changeConversation(ctx, asAgent(agent), p.conversationId, async ({ tx, conversation, actor, now, record }) => {
     const appended = await appendMessage(ctx, tx, { conversation, actor, kind: 'internal', body, files, at: now, authorAgentId: agent.id })
-    await recordConversationEvent(ctx, tx, conversation, actor, 'comment.added', now, { messageId: appended.message.id, messageCount: appended.conversation.messageCount })
+    await record('comment.added', { messageId: appended.message.id, messageCount: appended.conversation.messageCount })
     return appended
   })
-  return result
 }

@@ -3,14 +3,13 @@ import { z } from 'zod'
 import type { Actor } from '../../actor.ts'
 import { asAgent } from '../../actor.ts'
 import type { DomainContext } from '../../context.ts'
-import { fromZodError, ValidationError } from '../../errors.ts'
-import { loadSettings } from '../../settings/settings.ts'
+import { parseInput, ValidationError } from '../../errors.ts'
 import { newMessageId } from '../../../mail/messageIds.ts'
 import { assertFolderVisible, canWorkInFolder } from '../access.ts'
 import { appendMessage } from '../appendMessage.ts'
 import { recordConversationEvent } from '../history.ts'
 import { initialStatusFields } from '../lifecycle.ts'
-import { assertFileSizes, hasContent, prepareBody, type UploadedFile } from '../messageBody.ts'
+import { readMessage, type UploadedFile } from '../messageBody.ts'
 import { findOrCreateCustomer } from '../../customers/findOrCreateCustomer.ts'
 
 export const createConversationSchema = z.object({
@@ -28,14 +27,9 @@ export type CreateConversationInput = z.input<typeof createConversationSchema> &
 
 /** An agent starts a conversation: a message sent to the customer, or the customer's request recorded. */
 export async function createConversation(ctx: DomainContext, agent: Actor, input: CreateConversationInput) {
-  const parsed = createConversationSchema.safeParse(input)
-  if (!parsed.success) throw fromZodError(parsed.error)
-  const p = parsed.data
+  const p = parseInput(createConversationSchema, input)
   const files = input.files ?? []
-  const settings = await loadSettings(ctx.prisma)
-  assertFileSizes(files, settings.attachmentMaxBytes)
-  const body = await prepareBody({ html: p.html, text: p.text }, settings.attachmentMaxBytes)
-  if (!hasContent(body) && files.length === 0) throw new ValidationError('Write the message first', { body: 'Write the message first.' })
+  const body = await readMessage(ctx, p, files, 'Write the message first')
   const actor = asAgent(agent)
 
   const result = await transaction(ctx, async (tx) => {

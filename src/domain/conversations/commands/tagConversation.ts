@@ -1,36 +1,28 @@
-import { transaction } from '../../transaction.ts'
 import { z } from 'zod'
-import type { Actor } from '../../actor.ts'
-import { asAgent } from '../../actor.ts'
+import { asAgent, type Actor } from '../../actor.ts'
 import type { DomainContext } from '../../context.ts'
-import { fromZodError, NotFoundError } from '../../errors.ts'
-import { lockConversation } from '../access.ts'
-import { recordConversationEvent } from '../history.ts'
+import { NotFoundError, parseInput } from '../../errors.ts'
+import { changeConversation } from '../changeConversation.ts'
 
 export const tagSchema = z.object({
   conversationId: z.number().int().positive(),
   tagId: z.number().int().positive(),
 })
 
-async function changeTag(ctx: DomainContext, agent: Actor, input: z.input<typeof tagSchema>, add: boolean) {
-  const parsed = tagSchema.safeParse(input)
-  if (!parsed.success) throw fromZodError(parsed.error)
-  const { conversationId, tagId } = parsed.data
-  const actor = asAgent(agent)
-  const result = await transaction(ctx, async (tx) => {
-    const now = ctx.clock()
-    const conversation = await lockConversation(tx, actor, conversationId)
+/** Puts a tag on or takes it off; whether anything changed. */
+async function changeTag(ctx: DomainContext, agent: Actor, input: z.input<typeof tagSchema>, add: boolean): Promise<boolean> {
+  const { conversationId, tagId } = parseInput(tagSchema, input)
+  return changeConversation(ctx, asAgent(agent), conversationId, async ({ tx, now, record }) => {
     const tag = await tx.tag.findUnique({ where: { id: tagId } })
     if (!tag) throw new NotFoundError('That tag does not exist')
     const key = { conversationId_tagId: { conversationId, tagId } }
     const has = (await tx.conversationTag.findUnique({ where: key })) !== null
-    if (has === add) return { conversation, changed: false }
+    if (has === add) return false
     if (add) await tx.conversationTag.create({ data: { conversationId, tagId, createdAt: now } })
     else await tx.conversationTag.delete({ where: key })
-    await recordConversationEvent(ctx, tx, conversation, actor, add ? 'conversation.tagged' : 'conversation.untagged', now, { tagId, tag: tag.name })
-    return { conversation, changed: true }
+    await record(add ? 'conversation.tagged' : 'conversation.untagged', { tagId, tag: tag.name })
+    return true
   })
-  return result.changed
 }
 
 export const addTag = (ctx: DomainContext, agent: Actor, input: z.input<typeof tagSchema>) => changeTag(ctx, agent, input, true)

@@ -193,7 +193,7 @@ export function conversationsRouter(ctx: AppContext): Router {
         if (f.action === 'assign') await assignConversation(ctx.domain, agent, { conversationId: id, assigneeId: f.assigneeId ?? null })
         else if (f.action === 'move') await moveConversation(ctx.domain, agent, { conversationId: id, folderId: f.folderId! })
         else if (f.action === 'tag') await addTag(ctx.domain, agent, { conversationId: id, tagId: f.tagId! })
-        else await closeConversation(ctx.domain, agent, id)
+        else await closeConversation(ctx.domain, agent, { conversationId: id })
         done++
       } catch (err) {
         // One refusal (an assignee outside that folder, say) must not stop the others.
