@@ -1,3 +1,4 @@
+import { asCustomer } from '../src/domain/actor.ts'
 import { recordAdminEvent } from '../src/domain/events/record.ts'
 import { createDomainContext } from '../src/reactions/index.ts'
 // Fills the help desk with demo data (agents, folders, tags, customers, 40 conversations) so a
@@ -1078,7 +1079,7 @@ export async function seedDemo(target: SeedTarget, options: SeedDemoOptions = {}
         break
       }
       case 'customer': {
-        const r = await addCustomerMessage(ctx, { conversationId, customerId: customerIds[step.story]!, text: a.text })
+        const r = await addCustomerMessage(ctx, asCustomer(customerIds[step.story]!), { conversationId, text: a.text })
         if (r.followUpOf !== null) throw new Error(`demo story "${story.subject}": the customer's message started a follow-up instead of reopening`)
         break
       }
@@ -1101,7 +1102,7 @@ export async function seedDemo(target: SeedTarget, options: SeedDemoOptions = {}
         await setConversationStatus(ctx, agent(a.by), { conversationId, status: a.to })
         break
       case 'answer':
-        await recordCustomerAnswer(ctx, conversationId, a.answer)
+        await recordCustomerAnswer(ctx, asCustomer(customerIds[step.story]!), { conversationId, answer: a.answer })
         break
       case 'sweep':
         await runLifecycleSweep(ctx)

@@ -16,3 +16,8 @@ export type ActorRef = { kind: 'agent'; agent: Actor } | { kind: 'customer'; cus
 export const SYSTEM: ActorRef = { kind: 'system' }
 
 export const asAgent = (agent: Actor): ActorRef => ({ kind: 'agent', agent })
+
+/** A customer, known by a signed link or by the thread their e-mail answers. */
+export type CustomerActor = Extract<ActorRef, { kind: 'customer' }>
+
+export const asCustomer = (customerId: number): CustomerActor => ({ kind: 'customer', customerId })

@@ -1,3 +1,4 @@
+import { SYSTEM } from '../domain/actor.ts'
 import type { Logger } from 'pino'
 import type { Prisma } from '../db/database.ts'
 import type { Clock } from '../domain/clock.ts'
@@ -25,7 +26,7 @@ export interface OutboxWorkerOptions {
 export const recordRefusalAsBounce =
   (domain: DomainContext) =>
   (r: RefusedAddress): Promise<void> =>
-    recordBounce(domain, { conversationId: r.conversationId, recipient: r.recipient, status: r.status, hard: true, summary: r.summary, inboundId: null, emailMessageId: null }).then(() => {})
+    recordBounce(domain, SYSTEM, { conversationId: r.conversationId, recipient: r.recipient, status: r.status, hard: true, summary: r.summary, inboundId: null, emailMessageId: null }).then(() => {})
 
 export interface OutboxWorker {
   /** Stops polling and waits for the pass in flight. */

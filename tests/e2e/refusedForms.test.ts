@@ -1,3 +1,4 @@
+import { asCustomer } from '../../src/domain/actor.ts'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -51,7 +52,7 @@ describe('a refused form in the browser', () => {
     await page.keyboard.type('We will send it again today, with tracking.')
     await page.getByLabel('Attach files').setInputFiles({ name: 'label.pdf', mimeType: 'application/pdf', buffer: PDF })
     // The customer writes while the agent is typing: sending asks for confirmation first.
-    await addCustomerMessage(app.ctx.domain, { conversationId: conversation.id, customerId: conversation.customerId, text: 'Please use my new address: 4 Elm Street.' })
+    await addCustomerMessage(app.ctx.domain, asCustomer(conversation.customerId), { conversationId: conversation.id, text: 'Please use my new address: 4 Elm Street.' })
     await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Send', exact: true }).click()])
 
     expect(await page.locator('#reply-error').textContent()).toContain('New messages arrived')

@@ -1,3 +1,4 @@
+import { asCustomer } from '../../src/domain/actor.ts'
 import type request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Actor } from '../../src/domain/actor.ts'
@@ -121,7 +122,7 @@ describe('SQL statements per page are bounded and do not grow with the rows (no 
     }
     for (; detailedMessages < messages; detailedMessages++) {
       const n = detailedMessages
-      if (n % 3 === 0) await addCustomerMessage(ctx, { conversationId: detailed.id, customerId: detailed.customerId, text: `Customer message ${n}`, files: n % 6 === 0 ? [{ fileName: `c${n}.txt`, data: Buffer.from(`file ${n}`) }] : [] })
+      if (n % 3 === 0) await addCustomerMessage(ctx, asCustomer(detailed.customerId), { conversationId: detailed.id, text: `Customer message ${n}`, files: n % 6 === 0 ? [{ fileName: `c${n}.txt`, data: Buffer.from(`file ${n}`) }] : [] })
       else if (n % 3 === 1) await replyAsAgent(ctx, admin, { conversationId: detailed.id, text: `Reply ${n}` })
       else await addInternalComment(ctx, agent, { conversationId: detailed.id, text: `Comment ${n}` })
       // More history: status changes between messages.

@@ -1,3 +1,4 @@
+import { asCustomer, SYSTEM } from '../../domain/actor.ts'
 import type { Logger } from 'pino'
 import type { Prisma } from '../../db/database.ts'
 import type { DomainContext } from '../../domain/context.ts'
@@ -318,7 +319,7 @@ async function recordReport(ctx: DomainContext, inboundId: number, mail: Inbound
     kind.kind === 'bounce'
       ? `Delivery failed${recipient ? ` to ${recipient}` : ''}${kind.bounce.status ? ` (status ${kind.bounce.status})` : ''}: ${mail.subject || 'delivery report'}`
       : `Spam complaint${recipient ? ` from ${recipient}` : ''}: their mail provider reports that our e-mail was marked as spam (feedback type ${kind.complaint.feedbackType})`
-  const result = await recordBounce(ctx, {
+  const result = await recordBounce(ctx, SYSTEM, {
     kind: kind.kind,
     conversationId,
     recipient,
@@ -376,9 +377,8 @@ async function ingestMessage(ctx: DomainContext, inboundId: number, mail: Inboun
   const match = await findThread(prisma, mail, recipients, ctx.mail.secret)
   if (match) {
     const customer = await findCustomerFor(ctx, from.address, from.name)
-    const result = await addCustomerMessage(ctx, {
+    const result = await addCustomerMessage(ctx, asCustomer(customer.id), {
       conversationId: match.conversationId,
-      customerId: customer.id,
       html: html ?? undefined,
       text,
       files,

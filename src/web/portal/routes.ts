@@ -1,3 +1,4 @@
+import { asCustomer } from '../../domain/actor.ts'
 import { Router, type Request } from 'express'
 import { ipKeyGenerator } from 'express-rate-limit'
 import { z } from 'zod'
@@ -100,7 +101,7 @@ export function portalRouter(ctx: AppContext): Router {
     if (req.uploadError) return renderStatus(req, res, 413, { message, error: req.uploadError })
     const customerId = await findConversationCustomer(prisma, id)
     try {
-      const result = await addCustomerMessage(ctx.domain, { conversationId: id, customerId, text: message, files: uploadedFiles(req) })
+      const result = await addCustomerMessage(ctx.domain, asCustomer(customerId), { conversationId: id, text: message, files: uploadedFiles(req) })
       if (result.followUpOf !== null) {
         flash(req, 'success', 'Thank you. As this request was closed a while ago, your message opened a new one.')
         return res.redirect(303, `/s/${customerToken(ctx.mail.secret, 'status', result.conversation.id)}`)
@@ -115,7 +116,7 @@ export function portalRouter(ctx: AppContext): Router {
 
   router.post('/s/:token/resolved', customerPostLimiter, async (req, res) => {
     const id = conversationFrom(req, 'status')
-    await recordCustomerAnswer(ctx.domain, id, 'solved')
+    await recordCustomerAnswer(ctx.domain, asCustomer(await findConversationCustomer(prisma, id)), { conversationId: id, answer: 'solved' })
     flash(req, 'success', 'Thank you! We are glad it is solved; your request is closed.')
     res.redirect(303, `/s/${str(req.params.token)}`)
   })
@@ -133,7 +134,7 @@ export function portalRouter(ctx: AppContext): Router {
     const answer = req.params.answer === 'solved' ? 'solved' : req.params.answer === 'not-solved' ? 'not-solved' : null
     if (!answer) throw new NotFoundError()
     const id = conversationFrom(req, answer)
-    const { outcome, number } = await recordCustomerAnswer(ctx.domain, id, answer)
+    const { outcome, number } = await recordCustomerAnswer(ctx.domain, asCustomer(await findConversationCustomer(prisma, id)), { conversationId: id, answer })
     const page = ANSWER_PAGES[outcome]
     res.render('portal/answer', {
       title: page.title,

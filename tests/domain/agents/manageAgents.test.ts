@@ -1,3 +1,4 @@
+import { asCustomer } from '../../../src/domain/actor.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { updateAgent } from '../../../src/domain/agents/manageAgents.ts'
 import { addCustomerMessage } from '../../../src/domain/conversations/commands/addCustomerMessage.ts'
@@ -34,7 +35,7 @@ describe('taking an agent out of a folder', () => {
 
     // The customer writes again: nothing reaches Bo, who may no longer read this folder.
     const customer = await prisma.conversation.findUniqueOrThrow({ where: { id: inBilling.id }, select: { customerId: true } })
-    await addCustomerMessage(app.ctx.domain, { conversationId: inBilling.id, customerId: customer.customerId, text: 'My card number is 4111…' })
+    await addCustomerMessage(app.ctx.domain, asCustomer(customer.customerId), { conversationId: inBilling.id, text: 'My card number is 4111…' })
     expect(await prisma.outboxEmail.count({ where: { toAddress: bo.email, conversationId: inBilling.id, kind: 'notification', text: { contains: '4111' } } })).toBe(0)
   })
 
@@ -46,7 +47,7 @@ describe('taking an agent out of a folder', () => {
     const conversation = await buildConversation(app.ctx.domain, admin, { folderId: folder.id })
     // An assignment left over from before the rule (or written by hand).
     await prisma.conversation.update({ where: { id: conversation.id }, data: { assigneeId: outsider.id } })
-    await addCustomerMessage(app.ctx.domain, { conversationId: conversation.id, customerId: conversation.customerId, text: 'Private details' })
+    await addCustomerMessage(app.ctx.domain, asCustomer(conversation.customerId), { conversationId: conversation.id, text: 'Private details' })
     expect(await prisma.outboxEmail.count({ where: { toAddress: outsider.email } })).toBe(0)
   })
 })

@@ -1,3 +1,4 @@
+import { asCustomer } from '../../../src/domain/actor.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Actor } from '../../../src/domain/actor.ts'
 import { addCustomerMessage } from '../../../src/domain/conversations/commands/addCustomerMessage.ts'
@@ -101,7 +102,7 @@ describe('conversation commands', () => {
 
     it('threads the reply e-mail on the customer’s last message', async () => {
       const c = await buildConversation(ctx, admin, { folderId })
-      await addCustomerMessage(ctx, { conversationId: c.id, customerId: c.customerId, text: 'Hello?', emailMessageId: '<abc@customer.example>' })
+      await addCustomerMessage(ctx, asCustomer(c.customerId), { conversationId: c.id, text: 'Hello?', emailMessageId: '<abc@customer.example>' })
       const { message } = await replyAsAgent(ctx, admin, { conversationId: c.id, text: 'Hello!' })
       const mail = await ctx.prisma.outboxEmail.findUniqueOrThrow({ where: { messageId: message.emailMessageId! } })
       expect(mail.subject).toBe(`Re: [#${c.number}] ${c.subject}`)
@@ -129,9 +130,9 @@ describe('conversation commands', () => {
 
     it('a customer message keeps a new conversation new and opens a pending one', async () => {
       const fresh = await buildConversation(ctx, admin, { folderId })
-      expect((await addCustomerMessage(ctx, { conversationId: fresh.id, customerId: fresh.customerId, text: 'More details' })).conversation.status).toBe('new')
+      expect((await addCustomerMessage(ctx, asCustomer(fresh.customerId), { conversationId: fresh.id, text: 'More details' })).conversation.status).toBe('new')
       const pending = await buildConversation(ctx, admin, { folderId, mode: 'send' })
-      const { conversation } = await addCustomerMessage(ctx, { conversationId: pending.id, customerId: pending.customerId, text: 'Still broken' })
+      const { conversation } = await addCustomerMessage(ctx, asCustomer(pending.customerId), { conversationId: pending.id, text: 'Still broken' })
       expect(conversation).toMatchObject({ status: 'open', pendingSince: null })
       expect(conversation.lastCustomerMessageAt).toEqual(time.clock())
     })
@@ -139,7 +140,7 @@ describe('conversation commands', () => {
     it('tells the assignee that the customer replied', async () => {
       const bea = await buildAgent(ctx.prisma, { folderIds: [folderId] })
       const c = await buildConversation(ctx, admin, { folderId, mode: 'send', assigneeId: bea.id })
-      await addCustomerMessage(ctx, { conversationId: c.id, customerId: c.customerId, text: 'Thanks, one more question' })
+      await addCustomerMessage(ctx, asCustomer(c.customerId), { conversationId: c.id, text: 'Thanks, one more question' })
       const notes = await ctx.prisma.outboxEmail.findMany({ where: { conversationId: c.id, kind: 'notification', toAddress: bea.email } })
       expect(notes.map((n) => n.subject)).toEqual([expect.stringContaining('assigned you'), expect.stringContaining('The customer replied')])
     })
@@ -148,7 +149,7 @@ describe('conversation commands', () => {
       const bea = await buildAgent(ctx.prisma, { folderIds: [folderId] })
       const c = await buildConversation(ctx, admin, { folderId, mode: 'send', assigneeId: bea.id })
       const mails = await ctx.prisma.outboxEmail.count()
-      const { conversation, message } = await addCustomerMessage(ctx, { conversationId: c.id, customerId: c.customerId, text: 'I am out of office', isAutoReply: true })
+      const { conversation, message } = await addCustomerMessage(ctx, asCustomer(c.customerId), { conversationId: c.id, text: 'I am out of office', isAutoReply: true })
       expect(conversation.status).toBe('pending')
       expect(message.isAutoReply).toBe(true)
       expect(await ctx.prisma.outboxEmail.count()).toBe(mails)
@@ -158,13 +159,13 @@ describe('conversation commands', () => {
     it('a reply to a conversation closed within the window reopens it; after the window it starts a linked one', async () => {
       const recent = await buildConversation(ctx, admin, { folderId, status: 'closed' })
       time.advanceDays(29)
-      const reopened = await addCustomerMessage(ctx, { conversationId: recent.id, customerId: recent.customerId, text: 'It broke again' })
+      const reopened = await addCustomerMessage(ctx, asCustomer(recent.customerId), { conversationId: recent.id, text: 'It broke again' })
       expect(reopened.conversation).toMatchObject({ id: recent.id, status: 'open', closedAt: null })
       expect(reopened.followUpOf).toBeNull()
 
       const old = await buildConversation(ctx, admin, { folderId, status: 'closed' })
       time.advanceDays(31)
-      const late = await addCustomerMessage(ctx, { conversationId: old.id, customerId: old.customerId, text: 'Remember me?' })
+      const late = await addCustomerMessage(ctx, asCustomer(old.customerId), { conversationId: old.id, text: 'Remember me?' })
       expect(late.conversation.id).not.toBe(old.id)
       expect(late.conversation).toMatchObject({ status: 'new', previousConversationId: old.id, subject: old.subject })
       expect(late.followUpOf).toBe(old.id)
@@ -177,7 +178,7 @@ describe('conversation commands', () => {
     it('refuses a reply written against an older thread until the agent confirms', async () => {
       const c = await buildConversation(ctx, admin, { folderId })
       const seen = c.messageCount
-      await addCustomerMessage(ctx, { conversationId: c.id, customerId: c.customerId, text: 'Actually, never mind' })
+      await addCustomerMessage(ctx, asCustomer(c.customerId), { conversationId: c.id, text: 'Actually, never mind' })
       await expect(replyAsAgent(ctx, admin, { conversationId: c.id, text: 'Answer', seenMessageCount: seen })).rejects.toBeInstanceOf(ThreadChangedError)
       expect(await ctx.prisma.message.count({ where: { conversationId: c.id, kind: 'agent' } })).toBe(0)
       // Confirming means sending again from the page that showed the new message.

@@ -1,3 +1,4 @@
+import { asCustomer } from '../../../src/domain/actor.ts'
 import ejs from 'ejs'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Actor } from '../../../src/domain/actor.ts'
@@ -98,15 +99,15 @@ describe('reminders and automatic close (SPEC §2)', () => {
     const c = await pendingConversation()
     time.advanceDays(23)
     await runLifecycleSweep(ctx)
-    expect(await recordCustomerAnswer(ctx, c.id, 'not-solved')).toMatchObject({ outcome: 'reopened' })
+    expect(await recordCustomerAnswer(ctx, asCustomer(c.customerId), { conversationId: c.id, answer: 'not-solved' })).toMatchObject({ outcome: 'reopened' })
     expect(await state(c.id)).toMatchObject({ status: 'open', pendingSince: null })
     time.advanceDays(30)
     expect((await runLifecycleSweep(ctx)).closed).toBe(0)
 
     const d = await pendingConversation()
-    expect(await recordCustomerAnswer(ctx, d.id, 'solved')).toMatchObject({ outcome: 'closed' })
+    expect(await recordCustomerAnswer(ctx, asCustomer(d.customerId), { conversationId: d.id, answer: 'solved' })).toMatchObject({ outcome: 'closed' })
     expect(await state(d.id)).toMatchObject({ status: 'closed', closedByKind: 'customer' })
-    expect(await recordCustomerAnswer(ctx, d.id, 'solved')).toMatchObject({ outcome: 'already-closed' })
+    expect(await recordCustomerAnswer(ctx, asCustomer(d.customerId), { conversationId: d.id, answer: 'solved' })).toMatchObject({ outcome: 'already-closed' })
     const answers = await ctx.prisma.historyEvent.findMany({ where: { conversationId: d.id, actorKind: 'customer' } })
     expect(answers.map((h) => h.type)).toEqual(['customer.resolved', 'status.changed', 'customer.resolved'])
   })
@@ -115,7 +116,7 @@ describe('reminders and automatic close (SPEC §2)', () => {
     const c = await pendingConversation()
     time.advanceDays(23)
     await runLifecycleSweep(ctx)
-    await addCustomerMessage(ctx, { conversationId: c.id, customerId: c.customerId, text: 'Still broken, sorry.' })
+    await addCustomerMessage(ctx, asCustomer(c.customerId), { conversationId: c.id, text: 'Still broken, sorry.' })
     expect((await state(c.id)).status).toBe('open')
     time.advanceDays(30)
     expect((await runLifecycleSweep(ctx)).closed).toBe(0)
@@ -167,12 +168,12 @@ describe('reminders and automatic close (SPEC §2)', () => {
     }
     const c = await closeBySweeps()
     time.advanceDays(6)
-    const back = await addCustomerMessage(ctx, { conversationId: c.id, customerId: c.customerId, text: 'It happened again.' })
+    const back = await addCustomerMessage(ctx, asCustomer(c.customerId), { conversationId: c.id, text: 'It happened again.' })
     expect(back.conversation).toMatchObject({ id: c.id, status: 'open' })
 
     const d = await closeBySweeps()
     time.advanceDays(31)
-    const late = await addCustomerMessage(ctx, { conversationId: d.id, customerId: d.customerId, text: 'Hello again.' })
+    const late = await addCustomerMessage(ctx, asCustomer(d.customerId), { conversationId: d.id, text: 'Hello again.' })
     expect(late.conversation.id).not.toBe(d.id)
     expect(late.conversation.previousConversationId).toBe(d.id)
   })

@@ -1,3 +1,4 @@
+import type { CustomerActor } from '../../actor.ts'
 import { transaction } from '../../transaction.ts'
 import type { DomainContext } from '../../context.ts'
 import { ValidationError } from '../../errors.ts'
@@ -10,7 +11,6 @@ import { assertFileSizes, prepareBody, transactionOptionsFor, withFoldedQuotes, 
 
 export interface CustomerMessageInput {
   conversationId: number
-  customerId: number
   html?: string
   text?: string
   files?: UploadedFile[]
@@ -27,14 +27,13 @@ export interface CustomerMessageInput {
  * A message from the customer (e-mail, status page). On a conversation closed longer than the
  * reopen window it starts a new conversation that links the old one; the result says which.
  */
-export async function addCustomerMessage(ctx: DomainContext, input: CustomerMessageInput) {
+export async function addCustomerMessage(ctx: DomainContext, actor: CustomerActor, input: CustomerMessageInput) {
   const files = input.files ?? []
   const settings = await loadSettings(ctx.prisma)
   assertFileSizes(files, settings.attachmentMaxBytes)
   const prepared = await prepareBody({ html: input.html, text: input.text }, settings.attachmentMaxBytes)
   const body = withFoldedQuotes({ ...prepared, inlineImages: [...prepared.inlineImages, ...(input.inlineImages ?? [])] })
   if (!body.text.trim() && files.length === 0 && body.inlineImages.length === 0) throw new ValidationError('The message is empty', { body: 'Write a message first.' })
-  const actor = { kind: 'customer' as const, customerId: input.customerId }
 
   const result = await transaction(ctx, async (tx) => {
     const now = ctx.clock()
@@ -57,7 +56,7 @@ export async function addCustomerMessage(ctx: DomainContext, input: CustomerMess
       body,
       files,
       at: now,
-      customerId: input.customerId,
+      customerId: actor.customerId,
       emailMessageId: input.emailMessageId ?? null,
       inReplyTo: input.inReplyTo ?? null,
       isAutoReply: input.isAutoReply ?? false,

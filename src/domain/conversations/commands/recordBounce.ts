@@ -1,3 +1,4 @@
+import type { SYSTEM } from '../../actor.ts'
 import { transaction } from '../../transaction.ts'
 import type { DomainContext } from '../../context.ts'
 import { lockConversation } from '../access.ts'
@@ -28,7 +29,8 @@ export interface BounceInput {
  * status change, no e-mail in return) and, when the caller says so, the customer's address marked
  * undeliverable, which stops the automatic e-mails (reminders, closing notes, acknowledgements).
  */
-export async function recordBounce(ctx: DomainContext, input: BounceInput) {
+/** `actor` is the help desk itself: a bounce has no author to trust. */
+export async function recordBounce(ctx: DomainContext, actor: typeof SYSTEM, input: BounceInput) {
   const result = await transaction(ctx, async (tx) => {
     const now = ctx.clock()
     let marked = false
@@ -41,11 +43,11 @@ export async function recordBounce(ctx: DomainContext, input: BounceInput) {
       marked = updated.count > 0
     }
     if (input.conversationId === null) return { conversation: null, marked }
-    const conversation = await lockConversation(tx, { kind: 'system' }, input.conversationId)
+    const conversation = await lockConversation(tx, actor, input.conversationId)
     const html = textToHtml(input.summary)
     const { conversation: updated } = await appendMessage(ctx, tx, {
       conversation,
-      actor: { kind: 'system' },
+      actor: actor,
       kind: 'system',
       body: { html, text: htmlToText(html), inlineImages: [] },
       files: [],
@@ -54,7 +56,7 @@ export async function recordBounce(ctx: DomainContext, input: BounceInput) {
       inboundId: input.inboundId,
       emailMessageId: input.emailMessageId,
     })
-    await recordConversationEvent(ctx, tx, conversation, { kind: 'system' }, 'auto_reply.received', now, { [input.kind ?? 'bounce']: true, recipient: input.recipient, status: input.status, messageCount: updated.messageCount })
+    await recordConversationEvent(ctx, tx, conversation, actor, 'auto_reply.received', now, { [input.kind ?? 'bounce']: true, recipient: input.recipient, status: input.status, messageCount: updated.messageCount })
     return { conversation: updated, marked }
   })
   return result

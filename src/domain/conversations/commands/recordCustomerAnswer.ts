@@ -1,3 +1,4 @@
+import type { CustomerActor } from '../../actor.ts'
 import { transaction } from '../../transaction.ts'
 import type { DomainContext } from '../../context.ts'
 import { loadSettings } from '../../settings/settings.ts'
@@ -14,12 +15,12 @@ export type AnswerOutcome = 'closed' | 'already-closed' | 'reopened' | 'already-
  * page). "Solved" closes; "still need help" opens it again for the agents, unless it was closed
  * longer ago than the reopen window, in which case the customer is asked to write anew.
  */
-export async function recordCustomerAnswer(ctx: DomainContext, conversationId: number, answer: CustomerAnswer): Promise<{ outcome: AnswerOutcome; number: number }> {
+export async function recordCustomerAnswer(ctx: DomainContext, actor: CustomerActor, input: { conversationId: number; answer: CustomerAnswer }): Promise<{ outcome: AnswerOutcome; number: number }> {
+  const { conversationId, answer } = input
   const settings = await loadSettings(ctx.prisma)
   const result = await transaction(ctx, async (tx) => {
     const now = ctx.clock()
-    const conversation = await lockConversation(tx, { kind: 'system' }, conversationId)
-    const actor = { kind: 'customer' as const, customerId: conversation.customerId }
+    const conversation = await lockConversation(tx, actor, conversationId)
     if (answer === 'not-solved' && conversation.status === 'closed' && !reopensClosedConversation(conversation.closedAt, now, settings.reopenWindowDays)) {
       return { outcome: 'too-late' as const, conversation }
     }

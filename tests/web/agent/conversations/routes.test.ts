@@ -1,3 +1,4 @@
+import { asCustomer } from '../../../../src/domain/actor.ts'
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Actor } from '../../../../src/domain/actor.ts'
@@ -418,7 +419,7 @@ describe('agents working on conversations through the browser', () => {
       const conversation = await newConversation({ folderId: general.id, subject: 'Traffic cop' })
       const loaded = await admin.get(`/conversations/${conversation.number}`)
       const seen = /name="seenMessageCount" value="(\d+)"/.exec(loaded.text)![1]!
-      await addCustomerMessage(app.ctx.domain, { conversationId: conversation.id, customerId: conversation.customerId, text: 'Actually, I found the parcel at my neighbour’s.' })
+      await addCustomerMessage(app.ctx.domain, asCustomer(conversation.customerId), { conversationId: conversation.id, text: 'Actually, I found the parcel at my neighbour’s.' })
 
       const res = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'We are sending another one.', seenMessageCount: seen })
       expect(res.status).toBe(409)
@@ -442,14 +443,14 @@ describe('agents working on conversations through the browser', () => {
       const conversation = await newConversation({ subject: 'Traffic cop twice' })
       const loaded = await admin.get(`/conversations/${conversation.number}`)
       const seen = /name="seenMessageCount" value="(\d+)"/.exec(loaded.text)![1]!
-      await addCustomerMessage(app.ctx.domain, { conversationId: conversation.id, customerId: conversation.customerId, text: 'First extra message.' })
+      await addCustomerMessage(app.ctx.domain, asCustomer(conversation.customerId), { conversationId: conversation.id, text: 'First extra message.' })
       const warned = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'My answer.', seenMessageCount: seen })
       expect(warned.status).toBe(409)
       const seenOnWarning = /name="seenMessageCount" value="(\d+)"/.exec(warned.text)![1]!
       expect(Number(seenOnWarning)).toBeGreaterThan(Number(seen))
 
       // Another message arrives while the agent reads the warning page.
-      await addCustomerMessage(app.ctx.domain, { conversationId: conversation.id, customerId: conversation.customerId, text: 'Second extra message, never shown.' })
+      await addCustomerMessage(app.ctx.domain, asCustomer(conversation.customerId), { conversationId: conversation.id, text: 'Second extra message, never shown.' })
       const res = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'My answer.', seenMessageCount: seenOnWarning })
       expect(res.status).toBe(409)
       expect(threadOf(res.text)).toContain('Second extra message, never shown.')
@@ -464,7 +465,7 @@ describe('agents working on conversations through the browser', () => {
       const empty = await postMessage(admin, token, conversation.number, { type: 'reply', text: '   ', seenMessageCount: seen })
       expect(empty.status).toBe(400)
 
-      await addCustomerMessage(app.ctx.domain, { conversationId: conversation.id, customerId: conversation.customerId, text: 'One more thing from me.' })
+      await addCustomerMessage(app.ctx.domain, asCustomer(conversation.customerId), { conversationId: conversation.id, text: 'One more thing from me.' })
       const collided = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'Typed before the customer wrote', seenMessageCount: seen }, [{ data: PDF, name: 'invoice.pdf' }])
       expect(collided.status).toBe(409)
       expect(collided.text).toContain('Typed before the customer wrote')
