@@ -142,7 +142,7 @@ const CUSTOMER_SENTENCES: ((r: Random) => string)[] = [
   (r) => `We use the ${r.pick(ADJECTIVES)} plan with ${r.int(2, 80)} seats.`,
   (r) => `The ${r.pick(NOUNS)} number is ${r.int(10000, 99999)} if that helps.`,
   (r) => `It works in ${r.pick(PLATFORMS)} but not in ${r.pick(PLATFORMS)}.`,
-  (r) => `Nothing changed on our side as far as I know.`,
+  () => `Nothing changed on our side as far as I know.`,
   (r) => `I attached a screenshot of the ${r.pick(NOUNS)}.`,
 ]
 const AGENT_SENTENCES: ((r: Random) => string)[] = [
@@ -165,7 +165,7 @@ const NOTE_SENTENCES: ((r: Random) => string)[] = [
 ]
 const ORDER_SENTENCES: ((r: Random) => string)[] = [
   (r) => `My ${COMMON_WORD} number is ${r.int(100000, 999999)}.`,
-  (r) => `The ${COMMON_WORD} has not arrived yet.`,
+  () => `The ${COMMON_WORD} has not arrived yet.`,
   (r) => `I placed the ${COMMON_WORD} on ${r.pick(TIMES)}.`,
   (r) => `I checked your ${COMMON_WORD} and the ${r.pick(NOUNS)} is ${r.pick(PAST)}.`,
   (r) => `Your ${COMMON_WORD} ${r.int(100000, 999999)} is on its way.`,

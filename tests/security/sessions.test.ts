@@ -369,7 +369,6 @@ describe('exposed directly (no TRUST_PROXY)', () => {
     function expectPlain(name: string, from: string) {
       expect(name, from).not.toMatch(/[\\/]/)
       expect(name, from).not.toMatch(/^\./)
-      // eslint-disable-next-line no-control-regex
       expect(name, from).not.toMatch(/[\u0000-\u001f\u007f"<>]/)
       expect(name.length, from).toBeGreaterThan(0)
     }

@@ -21,7 +21,6 @@
  * nosniff, sandboxing CSP), never rendered.
  */
 import type { BrowserContext, Page } from 'playwright-core'
-import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runLifecycleSweep } from '../../src/domain/lifecycle/sweep.ts'
 import { customerToken } from '../../src/mail/customerLinks.ts'

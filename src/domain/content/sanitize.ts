@@ -28,7 +28,6 @@ type Attributes = sanitizeHtml.Attributes
 type Tag = sanitizeHtml.Tag
 
 function hasControlCharacters(value: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return /[\u0000-\u001f\u007f-\u009f]/.test(value)
 }
 

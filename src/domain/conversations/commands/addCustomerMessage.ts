@@ -75,5 +75,3 @@ export async function addCustomerMessage(ctx: DomainContext, actor: CustomerActo
   }, transactionOptionsFor([...files, ...body.inlineImages]))
   return result
 }
-
-const followUpOf = (r: { followUpOf: number | null }) => r.followUpOf !== null
