@@ -12,6 +12,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient } from '../src/generated/prisma/client.ts'
 import { loadConfig } from '../src/config.ts'
 import { openDatabase } from '../src/db/database.ts'
+import { SYSTEM } from '../src/domain/actor.ts'
 import { DEFAULT_BATCH_SIZE, runLifecycleSweep, type SweepResult } from '../src/domain/lifecycle/sweep.ts'
 import { instanceSecret } from '../src/domain/settings/instanceSecret.ts'
 import { loadSettings } from '../src/domain/settings/settings.ts'
@@ -113,7 +114,7 @@ const startRss = mb()
 const startCpu = process.cpuUsage()
 const started = performance.now()
 const timer = setInterval(() => samples.push({ t: Math.round(performance.now() - started), rssMb: mb(), heapMb: heapMb(), ...progress }), 200)
-const result = await runLifecycleSweep(ctx, {
+const result = await runLifecycleSweep(ctx, SYSTEM, {
   batchSize,
   onProgress: (r) => {
     progress = { ...r }

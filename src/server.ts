@@ -9,6 +9,7 @@ import { createLogger } from './logger.ts'
 import type { DestinationStream } from 'pino'
 import { openDatabase } from './db/database.ts'
 import { createApp } from './app.ts'
+import { VISITOR } from './domain/actor.ts'
 import { systemClock, type Clock } from './domain/clock.ts'
 import { createFirstAdmin, hasAnyAgent } from './domain/agents/firstAdmin.ts'
 import { instanceSecret } from './domain/settings/instanceSecret.ts'
@@ -36,22 +37,27 @@ export interface RunningServer {
   stop(): Promise<void>
 }
 
-/** Starts the help desk: database (and migrations), first admin from the environment, HTTP. */
+/** Starts the help desk: database (and migrations), domain context, first admin from the environment, HTTP. */
 export async function startServer(config: Config, options: { inMemoryDatabase?: boolean; clock?: Clock; smtpListenPort?: number; logDestination?: DestinationStream } = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock
   const logger = createLogger(config.logLevel, options.logDestination)
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, inMemory: options.inMemoryDatabase, logger })
   try {
-    if (config.adminEmail && config.adminPassword && !(await hasAnyAgent(db.prisma))) {
-      const name = config.adminEmail.split('@')[0] ?? 'Admin'
-      await createFirstAdmin(db.prisma, { name, email: config.adminEmail, password: config.adminPassword })
-      logger.info({ email: config.adminEmail }, 'created the first administrator from ADMIN_EMAIL')
-    }
     const secret = await instanceSecret(db.prisma, config.sessionSecret)
     const mail: MailContext = { publicUrl: config.publicUrl, mailDomain: mailDomainOf(config.mailFrom), supportAddress: bareAddress(config.mailFrom), secret }
     // Several instances share events through PostgreSQL; the embedded database is one instance.
     const events = db.kind === 'postgresql' ? await createPostgresEventBus(config.databaseUrl!, logger) : createLocalEventBus()
     const domain = createDomainContext({ prisma: db.prisma, clock, mail, events })
+    // Created like any command (after its context), before anything can serve a request.
+    if (config.adminEmail && config.adminPassword && !(await hasAnyAgent(domain))) {
+      const name = config.adminEmail.split('@')[0] ?? 'Admin'
+      // A refused ADMIN_EMAIL or ADMIN_PASSWORD stops the start: release the event bus's connection too.
+      await createFirstAdmin(domain, VISITOR, { name, email: config.adminEmail, password: config.adminPassword }).catch(async (err) => {
+        await events.close().catch(() => {})
+        throw err
+      })
+      logger.info({ email: config.adminEmail }, 'created the first administrator from ADMIN_EMAIL')
+    }
     const intake = createIntakeQueue(domain, logger)
     const stopping = new AbortController()
     const ctx: AppContext = { db, config, logger, clock, secret, mail, events, domain, intake, shutdown: stopping.signal }
@@ -80,7 +86,7 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
     const url = `http://localhost:${port}`
-    if (!(await hasAnyAgent(db.prisma))) logger.info(`no agent yet: open ${url}/setup to create the first administrator`)
+    if (!(await hasAnyAgent(domain))) logger.info(`no agent yet: open ${url}/setup to create the first administrator`)
     logger.info({ url, database: db.kind }, 'Suivi is listening')
     const noPublicUrl = publicUrlWarning(config)
     if (noPublicUrl) logger.warn(noPublicUrl)

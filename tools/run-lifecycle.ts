@@ -7,6 +7,7 @@ import { loadCommandConfig, runCommand } from '../src/db/commandLine.ts'
 import { createLocalEventBus } from '../src/realtime/events.ts'
 import { instanceSecret } from '../src/domain/settings/instanceSecret.ts'
 import { loadSettings } from '../src/domain/settings/settings.ts'
+import { SYSTEM } from '../src/domain/actor.ts'
 import { runLifecycleSweep } from '../src/domain/lifecycle/sweep.ts'
 import { mailDomainOf } from '../src/mail/outbound/outbox.ts'
 import { bareAddress } from '../src/mail/replyAddress.ts'
@@ -30,7 +31,7 @@ await runCommand('npm run jobs:lifecycle', async () => {
     })
     const s = await loadSettings(db.prisma)
     console.log(`Lifecycle sweep as of ${now.toISOString()} (close after ${s.pendingCloseDays} days, remind ${s.reminderBeforeCloseDays} days before)`)
-    const result = await runLifecycleSweep(ctx, { onProgress: (r) => process.stdout.write(`\r  reminded ${r.reminded}, closed ${r.closed}…`) })
+    const result = await runLifecycleSweep(ctx, SYSTEM, { onProgress: (r) => process.stdout.write(`\r  reminded ${r.reminded}, closed ${r.closed}…`) })
     console.log(`\r  reminded ${result.reminded} conversation(s), closed ${result.closed} conversation(s).`)
     return 0
   } finally {

@@ -1,4 +1,4 @@
-import { asCustomer } from '../src/domain/actor.ts'
+import { asCustomer, SYSTEM } from '../src/domain/actor.ts'
 import { recordAdminEvent } from '../src/domain/events/record.ts'
 import { createDomainContext } from '../src/reactions/index.ts'
 // Fills the help desk with demo data (agents, folders, tags, customers, 40 conversations) so a
@@ -1105,7 +1105,7 @@ export async function seedDemo(target: SeedTarget, options: SeedDemoOptions = {}
         await recordCustomerAnswer(ctx, asCustomer(customerIds[step.story]!), { conversationId, answer: a.answer })
         break
       case 'sweep':
-        await runLifecycleSweep(ctx)
+        await runLifecycleSweep(ctx, SYSTEM)
         break
     }
     outboxMark = await settleOutbox(prisma, outboxMark, conversationIds, new Date(step.at))

@@ -58,6 +58,7 @@ async function serve() {
   const { loadConfig } = await import('../src/config.ts')
   const { startServer } = await import('../src/server.ts')
   const { runLifecycleSweep } = await import('../src/domain/lifecycle/sweep.ts')
+  const { SYSTEM } = await import('../src/domain/actor.ts')
   let offsetMs = 0
   // Real time plus an offset moved forward before each sweep: the whole app shares this clock.
   const clock = () => new Date(Date.now() + offsetMs)
@@ -72,7 +73,7 @@ async function serve() {
           case 'sweep': {
             offsetMs += m.advanceMs
             const t = performance.now()
-            const result = await runLifecycleSweep(running.ctx.domain)
+            const result = await runLifecycleSweep(running.ctx.domain, SYSTEM)
             return send({ id: m.id, ok: true, result: { ...result, ms: Math.round(performance.now() - t) } })
           }
           case 'mem': {

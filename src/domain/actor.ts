@@ -21,3 +21,12 @@ export const asAgent = (agent: Actor): ActorRef => ({ kind: 'agent', agent })
 export type CustomerActor = Extract<ActorRef, { kind: 'customer' }>
 
 export const asCustomer = (customerId: number): CustomerActor => ({ kind: 'customer', customerId })
+
+/**
+ * Someone not signed in: setting up a fresh install, or following an invitation or password
+ * link. The policy gives a visitor no rights; those commands are authorized by the secret link
+ * (or the empty install) they check themselves.
+ */
+export const VISITOR = { kind: 'visitor' } as const
+
+export type Visitor = typeof VISITOR

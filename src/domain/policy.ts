@@ -1,5 +1,5 @@
 import type { Prisma, Tx } from '../db/database.ts'
-import type { Actor, ActorRef } from './actor.ts'
+import type { Actor, ActorRef, Visitor } from './actor.ts'
 import { Prisma as P } from '../generated/prisma/client.ts'
 import { ForbiddenError, NotFoundError } from './errors.ts'
 
@@ -29,11 +29,11 @@ export type SubjectType = Subject['type']
  */
 export type Action = 'read' | 'act' | 'administer'
 
-/** Anyone who can ask: a signed-in agent, or the history reference (agent, customer, system). */
-export type Principal = Actor | ActorRef
+/** Anyone who can ask: a signed-in agent, the history reference (agent, customer, system), or a visitor. */
+export type Principal = Actor | ActorRef | Visitor
 
 /** A principal's part in the rules; an inactive agent has none, so no rule lets them do anything. */
-export type Role = 'admin' | 'agent' | 'customer' | 'system'
+export type Role = 'admin' | 'agent' | 'customer' | 'system' | 'visitor'
 
 /** Conditions are named, not arbitrary functions, so the SQL scope can be derived from them. */
 export type Condition = 'always' | 'memberOfFolder' | 'ownConversation'
@@ -66,9 +66,10 @@ export const RULES: readonly Rule[] = [
   // Writing in needs the conversation's signed link or mail thread, verified before any command;
   // whoever holds the thread may answer (a colleague in Cc), as with any e-mail conversation.
   allow('customer', ['act'], ['conversation']),
+  // No rule for 'visitor': signed out, one may only use a secret link or set up an empty install.
 ]
 
-const isRef = (p: Principal): p is ActorRef => 'kind' in p
+const isRef = (p: Principal): p is ActorRef | Visitor => 'kind' in p
 
 function roleOf(p: Principal): Role | null {
   if (isRef(p)) return p.kind === 'agent' ? roleOf(p.agent) : p.kind

@@ -3,6 +3,7 @@ import { hostname } from 'node:os'
 import cron, { type ScheduledTask } from 'node-cron'
 import type { Logger } from 'pino'
 import type { DomainContext } from '../domain/context.ts'
+import { SYSTEM } from '../domain/actor.ts'
 import { runLifecycleSweep } from '../domain/lifecycle/sweep.ts'
 import { loadSettings } from '../domain/settings/settings.ts'
 import { postgresRunCoordinator } from './runCoordinator.ts'
@@ -38,7 +39,7 @@ export function startScheduler(ctx: DomainContext, logger: Logger): Scheduler {
       sweepSchedule,
       async () => {
         const started = Date.now()
-        const work = runLifecycleSweep(ctx)
+        const work = runLifecycleSweep(ctx, SYSTEM)
         running = work.catch(() => {})
         const result = await work
         logger.info({ ...result, ms: Date.now() - started }, 'lifecycle sweep done')

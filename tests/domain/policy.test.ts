@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it, vi } from 'vitest'
-import { asAgent, SYSTEM, type Actor } from '../../src/domain/actor.ts'
+import { asAgent, SYSTEM, VISITOR, type Actor } from '../../src/domain/actor.ts'
 import { ForbiddenError, NotFoundError } from '../../src/domain/errors.ts'
 import { agentsAllowedWhere, authorize, can, INSTANCE, scopeOf, withFolderIds, type Action, type Principal, type Subject } from '../../src/domain/policy.ts'
 
@@ -19,6 +19,7 @@ const principals = {
   'own customer': { kind: 'customer', customerId: CUSTOMER },
   'other customer': { kind: 'customer', customerId: CUSTOMER + 1 },
   system: SYSTEM,
+  visitor: VISITOR,
 } satisfies Record<string, Principal>
 
 const subjects = {
@@ -43,6 +44,8 @@ const expected: Record<keyof typeof principals, Record<keyof typeof subjects, Ac
   'own customer': { instance: NONE, folder: NONE, conversation: ['read', 'act'] },
   'other customer': { instance: NONE, folder: NONE, conversation: ['act'] },
   system: { instance: ALL, folder: ALL, conversation: ALL },
+  // Signed out: only a secret link or an empty install lets a visitor do anything, never a rule.
+  visitor: { instance: NONE, folder: NONE, conversation: NONE },
 }
 
 const cases = Object.entries(principals).flatMap(([who, principal]) =>

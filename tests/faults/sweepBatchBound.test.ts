@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SYSTEM } from '../../src/domain/actor.ts'
 import { runLifecycleSweep, type SweepResult } from '../../src/domain/lifecycle/sweep.ts'
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/privatePostgres.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
@@ -61,7 +62,7 @@ describe('lifecycle sweep batches stay bounded whatever plan PostgreSQL picks', 
   it(`reminds a backlog of ${COUNT} in batches of at most ${BATCH}`, async () => {
     const batches: number[] = []
     let previous = 0
-    const result = await runLifecycleSweep(app.ctx.domain, {
+    const result = await runLifecycleSweep(app.ctx.domain, SYSTEM, {
       batchSize: BATCH,
       onProgress: (r: SweepResult) => {
         if (r.reminded !== previous) batches.push(r.reminded - previous)

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SendMailOptions } from 'nodemailer'
 import { systemClock } from '../../src/domain/clock.ts'
+import { SYSTEM } from '../../src/domain/actor.ts'
 import { runLifecycleSweep } from '../../src/domain/lifecycle/sweep.ts'
 import { startOutboxWorker } from '../../src/jobs/outboxWorker.ts'
 import { createLogger } from '../../src/logger.ts'
@@ -26,7 +27,7 @@ describe('the outbox worker and mail queued as of a simulated moment', () => {
     const folder = await buildFolder(ctx.prisma)
     const c = await buildConversation(ctx, admin, { folderId: folder.id, mode: 'send', customerEmail: 'later@example.test', text: 'Try restarting the router.' })
     const later = new Date(Date.now() + 24 * DAY_MS)
-    expect(await runLifecycleSweep({ ...ctx, clock: () => later })).toMatchObject({ reminded: 1 })
+    expect(await runLifecycleSweep({ ...ctx, clock: () => later }, SYSTEM)).toMatchObject({ reminded: 1 })
 
     const sent: SendMailOptions[] = []
     const worker = startOutboxWorker({

@@ -15,6 +15,7 @@
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inviteAgent } from '../../src/domain/agents/manageAgents.ts'
+import { VISITOR } from '../../src/domain/actor.ts'
 import { requestPasswordReset } from '../../src/domain/agents/passwordReset.ts'
 import { addInternalComment } from '../../src/domain/conversations/commands/addInternalComment.ts'
 import { addTag } from '../../src/domain/conversations/commands/tagConversation.ts'
@@ -107,7 +108,7 @@ describe('CSRF protection on every unsafe route', () => {
       raw: Buffer.from('From: Casey <casey@example.com>\r\nTo: support@localhost\r\nSubject: Hello\r\nMessage-ID: <csrf-inbound@example.com>\r\n\r\nIs anyone there?\r\n'),
     })
     await inviteAgent(app.ctx.domain, adminActor, { name: 'Ivo Invited', email: 'ivo@example.test', role: 'agent' })
-    await requestPasswordReset(app.ctx.domain, agent.email)
+    await requestPasswordReset(app.ctx.domain, VISITOR, { email: agent.email })
     const invitation = await p.outboxEmail.findFirstOrThrow({ where: { kind: 'invitation' } })
     const reset = await p.outboxEmail.findFirstOrThrow({ where: { kind: 'password_reset' } })
     ids = {

@@ -8,7 +8,7 @@
  */
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Actor } from '../../src/domain/actor.ts'
+import { VISITOR, type Actor } from '../../src/domain/actor.ts'
 import { inviteAgent } from '../../src/domain/agents/manageAgents.ts'
 import { requestPasswordReset } from '../../src/domain/agents/passwordReset.ts'
 import { customerToken } from '../../src/mail/customerLinks.ts'
@@ -173,7 +173,7 @@ describe('parameters nobody may choose', () => {
   })
 
   it('a password reset changes the password of the link’s agent only', async () => {
-    await requestPasswordReset(app.ctx.domain, member.email)
+    await requestPasswordReset(app.ctx.domain, VISITOR, { email: member.email })
     const mail = await prisma().outboxEmail.findFirstOrThrow({ where: { kind: 'password_reset', toAddress: member.email } })
     const link = /(\/reset-password\/[\w-]+)/.exec(mail.text)![1]!
     const client = request.agent(app.url)

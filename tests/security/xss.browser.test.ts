@@ -22,6 +22,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SYSTEM } from '../../src/domain/actor.ts'
 import { runLifecycleSweep } from '../../src/domain/lifecycle/sweep.ts'
 import { customerToken } from '../../src/mail/customerLinks.ts'
 import { receiveRawMessage } from '../../src/mail/inbound/intake.ts'
@@ -544,9 +545,9 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
 
     // --- Reminders and closing notes carry the settings texts; then the conversations close.
     clock.advanceDays(24)
-    expect((await runLifecycleSweep(app.ctx.domain)).reminded).toBeGreaterThan(0)
+    expect((await runLifecycleSweep(app.ctx.domain, SYSTEM)).reminded).toBeGreaterThan(0)
     clock.advanceDays(8)
-    expect((await runLifecycleSweep(app.ctx.domain)).closed).toBeGreaterThan(0)
+    expect((await runLifecycleSweep(app.ctx.domain, SYSTEM)).closed).toBeGreaterThan(0)
     expect(await prisma().outboxEmail.count({ where: { kind: 'reminder' } })).toBeGreaterThan(0)
     expect(await prisma().outboxEmail.count({ where: { kind: 'closing' } })).toBeGreaterThan(0)
     await app.ctx.intake.drain()

@@ -4,11 +4,12 @@ import { PREPARED_MARKER } from '../../db/preparedStatements.ts'
 import { Prisma as P } from '../../generated/prisma/client.ts'
 
 import type { Actor } from '../actor.ts'
+import type { QueryContext } from '../context.ts'
 
 /** Returns the agent when the e-mail and password match an active account, else null. */
-export async function authenticate(prisma: Prisma, email: string, password: string): Promise<Actor | null> {
-  const agent = await prisma.agent.findUnique({ where: { email: email.trim().toLowerCase() } })
-  const ok = await verifyPassword(agent?.passwordHash ?? null, password)
+export async function authenticate(ctx: QueryContext, input: { email: string; password: string }): Promise<Actor | null> {
+  const agent = await ctx.prisma.agent.findUnique({ where: { email: input.email.trim().toLowerCase() } })
+  const ok = await verifyPassword(agent?.passwordHash ?? null, input.password)
   if (!agent || !ok || !agent.active) return null
   return toActor(agent)
 }

@@ -1,18 +1,15 @@
-import { recordEvents } from '../events/record.ts'
-import { asAgent } from '../actor.ts'
-const EVENTS_CTX_PENDING = { reactions: [] }
-import { recordAdminEvent } from '../events/record.ts'
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import type { Prisma, Tx } from '../../db/database.ts'
+import type { Tx } from '../../db/database.ts'
 import { enqueueEmail } from '../../mail/outbound/outbox.ts'
-import type { DomainContext } from '../context.ts'
-import { transaction } from '../transaction.ts'
-import type { Clock } from '../clock.ts'
-import { ConflictError, NotFoundError, ValidationError, fromZodError } from '../errors.ts'
-import type { Actor } from '../actor.ts'
-import { hashPassword, passwordSchema } from './passwords.ts'
+import { asAgent, type Actor, type Visitor } from '../actor.ts'
+import type { DomainContext, QueryContext } from '../context.ts'
+import { ConflictError, NotFoundError, ValidationError, parseInput } from '../errors.ts'
+import { recordAdminEvent, recordEvents } from '../events/record.ts'
+import { parseId } from '../input.ts'
 import { authorize, can, INSTANCE, scopeOf } from '../policy.ts'
+import { transaction } from '../transaction.ts'
+import { hashPassword, passwordSchema } from './passwords.ts'
 
 const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex')
@@ -57,12 +54,13 @@ async function setFolders(tx: Tx, agentId: number, ids: number[]) {
  * unassigned, with its history line, in the transaction that changed the folders, so that nothing
  * of those conversations reaches them afterwards.
  */
-async function unassignOutsideFolders(tx: Tx, at: Date, admin: Actor, agentId: number, folderIds: number[]) {
+async function unassignOutsideFolders(ctx: DomainContext, tx: Tx, admin: Actor, agentId: number, folderIds: number[]) {
   const lost = await tx.conversation.findMany({ where: { assigneeId: agentId, folderId: { notIn: folderIds } }, select: { id: true, folderId: true } })
   if (!lost.length) return
   await tx.conversation.updateMany({ where: { id: { in: lost.map((c) => c.id) } }, data: { assigneeId: null } })
+  const at = ctx.clock()
   await recordEvents(
-    EVENTS_CTX_PENDING,
+    ctx,
     tx,
     lost.map((c) => ({ type: 'conversation.assigned', actor: asAgent(admin), at, conversation: c, data: { from: agentId, to: null, reason: 'removed from the folder' } })),
   )
@@ -75,16 +73,14 @@ async function unassignOutsideFolders(tx: Tx, at: Date, admin: Actor, agentId: n
  */
 export async function inviteAgent(ctx: DomainContext, admin: Actor, input: Record<string, unknown>) {
   authorize(admin, 'administer', INSTANCE)
-  const parsed = inviteSchema.safeParse(input)
-  if (!parsed.success) throw fromZodError(parsed.error)
-  const { name, email, role } = parsed.data
+  const { name, email, role, folderIds: ids } = parseInput(inviteSchema, input)
   const token = randomBytes(32).toString('base64url')
   const link = `${ctx.mail.publicUrl}/invite/${token}`
   return transaction(ctx, async (tx) => {
     if (await tx.agent.findUnique({ where: { email } })) throw new ValidationError('Already an agent', { email: 'An agent with this address exists already.' })
     const now = ctx.clock()
     const agent = await tx.agent.create({ data: { name, email, role, passwordHash: null } })
-    const folders = await setFolders(tx, agent.id, parsed.data.folderIds)
+    const folders = await setFolders(tx, agent.id, ids)
     await tx.agentToken.create({ data: { agentId: agent.id, purpose: 'invitation', tokenHash: tokenHash(token), expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_MS) } })
     // Auto-Submitted: written by the system, so vacation responders and mail robots do not answer it.
     await enqueueEmail(tx, ctx.mail.mailDomain, {
@@ -96,18 +92,20 @@ export async function inviteAgent(ctx: DomainContext, admin: Actor, input: Recor
       template: 'invitation',
       params: { name, inviter: admin.name, link, days: INVITATION_LIFETIME_MS / 86_400_000 },
     })
-    await recordAdminEvent(tx, { type: 'agent.invited', agentId: admin.id, at: new Date(), target: { type: 'agent', id: String(agent.id) }, data: { email, role, folders } })
+    await recordAdminEvent(tx, { type: 'agent.invited', agentId: admin.id, at: now, target: { type: 'agent', id: String(agent.id) }, data: { email, role, folders } })
     return agent
   })
 }
 
+/** The agent a command acts on, and the form fields that come with it. */
+export type AgentInput = { agentId: unknown } & Record<string, unknown>
+
 /** Name, role, folders and notification preferences of an agent. */
-export async function updateAgent(prisma: Prisma, clock: Clock, admin: Actor, agentId: number, input: Record<string, unknown>) {
+export async function updateAgent(ctx: DomainContext, admin: Actor, input: AgentInput) {
   authorize(admin, 'administer', INSTANCE)
-  const parsed = agentUpdateSchema.safeParse(input)
-  if (!parsed.success) throw fromZodError(parsed.error)
-  const { folderIds: ids, ...fields } = parsed.data
-  return prisma.$transaction(async (tx) => {
+  const agentId = parseId(input.agentId)
+  const { folderIds: ids, ...fields } = parseInput(agentUpdateSchema, input)
+  return transaction(ctx, async (tx) => {
     const before = await tx.agent.findUnique({ where: { id: agentId }, include: { folders: true } })
     if (!before) throw new NotFoundError()
     if (can(before, 'administer', INSTANCE) && !can({ ...before, ...fields }, 'administer', INSTANCE)) await assertAnotherActiveAdmin(tx, agentId)
@@ -116,59 +114,64 @@ export async function updateAgent(prisma: Prisma, clock: Clock, admin: Actor, ag
     // Assignments follow the policy: what the agent may no longer act on is unassigned. Judged as
     // if active, because a deactivated agent's assignments are kept for an admin to hand over.
     const scope = scopeOf({ ...agent, active: true, folderIds: folders }, 'act')
-    if (scope !== null) await unassignOutsideFolders(tx, clock(), admin, agentId, scope)
-    await recordAdminEvent(tx, { type: 'agent.updated', agentId: admin.id, at: new Date(), target: { type: 'agent', id: String(agentId) }, data: { role: { from: before.role, to: fields.role }, folders: { from: before.folders.map((f) => f.folderId), to: folders }, name: fields.name } })
+    if (scope !== null) await unassignOutsideFolders(ctx, tx, admin, agentId, scope)
+    await recordAdminEvent(tx, { type: 'agent.updated', agentId: admin.id, at: ctx.clock(), target: { type: 'agent', id: String(agentId) }, data: { role: { from: before.role, to: fields.role }, folders: { from: before.folders.map((f) => f.folderId), to: folders }, name: fields.name } })
     return agent
   })
 }
+
+const activeSchema = z.object({ active: z.boolean() })
 
 /**
  * Deactivated agents cannot sign in and their sessions end now; their history and authorship
  * stay. The conversations still assigned to them are returned so they can be reassigned.
  */
-export async function setAgentActive(prisma: Prisma, clock: Clock, admin: Actor, agentId: number, active: boolean) {
+export async function setAgentActive(ctx: DomainContext, admin: Actor, input: { agentId: unknown; active: boolean }) {
   authorize(admin, 'administer', INSTANCE)
-  return prisma.$transaction(async (tx) => {
+  const agentId = parseId(input.agentId)
+  const { active } = parseInput(activeSchema, input)
+  return transaction(ctx, async (tx) => {
     const agent = await tx.agent.findUnique({ where: { id: agentId } })
     if (!agent) throw new NotFoundError()
     if (agent.active === active) return { agent, openAssignments: 0 }
     if (!active && can(agent, 'administer', INSTANCE)) await assertAnotherActiveAdmin(tx, agentId)
-    const updated = await tx.agent.update({ where: { id: agentId }, data: { active, deactivatedAt: active ? null : clock() } })
+    const now = ctx.clock()
+    const updated = await tx.agent.update({ where: { id: agentId }, data: { active, deactivatedAt: active ? null : now } })
     if (!active) await tx.$executeRaw`DELETE FROM sessions WHERE (sess -> 'agentId')::text = ${String(agentId)}`
-    await recordAdminEvent(tx, { type: active ? 'agent.reactivated' : 'agent.deactivated', agentId: admin.id, at: new Date(), target: { type: 'agent', id: String(agentId) }, data: { email: agent.email } })
+    await recordAdminEvent(tx, { type: active ? 'agent.reactivated' : 'agent.deactivated', agentId: admin.id, at: now, target: { type: 'agent', id: String(agentId) }, data: { email: agent.email } })
     const openAssignments = await tx.conversation.count({ where: { assigneeId: agentId, status: { not: 'closed' } } })
     return { agent: updated, openAssignments }
   })
 }
 
+const INVITATION_GONE = 'This invitation has expired or was already used. Ask an administrator for a new one.'
+
 /** The agent an invitation link belongs to, while it is valid. */
-export async function findInvitation(prisma: Prisma, clock: Clock, token: string) {
-  const row = await prisma.agentToken.findUnique({ where: { tokenHash: tokenHash(token) }, include: { agent: true } })
-  if (!row || row.purpose !== 'invitation' || row.usedAt || row.expiresAt <= clock() || !row.agent.active) {
-    throw new NotFoundError('This invitation has expired or was already used. Ask an administrator for a new one.')
-  }
+export async function findInvitation(ctx: QueryContext & Pick<DomainContext, 'clock'>, input: { token: string }) {
+  const row = await ctx.prisma.agentToken.findUnique({ where: { tokenHash: tokenHash(String(input.token)) }, include: { agent: true } })
+  if (!row || row.purpose !== 'invitation' || row.usedAt || row.expiresAt <= ctx.clock() || !row.agent.active) throw new NotFoundError(INVITATION_GONE)
   return row
 }
 
-/** The invited agent chooses a password; the link is spent in the same step. */
-export async function acceptInvitation(prisma: Prisma, clock: Clock, token: string, password: string): Promise<number> {
-  const parsed = passwordSchema.safeParse(password)
-  if (!parsed.success) throw new ValidationError('Choose a longer password', { password: parsed.error.issues[0]?.message ?? 'Invalid password' })
-  const passwordHash = await hashPassword(parsed.data)
-  return prisma.$transaction(async (tx) => {
-    const now = clock()
+const acceptSchema = z.object({ token: z.string(), password: passwordSchema })
+
+/** The invited agent chooses a password; the link is spent in the same step. The link is the authority: the visitor holds no other. */
+export async function acceptInvitation(ctx: DomainContext, _visitor: Visitor, input: { token: string; password: string }): Promise<number> {
+  const { token, password } = parseInput(acceptSchema, input)
+  const passwordHash = await hashPassword(password)
+  return transaction(ctx, async (tx) => {
+    const now = ctx.clock()
     const spent = await tx.agentToken.updateMany({ where: { tokenHash: tokenHash(token), purpose: 'invitation', usedAt: null, expiresAt: { gt: now }, agent: { active: true } }, data: { usedAt: now } })
-    if (spent.count !== 1) throw new NotFoundError('This invitation has expired or was already used. Ask an administrator for a new one.')
+    if (spent.count !== 1) throw new NotFoundError(INVITATION_GONE)
     const { agentId } = await tx.agentToken.findUniqueOrThrow({ where: { tokenHash: tokenHash(token) } })
     await tx.agent.update({ where: { id: agentId }, data: { passwordHash } })
-    await recordAdminEvent(tx, { type: 'agent.joined', agentId: agentId, at: new Date(), target: { type: 'agent', id: String(agentId) } })
+    await recordAdminEvent(tx, { type: 'agent.joined', agentId, at: now, target: { type: 'agent', id: String(agentId) } })
     return agentId
   })
 }
 
 /** What an agent chooses to be e-mailed about. */
-export async function updateOwnNotifications(prisma: Prisma, agent: Actor, input: Record<string, unknown>) {
-  const parsed = notificationSchema.safeParse(input)
-  if (!parsed.success) throw fromZodError(parsed.error)
-  return prisma.agent.update({ where: { id: agent.id }, data: parsed.data })
+export async function updateOwnNotifications(ctx: DomainContext, agent: Actor, input: Record<string, unknown>) {
+  const data = parseInput(notificationSchema, input)
+  return transaction(ctx, (tx) => tx.agent.update({ where: { id: agent.id }, data }))
 }

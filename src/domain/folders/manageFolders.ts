@@ -1,27 +1,22 @@
-import { transaction } from '../transaction.ts'
-import { recordEvents } from '../events/record.ts'
-import { asAgent } from '../actor.ts'
-import { recordAdminEvent } from '../events/record.ts'
 import { z } from 'zod'
 import type { Tx } from '../../db/database.ts'
 import type { Prisma as P } from '../../generated/prisma/client.ts'
-import type { Actor } from '../actor.ts'
+import { asAgent, type Actor } from '../actor.ts'
 import { sanitizeMessageHtml } from '../content/index.ts'
-import type { DomainContext } from '../context.ts'
-import { ConflictError, NotFoundError, ValidationError, fromZodError } from '../errors.ts'
+import type { DomainContext, QueryContext } from '../context.ts'
+import { ConflictError, NotFoundError, ValidationError, parseInput } from '../errors.ts'
+import { recordAdminEvent, recordEvents } from '../events/record.ts'
+import { parseId, rowId } from '../input.ts'
 import { agentsAllowedWhere, authorize, INSTANCE } from '../policy.ts'
+import { transaction } from '../transaction.ts'
 
 export { createFolder, folderInput } from './createFolder.ts'
-
-/** What the folder commands need: the database and the time; events when live lists should hear of moves. */
-export type FolderContext = DomainContext
 
 /** The order of folders everywhere they are listed (the first is the default folder). */
 export const FOLDER_ORDER = [{ position: 'asc' }, { name: 'asc' }, { id: 'asc' }] satisfies P.FolderOrderByWithRelationInput[]
 
 /** Conversations moved per statement when a folder is emptied; all in the one transaction. */
 export const MOVE_BATCH_SIZE = 500
-
 
 const MAX_SIGNATURE_CHARS = 20_000
 const MAX_ACKNOWLEDGEMENT_CHARS = 5_000
@@ -36,8 +31,6 @@ export class FieldConflictError extends ConflictError {
     super(message)
   }
 }
-
-const id = z.coerce.number().int().positive().max(2_147_483_647)
 
 const looksLikeAddress = (value: string) => value === '' || z.email().safeParse(value).success
 
@@ -54,13 +47,13 @@ export const folderUpdateInput = z.object({
   acknowledgementText: z.string().trim().max(MAX_ACKNOWLEDGEMENT_CHARS, `Keep the acknowledgement under ${MAX_ACKNOWLEDGEMENT_CHARS.toLocaleString('en')} characters`),
 })
 
-export type FolderUpdate = Partial<z.input<typeof folderUpdateInput>>
+/** The folder a command acts on (any form of id; a malformed one is a folder that does not exist). */
+export type FolderRef = { folderId: unknown }
 
-function folderId(value: unknown): number {
-  const parsed = id.safeParse(value)
-  if (!parsed.success) throw new NotFoundError('That folder does not exist')
-  return parsed.data
-}
+export type FolderUpdate = FolderRef & Partial<z.input<typeof folderUpdateInput>>
+
+const NO_FOLDER = 'That folder does not exist'
+const folderId = (input: FolderRef) => parseId(input.folderId, NO_FOLDER)
 
 /** Locks one folder row for the rest of the transaction; NotFoundError when it is gone. */
 async function lockFolder(tx: Tx, folderId: number, message = 'That folder does not exist') {
@@ -85,12 +78,10 @@ function isUniqueViolation(err: unknown): boolean {
  * others stay).
  * The inbound address is stored lower-cased (empty: none); the signature is sanitised like a message.
  */
-export async function updateFolder(ctx: FolderContext, admin: Actor, rawFolderId: unknown, input: FolderUpdate) {
+export async function updateFolder(ctx: DomainContext, admin: Actor, input: FolderUpdate) {
   authorize(admin, 'administer', INSTANCE)
-  const target = folderId(rawFolderId)
-  const parsed = folderUpdateInput.partial().safeParse(input)
-  if (!parsed.success) throw fromZodError(parsed.error)
-  const wanted = parsed.data
+  const target = folderId(input)
+  const wanted = parseInput(folderUpdateInput.partial(), input)
   try {
     return await transaction(ctx, async (tx) => {
       const before = await lockFolder(tx, target)
@@ -126,8 +117,8 @@ export async function updateFolder(ctx: FolderContext, admin: Actor, rawFolderId
   }
 }
 
-export function renameFolder(ctx: FolderContext, admin: Actor, rawFolderId: unknown, name: string) {
-  return updateFolder(ctx, admin, rawFolderId, { name })
+export async function renameFolder(ctx: DomainContext, admin: Actor, input: FolderRef & { name: string }) {
+  return updateFolder(ctx, admin, { folderId: input.folderId, name: input.name })
 }
 
 export const moveDirection = z.enum(['up', 'down'], { error: 'Choose up or down' })
@@ -137,18 +128,19 @@ export const moveDirection = z.enum(['up', 'down'], { error: 'Choose up or down'
  * renumbered 0, 1, 2... in the current order first, so folders that shared a position get
  * distinct ones. Moving the first folder up or the last one down changes nothing.
  */
-export async function moveFolder(ctx: FolderContext, admin: Actor, rawFolderId: unknown, direction: z.input<typeof moveDirection>) {
+const moveInput = z.object({ direction: moveDirection })
+
+export async function moveFolder(ctx: DomainContext, admin: Actor, input: FolderRef & z.input<typeof moveInput>) {
   authorize(admin, 'administer', INSTANCE)
-  const target = folderId(rawFolderId)
-  const dir = moveDirection.safeParse(direction)
-  if (!dir.success) throw fromZodError(dir.error)
+  const target = folderId(input)
+  const { direction } = parseInput(moveInput, input)
   return transaction(ctx, async (tx) => {
     // One reorder at a time: every folder row is locked, in a fixed order.
     await tx.$queryRaw`SELECT id FROM folders ORDER BY id FOR UPDATE`
     const folders = await tx.folder.findMany({ orderBy: FOLDER_ORDER, select: { id: true, name: true, position: true } })
     const index = folders.findIndex((f) => f.id === target)
     if (index < 0) throw new NotFoundError('That folder does not exist')
-    const other = dir.data === 'up' ? index - 1 : index + 1
+    const other = direction === 'up' ? index - 1 : index + 1
     if (other < 0 || other >= folders.length) return { moved: false, folders }
     const order = folders.map((f) => f.id)
     ;[order[index], order[other]] = [order[other]!, order[index]!]
@@ -156,13 +148,13 @@ export async function moveFolder(ctx: FolderContext, admin: Actor, rawFolderId: 
     for (const [position, fid] of order.entries()) {
       if (before.get(fid) !== position) await tx.folder.update({ where: { id: fid }, data: { position } })
     }
-    await recordAdminEvent(tx, { type: 'folder.moved', agentId: admin.id, at: ctx.clock(), target: { type: 'folder', id: String(target) }, data: { name: folders[index]!.name, direction: dir.data, position: { from: index + 1, to: other + 1 } } })
+    await recordAdminEvent(tx, { type: 'folder.moved', agentId: admin.id, at: ctx.clock(), target: { type: 'folder', id: String(target) }, data: { name: folders[index]!.name, direction, position: { from: index + 1, to: other + 1 } } })
     return { moved: true, folders: order.map((fid) => folders.find((f) => f.id === fid)!) }
   })
 }
 
 export const deleteFolderInput = z.object({
-  moveTo: z.preprocess((v) => (v === '' || v === null ? undefined : v), id.optional()),
+  moveTo: z.preprocess((v) => (v === '' || v === null ? undefined : v), rowId.optional()),
 })
 
 export interface DeleteFolderResult {
@@ -179,15 +171,14 @@ export interface DeleteFolderResult {
  * unassigned, as a single move would do), its IMAP accounts follow, and the folder is deleted, all
  * in one transaction. The default folder (the first one, hence also the last one left) stays.
  */
-export async function deleteFolder(ctx: FolderContext, admin: Actor, rawFolderId: unknown, input: z.input<typeof deleteFolderInput> = {}): Promise<DeleteFolderResult> {
+export async function deleteFolder(ctx: DomainContext, admin: Actor, input: FolderRef & z.input<typeof deleteFolderInput>): Promise<DeleteFolderResult> {
   authorize(admin, 'administer', INSTANCE)
-  const target = folderId(rawFolderId)
-  const parsed = deleteFolderInput.safeParse(input)
-  if (!parsed.success) throw fromZodError(parsed.error)
-  const { moveTo } = parsed.data
+  const target = folderId(input)
+  const { moveTo } = parseInput(deleteFolderInput, input)
   if (moveTo === target) throw new ValidationError('Choose another folder', { moveTo: 'Choose a different folder to move the conversations to' })
 
-  const result = await transaction(ctx, 
+  const result = await transaction(
+    ctx,
     async (tx) => {
       const now = ctx.clock()
       // Locked: no conversation can be filed into it (nor its row changed) until this commits.
@@ -258,14 +249,14 @@ export async function deleteFolder(ctx: FolderContext, admin: Actor, rawFolderId
 }
 
 /** Folders in list order with what the admin page shows about each. */
-export async function listFoldersForAdmin(prisma: DomainContext['prisma'], admin: Actor) {
+export async function listFoldersForAdmin(ctx: QueryContext, admin: Actor) {
   authorize(admin, 'administer', INSTANCE)
   const [folders, defaultId] = await Promise.all([
-    prisma.folder.findMany({
+    ctx.prisma.folder.findMany({
       orderBy: FOLDER_ORDER,
       select: { id: true, name: true, position: true, inboundAddress: true, signatureHtml: true, _count: { select: { conversations: true, members: true, imapAccounts: true } } },
     }),
-    defaultFolderId(prisma),
+    defaultFolderId(ctx.prisma),
   ])
   return folders.map((f) => ({ ...f, isDefault: f.id === defaultId }))
 }

@@ -61,8 +61,10 @@ export function reminderOffsetDays(s: Settings): number | null {
  * A batch is one transaction of three statements: the claim, which writes the transition's
  * columns and returns what the e-mails need, one INSERT of its outbox e-mails and one of its
  * events. Nothing is kept from one batch to the next but the counts.
+ *
+ * Only the system runs it (the scheduler, an operator's tool): every change is recorded as its own.
  */
-export async function runLifecycleSweep(ctx: DomainContext, options: { batchSize?: number; onProgress?: (r: SweepResult) => void } = {}): Promise<SweepResult> {
+export async function runLifecycleSweep(ctx: DomainContext, _system: typeof SYSTEM, options: { batchSize?: number; onProgress?: (r: SweepResult) => void } = {}): Promise<SweepResult> {
   const settings = await loadSettings(ctx.prisma)
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
   const result: SweepResult = { reminded: 0, closed: 0 }
@@ -104,7 +106,9 @@ function describeClaimed(claim: P.Sql): P.Sql {
       FROM claimed c JOIN customers cu ON cu.id = c."customerId" JOIN folders f ON f.id = c."folderId"),
     -- One index range per address: a join would read every e-mail of the last hour (a sweep
     -- queues thousands, and the planner's statistics do not know it yet).
-    recent AS (
+    -- Materialized: once per address. The planner takes the claimed rows for one and would
+    -- otherwise count an address's e-mails again for every conversation of the batch.
+    recent AS MATERIALIZED (
       SELECT a.email, (SELECT count(*) FROM outbox_emails o
                        WHERE o."toAddress" = a.email AND o."createdAt" > now() - interval '1 hour'
                          AND o.kind::text IN (${P.join(AUTOMATIC_KINDS)}))::int AS n

@@ -1,21 +1,19 @@
-import type { Tx } from '../../db/database.ts'
-import { recordAdminEvent } from '../events/record.ts'
 import { ImapFlow, type ImapFlowOptions } from 'imapflow'
-import { z } from 'zod'
 import type { Logger } from 'pino'
-import type { Prisma as P } from '../../generated/prisma/client.ts'
-import type { ImapAccount } from '../../generated/prisma/client.ts'
+import { z } from 'zod'
+import type { ImapAccount, Prisma as P } from '../../generated/prisma/client.ts'
 import type { Actor } from '../actor.ts'
-import type { DomainContext } from '../context.ts'
-import { NotFoundError, ValidationError, fromZodError } from '../errors.ts'
+import type { DomainContext, QueryContext } from '../context.ts'
+import { NotFoundError, ValidationError, parseInput } from '../errors.ts'
+import { recordAdminEvent } from '../events/record.ts'
+import type { EventData } from '../events/types.ts'
+import { parseId, rowId } from '../input.ts'
 import { authorize, INSTANCE } from '../policy.ts'
+import { transaction } from '../transaction.ts'
 
 // IMAP mailboxes polled for inbound mail (SPEC §5), managed by administrators. The password is
 // write-only: it is stored for the poller, never returned to a page, an audit entry or a log line.
 
-export type ImapContext = Pick<DomainContext, 'prisma' | 'clock'>
-
-const id = z.coerce.number().int().positive().max(2_147_483_647)
 // A form's unchecked box sends nothing: the web layer passes booleans; a missing flag means on.
 const flag = z.preprocess((v) => v === undefined || v === true || v === 'on' || v === 'true' || v === '1', z.boolean())
 const emptyToNull = (v: unknown) => (v === undefined || v === null || (typeof v === 'string' && v.trim() === '') ? null : v)
@@ -32,7 +30,7 @@ export const imapAccountInput = z.object({
   password: z.string().max(1000, 'Use at most 1000 characters').optional(),
   mailbox: z.preprocess((v) => emptyToNull(v) ?? 'INBOX', z.string().trim().max(200, 'Use at most 200 characters').regex(MAILBOX, 'Use printable characters only')),
   moveToMailbox: z.preprocess(emptyToNull, z.string().trim().max(200, 'Use at most 200 characters').regex(MAILBOX, 'Use printable characters only').nullable()),
-  folderId: z.preprocess(emptyToNull, id.nullable()),
+  folderId: z.preprocess(emptyToNull, rowId.nullable()),
   enabled: flag,
 })
 
@@ -46,17 +44,11 @@ export function withoutPassword(account: ImapAccount): ImapAccountView {
   return { ...rest, hasPassword: password !== '' }
 }
 
-function accountId(value: unknown): number {
-  const parsed = id.safeParse(value)
-  if (!parsed.success) throw new NotFoundError('That IMAP account does not exist')
-  return parsed.data
-}
+/** The account a command acts on (any form of id; a malformed one is an account that does not exist). */
+export type ImapAccountRef = { accountId: unknown }
 
-function parse(input: ImapAccountInput) {
-  const parsed = imapAccountInput.safeParse(input)
-  if (!parsed.success) throw fromZodError(parsed.error)
-  return parsed.data
-}
+const NO_ACCOUNT = 'That IMAP account does not exist'
+const accountId = (input: ImapAccountRef) => parseId(input.accountId, NO_ACCOUNT)
 
 type Parsed = z.output<typeof imapAccountInput>
 /** The audited description of the settings: never the password. */
@@ -68,12 +60,12 @@ async function checkFolder(tx: Pick<DomainContext['prisma'], 'folder'>, folderId
   }
 }
 
-export async function createImapAccount(ctx: ImapContext, admin: Actor, input: ImapAccountInput): Promise<ImapAccountView> {
+export async function createImapAccount(ctx: DomainContext, admin: Actor, input: ImapAccountInput): Promise<ImapAccountView> {
   authorize(admin, 'administer', INSTANCE)
-  const data = parse(input)
+  const data = parseInput(imapAccountInput, input)
   if (!data.password) throw new ValidationError('Please check the highlighted fields', { password: 'Enter the password' })
   const { password, ...rest } = data
-  const account = await ctx.prisma.$transaction(async (tx) => {
+  const account = await transaction(ctx, async (tx) => {
     await checkFolder(tx, data.folderId)
     const created = await tx.imapAccount.create({ data: { ...rest, password } })
     await recordAdminEvent(tx, { type: 'imap.created', agentId: admin.id, at: ctx.clock(), target: { type: 'imap_account', id: String(created.id) }, data: auditable(rest) })
@@ -86,14 +78,13 @@ export async function createImapAccount(ctx: ImapContext, admin: Actor, input: I
  * Saves an account's settings. An empty password keeps the stored one, except when the server
  * changes: then it must be typed again, so that the stored password is never sent to a new host.
  */
-export async function updateImapAccount(ctx: ImapContext, admin: Actor, rawId: unknown, input: ImapAccountInput): Promise<ImapAccountView> {
+export async function updateImapAccount(ctx: DomainContext, admin: Actor, input: ImapAccountRef & ImapAccountInput): Promise<ImapAccountView> {
   authorize(admin, 'administer', INSTANCE)
-  const target = accountId(rawId)
-  const data = parse(input)
-  const { password, ...rest } = data
-  const account = await ctx.prisma.$transaction(async (tx) => {
+  const target = accountId(input)
+  const { password, ...rest } = parseInput(imapAccountInput, input)
+  const account = await transaction(ctx, async (tx) => {
     const rows = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM imap_accounts WHERE id = ${target} FOR UPDATE`
-    if (rows.length === 0) throw new NotFoundError('That IMAP account does not exist')
+    if (rows.length === 0) throw new NotFoundError(NO_ACCOUNT)
     const before = await tx.imapAccount.findUniqueOrThrow({ where: { id: target } })
     if (!password && rest.host.toLowerCase() !== before.host.toLowerCase()) {
       throw new ValidationError('Please check the highlighted fields', { password: 'Enter the password again: the server changed' })
@@ -116,12 +107,12 @@ export async function updateImapAccount(ctx: ImapContext, admin: Actor, rawId: u
   return withoutPassword(account)
 }
 
-export async function deleteImapAccount(ctx: ImapContext, admin: Actor, rawId: unknown): Promise<ImapAccountView> {
+export async function deleteImapAccount(ctx: DomainContext, admin: Actor, input: ImapAccountRef): Promise<ImapAccountView> {
   authorize(admin, 'administer', INSTANCE)
-  const target = accountId(rawId)
-  const account = await ctx.prisma.$transaction(async (tx) => {
+  const target = accountId(input)
+  const account = await transaction(ctx, async (tx) => {
     const found = await tx.imapAccount.findUnique({ where: { id: target } })
-    if (!found) throw new NotFoundError('That IMAP account does not exist')
+    if (!found) throw new NotFoundError(NO_ACCOUNT)
     await tx.imapAccount.delete({ where: { id: target } })
     await recordAdminEvent(tx, { type: 'imap.deleted', agentId: admin.id, at: ctx.clock(), target: { type: 'imap_account', id: String(target) }, data: { username: found.username, host: found.host } })
     return found
@@ -130,12 +121,15 @@ export async function deleteImapAccount(ctx: ImapContext, admin: Actor, rawId: u
 }
 
 /** Turns polling of an account on or off (the poller reads the flag before every poll). */
-export async function setImapAccountEnabled(ctx: ImapContext, admin: Actor, rawId: unknown, enabled: boolean): Promise<ImapAccountView> {
+const enabledInput = z.object({ enabled: z.boolean() })
+
+export async function setImapAccountEnabled(ctx: DomainContext, admin: Actor, input: ImapAccountRef & z.input<typeof enabledInput>): Promise<ImapAccountView> {
   authorize(admin, 'administer', INSTANCE)
-  const target = accountId(rawId)
-  const account = await ctx.prisma.$transaction(async (tx) => {
+  const target = accountId(input)
+  const { enabled } = parseInput(enabledInput, input)
+  const account = await transaction(ctx, async (tx) => {
     const found = await tx.imapAccount.findUnique({ where: { id: target } })
-    if (!found) throw new NotFoundError('That IMAP account does not exist')
+    if (!found) throw new NotFoundError(NO_ACCOUNT)
     if (found.enabled === enabled) return found
     const updated = await tx.imapAccount.update({ where: { id: target }, data: { enabled } })
     await recordAdminEvent(tx, { type: enabled ? 'imap.enabled' : 'imap.disabled', agentId: admin.id, at: ctx.clock(), target: { type: 'imap_account', id: String(target) }, data: { username: found.username, host: found.host } })
@@ -226,27 +220,33 @@ export function describeImapError(err: unknown, account: Pick<ImapAccount, 'host
   return text.length > 500 ? `${text.slice(0, 497)}...` : text
 }
 
-/** Tests a stored account and records the attempt (never the password) in the audit log. */
-export async function testStoredImapAccount(ctx: ImapContext, admin: Actor, rawId: unknown, options: ImapTestOptions = {}): Promise<{ account: ImapAccountView; result: ImapTestResult }> {
+/**
+ * Tests a stored account and records the attempt (never the password) in the audit log. The
+ * connection is made outside any transaction: a slow server must not hold one open.
+ */
+export async function testStoredImapAccount(ctx: DomainContext, admin: Actor, input: ImapAccountRef & ImapTestOptions): Promise<{ account: ImapAccountView; result: ImapTestResult }> {
   authorize(admin, 'administer', INSTANCE)
-  const target = accountId(rawId)
+  const target = accountId(input)
   const account = await ctx.prisma.imapAccount.findUnique({ where: { id: target } })
-  if (!account) throw new NotFoundError('That IMAP account does not exist')
-  const result = await testImapConnection(account, options)
-  await recordAdminEvent(ctx.prisma as unknown as Tx, { type: 'imap.tested', agentId: admin.id, at: ctx.clock(), target: { type: 'imap_account', id: String(target) }, data: { username: account.username, host: account.host, ...(result.ok ? { result: 'connected', mailboxes: result.mailboxes } : { result: 'failed', error: result.error }) } })
+  if (!account) throw new NotFoundError(NO_ACCOUNT)
+  const result = await testImapConnection(account, { timeoutMs: input.timeoutMs, logger: input.logger })
+  const outcome: EventData = result.ok ? { result: 'connected', mailboxes: result.mailboxes } : { result: 'failed', error: result.error }
+  await transaction(ctx, (tx) =>
+    recordAdminEvent(tx, { type: 'imap.tested', agentId: admin.id, at: ctx.clock(), target: { type: 'imap_account', id: String(target) }, data: { username: account.username, host: account.host, ...outcome } }),
+  )
   return { account: withoutPassword(account), result }
 }
 
 /** Every account (without its password) with the name of the folder it delivers to, for the admin list. */
-export async function listImapAccounts(ctx: Pick<DomainContext, 'prisma'>, admin: Actor) {
+export async function listImapAccounts(ctx: QueryContext, admin: Actor) {
   authorize(admin, 'administer', INSTANCE)
   return ctx.prisma.imapAccount.findMany({ orderBy: { id: 'asc' }, omit: { password: true }, include: { folder: { select: { name: true } } } })
 }
 
 /** One account's settings (without its password), for its edit form. */
-export async function getImapAccount(ctx: Pick<DomainContext, 'prisma'>, admin: Actor, rawId: unknown) {
+export async function getImapAccount(ctx: QueryContext, admin: Actor, input: ImapAccountRef) {
   authorize(admin, 'administer', INSTANCE)
-  const account = await ctx.prisma.imapAccount.findUnique({ where: { id: accountId(rawId) }, omit: { password: true } })
+  const account = await ctx.prisma.imapAccount.findUnique({ where: { id: accountId(input) }, omit: { password: true } })
   if (!account) throw new NotFoundError()
   return account
 }

@@ -3,6 +3,7 @@ import type { Actor } from '../actor.ts'
 import type { DomainContext } from '../context.ts'
 import { NotFoundError } from '../errors.ts'
 import { recordAdminEvent } from '../events/record.ts'
+import { parseId } from '../input.ts'
 import { authorize, INSTANCE } from '../policy.ts'
 import { transaction } from '../transaction.ts'
 
@@ -30,17 +31,18 @@ export type RetryOutcome = { retried: true } | { retried: false; status: 'sent' 
  * Queues one e-mail again (a failed one, or a queued one now instead of at its next attempt).
  * One already sent, or being sent right now, stays as it is: the outcome says which.
  */
-export async function retryEmail(ctx: DomainContext, admin: Actor, input: { id: number }): Promise<RetryOutcome> {
+export async function retryEmail(ctx: DomainContext, admin: Actor, input: { id: unknown }): Promise<RetryOutcome> {
   authorize(admin, 'administer', INSTANCE)
+  const id = parseId(input.id)
   const now = ctx.clock()
   const retried = await transaction(ctx, async (tx) => {
-    const { count } = await tx.outboxEmail.updateMany({ where: { id: input.id, status: { in: ['failed', 'queued'] } }, data: queuedAgain(now) })
-    if (count) await recordAdminEvent(tx, { type: 'outbox.retried', agentId: admin.id, at: now, target: { type: 'outbox', id: String(input.id) } })
+    const { count } = await tx.outboxEmail.updateMany({ where: { id, status: { in: ['failed', 'queued'] } }, data: queuedAgain(now) })
+    if (count) await recordAdminEvent(tx, { type: 'outbox.retried', agentId: admin.id, at: now, target: { type: 'outbox', id: String(id) } })
     return count > 0
   })
   forgetOutboxFailures(ctx.prisma)
   if (retried) return { retried: true }
-  const found = await ctx.prisma.outboxEmail.findUnique({ where: { id: input.id }, select: { status: true } })
+  const found = await ctx.prisma.outboxEmail.findUnique({ where: { id }, select: { status: true } })
   if (!found) throw new NotFoundError()
   return { retried: false, status: found.status === 'sent' ? 'sent' : 'sending' }
 }

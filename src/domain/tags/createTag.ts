@@ -1,9 +1,10 @@
-import { recordAdminEvent } from '../events/record.ts'
 import { z } from 'zod'
-import type { Prisma } from '../../db/database.ts'
 import type { Actor } from '../actor.ts'
+import type { DomainContext } from '../context.ts'
+import { ConflictError, parseInput } from '../errors.ts'
+import { recordAdminEvent } from '../events/record.ts'
 import { authorize, INSTANCE } from '../policy.ts'
-import { ConflictError, fromZodError } from '../errors.ts'
+import { transaction } from '../transaction.ts'
 
 /** Tag colours are names from the stylesheet's palette: no inline styles under the CSP. */
 export const TAG_COLOURS = ['slate', 'red', 'orange', 'amber', 'green', 'teal', 'blue', 'indigo', 'purple', 'pink'] as const
@@ -13,14 +14,13 @@ export const tagInput = z.object({
   colour: z.enum(TAG_COLOURS).catch('slate'),
 })
 
-export async function createTag(prisma: Prisma, admin: Actor, input: z.input<typeof tagInput>) {
+export async function createTag(ctx: DomainContext, admin: Actor, input: z.input<typeof tagInput>) {
   authorize(admin, 'administer', INSTANCE)
-  const parsed = tagInput.safeParse(input)
-  if (!parsed.success) throw fromZodError(parsed.error)
-  return prisma.$transaction(async (tx) => {
-    if (await tx.tag.findFirst({ where: { name: { equals: parsed.data.name, mode: 'insensitive' } } })) throw new ConflictError(`A tag named “${parsed.data.name}” already exists`)
-    const tag = await tx.tag.create({ data: parsed.data })
-    await recordAdminEvent(tx, { type: 'tag.created', agentId: admin.id, at: new Date(), target: { type: 'tag', id: String(tag.id) }, data: parsed.data })
+  const data = parseInput(tagInput, input)
+  return transaction(ctx, async (tx) => {
+    if (await tx.tag.findFirst({ where: { name: { equals: data.name, mode: 'insensitive' } } })) throw new ConflictError(`A tag named “${data.name}” already exists`)
+    const tag = await tx.tag.create({ data })
+    await recordAdminEvent(tx, { type: 'tag.created', agentId: admin.id, at: ctx.clock(), target: { type: 'tag', id: String(tag.id) }, data })
     return tag
   })
 }

@@ -1,25 +1,20 @@
-import { transaction } from '../transaction.ts'
-import { recordEvents } from '../events/record.ts'
-import { asAgent } from '../actor.ts'
-import { recordAdminEvent } from '../events/record.ts'
 import { z } from 'zod'
 import type { Tx } from '../../db/database.ts'
 import type { Prisma as P } from '../../generated/prisma/client.ts'
-import type { Actor } from '../actor.ts'
-import type { DomainContext } from '../context.ts'
-import { ConflictError, NotFoundError, fromZodError } from '../errors.ts'
+import { asAgent, type Actor } from '../actor.ts'
+import type { DomainContext, QueryContext } from '../context.ts'
+import { ConflictError, NotFoundError, parseInput } from '../errors.ts'
+import { recordAdminEvent, recordEvents } from '../events/record.ts'
 import { FieldConflictError } from '../folders/manageFolders.ts'
-import { createTag, TAG_COLOURS } from './createTag.ts'
+import { parseId } from '../input.ts'
 import { authorize, INSTANCE } from '../policy.ts'
+import { transaction } from '../transaction.ts'
+import { createTag, TAG_COLOURS } from './createTag.ts'
 
 export { createTag, TAG_COLOURS } from './createTag.ts'
 
-export type TagContext = DomainContext
-
 /** Tags removed from conversations per statement when a tag is deleted; all in the one transaction. */
 export const UNTAG_BATCH_SIZE = 500
-
-const id = z.coerce.number().int().positive().max(2_147_483_647)
 
 /** Unlike createTag's lenient parsing, the admin pages refuse a colour that is not in the palette. */
 export const tagColour = z.enum(TAG_COLOURS, { error: 'Choose a colour from the list' })
@@ -29,11 +24,10 @@ export const tagUpdateInput = z.object({
   colour: tagColour,
 })
 
-function tagId(value: unknown): number {
-  const parsed = id.safeParse(value)
-  if (!parsed.success) throw new NotFoundError('That tag does not exist')
-  return parsed.data
-}
+/** The tag a command acts on (any form of id; a malformed one is a tag that does not exist). */
+export type TagRef = { tagId: unknown }
+
+const tagId = (input: TagRef) => parseId(input.tagId, 'That tag does not exist')
 
 async function lockTag(tx: Tx, target: number) {
   const rows = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM tags WHERE id = ${target} FOR UPDATE`
@@ -42,12 +36,11 @@ async function lockTag(tx: Tx, target: number) {
 }
 
 /** createTag with the palette enforced: an unknown colour is an error, not silently slate. */
-export async function createTagStrict(ctx: Pick<DomainContext, 'prisma'>, admin: Actor, input: { name?: unknown; colour?: unknown }) {
+export async function createTagStrict(ctx: DomainContext, admin: Actor, input: { name?: unknown; colour?: unknown }) {
   authorize(admin, 'administer', INSTANCE)
-  const parsed = tagUpdateInput.safeParse({ name: input.name ?? '', colour: input.colour === undefined || input.colour === '' ? 'slate' : input.colour })
-  if (!parsed.success) throw fromZodError(parsed.error)
+  const data = parseInput(tagUpdateInput, { name: input.name ?? '', colour: input.colour === undefined || input.colour === '' ? 'slate' : input.colour })
   try {
-    return await createTag(ctx.prisma, admin, parsed.data)
+    return await createTag(ctx, admin, data)
   } catch (err) {
     if (err instanceof ConflictError) throw new FieldConflictError(err.message, 'name')
     throw err
@@ -55,15 +48,14 @@ export async function createTagStrict(ctx: Pick<DomainContext, 'prisma'>, admin:
 }
 
 /** Renames a tag and/or changes its colour (the fields given); the change is audited. The name it had comes back too. */
-export async function updateTag(ctx: TagContext, admin: Actor, rawTagId: unknown, input: { name?: string; colour?: string }) {
+export async function updateTag(ctx: DomainContext, admin: Actor, input: TagRef & { name?: string; colour?: string }) {
   authorize(admin, 'administer', INSTANCE)
-  const target = tagId(rawTagId)
-  const parsed = tagUpdateInput.partial().safeParse(input)
-  if (!parsed.success) throw fromZodError(parsed.error)
+  const target = tagId(input)
+  const wanted = parseInput(tagUpdateInput.partial(), input)
   try {
     return await transaction(ctx, async (tx) => {
       const before = await lockTag(tx, target)
-      const next = { name: parsed.data.name ?? before.name, colour: parsed.data.colour ?? before.colour }
+      const next = { name: wanted.name ?? before.name, colour: wanted.colour ?? before.colour }
       if (next.name !== before.name) {
         const clash = await tx.tag.findFirst({ where: { name: { equals: next.name, mode: 'insensitive' }, id: { not: target } }, select: { id: true } })
         if (clash) throw new FieldConflictError(`A tag named “${next.name}” already exists`, 'name')
@@ -82,8 +74,8 @@ export async function updateTag(ctx: TagContext, admin: Actor, rawTagId: unknown
   }
 }
 
-export function renameTag(ctx: TagContext, admin: Actor, rawTagId: unknown, name: string) {
-  return updateTag(ctx, admin, rawTagId, { name })
+export async function renameTag(ctx: DomainContext, admin: Actor, input: TagRef & { name: string }) {
+  return updateTag(ctx, admin, { tagId: input.tagId, name: input.name })
 }
 
 /**
@@ -91,10 +83,11 @@ export function renameTag(ctx: TagContext, admin: Actor, rawTagId: unknown, name
  * that conversation's history as an 'untagged' event by the admin, then the tag and an audit
  * entry, all in one transaction. Returns how many conversations lost the tag.
  */
-export async function deleteTag(ctx: TagContext, admin: Actor, rawTagId: unknown): Promise<{ name: string; conversations: number }> {
+export async function deleteTag(ctx: DomainContext, admin: Actor, input: TagRef): Promise<{ name: string; conversations: number }> {
   authorize(admin, 'administer', INSTANCE)
-  const target = tagId(rawTagId)
-  const result = await transaction(ctx, 
+  const target = tagId(input)
+  const result = await transaction(
+    ctx,
     async (tx) => {
       const now = ctx.clock()
       // Locked: nobody can put this tag on a conversation until the deletion commits.
@@ -129,7 +122,7 @@ export async function deleteTag(ctx: TagContext, admin: Actor, rawTagId: unknown
 }
 
 /** Tags by name with how many conversations carry each, for the admin page. */
-export async function listTagsForAdmin(prisma: DomainContext['prisma'], admin: Actor) {
+export async function listTagsForAdmin(ctx: QueryContext, admin: Actor) {
   authorize(admin, 'administer', INSTANCE)
-  return prisma.tag.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, colour: true, _count: { select: { conversations: true } } } })
+  return ctx.prisma.tag.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, colour: true, _count: { select: { conversations: true } } } })
 }

@@ -41,7 +41,7 @@ export function adminRouter(ctx: AppContext): Router {
   ] as const) {
     router.post(path, async (req, res) => {
       try {
-        const created = await create(ctx.domain.prisma, req.agent!, req.body ?? {})
+        const created = await create(ctx.domain, req.agent!, req.body ?? {})
         flash(req, 'success', `${noun} “${created.name}” created.`)
       } catch (err) {
         if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err

@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express'
 import { ipKeyGenerator } from 'express-rate-limit'
+import { VISITOR } from '../../domain/actor.ts'
 import { authenticate } from '../../domain/agents/authenticate.ts'
 import { createFirstAdmin, hasAnyAgent } from '../../domain/agents/firstAdmin.ts'
 import { findResetToken, requestPasswordReset, resetPassword } from '../../domain/agents/passwordReset.ts'
@@ -23,7 +24,6 @@ async function signIn(req: Request, agentId: number) {
 
 export function authRouter(ctx: AppContext): Router {
   const router = Router()
-  const { prisma } = ctx.db
 
   // Counted in the database: every instance behind the load balancer sees the same attempts.
   const loginLimiter = sharedRateLimit({ db: ctx.db, logger: ctx.logger }, {
@@ -54,15 +54,15 @@ export function authRouter(ctx: AppContext): Router {
   const resetLimiter = sharedRateLimit({ db: ctx.db, logger: ctx.logger }, { name: 'account-links', windowMs: 15 * 60 * 1000, limit: 5 })
 
   router.get('/setup', async (_req, res) => {
-    if (await hasAnyAgent(prisma)) return res.redirect(303, '/login')
+    if (await hasAnyAgent(ctx.domain)) return res.redirect(303, '/login')
     res.render('auth/setup', { title: 'Set up Suivi', values: {}, errors: {} })
   })
 
   router.post('/setup', async (req, res) => {
-    if (await hasAnyAgent(prisma)) return res.redirect(303, '/login')
+    if (await hasAnyAgent(ctx.domain)) return res.redirect(303, '/login')
     const values = { name: str(req.body.name), email: str(req.body.email), password: str(req.body.password) }
     try {
-      const admin = await createFirstAdmin(prisma, values)
+      const admin = await createFirstAdmin(ctx.domain, VISITOR, values)
       await signIn(req, admin.id)
       flash(req, 'success', `Welcome, ${admin.name}. Your help desk is ready.`)
       res.redirect(303, '/')
@@ -73,7 +73,7 @@ export function authRouter(ctx: AppContext): Router {
   })
 
   router.get('/login', async (req, res) => {
-    if (!(await hasAnyAgent(prisma))) return res.redirect(303, '/setup')
+    if (!(await hasAnyAgent(ctx.domain))) return res.redirect(303, '/setup')
     if (req.agent) return res.redirect(303, safeNextPath(req.query.next))
     res.render('auth/login', { title: 'Sign in', email: '', next: safeNextPath(req.query.next), error: null })
   })
@@ -81,7 +81,7 @@ export function authRouter(ctx: AppContext): Router {
   router.post('/login', loginLimiter, async (req, res) => {
     const email = str(req.body.email)
     const next = safeNextPath(req.body.next)
-    const agent = email && str(req.body.password) ? await authenticate(prisma, email, str(req.body.password)) : null
+    const agent = email && str(req.body.password) ? await authenticate(ctx.domain, { email, password: str(req.body.password) }) : null
     if (!agent) {
       return res.status(401).render('auth/login', { title: 'Sign in', email, next, error: 'Wrong e-mail address or password.' })
     }
@@ -101,22 +101,22 @@ export function authRouter(ctx: AppContext): Router {
   })
 
   router.post('/forgot-password', resetLimiter, async (req, res) => {
-    await requestPasswordReset(ctx.domain, str(req.body.email))
+    await requestPasswordReset(ctx.domain, VISITOR, { email: str(req.body.email) })
     res.render('auth/forgot', { title: 'Reset your password', sent: true, email: str(req.body.email) })
   })
 
   router.get('/reset-password/:token', async (req, res) => {
-    const row = await findResetToken(prisma, ctx.clock, String(req.params.token))
+    const row = await findResetToken(ctx.domain, { token: String(req.params.token) })
     res.render('auth/reset', { title: 'Choose a new password', name: row.agent.name, errors: {} })
   })
 
   router.post('/reset-password/:token', async (req, res) => {
     const token = String(req.params.token)
     try {
-      await resetPassword(prisma, ctx.clock, token, str(req.body.password))
+      await resetPassword(ctx.domain, VISITOR, { token, password: str(req.body.password) })
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
-      const row = await findResetToken(prisma, ctx.clock, token)
+      const row = await findResetToken(ctx.domain, { token })
       return res.status(400).render('auth/reset', { title: 'Choose a new password', name: row.agent.name, errors: err.fields })
     }
     flash(req, 'success', 'Your password was changed. Sign in with the new one.')
@@ -124,20 +124,20 @@ export function authRouter(ctx: AppContext): Router {
   })
 
   router.get('/invite/:token', async (req, res) => {
-    const row = await findInvitation(prisma, ctx.clock, String(req.params.token))
+    const row = await findInvitation(ctx.domain, { token: String(req.params.token) })
     res.render('auth/invite', { title: 'Welcome to Suivi', name: row.agent.name, email: row.agent.email, errors: {} })
   })
 
   router.post('/invite/:token', resetLimiter, async (req, res) => {
     const token = String(req.params.token)
     try {
-      const agentId = await acceptInvitation(prisma, ctx.clock, token, str(req.body.password))
+      const agentId = await acceptInvitation(ctx.domain, VISITOR, { token, password: str(req.body.password) })
       await signIn(req, agentId)
       flash(req, 'success', 'Welcome! Your password is set.')
       res.redirect(303, '/conversations')
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
-      const row = await findInvitation(prisma, ctx.clock, token)
+      const row = await findInvitation(ctx.domain, { token })
       res.status(400).render('auth/invite', { title: 'Welcome to Suivi', name: row.agent.name, email: row.agent.email, errors: err.fields })
     }
   })

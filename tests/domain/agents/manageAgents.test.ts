@@ -26,7 +26,7 @@ describe('taking an agent out of a folder', () => {
     await assignConversation(app.ctx.domain, admin, { conversationId: inBilling.id, assigneeId: bo.id })
     await assignConversation(app.ctx.domain, admin, { conversationId: inSales.id, assigneeId: bo.id })
 
-    await updateAgent(prisma, app.ctx.clock, admin, bo.id, { name: 'Bo Agent', role: 'agent', folderIds: [sales.id], notifyOnAssign: 'on', notifyOnCustomerReply: 'on' })
+    await updateAgent(app.ctx.domain, admin, { agentId: bo.id, name: 'Bo Agent', role: 'agent', folderIds: [sales.id], notifyOnAssign: 'on', notifyOnCustomerReply: 'on' })
 
     expect((await prisma.conversation.findUniqueOrThrow({ where: { id: inBilling.id } })).assigneeId).toBeNull()
     expect((await prisma.conversation.findUniqueOrThrow({ where: { id: inSales.id } })).assigneeId).toBe(bo.id)

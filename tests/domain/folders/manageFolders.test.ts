@@ -21,19 +21,19 @@ describe('managing folders', () => {
     admin = await buildAgent(ctx.prisma, { role: 'admin', name: 'Ada' })
     agent = await buildAgent(ctx.prisma, { name: 'Bob' })
     // The first folder by position is the default one.
-    generalId = (await createFolder(ctx.prisma, admin, { name: 'General' })).id
+    generalId = (await createFolder(ctx, admin, { name: 'General' })).id
   })
   afterAll(async () => {
     await app?.close()
   })
 
   const audits = (action: string, targetId: number) => ctx.prisma.auditEvent.findMany({ where: { action, targetId: String(targetId) }, orderBy: { id: 'asc' } })
-  const newFolder = (name: string) => createFolder(ctx.prisma, admin, { name })
+  const newFolder = (name: string) => createFolder(ctx, admin, { name })
 
   describe('editing', () => {
     it('renames a folder, audited with the old and new name', async () => {
       const folder = await newFolder('Sales')
-      const renamed = await renameFolder(ctx, admin, folder.id, '  Sales team ')
+      const renamed = await renameFolder(ctx, admin, { folderId: folder.id, name: '  Sales team ' })
       expect(renamed.name).toBe('Sales team')
       const [audit] = await audits('folder.updated', folder.id)
       expect(audit).toMatchObject({ actorAgentId: admin.id, targetType: 'folder' })
@@ -42,34 +42,34 @@ describe('managing folders', () => {
 
     it('stores the inbound address lower-cased, or none when empty, and refuses what is not an address', async () => {
       const folder = await newFolder('Billing')
-      expect((await updateFolder(ctx, admin, folder.id, { inboundAddress: ' Billing@Example.COM ' })).inboundAddress).toBe('billing@example.com')
-      const err = await updateFolder(ctx, admin, folder.id, { inboundAddress: 'billing at example' }).catch((e) => e)
+      expect((await updateFolder(ctx, admin, { folderId: folder.id, inboundAddress: ' Billing@Example.COM ' })).inboundAddress).toBe('billing@example.com')
+      const err = await updateFolder(ctx, admin, { folderId: folder.id, inboundAddress: 'billing at example' }).catch((e) => e)
       expect(err).toBeInstanceOf(ValidationError)
       expect(err.fields.inboundAddress).toMatch(/e-mail address/)
       expect((await ctx.prisma.folder.findUniqueOrThrow({ where: { id: folder.id } })).inboundAddress).toBe('billing@example.com')
-      expect((await updateFolder(ctx, admin, folder.id, { inboundAddress: '' })).inboundAddress).toBeNull()
+      expect((await updateFolder(ctx, admin, { folderId: folder.id, inboundAddress: '' })).inboundAddress).toBeNull()
     })
 
     it('refuses a name or an inbound address another folder has, with a clear message', async () => {
       const a = await newFolder('Returns')
       const b = await newFolder('Refunds')
-      await updateFolder(ctx, admin, a.id, { inboundAddress: 'returns@example.com' })
-      const byName = await renameFolder(ctx, admin, b.id, 'RETURNS').catch((e) => e)
+      await updateFolder(ctx, admin, { folderId: a.id, inboundAddress: 'returns@example.com' })
+      const byName = await renameFolder(ctx, admin, { folderId: b.id, name: 'RETURNS' }).catch((e) => e)
       expect(byName).toBeInstanceOf(ConflictError)
       expect(byName).toBeInstanceOf(FieldConflictError)
       expect(byName.field).toBe('name')
       expect(byName.message).toBe('A folder named “RETURNS” already exists')
-      const byAddress = await updateFolder(ctx, admin, b.id, { inboundAddress: 'Returns@example.com' }).catch((e) => e)
+      const byAddress = await updateFolder(ctx, admin, { folderId: b.id, inboundAddress: 'Returns@example.com' }).catch((e) => e)
       expect(byAddress).toBeInstanceOf(FieldConflictError)
       expect(byAddress.field).toBe('inboundAddress')
       expect(byAddress.message).toBe('returns@example.com is already the inbound address of the folder “Returns”')
       // Changing only the case of its own name is fine.
-      expect((await renameFolder(ctx, admin, b.id, 'REFUNDS')).name).toBe('REFUNDS')
+      expect((await renameFolder(ctx, admin, { folderId: b.id, name: 'REFUNDS' })).name).toBe('REFUNDS')
     })
 
     it('sanitises the signature: a script is gone, formatting stays', async () => {
       const folder = await newFolder('Signed')
-      const updated = await updateFolder(ctx, admin, folder.id, { signatureHtml: '<p><strong>Ada</strong> from Support</p><script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">x</a>' })
+      const updated = await updateFolder(ctx, admin, { folderId: folder.id, signatureHtml: '<p><strong>Ada</strong> from Support</p><script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">x</a>' })
       expect(updated.signatureHtml).toContain('<strong>Ada</strong> from Support')
       expect(updated.signatureHtml).not.toMatch(/script|onerror|javascript:|alert/)
       const [audit] = await audits('folder.updated', folder.id)
@@ -78,51 +78,51 @@ describe('managing folders', () => {
 
     it('only lets administrators change folders, and checks the input', async () => {
       const folder = await newFolder('Guarded')
-      await expect(renameFolder(ctx, agent, folder.id, 'Mine')).rejects.toBeInstanceOf(ForbiddenError)
-      await expect(moveFolder(ctx, agent, folder.id, 'up')).rejects.toBeInstanceOf(ForbiddenError)
-      await expect(deleteFolder(ctx, agent, folder.id)).rejects.toBeInstanceOf(ForbiddenError)
-      const empty = await renameFolder(ctx, admin, folder.id, '   ').catch((e) => e)
+      await expect(renameFolder(ctx, agent, { folderId: folder.id, name: 'Mine' })).rejects.toBeInstanceOf(ForbiddenError)
+      await expect(moveFolder(ctx, agent, { folderId: folder.id, direction: 'up' })).rejects.toBeInstanceOf(ForbiddenError)
+      await expect(deleteFolder(ctx, agent, { folderId: folder.id })).rejects.toBeInstanceOf(ForbiddenError)
+      const empty = await renameFolder(ctx, admin, { folderId: folder.id, name: '   ' }).catch((e) => e)
       expect(empty).toBeInstanceOf(ValidationError)
       expect(empty.fields.name).toBe('Enter a name')
-      await expect(renameFolder(ctx, admin, 999_999, 'Nowhere')).rejects.toBeInstanceOf(NotFoundError)
+      await expect(renameFolder(ctx, admin, { folderId: 999_999, name: 'Nowhere' })).rejects.toBeInstanceOf(NotFoundError)
       expect((await ctx.prisma.folder.findUniqueOrThrow({ where: { id: folder.id } })).name).toBe('Guarded')
     })
   })
 
   describe('ordering', () => {
     it('moves a folder up and down by swapping it with its neighbour, audited', async () => {
-      const names = async () => (await listFoldersForAdmin(ctx.prisma, admin)).map((f) => f.name)
+      const names = async () => (await listFoldersForAdmin(ctx, admin)).map((f) => f.name)
       const before = await names()
       const last = before.at(-1)!
       const lastId = (await ctx.prisma.folder.findFirstOrThrow({ where: { name: last } })).id
-      expect((await moveFolder(ctx, admin, lastId, 'up')).moved).toBe(true)
+      expect((await moveFolder(ctx, admin, { folderId: lastId, direction: 'up' })).moved).toBe(true)
       const after = await names()
       expect(after).toEqual([...before.slice(0, -2), last, before.at(-2)])
       // The last folder cannot go further down; the first cannot go up.
-      expect((await moveFolder(ctx, admin, (await ctx.prisma.folder.findFirstOrThrow({ where: { name: after.at(-1)! } })).id, 'down')).moved).toBe(false)
-      expect((await moveFolder(ctx, admin, generalId, 'up')).moved).toBe(false)
-      await moveFolder(ctx, admin, lastId, 'down')
+      expect((await moveFolder(ctx, admin, { folderId: (await ctx.prisma.folder.findFirstOrThrow({ where: { name: after.at(-1)! } })).id, direction: 'down' })).moved).toBe(false)
+      expect((await moveFolder(ctx, admin, { folderId: generalId, direction: 'up' })).moved).toBe(false)
+      await moveFolder(ctx, admin, { folderId: lastId, direction: 'down' })
       expect(await names()).toEqual(before)
-      const positions = (await listFoldersForAdmin(ctx.prisma, admin)).map((f) => f.position)
+      const positions = (await listFoldersForAdmin(ctx, admin)).map((f) => f.position)
       expect(new Set(positions).size).toBe(positions.length)
       expect((await audits('folder.moved', lastId)).map((a) => (a.data as { direction: string }).direction)).toEqual(['up', 'down'])
-      await expect(moveFolder(ctx, admin, lastId, 'sideways' as 'up')).rejects.toBeInstanceOf(ValidationError)
+      await expect(moveFolder(ctx, admin, { folderId: lastId, direction: 'sideways' as 'up' })).rejects.toBeInstanceOf(ValidationError)
     })
 
     it('moving a folder to the top makes it the default folder', async () => {
       const folder = await newFolder('Top')
-      for (let i = 0; i < 50; i++) if (!(await moveFolder(ctx, admin, folder.id, 'up')).moved) break
-      const list = await listFoldersForAdmin(ctx.prisma, admin)
+      for (let i = 0; i < 50; i++) if (!(await moveFolder(ctx, admin, { folderId: folder.id, direction: 'up' })).moved) break
+      const list = await listFoldersForAdmin(ctx, admin)
       expect(list[0]).toMatchObject({ id: folder.id, isDefault: true })
-      await moveFolder(ctx, admin, folder.id, 'down')
-      expect((await listFoldersForAdmin(ctx.prisma, admin))[0]).toMatchObject({ id: generalId, isDefault: true })
+      await moveFolder(ctx, admin, { folderId: folder.id, direction: 'down' })
+      expect((await listFoldersForAdmin(ctx, admin))[0]).toMatchObject({ id: generalId, isDefault: true })
     })
   })
 
   describe('deleting', () => {
     it('deletes an empty folder, audited', async () => {
       const folder = await newFolder('Temporary')
-      expect(await deleteFolder(ctx, admin, folder.id)).toEqual({ name: 'Temporary', moved: 0, movedTo: null })
+      expect(await deleteFolder(ctx, admin, { folderId: folder.id })).toEqual({ name: 'Temporary', moved: 0, movedTo: null })
       expect(await ctx.prisma.folder.findUnique({ where: { id: folder.id } })).toBeNull()
       const [audit] = await audits('folder.deleted', folder.id)
       expect(audit).toMatchObject({ actorAgentId: admin.id, data: { name: 'Temporary', conversationsMoved: 0 } })
@@ -132,7 +132,7 @@ describe('managing folders', () => {
       const folder = await newFolder('Busy')
       await buildConversation(ctx, admin, { folderId: folder.id })
       await buildConversation(ctx, admin, { folderId: folder.id })
-      const err = await deleteFolder(ctx, admin, folder.id).catch((e) => e)
+      const err = await deleteFolder(ctx, admin, { folderId: folder.id }).catch((e) => e)
       expect(err).toBeInstanceOf(ConflictError)
       expect(err.message).toBe('“Busy” still holds 2 conversations. Choose a folder to move them to, or move them first.')
       expect(await ctx.prisma.folder.count({ where: { id: folder.id } })).toBe(1)
@@ -140,11 +140,11 @@ describe('managing folders', () => {
     })
 
     it('never deletes the default folder', async () => {
-      const err = await deleteFolder(ctx, admin, generalId).catch((e) => e)
+      const err = await deleteFolder(ctx, admin, { folderId: generalId }).catch((e) => e)
       expect(err).toBeInstanceOf(ConflictError)
       expect(err.message).toMatch(/default folder/)
       const other = await newFolder('Elsewhere')
-      await expect(deleteFolder(ctx, admin, generalId, { moveTo: other.id })).rejects.toBeInstanceOf(ConflictError)
+      await expect(deleteFolder(ctx, admin, { folderId: generalId, moveTo: other.id })).rejects.toBeInstanceOf(ConflictError)
       expect(await ctx.prisma.folder.count({ where: { id: generalId } })).toBe(1)
     })
 
@@ -158,11 +158,11 @@ describe('managing folders', () => {
       const plain = await buildConversation(ctx, admin, { folderId: from.id })
       const account = await ctx.prisma.imapAccount.create({ data: { host: 'imap.example.com', username: 'old@example.com', password: 'pw', folderId: from.id } })
 
-      await expect(deleteFolder(ctx, admin, from.id, { moveTo: from.id })).rejects.toBeInstanceOf(ValidationError)
-      await expect(deleteFolder(ctx, admin, from.id, { moveTo: 999_999 })).rejects.toBeInstanceOf(ValidationError)
+      await expect(deleteFolder(ctx, admin, { folderId: from.id, moveTo: from.id })).rejects.toBeInstanceOf(ValidationError)
+      await expect(deleteFolder(ctx, admin, { folderId: from.id, moveTo: 999_999 })).rejects.toBeInstanceOf(ValidationError)
 
       time.advance(60_000)
-      const result = await deleteFolder(ctx, admin, from.id, { moveTo: String(to.id) })
+      const result = await deleteFolder(ctx, admin, { folderId: from.id, moveTo: String(to.id) })
       expect(result).toEqual({ name: 'Old queue', moved: 3, movedTo: { id: to.id, name: 'New queue' } })
       expect(await ctx.prisma.folder.findUnique({ where: { id: from.id } })).toBeNull()
       for (const c of [kept, dropped, plain]) {
@@ -186,7 +186,7 @@ describe('managing folders', () => {
       const customer = await ctx.prisma.customer.create({ data: { email: 'bulk@example.com' } })
       const count = MOVE_BATCH_SIZE * 2 + 7
       await ctx.prisma.conversation.createMany({ data: Array.from({ length: count }, (_, i) => ({ subject: `Old ${i}`, channel: 'email' as const, folderId: from.id, customerId: customer.id })) })
-      const result = await deleteFolder(ctx, admin, from.id, { moveTo: to.id })
+      const result = await deleteFolder(ctx, admin, { folderId: from.id, moveTo: to.id })
       expect(result.moved).toBe(count)
       expect(await ctx.prisma.conversation.count({ where: { folderId: to.id } })).toBe(count)
       expect(await ctx.prisma.historyEvent.count({ where: { type: 'conversation.moved', actorAgentId: admin.id, conversation: { folderId: to.id } } })).toBe(count)

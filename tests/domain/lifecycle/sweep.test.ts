@@ -1,4 +1,4 @@
-import { asCustomer } from '../../../src/domain/actor.ts'
+import { asCustomer, SYSTEM } from '../../../src/domain/actor.ts'
 import ejs from 'ejs'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Actor } from '../../../src/domain/actor.ts'
@@ -51,12 +51,12 @@ describe('reminders and automatic close (SPEC §2)', () => {
   it('sends exactly one reminder at day 23 and closes at day 30, as System', async () => {
     const c = await pendingConversation()
     time.advance(23 * 24 * HOUR - 1000)
-    expect(await runLifecycleSweep(ctx)).toEqual({ reminded: 0, closed: 0 })
+    expect(await runLifecycleSweep(ctx, SYSTEM)).toEqual({ reminded: 0, closed: 0 })
     time.advance(1000)
-    expect(await runLifecycleSweep(ctx)).toEqual({ reminded: 1, closed: 0 })
-    expect(await runLifecycleSweep(ctx)).toEqual({ reminded: 0, closed: 0 })
+    expect(await runLifecycleSweep(ctx, SYSTEM)).toEqual({ reminded: 1, closed: 0 })
+    expect(await runLifecycleSweep(ctx, SYSTEM)).toEqual({ reminded: 0, closed: 0 })
     time.advanceDays(3)
-    expect(await runLifecycleSweep(ctx)).toEqual({ reminded: 0, closed: 0 })
+    expect(await runLifecycleSweep(ctx, SYSTEM)).toEqual({ reminded: 0, closed: 0 })
     expect(await mails(c.id, 'reminder')).toHaveLength(1)
 
     const [reminder] = await mails(c.id, 'reminder')
@@ -70,39 +70,39 @@ describe('reminders and automatic close (SPEC §2)', () => {
     expect(verifyCustomerToken(ctx.mail.secret, 'not-solved', solved!)).toBeNull()
 
     time.set(new Date(c.pendingSince!.getTime() + 30 * 24 * HOUR - 1000))
-    expect((await runLifecycleSweep(ctx)).closed).toBe(0)
+    expect((await runLifecycleSweep(ctx, SYSTEM)).closed).toBe(0)
     time.advance(1000)
-    expect((await runLifecycleSweep(ctx)).closed).toBe(1)
+    expect((await runLifecycleSweep(ctx, SYSTEM)).closed).toBe(1)
     expect(await state(c.id)).toMatchObject({ status: 'closed', closedByKind: 'system', closedById: null, pendingSince: null })
     expect(await mails(c.id, 'closing')).toHaveLength(1)
     const history = await ctx.prisma.historyEvent.findMany({ where: { conversationId: c.id, actorKind: 'system' }, orderBy: { id: 'asc' } })
     expect(history.map((h) => h.type)).toEqual(['reminder.sent', 'conversation.auto_closed', 'status.changed'])
-    expect(await runLifecycleSweep(ctx)).toEqual({ reminded: 0, closed: 0 })
+    expect(await runLifecycleSweep(ctx, SYSTEM)).toEqual({ reminded: 0, closed: 0 })
   })
 
   it('re-arms both steps when an agent replies in between', async () => {
     const c = await pendingConversation()
     time.advanceDays(23)
-    await runLifecycleSweep(ctx)
+    await runLifecycleSweep(ctx, SYSTEM)
     time.advanceDays(5)
     await replyAsAgent(ctx, admin, { conversationId: c.id, text: 'One more idea: update the firmware.' })
     time.advanceDays(5) // day 33 after the first reply, day 5 of the new period
-    expect(await runLifecycleSweep(ctx)).toEqual({ reminded: 0, closed: 0 })
+    expect(await runLifecycleSweep(ctx, SYSTEM)).toEqual({ reminded: 0, closed: 0 })
     time.advanceDays(18) // day 23 of the new period
-    expect(await runLifecycleSweep(ctx)).toEqual({ reminded: 1, closed: 0 })
+    expect(await runLifecycleSweep(ctx, SYSTEM)).toEqual({ reminded: 1, closed: 0 })
     expect(await mails(c.id, 'reminder')).toHaveLength(2)
     time.advanceDays(7)
-    expect((await runLifecycleSweep(ctx)).closed).toBe(1)
+    expect((await runLifecycleSweep(ctx, SYSTEM)).closed).toBe(1)
   })
 
   it('a customer who still needs help opens it again; one who says solved closes it', async () => {
     const c = await pendingConversation()
     time.advanceDays(23)
-    await runLifecycleSweep(ctx)
+    await runLifecycleSweep(ctx, SYSTEM)
     expect(await recordCustomerAnswer(ctx, asCustomer(c.customerId), { conversationId: c.id, answer: 'not-solved' })).toMatchObject({ outcome: 'reopened' })
     expect(await state(c.id)).toMatchObject({ status: 'open', pendingSince: null })
     time.advanceDays(30)
-    expect((await runLifecycleSweep(ctx)).closed).toBe(0)
+    expect((await runLifecycleSweep(ctx, SYSTEM)).closed).toBe(0)
 
     const d = await pendingConversation()
     expect(await recordCustomerAnswer(ctx, asCustomer(d.customerId), { conversationId: d.id, answer: 'solved' })).toMatchObject({ outcome: 'closed' })
@@ -115,25 +115,25 @@ describe('reminders and automatic close (SPEC §2)', () => {
   it('replying to the reminder counts as not resolved', async () => {
     const c = await pendingConversation()
     time.advanceDays(23)
-    await runLifecycleSweep(ctx)
+    await runLifecycleSweep(ctx, SYSTEM)
     await addCustomerMessage(ctx, asCustomer(c.customerId), { conversationId: c.id, text: 'Still broken, sorry.' })
     expect((await state(c.id)).status).toBe('open')
     time.advanceDays(30)
-    expect((await runLifecycleSweep(ctx)).closed).toBe(0)
+    expect((await runLifecycleSweep(ctx, SYSTEM)).closed).toBe(0)
   })
 
   it('0 disables a step: no reminder but a close, or nothing at all', async () => {
     await setting('reminderBeforeCloseDays', 0)
     const c = await pendingConversation()
     time.advanceDays(30)
-    expect(await runLifecycleSweep(ctx)).toEqual({ reminded: 0, closed: 1 })
+    expect(await runLifecycleSweep(ctx, SYSTEM)).toEqual({ reminded: 0, closed: 1 })
     expect(await mails(c.id, 'reminder')).toHaveLength(0)
 
     await setting('pendingCloseDays', 0)
     await setting('reminderBeforeCloseDays', 7)
     const d = await pendingConversation()
     time.advanceDays(400)
-    expect(await runLifecycleSweep(ctx)).toEqual({ reminded: 0, closed: 0 })
+    expect(await runLifecycleSweep(ctx, SYSTEM)).toEqual({ reminded: 0, closed: 0 })
     expect((await state(d.id)).status).toBe('pending')
   })
 
@@ -141,18 +141,18 @@ describe('reminders and automatic close (SPEC §2)', () => {
     await setting('closingEmailEnabled', false)
     const c = await pendingConversation()
     time.advanceDays(23)
-    await runLifecycleSweep(ctx)
+    await runLifecycleSweep(ctx, SYSTEM)
     time.advanceDays(7)
-    expect((await runLifecycleSweep(ctx)).closed).toBe(1)
+    expect((await runLifecycleSweep(ctx, SYSTEM)).closed).toBe(1)
     expect(await mails(c.id, 'closing')).toHaveLength(0)
   })
 
   it('catches up after downtime without cutting the customer’s warning short', async () => {
     const c = await pendingConversation()
     time.advanceDays(45) // the app was down from day 20 to day 45
-    expect(await runLifecycleSweep(ctx)).toEqual({ reminded: 1, closed: 0 })
+    expect(await runLifecycleSweep(ctx, SYSTEM)).toEqual({ reminded: 1, closed: 0 })
     time.advanceDays(7)
-    expect(await runLifecycleSweep(ctx)).toEqual({ reminded: 0, closed: 1 })
+    expect(await runLifecycleSweep(ctx, SYSTEM)).toEqual({ reminded: 0, closed: 1 })
     expect((await state(c.id)).status).toBe('closed')
   })
 
@@ -160,9 +160,9 @@ describe('reminders and automatic close (SPEC §2)', () => {
     const closeBySweeps = async () => {
       const c = await pendingConversation()
       time.advanceDays(23)
-      await runLifecycleSweep(ctx)
+      await runLifecycleSweep(ctx, SYSTEM)
       time.advanceDays(7)
-      await runLifecycleSweep(ctx)
+      await runLifecycleSweep(ctx, SYSTEM)
       expect((await state(c.id)).status).toBe('closed')
       return c
     }
@@ -182,10 +182,10 @@ describe('reminders and automatic close (SPEC §2)', () => {
     const ids = []
     for (let i = 0; i < 30; i++) ids.push((await pendingConversation()).id)
     time.advanceDays(23)
-    const [a, b] = await Promise.all([runLifecycleSweep(ctx, { batchSize: 7 }), runLifecycleSweep(ctx, { batchSize: 7 })])
+    const [a, b] = await Promise.all([runLifecycleSweep(ctx, SYSTEM, { batchSize: 7 }), runLifecycleSweep(ctx, SYSTEM, { batchSize: 7 })])
     expect(a.reminded + b.reminded).toBe(30)
     time.advanceDays(7)
-    const [x, y] = await Promise.all([runLifecycleSweep(ctx, { batchSize: 7 }), runLifecycleSweep(ctx, { batchSize: 7 })])
+    const [x, y] = await Promise.all([runLifecycleSweep(ctx, SYSTEM, { batchSize: 7 }), runLifecycleSweep(ctx, SYSTEM, { batchSize: 7 })])
     expect(x.closed + y.closed).toBe(30)
     const perConversation = await ctx.prisma.outboxEmail.groupBy({ by: ['conversationId', 'kind'], where: { conversationId: { in: ids } }, _count: { _all: true } })
     expect(perConversation.filter((g) => g.kind === 'reminder').every((g) => g._count._all === 1)).toBe(true)
@@ -238,12 +238,12 @@ describe('reminders and automatic close (SPEC §2)', () => {
     }
 
     time.advanceDays(23)
-    expect(await runLifecycleSweep(ctx, { batchSize: 4 })).toEqual({ reminded: cs.length + 1, closed: 0 })
+    expect(await runLifecycleSweep(ctx, SYSTEM, { batchSize: 4 })).toEqual({ reminded: cs.length + 1, closed: 0 })
     await check('reminder')
     expect(await mails(bounced.id, 'reminder')).toHaveLength(0)
 
     time.advanceDays(7)
-    expect(await runLifecycleSweep(ctx, { batchSize: 4 })).toEqual({ reminded: 0, closed: cs.length + 1 })
+    expect(await runLifecycleSweep(ctx, SYSTEM, { batchSize: 4 })).toEqual({ reminded: 0, closed: cs.length + 1 })
     await check('closing')
     expect(await mails(bounced.id, 'closing')).toHaveLength(0)
     // One history entry per change, by System, in order; the undeliverable address is noted.
@@ -293,7 +293,7 @@ describe('reminders and automatic close (SPEC §2)', () => {
       cs.push(await ctx.prisma.conversation.update({ where: { id: c.id }, data: { subject: `${'a'.repeat(m)}${'😀'.repeat(40)}` } }))
     }
     time.advanceDays(23)
-    await runLifecycleSweep(ctx)
+    await runLifecycleSweep(ctx, SYSTEM)
     for (const c of cs) {
       const [email] = await mails(c.id, 'reminder')
       const cut = `Is your problem solved? ${threadSubject(c, true)}`.slice(0, 500)

@@ -56,7 +56,7 @@ describe('the sweep writes status through the transition table', () => {
     for (let i = 0; i < AUTOMATIC_PER_ADDRESS_PER_HOUR + extra; i++) cs.push(await pending(email))
     const other = await pending()
     time.advanceDays(23)
-    expect(await runLifecycleSweep(ctx, { batchSize: 4 })).toEqual({ reminded: cs.length + 1, closed: 0 })
+    expect(await runLifecycleSweep(ctx, SYSTEM, { batchSize: 4 })).toEqual({ reminded: cs.length + 1, closed: 0 })
 
     const reminders = await ctx.prisma.outboxEmail.findMany({ where: { toAddress: email, kind: 'reminder' }, orderBy: { id: 'asc' } })
     expect(reminders.map((r) => r.conversationId)).toEqual(cs.slice(0, AUTOMATIC_PER_ADDRESS_PER_HOUR).map((c) => c.id))
@@ -69,7 +69,7 @@ describe('the sweep writes status through the transition table', () => {
 
     // Within the same real hour the address has had its share: every closing note is held back.
     time.advanceDays(7)
-    expect(await runLifecycleSweep(ctx, { batchSize: 4 })).toEqual({ reminded: 0, closed: cs.length + 1 })
+    expect(await runLifecycleSweep(ctx, SYSTEM, { batchSize: 4 })).toEqual({ reminded: 0, closed: cs.length + 1 })
     expect(await ctx.prisma.outboxEmail.count({ where: { toAddress: email, kind: 'closing' } })).toBe(0)
     expect(await ctx.prisma.outboxEmail.count({ where: { conversationId: other.id, kind: 'closing' } })).toBe(1)
     for (const c of cs) {
@@ -95,7 +95,7 @@ describe('the sweep writes status through the transition table', () => {
       })
     }
     time.advanceDays(23)
-    await runLifecycleSweep(ctx)
+    await runLifecycleSweep(ctx, SYSTEM)
     expect(await ctx.prisma.outboxEmail.count({ where: { conversationId: c.id, kind: 'reminder' } })).toBe(1)
     expect(await ctx.prisma.outboxEmail.count({ where: { conversationId: d.id, kind: 'reminder' } })).toBe(0)
   })

@@ -33,20 +33,20 @@ describe('managing tags', () => {
 
   it('renames a tag and changes its colour, audited with both changes', async () => {
     const tag = await buildTag(ctx.prisma, 'refnd', 'blue')
-    expect(await renameTag(ctx, admin, tag.id, ' refund ')).toMatchObject({ name: 'refund', colour: 'blue' })
-    expect(await updateTag(ctx, admin, String(tag.id), { name: 'Refund', colour: 'red' })).toMatchObject({ name: 'Refund', colour: 'red' })
+    expect(await renameTag(ctx, admin, { tagId: tag.id, name: ' refund ' })).toMatchObject({ name: 'refund', colour: 'blue' })
+    expect(await updateTag(ctx, admin, { tagId: String(tag.id), name: 'Refund', colour: 'red' })).toMatchObject({ name: 'Refund', colour: 'red' })
     const [first, second] = await audits('tag.updated', tag.id)
     expect(first!.data).toEqual({ name: { from: 'refnd', to: 'refund' } })
     expect(second!.data).toEqual({ name: { from: 'refund', to: 'Refund' }, colour: { from: 'blue', to: 'red' } })
     // Nothing changed: nothing audited.
-    await updateTag(ctx, admin, tag.id, { name: 'Refund', colour: 'red' })
+    await updateTag(ctx, admin, { tagId: tag.id, name: 'Refund', colour: 'red' })
     expect(await audits('tag.updated', tag.id)).toHaveLength(2)
   })
 
   it('accepts only colours from the palette', async () => {
     const tag = await buildTag(ctx.prisma, 'palette', 'green')
     for (const colour of ['#ff0000', 'red;background:url(x)', 'Red', '']) {
-      const err = await updateTag(ctx, admin, tag.id, { colour: colour as 'red' }).catch((e) => e)
+      const err = await updateTag(ctx, admin, { tagId: tag.id, colour: colour as 'red' }).catch((e) => e)
       expect(err).toBeInstanceOf(ValidationError)
       expect(err.fields.colour).toBe('Choose a colour from the list')
     }
@@ -61,7 +61,7 @@ describe('managing tags', () => {
   it('refuses a name another tag has, whatever its case', async () => {
     await buildTag(ctx.prisma, 'urgent', 'red')
     const tag = await buildTag(ctx.prisma, 'later', 'slate')
-    const err = await renameTag(ctx, admin, tag.id, 'URGENT').catch((e) => e)
+    const err = await renameTag(ctx, admin, { tagId: tag.id, name: 'URGENT' }).catch((e) => e)
     expect(err).toBeInstanceOf(ConflictError)
     expect(err.message).toBe('A tag named “URGENT” already exists')
     const dup = await createTagStrict(ctx, admin, { name: 'Urgent', colour: 'red' }).catch((e) => e)
@@ -71,11 +71,11 @@ describe('managing tags', () => {
 
   it('only lets administrators change tags', async () => {
     const tag = await buildTag(ctx.prisma, 'guarded', 'teal')
-    await expect(renameTag(ctx, agent, tag.id, 'mine')).rejects.toBeInstanceOf(ForbiddenError)
-    await expect(deleteTag(ctx, agent, tag.id)).rejects.toBeInstanceOf(ForbiddenError)
+    await expect(renameTag(ctx, agent, { tagId: tag.id, name: 'mine' })).rejects.toBeInstanceOf(ForbiddenError)
+    await expect(deleteTag(ctx, agent, { tagId: tag.id })).rejects.toBeInstanceOf(ForbiddenError)
     await expect(createTagStrict(ctx, agent, { name: 'sneaky' })).rejects.toBeInstanceOf(ForbiddenError)
-    await expect(deleteTag(ctx, admin, 999_999)).rejects.toBeInstanceOf(NotFoundError)
-    await expect(deleteTag(ctx, admin, 'abc')).rejects.toBeInstanceOf(NotFoundError)
+    await expect(deleteTag(ctx, admin, { tagId: 999_999 })).rejects.toBeInstanceOf(NotFoundError)
+    await expect(deleteTag(ctx, admin, { tagId: 'abc' })).rejects.toBeInstanceOf(NotFoundError)
     expect(await ctx.prisma.tag.findUniqueOrThrow({ where: { id: tag.id } })).toMatchObject({ name: 'guarded' })
   })
 
@@ -94,7 +94,7 @@ describe('managing tags', () => {
     await expect.poll(() => events.filter((e) => e.type === 'conversation.updated').length).toBeGreaterThanOrEqual(tagging)
     events.length = 0
 
-    expect(await deleteTag(ctx, admin, tag.id)).toEqual({ name: 'billing', conversations: 2 })
+    expect(await deleteTag(ctx, admin, { tagId: tag.id })).toEqual({ name: 'billing', conversations: 2 })
     expect(await ctx.prisma.tag.findUnique({ where: { id: tag.id } })).toBeNull()
     expect(await ctx.prisma.conversationTag.count({ where: { tagId: tag.id } })).toBe(0)
     for (const c of tagged) {
@@ -117,8 +117,8 @@ describe('managing tags', () => {
     await ctx.prisma.conversation.createMany({ data: Array.from({ length: count }, (_, i) => ({ subject: `Bulk ${i}`, channel: 'email' as const, folderId, customerId: customer.id })) })
     const ids = (await ctx.prisma.conversation.findMany({ where: { customerId: customer.id }, select: { id: true } })).map((c) => c.id)
     await ctx.prisma.conversationTag.createMany({ data: ids.map((conversationId) => ({ conversationId, tagId: tag.id })) })
-    expect((await listTagsForAdmin(ctx.prisma, admin)).find((t) => t.id === tag.id)?._count.conversations).toBe(count)
-    expect((await deleteTag(ctx, admin, tag.id)).conversations).toBe(count)
+    expect((await listTagsForAdmin(ctx, admin)).find((t) => t.id === tag.id)?._count.conversations).toBe(count)
+    expect((await deleteTag(ctx, admin, { tagId: tag.id })).conversations).toBe(count)
     expect(await ctx.prisma.historyEvent.count({ where: { type: 'conversation.untagged', conversationId: { in: ids } } })).toBe(count)
   })
 })

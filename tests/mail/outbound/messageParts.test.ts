@@ -5,7 +5,7 @@ import { renderMail } from '../../../src/mail/outbound/templates.ts'
 import { createSmtpTransport, type MailTransport } from '../../../src/mail/outbound/transport.ts'
 import { inviteAgent } from '../../../src/domain/agents/manageAgents.ts'
 import { requestPasswordReset } from '../../../src/domain/agents/passwordReset.ts'
-import type { Actor } from '../../../src/domain/actor.ts'
+import { VISITOR, type Actor } from '../../../src/domain/actor.ts'
 import { assignConversation } from '../../../src/domain/conversations/commands/assignConversation.ts'
 import { replyAsAgent } from '../../../src/domain/conversations/commands/replyAsAgent.ts'
 import { receiveRawMessage } from '../../../src/mail/inbound/intake.ts'
@@ -55,7 +55,7 @@ describe('what outgoing e-mails are made of', () => {
 
   it('invitations and password resets are marked Auto-Submitted, and name their recipient', async () => {
     await inviteAgent(app.ctx.domain, admin, { name: 'Zoë Ålander', email: 'zoe@example.test', role: 'agent' })
-    await requestPasswordReset(app.ctx.domain, admin.email)
+    await requestPasswordReset(app.ctx.domain, VISITOR, { email: admin.email })
     for (const row of await prisma().outboxEmail.findMany()) expect(row.headers, row.kind).toMatchObject({ 'Auto-Submitted': 'auto-generated' })
 
     const received = await deliverAll()

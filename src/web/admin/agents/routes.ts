@@ -18,7 +18,6 @@ const agentId = (req: Request) => {
 /** Agents: invite, role, folders, notifications, deactivate and reactivate. */
 export function agentsAdminRouter(ctx: AppContext): Router {
   const router = Router()
-  const { prisma } = ctx.domain
   router.use('/settings/agents', requireAgent, requireAdmin)
 
   async function renderList(req: Request, res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>) {
@@ -59,7 +58,7 @@ export function agentsAdminRouter(ctx: AppContext): Router {
 
   router.post('/settings/agents/:id', async (req, res) => {
     try {
-      await updateAgent(prisma, ctx.clock, req.agent!, agentId(req), req.body ?? {})
+      await updateAgent(ctx.domain, req.agent!, { ...req.body, agentId: agentId(req) })
       flash(req, 'success', 'Saved.')
       res.redirect(303, `/settings/agents/${agentId(req)}`)
     } catch (err) {
@@ -72,7 +71,7 @@ export function agentsAdminRouter(ctx: AppContext): Router {
   for (const [action, active] of [['deactivate', false], ['reactivate', true]] as const) {
     router.post(`/settings/agents/:id/${action}`, async (req, res) => {
       try {
-        const { agent, openAssignments } = await setAgentActive(prisma, ctx.clock, req.agent!, agentId(req), active)
+        const { agent, openAssignments } = await setAgentActive(ctx.domain, req.agent!, { agentId: agentId(req), active })
         flash(req, 'success', active ? `${agent.name} can sign in again.` : `${agent.name} is deactivated and signed out.${openAssignments ? ` ${openAssignments} open conversation${openAssignments > 1 ? 's are' : ' is'} still assigned to them: reassign them below.` : ''}`)
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err

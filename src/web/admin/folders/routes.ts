@@ -31,7 +31,7 @@ export function foldersAdminRouter(ctx: AppContext): Router {
   router.use('/settings/folders', requireAgent, requireAdmin)
 
   async function renderList(req: Request, res: Response, status: number, values: Record<string, string>, errors: Record<string, string>) {
-    const folders = await listFoldersForAdmin(ctx.domain.prisma, req.agent!)
+    const folders = await listFoldersForAdmin(ctx.domain, req.agent!)
     res.status(status).render('admin/folders', { title: 'Folders', nav: 'settings', folders, values, errors })
   }
 
@@ -41,7 +41,7 @@ export function foldersAdminRouter(ctx: AppContext): Router {
   router.post('/settings/folders/new', async (req, res) => {
     const name = text(req.body?.name)
     try {
-      const folder = await createFolder(ctx.domain.prisma, req.agent!, { name })
+      const folder = await createFolder(ctx.domain, req.agent!, { name })
       flash(req, 'success', `Folder “${folder.name}” created.`)
       res.redirect(303, '/settings/folders')
     } catch (err) {
@@ -54,7 +54,7 @@ export function foldersAdminRouter(ctx: AppContext): Router {
   router.post('/settings/folders/:id/move', async (req, res) => {
     const id = folderIdOf(req)
     const direction = text(req.body?.direction)
-    const { moved, folders } = await moveFolder(ctx.domain, req.agent!, id, direction as 'up' | 'down')
+    const { moved, folders } = await moveFolder(ctx.domain, req.agent!, { folderId: id, direction: direction as 'up' | 'down' })
     const folder = folders.find((f) => f.id === id)
     if (moved && folder) flash(req, 'success', `“${folder.name}” moved ${direction}.`)
     else if (folder) flash(req, 'info', `“${folder.name}” is already ${direction === 'up' ? 'first' : 'last'}.`)
@@ -100,7 +100,7 @@ export function foldersAdminRouter(ctx: AppContext): Router {
     const id = folderIdOf(req)
     const values = { name: text(req.body?.name), inboundAddress: text(req.body?.inboundAddress), signatureHtml: text(req.body?.signatureHtml), acknowledge: req.body?.acknowledge === 'on', acknowledgementText: text(req.body?.acknowledgementText) }
     try {
-      const folder = await updateFolder(ctx.domain, req.agent!, id, values)
+      const folder = await updateFolder(ctx.domain, req.agent!, { ...values, folderId: id })
       flash(req, 'success', `Folder “${folder.name}” saved.`)
       res.redirect(303, `/settings/folders/${id}`)
     } catch (err) {
@@ -113,7 +113,7 @@ export function foldersAdminRouter(ctx: AppContext): Router {
   router.post('/settings/folders/:id/delete', async (req, res) => {
     const id = folderIdOf(req)
     try {
-      const result = await deleteFolder(ctx.domain, req.agent!, id, { moveTo: text(req.body?.moveTo) })
+      const result = await deleteFolder(ctx.domain, req.agent!, { folderId: id, moveTo: text(req.body?.moveTo) })
       flash(
         req,
         'success',

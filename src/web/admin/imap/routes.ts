@@ -58,7 +58,7 @@ export function imapAdminRouter(ctx: AppContext): Router {
 
   async function renderEdit(req: Request, res: Response, status: number, values?: FormValues, errors: Record<string, string> = {}) {
     const id = accountIdOf(req)
-    const [account, folderList] = await Promise.all([getImapAccount(ctx.domain, req.agent!, id), listFolderChoices(ctx.domain, req.agent!)])
+    const [account, folderList] = await Promise.all([getImapAccount(ctx.domain, req.agent!, { accountId: id }), listFolderChoices(ctx.domain, req.agent!)])
     res.status(status).render('admin/imap', {
       title: `IMAP account: ${account.username}`,
       nav: 'settings',
@@ -99,7 +99,7 @@ export function imapAdminRouter(ctx: AppContext): Router {
     const id = accountIdOf(req)
     const { input, values } = fromBody(req.body)
     try {
-      const account = await updateImapAccount(ctx.domain, req.agent!, id, input)
+      const account = await updateImapAccount(ctx.domain, req.agent!, { ...input, accountId: id })
       flash(req, 'success', `IMAP account ${account.username} on ${account.host} saved.`)
       res.redirect(303, '/settings/imap')
     } catch (err) {
@@ -109,7 +109,7 @@ export function imapAdminRouter(ctx: AppContext): Router {
   })
 
   router.post('/settings/imap/:id/test', async (req, res) => {
-    const { account, result } = await testStoredImapAccount(ctx.domain, req.agent!, accountIdOf(req), { logger: req.log })
+    const { account, result } = await testStoredImapAccount(ctx.domain, req.agent!, { accountId: accountIdOf(req), logger: req.log })
     const who = `${account.username} on ${account.host}`
     if (result.ok) flash(req, 'success', `Connected to ${who}: signed in and found ${result.mailboxes === 1 ? '1 mailbox' : `${result.mailboxes} mailboxes`}, including “${account.mailbox}”.`)
     else flash(req, 'error', `Could not connect to ${who}: ${result.error}`)
@@ -121,14 +121,14 @@ export function imapAdminRouter(ctx: AppContext): Router {
     ['disable', false],
   ] as const) {
     router.post(`/settings/imap/:id/${action}`, async (req, res) => {
-      const account = await setImapAccountEnabled(ctx.domain, req.agent!, accountIdOf(req), enabled)
+      const account = await setImapAccountEnabled(ctx.domain, req.agent!, { accountId: accountIdOf(req), enabled })
       flash(req, 'success', enabled ? `${account.username} on ${account.host} is polled again.` : `${account.username} on ${account.host} is no longer polled.`)
       res.redirect(303, '/settings/imap')
     })
   }
 
   router.post('/settings/imap/:id/delete', async (req, res) => {
-    const account = await deleteImapAccount(ctx.domain, req.agent!, accountIdOf(req))
+    const account = await deleteImapAccount(ctx.domain, req.agent!, { accountId: accountIdOf(req) })
     flash(req, 'success', `IMAP account ${account.username} on ${account.host} deleted. Mail already received stays.`)
     res.redirect(303, '/settings/imap')
   })

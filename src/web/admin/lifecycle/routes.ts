@@ -35,7 +35,7 @@ export function lifecycleSettingsRouter(ctx: AppContext): Router {
       attachmentMaxBytes: Number.isFinite(megabytes) ? Math.round(megabytes * MB) : b.attachmentMaxMegabytes,
     }
     try {
-      await updateSettings(prisma, req.agent!, input)
+      await updateSettings(ctx.domain, req.agent!, input)
       flash(req, 'success', 'Settings saved.')
       res.redirect(303, '/settings/lifecycle')
     } catch (err) {

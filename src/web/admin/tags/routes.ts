@@ -39,7 +39,7 @@ export function tagsAdminRouter(ctx: AppContext): Router {
   }
 
   async function renderList(req: Request, res: Response, status: number, state: ListState = {}) {
-    const tags = await listTagsForAdmin(ctx.domain.prisma, req.agent!)
+    const tags = await listTagsForAdmin(ctx.domain, req.agent!)
     res.status(status).render('admin/tags', {
       title: 'Tags',
       nav: 'settings',
@@ -73,7 +73,7 @@ export function tagsAdminRouter(ctx: AppContext): Router {
     const id = tagIdOf(req)
     const values = { name: text(req.body?.name), colour: text(req.body?.colour) }
     try {
-      const tag = await updateTag(ctx.domain, req.agent!, id, values)
+      const tag = await updateTag(ctx.domain, req.agent!, { ...values, tagId: id })
       flash(req, 'success', tag.previousName !== tag.name ? `Tag “${tag.previousName}” renamed to “${tag.name}”.` : `Tag “${tag.name}” saved.`)
       res.redirect(303, '/settings/tags')
     } catch (err) {
@@ -84,7 +84,7 @@ export function tagsAdminRouter(ctx: AppContext): Router {
   })
 
   router.post('/settings/tags/:id/delete', async (req, res) => {
-    const result = await deleteTag(ctx.domain, req.agent!, tagIdOf(req))
+    const result = await deleteTag(ctx.domain, req.agent!, { tagId: tagIdOf(req) })
     flash(
       req,
       'success',

@@ -14,7 +14,7 @@ export function profileRouter(ctx: AppContext): Router {
     res.render('agent/profile', { title: 'Your notifications', nav: '', me })
   })
   router.post('/profile', async (req, res) => {
-    await updateOwnNotifications(ctx.domain.prisma, req.agent!, req.body ?? {})
+    await updateOwnNotifications(ctx.domain, req.agent!, req.body ?? {})
     flash(req, 'success', 'Saved.')
     res.redirect(303, '/profile')
   })

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { VISITOR } from '../../../../src/domain/actor.ts'
 import { requestPasswordReset, resetPassword } from '../../../../src/domain/agents/passwordReset.ts'
 import { buildAgent } from '../../../helpers/factories.ts'
 import { openStream, session, type Stream } from '../../../helpers/liveStream.ts'
@@ -43,10 +44,10 @@ describe('the live event stream ends with its session', () => {
     const stream = await openStream(app.url, (await session(app.url, agent.email)).cookie)
     streams.push(stream)
 
-    await requestPasswordReset(app.ctx.domain, agent.email)
+    await requestPasswordReset(app.ctx.domain, VISITOR, { email: agent.email })
     const mail = await app.ctx.db.prisma.outboxEmail.findFirstOrThrow({ where: { kind: 'password_reset', toAddress: agent.email } })
     const token = /\/reset-password\/([\w-]+)/.exec(mail.text)![1]!
-    await resetPassword(app.ctx.db.prisma, app.ctx.clock, token, 'a completely new password')
+    await resetPassword(app.ctx.domain, VISITOR, { token, password: 'a completely new password' })
     expect(await waitUntilEnded(stream, 10_000)).toBe(true)
   })
 })
