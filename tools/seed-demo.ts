@@ -1050,7 +1050,7 @@ export async function seedDemo(target: SeedTarget, options: SeedDemoOptions = {}
     switch (a.kind) {
       case 'start': {
         const customer = DEMO_CUSTOMERS[story.customer]
-        const r = await startCustomerConversation(ctx, {
+        const r = await startCustomerConversation(ctx, SYSTEM, {
           customerEmail: customer.email,
           customerName: customer.name,
           subject: story.subject,

@@ -1,19 +1,42 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Tx } from '../db/database.ts'
 import type { DomainContext } from './context.ts'
 
+/** What the transaction in progress asked to do once it has committed. */
+interface Unit {
+  reactions: Set<string>
+  recorded: boolean
+}
+const current = new AsyncLocalStorage<Unit>()
+
 /**
  * The one way a command changes rows: its writes and the events it records commit together;
- * then the reactions' after-commit work runs (outside every lock), and listeners on other
- * instances are woken to read the new events.
+ * then the after-commit work that the transaction asked for runs (outside every lock), and
+ * listeners on other instances are woken when it recorded events.
  */
 export async function transaction<T>(ctx: DomainContext, work: (tx: Tx) => Promise<T>, options?: { timeout?: number; maxWait?: number }): Promise<T> {
-  const result = await ctx.prisma.$transaction(work, options)
-  await afterCommit(ctx)
+  const unit: Unit = { reactions: new Set(), recorded: false }
+  const result = await ctx.prisma.$transaction((tx) => current.run(unit, () => work(tx)), options)
+  await afterCommit(ctx, unit)
   return result
 }
 
-/** What follows a commit; also for commands that commit in several transactions (the sweep). */
-export async function afterCommit(ctx: DomainContext): Promise<void> {
-  for (const reaction of ctx.reactions) await reaction.afterCommit?.()
-  ctx.events.wake()
+/** Called in a transaction: the named reaction's afterCommit runs once the transaction has committed. */
+export function afterCommitWanted(reaction: string): void {
+  current.getStore()?.reactions.add(reaction)
+}
+
+/** Called in a transaction by recordEvents: the listeners will have something to read. */
+export function eventsWereRecorded(): void {
+  const unit = current.getStore()
+  if (unit) unit.recorded = true
+}
+
+/**
+ * What follows a commit. Without a unit (work committed some other way), every reaction's
+ * after-commit work runs and the listeners are woken.
+ */
+export async function afterCommit(ctx: DomainContext, unit?: Unit): Promise<void> {
+  for (const reaction of ctx.reactions) if (!unit || unit.reactions.has(reaction.name)) await reaction.afterCommit?.()
+  if (!unit || unit.recorded) ctx.events.wake()
 }

@@ -1,3 +1,5 @@
+import { afterCommitWanted } from '../domain/transaction.ts'
+import { RENDER_EMAILS } from '../mail/outbound/renderOutbox.ts'
 import type { Tx } from '../db/database.ts'
 import type { DomainContext } from '../domain/context.ts'
 import type { TransactionalReaction } from '../domain/events/record.ts'
@@ -64,5 +66,7 @@ async function newRequest(tx: Tx, mail: MailContext, e: RecordedEvent) {
 }
 
 function notify(tx: Tx, mail: MailContext, conversation: { id: number; number: number; subject: string }, agent: { email: string; name: string }, headline: string, excerptOf: ExcerptOf) {
+  afterCommitWanted(RENDER_EMAILS)
+
   return enqueueAgentNotification(tx, mail, { conversation, to: agent.email, agentName: agent.name, headline, excerptOf })
 }

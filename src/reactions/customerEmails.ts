@@ -1,3 +1,5 @@
+import { afterCommitWanted } from '../domain/transaction.ts'
+import { RENDER_EMAILS } from '../mail/outbound/renderOutbox.ts'
 import type { Tx } from '../db/database.ts'
 import type { DomainContext } from '../domain/context.ts'
 import type { TransactionalReaction } from '../domain/events/record.ts'
@@ -45,6 +47,8 @@ async function replyEmail(tx: Tx, mail: MailContext, e: RecordedEvent) {
     where: { conversationId: conversation.id, id: { not: message.id }, OR: [{ kind: 'agent' }, { kind: 'customer', isAutoReply: false }] },
     select: { id: true },
   })
+  afterCommitWanted(RENDER_EMAILS)
+
   await enqueueAgentReply(tx, mail, {
     conversation,
     to: conversation.customer.email,
@@ -62,6 +66,8 @@ async function replyEmail(tx: Tx, mail: MailContext, e: RecordedEvent) {
  */
 async function firstMessageEmail(tx: Tx, mail: MailContext, e: RecordedEvent, emailMessageId: string) {
   const conversation = await conversationFor(tx, e.conversationId!)
+  afterCommitWanted(RENDER_EMAILS)
+
   await enqueueAgentReply(tx, mail, {
     conversation,
     to: conversation.customer.email,
@@ -87,6 +93,8 @@ async function acknowledgement(tx: Tx, mail: MailContext, e: RecordedEvent) {
   // Outbox rows carry the real time of writing (as the loop limit counts them), not the domain clock.
   const since = new Date(Date.now() - 24 * 3600_000)
   if ((await tx.outboxEmail.count({ where: { toAddress: customer.email, kind: 'confirmation', createdAt: { gt: since } } })) >= ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY) return
+  afterCommitWanted(RENDER_EMAILS)
+
   await enqueueConfirmation(tx, mail, {
     conversation,
     to: customer.email,

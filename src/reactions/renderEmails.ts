@@ -1,6 +1,6 @@
 import type { DomainContext } from '../domain/context.ts'
 import type { TransactionalReaction } from '../domain/events/record.ts'
-import { renderPendingEmails } from '../mail/outbound/renderOutbox.ts'
+import { RENDER_EMAILS, renderPendingEmails } from '../mail/outbound/renderOutbox.ts'
 
 /**
  * Renders the e-mails a change wrote as templates, once it has committed: so that when a command
@@ -9,7 +9,7 @@ import { renderPendingEmails } from '../mail/outbound/renderOutbox.ts'
  */
 export function renderEmails(ctx: Pick<DomainContext, 'prisma'>): TransactionalReaction {
   return {
-    name: 'renderEmails',
+    name: RENDER_EMAILS,
     async inTransaction() {},
     async afterCommit() {
       // The change is committed: a failure here must not make its command fail.

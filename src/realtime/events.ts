@@ -63,6 +63,7 @@ export function createLocalEventBus(): EventBus {
 const CHANNEL = 'suivi_events'
 /** Payload of the notification that says "the event log has grown". */
 const WAKE = 'wake'
+const WAKE_COALESCE_MS = 10
 /** Events per NOTIFY statement (each payload stays under PostgreSQL's 8,000-byte limit). */
 const NOTIFY_BATCH = 200
 
@@ -142,12 +143,13 @@ export async function createPostgresEventBus(connectionString: string, logger: L
     wake() {
       // This instance looks at once; the others when the notification reaches them.
       local.wake()
+      // Commits within a few milliseconds share one notification.
       if (wakePending) return
       wakePending = true
-      queueMicrotask(() => {
+      setTimeout(() => {
         wakePending = false
         void notifier.query('SELECT pg_notify($1, $2)', [CHANNEL, WAKE]).catch((err) => logger.warn({ err }, 'could not wake the other instances'))
-      })
+      }, WAKE_COALESCE_MS).unref()
     },
     onWake: local.onWake,
     subscribe: local.subscribe,

@@ -1,3 +1,4 @@
+import { SYSTEM } from '../../src/domain/actor.ts'
 import path from 'node:path'
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -183,7 +184,7 @@ describe('a customer following a request from the contact page to its close', ()
   it.runIf(onPostgres)(`shows "your message is with our team" after sending even when the session write is slow ${NEEDS_POSTGRES}`, async () => {
     const prisma = app.ctx.db.prisma
     const folder = await ensureDefaultFolder(prisma)
-    const { conversation } = await startCustomerConversation(app.ctx.domain, { customerEmail: 'slow.session@example.com', subject: 'Slow session', folderId: folder.id, channel: 'portal', text: 'First message.' })
+    const { conversation } = await startCustomerConversation(app.ctx.domain, SYSTEM, { customerEmail: 'slow.session@example.com', subject: 'Slow session', folderId: folder.id, channel: 'portal', text: 'First message.' })
     const statusUrl = `${app.url}/s/${customerToken(app.ctx.mail.secret, 'status', conversation.id)}`
     const page = await browser.context.newPage()
     page.setDefaultTimeout(10_000)

@@ -1,3 +1,5 @@
+import { afterCommitWanted } from '../transaction.ts'
+import { RENDER_EMAILS } from '../../mail/outbound/renderOutbox.ts'
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import type { Tx } from '../../db/database.ts'
@@ -83,6 +85,8 @@ export async function inviteAgent(ctx: DomainContext, admin: Actor, input: Recor
     const folders = await setFolders(tx, agent.id, ids)
     await tx.agentToken.create({ data: { agentId: agent.id, purpose: 'invitation', tokenHash: tokenHash(token), expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_MS) } })
     // Auto-Submitted: written by the system, so vacation responders and mail robots do not answer it.
+    afterCommitWanted(RENDER_EMAILS)
+
     await enqueueEmail(tx, ctx.mail.mailDomain, {
       kind: 'invitation',
       to: email,

@@ -1,3 +1,5 @@
+import { afterCommitWanted } from '../transaction.ts'
+import { RENDER_EMAILS } from '../../mail/outbound/renderOutbox.ts'
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { enqueueEmail } from '../../mail/outbound/outbox.ts'
@@ -32,6 +34,8 @@ export async function requestPasswordReset(ctx: DomainContext, _visitor: Visitor
       data: { agentId: agent.id, purpose: 'password_reset', tokenHash: tokenHash(token), expiresAt: new Date(now.getTime() + RESET_LINK_LIFETIME_MS) },
     })
     // Auto-Submitted: written by the system, so vacation responders and mail robots do not answer it.
+    afterCommitWanted(RENDER_EMAILS)
+
     await enqueueEmail(tx, ctx.mail.mailDomain, {
       kind: 'password_reset',
       to: agent.email,

@@ -1,6 +1,7 @@
 import type { Tx } from '../../db/database.ts'
 import type { DomainContext } from '../context.ts'
 import { SYSTEM, type ActorRef } from '../actor.ts'
+import { eventsWereRecorded } from '../transaction.ts'
 import type { AdminEventType, EventData, NewEvent, RecordedEvent } from './types.ts'
 
 /**
@@ -10,6 +11,7 @@ import type { AdminEventType, EventData, NewEvent, RecordedEvent } from './types
  */
 export async function recordEvents(ctx: Pick<DomainContext, 'reactions'>, tx: Tx, events: readonly NewEvent[]): Promise<RecordedEvent[]> {
   const rows = await insertEvents(tx, events)
+  if (rows.length) eventsWereRecorded()
   for (const reaction of ctx.reactions) await reaction.inTransaction(tx, rows)
   return rows
 }
@@ -26,24 +28,41 @@ export async function recordAdminEvent(
 ): Promise<RecordedEvent> {
   const actor: ActorRef = e.agentId === null ? SYSTEM : { kind: 'agent', agent: { id: e.agentId, name: '', email: '', role: 'agent' } }
   const [row] = await insertEvents(tx, [{ type: e.type, actor, at: e.at, target: e.target, data: e.data }])
+  eventsWereRecorded()
   return row!
 }
 
 async function insertEvents(tx: Tx, events: readonly NewEvent[]): Promise<RecordedEvent[]> {
   if (events.length === 0) return []
   const col = <T>(f: (e: NewEvent) => T) => events.map(f)
+  const dataObjects = events.map(dataOf)
+  const data = dataObjects.map((d) => JSON.stringify(d))
   // One statement whatever the number of events: a sweep batch records thousands.
-  const rows = await tx.$queryRaw<(Omit<RecordedEvent, 'type'> & { type: NewEvent['type'] })[]>`
+  // Positions come back alone: the rest is what was sent (a batch's data is not parsed again).
+  // They are taken in the order of the sorted rows, so the n-th smallest is the n-th event's.
+  const rows = await tx.$queryRaw<{ position: bigint }[]>`
     INSERT INTO events ("type", "conversationId", "folderId", "actorKind", "actorAgentId", "targetType", "targetId", "data", "createdAt")
     SELECT t.type, t.cid, t.fid, t.kind::"ActorKind", t.aid, t.ttype, t.tid, t.data::jsonb, t.at
     FROM unnest(${col((e) => e.type)}::text[], ${col((e) => e.conversation?.id ?? null)}::int[], ${col((e) => e.conversation?.folderId ?? null)}::int[],
                 ${col((e) => e.actor.kind)}::text[], ${col((e) => (e.actor.kind === 'agent' ? e.actor.agent.id : null))}::int[],
                 ${col((e) => e.target?.type ?? null)}::text[], ${col((e) => (e.target?.id == null ? null : String(e.target.id)))}::text[],
-                ${col((e) => JSON.stringify(dataOf(e)))}::text[], ${col((e) => e.at)}::timestamptz[])
+                ${data}::text[], ${col((e) => e.at)}::timestamptz[])
          WITH ORDINALITY AS t(type, cid, fid, kind, aid, ttype, tid, data, at, n)
     ORDER BY t.n
-    RETURNING "position", "type", "conversationId", "folderId", "actorKind"::text AS "actorKind", "actorAgentId", "targetType", "targetId", "data", "createdAt"`
-  return rows
+    RETURNING "position"`
+  const positions = rows.map((r) => BigInt(r.position)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  return events.map((e, i) => ({
+    position: positions[i]!,
+    type: e.type,
+    conversationId: e.conversation?.id ?? null,
+    folderId: e.conversation?.folderId ?? null,
+    actorKind: e.actor.kind,
+    actorAgentId: e.actor.kind === 'agent' ? e.actor.agent.id : null,
+    targetType: e.target?.type ?? null,
+    targetId: e.target?.id == null ? null : String(e.target.id),
+    data: dataObjects[i]!,
+    createdAt: e.at,
+  }))
 }
 
 /** A customer's id travels with what they did, as history shows it. */

@@ -393,7 +393,7 @@ async function ingestMessage(ctx: DomainContext, inboundId: number, mail: Inboun
   if (isAutoReply) return { conversationId: null, note: `automatic reply (${kind.reason}) to no known conversation; kept here only` }
 
   const folderId = await folderForRecipients(prisma, recipients)
-  const result = await startCustomerConversation(ctx, {
+  const result = await startCustomerConversation(ctx, SYSTEM, {
     customerEmail: from.address,
     customerName: from.name,
     subject: cleanSubject(mail.subject),

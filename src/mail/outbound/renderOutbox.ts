@@ -91,3 +91,9 @@ async function renderBatch(tx: Tx, size: number, result: RenderResult): Promise<
   }
   return rows.length
 }
+
+/**
+ * The after-commit step that renders the outbox's templates: a change that wrote an e-mail as a
+ * template asks for it by this name (afterCommitWanted), and only such changes pay for it.
+ */
+export const RENDER_EMAILS = 'renderEmails'

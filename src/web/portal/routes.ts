@@ -1,4 +1,4 @@
-import { asCustomer } from '../../domain/actor.ts'
+import { asCustomer, SYSTEM } from '../../domain/actor.ts'
 import { Router, type Request } from 'express'
 import { ipKeyGenerator } from 'express-rate-limit'
 import { z } from 'zod'
@@ -162,7 +162,7 @@ export function portalRouter(ctx: AppContext): Router {
     if (form.website === 'robot' || str(req.body?.website) !== '') return res.render('portal/contact', { title: 'Contact us', values: {}, errors: {}, sent: { email: form.email } })
     try {
       const folder = await ensureDefaultFolder(prisma)
-      await startCustomerConversation(ctx.domain, {
+      await startCustomerConversation(ctx.domain, SYSTEM, {
         customerEmail: form.email,
         customerName: form.name,
         subject: form.subject,

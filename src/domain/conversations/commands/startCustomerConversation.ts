@@ -1,3 +1,4 @@
+import type { SYSTEM } from '../../actor.ts'
 import { transaction } from '../../transaction.ts'
 import type { DomainContext } from '../../context.ts'
 import { ValidationError } from '../../errors.ts'
@@ -35,9 +36,10 @@ export const ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY = 3
 
 /**
  * A customer writes for the first time (e-mail, contact page): a new conversation with their
- * message, status new. Agents of the folder who asked to hear of new conversations are told.
+ * message, status new. Agents of the folder who asked to hear of new conversations are told. The
+ * help desk takes the request in (`SYSTEM`); the customer it finds or creates is its author.
  */
-export async function startCustomerConversation(ctx: DomainContext, input: StartCustomerConversationInput) {
+export async function startCustomerConversation(ctx: DomainContext, _system: typeof SYSTEM, input: StartCustomerConversationInput) {
   const files = input.files ?? []
   const settings = await loadSettings(ctx.prisma)
   assertFileSizes(files, settings.attachmentMaxBytes)
