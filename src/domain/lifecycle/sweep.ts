@@ -64,7 +64,11 @@ export function reminderOffsetDays(s: Settings): number | null {
  *
  * Only the system runs it (the scheduler, an operator's tool): every change is recorded as its own.
  */
-export async function runLifecycleSweep(ctx: DomainContext, _system: typeof SYSTEM, options: { batchSize?: number; onProgress?: (r: SweepResult) => void } = {}): Promise<SweepResult> {
+export async function runLifecycleSweep(
+  ctx: DomainContext,
+  _system: typeof SYSTEM,
+  options: { batchSize?: number; onProgress?: (r: SweepResult) => void } = {},
+): Promise<SweepResult> {
   const settings = await loadSettings(ctx.prisma)
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
   const result: SweepResult = { reminded: 0, closed: 0 }

@@ -120,9 +120,9 @@ export async function deleteImapAccount(ctx: DomainContext, admin: Actor, input:
   return withoutPassword(account)
 }
 
-/** Turns polling of an account on or off (the poller reads the flag before every poll). */
 const enabledInput = z.object({ enabled: z.boolean() })
 
+/** Turns polling of an account on or off (the poller reads the flag before every poll). */
 export async function setImapAccountEnabled(ctx: DomainContext, admin: Actor, input: ImapAccountRef & z.input<typeof enabledInput>): Promise<ImapAccountView> {
   authorize(admin, 'administer', INSTANCE)
   const target = accountId(input)
