@@ -15,7 +15,5 @@ export default defineConfig({
   schema: 'prisma/schema.prisma',
   migrations: { path: 'prisma/migrations' },
   // env('DATABASE_URL') would throw during `prisma generate` when the variable is unset.
-  datasource: process.env.DATABASE_URL
-    ? { url: process.env.DATABASE_URL, shadowDatabaseUrl: process.env.SHADOW_DATABASE_URL }
-    : undefined,
+  datasource: process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, shadowDatabaseUrl: process.env.SHADOW_DATABASE_URL } : undefined,
 })

@@ -324,7 +324,13 @@ function percentile(sorted: number[], p: number): number {
  * Each scenario at each concurrency: a short warm-up, then `runs` measurements, keeping the one
  * with the most requests per second (the machine is shared; the best run is the least disturbed).
  */
-export async function measureAll(url: string, scenarios: Scenario[], common: CommonOptions, pid: number | null, database: string | null = common.db): Promise<Measurement[]> {
+export async function measureAll(
+  url: string,
+  scenarios: Scenario[],
+  common: CommonOptions,
+  pid: number | null,
+  database: string | null = common.db,
+): Promise<Measurement[]> {
   const out: Measurement[] = []
   for (const scenario of scenarios) {
     if (common.only && !scenario.name.includes(common.only)) continue
@@ -346,7 +352,9 @@ export async function measureAll(url: string, scenarios: Scenario[], common: Com
 let headerPrinted = false
 export function printRow(m: Measurement) {
   if (!headerPrinted) {
-    console.log(`${'scenario'.padEnd(34)} ${'conc'.padStart(4)} ${'median ms'.padStart(10)} ${'p99 ms'.padStart(8)} ${'req/s'.padStart(8)} ${'errors'.padStart(7)} ${'app RSS MB'.padStart(11)}  CPU ms/request: app, postgres, load generator`)
+    console.log(
+      `${'scenario'.padEnd(34)} ${'conc'.padStart(4)} ${'median ms'.padStart(10)} ${'p99 ms'.padStart(8)} ${'req/s'.padStart(8)} ${'errors'.padStart(7)} ${'app RSS MB'.padStart(11)}  CPU ms/request: app, postgres, load generator`,
+    )
     headerPrinted = true
   }
   console.log(
@@ -361,7 +369,10 @@ export async function saveResults(kind: string, common: CommonOptions, data: unk
   const stamp = new Date().toISOString().replace(/[:.]/g, '-')
   const file = path.join(dir, `${kind}-${common.db}-${stamp}.json`)
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 1024 ** 3), node: process.version }
-  await writeFile(file, JSON.stringify({ kind, db: common.db, at: new Date().toISOString(), duration: common.duration, runs: common.runs, machine, data }, null, 2))
+  await writeFile(
+    file,
+    JSON.stringify({ kind, db: common.db, at: new Date().toISOString(), duration: common.duration, runs: common.runs, machine, data }, null, 2),
+  )
   console.log(`results: ${path.relative(process.cwd(), file)}`)
 }
 
@@ -398,10 +409,14 @@ export interface AppBenchContext {
 export async function runAppBench(kind: string, build: (ctx: AppBenchContext) => Promise<Scenario[]>) {
   const { common } = parseCommon()
   const data = await describeData(common.databaseUrl).catch((err) => {
-    console.error(`Cannot read ${common.db}: ${err.message}. Seed it first, e.g.\n  createdb -h 127.0.0.1 -U postgres ${common.db}\n  DATABASE_URL=${common.databaseUrl} npm run seed -- --conversations 100000`)
+    console.error(
+      `Cannot read ${common.db}: ${err.message}. Seed it first, e.g.\n  createdb -h 127.0.0.1 -U postgres ${common.db}\n  DATABASE_URL=${common.databaseUrl} npm run seed -- --conversations 100000`,
+    )
     process.exit(1)
   })
-  console.log(`${kind} on ${common.db}: ${data.conversations.toLocaleString('en')} conversations, ${data.messages.toLocaleString('en')} messages (${data.size}); ${common.duration} s per measurement, best of ${common.runs}`)
+  console.log(
+    `${kind} on ${common.db}: ${data.conversations.toLocaleString('en')} conversations, ${data.messages.toLocaleString('en')} messages (${data.size}); ${common.duration} s per measurement, best of ${common.runs}`,
+  )
   const app = await startApp(common.databaseUrl)
   try {
     const idle = await rssMb(app.pid)
@@ -411,7 +426,13 @@ export async function runAppBench(kind: string, build: (ctx: AppBenchContext) =>
     const results = await measureAll(app.url, scenarios, common, app.pid)
     const peak = Math.max(...results.map((r) => r.rssMb))
     console.log(`app resident memory: ${idle} MB idle after start, ${peak} MB peak under load`)
-    await saveResults(kind, common, { dataShape: data, rssIdleMb: idle, rssPeakMb: peak, scenarios: scenarios.map((s) => ({ name: s.name, paths: s.paths.slice(0, 3), pathCount: s.paths.length })), results })
+    await saveResults(kind, common, {
+      dataShape: data,
+      rssIdleMb: idle,
+      rssPeakMb: peak,
+      scenarios: scenarios.map((s) => ({ name: s.name, paths: s.paths.slice(0, 3), pathCount: s.paths.length })),
+      results,
+    })
     return results
   } finally {
     // Let the last responses of the load generator finish before the app shuts its pool.

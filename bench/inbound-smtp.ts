@@ -21,7 +21,9 @@ for (const line of catalog) {
 console.log(`corpus: ${corpus.length} messages, mean ${Math.round(corpus.reduce((a, b) => a + b.length, 0) / corpus.length / 1024)} KB`)
 
 const app = await startBenchApp(await freshDatabase('suivi_bench_inbound'), { INBOUND_MAX_BYTES: String(2 * 1024 * 1024) })
-const transports = Array.from({ length: concurrency }, () => nodemailer.createTransport({ host: '127.0.0.1', port: app.smtpPort!, secure: false, ignoreTLS: true, pool: true, maxConnections: 1, maxMessages: Infinity }))
+const transports = Array.from({ length: concurrency }, () =>
+  nodemailer.createTransport({ host: '127.0.0.1', port: app.smtpPort!, secure: false, ignoreTLS: true, pool: true, maxConnections: 1, maxMessages: Infinity }),
+)
 const tick = progress('sending', total)
 let next = 0
 let accepted = 0
@@ -46,7 +48,9 @@ await app.ctx.intake.drain()
 const processedMs = performance.now() - started
 for (const t of transports) t.close()
 const rows = await app.ctx.db.prisma.inboundMessage.groupBy({ by: ['status'], _count: { _all: true } })
-console.log(`accepted ${accepted}, refused ${refused} in ${(acceptedMs / 1000).toFixed(1)} s: ${Math.round((accepted / acceptedMs) * 1000)} messages/s stored (250 after commit)`)
+console.log(
+  `accepted ${accepted}, refused ${refused} in ${(acceptedMs / 1000).toFixed(1)} s: ${Math.round((accepted / acceptedMs) * 1000)} messages/s stored (250 after commit)`,
+)
 console.log(`processed into conversations in ${(processedMs / 1000).toFixed(1)} s: ${Math.round((accepted / processedMs) * 1000)} messages/s end to end`)
 console.log(`rows: ${rows.map((r) => `${r.status} ${r._count._all}`).join(', ')}`)
 console.log(`resident memory: ${Math.round(process.memoryUsage().rss / 1024 / 1024)} MB`)

@@ -16,7 +16,15 @@ export async function freshDatabase(name: string): Promise<string> {
 }
 
 export async function startBenchApp(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {
-  const config = loadConfig({ NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, SCHEDULER_ENABLED: 'false', ...env })
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: databaseUrl,
+    SCHEDULER_ENABLED: 'false',
+    ...env,
+  })
   return startServer(config, { smtpListenPort: 0 })
 }
 

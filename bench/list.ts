@@ -6,7 +6,11 @@ await runAppBench('list', async ({ admin, agent, db }) => {
   const folder = (await db.query(`SELECT "folderId" AS id FROM conversations GROUP BY 1 ORDER BY count(*) DESC OFFSET 2 LIMIT 1`)).rows[0]?.id
   const tag = (await db.query(`SELECT id FROM tags WHERE name = 'bug'`)).rows[0]?.id
   // The 50th page of "All": the cursor is the last row of page 49.
-  const row = (await db.query(`SELECT (extract(epoch FROM "lastActivityAt") * 1000)::bigint AS ms, id FROM conversations ORDER BY "lastActivityAt" DESC, id DESC OFFSET ${49 * 50 - 1} LIMIT 1`)).rows[0]
+  const row = (
+    await db.query(
+      `SELECT (extract(epoch FROM "lastActivityAt") * 1000)::bigint AS ms, id FROM conversations ORDER BY "lastActivityAt" DESC, id DESC OFFSET ${49 * 50 - 1} LIMIT 1`,
+    )
+  ).rows[0]
   const tabs = ['new', 'open', 'pending', 'closed', 'all', 'mine', 'unassigned']
   return [
     ...tabs.map((t) => ({ name: `list tab=${t} (admin)`, paths: [`/conversations?tab=${t}`], headers: admin })),

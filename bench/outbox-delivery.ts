@@ -12,7 +12,19 @@ const { values } = parseArgs({ options: { emails: { type: 'string', default: '20
 const total = Number(values.emails)
 
 let received = 0
-const sink = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], disableReverseLookup: true, logger: false, onData(stream, _s, cb) { stream.on('data', () => {}); stream.on('end', () => { received++; cb() }) } })
+const sink = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ['STARTTLS', 'AUTH'],
+  disableReverseLookup: true,
+  logger: false,
+  onData(stream, _s, cb) {
+    stream.on('data', () => {})
+    stream.on('end', () => {
+      received++
+      cb()
+    })
+  },
+})
 await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()))
 const port = (sink.server.address() as { port: number }).port
 
@@ -22,7 +34,13 @@ const body = 'Hello,\n\nThank you for your message. '.repeat(20)
 for (let i = 0; i < total; i += 500) {
   await prisma.$transaction(async (tx) => {
     for (let j = i; j < Math.min(total, i + 500); j++) {
-      await enqueueEmail(tx, 'bench.example', { kind: 'agent_reply', to: `customer${j}@example.org`, subject: `[#${j}] Your request`, text: body, html: `<p>${body}</p>` })
+      await enqueueEmail(tx, 'bench.example', {
+        kind: 'agent_reply',
+        to: `customer${j}@example.org`,
+        subject: `[#${j}] Your request`,
+        text: body,
+        html: `<p>${body}</p>`,
+      })
     }
   })
 }
@@ -31,7 +49,14 @@ const tick = progress('delivering', total)
 const started = performance.now()
 let sent = 0
 while (sent < total) {
-  const r = await deliverDueEmails({ prisma, transport, clock: () => new Date(), logger: pino({ level: 'warn' }), batchSize: 50, from: 'Bench <support@bench.example>' })
+  const r = await deliverDueEmails({
+    prisma,
+    transport,
+    clock: () => new Date(),
+    logger: pino({ level: 'warn' }),
+    batchSize: 50,
+    from: 'Bench <support@bench.example>',
+  })
   sent += r.sent
   tick(sent)
   if (r.sent === 0 && r.failed === 0 && r.retried === 0) break

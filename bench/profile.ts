@@ -22,7 +22,16 @@ const dir = await mkdtemp(path.join(os.tmpdir(), 'suivi-prof-'))
 const port = await freePort()
 execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' })
 const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, 'dist/server.mjs'], {
-  env: { ...process.env, DATABASE_URL: databaseUrl(values.db!), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SCHEDULER_ENABLED: 'false', NODE_ENV: 'production', SMTP_LISTEN_PORT: '0' },
+  env: {
+    ...process.env,
+    DATABASE_URL: databaseUrl(values.db!),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    SCHEDULER_ENABLED: 'false',
+    NODE_ENV: 'production',
+    SMTP_LISTEN_PORT: '0',
+  },
   stdio: ['ignore', 'inherit', 'inherit'],
 })
 const url = `http://127.0.0.1:${port}`
@@ -34,7 +43,13 @@ for (;;) {
 }
 const cookie = await signIn(url, BENCH_ADMIN_EMAIL)
 await autocannon({ url, connections: 4, duration: 2, headers: { cookie }, requests: [{ path: values.path }] })
-const result = await autocannon({ url, connections: Number(values.connections), duration: Number(values.duration), headers: { cookie }, requests: [{ path: values.path }] })
+const result = await autocannon({
+  url,
+  connections: Number(values.connections),
+  duration: Number(values.duration),
+  headers: { cookie },
+  requests: [{ path: values.path }],
+})
 console.log(`${values.path}: ${(result.requests.total / result.duration).toFixed(1)} req/s, rss ${await rssMb(child.pid!)} MB`)
 const exited = new Promise((r) => child.once('exit', r))
 child.kill('SIGTERM')
@@ -50,7 +65,22 @@ const byFn = new Map<string, number>()
 const byPkg = new Map<string, number>()
 for (const n of profile.nodes) {
   const u = n.callFrame.url
-  const pkg = u.includes('node_modules') ? u.split('node_modules/').pop()!.split('/').slice(0, u.includes('node_modules/@') ? 2 : 1).join('/') : u.startsWith('node:') ? 'node:' + u.slice(5).split('/')[0] : u.includes('/src/') ? 'src/' + u.split('/src/')[1]!.split('/')[0] : n.callFrame.functionName.startsWith('(') ? n.callFrame.functionName : u ? 'other' : '(native)'
+  const pkg = u.includes('node_modules')
+    ? u
+        .split('node_modules/')
+        .pop()!
+        .split('/')
+        .slice(0, u.includes('node_modules/@') ? 2 : 1)
+        .join('/')
+    : u.startsWith('node:')
+      ? 'node:' + u.slice(5).split('/')[0]
+      : u.includes('/src/')
+        ? 'src/' + u.split('/src/')[1]!.split('/')[0]
+        : n.callFrame.functionName.startsWith('(')
+          ? n.callFrame.functionName
+          : u
+            ? 'other'
+            : '(native)'
   byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + n.hitCount)
   const key = `${n.callFrame.functionName || '(anonymous)'} ${u.replace(/^.*node_modules\//, '').replace(/^file:\/\/\/work\/main\//, '')}:${n.callFrame.lineNumber}`
   byFn.set(key, (byFn.get(key) ?? 0) + n.hitCount)

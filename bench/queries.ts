@@ -8,7 +8,9 @@ import { folderScope } from '../src/domain/policy.ts'
 import { createLogger } from '../src/logger.ts'
 import { databaseUrl, BENCH_ADMIN_EMAIL, BENCH_AGENT_EMAIL } from './http.ts'
 
-const { values } = parseArgs({ options: { db: { type: 'string', default: 'suivi_bench_100k' }, repeat: { type: 'string', default: '50' }, only: { type: 'string' } } })
+const { values } = parseArgs({
+  options: { db: { type: 'string', default: 'suivi_bench_100k' }, repeat: { type: 'string', default: '50' }, only: { type: 'string' } },
+})
 const repeat = Number(values.repeat)
 const db = await openDatabase({ databaseUrl: databaseUrl(values.db!), logger: createLogger('warn'), poolSize: 4 })
 const prisma = db.prisma
@@ -19,7 +21,9 @@ const actorOf = async (email: string) => {
 const admin = await actorOf(BENCH_ADMIN_EMAIL)
 const agent = await actorOf(BENCH_AGENT_EMAIL)
 const tag = (await prisma.tag.findUnique({ where: { name: 'bug' } }))?.id
-const [row] = await prisma.$queryRaw<{ ms: bigint; id: number }[]>`SELECT (extract(epoch FROM "lastActivityAt") * 1000)::bigint AS ms, id FROM conversations ORDER BY "lastActivityAt" DESC, id DESC OFFSET 2449 LIMIT 1`
+const [row] = await prisma.$queryRaw<
+  { ms: bigint; id: number }[]
+>`SELECT (extract(epoch FROM "lastActivityAt") * 1000)::bigint AS ms, id FROM conversations ORDER BY "lastActivityAt" DESC, id DESC OFFSET 2449 LIMIT 1`
 const numbers = (await prisma.conversation.findMany({ where: { messageCount: 10 }, take: 20, select: { number: true } })).map((c) => c.number)
 
 async function time(label: string, fn: () => Promise<unknown>) {
@@ -32,10 +36,15 @@ async function time(label: string, fn: () => Promise<unknown>) {
     t.push(performance.now() - s)
   }
   t.sort((a, b) => a - b)
-  console.log(`${label.padEnd(44)} median ${t[Math.floor(t.length / 2)]!.toFixed(2).padStart(7)} ms   p99 ${t[Math.floor(t.length * 0.99)]!.toFixed(2).padStart(7)} ms`)
+  console.log(
+    `${label.padEnd(44)} median ${t[Math.floor(t.length / 2)]!.toFixed(2).padStart(7)} ms   p99 ${t[Math.floor(t.length * 0.99)]!.toFixed(2).padStart(7)} ms`,
+  )
 }
 
-for (const [who, actor] of [['admin', admin], ['agent', agent]] as const) {
+for (const [who, actor] of [
+  ['admin', admin],
+  ['agent', agent],
+] as const) {
   const scope = await folderScope(prisma, actor)
   const queries: Record<string, Record<string, unknown>> = {
     'tab=new': { tab: 'new' },

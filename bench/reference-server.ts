@@ -15,7 +15,11 @@ app.get('/healthz', (_req, res) => {
 
 app.get('/conversations', async (_req, res) => {
   const { rows } = await pool.query<{ id: number; subject: string }>(`SELECT id, subject FROM conversations ORDER BY "lastActivityAt" DESC, id DESC LIMIT 50`)
-  res.type('html').send(`<!doctype html><title>Conversations</title><ul>${rows.map((r) => `<li><a href="/conversations/${r.id}">${escape(r.subject)}</a></li>`).join('')}</ul>`)
+  res
+    .type('html')
+    .send(
+      `<!doctype html><title>Conversations</title><ul>${rows.map((r) => `<li><a href="/conversations/${r.id}">${escape(r.subject)}</a></li>`).join('')}</ul>`,
+    )
 })
 
 const server = app.listen(Number(process.env.PORT ?? 3999), process.env.HOST ?? '127.0.0.1')

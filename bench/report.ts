@@ -6,7 +6,13 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Measurement } from './http.ts'
 
-const { values } = parseArgs({ options: { db: { type: 'string', multiple: true, default: ['suivi_bench_100k', 'suivi_bench_1m'] }, dir: { type: 'string', default: 'bench/results' }, since: { type: 'string', default: '' } } })
+const { values } = parseArgs({
+  options: {
+    db: { type: 'string', multiple: true, default: ['suivi_bench_100k', 'suivi_bench_1m'] },
+    dir: { type: 'string', default: 'bench/results' },
+    since: { type: 'string', default: '' },
+  },
+})
 const dir = path.resolve(values.dir!)
 const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()
 
@@ -43,7 +49,9 @@ for (const db of values.db!) {
     const r = ref(m.connections)
     const pct = r && !m.scenario.startsWith('reference') ? `${((100 * m.rps) / r.rps).toFixed(1)} %` : ''
     const cpu = m.cpuMsPerRequest ? `${m.cpuMsPerRequest.app.toFixed(1)} / ${m.cpuMsPerRequest.postgres.toFixed(1)}` : ''
-    console.log(`| ${m.scenario} | ${m.connections} | ${m.medianMs.toFixed(1)} | ${m.p99Ms.toFixed(1)} | ${m.rps.toFixed(0)} | ${pct} | ${cpu} | ${m.rssMb} | ${m.at.slice(0, 16).replace('T', ' ')} |`)
+    console.log(
+      `| ${m.scenario} | ${m.connections} | ${m.medianMs.toFixed(1)} | ${m.p99Ms.toFixed(1)} | ${m.rps.toFixed(0)} | ${pct} | ${cpu} | ${m.rssMb} | ${m.at.slice(0, 16).replace('T', ' ')} |`,
+    )
   }
 }
 
@@ -52,7 +60,9 @@ if (values.db!.length >= 2) {
   const [a, b] = [await best(values.db![0]!), await best(values.db![1]!)]
   const refA = (c: number) => [...a.values()].find((m) => m.scenario.startsWith('reference') && m.connections === c)
   console.log(`\n### ${values.db![0]} and ${values.db![1]} side by side\n`)
-  console.log(`| scenario | c | ${values.db![0]} median / p99 ms | req/s | % of reference | CPU ms/req app / pg | ${values.db![1]} median / p99 ms | req/s | req/s ratio |`)
+  console.log(
+    `| scenario | c | ${values.db![0]} median / p99 ms | req/s | % of reference | CPU ms/req app / pg | ${values.db![1]} median / p99 ms | req/s | req/s ratio |`,
+  )
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
   for (const [key, m] of [...a].sort((x, y) => x[1].scenario.localeCompare(y[1].scenario) || x[1].connections - y[1].connections)) {
     const o = b.get(key)

@@ -7,7 +7,8 @@ const COMMON = 'order'
 
 await runAppBench('search', async ({ admin, db }) => {
   const hits = async (word: string) =>
-    (await db.query(`SELECT count(*)::int AS n FROM (SELECT DISTINCT "conversationId" FROM messages WHERE search @@ to_tsquery('simple', $1)) s`, [word])).rows[0].n as number
+    (await db.query(`SELECT count(*)::int AS n FROM (SELECT DISTINCT "conversationId" FROM messages WHERE search @@ to_tsquery('simple', $1)) s`, [word]))
+      .rows[0].n as number
   console.log(`"${RARE}" is in ${await hits(RARE)} conversations, "${COMMON}" in ${(await hits(COMMON)).toLocaleString('en')}`)
   return [
     { name: `search rare "${RARE}" (tab=all)`, paths: [`/conversations?tab=all&q=${RARE}`], headers: admin },

@@ -87,7 +87,10 @@ let prisma = db.prisma
 if (values['profile-queries']) {
   const client = new PrismaClient({ adapter: new PrismaPg(db.pool), log: [{ emit: 'event', level: 'query' }] })
   client.$on('query', (e: { query: string; duration: number }) => {
-    const key = e.query.replace(/\s+/g, ' ').replace(/\$\d+(, \$\d+)*/g, '…').slice(0, 90)
+    const key = e.query
+      .replace(/\s+/g, ' ')
+      .replace(/\$\d+(, \$\d+)*/g, '…')
+      .slice(0, 90)
     const t = queryTimes.get(key) ?? { n: 0, ms: 0 }
     t.n++
     t.ms += e.duration
@@ -137,14 +140,24 @@ const endRss = mb()
 if (afterGc.length) console.log(`JS heap after a full GC, batch by batch (MB): ${afterGc.join(' ')}`)
 if (queryTimes.size) {
   console.log('SQL time by statement (Prisma query events, ms):')
-  for (const [q, t] of [...queryTimes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) console.log(`${String(Math.round(t.ms)).padStart(8)} ms ${String(t.n).padStart(6)}×  ${q}`)
+  for (const [q, t] of [...queryTimes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12))
+    console.log(`${String(Math.round(t.ms)).padStart(8)} ms ${String(t.n).padStart(6)}×  ${q}`)
 }
 const outbox = await withDb(url, async (c) => (await c.query(`SELECT count(*)::int AS n FROM outbox_emails`)).rows[0].n as number)
-console.log(`reminded ${result.reminded.toLocaleString('en')}, closed ${result.closed.toLocaleString('en')} in ${seconds.toFixed(1)} s (${Math.round((result.reminded + result.closed) / seconds)} conversations/s, batches of ${batchSize}); ${outbox.toLocaleString('en')} e-mails queued; CPU of this process ${cpuSeconds.toFixed(1)} s`)
+console.log(
+  `reminded ${result.reminded.toLocaleString('en')}, closed ${result.closed.toLocaleString('en')} in ${seconds.toFixed(1)} s (${Math.round((result.reminded + result.closed) / seconds)} conversations/s, batches of ${batchSize}); ${outbox.toLocaleString('en')} e-mails queued; CPU of this process ${cpuSeconds.toFixed(1)} s`,
+)
 // Memory over the run, one line per tenth.
 const tenth = Math.max(1, Math.floor(samples.length / 10))
-console.log(`resident memory: ${startRss} MB at start, ${maxRss} MB max, ${endRss} MB at the end; over time (s: RSS/JS heap MB): ${samples.filter((_, i) => i % tenth === 0).map((s) => `${(s.t / 1000).toFixed(0)}: ${s.rssMb}/${s.heapMb}`).join(', ')}`)
-console.log(`JS heap in use: max ${Math.max(...samples.map((s) => s.heapMb))} MB, min over the second half ${Math.min(...samples.slice(samples.length >> 1).map((s) => s.heapMb))} MB`)
+console.log(
+  `resident memory: ${startRss} MB at start, ${maxRss} MB max, ${endRss} MB at the end; over time (s: RSS/JS heap MB): ${samples
+    .filter((_, i) => i % tenth === 0)
+    .map((s) => `${(s.t / 1000).toFixed(0)}: ${s.rssMb}/${s.heapMb}`)
+    .join(', ')}`,
+)
+console.log(
+  `JS heap in use: max ${Math.max(...samples.map((s) => s.heapMb))} MB, min over the second half ${Math.min(...samples.slice(samples.length >> 1).map((s) => s.heapMb))} MB`,
+)
 await saveResults('sweep', common, {
   total: marked.total,
   due: marked,

@@ -5,12 +5,9 @@ import { z } from 'zod'
 import { fromRoot } from './paths.ts'
 
 // Empty strings in the environment mean "not set", as in most .env files.
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === '' ? undefined : v), schema.optional())
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional())
 
-const booleanish = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
-  .transform((v) => v === '1' || v === 'true' || v === 'yes')
+const booleanish = z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes')
 
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i
 
@@ -50,7 +47,11 @@ export const configSchema = z.object({
   /** Addresses and domains the listener accepts mail for (comma-separated; "@example.com" for a whole domain). */
   INBOUND_ADDRESSES: z.string().default(''),
   /** Largest inbound message accepted, in bytes. */
-  INBOUND_MAX_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
+  INBOUND_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(25 * 1024 * 1024),
   /** Shared secret for POST /inbound/raw (Authorization: Bearer …); unset turns the endpoint off. */
   INBOUND_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
   /** Resolve client names by reverse DNS in the SMTP listener (slow where DNS is unreachable). */
@@ -133,7 +134,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dkim,
     smtpListenPort: e.SMTP_LISTEN_PORT,
     smtpListenHost: e.SMTP_LISTEN_HOST,
-    inboundAddresses: e.INBOUND_ADDRESSES.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean),
+    inboundAddresses: e.INBOUND_ADDRESSES.split(',')
+      .map((a) => a.trim().toLowerCase())
+      .filter(Boolean),
     inboundMaxBytes: e.INBOUND_MAX_BYTES,
     inboundSecret: e.INBOUND_SECRET,
     smtpReverseDns: e.SMTP_REVERSE_DNS ?? false,
@@ -171,7 +174,8 @@ function dkimSettings(e: Env, problems: string[]): DkimSettings | null {
     return null
   }
   if (!e.DKIM_SELECTOR) problems.push('DKIM_SELECTOR: required when a DKIM key is set')
-  if (e.DKIM_PRIVATE_KEY !== undefined && e.DKIM_PRIVATE_KEY_FILE !== undefined) problems.push('DKIM_PRIVATE_KEY_FILE: set either DKIM_PRIVATE_KEY or DKIM_PRIVATE_KEY_FILE, not both')
+  if (e.DKIM_PRIVATE_KEY !== undefined && e.DKIM_PRIVATE_KEY_FILE !== undefined)
+    problems.push('DKIM_PRIVATE_KEY_FILE: set either DKIM_PRIVATE_KEY or DKIM_PRIVATE_KEY_FILE, not both')
   if (!anyKey) problems.push('DKIM_PRIVATE_KEY: required when DKIM_SELECTOR is set (or DKIM_PRIVATE_KEY_FILE)')
   let pem: string | undefined
   const source = e.DKIM_PRIVATE_KEY_FILE !== undefined ? 'DKIM_PRIVATE_KEY_FILE' : 'DKIM_PRIVATE_KEY'

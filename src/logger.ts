@@ -6,7 +6,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     level,
     base: { service: 'suivi' },
     // Secrets never reach the log, whatever object they hide in.
-    redact: { paths: ['req.headers.cookie', 'res.headers["set-cookie"]', 'req.headers.authorization', 'password', '*.password', 'passwordHash', '*.passwordHash'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.cookie', 'res.headers["set-cookie"]', 'req.headers.authorization', 'password', '*.password', 'passwordHash', '*.passwordHash'],
+      censor: '[redacted]',
+    },
   }
   return destination ? pino(options, destination) : pino(options)
 }

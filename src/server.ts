@@ -38,7 +38,10 @@ export interface RunningServer {
 }
 
 /** Starts the help desk: database (and migrations), domain context, first admin from the environment, HTTP. */
-export async function startServer(config: Config, options: { inMemoryDatabase?: boolean; clock?: Clock; smtpListenPort?: number; logDestination?: DestinationStream } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  options: { inMemoryDatabase?: boolean; clock?: Clock; smtpListenPort?: number; logDestination?: DestinationStream } = {},
+): Promise<RunningServer> {
   const clock = options.clock ?? systemClock
   const logger = createLogger(config.logLevel, options.logDestination)
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, inMemory: options.inMemoryDatabase, logger })
@@ -78,7 +81,10 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
     const live = await startLiveUpdates(db.prisma, events, logger)
     const listeners = runConsumers(db.prisma, durableListeners(domain), logger)
     const stopListening = events.onWake(() => listeners.wake())
-    const presenceExpiry = setInterval(() => void expirePresence(db.prisma, events).catch((err) => logger.warn({ err }, 'presence expiry failed')), 5_000).unref()
+    const presenceExpiry = setInterval(
+      () => void expirePresence(db.prisma, events).catch((err) => logger.warn({ err }, 'presence expiry failed')),
+      5_000,
+    ).unref()
     const recovery = setInterval(() => void intake.recover().catch((err) => logger.warn({ err }, 'inbound recovery failed')), 60_000).unref()
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)))
@@ -91,12 +97,15 @@ export async function startServer(config: Config, options: { inMemoryDatabase?: 
     const noPublicUrl = publicUrlWarning(config)
     if (noPublicUrl) logger.warn(noPublicUrl)
     const transport = createSmtpTransport(config.smtpUrl, { tls: config.smtpTls, dkim: config.dkim })
-    if (transport && !config.smtpTls.rejectUnauthorized) logger.warn('SMTP_TLS_REJECT_UNAUTHORIZED=false: outgoing mail is encrypted, but the mail server is not authenticated')
+    if (transport && !config.smtpTls.rejectUnauthorized)
+      logger.warn('SMTP_TLS_REJECT_UNAUTHORIZED=false: outgoing mail is encrypted, but the mail server is not authenticated')
     const outbox = startOutboxWorker({ prisma: db.prisma, transport, clock, logger, from: config.mailFrom, domain })
     // A committed change may have enqueued mail: deliver it now rather than at the next poll.
     const stopKicking = events.subscribe(() => outbox.kick())
     const scheduler = config.schedulerEnabled ? startScheduler(domain, logger) : null
-    const imapPollers = config.schedulerEnabled ? startImapPollers({ ctx: domain, logger, concurrency: db.kind === 'embedded' ? 1 : 5, poll: { maxMessageBytes: config.inboundMaxBytes } }) : null
+    const imapPollers = config.schedulerEnabled
+      ? startImapPollers({ ctx: domain, logger, concurrency: db.kind === 'embedded' ? 1 : 5, poll: { maxMessageBytes: config.inboundMaxBytes } })
+      : null
     return {
       ctx,
       app,

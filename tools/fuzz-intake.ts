@@ -88,7 +88,9 @@ export const DEFAULT_CORPUS = process.env.MAIL_CORPUS ?? ''
 
 /** The messages CATALOG.tsv lists (smaller than maxBytes), in catalog order. */
 export function loadCorpus(dir: string, options: { maxBytes?: number } = {}): CorpusMessage[] {
-  const lines = readFileSync(join(dir, 'CATALOG.tsv'), 'utf8').split('\n').filter((l) => l.trim() !== '')
+  const lines = readFileSync(join(dir, 'CATALOG.tsv'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
   const header = lines.shift()!.split('\t')
   const [source, file] = ['source', 'file'].map((c) => header.indexOf(c))
   if (source! < 0 || file! < 0) throw new Error('CATALOG.tsv has no source/file columns')
@@ -184,7 +186,30 @@ export function withMessageId(raw: Buffer, id: string): Buffer {
   return Buffer.concat([Buffer.from(`Message-ID: <${id}>${CRLF}`, 'latin1'), raw])
 }
 
-const SPECIAL_BYTES = ['\r', '\n', '\r\n', '\0', ':', '=', '?', '--', ';', '"', '<', '>', '\t', ' ', '=?', '?=', '\xff', '\x80', 'boundary=', '\r\n\r\n', '\r\n--', 'Content-Type: multipart/mixed; boundary=x\r\n']
+const SPECIAL_BYTES = [
+  '\r',
+  '\n',
+  '\r\n',
+  '\0',
+  ':',
+  '=',
+  '?',
+  '--',
+  ';',
+  '"',
+  '<',
+  '>',
+  '\t',
+  ' ',
+  '=?',
+  '?=',
+  '\xff',
+  '\x80',
+  'boundary=',
+  '\r\n\r\n',
+  '\r\n--',
+  'Content-Type: multipart/mixed; boundary=x\r\n',
+]
 
 function insertBytes(raw: Buffer, rng: Rng): Buffer {
   let out = raw
@@ -260,7 +285,12 @@ function manyHeaders(raw: Buffer, rng: Rng): Buffer {
 function deepNesting(raw: Buffer, rng: Rng): Buffer {
   const depth = rng.range(100, 600)
   const end = headerEnd(raw)
-  const sep = raw.subarray(end, end + 4).toString('latin1').startsWith('\r\n\r\n') ? 4 : 2
+  const sep = raw
+    .subarray(end, end + 4)
+    .toString('latin1')
+    .startsWith('\r\n\r\n')
+    ? 4
+    : 2
   const headers = raw.subarray(0, end).toString('latin1')
   const body = raw.subarray(Math.min(raw.length, end + sep))
   const contentType = /^content-type:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*/im.exec(headers)?.[0] ?? 'Content-Type: text/plain; charset=utf-8'
@@ -280,7 +310,11 @@ function deepNesting(raw: Buffer, rng: Rng): Buffer {
     }
   }
   const inner = Buffer.concat([Buffer.from(`${contentType}${CRLF}${cte ? cte + CRLF : ''}${CRLF}`, 'latin1'), body])
-  return Buffer.concat([Buffer.from(`${outerHeaders}${CRLF}MIME-Version: 1.0${CRLF}${open.join('')}`, 'latin1'), inner, Buffer.from(closed ? close.join('') : '', 'latin1')])
+  return Buffer.concat([
+    Buffer.from(`${outerHeaders}${CRLF}MIME-Version: 1.0${CRLF}${open.join('')}`, 'latin1'),
+    inner,
+    Buffer.from(closed ? close.join('') : '', 'latin1'),
+  ])
 }
 
 function boundary(raw: Buffer, rng: Rng): Buffer {
@@ -312,7 +346,33 @@ function boundary(raw: Buffer, rng: Rng): Buffer {
   }
 }
 
-const CHARSETS = ['utf-7', 'utf-16', 'utf-16le', 'utf-32', 'x-unknown-charset', 'iso-2022-jp', 'gb18030', 'big5', 'shift_jis', 'ks_c_5601-1987', 'windows-1258', 'ibm037', 'x-mac-roman', 'unicode-1-1-utf-7', '"><script>', '', '../../etc/passwd', 'utf-8"; charset="latin1', 'a'.repeat(1000), 'us-ascii', 'ascii', 'cp1252', 'x-user-defined', 'replacement', 'hz-gb-2312']
+const CHARSETS = [
+  'utf-7',
+  'utf-16',
+  'utf-16le',
+  'utf-32',
+  'x-unknown-charset',
+  'iso-2022-jp',
+  'gb18030',
+  'big5',
+  'shift_jis',
+  'ks_c_5601-1987',
+  'windows-1258',
+  'ibm037',
+  'x-mac-roman',
+  'unicode-1-1-utf-7',
+  '"><script>',
+  '',
+  '../../etc/passwd',
+  'utf-8"; charset="latin1',
+  'a'.repeat(1000),
+  'us-ascii',
+  'ascii',
+  'cp1252',
+  'x-user-defined',
+  'replacement',
+  'hz-gb-2312',
+]
 
 function charset(raw: Buffer, rng: Rng): Buffer {
   const text = raw.toString('latin1')
@@ -345,7 +405,22 @@ function charset(raw: Buffer, rng: Rng): Buffer {
   return Buffer.concat([Buffer.from(`Content-Type: text/plain; charset=${rng.pick(CHARSETS)}${CRLF}`, 'latin1'), raw])
 }
 
-const ENCODINGS = ['base64', 'quoted-printable', 'x-uuencode', 'uuencode', '7bit', '8bit', 'binary', 'bogus', 'base64; x=y', 'BASE64', 'Quoted-Printable', '', 'x-binhex', 'base32']
+const ENCODINGS = [
+  'base64',
+  'quoted-printable',
+  'x-uuencode',
+  'uuencode',
+  '7bit',
+  '8bit',
+  'binary',
+  'bogus',
+  'base64; x=y',
+  'BASE64',
+  'Quoted-Printable',
+  '',
+  'x-binhex',
+  'base32',
+]
 
 function encoding(raw: Buffer, rng: Rng): Buffer {
   const text = raw.toString('latin1')
@@ -357,7 +432,13 @@ function encoding(raw: Buffer, rng: Rng): Buffer {
     // Corrupt the body of encoded parts: invalid base64 characters, QP escapes, an odd length.
     const end = headerEnd(raw)
     let out = raw
-    for (let n = rng.range(1, 16); n > 0; n--) out = splice(out, rng.range(end, out.length), rng.int(2), rng.pick(['!', '=', '==', '=ZZ', '=\r\n', '*', '-', '\x80', '====', 'begin 644 x\r\n', 'end\r\n']))
+    for (let n = rng.range(1, 16); n > 0; n--)
+      out = splice(
+        out,
+        rng.range(end, out.length),
+        rng.int(2),
+        rng.pick(['!', '=', '==', '=ZZ', '=\r\n', '*', '-', '\x80', '====', 'begin 644 x\r\n', 'end\r\n']),
+      )
     return out
   }
   return Buffer.concat([Buffer.from(`Content-Transfer-Encoding: ${rng.pick(ENCODINGS)}${CRLF}`, 'latin1'), raw])
@@ -367,10 +448,14 @@ function nulBytes(raw: Buffer, rng: Rng): Buffer {
   const which = rng.int(3)
   if (which === 0) {
     // NULs inside the header values that end up in the database.
-    return replaceLatin1(raw, /^(message-id|in-reply-to|references|subject|from|to|content-type|content-disposition):([^\r\n]*)/gim, (_m, name: string, value: string) => {
-      const at = Math.floor(value.length / 2)
-      return `${name}:${value.slice(0, at)}\0${value.slice(at)}`
-    })
+    return replaceLatin1(
+      raw,
+      /^(message-id|in-reply-to|references|subject|from|to|content-type|content-disposition):([^\r\n]*)/gim,
+      (_m, name: string, value: string) => {
+        const at = Math.floor(value.length / 2)
+        return `${name}:${value.slice(0, at)}\0${value.slice(at)}`
+      },
+    )
   }
   let out = raw
   for (let n = rng.range(1, 20); n > 0; n--) out = splice(out, rng.int(out.length + 1), 0, Buffer.alloc(rng.range(1, 4)))
@@ -411,11 +496,17 @@ function headerSoup(raw: Buffer, rng: Rng): Buffer {
     case 2: // no headers at all
       return rest.subarray(Math.min(rest.length, 2))
     case 3: // "Name :" obsolete syntax and headers without colons
-      return Buffer.concat([Buffer.from(lines.map((l) => (rng.chance(0.5) ? l.replace(/^([^:\s]+):/, '$1 :') : l.replace(/:/, ''))).join(CRLF), 'latin1'), rest])
+      return Buffer.concat([
+        Buffer.from(lines.map((l) => (rng.chance(0.5) ? l.replace(/^([^:\s]+):/, '$1 :') : l.replace(/:/, ''))).join(CRLF), 'latin1'),
+        rest,
+      ])
     case 4: // folding continuation lines with no header before them
       return Buffer.concat([Buffer.from(`  continuation without a header${CRLF}\tand another${CRLF}`, 'latin1'), raw])
     default: // a line break smuggled into header values
-      return Buffer.concat([Buffer.from(`Subject: hello\rBcc: victim@example.com${CRLF}From: a@example.com\nX-Injected: 1${CRLF}To: <support@localhost>\r\n\r${CRLF}`, 'latin1'), raw])
+      return Buffer.concat([
+        Buffer.from(`Subject: hello\rBcc: victim@example.com${CRLF}From: a@example.com\nX-Injected: 1${CRLF}To: <support@localhost>\r\n\r${CRLF}`, 'latin1'),
+        raw,
+      ])
   }
 }
 
@@ -426,7 +517,11 @@ function deepHtml(raw: Buffer, rng: Rng): Buffer {
   const closed = rng.chance(0.5)
   const html = `<html><body>${`<${tag}>`.repeat(depth)}deep${closed ? `</${name}>`.repeat(depth) : ''}</body></html>`
   const end = headerEnd(raw)
-  const headers = raw.subarray(0, end).toString('latin1').replace(/^content-(type|transfer-encoding):[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*\r?\n?/gim, '').replace(/\r?\n$/, '')
+  const headers = raw
+    .subarray(0, end)
+    .toString('latin1')
+    .replace(/^content-(type|transfer-encoding):[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*\r?\n?/gim, '')
+    .replace(/\r?\n$/, '')
   return Buffer.from(`${headers}${CRLF}Content-Type: text/html; charset=utf-8${CRLF}${CRLF}${html}${CRLF}`, 'latin1')
 }
 
@@ -503,14 +598,31 @@ export interface FuzzReport {
 }
 
 export function emptyReport(seed: number): FuzzReport {
-  return { seed, run: 0, processed: 0, failed: 0, failedByReason: new Map(), byMutation: new Map(), uncaught: [], notStored: [], stuck: [], hung: [], slowest: [], elapsedMs: 0, peakRssBytes: 0 }
+  return {
+    seed,
+    run: 0,
+    processed: 0,
+    failed: 0,
+    failedByReason: new Map(),
+    byMutation: new Map(),
+    uncaught: [],
+    notStored: [],
+    stuck: [],
+    hung: [],
+    slowest: [],
+    elapsedMs: 0,
+    peakRssBytes: 0,
+  }
 }
 
 /** A failure reason without the parts that differ per message (ids, values, line numbers). */
 export function reasonOf(error: string): string {
   const prismaCode = /Code: `(\w+)`\. Message: `([^`]*)`/.exec(error)
   if (prismaCode) return `database error ${prismaCode[1]}: ${prismaCode[2]!.replace(/0x[0-9a-f]+/gi, '0x…')}`
-  const lines = error.split('\n').map((l) => l.trim()).filter((l) => l !== '')
+  const lines = error
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
   // Prisma's messages start with the class name and end with the cause.
   const first = (/^PrismaClient\w*Error:?$/.test(lines[0] ?? '') ? `${lines[0]} ${lines.at(-1)}` : lines[0]) ?? error
   return first
@@ -617,7 +729,8 @@ export async function runFuzz(options: RunOptions): Promise<FuzzReport> {
     }
     // A regular expression that backtracks blocks the whole event loop: the other messages in
     // flight are late too (the slowest list shows which one took the time).
-    if (t.ms > timeoutMs) problem(report.hung, `took ${Math.round(t.ms)} ms, over ${timeoutMs} (${t.bytes} bytes)${concurrency > 1 ? `, with up to ${concurrency} in flight` : ''}`)
+    if (t.ms > timeoutMs)
+      problem(report.hung, `took ${Math.round(t.ms)} ms, over ${timeoutMs} (${t.bytes} bytes)${concurrency > 1 ? `, with up to ${concurrency} in flight` : ''}`)
     if (t.uncaught) problem(report.uncaught, t.uncaught)
     if (t.stuck) problem(report.stuck, t.stuck)
     if (t.id !== undefined) unchecked.push(t)
@@ -637,7 +750,12 @@ export async function runFuzz(options: RunOptions): Promise<FuzzReport> {
     checking = checking
       .then(() => verify(batch))
       .catch((err: unknown) => {
-        report.notStored.push({ index: batch[0]!.index, source: '', kind: '', problem: `${batch.length} rows could not be checked: ${errorText(err)}`.slice(0, 500) })
+        report.notStored.push({
+          index: batch[0]!.index,
+          source: '',
+          kind: '',
+          problem: `${batch.length} rows could not be checked: ${errorText(err)}`.slice(0, 500),
+        })
       })
   }
 
@@ -693,13 +811,19 @@ export async function runFuzz(options: RunOptions): Promise<FuzzReport> {
 export function formatReport(r: FuzzReport): string {
   const lines: string[] = []
   const rate = r.elapsedMs > 0 ? (r.run / (r.elapsedMs / 1000)).toFixed(1) : '—'
-  lines.push(`Intake fuzzing, seed ${r.seed}: ${r.run} mutations in ${(r.elapsedMs / 1000).toFixed(1)} s (${rate}/s), peak RSS ${Math.round(r.peakRssBytes / MB)} MB`)
-  lines.push(`  processed ${r.processed}, failed ${r.failed}; uncaught ${r.uncaught.length}, not stored ${r.notStored.length}, stuck ${r.stuck.length}, hung ${r.hung.length}`)
+  lines.push(
+    `Intake fuzzing, seed ${r.seed}: ${r.run} mutations in ${(r.elapsedMs / 1000).toFixed(1)} s (${rate}/s), peak RSS ${Math.round(r.peakRssBytes / MB)} MB`,
+  )
+  lines.push(
+    `  processed ${r.processed}, failed ${r.failed}; uncaught ${r.uncaught.length}, not stored ${r.notStored.length}, stuck ${r.stuck.length}, hung ${r.hung.length}`,
+  )
   if (r.eventLoopDelay) lines.push(`  event loop delay: p99 ${r.eventLoopDelay.p99Ms} ms, max ${r.eventLoopDelay.maxMs} ms`)
   lines.push('  by mutation (run / processed / failed / share of the intake time):')
   const totalMs = [...r.byMutation.values()].reduce((sum, t) => sum + t.ms, 0) || 1
   for (const [kind, t] of [...r.byMutation].sort((a, b) => b[1].run - a[1].run)) {
-    lines.push(`    ${kind.padEnd(12)} ${String(t.run).padStart(7)} ${String(t.processed).padStart(7)} ${String(t.failed).padStart(7)} ${`${Math.round((100 * t.ms) / totalMs)} %`.padStart(6)}`)
+    lines.push(
+      `    ${kind.padEnd(12)} ${String(t.run).padStart(7)} ${String(t.processed).padStart(7)} ${String(t.failed).padStart(7)} ${`${Math.round((100 * t.ms) / totalMs)} %`.padStart(6)}`,
+    )
   }
   if (r.failedByReason.size) {
     lines.push('  failed, by reason:')
@@ -707,7 +831,12 @@ export function formatReport(r: FuzzReport): string {
   }
   lines.push('  slowest:')
   for (const s of r.slowest) lines.push(`    #${s.index} ${s.kind} on ${s.source} (${s.bytes} bytes): ${s.ms} ms`)
-  for (const [label, list] of [['UNCAUGHT', r.uncaught], ['NOT STORED', r.notStored], ['STUCK', r.stuck], ['HUNG', r.hung]] as const) {
+  for (const [label, list] of [
+    ['UNCAUGHT', r.uncaught],
+    ['NOT STORED', r.notStored],
+    ['STUCK', r.stuck],
+    ['HUNG', r.hung],
+  ] as const) {
     for (const p of list.slice(0, 20)) lines.push(`  ${label} #${p.index} ${p.kind} on ${p.source}: ${p.problem}`)
   }
   return lines.join('\n')
@@ -767,7 +896,9 @@ async function main() {
   const corpus = loadCorpus(values.corpus, { maxBytes: values['max-bytes'] ? Number(values['max-bytes']) : undefined })
   const concurrency = Number(values.concurrency ?? 4)
   const logger = createLogger('silent')
-  console.log(`${corpus.length} corpus messages, ${count} mutations, seed ${seed}, ${server ? 'throwaway PostgreSQL databases' : 'in-memory PGlite'}, ${concurrency} in flight, a fresh database every ${chunk}`)
+  console.log(
+    `${corpus.length} corpus messages, ${count} mutations, seed ${seed}, ${server ? 'throwaway PostgreSQL databases' : 'in-memory PGlite'}, ${concurrency} in flight, a fresh database every ${chunk}`,
+  )
 
   const escaped: string[] = []
   process.on('uncaughtException', (err) => escaped.push(`uncaughtException: ${err?.stack ?? err}`))
@@ -782,7 +913,12 @@ async function main() {
         prisma: db.prisma,
         clock: systemClock,
         events: createLocalEventBus(),
-        mail: { publicUrl: 'http://localhost:3000', mailDomain: 'fuzz.invalid', supportAddress: 'support@fuzz.invalid', secret: randomBytes(32).toString('hex') },
+        mail: {
+          publicUrl: 'http://localhost:3000',
+          mailDomain: 'fuzz.invalid',
+          supportAddress: 'support@fuzz.invalid',
+          secret: randomBytes(32).toString('hex'),
+        },
       })
       await runFuzz({
         ctx,
@@ -793,7 +929,10 @@ async function main() {
         concurrency,
         timeoutMs: Number(values['timeout-ms']),
         report,
-        onProgress: (r) => process.stdout.write(`\r  ${r.run}/${count}: processed ${r.processed}, failed ${r.failed}, problems ${r.uncaught.length + r.notStored.length + r.stuck.length + r.hung.length}   `),
+        onProgress: (r) =>
+          process.stdout.write(
+            `\r  ${r.run}/${count}: processed ${r.processed}, failed ${r.failed}, problems ${r.uncaught.length + r.notStored.length + r.stuck.length + r.hung.length}   `,
+          ),
       })
     } finally {
       await db.close()

@@ -30,7 +30,9 @@ await runCommand('npm run mail:reprocess', async () => {
       events: createLocalEventBus(),
       mail: { publicUrl: config.publicUrl, mailDomain: mailDomainOf(config.mailFrom), supportAddress: bareAddress(config.mailFrom), secret },
     })
-    const targets = values.failed ? (await db.prisma.inboundMessage.findMany({ where: { status: 'failed' }, select: { id: true }, orderBy: { id: 'asc' } })).map((r) => r.id) : ids
+    const targets = values.failed
+      ? (await db.prisma.inboundMessage.findMany({ where: { status: 'failed' }, select: { id: true }, orderBy: { id: 'asc' } })).map((r) => r.id)
+      : ids
     let done = 0
     for (const id of targets) {
       const exists = await db.prisma.inboundMessage.count({ where: { id } })
@@ -41,7 +43,9 @@ await runCommand('npm run mail:reprocess', async () => {
       }
       const outcome = await processInboundMessage(ctx, id, logger, { again: true })
       done++
-      console.log(`[${done}/${targets.length}] #${id}: ${outcome.status === 'processed' ? `processed${outcome.conversationId ? ` → conversation id ${outcome.conversationId}` : ''}${outcome.note ? ` (${outcome.note})` : ''}` : `failed: ${outcome.error}`}`)
+      console.log(
+        `[${done}/${targets.length}] #${id}: ${outcome.status === 'processed' ? `processed${outcome.conversationId ? ` → conversation id ${outcome.conversationId}` : ''}${outcome.note ? ` (${outcome.note})` : ''}` : `failed: ${outcome.error}`}`,
+      )
       if (outcome.status === 'failed') failures++
     }
   } finally {

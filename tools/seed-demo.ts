@@ -209,10 +209,14 @@ const STORIES: Story[] = [
     agent: 'alice',
     ends: 'new',
     steps: [
-      writes('One of our team members uses NVDA and finds the project board hard to navigate: cards are not announced when they are moved from one column to another.'),
+      writes(
+        'One of our team members uses NVDA and finds the project board hard to navigate: cards are not announced when they are moved from one column to another.',
+      ),
       assigns('alice', 'chloe'),
       tags('bug'),
-      notes('Reproduced with NVDA and Firefox on the staging board: moving a card is silent, the list view announces it fine. I will answer once the front-end team confirms the cause.'),
+      notes(
+        'Reproduced with NVDA and Firefox on the staging board: moving a card is silent, the list view announces it fine. I will answer once the front-end team confirms the cause.',
+      ),
     ],
   },
   {
@@ -223,7 +227,9 @@ const STORIES: Story[] = [
     agent: 'bruno',
     ends: 'new',
     steps: [
-      writes('Since the latest update the Android app crashes immediately on my Pixel 7. Reinstalling did not help, and my colleagues on iPhones have no problem.'),
+      writes(
+        'Since the latest update the Android app crashes immediately on my Pixel 7. Reinstalling did not help, and my colleagues on iPhones have no problem.',
+      ),
       assigns('bruno'),
       tags('bug', 'urgent'),
     ],
@@ -235,7 +241,9 @@ const STORIES: Story[] = [
     channel: 'portal',
     agent: 'alice',
     ends: 'new',
-    steps: [writes('We are a registered charity supporting refugees with language classes, run mostly by volunteers. Do you offer a discount for non-profits?')],
+    steps: [
+      writes('We are a registered charity supporting refugees with language classes, run mostly by volunteers. Do you offer a discount for non-profits?'),
+    ],
   },
   {
     subject: 'Phone call: a second workspace for the Oslo office',
@@ -273,7 +281,9 @@ const STORIES: Story[] = [
     agent: 'chloe',
     ends: 'new',
     steps: [
-      writes('Our legal team is asking where our workspace data is stored and whether it ever leaves the EU. Could you tell me which data centres you use and who your sub-processors are?'),
+      writes(
+        'Our legal team is asking where our workspace data is stored and whether it ever leaves the EU. Could you tell me which data centres you use and who your sub-processors are?',
+      ),
       writes('To add to my question: we also need to know whether support staff outside the EU can see our data when they help us.', 2 * HOUR),
       assigns('chloe'),
     ],
@@ -285,7 +295,11 @@ const STORIES: Story[] = [
     channel: 'portal',
     agent: 'alice',
     ends: 'new',
-    steps: [writes('I paid the May invoice by bank transfer on the 2nd, but I have not received a receipt and the invoice still shows as open on the billing page. Our transfer reference was INV-2291.')],
+    steps: [
+      writes(
+        'I paid the May invoice by bank transfer on the 2nd, but I have not received a receipt and the invoice still shows as open on the billing page. Our transfer reference was INV-2291.',
+      ),
+    ],
   },
 
   // ---- Open: the customer answered; the agents' turn.
@@ -300,9 +314,13 @@ const STORIES: Story[] = [
       writes('After resetting my password I am stuck in a loop: I log in, the page reloads and I am back on the login screen. Same in Chrome and Firefox.'),
       assigns('bruno'),
       tags('login', 'bug'),
-      replies('Thanks for the details. This usually comes from an old session cookie. Could you try a private window, or clear the cookies for our site, and tell me whether that helps?'),
+      replies(
+        'Thanks for the details. This usually comes from an old session cookie. Could you try a private window, or clear the cookies for our site, and tell me whether that helps?',
+      ),
       writes('A private window works. Clearing cookies in Chrome did not help though, I still land on the login page every time.'),
-      notes('Private window works, normal window does not: most likely a privacy extension stripping our session cookie. Checking which extensions block it before I answer.'),
+      notes(
+        'Private window works, normal window does not: most likely a privacy extension stripping our session cookie. Checking which extensions block it before I answer.',
+      ),
     ],
   },
   {
@@ -336,7 +354,9 @@ const STORIES: Story[] = [
       replies(
         'Annual plans can be refunded within 30 days, so you are well within the window. Would you prefer a full refund and cancellation, or a switch back to monthly billing with the difference refunded?',
       ),
-      writes('Switching back to monthly would be perfect. Could you make sure the refund goes to the company card and not to my personal one? I updated the card last week.'),
+      writes(
+        'Switching back to monthly would be perfect. Could you make sure the refund goes to the company card and not to my personal one? I updated the card last week.',
+      ),
     ],
   },
   {
@@ -354,7 +374,9 @@ const STORIES: Story[] = [
         'For your security I cannot turn off two-factor authentication by e-mail alone. Please use one of your recovery codes, or ask a workspace owner to reset it for you under Settings > Team.',
       ),
       writes('Nobody else is an owner, and I cannot find the recovery codes anywhere. I am locked out of our whole workspace.'),
-      notes('Identity check needed before any reset. Chloé, could you send the verification link to their billing address? I do not have access to the billing tools.'),
+      notes(
+        'Identity check needed before any reset. Chloé, could you send the verification link to their billing address? I do not have access to the billing tools.',
+      ),
     ],
   },
   {
@@ -388,7 +410,10 @@ const STORIES: Story[] = [
       writes('That did it, the duplicates are gone. Thank you!'),
       sets('closed'),
       // Within the reopen window, the customer's message opens the closed conversation again.
-      writes('I am sorry to come back to this, but the duplicates are back since this morning, and this time nobody renamed anything. Only the tasks created today are doubled.', 3 * DAY),
+      writes(
+        'I am sorry to come back to this, but the duplicates are back since this morning, and this time nobody renamed anything. Only the tasks created today are doubled.',
+        3 * DAY,
+      ),
     ],
   },
   {
@@ -399,7 +424,9 @@ const STORIES: Story[] = [
     agent: 'bruno',
     ends: 'open',
     steps: [
-      writes('We added the CNAME record for our help centre subdomain exactly as your guide describes, but the domain has shown "Pending verification" for three days now.'),
+      writes(
+        'We added the CNAME record for our help centre subdomain exactly as your guide describes, but the domain has shown "Pending verification" for three days now.',
+      ),
       tags('vip'),
       assigns('bruno', 'chloe'),
       replies(
@@ -407,7 +434,10 @@ const STORIES: Story[] = [
       ),
       reminded,
       answers('not-solved', 5 * HOUR),
-      writes('We changed the target the same day you wrote, but the page still says pending. Our DNS provider shows the new value, so I am not sure what else to check.', 10 * MINUTE),
+      writes(
+        'We changed the target the same day you wrote, but the page still says pending. Our DNS provider shows the new value, so I am not sure what else to check.',
+        10 * MINUTE,
+      ),
     ],
   },
   {
@@ -455,7 +485,9 @@ const STORIES: Story[] = [
         'I noticed your team has been using the trial a lot, so I wanted to check in before it ends on Friday. Is there anything I can help with, or any questions about the plans?',
       ),
       assigns('chloe'),
-      writes('Thanks for reaching out! We would like to continue, but our procurement team needs a quote for 25 seats on the Business plan before Friday. Can you send one?'),
+      writes(
+        'Thanks for reaching out! We would like to continue, but our procurement team needs a quote for 25 seats on the Business plan before Friday. Can you send one?',
+      ),
     ],
   },
   {
@@ -473,7 +505,10 @@ const STORIES: Story[] = [
       ),
       writes('Done, the banking app confirmed the payment, but the red banner is still there after logging out and in again.'),
       assigns('chloe', 'alice'),
-      notes('Handing this to you, Chloé: the payment is captured but the account flag did not clear. You fixed the same thing for another customer last month.', 'alice'),
+      notes(
+        'Handing this to you, Chloé: the payment is captured but the account flag did not clear. You fixed the same thing for another customer last month.',
+        'alice',
+      ),
     ],
   },
   {
@@ -484,12 +519,18 @@ const STORIES: Story[] = [
     agent: 'chloe',
     ends: 'open',
     steps: [
-      writes('We need to push the due dates of about 60 tasks back by two weeks because a supplier is late. Is there a way to shift them all at once instead of editing each task?'),
+      writes(
+        'We need to push the due dates of about 60 tasks back by two weeks because a supplier is late. Is there a way to shift them all at once instead of editing each task?',
+      ),
       assigns('chloe'),
       sets('open'),
-      notes('Asked the product team whether the bulk edit in the list view can shift dates by an offset; today it can only set one fixed date for all selected tasks.'),
+      notes(
+        'Asked the product team whether the bulk edit in the list view can shift dates by an offset; today it can only set one fixed date for all selected tasks.',
+      ),
       assigns(null, 'chloe', DAY),
-      notes('I am away until Monday and have unassigned myself. Whoever picks this up: the product team answered in the comment above, a workaround with the spreadsheet import would do.'),
+      notes(
+        'I am away until Monday and have unassigned myself. Whoever picks this up: the product team answered in the comment above, a workaround with the spreadsheet import would do.',
+      ),
     ],
   },
 
@@ -598,7 +639,9 @@ const STORIES: Story[] = [
     agent: 'alice',
     ends: 'pending',
     steps: [
-      writes('Our auditor needs every invoice from last year as PDF files, ideally in one download. Clicking through twelve months one by one takes ages. Is there a faster way?'),
+      writes(
+        'Our auditor needs every invoice from last year as PDF files, ideally in one download. Clicking through twelve months one by one takes ages. Is there a faster way?',
+      ),
       assigns('alice'),
       replies(
         'There is: on Billing > Invoices, choose "Download all" and pick the year; you get a single ZIP file with one PDF per invoice. I have also checked that all twelve invoices of last year are there, including the credit note from March.',
@@ -643,7 +686,9 @@ const STORIES: Story[] = [
         'I am sorry about that. I can see both payments: the second came from an automatic retry after your bank briefly declined the first. I have refunded the duplicate €49; it should be back on your card within 5 to 10 business days.',
       ),
       writes('Thanks. Will this happen again next month?'),
-      replies('It should not: we have fixed the retry for your card type. I have also added a note to your account so we check the next renewal by hand.', { close: true }),
+      replies('It should not: we have fixed the retry for your card type. I have also added a note to your account so we check the next renewal by hand.', {
+        close: true,
+      }),
       untags('urgent'),
     ],
   },
@@ -769,7 +814,9 @@ const STORIES: Story[] = [
     agent: 'bruno',
     ends: 'closed',
     steps: [
-      writes('I am setting up the Zapier connection and it asks for an API key. I have looked through every settings page and cannot find one. Where do I get it?'),
+      writes(
+        'I am setting up the Zapier connection and it asks for an API key. I have looked through every settings page and cannot find one. Where do I get it?',
+      ),
       replies(
         'API keys live under your profile rather than the workspace settings: open Profile > API keys and click "Create key". Give it a name like "Zapier" so you can revoke it later without affecting anything else.',
       ),
@@ -784,7 +831,9 @@ const STORIES: Story[] = [
     agent: 'chloe',
     ends: 'closed',
     steps: [
-      writes('Several of our clients say the notification e-mails your platform sends on our behalf end up in their spam folder. We send from our own domain since last month.'),
+      writes(
+        'Several of our clients say the notification e-mails your platform sends on our behalf end up in their spam folder. We send from our own domain since last month.',
+      ),
       assigns('chloe'),
       replies(
         'When you send from your own domain, it needs to authorise us: add the SPF include and the two DKIM records shown under Settings > E-mail sending to your DNS. Until they are in place, receiving servers cannot tell that we may send for you.',
@@ -801,7 +850,9 @@ const STORIES: Story[] = [
     agent: 'alice',
     ends: 'closed',
     steps: [
-      writes('We changed our company name from Fischer Logistik to Fischer & Partner Logistics last month. Can future invoices show the new name? The address stays the same.'),
+      writes(
+        'We changed our company name from Fischer Logistik to Fischer & Partner Logistics last month. Can future invoices show the new name? The address stays the same.',
+      ),
       tags('invoice'),
       replies(
         'Done: the billing profile now shows Fischer & Partner Logistics, and every invoice from today on carries the new name. Past invoices keep the old name, as the law requires, but I can add a note about the change to them if your accountant wants one.',
@@ -838,7 +889,9 @@ const STORIES: Story[] = [
     steps: [
       writes('Our security team needs your latest SOC 2 Type II report before we can renew our contract. Is it something you can share?'),
       assigns('chloe'),
-      replies('Yes, we share it under a mutual non-disclosure agreement. Our legal team will send you the NDA today; as soon as it is signed, I will send the report over.'),
+      replies(
+        'Yes, we share it under a mutual non-disclosure agreement. Our legal team will send you the NDA today; as soon as it is signed, I will send the report over.',
+      ),
       writes('The signed NDA is on its way back to your legal team. Thanks for the quick turnaround.'),
       replies(
         'Thank you! The NDA arrived, and the report (covering last October to this March) is now available in the trust centre of your workspace under Settings > Security. Let me know if your security team has questions about it.',
@@ -917,7 +970,8 @@ function planStory(random: Random, story: Story, index: number, settings: Settin
     const greeting = !first && lastReplier && random.chance(0.6) ? `Hi ${firstName(agentNamed(lastReplier).name)},` : random.pick(CUSTOMER_GREETINGS)
     return `${greeting}\n\n${text}\n\n${random.pick(CUSTOMER_SIGNOFFS)},\n${firstName(customer.name)}`
   }
-  const agentText = (text: string, by: AgentKey) => `Hi ${firstName(customer.name)},\n\n${text}\n\n${random.pick(AGENT_SIGNOFFS)},\n${firstName(agentNamed(by).name)}`
+  const agentText = (text: string, by: AgentKey) =>
+    `Hi ${firstName(customer.name)},\n\n${text}\n\n${random.pick(AGENT_SIGNOFFS)},\n${firstName(agentNamed(by).name)}`
   const sweepAfter = (since: number | null, days: number) => {
     if (since === null) throw new Error(`demo story "${story.subject}" waits for the lifecycle job while nothing is pending`)
     return Math.max(t, since + days * DAY) + random.between(2 * MINUTE, 8 * MINUTE)
@@ -933,7 +987,10 @@ function planStory(random: Random, story: Story, index: number, settings: Settin
       }
       if (step.kind === 'silence') {
         if (settings.pendingCloseDays > 0) {
-          const closeAt = Math.max(sweepAfter(pendingSince, settings.pendingCloseDays), reminderAt === null ? 0 : reminderAt + settings.reminderBeforeCloseDays * DAY + 2 * MINUTE)
+          const closeAt = Math.max(
+            sweepAfter(pendingSince, settings.pendingCloseDays),
+            reminderAt === null ? 0 : reminderAt + settings.reminderBeforeCloseDays * DAY + 2 * MINUTE,
+          )
           planned.push({ at: closeAt, action: { kind: 'sweep' } })
           t = closeAt
         } else {
@@ -951,12 +1008,16 @@ function planStory(random: Random, story: Story, index: number, settings: Settin
     switch (step.kind) {
       case 'customer':
         if (i === 0 && story.channel === 'record') action = { kind: 'create', mode: 'record', text: step.text, by }
-        else if (i === 0 && (story.channel === 'email' || story.channel === 'portal')) action = { kind: 'start', channel: story.channel, text: customerText(step.text, true) }
+        else if (i === 0 && (story.channel === 'email' || story.channel === 'portal'))
+          action = { kind: 'start', channel: story.channel, text: customerText(step.text, true) }
         else action = { kind: 'customer', text: customerText(step.text, false) }
         pendingSince = null
         break
       case 'reply':
-        action = i === 0 ? { kind: 'create', mode: 'send', text: agentText(step.text, by), by } : { kind: 'reply', text: agentText(step.text, by), by, close: step.close === true }
+        action =
+          i === 0
+            ? { kind: 'create', mode: 'send', text: agentText(step.text, by), by }
+            : { kind: 'reply', text: agentText(step.text, by), by, close: step.close === true }
         pendingSince = step.close ? null : t
         lastReplier = by
         break
@@ -1170,8 +1231,13 @@ async function setUpCast(tx: Tx, hashes: Map<string, string>, setupTime: Date, t
   if (!admin) {
     const existing = await tx.agent.findUnique({ where: { email: DEMO_ADMIN_EMAIL } })
     admin = existing
-      ? await tx.agent.update({ where: { id: existing.id }, data: { role: 'admin', active: true, deactivatedAt: null, passwordHash: hashes.get(DEMO_ADMIN_EMAIL)! } })
-      : await tx.agent.create({ data: { name: 'Demo Admin', email: DEMO_ADMIN_EMAIL, passwordHash: hashes.get(DEMO_ADMIN_EMAIL)!, role: 'admin', createdAt: setupTime } })
+      ? await tx.agent.update({
+          where: { id: existing.id },
+          data: { role: 'admin', active: true, deactivatedAt: null, passwordHash: hashes.get(DEMO_ADMIN_EMAIL)! },
+        })
+      : await tx.agent.create({
+          data: { name: 'Demo Admin', email: DEMO_ADMIN_EMAIL, passwordHash: hashes.get(DEMO_ADMIN_EMAIL)!, role: 'admin', createdAt: setupTime },
+        })
     await auditAgentCreated(tx, admin.id, admin.id, 'admin')
     adminCreated = { email: DEMO_ADMIN_EMAIL, password: DEMO_PASSWORD }
     log(`admin… created ${DEMO_ADMIN_EMAIL}`)
@@ -1185,7 +1251,9 @@ async function setUpCast(tx: Tx, hashes: Map<string, string>, setupTime: Date, t
   for (const a of DEMO_AGENTS) {
     let agent = await tx.agent.findUnique({ where: { email: a.email } })
     if (!agent) {
-      agent = await tx.agent.create({ data: { name: a.name, email: a.email, passwordHash: hashes.get(a.email)!, role: 'agent', createdAt: new Date(setupTime.getTime() + HOUR) } })
+      agent = await tx.agent.create({
+        data: { name: a.name, email: a.email, passwordHash: hashes.get(a.email)!, role: 'agent', createdAt: new Date(setupTime.getTime() + HOUR) },
+      })
       await auditAgentCreated(tx, admin.id, agent.id, 'agent')
       agentsCreated++
     }

@@ -93,22 +93,67 @@ const TAGS = [
   { name: 'churn risk', colour: 'purple' },
 ]
 
-const FIRST_NAMES = `Ada Adam Aisha Alba Alex Alice Amara Amelie Ana Andrea Anna Arjun Ben Bruno Carla Carlos Chen Chloe Clara Daniel David Diego Elena Elif Ella Emil Emma Eva Farah Fatima Felix Grace Hana Hannah Henrik Hugo Ines Isabel Ivan James Jana Jonas Jose Julia Kai Kenji Lara Laura Lea Leo Liam Lina Lucas Luis Lukas Maja Marco Maria Marta Mateo Max Mei Mia Mila Nadia Nina Noah Nora Olga Oliver Olivia Omar Oscar Paul Pedro Priya Rafael Rosa Ruth Sam Sara Simon Sofia Sven Tariq Tom Una Victor Wei Yara Yusuf Zoe`.split(' ')
-const LAST_NAMES = `Adams Ahmed Alvarez Andersen Bauer Becker Bianchi Brown Castro Chen Costa Cruz Dubois Dumont Evans Fischer Fontaine Garcia Gomez Gruber Haddad Hansen Hoffmann Ibrahim Ivanova Jensen Jones Kaya Keller Kim Klein Kowalski Larsen Laurent Lee Lopez Martin Meyer Moreau Moreno Muller Murphy Nakamura Nguyen Novak Okafor Olsen Park Patel Perez Petrov Ramos Reyes Ricci Rossi Santos Schmidt Schulz Silva Singh Smith Sorensen Suzuki Tanaka Taylor Thomas Torres Vargas Weber Wilson Wong Yilmaz Young Zhang Ziegler`.split(' ')
+const FIRST_NAMES =
+  `Ada Adam Aisha Alba Alex Alice Amara Amelie Ana Andrea Anna Arjun Ben Bruno Carla Carlos Chen Chloe Clara Daniel David Diego Elena Elif Ella Emil Emma Eva Farah Fatima Felix Grace Hana Hannah Henrik Hugo Ines Isabel Ivan James Jana Jonas Jose Julia Kai Kenji Lara Laura Lea Leo Liam Lina Lucas Luis Lukas Maja Marco Maria Marta Mateo Max Mei Mia Mila Nadia Nina Noah Nora Olga Oliver Olivia Omar Oscar Paul Pedro Priya Rafael Rosa Ruth Sam Sara Simon Sofia Sven Tariq Tom Una Victor Wei Yara Yusuf Zoe`.split(
+    ' ',
+  )
+const LAST_NAMES =
+  `Adams Ahmed Alvarez Andersen Bauer Becker Bianchi Brown Castro Chen Costa Cruz Dubois Dumont Evans Fischer Fontaine Garcia Gomez Gruber Haddad Hansen Hoffmann Ibrahim Ivanova Jensen Jones Kaya Keller Kim Klein Kowalski Larsen Laurent Lee Lopez Martin Meyer Moreau Moreno Muller Murphy Nakamura Nguyen Novak Okafor Olsen Park Patel Perez Petrov Ramos Reyes Ricci Rossi Santos Schmidt Schulz Silva Singh Smith Sorensen Suzuki Tanaka Taylor Thomas Torres Vargas Weber Wilson Wong Yilmaz Young Zhang Ziegler`.split(
+    ' ',
+  )
 const DOMAINS = ['example.com', 'example.org', 'example.net', 'mail.example.com', 'corp.example.org', 'shop.example.net']
 
 const AGENT_NAMES = [
-  'Alice Martin', 'Bruno Silva', 'Chloé Dubois', 'Dmitri Volkov', 'Elena Rossi', 'Farid Haddad', 'Greta Lindqvist', 'Hiro Tanaka', 'Ingrid Berg', 'Jamal Carter',
-  'Katarina Novak', 'Luca Bianchi', 'Mira Patel', 'Nils Jensen', 'Oona Virtanen', 'Pablo Ortega', 'Qing Li', 'Rosa Almeida', 'Sami Kaya', 'Tessa de Vries',
-  'Umar Sheikh', 'Vera Kowalski', 'Wes Thompson', 'Xenia Pappas', 'Yusuf Demir', 'Zara Ahmed', 'Aaron Weiss', 'Bea Santos', 'Cyril Moreau', 'Dana Levi',
+  'Alice Martin',
+  'Bruno Silva',
+  'Chloé Dubois',
+  'Dmitri Volkov',
+  'Elena Rossi',
+  'Farid Haddad',
+  'Greta Lindqvist',
+  'Hiro Tanaka',
+  'Ingrid Berg',
+  'Jamal Carter',
+  'Katarina Novak',
+  'Luca Bianchi',
+  'Mira Patel',
+  'Nils Jensen',
+  'Oona Virtanen',
+  'Pablo Ortega',
+  'Qing Li',
+  'Rosa Almeida',
+  'Sami Kaya',
+  'Tessa de Vries',
+  'Umar Sheikh',
+  'Vera Kowalski',
+  'Wes Thompson',
+  'Xenia Pappas',
+  'Yusuf Demir',
+  'Zara Ahmed',
+  'Aaron Weiss',
+  'Bea Santos',
+  'Cyril Moreau',
+  'Dana Levi',
 ]
 
 // Words: a few hundred support words. "order" and the rare words are kept out of these lists so
 // their frequencies are exactly what the plan decides.
-const NOUNS = `account invoice password subscription payment refund login dashboard report export import integration webhook notification email calendar workspace team project task template plan upgrade billing receipt card bank transfer shipment delivery package parcel tracking address warranty return exchange replacement device app browser update version settings profile permission role admin user seat license trial discount coupon quote contract renewal cancellation data backup file attachment document spreadsheet folder link token key certificate domain server database sync error screen button page menu form field message chat phone call meeting schedule deadline price tax receipt statement balance credit charge fee courier warehouse label size colour model battery charger screen keyboard printer camera firmware driver network connection proxy firewall cookie session cache timeout limit quota storage photo video upload download widget plugin extension feed channel inbox signature filter rule label`.split(/\s+/)
-const VERBS = `access open find change update reset cancel download upload connect install configure receive send pay charge refund sync load save print share invite remove delete restore verify confirm enable disable track return exchange replace renew upgrade downgrade transfer merge split export import review approve activate`.split(/\s+/)
-const PAST = `accessed opened found changed updated reset cancelled downloaded uploaded connected installed configured received sent paid charged refunded synced loaded saved printed shared invited removed deleted restored verified confirmed enabled disabled tracked returned exchanged replaced renewed upgraded transferred merged reviewed approved activated`.split(/\s+/)
-const ADJECTIVES = `slow broken missing wrong duplicate blank expired locked urgent late damaged incorrect unexpected new old previous monthly annual mobile desktop shared private public empty corrupted frozen stuck invalid unreadable delayed partial strange confusing helpful quick simple secure encrypted outdated current premium basic free standard weekly daily`.split(/\s+/)
+const NOUNS =
+  `account invoice password subscription payment refund login dashboard report export import integration webhook notification email calendar workspace team project task template plan upgrade billing receipt card bank transfer shipment delivery package parcel tracking address warranty return exchange replacement device app browser update version settings profile permission role admin user seat license trial discount coupon quote contract renewal cancellation data backup file attachment document spreadsheet folder link token key certificate domain server database sync error screen button page menu form field message chat phone call meeting schedule deadline price tax receipt statement balance credit charge fee courier warehouse label size colour model battery charger screen keyboard printer camera firmware driver network connection proxy firewall cookie session cache timeout limit quota storage photo video upload download widget plugin extension feed channel inbox signature filter rule label`.split(
+    /\s+/,
+  )
+const VERBS =
+  `access open find change update reset cancel download upload connect install configure receive send pay charge refund sync load save print share invite remove delete restore verify confirm enable disable track return exchange replace renew upgrade downgrade transfer merge split export import review approve activate`.split(
+    /\s+/,
+  )
+const PAST =
+  `accessed opened found changed updated reset cancelled downloaded uploaded connected installed configured received sent paid charged refunded synced loaded saved printed shared invited removed deleted restored verified confirmed enabled disabled tracked returned exchanged replaced renewed upgraded transferred merged reviewed approved activated`.split(
+    /\s+/,
+  )
+const ADJECTIVES =
+  `slow broken missing wrong duplicate blank expired locked urgent late damaged incorrect unexpected new old previous monthly annual mobile desktop shared private public empty corrupted frozen stuck invalid unreadable delayed partial strange confusing helpful quick simple secure encrypted outdated current premium basic free standard weekly daily`.split(
+    /\s+/,
+  )
 const PLATFORMS = `Android iPhone iPad Windows macOS Linux Chrome Firefox Safari Edge`.split(/\s+/)
 const TIMES = ['yesterday', 'this morning', 'last week', 'Monday', 'Tuesday', 'Friday', 'the weekend', 'last month', 'two days ago', 'the last update']
 /** Each appears in about ten conversations. */
@@ -196,11 +241,16 @@ function snippetOf(text: string): string {
 function makeBlobs(): { sha256: string; data: Buffer; fileName: string; mimeType: string }[] {
   const blobs = []
   for (let i = 0; i < 12; i++) {
-    const data = Buffer.from(`Log export ${i}\n` + Array.from({ length: 40 + i * 7 }, (_, k) => `2026-01-${String((k % 28) + 1).padStart(2, '0')} INFO line ${k}`).join('\n'))
+    const data = Buffer.from(
+      `Log export ${i}\n` + Array.from({ length: 40 + i * 7 }, (_, k) => `2026-01-${String((k % 28) + 1).padStart(2, '0')} INFO line ${k}`).join('\n'),
+    )
     blobs.push({ data, fileName: `log-${i + 1}.txt`, mimeType: 'text/plain' })
   }
   // A 1x1 PNG (varying one palette byte) and a minimal PDF.
-  const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex')
+  const png = Buffer.from(
+    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
+    'hex',
+  )
   for (let i = 0; i < 6; i++) {
     const data = Buffer.concat([png, Buffer.from([i])])
     blobs.push({ data, fileName: `screenshot-${i + 1}.png`, mimeType: 'image/png' })
@@ -239,11 +289,55 @@ interface Reference {
 
 /** Column arrays for one batch, fed to INSERT … SELECT FROM unnest(…). */
 class Batch {
-  c = { id: [] as number[], number: [] as number[], subject: [] as string[], status: [] as string[], channel: [] as string[], folderId: [] as number[], assigneeId: [] as (number | null)[], customerId: [] as number[], snippet: [] as string[], messageCount: [] as number[], lastActivityAt: [] as number[], lastCustomerMessageAt: [] as (number | null)[], lastAgentReplyAt: [] as (number | null)[], pendingSince: [] as (number | null)[], closedAt: [] as (number | null)[], closedByKind: [] as (string | null)[], closedById: [] as (number | null)[], createdAt: [] as number[] }
-  m = { id: [] as number[], conversationId: [] as number[], kind: [] as string[], authorAgentId: [] as (number | null)[], customerId: [] as (number | null)[], bodyHtml: [] as string[], bodyText: [] as string[], emailMessageId: [] as (string | null)[], createdAt: [] as number[] }
-  h = { conversationId: [] as number[], actorKind: [] as string[], actorAgentId: [] as (number | null)[], type: [] as string[], data: [] as string[], createdAt: [] as number[] }
+  c = {
+    id: [] as number[],
+    number: [] as number[],
+    subject: [] as string[],
+    status: [] as string[],
+    channel: [] as string[],
+    folderId: [] as number[],
+    assigneeId: [] as (number | null)[],
+    customerId: [] as number[],
+    snippet: [] as string[],
+    messageCount: [] as number[],
+    lastActivityAt: [] as number[],
+    lastCustomerMessageAt: [] as (number | null)[],
+    lastAgentReplyAt: [] as (number | null)[],
+    pendingSince: [] as (number | null)[],
+    closedAt: [] as (number | null)[],
+    closedByKind: [] as (string | null)[],
+    closedById: [] as (number | null)[],
+    createdAt: [] as number[],
+  }
+  m = {
+    id: [] as number[],
+    conversationId: [] as number[],
+    kind: [] as string[],
+    authorAgentId: [] as (number | null)[],
+    customerId: [] as (number | null)[],
+    bodyHtml: [] as string[],
+    bodyText: [] as string[],
+    emailMessageId: [] as (string | null)[],
+    createdAt: [] as number[],
+  }
+  h = {
+    conversationId: [] as number[],
+    actorKind: [] as string[],
+    actorAgentId: [] as (number | null)[],
+    type: [] as string[],
+    data: [] as string[],
+    createdAt: [] as number[],
+  }
   t = { conversationId: [] as number[], tagId: [] as number[], createdAt: [] as number[] }
-  a = { conversationId: [] as number[], messageId: [] as number[], blobSha256: [] as string[], fileName: [] as string[], mimeType: [] as string[], size: [] as number[], createdAt: [] as number[] }
+  a = {
+    conversationId: [] as number[],
+    messageId: [] as number[],
+    blobSha256: [] as string[],
+    fileName: [] as string[],
+    mimeType: [] as string[],
+    size: [] as number[],
+    createdAt: [] as number[],
+  }
 }
 
 const STATUS_WEIGHTS: [Status, number][] = [
@@ -434,7 +528,13 @@ function planBatch(r: Random, ref: Reference, opts: SeedOptions, sk: Skeleton, f
     let closedById: number | null = null
     if (status !== 'new') {
       const to = status === 'pending' || (status === 'closed' && firstAgentAt !== null) ? 'pending' : 'open'
-      event('status.changed', firstAgentAt !== null ? 'agent' : 'system', firstAgentAt !== null ? worker : null, { from: 'new', to }, firstAgentAt ?? created + MINUTE)
+      event(
+        'status.changed',
+        firstAgentAt !== null ? 'agent' : 'system',
+        firstAgentAt !== null ? worker : null,
+        { from: 'new', to },
+        firstAgentAt ?? created + MINUTE,
+      )
       if (status === 'open' && to === 'pending') event('status.changed', 'system', null, { from: 'pending', to: 'open' }, last)
       if (status === 'closed') {
         closedAt = last
@@ -498,7 +598,26 @@ async function writeBatch(client: pg.PoolClient, b: Batch) {
      FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[], $9::text[], $10::int[],
        $11::float8[], $12::float8[], $13::float8[], $14::float8[], $15::float8[], $16::text[], $17::int[], $18::float8[])
        AS t(id, number, subject, status, channel, "folderId", "assigneeId", "customerId", snippet, "messageCount", la, lc, lr, ps, ca, "closedByKind", "closedById", cr)`,
-    [c.id, c.number, c.subject, c.status, c.channel, c.folderId, c.assigneeId, c.customerId, c.snippet, c.messageCount, c.lastActivityAt, c.lastCustomerMessageAt, c.lastAgentReplyAt, c.pendingSince, c.closedAt, c.closedByKind, c.closedById, c.createdAt],
+    [
+      c.id,
+      c.number,
+      c.subject,
+      c.status,
+      c.channel,
+      c.folderId,
+      c.assigneeId,
+      c.customerId,
+      c.snippet,
+      c.messageCount,
+      c.lastActivityAt,
+      c.lastCustomerMessageAt,
+      c.lastAgentReplyAt,
+      c.pendingSince,
+      c.closedAt,
+      c.closedByKind,
+      c.closedById,
+      c.createdAt,
+    ],
   )
   const m = b.m
   await client.query(
@@ -625,23 +744,34 @@ export async function seed(db: Database, opts: SeedOptions) {
       for (const f of set) memberships.push([agentId, f])
     }
     for (const f of folderIds.slice(0, 3)) memberships.push([benchAgent, f])
-    await client.query(
-      `INSERT INTO folder_members ("agentId", "folderId") SELECT * FROM unnest($1::int[], $2::int[]) ON CONFLICT DO NOTHING`,
-      [memberships.map((m) => m[0]), memberships.map((m) => m[1])],
-    )
-    const membersRows = (await client.query(`SELECT fm."folderId", fm."agentId" FROM folder_members fm JOIN agents a ON a.id = fm."agentId" WHERE a.active ORDER BY 1, 2`)).rows
+    await client.query(`INSERT INTO folder_members ("agentId", "folderId") SELECT * FROM unnest($1::int[], $2::int[]) ON CONFLICT DO NOTHING`, [
+      memberships.map((m) => m[0]),
+      memberships.map((m) => m[1]),
+    ])
+    const membersRows = (
+      await client.query(`SELECT fm."folderId", fm."agentId" FROM folder_members fm JOIN agents a ON a.id = fm."agentId" WHERE a.active ORDER BY 1, 2`)
+    ).rows
     const membersOf = new Map<number, number[]>()
     for (const row of membersRows) membersOf.set(row.folderId, [...(membersOf.get(row.folderId) ?? []), row.agentId])
     const tagIds: { id: number; name: string }[] = []
     for (const t of TAGS) {
-      const { rows } = await client.query(`INSERT INTO tags (name, colour, "createdAt") VALUES ($1, $2, now()) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id, name`, [t.name, t.colour])
+      const { rows } = await client.query(
+        `INSERT INTO tags (name, colour, "createdAt") VALUES ($1, $2, now()) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id, name`,
+        [t.name, t.colour],
+      )
       tagIds.push(rows[0])
     }
     const blobs = makeBlobs()
     for (const bl of blobs) {
-      await client.query(`INSERT INTO blobs (sha256, size, data, "createdAt") VALUES ($1, $2, $3, now()) ON CONFLICT DO NOTHING`, [bl.sha256, bl.data.length, bl.data])
+      await client.query(`INSERT INTO blobs (sha256, size, data, "createdAt") VALUES ($1, $2, $3, now()) ON CONFLICT DO NOTHING`, [
+        bl.sha256,
+        bl.data.length,
+        bl.data,
+      ])
     }
-    console.log(`reference data: ${folderIds.length} folders, ${agentIds.length + 2} agents (${memberships.length} memberships), ${tagIds.length} tags, ${blobs.length} attachment blobs`)
+    console.log(
+      `reference data: ${folderIds.length} folders, ${agentIds.length + 2} agents (${memberships.length} memberships), ${tagIds.length} tags, ${blobs.length} attachment blobs`,
+    )
 
     // Bulk load with the secondary indexes dropped (rebuilt below, in this same transaction).
     let indexes: { name: string; def: string }[] = []
@@ -659,14 +789,16 @@ export async function seed(db: Database, opts: SeedOptions) {
       for (const ix of indexes) await client.query(`DROP INDEX "${ix.name}"`)
     }
 
-    const base = (await client.query(`SELECT (SELECT COALESCE(max(id), 0) FROM customers) AS cu, (SELECT COALESCE(max(id), 0) FROM conversations) AS c,
-      (SELECT COALESCE(max(number), 0) FROM conversations) AS n, (SELECT COALESCE(max(id), 0) FROM messages) AS m`)).rows[0]
+    const base = (
+      await client.query(`SELECT (SELECT COALESCE(max(id), 0) FROM customers) AS cu, (SELECT COALESCE(max(id), 0) FROM conversations) AS c,
+      (SELECT COALESCE(max(number), 0) FROM conversations) AS n, (SELECT COALESCE(max(id), 0) FROM messages) AS m`)
+    ).rows[0]
 
     // Customers: about one for three conversations.
     const customerCount = Math.max(1, Math.round(opts.conversations / 3))
     const customerFirst = Number(base.cu) + 1
     const customerTick = progressBar('customers    ', customerCount)
-    for (let done = 0; done < customerCount; ) {
+    for (let done = 0; done < customerCount;) {
       const n = Math.min(opts.batch * 2, customerCount - done)
       const ids: number[] = []
       const names: string[] = []
@@ -766,7 +898,12 @@ async function main(): Promise<number> {
     batch: Number(values.batch),
     now: new Date(),
   }
-  for (const [name, v] of [['--conversations', opts.conversations], ['--messages-per', opts.messagesPer], ['--batch', opts.batch], ['--seed', opts.seed]] as const) {
+  for (const [name, v] of [
+    ['--conversations', opts.conversations],
+    ['--messages-per', opts.messagesPer],
+    ['--batch', opts.batch],
+    ['--seed', opts.seed],
+  ] as const) {
     if (!Number.isInteger(v) || v < (name === '--seed' ? 0 : 1)) {
       console.error(`${name} must be a positive whole number`)
       return 1
@@ -805,7 +942,9 @@ async function main(): Promise<number> {
     return 1
   }
   try {
-    console.log(`seeding ${opts.conversations.toLocaleString('en')} conversations, ${opts.messagesPer} messages each on average${opts.append ? ' (appending)' : ''}`)
+    console.log(
+      `seeding ${opts.conversations.toLocaleString('en')} conversations, ${opts.messagesPer} messages each on average${opts.append ? ' (appending)' : ''}`,
+    )
     const res = await seed(db, opts)
     console.log('')
     console.log(`customers       ${res.customers.toLocaleString('en')}`)
@@ -814,7 +953,9 @@ async function main(): Promise<number> {
     console.log(`history events  ${res.events.toLocaleString('en')}`)
     console.log(`tags on them    ${res.tags.toLocaleString('en')}`)
     console.log(`attachments     ${res.attachments.toLocaleString('en')}`)
-    console.log(`search words    "${COMMON_WORD}" in ~30 % of messages; "${RARE_WORD}" and ${res.rareWords.length - 1} other rare words in ~10 conversations each`)
+    console.log(
+      `search words    "${COMMON_WORD}" in ~30 % of messages; "${RARE_WORD}" and ${res.rareWords.length - 1} other rare words in ~10 conversations each`,
+    )
     console.log(`sign in as      ${BENCH_ADMIN_EMAIL} / ${BENCH_AGENT_EMAIL}, password "${BENCH_PASSWORD}"`)
     console.log(`database size   ${res.size}`)
     console.log(`done in ${formatSeconds(res.seconds)}`)

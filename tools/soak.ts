@@ -324,13 +324,19 @@ async function startCapture() {
 /** Subjects with non-ASCII text come MIME-encoded; ours are ASCII apart from the odd quote. */
 function decodeSubject(value: string): string {
   return value.replace(/=\?utf-8\?([bq])\?([^?]*)\?=\s*/gi, (_m, enc: string, text: string) =>
-    enc.toLowerCase() === 'b' ? Buffer.from(text, 'base64').toString('utf8') : text.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+    enc.toLowerCase() === 'b'
+      ? Buffer.from(text, 'base64').toString('utf8')
+      : text.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
   )
 }
 
 /** The app process, spoken to over IPC. */
 function startApp(env: Record<string, string>, log: (line: string) => void) {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, '--serve'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, '--serve'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  })
   let nextId = 1
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>()
   let exit: { code: number | null; signal: string | null } | null = null
@@ -443,7 +449,9 @@ async function main() {
   let pool: pg.Pool | null = null
   try {
     const { url: base, smtpPort } = await app.ready
-    say(`soak: ${o.seconds} s, ${o.agents} agents, ${o.customers} customers, ${o.mailRate} e-mails/s, sweep every ${o.sweepEvery} s; app pid ${app.child.pid} at ${base}, SMTP ${smtpPort}; database ${dbName}; app log ${logPath}`)
+    say(
+      `soak: ${o.seconds} s, ${o.agents} agents, ${o.customers} customers, ${o.mailRate} e-mails/s, sweep every ${o.sweepEvery} s; app pid ${app.child.pid} at ${base}, SMTP ${smtpPort}; database ${dbName}; app log ${logPath}`,
+    )
     pool = new pg.Pool({ connectionString: databaseUrl, max: 2 })
     const q = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => (await pool!.query<T>(sql, params)).rows
 
@@ -451,8 +459,15 @@ async function main() {
     const { hashPassword } = await import('../src/domain/agents/passwords.ts')
     const hash = await hashPassword(PASSWORD)
     const general = (await q<{ id: number }>(`INSERT INTO folders (name, position, "updatedAt") VALUES ('General', 0, now()) RETURNING id`))[0]!.id
-    const billing = (await q<{ id: number }>(`INSERT INTO folders (name, position, "inboundAddress", "updatedAt") VALUES ('Billing', 1, $1, now()) RETURNING id`, [BILLING]))[0]!.id
-    for (const [name, colour] of [['urgent', 'red'], ['vip', 'blue'], ['later', 'slate']]) await q(`INSERT INTO tags (name, colour) VALUES ($1, $2)`, [name, colour])
+    const billing = (
+      await q<{ id: number }>(`INSERT INTO folders (name, position, "inboundAddress", "updatedAt") VALUES ('Billing', 1, $1, now()) RETURNING id`, [BILLING])
+    )[0]!.id
+    for (const [name, colour] of [
+      ['urgent', 'red'],
+      ['vip', 'blue'],
+      ['later', 'slate'],
+    ])
+      await q(`INSERT INTO tags (name, colour) VALUES ($1, $2)`, [name, colour])
     const agents: { id: number; email: string; name: string }[] = []
     for (let i = 0; i < o.agents; i++) {
       const role = i % 2 === 0 ? 'admin' : 'agent'
@@ -558,7 +573,14 @@ async function main() {
           const page = current ?? (await open(pick(knownList)))
           if (page) {
             const statusAfter = pick(['', '', '', '', 'open', 'closed'])
-            const form = { _csrf: page.csrf, type: 'reply', text: `Reply from agent ${me.id}: have you tried turning it off and on again? (${pick(WORDS)})`, html: '', statusAfter, seenMessageCount: page.seen }
+            const form = {
+              _csrf: page.csrf,
+              type: 'reply',
+              text: `Reply from agent ${me.id}: have you tried turning it off and on again? (${pick(WORDS)})`,
+              html: '',
+              statusAfter,
+              seenMessageCount: page.seen,
+            }
             const res = await b.request('POST', `/conversations/${page.number}/messages`, { form, expect: [303, 409] })
             if (res?.status === 303) counts.repliesOk++
             if (res?.status === 409) {
@@ -566,7 +588,10 @@ async function main() {
               counts.replyConflicts++
               const seen = /name="seenMessageCount" value="(\d+)"/.exec(res.text)?.[1]
               if (seen) {
-                const again = await b.request('POST', `/conversations/${page.number}/messages`, { form: { ...form, seenMessageCount: seen }, expect: [303, 409] })
+                const again = await b.request('POST', `/conversations/${page.number}/messages`, {
+                  form: { ...form, seenMessageCount: seen },
+                  expect: [303, 409],
+                })
                 if (again?.status === 303) counts.repliesOk++
               }
             }
@@ -575,7 +600,10 @@ async function main() {
         } else if (r < 0.86) {
           const page = current ?? (await open(pick(knownList)))
           if (page) {
-            const res = await b.request('POST', `/conversations/${page.number}/messages`, { form: { _csrf: page.csrf, type: 'comment', text: `Internal note by ${me.id}: ${pick(WORDS)}`, html: '' }, expect: [303] })
+            const res = await b.request('POST', `/conversations/${page.number}/messages`, {
+              form: { _csrf: page.csrf, type: 'comment', text: `Internal note by ${me.id}: ${pick(WORDS)}`, html: '' },
+              expect: [303],
+            })
             if (res?.status === 303) counts.commentsOk++
             current = null
           }
@@ -592,7 +620,11 @@ async function main() {
         } else if (r < 0.97) {
           const page = current ?? (await open(pick(knownList)))
           if (page) {
-            const res = await b.request('POST', `/conversations/${page.number}/presence`, { form: { composing: String(Math.random() < 0.5) }, headers: { 'x-csrf-token': page.csrf }, expect: [204] })
+            const res = await b.request('POST', `/conversations/${page.number}/presence`, {
+              form: { composing: String(Math.random() < 0.5) },
+              headers: { 'x-csrf-token': page.csrf },
+              expect: [204],
+            })
             if (res?.status === 204) counts.presence++
           }
         } else {
@@ -606,7 +638,15 @@ async function main() {
 
     // ---- Customers.
     const inbound = { attempted: 0, accepted: 0, refused: 0, newConversations: 0, replies: 0, ids: [] as string[], refusals: [] as string[] }
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true, pool: true, maxConnections: 3, maxMessages: Infinity })
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: smtpPort,
+      secure: false,
+      ignoreTLS: true,
+      pool: true,
+      maxConnections: 3,
+      maxMessages: Infinity,
+    })
     async function customerLoop() {
       const inFlight = new Set<Promise<void>>()
       let seq = 0
@@ -617,11 +657,26 @@ async function main() {
           const messageId = `<soak-${n}-${randomBytes(4).toString('hex')}@customer.example>`
           // A reply to an e-mail the app sent (most recent ones more likely), or a new request.
           const repliable = capture.recent.filter((m) => m.replyTo && m.to.endsWith('@customer.example'))
-          const target = Math.random() < 0.35 && repliable.length ? repliable[Math.max(0, repliable.length - 1 - Math.floor(Math.random() * Math.min(40, repliable.length)))]! : null
+          const target =
+            Math.random() < 0.35 && repliable.length
+              ? repliable[Math.max(0, repliable.length - 1 - Math.floor(Math.random() * Math.min(40, repliable.length)))]!
+              : null
           const customer = `customer${1 + Math.floor(Math.random() * o.customers)}@customer.example`
           const mail = target
-            ? { from: target.to, to: target.replyTo!, subject: `Re: ${target.subject}`, inReplyTo: target.messageId, references: [target.messageId], text: `Thanks, but it still does not work (${pick(WORDS)}).\n\n> earlier text` }
-            : { from: `Customer <${customer}>`, to: Math.random() < 0.25 ? BILLING : SUPPORT, subject: `My ${pick(WORDS)} ${pick(WORDS)} problem ${n}`, text: `Hello, my ${pick(WORDS)} is broken since ${pick(WORDS)}. Please help.` }
+            ? {
+                from: target.to,
+                to: target.replyTo!,
+                subject: `Re: ${target.subject}`,
+                inReplyTo: target.messageId,
+                references: [target.messageId],
+                text: `Thanks, but it still does not work (${pick(WORDS)}).\n\n> earlier text`,
+              }
+            : {
+                from: `Customer <${customer}>`,
+                to: Math.random() < 0.25 ? BILLING : SUPPORT,
+                subject: `My ${pick(WORDS)} ${pick(WORDS)} problem ${n}`,
+                text: `Hello, my ${pick(WORDS)} is broken since ${pick(WORDS)}. Please help.`,
+              }
           inbound.attempted++
           const p: Promise<void> = transport
             .sendMail({ ...mail, messageId })
@@ -729,7 +784,9 @@ async function main() {
        FROM messages WHERE "authorAgentId" = ANY($1::int[])`,
       [agentIds],
     )
-    const outboxRows = await q<{ messageId: string; status: string; kind: string }>(`SELECT "messageId", status::text AS status, kind::text AS kind FROM outbox_emails`)
+    const outboxRows = await q<{ messageId: string; status: string; kind: string }>(
+      `SELECT "messageId", status::text AS status, kind::text AS kind FROM outbox_emails`,
+    )
     const [history] = await q<{ reminded: number; closed: number }>(
       `SELECT count(*) FILTER (WHERE type = 'reminder.sent')::int AS reminded, count(*) FILTER (WHERE type = 'conversation.auto_closed')::int AS closed FROM history_events WHERE "actorKind" = 'system'`,
     )
@@ -769,10 +826,12 @@ async function main() {
     })()
     const sorted = [...stats.latencies].sort((a, b) => a - b)
     const routes = Object.fromEntries(
-      [...stats.byRoute].sort((a, b) => b[1].n - a[1].n).map(([route, r]) => {
-        const s = [...r.ms].sort((a, b) => a - b)
-        return [route, { n: r.n, p50: Math.round(percentile(s, 50)), p95: Math.round(percentile(s, 95)) }]
-      }),
+      [...stats.byRoute]
+        .sort((a, b) => b[1].n - a[1].n)
+        .map(([route, r]) => {
+          const s = [...r.ms].sort((a, b) => a - b)
+          return [route, { n: r.n, p50: Math.round(percentile(s, 50)), p95: Math.round(percentile(s, 95)) }]
+        }),
     )
 
     const report = {
@@ -788,7 +847,12 @@ async function main() {
         unexpected: Object.fromEntries(stats.unexpected),
         networkErrors: stats.networkErrors.length,
         networkErrorExamples: stats.networkErrors.slice(0, 10),
-        latencyMs: { p50: Math.round(percentile(sorted, 50)), p95: Math.round(percentile(sorted, 95)), p99: Math.round(percentile(sorted, 99)), max: Math.round(sorted.at(-1) ?? 0) },
+        latencyMs: {
+          p50: Math.round(percentile(sorted, 50)),
+          p95: Math.round(percentile(sorted, 95)),
+          p99: Math.round(percentile(sorted, 99)),
+          max: Math.round(sorted.at(-1) ?? 0),
+        },
         routes,
       },
       actions: counts,
@@ -808,7 +872,17 @@ async function main() {
       },
       replies: { answered303: counts.repliesOk, rows: written!.replies, conflicts409: counts.replyConflicts },
       comments: { answered303: counts.commentsOk, rows: written!.comments },
-      outbox: { rows: outboxRows.length, byKind, byStatus: byOutboxStatus, captured: capture.total, distinctCaptured: capture.counts.size, missing: missing.length, missingExamples: missing.slice(0, 5), strangers: strangers.length, duplicated },
+      outbox: {
+        rows: outboxRows.length,
+        byKind,
+        byStatus: byOutboxStatus,
+        captured: capture.total,
+        distinctCaptured: capture.counts.size,
+        missing: missing.length,
+        missingExamples: missing.slice(0, 5),
+        strangers: strangers.length,
+        duplicated,
+      },
       sweeps: { ...sweeps, historyReminded: history!.reminded, historyClosed: history!.closed },
       conversations: conversations!.n,
       memory: {
@@ -835,7 +909,8 @@ async function main() {
     if (stats.networkErrors.length) failures.push(`${stats.networkErrors.length} HTTP requests failed without an answer`)
     if (inbound.refused) failures.push(`${inbound.refused} inbound e-mails refused by the listener`)
     if (inRows!.total !== inbound.accepted) failures.push(`inbound: ${inbound.accepted} e-mails accepted but ${inRows!.total} rows stored`)
-    if (inRows!.processed !== inbound.accepted) failures.push(`inbound: ${inbound.accepted} accepted but ${inRows!.processed} processed (${inRows!.failed} failed, ${inRows!.received} waiting)`)
+    if (inRows!.processed !== inbound.accepted)
+      failures.push(`inbound: ${inbound.accepted} accepted but ${inRows!.processed} processed (${inRows!.failed} failed, ${inRows!.received} waiting)`)
     if (inMessages!.n !== inbound.accepted) failures.push(`inbound: ${inbound.accepted} accepted but ${inMessages!.n} messages created`)
     if (written!.replies !== counts.repliesOk) failures.push(`replies: ${counts.repliesOk} answered 303 but ${written!.replies} stored`)
     if (written!.comments !== counts.commentsOk) failures.push(`comments: ${counts.commentsOk} answered 303 but ${written!.comments} stored`)
@@ -843,26 +918,43 @@ async function main() {
     if (strangers.length) failures.push(`outbox: ${strangers.length} e-mails received that are not in the outbox`)
     if (duplicated.length) failures.push(`outbox: ${duplicated.length} e-mails received more than once`)
     if ((byOutboxStatus.sent ?? 0) !== outboxRows.length) failures.push(`outbox: not every row is sent: ${JSON.stringify(byOutboxStatus)}`)
-    if ((byKind.reminder ?? 0) !== sweeps.reminded || history!.reminded !== sweeps.reminded) failures.push(`sweeps reminded ${sweeps.reminded}: ${byKind.reminder ?? 0} reminder e-mails, ${history!.reminded} history events`)
-    if ((byKind.closing ?? 0) !== sweeps.closed || history!.closed !== sweeps.closed) failures.push(`sweeps closed ${sweeps.closed}: ${byKind.closing ?? 0} closing e-mails, ${history!.closed} history events`)
+    if ((byKind.reminder ?? 0) !== sweeps.reminded || history!.reminded !== sweeps.reminded)
+      failures.push(`sweeps reminded ${sweeps.reminded}: ${byKind.reminder ?? 0} reminder e-mails, ${history!.reminded} history events`)
+    if ((byKind.closing ?? 0) !== sweeps.closed || history!.closed !== sweeps.closed)
+      failures.push(`sweeps closed ${sweeps.closed}: ${byKind.closing ?? 0} closing e-mails, ${history!.closed} history events`)
     if (sweeps.errors.length) failures.push(`${sweeps.errors.length} sweeps failed: ${sweeps.errors[0]}`)
     if (live.streamErrors.length) failures.push(`${live.streamErrors.length} live streams failed: ${live.streamErrors[0]}`)
-    if (rssEnd - rssAfterWarmup > o.rssLimitMb * 1024 * 1024) failures.push(`memory: RSS grew ${mb(rssEnd - rssAfterWarmup)} MB after the warm-up (limit ${o.rssLimitMb} MB)`)
+    if (rssEnd - rssAfterWarmup > o.rssLimitMb * 1024 * 1024)
+      failures.push(`memory: RSS grew ${mb(rssEnd - rssAfterWarmup)} MB after the warm-up (limit ${o.rssLimitMb} MB)`)
     if (samples.length < loadSeconds * 0.5) failures.push(`memory: only ${samples.length} samples in ${Math.round(loadSeconds)} s (the app was unresponsive?)`)
 
     // ---- Summary.
     say('')
     say(`Soak summary (${report.seconds} s of load, ${o.agents} agents, settled in ${report.settleSeconds} s)`)
-    say(`  HTTP      ${stats.requests} requests (${report.http.perSecond}/s), 5xx: ${stats.serverErrorCount}, no answer: ${stats.networkErrors.length}, statuses ${JSON.stringify(report.http.byStatus)}`)
-    say(`            latency p50 ${report.http.latencyMs.p50} ms, p95 ${report.http.latencyMs.p95} ms, p99 ${report.http.latencyMs.p99} ms, max ${report.http.latencyMs.max} ms`)
+    say(
+      `  HTTP      ${stats.requests} requests (${report.http.perSecond}/s), 5xx: ${stats.serverErrorCount}, no answer: ${stats.networkErrors.length}, statuses ${JSON.stringify(report.http.byStatus)}`,
+    )
+    say(
+      `            latency p50 ${report.http.latencyMs.p50} ms, p95 ${report.http.latencyMs.p95} ms, p99 ${report.http.latencyMs.p99} ms, max ${report.http.latencyMs.max} ms`,
+    )
     if (stats.unexpected.size) say(`            unexpected (not 5xx): ${JSON.stringify(report.http.unexpected)}`)
-    say(`  actions   lists ${counts.lists}, searches ${counts.searches}, opened ${counts.opened}, replies ${counts.repliesOk} (409: ${counts.replyConflicts}), comments ${counts.commentsOk}, assigns ${counts.assigns}, presence ${counts.presence}`)
+    say(
+      `  actions   lists ${counts.lists}, searches ${counts.searches}, opened ${counts.opened}, replies ${counts.repliesOk} (409: ${counts.replyConflicts}), comments ${counts.commentsOk}, assigns ${counts.assigns}, presence ${counts.presence}`,
+    )
     say(`  live      ${live.streams} /events streams, ${live.events} events received, ${live.streamErrors.length} stream errors`)
-    say(`  inbound   sent ${inbound.attempted}, accepted ${inbound.accepted} (new ${inbound.newConversations}, replies ${inbound.replies}), refused ${inbound.refused} → rows ${inRows!.total}, processed ${inRows!.processed}, failed ${inRows!.failed} → messages ${inMessages!.n}`)
+    say(
+      `  inbound   sent ${inbound.attempted}, accepted ${inbound.accepted} (new ${inbound.newConversations}, replies ${inbound.replies}), refused ${inbound.refused} → rows ${inRows!.total}, processed ${inRows!.processed}, failed ${inRows!.failed} → messages ${inMessages!.n}`,
+    )
     say(`  agents    replies 303: ${counts.repliesOk} → rows ${written!.replies}; comments 303: ${counts.commentsOk} → rows ${written!.comments}`)
-    say(`  outbox    rows ${outboxRows.length} ${JSON.stringify(byKind)} → received ${capture.total} (distinct ${capture.counts.size}), missing ${missing.length}, duplicated ${duplicated.length}, not ours ${strangers.length}`)
-    say(`  sweeps    ${sweeps.runs} runs (max ${sweeps.maxMs} ms): reminded ${sweeps.reminded} (history ${history!.reminded}), closed ${sweeps.closed} (history ${history!.closed}); ${conversations!.n} conversations`)
-    say(`  memory    RSS start ${report.memory.rssStartMb} MB, after warm-up (${report.memory.warmupSeconds} s) ${report.memory.rssAfterWarmupMb} MB, max ${report.memory.rssMaxMb} MB (after warm-up ${report.memory.rssMaxAfterWarmupMb} MB), end ${report.memory.rssEndMb} MB (growth ${report.memory.rssGrowthAfterWarmupMb} MB, limit ${o.rssLimitMb}; trend ${report.memory.rssTrendMbPerMinute} MB/min); heap after GC ${report.memory.heapAfterGcWarmupMb} → ${report.memory.heapAfterGcEndMb} MB (idle ${report.memory.heapAfterGcIdleMb} MB)`)
+    say(
+      `  outbox    rows ${outboxRows.length} ${JSON.stringify(byKind)} → received ${capture.total} (distinct ${capture.counts.size}), missing ${missing.length}, duplicated ${duplicated.length}, not ours ${strangers.length}`,
+    )
+    say(
+      `  sweeps    ${sweeps.runs} runs (max ${sweeps.maxMs} ms): reminded ${sweeps.reminded} (history ${history!.reminded}), closed ${sweeps.closed} (history ${history!.closed}); ${conversations!.n} conversations`,
+    )
+    say(
+      `  memory    RSS start ${report.memory.rssStartMb} MB, after warm-up (${report.memory.warmupSeconds} s) ${report.memory.rssAfterWarmupMb} MB, max ${report.memory.rssMaxMb} MB (after warm-up ${report.memory.rssMaxAfterWarmupMb} MB), end ${report.memory.rssEndMb} MB (growth ${report.memory.rssGrowthAfterWarmupMb} MB, limit ${o.rssLimitMb}; trend ${report.memory.rssTrendMbPerMinute} MB/min); heap after GC ${report.memory.heapAfterGcWarmupMb} → ${report.memory.heapAfterGcEndMb} MB (idle ${report.memory.heapAfterGcIdleMb} MB)`,
+    )
     say(`  app log   ${logged.warn} warnings, ${logged.error} errors (${logPath})`)
     for (const e of stats.serverErrors.slice(0, 5)) say(`    5xx: ${e}`)
     for (const e of logged.errors.slice(0, 5)) say(`    log: ${e}`)

@@ -2,7 +2,7 @@
 // textarea is sent as plain text; with it, the editor's HTML goes in the hidden "html" field and
 // the server sanitises it either way. It also makes the reply form show plainly whether the text
 // goes to the customer or stays an internal comment.
-(function () {
+;(function () {
   'use strict'
 
   var IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp']
@@ -103,7 +103,9 @@
       // Tell screen-reader users too, on whichever field takes the text (Quill's or the textarea).
       var fields = editor ? editor.querySelectorAll('.ql-editor, textarea') : []
       fields.forEach(function (field) {
-        var ids = (field.getAttribute('aria-describedby') || '').split(/\s+/).filter(function (id) { return id && id !== hint.id })
+        var ids = (field.getAttribute('aria-describedby') || '').split(/\s+/).filter(function (id) {
+          return id && id !== hint.id
+        })
         if (internal) ids.push(hint.id)
         if (ids.length) field.setAttribute('aria-describedby', ids.join(' '))
         else field.removeAttribute('aria-describedby')
@@ -112,7 +114,9 @@
       if (editable) editable.setAttribute('data-placeholder', internal ? PLACEHOLDER_INTERNAL : PLACEHOLDER)
     }
 
-    radios.forEach(function (r) { r.addEventListener('change', update) })
+    radios.forEach(function (r) {
+      r.addEventListener('change', update)
+    })
     // Browsers restore radio buttons on back/forward navigation without firing "change".
     window.addEventListener('pageshow', update)
     return update
@@ -153,9 +157,20 @@
     }
     var describedBy = textarea.getAttribute('aria-describedby')
     if (describedBy) editable.setAttribute('aria-describedby', describedBy)
-    var names = { 'ql-bold': 'Bold', 'ql-italic': 'Italic', 'ql-list': 'List', 'ql-blockquote': 'Quote', 'ql-link': 'Link', 'ql-image': 'Insert image', 'ql-video': 'Embed a video', 'ql-clean': 'Remove formatting' }
+    var names = {
+      'ql-bold': 'Bold',
+      'ql-italic': 'Italic',
+      'ql-list': 'List',
+      'ql-blockquote': 'Quote',
+      'ql-link': 'Link',
+      'ql-image': 'Insert image',
+      'ql-video': 'Embed a video',
+      'ql-clean': 'Remove formatting',
+    }
     container.querySelectorAll('.ql-toolbar button').forEach(function (b) {
-      var cls = Array.prototype.find.call(b.classList, function (c) { return names[c] })
+      var cls = Array.prototype.find.call(b.classList, function (c) {
+        return names[c]
+      })
       var name = names[cls] || 'Format'
       if (b.value === 'bullet') name = 'Bulleted list'
       if (b.value === 'ordered') name = 'Numbered list'

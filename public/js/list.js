@@ -1,7 +1,7 @@
 // The bulk bar of the conversation list: only the choice that goes with the chosen action is
 // shown, one checkbox selects every row of the page, and "Apply" waits until a row is selected.
 // Without JavaScript every select is shown and the server checks the form.
-(function () {
+;(function () {
   'use strict'
 
   var bar = document.querySelector('.bulk-bar')
@@ -45,7 +45,9 @@
 
   function updateSelection() {
     var boxes = rows()
-    var selected = boxes.filter(function (b) { return b.checked }).length
+    var selected = boxes.filter(function (b) {
+      return b.checked
+    }).length
     all.checked = boxes.length > 0 && selected === boxes.length
     all.indeterminate = selected > 0 && selected < boxes.length
     if (apply) apply.disabled = selected === 0
@@ -57,7 +59,9 @@
   }
 
   all.addEventListener('change', function () {
-    rows().forEach(function (b) { b.checked = all.checked })
+    rows().forEach(function (b) {
+      b.checked = all.checked
+    })
     updateSelection()
   })
   form.addEventListener('change', function (event) {

@@ -1,7 +1,7 @@
 // Live updates for agents: who else has a conversation open (the red bar in the list, names and
 // "replying" on the conversation page), new messages in the open thread, and list counts.
 // Without JavaScript the pages show presence as of their load.
-(function () {
+;(function () {
   'use strict'
   if (!window.EventSource || !window.fetch) return
   var meta = function (name) {
@@ -15,10 +15,18 @@
   var number = header ? header.getAttribute('data-conversation-number') : null
 
   function post(url, body, signal) {
-    return fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body || {}), signal: signal })
+    return fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify(body || {}),
+      signal: signal,
+    })
   }
   function others(viewers) {
-    return viewers.filter(function (v) { return v.agentId !== me })
+    return viewers.filter(function (v) {
+      return v.agentId !== me
+    })
   }
 
   // ---- The conversation page: report presence, show the others, refresh the thread.
@@ -26,7 +34,15 @@
     var lastTyped = 0
     var composing = false
     var form = document.querySelector('.reply-form')
-    if (form) form.addEventListener('input', function () { lastTyped = Date.now(); if (!composing) beat() }, true)
+    if (form)
+      form.addEventListener(
+        'input',
+        function () {
+          lastTyped = Date.now()
+          if (!composing) beat()
+        },
+        true,
+      )
     var inFlight = null
     var leaving = false
     var beat = function () {
@@ -73,10 +89,22 @@
         })
         var names = document.createElement('span')
         names.className = 'small'
-        names.textContent = ' ' + list.map(function (v) { return v.name }).join(', ')
+        names.textContent =
+          ' ' +
+          list
+            .map(function (v) {
+              return v.name
+            })
+            .join(', ')
         presenceBox.appendChild(names)
       }
-      var typing = list.filter(function (v) { return v.composing }).map(function (v) { return v.name })
+      var typing = list
+        .filter(function (v) {
+          return v.composing
+        })
+        .map(function (v) {
+          return v.name
+        })
       if (warning) {
         warning.hidden = typing.length === 0
         warning.textContent = typing.length ? typing.join(', ') + (typing.length > 1 ? ' are' : ' is') + ' replying right now.' : ''
@@ -85,7 +113,9 @@
     var notice = document.getElementById('thread-notice')
     var refreshThread = function () {
       fetch('/conversations/' + number + '/thread', { credentials: 'same-origin' })
-        .then(function (r) { return r.ok ? r.text() : null })
+        .then(function (r) {
+          return r.ok ? r.text() : null
+        })
         .then(function (html) {
           if (!html) return
           var thread = document.querySelector('ol.thread')
@@ -114,7 +144,9 @@
     clearTimeout(countsTimer)
     countsTimer = setTimeout(function () {
       fetch('/conversations-counts' + window.location.search, { credentials: 'same-origin' })
-        .then(function (r) { return r.ok ? r.json() : null })
+        .then(function (r) {
+          return r.ok ? r.json() : null
+        })
         .then(function (counts) {
           if (!counts) return
           document.querySelectorAll('.tabs .tab').forEach(function (tab) {
@@ -137,7 +169,14 @@
     if (row) {
       var list = others(event.viewers)
       row.classList.toggle('is-viewed', list.length > 0)
-      if (list.length) row.title = 'Open now: ' + list.map(function (v) { return v.name }).join(', ')
+      if (list.length)
+        row.title =
+          'Open now: ' +
+          list
+            .map(function (v) {
+              return v.name
+            })
+            .join(', ')
       else row.removeAttribute('title')
     }
     if (number && event.conversationId === conversationId) showPresence(event.viewers)

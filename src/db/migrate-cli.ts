@@ -10,7 +10,10 @@ await runCommand('npm run db:migrate', async () => {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir)
   try {
     const applied = await applyMigrations(config.databaseUrl ?? embedded!.url)
-    logger.info({ database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` }, applied.length ? `applied ${applied.join(', ')}` : 'no pending migrations')
+    logger.info(
+      { database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` },
+      applied.length ? `applied ${applied.join(', ')}` : 'no pending migrations',
+    )
     return 0
   } catch (err) {
     logger.error({ err }, 'migration failed')

@@ -26,7 +26,15 @@ export interface OutboxWorkerOptions {
 export const recordRefusalAsBounce =
   (domain: DomainContext) =>
   (r: RefusedAddress): Promise<void> =>
-    recordBounce(domain, SYSTEM, { conversationId: r.conversationId, recipient: r.recipient, status: r.status, hard: true, summary: r.summary, inboundId: null, emailMessageId: null }).then(() => {})
+    recordBounce(domain, SYSTEM, {
+      conversationId: r.conversationId,
+      recipient: r.recipient,
+      status: r.status,
+      hard: true,
+      summary: r.summary,
+      inboundId: null,
+      emailMessageId: null,
+    }).then(() => {})
 
 export interface OutboxWorker {
   /** Stops polling and waits for the pass in flight. */
@@ -63,7 +71,12 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     do {
       again = false
       try {
-        const result = await deliverDueEmails({ ...options, transport: sender, batchSize, onAddressRefused: options.domain && recordRefusalAsBounce(options.domain) })
+        const result = await deliverDueEmails({
+          ...options,
+          transport: sender,
+          batchSize,
+          onAddressRefused: options.domain && recordRefusalAsBounce(options.domain),
+        })
         // A full batch means more may be due now: go on without waiting for the interval.
         if (result.sent + result.failed + result.retried >= batchSize) again = true
       } catch (err) {

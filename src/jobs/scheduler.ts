@@ -44,7 +44,15 @@ export function startScheduler(ctx: DomainContext, logger: Logger): Scheduler {
         const result = await work
         logger.info({ ...result, ms: Date.now() - started }, 'lifecycle sweep done')
       },
-      { name: 'lifecycle-sweep', timezone: 'Etc/UTC', noOverlap: true, distributed: true, runCoordinator: coordinator, distributedLease: LEASE_MS, unref: true },
+      {
+        name: 'lifecycle-sweep',
+        timezone: 'Etc/UTC',
+        noOverlap: true,
+        distributed: true,
+        runCoordinator: coordinator,
+        distributedLease: LEASE_MS,
+        unref: true,
+      },
     )
     logger.info({ sweepSchedule }, 'lifecycle sweep scheduled')
   }

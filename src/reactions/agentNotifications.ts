@@ -28,7 +28,8 @@ export function agentNotifications(ctx: Pick<DomainContext, 'mail'>): Transactio
   }
 }
 
-const conversationRef = (tx: Tx, id: number) => tx.conversation.findUniqueOrThrow({ where: { id }, select: { id: true, number: true, subject: true, assigneeId: true } })
+const conversationRef = (tx: Tx, id: number) =>
+  tx.conversation.findUniqueOrThrow({ where: { id }, select: { id: true, number: true, subject: true, assigneeId: true } })
 
 /** The new assignee, unless they assigned it to themselves or turned it off. */
 async function assigned(tx: Tx, mail: MailContext, e: RecordedEvent) {
@@ -39,8 +40,19 @@ async function assigned(tx: Tx, mail: MailContext, e: RecordedEvent) {
   if (!(await canWorkInFolder(tx, assignee.id, e.folderId!))) return
   const by = e.actorAgentId === null ? null : await tx.agent.findUnique({ where: { id: e.actorAgentId }, select: { name: true } })
   const conversation = await conversationRef(tx, e.conversationId!)
-  const last = await tx.message.findFirst({ where: { conversationId: conversation.id, kind: { in: ['customer', 'agent'] } }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: { id: true } })
-  await notify(tx, mail, conversation, assignee, by ? `${by.name} assigned you a conversation` : 'You were assigned a conversation', last && { messageId: last.id })
+  const last = await tx.message.findFirst({
+    where: { conversationId: conversation.id, kind: { in: ['customer', 'agent'] } },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    select: { id: true },
+  })
+  await notify(
+    tx,
+    mail,
+    conversation,
+    assignee,
+    by ? `${by.name} assigned you a conversation` : 'You were assigned a conversation',
+    last && { messageId: last.id },
+  )
 }
 
 /** The assignee, if they asked to hear of customers' answers. */
@@ -65,7 +77,14 @@ async function newRequest(tx: Tx, mail: MailContext, e: RecordedEvent) {
   for (const w of watchers) await notify(tx, mail, conversation, w, 'New conversation', { firstMessageOf: conversation.id })
 }
 
-function notify(tx: Tx, mail: MailContext, conversation: { id: number; number: number; subject: string }, agent: { email: string; name: string }, headline: string, excerptOf: ExcerptOf) {
+function notify(
+  tx: Tx,
+  mail: MailContext,
+  conversation: { id: number; number: number; subject: string },
+  agent: { email: string; name: string },
+  headline: string,
+  excerptOf: ExcerptOf,
+) {
   afterCommitWanted(RENDER_EMAILS)
 
   return enqueueAgentNotification(tx, mail, { conversation, to: agent.email, agentName: agent.name, headline, excerptOf })

@@ -39,7 +39,10 @@ async function agentName(tx: Tx, e: RecordedEvent): Promise<string> {
 
 /** An agent's reply, e-mailed as the message itself (same Message-ID). */
 async function replyEmail(tx: Tx, mail: MailContext, e: RecordedEvent) {
-  const message = await tx.message.findUniqueOrThrow({ where: { id: Number(e.data.messageId) }, select: { id: true, conversationId: true, emailMessageId: true } })
+  const message = await tx.message.findUniqueOrThrow({
+    where: { id: Number(e.data.messageId) },
+    select: { id: true, conversationId: true, emailMessageId: true },
+  })
   if (!message.emailMessageId) throw new Error(`reply ${message.id} has no Message-ID to be e-mailed with`)
   const conversation = await conversationFor(tx, message.conversationId)
   // "Re:" unless nothing public was said before it (no agent reply, no customer message).
@@ -86,13 +89,22 @@ async function firstMessageEmail(tx: Tx, mail: MailContext, e: RecordedEvent, em
 async function acknowledgement(tx: Tx, mail: MailContext, e: RecordedEvent) {
   const conversation = await tx.conversation.findUniqueOrThrow({
     where: { id: e.conversationId! },
-    select: { id: true, number: true, folder: { select: { acknowledge: true, acknowledgementText: true, inboundAddress: true } }, customer: { select: { email: true, undeliverableAt: true } } },
+    select: {
+      id: true,
+      number: true,
+      folder: { select: { acknowledge: true, acknowledgementText: true, inboundAddress: true } },
+      customer: { select: { email: true, undeliverableAt: true } },
+    },
   })
   const { folder, customer } = conversation
   if (!folder.acknowledge || customer.undeliverableAt) return
   // Outbox rows carry the real time of writing (as the loop limit counts them), not the domain clock.
   const since = new Date(Date.now() - 24 * 3600_000)
-  if ((await tx.outboxEmail.count({ where: { toAddress: customer.email, kind: 'confirmation', createdAt: { gt: since } } })) >= ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY) return
+  if (
+    (await tx.outboxEmail.count({ where: { toAddress: customer.email, kind: 'confirmation', createdAt: { gt: since } } })) >=
+    ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY
+  )
+    return
   afterCommitWanted(RENDER_EMAILS)
 
   await enqueueConfirmation(tx, mail, {

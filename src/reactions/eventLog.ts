@@ -45,7 +45,11 @@ export const cursorAfter = (e: LoggedEvent): LogCursor => ({ tx: e.tx, position:
  * updates) and accept that a late event can be missed once its gap has waited long enough.
  */
 export async function readRecent(db: Prisma, afterPosition: bigint, limit: number): Promise<LoggedEvent[]> {
-  return db.$queryRawUnsafe<LoggedEvent[]>(`SELECT ${COLUMNS} FROM events WHERE "position" > $1::bigint ORDER BY "position" LIMIT $2`, String(afterPosition), limit)
+  return db.$queryRawUnsafe<LoggedEvent[]>(
+    `SELECT ${COLUMNS} FROM events WHERE "position" > $1::bigint ORDER BY "position" LIMIT $2`,
+    String(afterPosition),
+    limit,
+  )
 }
 
 /** The highest position written so far (committed or not). */

@@ -20,7 +20,11 @@ export function liveEventsOf(e: LoggedEvent): ConversationEvent[] {
     return [{ type: 'message.created', ...base, ...(messageCount === undefined ? {} : { messageCount }) }]
   }
   // The folder it left must hear of it too: its lists lose the row.
-  if (e.type === 'conversation.moved' && typeof e.data.from === 'number') return [{ type: 'conversation.updated', conversationId: e.conversationId, folderId: e.data.from }, { type: 'conversation.updated', ...base }]
+  if (e.type === 'conversation.moved' && typeof e.data.from === 'number')
+    return [
+      { type: 'conversation.updated', conversationId: e.conversationId, folderId: e.data.from },
+      { type: 'conversation.updated', ...base },
+    ]
   return [{ type: 'conversation.updated', ...base }]
 }
 

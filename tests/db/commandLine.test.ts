@@ -47,13 +47,17 @@ describe('a command started while the app holds the embedded database', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true })
   })
 
-  it.each(COMMANDS)('$name says plainly what to do and exits non-zero, with no stack trace', async ({ name, args }) => {
-    const run = await runTool(args, { DATA_DIR: dataDir, DATABASE_URL: '', PUBLIC_URL: 'https://help.example.test', LOG_LEVEL: 'warn' })
-    const output = `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`
-    expect(run.code, output).toBe(1)
-    expect(run.stderr, output).toContain(`${name} cannot open the embedded database in ${dataDir} while another Suivi process`)
-    expect(run.stderr, output).toContain('set DATABASE_URL to a PostgreSQL server')
-    expect(run.stderr, output).not.toMatch(/^\s+at /m)
-    expect(run.stderr, output).not.toContain('EmbeddedDatabaseBusyError')
-  }, 60_000)
+  it.each(COMMANDS)(
+    '$name says plainly what to do and exits non-zero, with no stack trace',
+    async ({ name, args }) => {
+      const run = await runTool(args, { DATA_DIR: dataDir, DATABASE_URL: '', PUBLIC_URL: 'https://help.example.test', LOG_LEVEL: 'warn' })
+      const output = `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`
+      expect(run.code, output).toBe(1)
+      expect(run.stderr, output).toContain(`${name} cannot open the embedded database in ${dataDir} while another Suivi process`)
+      expect(run.stderr, output).toContain('set DATABASE_URL to a PostgreSQL server')
+      expect(run.stderr, output).not.toMatch(/^\s+at /m)
+      expect(run.stderr, output).not.toContain('EmbeddedDatabaseBusyError')
+    },
+    60_000,
+  )
 })

@@ -12,10 +12,14 @@ describe('the database schema', () => {
   })
 
   it('is migrated at start-up and a second run applies nothing', async () => {
-    const rows = await app.ctx.db.prisma.$queryRaw<{ migration_name: string; finished_at: Date | null }[]>`SELECT migration_name, finished_at FROM _prisma_migrations`
+    const rows = await app.ctx.db.prisma.$queryRaw<
+      { migration_name: string; finished_at: Date | null }[]
+    >`SELECT migration_name, finished_at FROM _prisma_migrations`
     expect(rows.length).toBeGreaterThan(0)
     expect(rows.every((r) => r.finished_at !== null)).toBe(true)
-    const { rows: [conn] } = await app.ctx.db.pool.query<{ url: string }>(`SELECT current_database() AS url`)
+    const {
+      rows: [conn],
+    } = await app.ctx.db.pool.query<{ url: string }>(`SELECT current_database() AS url`)
     expect(conn).toBeDefined()
     const url = app.ctx.config.databaseUrl ?? process.env.TEST_DATABASE_URL
     if (url) expect(await applyMigrations(url)).toEqual([])
@@ -26,7 +30,13 @@ describe('the database schema', () => {
     const folder = await prisma.folder.create({ data: { name: 'Search folder' } })
     const customer = await prisma.customer.create({ data: { email: 'marguerite.duras@example.org', name: 'Marguerite Duras' } })
     const conversation = await prisma.conversation.create({
-      data: { subject: 'Invoice mismatch', channel: 'email', folderId: folder.id, customerId: customer.id, messages: { create: { kind: 'customer', bodyText: 'The refund never arrived on my card' } } },
+      data: {
+        subject: 'Invoice mismatch',
+        channel: 'email',
+        folderId: folder.id,
+        customerId: customer.id,
+        messages: { create: { kind: 'customer', bodyText: 'The refund never arrived on my card' } },
+      },
     })
     const hit = async (sql: string) => (await app.ctx.db.pool.query(sql)).rowCount
     expect(await hit(`SELECT 1 FROM conversations WHERE search @@ to_tsquery('simple', 'invoice')`)).toBe(1)

@@ -21,14 +21,20 @@ function storeWithClock(app: TestApp, prefix: string, windowMs: number) {
 async function failedSignIn(app: TestApp, email: string) {
   const client = request.agent(app.url)
   const page = await client.get('/login')
-  const res = await client.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email, password: 'not the password' })
+  const res = await client
+    .post('/login')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), email, password: 'not the password' })
   return res.status
 }
 
 async function contactPost(app: TestApp, i: number) {
   const client = request.agent(app.url)
   const page = await client.get('/contact')
-  const res = await client.post('/contact').type('form').send({ _csrf: csrfFrom(page.text), email: `writer${i}@example.org`, subject: `Question ${i}`, message: 'Hello' })
+  const res = await client
+    .post('/contact')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), email: `writer${i}@example.org`, subject: `Question ${i}`, message: 'Hello' })
   return res.status
 }
 
@@ -134,7 +140,10 @@ describe('rate-limit counters in PostgreSQL', () => {
     const page = await client.get('/login')
     await prisma.$executeRawUnsafe('ALTER TABLE rate_limits RENAME TO rate_limits_away')
     try {
-      const res = await client.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: ADMIN.email, password: ADMIN.password })
+      const res = await client
+        .post('/login')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), email: ADMIN.email, password: ADMIN.password })
       expect(res.status).toBe(503)
       expect(res.headers['retry-after']).toBe('30')
       expect(res.text).toContain('Signing in is not possible right now')
@@ -144,7 +153,10 @@ describe('rate-limit counters in PostgreSQL', () => {
     } finally {
       await prisma.$executeRawUnsafe('ALTER TABLE rate_limits_away RENAME TO rate_limits')
     }
-    const again = await client.post('/login').type('form').send({ _csrf: csrfFrom((await client.get('/login')).text), email: ADMIN.email, password: ADMIN.password })
+    const again = await client
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom((await client.get('/login')).text), email: ADMIN.email, password: ADMIN.password })
     expect(again.status).toBe(303)
   })
 })
@@ -177,7 +189,10 @@ describe.runIf(onPostgres)(`rate limits shared by two instances on one PostgreSQ
   it('gives a successful sign-in its attempt back on every instance', async () => {
     const client = request.agent(two.url)
     const page = await client.get('/login')
-    const res = await client.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: ADMIN.email, password: ADMIN.password })
+    const res = await client
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: ADMIN.email, password: ADMIN.password })
     expect(res.status).toBe(303)
     expect(await failedSignIn(one, ADMIN.email)).toBe(401)
     expect(await failedSignIn(one, ADMIN.email)).toBe(401)

@@ -26,9 +26,13 @@ describe('session expiry in the database', () => {
     await client.get('/conversations')
     const first = await expiry()
 
-    const burst = await countQueries(app, async () => {
-      for (let i = 0; i < 5; i++) expect((await client.get('/conversations')).status).toBe(200)
-    }, { ignore: BACKGROUND_STATEMENTS })
+    const burst = await countQueries(
+      app,
+      async () => {
+        for (let i = 0; i < 5; i++) expect((await client.get('/conversations')).status).toBe(200)
+      },
+      { ignore: BACKGROUND_STATEMENTS },
+    )
     expect(touches(burst.statements)).toBe(0)
     expect(await expiry()).toBe(first)
 

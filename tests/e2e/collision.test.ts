@@ -112,7 +112,11 @@ describe('two agents on the same conversation in the browser', () => {
     // 3. A types a reply; B opens the conversation and is warned, above the editor, that A is replying.
     await a.locator('.reply-form .ql-editor').click()
     await a.keyboard.type('Hello Casey, we are sending a new lid today')
-    await expect.poll(async () => (await app.ctx.db.prisma.presence.findFirst({ where: { agentId: alice.id, conversationId: conversation.id } }))?.composing, { timeout: 5_000 }).toBe(true)
+    await expect
+      .poll(async () => (await app.ctx.db.prisma.presence.findFirst({ where: { agentId: alice.id, conversationId: conversation.id } }))?.composing, {
+        timeout: 5_000,
+      })
+      .toBe(true)
     await gotoLive(b, conversationUrl)
     const warning = b.locator('#collision-warning')
     await warning.waitFor({ state: 'visible', timeout: 5_000 })
@@ -186,7 +190,9 @@ describe('two agents on the same conversation in the browser', () => {
     // B, who has it open too, gets the new message as well.
     await b.locator('ol.thread', { hasText: 'ref zebra-4412' }).waitFor({ timeout: 10_000 })
 
-    console.info(`collision timings: red bar ${barAfter} ms, warning gone ${warningGoneAfter} ms after leaving, thread refreshed ${threadAfter} ms after the e-mail`)
+    console.info(
+      `collision timings: red bar ${barAfter} ms, warning gone ${warningGoneAfter} ms after leaving, thread refreshed ${threadAfter} ms after the e-mail`,
+    )
     expect(problems).toEqual([])
   }, 120_000)
 })

@@ -34,7 +34,6 @@ async function submit(page: Page, button: Locator) {
   await Promise.all([page.waitForEvent('load'), button.click()])
 }
 
-
 /** The link as the app e-mails it, pointed at the running test app (PUBLIC_URL is not the test port). */
 function atApp(app: TestApp, link: string): string {
   const url = new URL(link)
@@ -98,7 +97,9 @@ describe('a customer following a request from the contact page to its close', ()
 
     // 2. The confirmation e-mail carries the status page link.
     await capture.waitFor(1, 15_000)
-    const confirmation = await capture.waitForMatch((m) => m.envelope.rcptTo.includes(CUSTOMER.email) && /We received your request/.test(m.parsed.subject ?? ''))
+    const confirmation = await capture.waitForMatch(
+      (m) => m.envelope.rcptTo.includes(CUSTOMER.email) && /We received your request/.test(m.parsed.subject ?? ''),
+    )
     expect(confirmation.parsed.subject).toContain(`[#${conversation.number}]`)
     const link = /https?:\/\/[^\s<>"]+\/s\/[\w.-]+/.exec(confirmation.parsed.text ?? '')?.[0]
     expect(link, 'a status page link in the confirmation text').toBeTruthy()
@@ -123,7 +124,9 @@ describe('a customer following a request from the contact page to its close', ()
     await submit(page, page.getByRole('button', { name: 'Send', exact: true }))
     expect(new URL(page.url()).pathname).toBe(new URL(statusUrl).pathname)
     // Soft: see the second test; the redirect can overtake the session write that carries this.
-    expect.soft(await textOf(page.locator('.flash').first(), 2_000), 'the confirmation shown right after sending').toContain('Thank you, your message is with our team.')
+    expect
+      .soft(await textOf(page.locator('.flash').first(), 2_000), 'the confirmation shown right after sending')
+      .toContain('Thank you, your message is with our team.')
     expect(await page.locator('.thread .message-customer').count()).toBe(2)
     expect(await textOf(page.locator('.thread .message-customer').last())).toContain(FOLLOW_UP)
     expect(await page.getByLabel('Write to us').inputValue()).toBe('')
@@ -181,42 +184,52 @@ describe('a customer following a request from the contact page to its close', ()
   // A slow session write is made certain here by holding a lock on the session rows for a moment;
   // a PostgreSQL server is needed for that (PGlite has one connection for everything).
   announceIfSkipped('the status page message after a slow session write')
-  it.runIf(onPostgres)(`shows "your message is with our team" after sending even when the session write is slow ${NEEDS_POSTGRES}`, async () => {
-    const prisma = app.ctx.db.prisma
-    const folder = await ensureDefaultFolder(prisma)
-    const { conversation } = await startCustomerConversation(app.ctx.domain, SYSTEM, { customerEmail: 'slow.session@example.com', subject: 'Slow session', folderId: folder.id, channel: 'portal', text: 'First message.' })
-    const statusUrl = `${app.url}/s/${customerToken(app.ctx.mail.secret, 'status', conversation.id)}`
-    const page = await browser.context.newPage()
-    page.setDefaultTimeout(10_000)
-    await page.goto(statusUrl)
-    await page.getByLabel('Write to us').fill('A second message, sent while the database is busy.')
+  it.runIf(onPostgres)(
+    `shows "your message is with our team" after sending even when the session write is slow ${NEEDS_POSTGRES}`,
+    async () => {
+      const prisma = app.ctx.db.prisma
+      const folder = await ensureDefaultFolder(prisma)
+      const { conversation } = await startCustomerConversation(app.ctx.domain, SYSTEM, {
+        customerEmail: 'slow.session@example.com',
+        subject: 'Slow session',
+        folderId: folder.id,
+        channel: 'portal',
+        text: 'First message.',
+      })
+      const statusUrl = `${app.url}/s/${customerToken(app.ctx.mail.secret, 'status', conversation.id)}`
+      const page = await browser.context.newPage()
+      page.setDefaultTimeout(10_000)
+      await page.goto(statusUrl)
+      await page.getByLabel('Write to us').fill('A second message, sent while the database is busy.')
 
-    const lock = await app.ctx.db.pool.connect()
-    let released = 0
-    const statusGets: number[] = []
-    page.on('request', (r) => {
-      if (r.method() === 'GET' && new URL(r.url()).pathname === new URL(statusUrl).pathname) statusGets.push(Date.now())
-    })
-    try {
-      await lock.query('BEGIN')
-      const locked = await lock.query('SELECT sid FROM sessions FOR UPDATE')
-      expect(locked.rowCount).toBeGreaterThan(0)
-      const loaded = page.waitForEvent('load', { timeout: 15_000 })
-      const clicked = page.getByRole('button', { name: 'Send', exact: true }).click()
-      await new Promise((r) => setTimeout(r, 1_000))
-      released = Date.now()
-      await lock.query('COMMIT')
-      await Promise.all([clicked, loaded])
-    } finally {
-      if (!released) await lock.query('ROLLBACK').catch(() => {})
-      lock.release()
-    }
-    const message = await prisma.message.findFirst({ where: { conversationId: conversation.id, kind: 'customer' }, orderBy: { id: 'desc' } })
-    expect(message?.bodyText).toContain('A second message')
-    expect(statusGets.length).toBe(1)
-    const early = statusGets[0]! < released
-    expect.soft(early, `the redirected GET was sent ${released - statusGets[0]!} ms before the session write could commit`).toBe(false)
-    expect(await textOf(page.locator('.flash').first(), 2_000)).toContain('Thank you, your message is with our team.')
-    await page.close()
-  }, 30_000)
+      const lock = await app.ctx.db.pool.connect()
+      let released = 0
+      const statusGets: number[] = []
+      page.on('request', (r) => {
+        if (r.method() === 'GET' && new URL(r.url()).pathname === new URL(statusUrl).pathname) statusGets.push(Date.now())
+      })
+      try {
+        await lock.query('BEGIN')
+        const locked = await lock.query('SELECT sid FROM sessions FOR UPDATE')
+        expect(locked.rowCount).toBeGreaterThan(0)
+        const loaded = page.waitForEvent('load', { timeout: 15_000 })
+        const clicked = page.getByRole('button', { name: 'Send', exact: true }).click()
+        await new Promise((r) => setTimeout(r, 1_000))
+        released = Date.now()
+        await lock.query('COMMIT')
+        await Promise.all([clicked, loaded])
+      } finally {
+        if (!released) await lock.query('ROLLBACK').catch(() => {})
+        lock.release()
+      }
+      const message = await prisma.message.findFirst({ where: { conversationId: conversation.id, kind: 'customer' }, orderBy: { id: 'desc' } })
+      expect(message?.bodyText).toContain('A second message')
+      expect(statusGets.length).toBe(1)
+      const early = statusGets[0]! < released
+      expect.soft(early, `the redirected GET was sent ${released - statusGets[0]!} ms before the session write could commit`).toBe(false)
+      expect(await textOf(page.locator('.flash').first(), 2_000)).toContain('Thank you, your message is with our team.')
+      await page.close()
+    },
+    30_000,
+  )
 })

@@ -43,7 +43,11 @@ describe('a refused form in the browser', () => {
     page.setDefaultTimeout(10_000)
     const problems: string[] = []
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-    const conversation = await buildConversation(app.ctx.domain, agent, { folderId: folder.id, subject: 'Parcel came back to sender', customerEmail: 'casey.refused@example.com' })
+    const conversation = await buildConversation(app.ctx.domain, agent, {
+      folderId: folder.id,
+      subject: 'Parcel came back to sender',
+      customerEmail: 'casey.refused@example.com',
+    })
     const conversationUrl = `${app.url}/conversations/${conversation.number}`
 
     await page.goto(conversationUrl)
@@ -52,7 +56,10 @@ describe('a refused form in the browser', () => {
     await page.keyboard.type('We will send it again today, with tracking.')
     await page.getByLabel('Attach files').setInputFiles({ name: 'label.pdf', mimeType: 'application/pdf', buffer: PDF })
     // The customer writes while the agent is typing: sending asks for confirmation first.
-    await addCustomerMessage(app.ctx.domain, asCustomer(conversation.customerId), { conversationId: conversation.id, text: 'Please use my new address: 4 Elm Street.' })
+    await addCustomerMessage(app.ctx.domain, asCustomer(conversation.customerId), {
+      conversationId: conversation.id,
+      text: 'Please use my new address: 4 Elm Street.',
+    })
     await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Send', exact: true }).click()])
 
     expect(await page.locator('#reply-error').textContent()).toContain('New messages arrived')
@@ -90,7 +97,9 @@ describe('a refused form in the browser', () => {
     expect(await page.getByLabel(/e-mail address/).inputValue()).toBe('bob@')
     expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toBe('Replacement lid')
     expect(await page.getByLabel('Message', { exact: true }).textContent()).toContain('Your replacement lid is on its way.')
-    expect(await page.locator('#files-error').textContent()).toBe('Choose “invoice.pdf” and “lid-photo.pdf” again: a form that is refused cannot keep its files.')
+    expect(await page.locator('#files-error').textContent()).toBe(
+      'Choose “invoice.pdf” and “lid-photo.pdf” again: a form that is refused cannot keep its files.',
+    )
     expect(await page.getByLabel('Attach files').getAttribute('aria-describedby')).toBe('files-error')
     await page.screenshot({ path: path.join(ARTIFACTS, 'refused-new-conversation.png'), fullPage: true })
   }, 60_000)

@@ -44,9 +44,6 @@ function seeded(seed: number) {
   }
 }
 
-
-
-
 /**
  * The network between the customer's MTA and the app: a TCP relay on a fixed port, whose replies
  * take `latencyMs` to come back. cut() drops every connection at once with the replies still on
@@ -167,7 +164,12 @@ describe('SIGKILL while e-mails and their replies arrive over SMTP', () => {
         children.push(child)
         let exited = false
         void child.exited.then(() => (exited = true))
-        await until('the app to answer /healthz', async () => exited || (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status === 200, 90_000, child.output)
+        await until(
+          'the app to answer /healthz',
+          async () => exited || (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status === 200,
+          90_000,
+          child.output,
+        )
         if (!exited) return child
         // A free port can be taken by another program before the app binds it: take others.
         if (attempt < 3 && /EADDRINUSE/.test(child.output())) continue
@@ -187,7 +189,8 @@ describe('SIGKILL while e-mails and their replies arrive over SMTP', () => {
     const replies: Outgoing[] = []
     let failedAttempts = 0
     const failures = new Map<string, number>()
-    const senderState = () => `${acked.size} accepted, ${failedAttempts} failed attempts: ${[...failures].map(([m, n]) => `${n}× ${m}`).join('; ')}\n${app.output().slice(-3000)}`
+    const senderState = () =>
+      `${acked.size} accepted, ${failedAttempts} failed attempts: ${[...failures].map(([m, n]) => `${n}× ${m}`).join('; ')}\n${app.output().slice(-3000)}`
     let senderError: Error | null = null
     const start = Date.now()
     const base = new Date(Math.floor(start / 1000) * 1000)
@@ -219,7 +222,15 @@ describe('SIGKILL while e-mails and their replies arrive over SMTP', () => {
     const sending = Promise.all(
       Array.from({ length: SENDERS }, async () => {
         // A connection per e-mail, as an MTA's queue runner opens them; short timeouts notice a dead app.
-        const transport = nodemailer.createTransport({ host: '127.0.0.1', port: link.port, secure: false, ignoreTLS: true, connectionTimeout: 3_000, greetingTimeout: 3_000, socketTimeout: 15_000 })
+        const transport = nodemailer.createTransport({
+          host: '127.0.0.1',
+          port: link.port,
+          secure: false,
+          ignoreTLS: true,
+          connectionTimeout: 3_000,
+          greetingTimeout: 3_000,
+          socketTimeout: 15_000,
+        })
         try {
           for (let i = nextConversation++; i < N; i = nextConversation++) {
             await deliver(transport, parents[i]!)
@@ -255,7 +266,7 @@ describe('SIGKILL while e-mails and their replies arrive over SMTP', () => {
       await until(`${killAt[k]} e-mails accepted`, async () => acked.size >= killAt[k]! || senderError !== null || sent, 60_000, senderState)
       if (senderError) break
       await sleep(killDelays[k]!)
-      for (const deadline = Date.now() + 3_000; Date.now() < deadline && !(await count(replyWithParentWaiting)); ) await sleep(10)
+      for (const deadline = Date.now() + 3_000; Date.now() < deadline && !(await count(replyWithParentWaiting));) await sleep(10)
       killedAt.push(Date.now())
       app.signal('SIGKILL')
       link.cut()
@@ -266,7 +277,9 @@ describe('SIGKILL while e-mails and their replies arrive over SMTP', () => {
                 count(*) FILTER (WHERE status = 'processed')::int AS processed, count(*) FILTER (WHERE ${replyWithParentWaiting})::int AS pairs
          FROM inbound_messages`,
       )
-      console.log(`[intake-kill] kill ${k + 1} at ${Date.now() - start} ms, ${acked.size} accepted: ${rows[0]!.processed} processed, ${rows[0]!.waiting} waiting (${rows[0]!.claimed} in the dead process's hands, ${rows[0]!.pairs} replies waiting with their parent)`)
+      console.log(
+        `[intake-kill] kill ${k + 1} at ${Date.now() - start} ms, ${acked.size} accepted: ${rows[0]!.processed} processed, ${rows[0]!.waiting} waiting (${rows[0]!.claimed} in the dead process's hands, ${rows[0]!.pairs} replies waiting with their parent)`,
+      )
       // The dead process's leases, run out: what the restarted app would meet a minute later.
       await db.query(`UPDATE inbound_messages SET "claimedAt" = "claimedAt" - interval '61 seconds' WHERE status = 'received' AND "claimedAt" IS NOT NULL`)
       app = await startApp()
@@ -274,7 +287,12 @@ describe('SIGKILL while e-mails and their replies arrive over SMTP', () => {
     await sending
     const allSent = Date.now() - start
 
-    await until('every stored e-mail to be processed', async () => (await count(`status = 'received'`)) === 0, 90_000, () => app.output())
+    await until(
+      'every stored e-mail to be processed',
+      async () => (await count(`status = 'received'`)) === 0,
+      90_000,
+      () => app.output(),
+    )
     const elapsed = Date.now() - start
 
     // Every accepted e-mail, once: one message per Message-ID, and no other message (a copy kept
@@ -284,7 +302,15 @@ describe('SIGKILL while e-mails and their replies arrive over SMTP', () => {
     // For a message kept without its id, the row of the message that holds the id tells the two
     // ways it can happen apart: the same row (taken again after a kill that followed its commit)
     // or another copy of the e-mail.
-    const { rows: messages } = await db.query<{ id: number; emailMessageId: string | null; conversationId: number; inboundId: number | null; header: string | null; note: string | null; holderInboundId: number | null }>(
+    const { rows: messages } = await db.query<{
+      id: number
+      emailMessageId: string | null
+      conversationId: number
+      inboundId: number | null
+      header: string | null
+      note: string | null
+      holderInboundId: number | null
+    }>(
       `SELECT m.id, m."emailMessageId", m."conversationId", m."inboundId", i."messageIdHeader" AS header, i.note,
               (SELECT h."inboundId" FROM messages h WHERE h."emailMessageId" = i."messageIdHeader") AS "holderInboundId"
        FROM messages m LEFT JOIN inbound_messages i ON i.id = m."inboundId" WHERE m.kind = 'customer' ORDER BY m.id`,
@@ -305,12 +331,19 @@ describe('SIGKILL while e-mails and their replies arrive over SMTP', () => {
        FROM messages m JOIN inbound_messages i ON i.id = m."inboundId" WHERE m.kind = 'customer' AND m."emailMessageId" IS NOT NULL`,
     )
     const timing = new Map(timings.map((t) => [t.id, t]))
-    const early = replies.map((r, i) => ({ arrived: timing.get(r.messageId)?.firstReceivedAt.getTime() ?? 0, parentDone: timing.get(parents[i]!.messageId)?.processedAt.getTime() ?? 0 })).filter((t) => t.arrived < t.parentDone)
+    const early = replies
+      .map((r, i) => ({
+        arrived: timing.get(r.messageId)?.firstReceivedAt.getTime() ?? 0,
+        parentDone: timing.get(parents[i]!.messageId)?.processedAt.getTime() ?? 0,
+      }))
+      .filter((t) => t.arrived < t.parentDone)
     const acrossKill = early.filter((t) => killedAt.some((k) => t.arrived < k && k < t.parentDone)).length
 
     const rows = await count('true')
     const { rows: failed } = await db.query<{ id: number; error: string }>(`SELECT id, error FROM inbound_messages WHERE status = 'failed' ORDER BY id`)
-    const { rows: notes } = await db.query<{ note: string | null; n: number }>(`SELECT note, count(*)::int AS n FROM inbound_messages WHERE note IS NOT NULL GROUP BY note`)
+    const { rows: notes } = await db.query<{ note: string | null; n: number }>(
+      `SELECT note, count(*)::int AS n FROM inbound_messages WHERE note IS NOT NULL GROUP BY note`,
+    )
     console.log(
       `[intake-kill] seed ${seed}: N = ${N} conversations (${2 * N} e-mails), kills: ${killedAt.length}, failed SMTP attempts retried: ${failedAttempts}, ` +
         `stored rows: ${rows} (${rows - 2 * N} redelivered), replies that arrived before their parent was processed: ${early.length} (${acrossKill} across a kill), ` +

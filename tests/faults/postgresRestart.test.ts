@@ -37,7 +37,11 @@ function browser(baseUrl: string) {
   const jar = new Map<string, string>()
   const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
   async function request(path: string, init: RequestInit = {}) {
-    const res = await fetch(`${baseUrl}${path}`, { redirect: 'manual', ...init, headers: { cookie: cookie(), accept: 'text/html', ...(init.headers as Record<string, string>) } })
+    const res = await fetch(`${baseUrl}${path}`, {
+      redirect: 'manual',
+      ...init,
+      headers: { cookie: cookie(), accept: 'text/html', ...(init.headers as Record<string, string>) },
+    })
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';')
       const at = pair!.indexOf('=')
@@ -59,7 +63,6 @@ function browser(baseUrl: string) {
     },
   }
 }
-
 
 describe('PostgreSQL restarted under a running app', () => {
   let privatePg: PrivatePostgres
@@ -87,14 +90,17 @@ describe('PostgreSQL restarted under a running app', () => {
     await privatePg?.cleanup()
   })
 
-  const customerMail = () => nodemailer.createTransport({ host: '127.0.0.1', port: app.smtpPort!, secure: false, ignoreTLS: true, connectionTimeout: 10_000, socketTimeout: 20_000 })
+  const customerMail = () =>
+    nodemailer.createTransport({ host: '127.0.0.1', port: app.smtpPort!, secure: false, ignoreTLS: true, connectionTimeout: 10_000, socketTimeout: 20_000 })
 
   /** Connections on the private server that are LISTENing for the event bus. */
   async function listeners(): Promise<number> {
     const c = new pg.Client({ connectionString: databaseUrl })
     await c.connect()
     try {
-      const { rows } = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN %'`)
+      const { rows } = await c.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN %'`,
+      )
       return rows[0]!.n
     } finally {
       await c.end()
@@ -137,10 +143,12 @@ describe('PostgreSQL restarted under a running app', () => {
       text: 'Please answer when you are back.',
       messageId: '<during-outage@customer.example>',
     }
-    const refused = await customerMail().sendMail(message).then(
-      () => null,
-      (err: { responseCode?: number }) => err,
-    )
+    const refused = await customerMail()
+      .sendMail(message)
+      .then(
+        () => null,
+        (err: { responseCode?: number }) => err,
+      )
     expect(refused, 'the listener accepted a message it could not store').not.toBeNull()
     expect(refused!.responseCode).toBe(451)
 
@@ -197,7 +205,9 @@ describe('PostgreSQL restarted under a running app', () => {
     expect(await listeners()).toBe(1)
     await customerMail().sendMail({ ...message, subject: 'After the second restart', messageId: '<after-second@customer.example>' })
     await app.ctx.intake.drain()
-    const second = await until('the second message to be processed', () => prisma.message.findUnique({ where: { emailMessageId: '<after-second@customer.example>' } }))
+    const second = await until('the second message to be processed', () =>
+      prisma.message.findUnique({ where: { emailMessageId: '<after-second@customer.example>' } }),
+    )
     await until('the old stream to get the second event', async () => before.events.filter((e) => e.data.conversationId === second.conversationId).length > 0)
     await sleep(500)
     expect(before.events.filter((e) => e.data.conversationId === second.conversationId)).toHaveLength(1)

@@ -65,7 +65,13 @@ describe('SIGTERM while an agent has the live stream open', () => {
       for (const deadline = Date.now() + 60_000; ; await sleep(200)) {
         if (child.exitCode !== null) throw new Error(`the app exited:\n${output}`)
         if (Date.now() > deadline) throw new Error(`the app did not start:\n${output}`)
-        if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break
+        if (
+          await fetch(`${base}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          break
       }
 
       // Sign in and open the live stream, as the conversation list page does.
@@ -108,7 +114,9 @@ describe('SIGTERM while an agent has the live stream open', () => {
       await readUntilEnd
       expect(exit, `the app did not exit within 20 s of SIGTERM:\n${output.slice(-2000)}`).not.toBeNull()
       const took = exit!.at - sentAt
-      console.log(`[shutdown] exit code ${exit!.code} ${exit!.signal ?? ''} ${took} ms after SIGTERM; stream ended by the server: ${streamEndedAt ? `${streamEndedAt - sentAt} ms` : 'no'}`)
+      console.log(
+        `[shutdown] exit code ${exit!.code} ${exit!.signal ?? ''} ${took} ms after SIGTERM; stream ended by the server: ${streamEndedAt ? `${streamEndedAt - sentAt} ms` : 'no'}`,
+      )
       // The orderly path, not main()'s 10 s force-exit.
       expect({ code: exit!.code, forced: took >= 9_500 }).toEqual({ code: 0, forced: false })
       expect(streamEndedAt, 'the server never ended the /events stream').not.toBeNull()

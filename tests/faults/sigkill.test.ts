@@ -20,9 +20,6 @@ import { freePort, freshServerDatabase } from '../helpers/privatePostgres.ts'
 const DAY_MS = 24 * 60 * 60 * 1000
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-
-
-
 /** An SMTP server that takes its time: the reply to DATA comes `delayMs` after the message has arrived. */
 async function startSlowCapture(delayMs: number) {
   const received: { messageId: string; to: string[]; subject: string; raw: string }[] = []
@@ -136,9 +133,13 @@ describe('SIGKILL during outbox delivery and during a sweep', () => {
       expect(killedAt).toBe(KILL_AT)
       capture.onArrival(null)
 
-      const { rows: atKill } = await db.query<{ id: number; messageId: string; status: string }>(`SELECT id, "messageId", status::text FROM outbox_emails ORDER BY id`)
+      const { rows: atKill } = await db.query<{ id: number; messageId: string; status: string }>(
+        `SELECT id, "messageId", status::text FROM outbox_emails ORDER BY id`,
+      )
       const byStatus = (s: string) => atKill.filter((r) => r.status === s)
-      console.log(`[outbox] at the kill: ${capture.received.length} arrived at the server, ${byStatus('sent').length} sent, ${byStatus('sending').length} sending, ${byStatus('queued').length} queued`)
+      console.log(
+        `[outbox] at the kill: ${capture.received.length} arrived at the server, ${byStatus('sent').length} sent, ${byStatus('sending').length} sending, ${byStatus('queued').length} queued`,
+      )
       // The kill came in the middle: some rows are claimed by the dead process, some never started.
       expect(byStatus('sending').length).toBeGreaterThan(0)
       expect(byStatus('sent').length).toBeLessThan(COUNT)
@@ -171,7 +172,9 @@ describe('SIGKILL during outbox delivery and during a sweep', () => {
       // At least once: a repeat is only an e-mail the dead process had claimed, sent with the same
       // Message-ID, the same recipient and the same subject (receivers can drop it).
       const repeated = [...arrivals].filter(([, copies]) => copies.length > 1)
-      console.log(`[outbox] after the restart: ${capture.received.length} arrivals for ${COUNT} e-mails; repeated: ${repeated.map(([id, c]) => `${id} ×${c.length}`).join(', ') || 'none'}`)
+      console.log(
+        `[outbox] after the restart: ${capture.received.length} arrivals for ${COUNT} e-mails; repeated: ${repeated.map(([id, c]) => `${id} ×${c.length}`).join(', ') || 'none'}`,
+      )
       expect(repeated.length).toBeLessThanOrEqual(1)
       for (const [id, copies] of repeated) {
         expect(inFlight.has(id)).toBe(true)
@@ -204,7 +207,10 @@ describe('SIGKILL during outbox delivery and during a sweep', () => {
     const COUNT = 3_000
     const now = new Date(Math.floor(Date.now() / 1000) * 1000)
     const folder = await db.query<{ id: number }>(`INSERT INTO folders (name, "updatedAt") VALUES ('Sweep kill', now()) RETURNING id`)
-    await db.query(`INSERT INTO customers (email, name, "updatedAt") SELECT 'sweep-' || i || '@customer.example', 'Sweep ' || i, now() FROM generate_series(1, $1::int) i`, [COUNT])
+    await db.query(
+      `INSERT INTO customers (email, name, "updatedAt") SELECT 'sweep-' || i || '@customer.example', 'Sweep ' || i, now() FROM generate_series(1, $1::int) i`,
+      [COUNT],
+    )
     // Pending for 24 days: a day past the reminder point (30 − 7 days), not yet due to close.
     await db.query(
       `INSERT INTO conversations (subject, status, channel, "folderId", "customerId", "lastActivityAt", "lastAgentReplyAt", "pendingSince", "updatedAt")
@@ -276,13 +282,21 @@ describe('SIGKILL during outbox delivery and during a sweep', () => {
     const progress = Math.max(0, ...[...sweep.output().matchAll(/reminded (\d+)/g)].map((m) => Number(m[1])))
 
     // Its server session ends with the socket; its open transaction is rolled back.
-    await until('the killed sweep’s database session to end', async () => {
-      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND (state LIKE 'idle in transaction%' OR state = 'active')`)
-      return rows[0]!.n === 0
-    }, 15_000)
+    await until(
+      'the killed sweep’s database session to end',
+      async () => {
+        const { rows } = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND (state LIKE 'idle in transaction%' OR state = 'active')`,
+        )
+        return rows[0]!.n === 0
+      },
+      15_000,
+    )
 
     const afterKill = await halfChanged()
-    console.log(`[sweep] killed mid-batch (last progress line read: "reminded ${progress}"; ${Date.now() - t0} ms after the start): ${afterKill.stamped} of ${afterKill.total} conversations reminded, ${afterKill.bad.length} half-changed`)
+    console.log(
+      `[sweep] killed mid-batch (last progress line read: "reminded ${progress}"; ${Date.now() - t0} ms after the start): ${afterKill.stamped} of ${afterKill.total} conversations reminded, ${afterKill.bad.length} half-changed`,
+    )
     expect(afterKill.bad).toEqual([])
     expect(afterKill.stamped).toBeGreaterThan(0)
     expect(afterKill.stamped).toBeLessThan(COUNT)
@@ -317,7 +331,8 @@ describe('SIGKILL during outbox delivery and during a sweep', () => {
       const app = await startApp(capture.url)
       await until(
         'every reminder to be sent',
-        async () => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_emails WHERE kind = 'reminder' AND status <> 'sent'`)).rows[0]!.n === 0,
+        async () =>
+          (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_emails WHERE kind = 'reminder' AND status <> 'sent'`)).rows[0]!.n === 0,
         120_000,
         app.output,
       )

@@ -51,7 +51,11 @@ describe('outgoing SMTP server down for a while', () => {
   async function replies(count: number, label: string): Promise<string[]> {
     const ids: string[] = []
     for (let i = 0; i < count; i++) {
-      const conversation = await buildConversation(app.ctx.domain, agent, { folderId, customerEmail: `${label}-${i}@customer.example`, subject: `${label} ${i}` })
+      const conversation = await buildConversation(app.ctx.domain, agent, {
+        folderId,
+        customerEmail: `${label}-${i}@customer.example`,
+        subject: `${label} ${i}`,
+      })
       const { message } = await replyAsAgent(app.ctx.domain, agent, { conversationId: conversation.id, text: `Answer ${label} ${i}` })
       ids.push(message.emailMessageId!)
     }
@@ -60,7 +64,14 @@ describe('outgoing SMTP server down for a while', () => {
 
   /** What the rows look like, for a timeout's message. */
   const summary = (messageIds: string[]) => async () =>
-    (await rowsOf(messageIds)).map((r) => ({ id: r.id, status: r.status, attempts: r.attempts, nextAttemptAt: r.nextAttemptAt, lockedUntil: r.lockedUntil, lastError: r.lastError }))
+    (await rowsOf(messageIds)).map((r) => ({
+      id: r.id,
+      status: r.status,
+      attempts: r.attempts,
+      nextAttemptAt: r.nextAttemptAt,
+      lockedUntil: r.lockedUntil,
+      lastError: r.lastError,
+    }))
   const rowsOf = (messageIds: string[]) => prisma().outboxEmail.findMany({ where: { messageId: { in: messageIds } }, orderBy: { id: 'asc' } })
 
   it('retries with back-off while the server is down, then delivers every e-mail exactly once', async () => {
@@ -69,10 +80,15 @@ describe('outgoing SMTP server down for a while', () => {
     // 1. Replies written during the outage: each first attempt fails (connection refused).
     const t0 = time.clock().getTime()
     const first = await replies(12, 'early')
-    await until('every first attempt to fail', async () => {
-      const rows = await rowsOf(first)
-      return rows.length === first.length && rows.every((r) => r.status === 'queued' && r.attempts === 1 && r.lastError)
-    }, 20_000, summary(first))
+    await until(
+      'every first attempt to fail',
+      async () => {
+        const rows = await rowsOf(first)
+        return rows.length === first.length && rows.every((r) => r.status === 'queued' && r.attempts === 1 && r.lastError)
+      },
+      20_000,
+      summary(first),
+    )
     const t1 = time.clock().getTime()
     for (const r of await rowsOf(first)) {
       expect(r.lastError).toMatch(/ECONNREFUSED|connect/i)

@@ -46,7 +46,10 @@ describe('lifecycle sweep batches stay bounded whatever plan PostgreSQL picks', 
     await db.query('ALTER TABLE conversations SET (autovacuum_enabled = false)')
     await db.query('ANALYZE conversations') // statistics of the table before the backlog: empty
     const folder = await db.query<{ id: number }>(`INSERT INTO folders (name, "updatedAt") VALUES ('Backlog', now()) RETURNING id`)
-    await db.query(`INSERT INTO customers (email, name, "updatedAt") SELECT 'backlog-' || i || '@customer.example', 'Backlog ' || i, now() FROM generate_series(1, $1::int) i`, [COUNT])
+    await db.query(
+      `INSERT INTO customers (email, name, "updatedAt") SELECT 'backlog-' || i || '@customer.example', 'Backlog ' || i, now() FROM generate_series(1, $1::int) i`,
+      [COUNT],
+    )
     await db.query(
       `INSERT INTO conversations (subject, status, channel, "folderId", "customerId", "lastActivityAt", "lastAgentReplyAt", "pendingSince", "updatedAt")
        SELECT 'Backlog ' || cu.id, 'pending', 'email', $1, cu.id, $2, $2, $2, now() FROM customers cu`,

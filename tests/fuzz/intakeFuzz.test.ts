@@ -88,7 +88,8 @@ describe('the inbound intake under fuzzing', () => {
     app = await startTestApp()
     // The real-world corpus where it is present (CI); the project's own messages always.
     corpus = [...(corpusPresent ? loadCorpus(MAIL_CORPUS!) : []), ...OWN_MESSAGES.map(({ name, raw }) => ({ name, raw }))]
-    if (!corpusPresent) console.log(`Fuzzing from the project's own ${OWN_MESSAGES.length} messages only: set MAIL_CORPUS to add the real-world corpus (CI does).`)
+    if (!corpusPresent)
+      console.log(`Fuzzing from the project's own ${OWN_MESSAGES.length} messages only: set MAIL_CORPUS to add the real-world corpus (CI does).`)
   })
   afterAll(async () => {
     await app?.close()
@@ -149,7 +150,9 @@ describe('the inbound intake under fuzzing', () => {
       expect(health.status).toBe(200)
       const clean = await receiveRawMessage(app.ctx.domain, {
         source: 'http',
-        raw: Buffer.from('From: Nora <nora@example.com>\r\nTo: support@localhost\r\nSubject: After the storm\r\nMessage-ID: <after-fuzz@example.com>\r\n\r\nStill there?\r\n'),
+        raw: Buffer.from(
+          'From: Nora <nora@example.com>\r\nTo: support@localhost\r\nSubject: After the storm\r\nMessage-ID: <after-fuzz@example.com>\r\n\r\nStill there?\r\n',
+        ),
       })
       expect(clean.outcome.status).toBe('processed')
     },
@@ -181,9 +184,15 @@ describe('the inbound intake under fuzzing', () => {
     // fails and reaches no agent.
     const outcomes: Record<string, string> = {}
     for (const header of ['Message-ID', 'In-Reply-To', 'References']) {
-      const headers: Record<string, string> = { 'Message-ID': `<nul-${header}@example.com>`, 'In-Reply-To': '<earlier@example.com>', References: '<earlier@example.com>' }
+      const headers: Record<string, string> = {
+        'Message-ID': `<nul-${header}@example.com>`,
+        'In-Reply-To': '<earlier@example.com>',
+        References: '<earlier@example.com>',
+      }
       headers[header] = `<nul\0-${header}@example.com>`
-      const raw = `From: Olga <olga@example.com>\r\nTo: support@localhost\r\nSubject: NUL in ${header}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\nPlease help.\r\n`
+      const raw = `From: Olga <olga@example.com>\r\nTo: support@localhost\r\nSubject: NUL in ${header}\r\n${Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\r\n')}\r\n\r\nPlease help.\r\n`
       const { outcome } = await receiveRawMessage(app.ctx.domain, { source: 'http', raw: Buffer.from(raw, 'latin1') })
       outcomes[header] = outcome.status === 'failed' ? `failed: ${outcome.error.split('\n').at(-1)}` : outcome.status
     }

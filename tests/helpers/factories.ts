@@ -31,7 +31,10 @@ export function testClock(start = new Date('2027-01-04T09:00:00Z')) {
 export const PASSWORD = 'factory password 1'
 let passwordHash: string | undefined
 
-export async function buildAgent(prisma: Prisma, options: { role?: 'admin' | 'agent'; folderIds?: number[]; name?: string; notifyOnAssign?: boolean } = {}): Promise<Actor> {
+export async function buildAgent(
+  prisma: Prisma,
+  options: { role?: 'admin' | 'agent'; folderIds?: number[]; name?: string; notifyOnAssign?: boolean } = {},
+): Promise<Actor> {
   passwordHash ??= await hashPassword(PASSWORD)
   const id = unique()
   const agent = await prisma.agent.create({
@@ -59,7 +62,7 @@ export async function buildTag(prisma: Prisma, name = `tag-${unique()}`, colour 
 export async function buildConversation(
   ctx: DomainContext,
   agent: Actor,
-  options: Partial<CreateConversationInput> & { folderId: number; status?: ConversationStatus } ,
+  options: Partial<CreateConversationInput> & { folderId: number; status?: ConversationStatus },
 ) {
   const { status, ...input } = options
   const { conversation } = await createConversation(ctx, agent, {

@@ -40,9 +40,18 @@ export async function session(baseUrl: string, email: string, password = PASSWOR
     get,
     /** What live.js does every 5 s on an open conversation page. */
     report: async (number: number, composing: boolean) =>
-      fetch(`${baseUrl}/conversations/${number}/presence`, { method: 'POST', headers: { cookie: cookie(), 'content-type': 'application/json', 'x-csrf-token': await pageToken() }, body: JSON.stringify({ composing }) }),
+      fetch(`${baseUrl}/conversations/${number}/presence`, {
+        method: 'POST',
+        headers: { cookie: cookie(), 'content-type': 'application/json', 'x-csrf-token': await pageToken() },
+        body: JSON.stringify({ composing }),
+      }),
     /** What navigator.sendBeacon sends on pagehide: a form body with `_csrf`, no header. */
-    leave: async (number: number) => fetch(`${baseUrl}/conversations/${number}/presence/leave`, { method: 'POST', headers: { cookie: cookie() }, body: new URLSearchParams({ _csrf: await pageToken() }) }),
+    leave: async (number: number) =>
+      fetch(`${baseUrl}/conversations/${number}/presence/leave`, {
+        method: 'POST',
+        headers: { cookie: cookie() },
+        body: new URLSearchParams({ _csrf: await pageToken() }),
+      }),
     /** The token live.js reads from the page's meta `csrf-token`. */
     csrfFromPage,
   }
@@ -58,7 +67,8 @@ export interface Received {
 export async function openStream(baseUrl: string, cookie: string) {
   const abort = new AbortController()
   const res = await fetch(`${baseUrl}/events`, { headers: { cookie, accept: 'text/event-stream' }, signal: abort.signal })
-  if (res.status !== 200 || !res.headers.get('content-type')?.startsWith('text/event-stream')) throw new Error(`GET /events answered ${res.status} ${res.headers.get('content-type')}`)
+  if (res.status !== 200 || !res.headers.get('content-type')?.startsWith('text/event-stream'))
+    throw new Error(`GET /events answered ${res.status} ${res.headers.get('content-type')}`)
   const events: Received[] = []
   const reader = res.body!.getReader()
   const decoder = new TextDecoder()

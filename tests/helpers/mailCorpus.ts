@@ -11,5 +11,8 @@ export const MAIL_CORPUS: string | null = process.env.MAIL_CORPUS ? path.resolve
 export const corpusPresent = MAIL_CORPUS !== null && existsSync(path.join(MAIL_CORPUS, 'CATALOG.tsv'))
 
 export function announceCorpusAbsent(suite: string) {
-  if (!corpusPresent) console.log(`Not run here: ${suite} (needs the real-world mail corpus: set MAIL_CORPUS to its folder${MAIL_CORPUS ? `; ${MAIL_CORPUS} has no CATALOG.tsv` : ''}). CI runs it.`)
+  if (!corpusPresent)
+    console.log(
+      `Not run here: ${suite} (needs the real-world mail corpus: set MAIL_CORPUS to its folder${MAIL_CORPUS ? `; ${MAIL_CORPUS} has no CATALOG.tsv` : ''}). CI runs it.`,
+    )
 }

@@ -20,7 +20,7 @@ function serverBinDir(): string {
   const root = '/usr/lib/postgresql'
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'initdb'))) : []
   const newest = versions.sort((a, b) => Number(b) - Number(a))[0]
-  if (!newest) throw new Error('No PostgreSQL server binaries in /usr/lib/postgresql: install Debian\'s postgresql package (npm test does it when run as root).')
+  if (!newest) throw new Error("No PostgreSQL server binaries in /usr/lib/postgresql: install Debian's postgresql package (npm test does it when run as root).")
   return path.join(root, newest, 'bin')
 }
 

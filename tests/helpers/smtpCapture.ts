@@ -49,7 +49,9 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
         stream.on('end', () => {
           if (rejections.remaining > 0) {
             rejections.remaining--
-            const refusal = Object.assign(new Error(rejections.code >= 500 ? 'Mailbox unavailable (test rejection)' : 'Try again later (test rejection)'), { responseCode: rejections.code })
+            const refusal = Object.assign(new Error(rejections.code >= 500 ? 'Mailbox unavailable (test rejection)' : 'Try again later (test rejection)'), {
+              responseCode: rejections.code,
+            })
             return callback(refusal)
           }
           const raw = Buffer.concat(chunks)

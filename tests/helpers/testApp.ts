@@ -33,7 +33,12 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ...env,
   })
-  const running = await startServer(config, { inMemoryDatabase: !database.url, clock: options.clock, smtpListenPort: 0, logDestination: options.logDestination }) // a free port for each test app's SMTP listener
+  const running = await startServer(config, {
+    inMemoryDatabase: !database.url,
+    clock: options.clock,
+    smtpListenPort: 0,
+    logDestination: options.logDestination,
+  }) // a free port for each test app's SMTP listener
   return {
     ...running,
     async close() {
@@ -56,7 +61,10 @@ export const ADMIN = { name: 'Ada Admin', email: 'ada@example.test', password: '
 export async function setUpAndSignIn(app: TestApp) {
   const client = request.agent(app.url)
   const page = await client.get('/setup')
-  const res = await client.post('/setup').type('form').send({ _csrf: csrfFrom(page.text), ...ADMIN })
+  const res = await client
+    .post('/setup')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), ...ADMIN })
   if (res.status !== 303) throw new Error(`setup failed with ${res.status}`)
   return client
 }
@@ -65,6 +73,9 @@ export async function setUpAndSignIn(app: TestApp) {
 export async function signIn(app: TestApp, email: string, password: string) {
   const client = request.agent(app.url)
   const page = await client.get('/login')
-  const res = await client.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email, password })
+  const res = await client
+    .post('/login')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), email, password })
   return { client, res }
 }

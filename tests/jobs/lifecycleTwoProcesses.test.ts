@@ -103,13 +103,18 @@ describe.runIf(onPostgres)(`the lifecycle sweep run by two processes at once (SP
     let t = Date.now()
     const pendingSince = new Date(now.getTime() - 24 * DAY_MS)
     const folder = await db.query<{ id: number }>(`INSERT INTO folders (name, "updatedAt") VALUES ('Bulk', now()) RETURNING id`)
-    await db.query(`INSERT INTO customers (email, name, "updatedAt") SELECT 'bulk-' || i || '@example.test', 'Bulk ' || i, now() FROM generate_series(1, $1::int) i`, [COUNT])
+    await db.query(
+      `INSERT INTO customers (email, name, "updatedAt") SELECT 'bulk-' || i || '@example.test', 'Bulk ' || i, now() FROM generate_series(1, $1::int) i`,
+      [COUNT],
+    )
     await db.query(
       `INSERT INTO conversations (subject, status, channel, "folderId", "customerId", "lastActivityAt", "lastAgentReplyAt", "pendingSince", "createdAt", "updatedAt")
        SELECT 'Bulk question ' || cu.id, 'pending', 'email', $1, cu.id, $2, $2, $2, $2, now() FROM customers cu WHERE cu.email LIKE 'bulk-%@example.test'`,
       [folder.rows[0]!.id, pendingSince],
     )
-    const { rows: inserted } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM conversations WHERE status = 'pending' AND "reminderSentAt" IS NULL`)
+    const { rows: inserted } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM conversations WHERE status = 'pending' AND "reminderSentAt" IS NULL`,
+    )
     expect(inserted[0]!.n).toBe(COUNT)
     console.log(`[setup] inserted ${COUNT} pending conversations in ${Date.now() - t} ms`)
 
@@ -125,7 +130,10 @@ describe.runIf(onPostgres)(`the lifecycle sweep run by two processes at once (SP
       `SELECT count(*)::int AS n, count(DISTINCT "toAddress")::int AS addresses FROM outbox_emails WHERE kind = 'reminder'`,
     )
     expect(reminded[0]).toEqual({ n: COUNT, addresses: COUNT })
-    const { rows: stillPending } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM conversations WHERE status = 'pending' AND "reminderSentAt" = $1`, [now])
+    const { rows: stillPending } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM conversations WHERE status = 'pending' AND "reminderSentAt" = $1`,
+      [now],
+    )
     expect(stillPending[0]!.n).toBe(COUNT)
 
     // Phase 2: eight days later, past the 30 days and the 7 days after the reminder.
@@ -135,7 +143,9 @@ describe.runIf(onPostgres)(`the lifecycle sweep run by two processes at once (SP
     console.log(`[close] split ${second[0].closed} + ${second[1].closed}; phase ${Date.now() - t} ms`)
     expect(second[0].closed + second[1].closed).toBe(COUNT)
     expect(second[0].reminded + second[1].reminded).toBe(0)
-    expect(await perConversation(`SELECT "conversationId" FROM history_events WHERE type = 'conversation.auto_closed' AND "actorKind" = 'system'`)).toEqual({ '1': COUNT })
+    expect(await perConversation(`SELECT "conversationId" FROM history_events WHERE type = 'conversation.auto_closed' AND "actorKind" = 'system'`)).toEqual({
+      '1': COUNT,
+    })
     expect(await perConversation(`SELECT "conversationId" FROM outbox_emails WHERE kind = 'closing'`)).toEqual({ '1': COUNT })
     expect(await perConversation(`SELECT "conversationId" FROM outbox_emails WHERE kind = 'reminder'`)).toEqual({ '1': COUNT })
     const { rows: closed } = await db.query<{ status: string; closedByKind: string | null; n: number }>(
@@ -181,7 +191,11 @@ describe.runIf(onPostgres)(`the lifecycle sweep run by two processes at once (SP
       await locker.query('ROLLBACK').catch(() => {})
       await locker.end()
     }
-    runs.forEach((r, i) => console.log(`[slow] process ${i + 1}: exit ${r.code}, ${r.ms} ms: ${r.stdout.split('\r').at(-1)?.trim()}${r.code ? `\n${r.stderr.split('\n').slice(0, 2).join('\n')}` : ''}`))
+    runs.forEach((r, i) =>
+      console.log(
+        `[slow] process ${i + 1}: exit ${r.code}, ${r.ms} ms: ${r.stdout.split('\r').at(-1)?.trim()}${r.code ? `\n${r.stderr.split('\n').slice(0, 2).join('\n')}` : ''}`,
+      ),
+    )
     console.log(`[slow] phase ${Date.now() - t} ms`)
     const { rows } = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM conversations WHERE "folderId" = $1 AND status = 'pending' AND "reminderSentAt" IS NOT NULL`,

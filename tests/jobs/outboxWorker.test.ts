@@ -25,7 +25,12 @@ describe('the outbox worker and mail queued as of a simulated moment', () => {
     const ctx = app.ctx.domain
     const admin = await buildAgent(ctx.prisma, { role: 'admin' })
     const folder = await buildFolder(ctx.prisma)
-    const c = await buildConversation(ctx, admin, { folderId: folder.id, mode: 'send', customerEmail: 'later@example.test', text: 'Try restarting the router.' })
+    const c = await buildConversation(ctx, admin, {
+      folderId: folder.id,
+      mode: 'send',
+      customerEmail: 'later@example.test',
+      text: 'Try restarting the router.',
+    })
     const later = new Date(Date.now() + 24 * DAY_MS)
     expect(await runLifecycleSweep({ ...ctx, clock: () => later }, SYSTEM)).toMatchObject({ reminded: 1 })
 
@@ -40,7 +45,7 @@ describe('the outbox worker and mail queued as of a simulated moment', () => {
     })
     try {
       const reminderSent = async () => (await ctx.prisma.outboxEmail.findFirstOrThrow({ where: { conversationId: c.id, kind: 'reminder' } })).status === 'sent'
-      for (const deadline = Date.now() + 5_000; !(await reminderSent()) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100))
+      for (const deadline = Date.now() + 5_000; !(await reminderSent()) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100))
       expect(await reminderSent()).toBe(true)
       const reminder = sent.find((m) => String(m.subject).includes('Is your problem solved?'))
       expect(reminder?.envelope).toMatchObject({ to: ['later@example.test'] })

@@ -28,7 +28,8 @@ describe('e-mail both ways, over real SMTP', () => {
     await customerMail().sendMail({ from: 'Lin Customer <lin@customer.example>', to: 'help@acme.example', ...message })
     await app.ctx.intake.drain()
   }
-  const conversationOf = (messageId: string) => app.ctx.db.prisma.message.findUniqueOrThrow({ where: { emailMessageId: messageId }, include: { conversation: true } })
+  const conversationOf = (messageId: string) =>
+    app.ctx.db.prisma.message.findUniqueOrThrow({ where: { emailMessageId: messageId }, include: { conversation: true } })
 
   it('customer e-mail → new conversation → agent reply e-mail with thread headers → customer reply threaded back, open', async () => {
     await send({ subject: 'Invoice missing', text: 'I did not get my invoice for March.', messageId: '<first@customer.example>' })
@@ -51,7 +52,14 @@ describe('e-mail both ways, over real SMTP', () => {
     expect((await app.ctx.db.prisma.conversation.findUniqueOrThrow({ where: { id: conversation.id } })).status).toBe('pending')
 
     // The customer answers from their mail program: In-Reply-To and References point at our reply.
-    await send({ to: replyTo, subject: `Re: ${mail.subject}`, text: 'Thanks! But the amount looks wrong.\n\nOn Monday Sam wrote:\n> Here it is', inReplyTo: mail.messageId, references: [mail.messageId!], messageId: '<second@customer.example>' })
+    await send({
+      to: replyTo,
+      subject: `Re: ${mail.subject}`,
+      text: 'Thanks! But the amount looks wrong.\n\nOn Monday Sam wrote:\n> Here it is',
+      inReplyTo: mail.messageId,
+      references: [mail.messageId!],
+      messageId: '<second@customer.example>',
+    })
     const threaded = await conversationOf('<second@customer.example>')
     expect(threaded.conversationId).toBe(conversation.id)
     expect(threaded.conversation.status).toBe('open')
@@ -88,7 +96,13 @@ describe('e-mail both ways, over real SMTP', () => {
     const { conversation } = await conversationOf('<o1@customer.example>')
     await send({ subject: `Re: [#${conversation.number}] Order 77`, text: 'Any news?', messageId: '<o2@customer.example>' })
     expect((await conversationOf('<o2@customer.example>')).conversationId).toBe(conversation.id)
-    await customerMail().sendMail({ from: 'mallory@evil.example', to: 'help@acme.example', subject: `[#${conversation.number}] Order 77`, text: 'let me in', messageId: '<evil@evil.example>' })
+    await customerMail().sendMail({
+      from: 'mallory@evil.example',
+      to: 'help@acme.example',
+      subject: `[#${conversation.number}] Order 77`,
+      text: 'let me in',
+      messageId: '<evil@evil.example>',
+    })
     await app.ctx.intake.drain()
     const evil = await conversationOf('<evil@evil.example>')
     expect(evil.conversationId).not.toBe(conversation.id)
@@ -99,12 +113,17 @@ describe('e-mail both ways, over real SMTP', () => {
     await send({ subject: 'Parcel 12', text: 'Lost parcel.', messageId: '<pa1@customer.example>' })
     const { conversation } = await conversationOf('<pa1@customer.example>')
     const forged = (id: string, fromLines: string) =>
-      [fromLines, 'To: help@acme.example', `Subject: Re: [#${conversation.number}] Parcel 12`, `Message-ID: <${id}@evil.example>`, '', 'Let me in.', ''].join('\r\n')
+      [fromLines, 'To: help@acme.example', `Subject: Re: [#${conversation.number}] Parcel 12`, `Message-ID: <${id}@evil.example>`, '', 'Let me in.', ''].join(
+        '\r\n',
+      )
     const attempts = {
       'sender-only': forged('sender-only', 'From: undisclosed-recipients:;\r\nSender: Lin Customer <lin@customer.example>'),
       'reply-to-only': forged('reply-to-only', 'From: <>\r\nReply-To: lin@customer.example'),
       'two-from-lines': forged('two-from-lines', 'From: Mallory <mallory@evil.example>\r\nFrom: Lin Customer <lin@customer.example>'),
-      'two-from-lines-customer-first': forged('two-from-lines-customer-first', 'From: Lin Customer <lin@customer.example>\r\nFrom: Mallory <mallory@evil.example>'),
+      'two-from-lines-customer-first': forged(
+        'two-from-lines-customer-first',
+        'From: Lin Customer <lin@customer.example>\r\nFrom: Mallory <mallory@evil.example>',
+      ),
     }
     for (const raw of Object.values(attempts)) {
       await customerMail().sendMail({ envelope: { from: 'lin@customer.example', to: ['help@acme.example'] }, raw })
@@ -131,9 +150,25 @@ describe('e-mail both ways, over real SMTP', () => {
     expect(mail.html).toMatch(/do not reply to this e-mail/i)
 
     // The agent replies anyway, to the support address, quoting the customer's text.
-    await customerMail().sendMail({ from: colleague.email, to: 'help@acme.example', subject: `Re: ${mail.subject}`, text: 'I will look at it.', inReplyTo: mail.messageId, references: [mail.messageId!], messageId: '<agent-answer@example.test>' })
+    await customerMail().sendMail({
+      from: colleague.email,
+      to: 'help@acme.example',
+      subject: `Re: ${mail.subject}`,
+      text: 'I will look at it.',
+      inReplyTo: mail.messageId,
+      references: [mail.messageId!],
+      messageId: '<agent-answer@example.test>',
+    })
     // A person the notification was forwarded to replies as well.
-    await customerMail().sendMail({ from: 'friend@elsewhere.example', to: 'help@acme.example', subject: `Re: ${mail.subject}`, text: 'Forwarded to me.', inReplyTo: mail.messageId, references: [mail.messageId!], messageId: '<forwarded@elsewhere.example>' })
+    await customerMail().sendMail({
+      from: 'friend@elsewhere.example',
+      to: 'help@acme.example',
+      subject: `Re: ${mail.subject}`,
+      text: 'Forwarded to me.',
+      inReplyTo: mail.messageId,
+      references: [mail.messageId!],
+      messageId: '<forwarded@elsewhere.example>',
+    })
     await app.ctx.intake.drain()
 
     const prisma = app.ctx.db.prisma
@@ -151,7 +186,13 @@ describe('e-mail both ways, over real SMTP', () => {
     const { conversation } = await conversationOf('<r1@customer.example>')
     const { message } = await replyAsAgent(app.ctx.domain, agent, { conversationId: conversation.id, text: 'Refunded.' })
     const outboxBefore = await app.ctx.db.prisma.outboxEmail.count()
-    await send({ subject: 'Automatic reply: Refund', text: 'I am away until Monday.', inReplyTo: message.emailMessageId!, headers: { 'Auto-Submitted': 'auto-replied' }, messageId: '<ooo@customer.example>' })
+    await send({
+      subject: 'Automatic reply: Refund',
+      text: 'I am away until Monday.',
+      inReplyTo: message.emailMessageId!,
+      headers: { 'Auto-Submitted': 'auto-replied' },
+      messageId: '<ooo@customer.example>',
+    })
     const ooo = await conversationOf('<ooo@customer.example>')
     expect(ooo.conversationId).toBe(conversation.id)
     expect(ooo.kind).toBe('system')

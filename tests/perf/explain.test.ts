@@ -61,12 +61,20 @@ async function seed(app: TestApp) {
     // The same data on every run: random() follows the seed in this session.
     await sql('SELECT setseed(0.42)')
     await sql(`INSERT INTO folders (name, position, "updatedAt") SELECT 'Folder ' || g, g, now() FROM generate_series(1, 8) g`)
-    await sql(`INSERT INTO agents (email, name, role, "updatedAt") VALUES ('seed-admin@example.test', 'Seed Admin', 'admin', now()), ('seed-agent@example.test', 'Seed Agent', 'agent', now())`)
-    await sql(`INSERT INTO agents (email, name, role, "updatedAt") SELECT 'agent' || g || '@example.test', 'Agent ' || g, 'agent', now() FROM generate_series(1, 20) g`)
+    await sql(
+      `INSERT INTO agents (email, name, role, "updatedAt") VALUES ('seed-admin@example.test', 'Seed Admin', 'admin', now()), ('seed-agent@example.test', 'Seed Agent', 'agent', now())`,
+    )
+    await sql(
+      `INSERT INTO agents (email, name, role, "updatedAt") SELECT 'agent' || g || '@example.test', 'Agent ' || g, 'agent', now() FROM generate_series(1, 20) g`,
+    )
     // The scoped agent works in two folders of eight.
-    await sql(`INSERT INTO folder_members ("agentId", "folderId") SELECT a.id, f.id FROM agents a, folders f WHERE a.email = 'seed-agent@example.test' AND f.name IN ('Folder 1', 'Folder 2')`)
+    await sql(
+      `INSERT INTO folder_members ("agentId", "folderId") SELECT a.id, f.id FROM agents a, folders f WHERE a.email = 'seed-agent@example.test' AND f.name IN ('Folder 1', 'Folder 2')`,
+    )
     await sql(`INSERT INTO tags (name, colour) SELECT 'tag' || g, 'blue' FROM generate_series(1, 10) g`)
-    await sql(`INSERT INTO customers (email, name, "updatedAt") SELECT 'customer' || g || '@example.com', (ARRAY['Alice','Bruno','Chloé','Dmitri','Emma','Farid','Greta','Hugo'])[1 + g % 8] || ' ' || 'Family' || g, now() FROM generate_series(1, 20000) g`)
+    await sql(
+      `INSERT INTO customers (email, name, "updatedAt") SELECT 'customer' || g || '@example.com', (ARRAY['Alice','Bruno','Chloé','Dmitri','Emma','Farid','Greta','Hugo'])[1 + g % 8] || ' ' || 'Family' || g, now() FROM generate_series(1, 20000) g`,
+    )
     // Statuses as a help desk accumulates them: mostly closed, a few hundred of each open state.
     // A third unassigned; the rest spread over the agents. Activity over the last two years.
     await sql(`
@@ -151,14 +159,21 @@ describe.runIf(onPostgres)(`the list, count and search queries use indexes on a 
     const started = Date.now()
     const timings = await seed(app)
     const prisma = app.ctx.db.prisma
-    const toActor = (a: { id: number; name: string; email: string; role: 'admin' | 'agent' }): Actor => ({ id: a.id, name: a.name, email: a.email, role: a.role })
+    const toActor = (a: { id: number; name: string; email: string; role: 'admin' | 'agent' }): Actor => ({
+      id: a.id,
+      name: a.name,
+      email: a.email,
+      role: a.role,
+    })
     admin = toActor(await prisma.agent.findUniqueOrThrow({ where: { email: 'seed-admin@example.test' } }))
     agent = toActor(await prisma.agent.findUniqueOrThrow({ where: { email: 'seed-agent@example.test' } }))
     agentScope = await folderScope(prisma, agent)
     folderIds = (await prisma.folder.findMany({ orderBy: { id: 'asc' } })).map((f) => f.id)
     tagIds = (await prisma.tag.findMany({ orderBy: { id: 'asc' } })).map((t) => t.id)
     otherAgent = (await prisma.agent.findUniqueOrThrow({ where: { email: 'agent7@example.test' } })).id
-    const { rows } = await app.ctx.db.pool.query<{ indexname: string; tablename: string }>(`SELECT indexname, tablename FROM pg_indexes WHERE schemaname = 'public'`)
+    const { rows } = await app.ctx.db.pool.query<{ indexname: string; tablename: string }>(
+      `SELECT indexname, tablename FROM pg_indexes WHERE schemaname = 'public'`,
+    )
     for (const r of rows) indexTable.set(r.indexname, r.tablename)
     const counts = await app.ctx.db.pool.query<{ c: string; m: string; rare: string; common: string }>(
       `SELECT (SELECT count(*) FROM conversations) AS c, (SELECT count(*) FROM messages) AS m,
@@ -187,7 +202,9 @@ describe.runIf(onPostgres)(`the list, count and search queries use indexes on a 
       const { rows } = await app.ctx.db.pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${statement.text}`, statement.values)
       const plan = rows[0]!['QUERY PLAN'][0].Plan
       // The same plan as text, for a reader of a failure.
-      const text = (await app.ctx.db.pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${statement.text}`, statement.values)).rows.map((r) => r['QUERY PLAN']).join('\n')
+      const text = (await app.ctx.db.pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${statement.text}`, statement.values)).rows
+        .map((r) => r['QUERY PLAN'])
+        .join('\n')
       out.push({ statement, plan, text, scans: scansOf(plan, indexTable) })
     }
     return out
@@ -195,7 +212,9 @@ describe.runIf(onPostgres)(`the list, count and search queries use indexes on a 
 
   function assertIndexed(name: string, plans: Awaited<ReturnType<typeof plansOf>>) {
     for (const [i, { statement, text, scans }] of plans.entries()) {
-      const summary = scans.map((s) => `${s.node} on ${s.table ?? '?'}${s.index ? ` using ${s.index}` : ''}${s.alias && s.alias !== s.table ? ` (${s.alias})` : ''}`)
+      const summary = scans.map(
+        (s) => `${s.node} on ${s.table ?? '?'}${s.index ? ` using ${s.index}` : ''}${s.alias && s.alias !== s.table ? ` (${s.alias})` : ''}`,
+      )
       report.push(`${name} [statement ${i + 1}]: ${summary.join('; ')}`)
       const detail = `${name}, statement ${i + 1}:\n${statement.text.replace(/\s+/g, ' ')}\nvalues: ${JSON.stringify(statement.values)}\nscans:\n  ${summary.join('\n  ')}\nplan:\n${text}`
       const seq = scans.filter((s) => s.node === 'Seq Scan' && s.table && NEVER_SEQ_SCANNED.includes(s.table))

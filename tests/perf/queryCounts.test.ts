@@ -65,7 +65,8 @@ describe('SQL statements per page are bounded and do not grow with the rows (no 
     agentClient = (await signIn(app, agent.email, PASSWORD)).client
     tagIds = [(await buildTag(prisma, 'urgent', 'red')).id, (await buildTag(prisma, 'vip', 'blue')).id, (await buildTag(prisma, 'refund', 'green')).id]
     // A few the scoped agent must not see: the admin's lists show them, the agent's do not.
-    for (let i = 0; i < 3; i++) await buildConversation(app.ctx.domain, admin, { folderId: folderB, subject: `Invoice parcel question ${i}`, status: STATUSES[i]! })
+    for (let i = 0; i < 3; i++)
+      await buildConversation(app.ctx.domain, admin, { folderId: folderB, subject: `Invoice parcel question ${i}`, status: STATUSES[i]! })
   })
   afterAll(async () => {
     await app?.close()
@@ -99,7 +100,10 @@ describe('SQL statements per page are bounded and do not grow with the rows (no 
     const raw = await countQueries(app, () => app.ctx.db.pool.query('SELECT 1 AS one'), { ignore })
     expect(raw.statements.map((st) => st.text)).toEqual(['SELECT 1 AS one'])
     const tx = await countQueries(app, () => prisma.$transaction(async (t) => [await t.agent.count(), await t.folder.count()]), { ignore })
-    expect(tx.statements.map((st) => st.text.split(' ')[0]), formatStatements(tx.statements)).toEqual(['BEGIN', 'SELECT', 'SELECT', 'COMMIT'])
+    expect(
+      tx.statements.map((st) => st.text.split(' ')[0]),
+      formatStatements(tx.statements),
+    ).toEqual(['BEGIN', 'SELECT', 'SELECT', 'COMMIT'])
     const batch = await countQueries(app, () => Promise.all([prisma.tag.findMany(), prisma.$queryRaw`SELECT ${2}::int AS two`]), { ignore })
     expect(batch.count).toBe(2)
     expect(batch.statements.find((st) => st.text.includes('AS two'))?.values).toEqual([2])
@@ -122,7 +126,12 @@ describe('SQL statements per page are bounded and do not grow with the rows (no 
     }
     for (; detailedMessages < messages; detailedMessages++) {
       const n = detailedMessages
-      if (n % 3 === 0) await addCustomerMessage(ctx, asCustomer(detailed.customerId), { conversationId: detailed.id, text: `Customer message ${n}`, files: n % 6 === 0 ? [{ fileName: `c${n}.txt`, data: Buffer.from(`file ${n}`) }] : [] })
+      if (n % 3 === 0)
+        await addCustomerMessage(ctx, asCustomer(detailed.customerId), {
+          conversationId: detailed.id,
+          text: `Customer message ${n}`,
+          files: n % 6 === 0 ? [{ fileName: `c${n}.txt`, data: Buffer.from(`file ${n}`) }] : [],
+        })
       else if (n % 3 === 1) await replyAsAgent(ctx, admin, { conversationId: detailed.id, text: `Reply ${n}` })
       else await addInternalComment(ctx, agent, { conversationId: detailed.id, text: `Comment ${n}` })
       // More history: status changes between messages.
@@ -184,8 +193,14 @@ describe('SQL statements per page are bounded and do not grow with the rows (no 
       // The session and agent queries are part of the count (see the comment at the top).
       expect(l.result.count).toBeGreaterThan(SESSION_AND_AUTH)
       const texts = l.result.statements.map((st) => st.text)
-      expect(texts.some((t) => /SELECT sess FROM/.test(t)), `session read not counted: ${detail}`).toBe(true)
-      expect(texts.some((t) => /UPDATE "sessions" SET expire/.test(t)), `session touched again within minutes: ${detail}`).toBe(false)
+      expect(
+        texts.some((t) => /SELECT sess FROM/.test(t)),
+        `session read not counted: ${detail}`,
+      ).toBe(true)
+      expect(
+        texts.some((t) => /UPDATE "sessions" SET expire/.test(t)),
+        `session touched again within minutes: ${detail}`,
+      ).toBe(false)
     }
     return table
   }
@@ -196,7 +211,8 @@ describe('SQL statements per page are bounded and do not grow with the rows (no 
     const small = { admin: await measureAll('admin'), agent: await measureAll('agent') }
     // The small run really showed a few rows and a short thread. Every list shows at least one row
     // (an empty page skips the tags and viewers queries, which would make the comparison moot).
-    for (const m of [...small.admin, ...small.agent].filter((m) => m.url.startsWith('/conversations?'))) expect(rowsShown(m.result.result.text), `${m.url} shows no row`).toBeGreaterThan(0)
+    for (const m of [...small.admin, ...small.agent].filter((m) => m.url.startsWith('/conversations?')))
+      expect(rowsShown(m.result.result.text), `${m.url} shows no row`).toBeGreaterThan(0)
     expect(rowsShown(small.agent[4]!.result.result.text)).toBe(6)
     expect(small.admin[small.admin.findIndex((m) => m.url.endsWith('/thread'))]!.result.result.headers['x-message-count']).toBe('3')
 
@@ -211,7 +227,8 @@ describe('SQL statements per page are bounded and do not grow with the rows (no 
     const table = [...compare(small.admin, large.admin, 'admin'), ...compare(small.agent, large.agent, 'agent')]
     if (process.env.PRINT_QUERY_COUNTS) {
       console.log(table.join('\n'))
-      for (const m of [...large.admin, ...large.agent].filter((m) => !m.url.includes('?tab='))) console.log(`${m.url}\n${formatStatements(m.result.statements)}`)
+      for (const m of [...large.admin, ...large.agent].filter((m) => !m.url.includes('?tab=')))
+        console.log(`${m.url}\n${formatStatements(m.result.statements)}`)
     }
   })
 })

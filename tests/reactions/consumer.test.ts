@@ -101,7 +101,11 @@ describe.runIf(onPostgres)(`a durable listener of the event log ${NEEDS_POSTGRES
 
   it('starts a new listener at the end of the log when asked to, and never hands a batch to two instances at once', async () => {
     const seen: number[] = []
-    const late = { name: 'late-joiner', from: 'end' as const, handle: async (_tx: unknown, events: readonly { position: bigint }[]) => void seen.push(...events.map((e) => Number(e.position))) }
+    const late = {
+      name: 'late-joiner',
+      from: 'end' as const,
+      handle: async (_tx: unknown, events: readonly { position: bigint }[]) => void seen.push(...events.map((e) => Number(e.position))),
+    }
     // The end is taken conservatively (events of transactions that started before a still
     // running one may follow): never the past of the log, at worst its last moments.
     while ((await consumeOnce(app.ctx.db.prisma, late)) > 0);

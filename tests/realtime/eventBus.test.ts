@@ -37,7 +37,12 @@ describe('PostgreSQL event bus', () => {
       }),
     )
     for (let i = 0; i < 1_000; i++) a.publish({ type: 'conversation.updated', conversationId: base + i, folderId: 1 })
-    const alice: ConversationEvent = { type: 'presence.changed', conversationId: base + 1_500, folderId: 1, viewers: [{ agentId: 1, name: 'Alice', composing: false }] }
+    const alice: ConversationEvent = {
+      type: 'presence.changed',
+      conversationId: base + 1_500,
+      folderId: 1,
+      viewers: [{ agentId: 1, name: 'Alice', composing: false }],
+    }
     const nobody: ConversationEvent = { ...alice, viewers: [] }
     a.publish(alice)
     a.publish(nobody)

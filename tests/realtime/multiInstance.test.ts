@@ -53,7 +53,11 @@ describe.runIf(onPostgres)(`live events across two instances on one PostgreSQL d
     const rs = await session(one.url, rita.email)
     const csrf = await rs.csrfFromPage(`/conversations/${inA.number}`)
     const report = (number: number, composing: boolean) =>
-      fetch(`${one.url}/conversations/${number}/presence`, { method: 'POST', headers: { cookie: rs.cookie, 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ composing }) })
+      fetch(`${one.url}/conversations/${number}/presence`, {
+        method: 'POST',
+        headers: { cookie: rs.cookie, 'content-type': 'application/json', 'x-csrf-token': csrf },
+        body: JSON.stringify({ composing }),
+      })
 
     const sent = Date.now()
     expect((await report(inA.number, false)).status).toBe(204)
@@ -112,7 +116,10 @@ describe.runIf(onPostgres)(`live events across two instances on one PostgreSQL d
     const count = 100
     for (let i = 1; i <= count; i++) one.ctx.events.publish({ type: 'conversation.updated', conversationId: inA.id, folderId: inA.folderId, messageCount: i })
     await x.waitFor(() => x.events.slice(before).filter((e) => e.type === 'conversation.updated').length >= count)
-    const order = x.events.slice(before).filter((e) => e.type === 'conversation.updated').map((e) => (e.data as { messageCount?: number }).messageCount)
+    const order = x.events
+      .slice(before)
+      .filter((e) => e.type === 'conversation.updated')
+      .map((e) => (e.data as { messageCount?: number }).messageCount)
     const overtaken = order.filter((n, i) => i > 0 && n! < order[i - 1]!).length
     expect(order, `${overtaken} of ${count} events arrived before an event published earlier`).toEqual(Array.from({ length: count }, (_, i) => i + 1))
   })

@@ -100,7 +100,11 @@ describe('presence on one instance', () => {
     const before = announcedFor(conv.id).length
     expect((await b.leave(conv.number)).status).toBe(204)
     await waitForCount(conv.id, before + 1)
-    expect(announcedFor(conv.id).at(-1)!.map((v) => v.name)).toEqual(['Anna Agent'])
+    expect(
+      announcedFor(conv.id)
+        .at(-1)!
+        .map((v) => v.name),
+    ).toEqual(['Anna Agent'])
     // Leaving again changes nothing and announces nothing.
     expect((await b.leave(conv.number)).status).toBe(204)
     await settle()
@@ -110,11 +114,20 @@ describe('presence on one instance', () => {
   it('refuses a report without the CSRF token, and from an agent outside the folder', async () => {
     const o = await session(app.url, outsider.email)
     const before = announced.length
-    const noToken = await fetch(`${app.url}/conversations/${conv.number}/presence`, { method: 'POST', headers: { cookie: o.cookie, 'content-type': 'application/json' }, body: '{}' })
+    const noToken = await fetch(`${app.url}/conversations/${conv.number}/presence`, {
+      method: 'POST',
+      headers: { cookie: o.cookie, 'content-type': 'application/json' },
+      body: '{}',
+    })
     expect(noToken.status).toBe(403)
     expect((await o.report(conv.number, true)).status).toBe(404)
     expect((await o.leave(conv.number)).status).toBe(404)
-    const anonymous = await fetch(`${app.url}/conversations/${conv.number}/presence`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/json' }, body: '{}' })
+    const anonymous = await fetch(`${app.url}/conversations/${conv.number}/presence`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    })
     expect(anonymous.status).not.toBe(204)
     await settle()
     expect(announced.length).toBe(before)

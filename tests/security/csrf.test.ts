@@ -105,7 +105,9 @@ describe('CSRF protection on every unsafe route', () => {
     await p.outboxEmail.update({ where: { id: outbox.id }, data: { status: 'failed', lastError: 'refused' } })
     const inbound = await receiveRawMessage(app.ctx.domain, {
       source: 'http',
-      raw: Buffer.from('From: Casey <casey@example.com>\r\nTo: support@localhost\r\nSubject: Hello\r\nMessage-ID: <csrf-inbound@example.com>\r\n\r\nIs anyone there?\r\n'),
+      raw: Buffer.from(
+        'From: Casey <casey@example.com>\r\nTo: support@localhost\r\nSubject: Hello\r\nMessage-ID: <csrf-inbound@example.com>\r\n\r\nIs anyone there?\r\n',
+      ),
     })
     await inviteAgent(app.ctx.domain, adminActor, { name: 'Ivo Invited', email: 'ivo@example.test', role: 'agent' })
     await requestPasswordReset(app.ctx.domain, VISITOR, { email: agent.email })
@@ -236,8 +238,20 @@ describe('CSRF protection on every unsafe route', () => {
 
     const variants: [string, Send][] = [
       ['form, no token', (m, u) => call(admin, m, u).type('form').send(payload())],
-      ['form, made-up token', (m, u) => call(admin, m, u).type('form').send({ ...payload(), _csrf: 'not-the-token-of-this-session' })],
-      ['form, token of another session', (m, u) => call(admin, m, u).type('form').send({ ...payload(), _csrf: strangersToken })],
+      [
+        'form, made-up token',
+        (m, u) =>
+          call(admin, m, u)
+            .type('form')
+            .send({ ...payload(), _csrf: 'not-the-token-of-this-session' }),
+      ],
+      [
+        'form, token of another session',
+        (m, u) =>
+          call(admin, m, u)
+            .type('form')
+            .send({ ...payload(), _csrf: strangersToken }),
+      ],
       ['JSON, no token', (m, u) => call(admin, m, u).set('Accept', 'application/json').send(payload())],
       ['JSON, made-up X-CSRF-Token', (m, u) => call(admin, m, u).set('X-CSRF-Token', 'not-the-token-of-this-session').send(payload())],
       ['JSON, X-CSRF-Token of another session', (m, u) => call(admin, m, u).set('X-CSRF-Token', strangersToken).send(payload())],
@@ -286,8 +300,22 @@ describe('CSRF protection on every unsafe route', () => {
     const attempts: [string, request.Test][] = [
       ['no Authorization', request(app.url).post(MACHINE_ENDPOINT).type('message/rfc822').send(raw)],
       ['wrong bearer', request(app.url).post(MACHINE_ENDPOINT).set('Authorization', 'Bearer wrong-secret-wrong-secret').type('message/rfc822').send(raw)],
-      ['secret as Basic', request(app.url).post(MACHINE_ENDPOINT).set('Authorization', `Basic ${Buffer.from(`x:${INBOUND_SECRET}`).toString('base64')}`).type('message/rfc822').send(raw)],
-      ['secret prefix', request(app.url).post(MACHINE_ENDPOINT).set('Authorization', `Bearer ${INBOUND_SECRET.slice(0, -1)}`).type('message/rfc822').send(raw)],
+      [
+        'secret as Basic',
+        request(app.url)
+          .post(MACHINE_ENDPOINT)
+          .set('Authorization', `Basic ${Buffer.from(`x:${INBOUND_SECRET}`).toString('base64')}`)
+          .type('message/rfc822')
+          .send(raw),
+      ],
+      [
+        'secret prefix',
+        request(app.url)
+          .post(MACHINE_ENDPOINT)
+          .set('Authorization', `Bearer ${INBOUND_SECRET.slice(0, -1)}`)
+          .type('message/rfc822')
+          .send(raw),
+      ],
       ['admin session and CSRF token', admin.post(MACHINE_ENDPOINT).set('X-CSRF-Token', token).type('message/rfc822').send(raw)],
       ['secret in the query', request(app.url).post(`${MACHINE_ENDPOINT}?secret=${INBOUND_SECRET}`).type('message/rfc822').send(raw)],
     ]

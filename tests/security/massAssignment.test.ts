@@ -45,26 +45,32 @@ describe('parameters nobody may choose', () => {
     const other = await buildConversation(app.ctx.domain, adminActor, { folderId: restricted.id })
     const client = request.agent(app.url)
     const token = csrfFrom((await client.get('/contact')).text)
-    const res = await client.post('/contact').type('form').send({
-      _csrf: token,
-      name: 'Fay Forger',
-      email: 'fay@example.com',
-      subject: 'Put me first',
-      message: 'Hello',
-      folderId: String(restricted.id),
-      assigneeId: String(insider.id),
-      status: 'closed',
-      tagId: String(tag.id),
-      tags: String(tag.id),
-      channel: 'email',
-      mode: 'record',
-      customerId: String(other.customerId),
-      conversationId: String(other.id),
-      number: '1',
-      priority: 'urgent',
-    })
+    const res = await client
+      .post('/contact')
+      .type('form')
+      .send({
+        _csrf: token,
+        name: 'Fay Forger',
+        email: 'fay@example.com',
+        subject: 'Put me first',
+        message: 'Hello',
+        folderId: String(restricted.id),
+        assigneeId: String(insider.id),
+        status: 'closed',
+        tagId: String(tag.id),
+        tags: String(tag.id),
+        channel: 'email',
+        mode: 'record',
+        customerId: String(other.customerId),
+        conversationId: String(other.id),
+        number: '1',
+        priority: 'urgent',
+      })
     expect(res.status).toBe(200)
-    const created = await prisma().conversation.findFirstOrThrow({ where: { subject: 'Put me first' }, include: { customer: true, tags: true, messages: true } })
+    const created = await prisma().conversation.findFirstOrThrow({
+      where: { subject: 'Put me first' },
+      include: { customer: true, tags: true, messages: true },
+    })
     expect(created).toMatchObject({ folderId: defaultFolderId, assigneeId: null, status: 'new' })
     expect(created.customer.email).toBe('fay@example.com')
     expect(created.tags).toEqual([])
@@ -79,17 +85,20 @@ describe('parameters nobody may choose', () => {
     const status = `/s/${customerToken(app.ctx.mail.secret, 'status', mine.id)}`
     const token = csrfFrom((await client.get(status)).text)
     const before = await prisma().message.count({ where: { conversationId: theirs.id } })
-    const res = await client.post(`${status}/messages`).type('form').send({
-      _csrf: token,
-      message: 'Which one am I writing to?',
-      conversationId: String(theirs.id),
-      customerId: String(theirs.customerId),
-      kind: 'internal',
-      type: 'comment',
-      authorAgentId: String(adminActor.id),
-      status: 'closed',
-      folderId: String(restricted.id),
-    })
+    const res = await client
+      .post(`${status}/messages`)
+      .type('form')
+      .send({
+        _csrf: token,
+        message: 'Which one am I writing to?',
+        conversationId: String(theirs.id),
+        customerId: String(theirs.customerId),
+        kind: 'internal',
+        type: 'comment',
+        authorAgentId: String(adminActor.id),
+        status: 'closed',
+        folderId: String(restricted.id),
+      })
     expect(res.status).toBe(303)
     const last = await prisma().message.findFirstOrThrow({ where: { bodyText: { contains: 'Which one am I writing to?' } } })
     expect(last).toMatchObject({ conversationId: mine.id, kind: 'customer', authorAgentId: null })
@@ -104,25 +113,39 @@ describe('parameters nobody may choose', () => {
     const token = csrfFrom((await client.get('/conversations/new')).text)
     const count = await prisma().conversation.count()
     // An assignee who cannot see the folder: refused, nothing created, nothing sent.
-    const outsider = await client.post('/conversations').type('form').send({ _csrf: token, mode: 'send', customerEmail: 'gil@example.com', subject: 'For Lena', folderId: String(memberFolder.id), assigneeId: String(insider.id), text: 'Hi' })
+    const outsider = await client
+      .post('/conversations')
+      .type('form')
+      .send({
+        _csrf: token,
+        mode: 'send',
+        customerEmail: 'gil@example.com',
+        subject: 'For Lena',
+        folderId: String(memberFolder.id),
+        assigneeId: String(insider.id),
+        text: 'Hi',
+      })
     expect(outsider.status).toBe(400)
     expect(await prisma().conversation.count()).toBe(count)
     expect(await prisma().outboxEmail.count({ where: { toAddress: 'gil@example.com' } })).toBe(0)
     // Extra fields are ignored.
     const other = await buildConversation(app.ctx.domain, adminActor, { folderId: restricted.id, customerEmail: 'victim@example.com' })
-    const ok = await client.post('/conversations').type('form').send({
-      _csrf: token,
-      mode: 'record',
-      customerEmail: 'gil@example.com',
-      subject: 'Recorded call',
-      folderId: String(memberFolder.id),
-      text: 'Called about a refund',
-      status: 'closed',
-      number: '1',
-      customerId: String(other.customerId),
-      authorAgentId: String(adminActor.id),
-      channel: 'email',
-    })
+    const ok = await client
+      .post('/conversations')
+      .type('form')
+      .send({
+        _csrf: token,
+        mode: 'record',
+        customerEmail: 'gil@example.com',
+        subject: 'Recorded call',
+        folderId: String(memberFolder.id),
+        text: 'Called about a refund',
+        status: 'closed',
+        number: '1',
+        customerId: String(other.customerId),
+        authorAgentId: String(adminActor.id),
+        channel: 'email',
+      })
     expect(ok.status).toBe(303)
     const created = await prisma().conversation.findFirstOrThrow({ where: { subject: 'Recorded call' }, include: { customer: true, messages: true } })
     expect(created.status).toBe('new')
@@ -136,20 +159,30 @@ describe('parameters nobody may choose', () => {
     const token = csrfFrom((await client.get('/profile')).text)
     const before = await prisma().agent.findUniqueOrThrow({ where: { id: member.id }, include: { folders: true } })
     const adminBefore = await prisma().agent.findUniqueOrThrow({ where: { id: adminActor.id } })
-    const res = await client.post('/profile').type('form').send({
-      _csrf: token,
-      notifyOnCustomerReply: 'on',
-      role: 'admin',
-      name: 'Sam Superuser',
-      email: 'sam-new@example.test',
-      active: 'false',
-      folderIds: [String(restricted.id), String(memberFolder.id)],
-      passwordHash: 'x',
-      id: String(adminActor.id),
-    })
+    const res = await client
+      .post('/profile')
+      .type('form')
+      .send({
+        _csrf: token,
+        notifyOnCustomerReply: 'on',
+        role: 'admin',
+        name: 'Sam Superuser',
+        email: 'sam-new@example.test',
+        active: 'false',
+        folderIds: [String(restricted.id), String(memberFolder.id)],
+        passwordHash: 'x',
+        id: String(adminActor.id),
+      })
     expect(res.status).toBe(303)
     const after = await prisma().agent.findUniqueOrThrow({ where: { id: member.id }, include: { folders: true } })
-    expect(after).toMatchObject({ role: 'agent', name: before.name, email: before.email, active: true, passwordHash: before.passwordHash, notifyOnCustomerReply: true })
+    expect(after).toMatchObject({
+      role: 'agent',
+      name: before.name,
+      email: before.email,
+      active: true,
+      passwordHash: before.passwordHash,
+      notifyOnCustomerReply: true,
+    })
     expect(after.folders.map((f) => f.folderId)).toEqual([memberFolder.id])
     // The admin named by `id` is untouched, and the agent still cannot open the settings.
     expect(await prisma().agent.findUniqueOrThrow({ where: { id: adminActor.id } })).toEqual(adminBefore)
@@ -163,7 +196,10 @@ describe('parameters nobody may choose', () => {
     const client = request.agent(app.url)
     const token = csrfFrom((await client.get(link)).text)
     const adminBefore = await prisma().agent.findUniqueOrThrow({ where: { id: adminActor.id } })
-    const res = await client.post(link).type('form').send({ _csrf: token, password: 'ines password 1', role: 'admin', email: ADMIN.email, agentId: String(adminActor.id), folderIds: String(restricted.id) })
+    const res = await client
+      .post(link)
+      .type('form')
+      .send({ _csrf: token, password: 'ines password 1', role: 'admin', email: ADMIN.email, agentId: String(adminActor.id), folderIds: String(restricted.id) })
     expect(res.status).toBe(303)
     const ines = await prisma().agent.findUniqueOrThrow({ where: { email: 'ines@example.test' }, include: { folders: true } })
     expect(ines.role).toBe('agent')
@@ -179,7 +215,10 @@ describe('parameters nobody may choose', () => {
     const client = request.agent(app.url)
     const token = csrfFrom((await client.get(link)).text)
     const adminBefore = await prisma().agent.findUniqueOrThrow({ where: { id: adminActor.id } })
-    const res = await client.post(link).type('form').send({ _csrf: token, password: 'sam new password 1', email: ADMIN.email, agentId: String(adminActor.id), role: 'admin' })
+    const res = await client
+      .post(link)
+      .type('form')
+      .send({ _csrf: token, password: 'sam new password 1', email: ADMIN.email, agentId: String(adminActor.id), role: 'admin' })
     expect(res.status).toBe(303)
     expect((await prisma().agent.findUniqueOrThrow({ where: { id: adminActor.id } })).passwordHash).toBe(adminBefore.passwordHash)
     expect((await prisma().agent.findUniqueOrThrow({ where: { id: member.id } })).role).toBe('agent')

@@ -49,7 +49,11 @@ function sessionSetCookie(headers: Headers): string | undefined {
   return headers.getSetCookie().find((c) => c.startsWith('suivi.sid='))
 }
 
-const attributes = (setCookie: string) => setCookie.split(';').slice(1).map((a) => a.trim().toLowerCase())
+const attributes = (setCookie: string) =>
+  setCookie
+    .split(';')
+    .slice(1)
+    .map((a) => a.trim().toLowerCase())
 
 async function adminActor(prisma: Prisma): Promise<Actor> {
   return prisma.agent.findUniqueOrThrow({ where: { email: ADMIN.email }, select: { id: true, name: true, email: true, role: true } })
@@ -90,7 +94,11 @@ describe('behind a TLS-terminating proxy (TRUST_PROXY=true)', () => {
 
     const loginPage = await viaProxy('/login')
     const anonymous = sessionSetCookie(loginPage.headers)!
-    const signedIn = await viaProxy('/login', { method: 'POST', cookie: anonymous.split(';')[0], body: new URLSearchParams({ _csrf: csrfFrom(await loginPage.text()), email: ADMIN.email, password: ADMIN.password }).toString() })
+    const signedIn = await viaProxy('/login', {
+      method: 'POST',
+      cookie: anonymous.split(';')[0],
+      body: new URLSearchParams({ _csrf: csrfFrom(await loginPage.text()), email: ADMIN.email, password: ADMIN.password }).toString(),
+    })
     expect(signedIn.status).toBe(303)
     for (const setCookie of [first, anonymous, sessionSetCookie(signedIn.headers)!]) {
       expect(setCookie).toBeDefined()
@@ -103,7 +111,11 @@ describe('behind a TLS-terminating proxy (TRUST_PROXY=true)', () => {
       expect(attrs.some((a) => a.startsWith('domain='))).toBe(false)
     }
     // The session lives at most 12 hours.
-    const expires = Date.parse(attributes(sessionSetCookie(signedIn.headers)!).find((a) => a.startsWith('expires='))!.slice('expires='.length))
+    const expires = Date.parse(
+      attributes(sessionSetCookie(signedIn.headers)!)
+        .find((a) => a.startsWith('expires='))!
+        .slice('expires='.length),
+    )
     expect(expires - Date.now()).toBeLessThanOrEqual(12 * 60 * 60 * 1000 + 5_000)
   })
 
@@ -157,7 +169,11 @@ describe('exposed directly (no TRUST_PROXY)', () => {
       for (let i = 0; i < 5; i++) {
         const client = request.agent(app.url)
         const page = await client.get('/login').set('X-Forwarded-For', `203.0.113.${i + 1}`)
-        const res = await client.post('/login').set('X-Forwarded-For', `203.0.113.${i + 1}`).type('form').send({ _csrf: csrfFrom(page.text), email: 'victim@example.test', password: `guess ${i}` })
+        const res = await client
+          .post('/login')
+          .set('X-Forwarded-For', `203.0.113.${i + 1}`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), email: 'victim@example.test', password: `guess ${i}` })
         statuses.push(res.status)
       }
       expect(statuses).toEqual([401, 401, 401, 429, 429])
@@ -190,9 +206,17 @@ describe('exposed directly (no TRUST_PROXY)', () => {
       // Even with a genuine CSRF token of the anonymous session, a write is refused for want of an agent.
       const client = request.agent(app.url)
       const token = csrfFrom((await client.get('/login').set(FORGED)).text)
-      const write = await client.post('/settings/tags').set(FORGED).set('Accept', 'application/json').type('form').send({ _csrf: token, name: 'sso-forged', colour: 'red' })
+      const write = await client
+        .post('/settings/tags')
+        .set(FORGED)
+        .set('Accept', 'application/json')
+        .type('form')
+        .send({ _csrf: token, name: 'sso-forged', colour: 'red' })
       expect(write.status).toBe(401)
-      const basic = await request(app.url).get('/conversations').set('Authorization', `Basic ${Buffer.from(`${ADMIN.email}:${ADMIN.password}`).toString('base64')}`).set('Accept', 'text/html')
+      const basic = await request(app.url)
+        .get('/conversations')
+        .set('Authorization', `Basic ${Buffer.from(`${ADMIN.email}:${ADMIN.password}`).toString('base64')}`)
+        .set('Accept', 'text/html')
       expect(basic.status).toBe(303)
       expect(changed(before, await snapshot(prisma())).filter((t) => !BOOKKEEPING.includes(t))).toEqual([])
     })
@@ -202,9 +226,18 @@ describe('exposed directly (no TRUST_PROXY)', () => {
     let conversation: { id: number; number: number }
     let links: Record<'status' | 'solved' | 'not-solved', string>
     beforeAll(async () => {
-      conversation = await buildConversation(app.ctx.domain, await adminActor(prisma()), { folderId, mode: 'send', subject: 'Broken kettle', text: 'We are sending a new one.' })
+      conversation = await buildConversation(app.ctx.domain, await adminActor(prisma()), {
+        folderId,
+        mode: 'send',
+        subject: 'Broken kettle',
+        text: 'We are sending a new one.',
+      })
       const secret = app.ctx.mail.secret
-      links = { status: customerToken(secret, 'status', conversation.id), solved: customerToken(secret, 'solved', conversation.id), 'not-solved': customerToken(secret, 'not-solved', conversation.id) }
+      links = {
+        status: customerToken(secret, 'status', conversation.id),
+        solved: customerToken(secret, 'solved', conversation.id),
+        'not-solved': customerToken(secret, 'not-solved', conversation.id),
+      }
     })
     const page = (purpose: 'status' | 'solved' | 'not-solved', token: string) => (purpose === 'status' ? `/s/${token}` : `/r/${purpose}/${token}`)
 
@@ -228,7 +261,10 @@ describe('exposed directly (no TRUST_PROXY)', () => {
         [`/r/not-solved/${links.solved}`, {}],
         [`/r/solved/${links['not-solved']}`, {}],
       ] as const) {
-        const res = await client.post(path).type('form').send({ _csrf: token, ...body })
+        const res = await client
+          .post(path)
+          .type('form')
+          .send({ _csrf: token, ...body })
         expect(res.status, path).toBe(404)
       }
       expect(changed(before, await snapshot(prisma())).filter((t) => !BOOKKEEPING.includes(t))).toEqual([])
@@ -250,7 +286,12 @@ describe('exposed directly (no TRUST_PROXY)', () => {
           expect(res.status, `${purpose} token with position ${i} changed: ${forged}`).toBe(404)
           tried++
         }
-        for (const forged of [`${genuine}A`, genuine.slice(0, -1), `${genuine.split('.')[0]}.${genuine.split('.')[1]!.toLowerCase()}`, `${genuine.split('.')[0]}.${'A'.repeat(22)}`]) {
+        for (const forged of [
+          `${genuine}A`,
+          genuine.slice(0, -1),
+          `${genuine.split('.')[0]}.${genuine.split('.')[1]!.toLowerCase()}`,
+          `${genuine.split('.')[0]}.${'A'.repeat(22)}`,
+        ]) {
           if (forged === genuine) continue
           expect((await request(app.url).get(page(purpose, forged))).status, forged).toBe(404)
           tried++
@@ -277,7 +318,9 @@ describe('exposed directly (no TRUST_PROXY)', () => {
       const send = (to: string) =>
         receiveRawMessage(app.ctx.domain, {
           source: 'http',
-          raw: Buffer.from(`From: Stranger <stranger@example.net>\r\nTo: ${to}\r\nSubject: let me in\r\nMessage-ID: <reply-address-${++n}@example.net>\r\n\r\nHello.\r\n`),
+          raw: Buffer.from(
+            `From: Stranger <stranger@example.net>\r\nTo: ${to}\r\nSubject: let me in\r\nMessage-ID: <reply-address-${++n}@example.net>\r\n\r\nHello.\r\n`,
+          ),
         })
       for (const to of forgedAddresses) {
         const { outcome } = await send(to)
@@ -301,13 +344,24 @@ describe('exposed directly (no TRUST_PROXY)', () => {
     it('a JSON or form body over 1 MB, or with too many fields, is refused with 413 and nothing is written', async () => {
       const before = await snapshot(prisma())
       const big = 'x'.repeat(1_100_000)
-      const json = await admin.post('/settings/tags').set('X-CSRF-Token', token).set('Accept', 'application/json').send({ name: 'big', colour: 'red', filler: big })
+      const json = await admin
+        .post('/settings/tags')
+        .set('X-CSRF-Token', token)
+        .set('Accept', 'application/json')
+        .send({ name: 'big', colour: 'red', filler: big })
       expect(json.status).toBe(413)
       const form = await admin.post('/settings/tags').type('form').send(`_csrf=${token}&name=big&colour=red&filler=${big}`)
       expect(form.status).toBe(413)
-      const fields = await admin.post('/settings/tags').type('form').send(`_csrf=${token}&name=many&colour=red&${Array.from({ length: 1200 }, (_, i) => `f${i}=1`).join('&')}`)
+      const fields = await admin
+        .post('/settings/tags')
+        .type('form')
+        .send(`_csrf=${token}&name=many&colour=red&${Array.from({ length: 1200 }, (_, i) => `f${i}=1`).join('&')}`)
       expect(fields.status).toBe(413)
-      const profile = await admin.post('/profile').set('X-CSRF-Token', token).set('Content-Type', 'application/json').send(`{"_csrf":"${token}","notifyOnAssign":"${big}"}`)
+      const profile = await admin
+        .post('/profile')
+        .set('X-CSRF-Token', token)
+        .set('Content-Type', 'application/json')
+        .send(`{"_csrf":"${token}","notifyOnAssign":"${big}"}`)
       expect(profile.status).toBe(413)
       expect(changed(before, await snapshot(prisma())).filter((t) => !BOOKKEEPING.includes(t))).toEqual([])
     })

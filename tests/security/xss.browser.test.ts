@@ -93,7 +93,13 @@ const TEXT_VECTORS = [
 ]
 
 /** Short ones for tag names (at most 50 characters) and folder names (80). */
-const SHORT_VECTORS = [`<img src=x onerror=window.__xss=1>`, `"><svg onload=window.__xss=1>`, `<script>alert(1)</script>`, `'-alert(1)-'`, `javascript:alert(1)`]
+const SHORT_VECTORS = [
+  `<img src=x onerror=window.__xss=1>`,
+  `"><svg onload=window.__xss=1>`,
+  `<script>alert(1)</script>`,
+  `'-alert(1)-'`,
+  `javascript:alert(1)`,
+]
 
 let vectorsTried = 0
 const tried = (n: number) => {
@@ -104,12 +110,17 @@ const tried = (n: number) => {
 // Files
 
 const PNG_1x1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
-const SVG = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="window.__xss=1;alert(\'svg file\')"><script>window.__xss=1</script><circle r="5"/></svg>')
-const HTML_FILE = Buffer.from('<!doctype html><html><body onload="window.__xss=1"><script>window.__xss=1;alert("html file")</script><h1>page</h1></body></html>')
+const SVG = Buffer.from(
+  '<svg xmlns="http://www.w3.org/2000/svg" onload="window.__xss=1;alert(\'svg file\')"><script>window.__xss=1</script><circle r="5"/></svg>',
+)
+const HTML_FILE = Buffer.from(
+  '<!doctype html><html><body onload="window.__xss=1"><script>window.__xss=1;alert("html file")</script><h1>page</h1></body></html>',
+)
 
 const b64 = (s: string | Buffer) => (typeof s === 'string' ? Buffer.from(s, 'utf8') : s).toString('base64')
 const encodedWord = (s: string) => `=?UTF-8?B?${b64(s)}?=`
-const qWord = (s: string) => `=?UTF-8?Q?${[...Buffer.from(s, 'utf8')].map((c) => (/[A-Za-z0-9]/.test(String.fromCharCode(c)) ? String.fromCharCode(c) : `=${c.toString(16).toUpperCase().padStart(2, '0')}`)).join('')}?=`
+const qWord = (s: string) =>
+  `=?UTF-8?Q?${[...Buffer.from(s, 'utf8')].map((c) => (/[A-Za-z0-9]/.test(String.fromCharCode(c)) ? String.fromCharCode(c) : `=${c.toString(16).toUpperCase().padStart(2, '0')}`)).join('')}?=`
 
 function attachmentPart(boundary: string, name: string, type: string, data: Buffer): string {
   return `--${boundary}\r\nContent-Type: ${type}\r\nContent-Disposition: attachment; filename*=UTF-8''${encodeURIComponent(name)}\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64(data)}\r\n`
@@ -122,7 +133,25 @@ function attachmentPart(boundary: string, name: string, type: string, data: Buff
 function auditDom(): string[] {
   const problems: string[] = []
   const describe = (el: Element) => `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}>`
-  const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'background', 'poster', 'srcset', 'ping', 'cite', 'lowsrc', 'dynsrc', 'codebase', 'manifest', 'longdesc', 'usemap'])
+  const URL_ATTRIBUTES = new Set([
+    'href',
+    'src',
+    'action',
+    'formaction',
+    'xlink:href',
+    'data',
+    'background',
+    'poster',
+    'srcset',
+    'ping',
+    'cite',
+    'lowsrc',
+    'dynsrc',
+    'codebase',
+    'manifest',
+    'longdesc',
+    'usemap',
+  ])
   const inMessage = (el: Element) => el.closest('.message-body, .ql-editor') !== null
   for (const el of Array.from(document.querySelectorAll('*'))) {
     const tag = el.tagName.toLowerCase()
@@ -134,7 +163,8 @@ function auditDom(): string[] {
       if (URL_ATTRIBUTES.has(name) || name.endsWith(':href')) {
         const v = attr.value.replace(/[\u0000-\u0020]+/g, '').toLowerCase()
         if (/^(javascript|vbscript|livescript|mocha):/.test(v)) problems.push(`${describe(el)} ${name}=${attr.value.slice(0, 60)}`)
-        if (v.startsWith('data:') && !(tag === 'img' && name === 'src' && /^data:image\/(png|jpeg|gif|webp);base64,/.test(v))) problems.push(`${describe(el)} ${name}=${attr.value.slice(0, 60)}`)
+        if (v.startsWith('data:') && !(tag === 'img' && name === 'src' && /^data:image\/(png|jpeg|gif|webp);base64,/.test(v)))
+          problems.push(`${describe(el)} ${name}=${attr.value.slice(0, 60)}`)
       }
     }
     if (['object', 'embed', 'applet', 'base', 'frameset', 'frame', 'portal'].includes(tag)) problems.push(`a ${tag} element`)
@@ -142,16 +172,23 @@ function auditDom(): string[] {
     if (tag === 'script') {
       const src = el.getAttribute('src')
       if (!src || (el.textContent ?? '').trim() !== '') problems.push(`an inline script: ${(el.textContent ?? '').slice(0, 60)}`)
-      else if (!/^\/(public|vendor)\//.test(new URL(src, location.href).pathname) || new URL(src, location.href).origin !== location.origin) problems.push(`a foreign script ${src}`)
+      else if (!/^\/(public|vendor)\//.test(new URL(src, location.href).pathname) || new URL(src, location.href).origin !== location.origin)
+        problems.push(`a foreign script ${src}`)
     }
     if (tag === 'iframe') {
       const src = el.getAttribute('src') ?? ''
       const youtube = /^https:\/\/www\.youtube-nocookie\.com\/embed\/[\w-]{11}$/.test(src)
-      const preview = /^\/settings\/outbox\/\d+\/html$/.test(src) && el.hasAttribute('sandbox') && !/allow-scripts|allow-same-origin/.test(el.getAttribute('sandbox') ?? '')
+      const preview =
+        /^\/settings\/outbox\/\d+\/html$/.test(src) && el.hasAttribute('sandbox') && !/allow-scripts|allow-same-origin/.test(el.getAttribute('sandbox') ?? '')
       if (!youtube && !preview) problems.push(`a frame of ${src.slice(0, 80)}`)
     }
-    if (tag === 'link' && el.getAttribute('href') && new URL(el.getAttribute('href')!, location.href).origin !== location.origin) problems.push(`a foreign link ${el.getAttribute('href')}`)
-    if (inMessage(el) && ['style', 'form', 'input', 'button', 'textarea', 'select', 'svg', 'math', 'template', 'noscript', 'video', 'audio', 'source', 'marquee'].includes(tag) && !el.closest('.ql-toolbar')) {
+    if (tag === 'link' && el.getAttribute('href') && new URL(el.getAttribute('href')!, location.href).origin !== location.origin)
+      problems.push(`a foreign link ${el.getAttribute('href')}`)
+    if (
+      inMessage(el) &&
+      ['style', 'form', 'input', 'button', 'textarea', 'select', 'svg', 'math', 'template', 'noscript', 'video', 'audio', 'source', 'marquee'].includes(tag) &&
+      !el.closest('.ql-toolbar')
+    ) {
       problems.push(`a ${tag} element in a message`)
     }
   }
@@ -212,7 +249,12 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
   const token = async () => csrfFrom((await admin.get('/settings')).text)
 
   async function inbound(raw: string) {
-    const { outcome } = await receiveRawMessage(app.ctx.domain, { source: 'smtp', raw: Buffer.from(raw, 'utf8'), envelopeFrom: 'bounce@example.net', envelopeTo: ['support@localhost'] })
+    const { outcome } = await receiveRawMessage(app.ctx.domain, {
+      source: 'smtp',
+      raw: Buffer.from(raw, 'utf8'),
+      envelopeFrom: 'bounce@example.net',
+      envelopeTo: ['support@localhost'],
+    })
     return outcome
   }
 
@@ -259,7 +301,8 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
     for (const v of state.csp) problems.push(`${label}: CSP violation ${v}`)
     for (const d of dom) problems.push(`${label}: ${d}`)
     if (expectations.heading !== false && !state.h1) problems.push(`${label}: no main heading`)
-    if (expectations.title && !(state.h1 ?? '').includes(expectations.title)) problems.push(`${label}: heading "${state.h1}" lacks ${JSON.stringify(expectations.title)}`)
+    if (expectations.title && !(state.h1 ?? '').includes(expectations.title))
+      problems.push(`${label}: heading "${state.h1}" lacks ${JSON.stringify(expectations.title)}`)
     for (const s of expectations.shows ?? []) if (!state.text.includes(s)) problems.push(`${label}: does not show ${JSON.stringify(s)}`)
     checked.push(label)
   }
@@ -319,10 +362,12 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
 
   it('the checks see an injection when there is one (no CSP on a blank page)', async () => {
     const { page, watch } = await watchedPage(customerBrowser.context)
-    await page.setContent(`<h1>probe</h1><div class="message-body"><img src=x onerror="window.__xss=1"><a href="javascript:alert(1)">x</a><iframe srcdoc="<p>x</p>"></iframe><svg onload="alert('probe')"></svg></div>`)
+    await page.setContent(
+      `<h1>probe</h1><div class="message-body"><img src=x onerror="window.__xss=1"><a href="javascript:alert(1)">x</a><iframe srcdoc="<p>x</p>"></iframe><svg onload="alert('probe')"></svg></div>`,
+    )
     await page.waitForTimeout(300)
     expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBe(1)
-    expect(watch.dialogs).toEqual(["alert: probe (about:blank)"])
+    expect(watch.dialogs).toEqual(['alert: probe (about:blank)'])
     const found = await page.evaluate(auditDom)
     expect(found.join('\n')).toMatch(/onerror/)
     expect(found.join('\n')).toMatch(/javascript:/)
@@ -335,30 +380,53 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
     // --- Settings forms (administrator): tag, folder and agent names, the admin's own name, reminder texts.
     let t = await token()
     for (const [i, name] of SHORT_VECTORS.entries()) {
-      expect((await admin.post('/settings/tags').type('form').send({ _csrf: t, name: `${name}`.slice(0, 50), colour: ['red', 'blue', 'teal', 'amber', 'pink'][i] })).status).toBe(303)
-      expect((await admin.post('/settings/folders').type('form').send({ _csrf: t, name: `F ${name}` })).status).toBe(303)
+      expect(
+        (
+          await admin
+            .post('/settings/tags')
+            .type('form')
+            .send({ _csrf: t, name: `${name}`.slice(0, 50), colour: ['red', 'blue', 'teal', 'amber', 'pink'][i] })
+        ).status,
+      ).toBe(303)
+      expect(
+        (
+          await admin
+            .post('/settings/folders')
+            .type('form')
+            .send({ _csrf: t, name: `F ${name}` })
+        ).status,
+      ).toBe(303)
     }
     tried(SHORT_VECTORS.length * 2)
     expect(await prisma().tag.count()).toBe(SHORT_VECTORS.length)
     expect(await prisma().folder.count()).toBe(SHORT_VECTORS.length + 1)
     const folders = await prisma().folder.findMany({ orderBy: { id: 'asc' } })
-    const invite = await admin.post('/settings/agents').type('form').send({ _csrf: t, name: TEXT_VECTORS[0], email: 'xss-agent@example.test', role: 'agent', folderIds: folders.map((f) => String(f.id)) })
+    const invite = await admin
+      .post('/settings/agents')
+      .type('form')
+      .send({ _csrf: t, name: TEXT_VECTORS[0], email: 'xss-agent@example.test', role: 'agent', folderIds: folders.map((f) => String(f.id)) })
     expect(invite.status).toBe(303)
     const adminRow = await prisma().agent.findUniqueOrThrow({ where: { email: ADMIN.email } })
-    const rename = await admin.post(`/settings/agents/${adminRow.id}`).type('form').send({ _csrf: t, name: `Ada ${TEXT_VECTORS[1]}`, role: 'admin', notifyOnAssign: 'on' })
+    const rename = await admin
+      .post(`/settings/agents/${adminRow.id}`)
+      .type('form')
+      .send({ _csrf: t, name: `Ada ${TEXT_VECTORS[1]}`, role: 'admin', notifyOnAssign: 'on' })
     expect(rename.status).toBe(303)
     t = await token()
-    const lifecycle = await admin.post('/settings/lifecycle').type('form').send({
-      _csrf: t,
-      pendingCloseDays: '30',
-      reminderBeforeCloseDays: '7',
-      reopenWindowDays: '30',
-      attachmentMaxMegabytes: '8',
-      sweepSchedule: '*/5 * * * *',
-      closingEmailEnabled: 'on',
-      reminderText: `Reminder ${TEXT_VECTORS.join(' ')} ${HTML_VECTORS.slice(0, 6).join(' ')} in {days} days`,
-      closingText: `Closing ${TEXT_VECTORS.join(' ')}`,
-    })
+    const lifecycle = await admin
+      .post('/settings/lifecycle')
+      .type('form')
+      .send({
+        _csrf: t,
+        pendingCloseDays: '30',
+        reminderBeforeCloseDays: '7',
+        reopenWindowDays: '30',
+        attachmentMaxMegabytes: '8',
+        sweepSchedule: '*/5 * * * *',
+        closingEmailEnabled: 'on',
+        reminderText: `Reminder ${TEXT_VECTORS.join(' ')} ${HTML_VECTORS.slice(0, 6).join(' ')} in {days} days`,
+        closingText: `Closing ${TEXT_VECTORS.join(' ')}`,
+      })
     expect(lifecycle.status).toBe(303)
     tried(2 + 2 * TEXT_VECTORS.length + 6)
 
@@ -388,7 +456,12 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
         '',
         b64(htmlBody),
         '--ALT--',
-        attachmentPart('MIX', 'drawing.svg', 'image/svg+xml', SVG) + attachmentPart('MIX', 'page.html', 'text/html', HTML_FILE) + attachmentPart('MIX', '"><img src=x onerror=alert(1)>.png', 'image/png', PNG_1x1) + attachmentPart('MIX', '../../etc/passwd', 'text/plain', Buffer.from('root:x:0:0')) + attachmentPart('MIX', '<svg onload=alert(1)>.txt', 'text/plain', Buffer.from('note')) + '--MIX--',
+        attachmentPart('MIX', 'drawing.svg', 'image/svg+xml', SVG) +
+          attachmentPart('MIX', 'page.html', 'text/html', HTML_FILE) +
+          attachmentPart('MIX', '"><img src=x onerror=alert(1)>.png', 'image/png', PNG_1x1) +
+          attachmentPart('MIX', '../../etc/passwd', 'text/plain', Buffer.from('root:x:0:0')) +
+          attachmentPart('MIX', '<svg onload=alert(1)>.txt', 'text/plain', Buffer.from('note')) +
+          '--MIX--',
         '',
       ].join('\r\n'),
     )
@@ -436,7 +509,16 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
 
     // Plain text only: links are made from URLs, never from javascript:.
     const plain = await inbound(
-      [`From: ${encodedWord(TEXT_VECTORS[4]!)} <plain-xss@example.com>`, 'To: support@localhost', `Subject: ${encodedWord(TEXT_VECTORS[5]!)}`, 'Message-ID: <xss-plain@example.com>', 'Content-Type: text/plain; charset=utf-8', '', textBody, ''].join('\r\n'),
+      [
+        `From: ${encodedWord(TEXT_VECTORS[4]!)} <plain-xss@example.com>`,
+        'To: support@localhost',
+        `Subject: ${encodedWord(TEXT_VECTORS[5]!)}`,
+        'Message-ID: <xss-plain@example.com>',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        textBody,
+        '',
+      ].join('\r\n'),
     )
     expect(plain.status).toBe('processed')
     tried(2 + TEXT_VECTORS.length + 7)
@@ -452,7 +534,12 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
       .attach('files', SVG, { filename: 'agent-drawing.svg', contentType: 'image/svg+xml' })
       .attach('files', HTML_FILE, { filename: '"><img src=x onerror=alert(1)>.html', contentType: 'text/html' })
     expect(reply.status).toBe(303)
-    const comment = await admin.post(`/conversations/${convA.number}/messages`).field('_csrf', t).field('type', 'comment').field('html', HTML_VECTORS.join('')).field('text', '')
+    const comment = await admin
+      .post(`/conversations/${convA.number}/messages`)
+      .field('_csrf', t)
+      .field('type', 'comment')
+      .field('html', HTML_VECTORS.join(''))
+      .field('text', '')
     expect(comment.status).toBe(303)
     tried(2 * HTML_VECTORS.length + 2)
     const tags = await prisma().tag.findMany()
@@ -541,7 +628,12 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
     await page.locator('#portal-files').setInputFiles([{ name: '<img src=x onerror=alert(1)>.svg', mimeType: 'image/svg+xml', buffer: SVG }])
     await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Send' }).click()])
     tried(TEXT_VECTORS.length + HTML_VECTORS.length + 1)
-    ids.portalSvg = (await prisma().attachment.findFirstOrThrow({ where: { conversationId: convA.id, fileName: { contains: '.svg' }, message: { kind: 'customer' } }, orderBy: { id: 'desc' } })).id
+    ids.portalSvg = (
+      await prisma().attachment.findFirstOrThrow({
+        where: { conversationId: convA.id, fileName: { contains: '.svg' }, message: { kind: 'customer' } },
+        orderBy: { id: 'desc' },
+      })
+    ).id
 
     // --- Reminders and closing notes carry the settings texts; then the conversations close.
     clock.advanceDays(24)
@@ -551,7 +643,9 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
     expect(await prisma().outboxEmail.count({ where: { kind: 'reminder' } })).toBeGreaterThan(0)
     expect(await prisma().outboxEmail.count({ where: { kind: 'closing' } })).toBeGreaterThan(0)
     await app.ctx.intake.drain()
-    console.log(`XSS: ${vectorsTried} vector placements (${HTML_VECTORS.length} HTML vectors, ${TEXT_VECTORS.length} text vectors, ${SHORT_VECTORS.length} short ones)`)
+    console.log(
+      `XSS: ${vectorsTried} vector placements (${HTML_VECTORS.length} HTML vectors, ${TEXT_VECTORS.length} text vectors, ${SHORT_VECTORS.length} short ones)`,
+    )
   }, 240_000)
 
   it('runs nothing on any agent or admin page that shows them, and every page still renders', async () => {
@@ -598,7 +692,9 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
     // those are left out here. What reaches the live editor is checked below and in the next test.
     const editor = await refillEditor(HTML_VECTORS.join('<br>'))
     if (editor.xss !== undefined) problems.push('reply editor refilled with hostile HTML: window.__xss set')
-    for (const v of editor.csp.filter((c) => !/^(script-src-attr|style-src-elem|style-src-attr) blocked inline at \S*\/vendor\/quill\/quill\.js:/.test(c) && !/^frame-src /.test(c))) {
+    for (const v of editor.csp.filter(
+      (c) => !/^(script-src-attr|style-src-elem|style-src-attr) blocked inline at \S*\/vendor\/quill\/quill\.js:/.test(c) && !/^frame-src /.test(c),
+    )) {
       problems.push(`reply editor refilled with hostile HTML: CSP violation ${v}`)
     }
     for (const d of editor.dom.filter((d) => !/^a frame of |data:image\/svg\+xml/.test(d))) problems.push(`reply editor refilled with hostile HTML: ${d}`)
@@ -621,7 +717,13 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
     }
     await check(customerPage, '/contact')
     // Reflected: query strings and paths that come back in a page.
-    for (const v of [`javascript:alert(1)`, `"><script>window.__xss=1</script>`, `//evil.example/`, `/\\evil.example`, `/"><img src=x onerror=window.__xss=1>`]) {
+    for (const v of [
+      `javascript:alert(1)`,
+      `"><script>window.__xss=1</script>`,
+      `//evil.example/`,
+      `/\\evil.example`,
+      `/"><img src=x onerror=window.__xss=1>`,
+    ]) {
       await check(customerPage, `/login?next=${encodeURIComponent(v)}`)
       await check(customerPage, `/conversations?q=${encodeURIComponent(v)}`)
       await check(customerPage, `/${encodeURIComponent(v)}`)
@@ -653,7 +755,11 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
     const agentUploads = await prisma().attachment.findMany({ where: { conversationId: ids.conversationA!, message: { kind: 'agent' } } })
     const status = `/s/${customerToken(app.ctx.mail.secret, 'status', ids.conversationA!)}`
     const targets: [{ page: Page; watch: Watch }, string][] = [
-      ...[svg, html, ...agentUploads].flatMap((a) => [`/attachments/${a.id}`, `/attachments/${a.id}/${encodeURIComponent(a.fileName)}`, `/attachments/${a.id}?download`].map((p) => [adminPage, p] as [typeof adminPage, string])),
+      ...[svg, html, ...agentUploads].flatMap((a) =>
+        [`/attachments/${a.id}`, `/attachments/${a.id}/${encodeURIComponent(a.fileName)}`, `/attachments/${a.id}?download`].map(
+          (p) => [adminPage, p] as [typeof adminPage, string],
+        ),
+      ),
       [customerPage, `${status}/attachments/${ids.portalSvg}`],
       [customerPage, `${status}/attachments/${svg.id}`],
       [customerPage, `${status}/attachments/${html.id}`],

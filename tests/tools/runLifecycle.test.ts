@@ -54,7 +54,12 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('npm run jobs:lifecycle b
   })
 
   it('queues reminders written as of a later --now that the running app sends at once', async () => {
-    const c = await buildConversation(app.ctx.domain, admin, { folderId, mode: 'send', customerEmail: 'ahead@example.test', text: 'Try restarting the router.' })
+    const c = await buildConversation(app.ctx.domain, admin, {
+      folderId,
+      mode: 'send',
+      customerEmail: 'ahead@example.test',
+      text: 'Try restarting the router.',
+    })
     expect(c.status).toBe('pending')
     await smtp.waitFor(1)
 

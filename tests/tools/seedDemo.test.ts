@@ -227,7 +227,10 @@ describe('the demo seed', () => {
         // SPEC §2: the system changes a status only when it closes a silent conversation.
         if (e.actorKind === 'system') {
           expect(data.to, c.subject).toBe('closed')
-          expect(sameMoment.some((h) => h.type === 'conversation.auto_closed'), `${c.subject}: closed by the system without auto_closed`).toBe(true)
+          expect(
+            sameMoment.some((h) => h.type === 'conversation.auto_closed'),
+            `${c.subject}: closed by the system without auto_closed`,
+          ).toBe(true)
           closedBySystem++
         }
         if (e.actorKind === 'agent') expect(e.actorAgentId).not.toBeNull()

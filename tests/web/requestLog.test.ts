@@ -38,7 +38,14 @@ describe('the request log', () => {
 
     const logged = lines.map((l) => JSON.parse(l) as { req?: { url?: string } }).flatMap((l) => (l.req?.url ? [l.req.url] : []))
     expect(logged).toEqual(
-      expect.arrayContaining(['/s/[redacted]', '/s/[redacted]/attachments/1', '/r/solved/[redacted]', '/reset-password/[redacted]?from=mail', '/invite/[redacted]', '/login']),
+      expect.arrayContaining([
+        '/s/[redacted]',
+        '/s/[redacted]/attachments/1',
+        '/r/solved/[redacted]',
+        '/reset-password/[redacted]?from=mail',
+        '/invite/[redacted]',
+        '/login',
+      ]),
     )
     const whole = lines.join('\n')
     for (const secret of Object.values(secrets)) expect(whole).not.toContain(secret)

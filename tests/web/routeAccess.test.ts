@@ -44,16 +44,35 @@ describe('folder access on every route', () => {
     const insider = await buildAgent(prisma, { folderIds: [theirs.id], name: 'Insider' })
     const agent = await buildAgent(prisma, { folderIds: [mine.id], name: 'Outsider' })
     secretSubject = 'Zanzibar merger confidential'
-    const c = await buildConversation(app.ctx.domain, admin, { folderId: theirs.id, subject: secretSubject, mode: 'send', assigneeId: insider.id, text: 'Xylophone quarterly numbers', files: [{ fileName: 'numbers.pdf', data: Buffer.from('%PDF-1.4 quarterly') }] })
+    const c = await buildConversation(app.ctx.domain, admin, {
+      folderId: theirs.id,
+      subject: secretSubject,
+      mode: 'send',
+      assigneeId: insider.id,
+      text: 'Xylophone quarterly numbers',
+      files: [{ fileName: 'numbers.pdf', data: Buffer.from('%PDF-1.4 quarterly') }],
+    })
     await addInternalComment(app.ctx.domain, admin, { conversationId: c.id, text: 'Quokka internal remark' })
     const tag = await buildTag(prisma, 'vip')
     await addTag(app.ctx.domain, admin, { conversationId: c.id, tagId: tag.id })
     const attachment = await prisma.attachment.findFirstOrThrow({ where: { conversationId: c.id } })
-    ids = { number: String(c.number), conversationId: String(c.id), attachmentId: String(attachment.id), tagId: String(tag.id), folderId: String(theirs.id), ownFolderId: String(mine.id), insiderId: String(insider.id), agentId: String(agent.id) }
+    ids = {
+      number: String(c.number),
+      conversationId: String(c.id),
+      attachmentId: String(attachment.id),
+      tagId: String(tag.id),
+      folderId: String(theirs.id),
+      ownFolderId: String(mine.id),
+      insiderId: String(insider.id),
+      agentId: String(agent.id),
+    }
     adminActor = admin
     const signedIn = await signIn(app, agent.email, PASSWORD)
     outsider = signedIn.client
-    outsiderCookie = ([] as string[]).concat(signedIn.res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ')
+    outsiderCookie = ([] as string[])
+      .concat(signedIn.res.headers['set-cookie'] ?? [])
+      .map((c) => c.split(';')[0])
+      .join('; ')
   })
   afterAll(async () => {
     await app?.close()
@@ -94,7 +113,23 @@ describe('folder access on every route', () => {
   it('lets an agent outside the folder see, count, search, open, download, hear of or change nothing of its conversations', async () => {
     const routes = enumerateRoutes(app.app).filter((r) => !PUBLIC.some((p) => p.test(r.path)))
     const token = csrfFrom((await outsider.get('/conversations')).text)
-    const body = { _csrf: token, folderId: ids.folderId, conversationId: ids.conversationId, ids: ids.conversationId, assigneeId: ids.agentId, tagId: ids.tagId, status: 'closed', type: 'reply', text: 'sneaky write', action: 'close', customerEmail: 'x@example.com', subject: 'sneaky', mode: 'record', name: 'sneaky', composing: 'true' }
+    const body = {
+      _csrf: token,
+      folderId: ids.folderId,
+      conversationId: ids.conversationId,
+      ids: ids.conversationId,
+      assigneeId: ids.agentId,
+      tagId: ids.tagId,
+      status: 'closed',
+      type: 'reply',
+      text: 'sneaky write',
+      action: 'close',
+      customerEmail: 'x@example.com',
+      subject: 'sneaky',
+      mode: 'record',
+      name: 'sneaky',
+      composing: 'true',
+    }
     const query = `?tab=all&folder=${ids.folderId}&q=Zanzibar&tag=${ids.tagId}&assignee=${ids.insiderId}`
     const checked: string[] = []
     for (const route of routes) {

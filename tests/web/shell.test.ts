@@ -44,13 +44,21 @@ describe('the app shell', () => {
 
   it('answers a malformed JSON body with 400 and an unreadable form with a clear error', async () => {
     const page = await admin.get('/conversations')
-    const res = await admin.post('/logout').set('Content-Type', 'application/json').set('Accept', 'application/json').set('X-CSRF-Token', csrfFrom(page.text)).send('{"broken":')
+    const res = await admin
+      .post('/logout')
+      .set('Content-Type', 'application/json')
+      .set('Accept', 'application/json')
+      .set('X-CSRF-Token', csrfFrom(page.text))
+      .send('{"broken":')
     expect(res.status).toBe(400)
     expect(res.body.error).toBe('The request could not be read.')
   })
 
   it('refuses an oversized form with 413', async () => {
-    const res = await request(app.url).post('/login').type('form').send({ email: 'x'.repeat(2_000_000) })
+    const res = await request(app.url)
+      .post('/login')
+      .type('form')
+      .send({ email: 'x'.repeat(2_000_000) })
     expect(res.status).toBe(413)
   })
 

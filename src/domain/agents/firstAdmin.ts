@@ -34,7 +34,13 @@ export async function createFirstAdmin(ctx: DomainContext, _visitor: Visitor, in
     }
     await ensureDefaultFolder(tx)
     const agent = await tx.agent.create({ data: { name, email, passwordHash, role: 'admin' } })
-    await recordAdminEvent(tx, { type: 'agent.created', agentId: agent.id, at: ctx.clock(), target: { type: 'agent', id: String(agent.id) }, data: { role: 'admin', firstRun: true } })
+    await recordAdminEvent(tx, {
+      type: 'agent.created',
+      agentId: agent.id,
+      at: ctx.clock(),
+      target: { type: 'agent', id: String(agent.id) },
+      data: { role: 'admin', firstRun: true },
+    })
     return agent
   })
 }

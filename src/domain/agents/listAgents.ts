@@ -22,7 +22,12 @@ export async function listAgentsForAdmin(ctx: QueryContext, admin: Actor) {
       _count: { select: { assigned: { where: { status: { not: 'closed' } } } } },
     },
   })
-  return agents.map(({ passwordHash, folders, _count, ...a }) => ({ ...a, invited: passwordHash === null, folderNames: folders.map((f) => f.folder.name), openAssignments: _count.assigned }))
+  return agents.map(({ passwordHash, folders, _count, ...a }) => ({
+    ...a,
+    invited: passwordHash === null,
+    folderNames: folders.map((f) => f.folder.name),
+    openAssignments: _count.assigned,
+  }))
 }
 
 /** How many of an agent's open conversations their page lists. */
@@ -34,7 +39,18 @@ export async function getAgentForAdmin(ctx: QueryContext, admin: Actor, agentId:
   const [agent, open] = await Promise.all([
     ctx.prisma.agent.findUnique({
       where: { id: agentId },
-      select: { id: true, name: true, email: true, role: true, active: true, passwordHash: true, notifyOnAssign: true, notifyOnCustomerReply: true, notifyOnNewInFolder: true, folders: { select: { folderId: true } } },
+      select: {
+        id: true,
+        name: true,
+        email: true,
+        role: true,
+        active: true,
+        passwordHash: true,
+        notifyOnAssign: true,
+        notifyOnCustomerReply: true,
+        notifyOnNewInFolder: true,
+        folders: { select: { folderId: true } },
+      },
     }),
     ctx.prisma.conversation.findMany({
       where: { assigneeId: agentId, status: { not: 'closed' } },

@@ -16,7 +16,10 @@ import { hashPassword, passwordSchema } from './passwords.ts'
 const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex')
 
-const folderIds = z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.coerce.number().int().positive().max(2_147_483_647)).max(500))
+const folderIds = z.preprocess(
+  (v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]),
+  z.array(z.coerce.number().int().positive().max(2_147_483_647)).max(500),
+)
 const checkbox = z.preprocess((v) => v === true || v === 'on' || v === 'true' || v === '1', z.boolean())
 
 export const inviteSchema = z.object({
@@ -64,7 +67,13 @@ async function unassignOutsideFolders(ctx: DomainContext, tx: Tx, admin: Actor, 
   await recordEvents(
     ctx,
     tx,
-    lost.map((c) => ({ type: 'conversation.assigned', actor: asAgent(admin), at, conversation: c, data: { from: agentId, to: null, reason: 'removed from the folder' } })),
+    lost.map((c) => ({
+      type: 'conversation.assigned',
+      actor: asAgent(admin),
+      at,
+      conversation: c,
+      data: { from: agentId, to: null, reason: 'removed from the folder' },
+    })),
   )
 }
 
@@ -83,7 +92,9 @@ export async function inviteAgent(ctx: DomainContext, admin: Actor, input: Recor
     const now = ctx.clock()
     const agent = await tx.agent.create({ data: { name, email, role, passwordHash: null } })
     const folders = await setFolders(tx, agent.id, ids)
-    await tx.agentToken.create({ data: { agentId: agent.id, purpose: 'invitation', tokenHash: tokenHash(token), expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_MS) } })
+    await tx.agentToken.create({
+      data: { agentId: agent.id, purpose: 'invitation', tokenHash: tokenHash(token), expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_MS) },
+    })
     // Auto-Submitted: written by the system, so vacation responders and mail robots do not answer it.
     afterCommitWanted(RENDER_EMAILS)
 
@@ -96,7 +107,13 @@ export async function inviteAgent(ctx: DomainContext, admin: Actor, input: Recor
       template: 'invitation',
       params: { name, inviter: admin.name, link, days: INVITATION_LIFETIME_MS / 86_400_000 },
     })
-    await recordAdminEvent(tx, { type: 'agent.invited', agentId: admin.id, at: now, target: { type: 'agent', id: String(agent.id) }, data: { email, role, folders } })
+    await recordAdminEvent(tx, {
+      type: 'agent.invited',
+      agentId: admin.id,
+      at: now,
+      target: { type: 'agent', id: String(agent.id) },
+      data: { email, role, folders },
+    })
     return agent
   })
 }
@@ -119,7 +136,13 @@ export async function updateAgent(ctx: DomainContext, admin: Actor, input: Agent
     // if active, because a deactivated agent's assignments are kept for an admin to hand over.
     const scope = scopeOf({ ...agent, active: true, folderIds: folders }, 'act')
     if (scope !== null) await unassignOutsideFolders(ctx, tx, admin, agentId, scope)
-    await recordAdminEvent(tx, { type: 'agent.updated', agentId: admin.id, at: ctx.clock(), target: { type: 'agent', id: String(agentId) }, data: { role: { from: before.role, to: fields.role }, folders: { from: before.folders.map((f) => f.folderId), to: folders }, name: fields.name } })
+    await recordAdminEvent(tx, {
+      type: 'agent.updated',
+      agentId: admin.id,
+      at: ctx.clock(),
+      target: { type: 'agent', id: String(agentId) },
+      data: { role: { from: before.role, to: fields.role }, folders: { from: before.folders.map((f) => f.folderId), to: folders }, name: fields.name },
+    })
     return agent
   })
 }
@@ -142,7 +165,13 @@ export async function setAgentActive(ctx: DomainContext, admin: Actor, input: { 
     const now = ctx.clock()
     const updated = await tx.agent.update({ where: { id: agentId }, data: { active, deactivatedAt: active ? null : now } })
     if (!active) await tx.$executeRaw`DELETE FROM sessions WHERE (sess -> 'agentId')::text = ${String(agentId)}`
-    await recordAdminEvent(tx, { type: active ? 'agent.reactivated' : 'agent.deactivated', agentId: admin.id, at: now, target: { type: 'agent', id: String(agentId) }, data: { email: agent.email } })
+    await recordAdminEvent(tx, {
+      type: active ? 'agent.reactivated' : 'agent.deactivated',
+      agentId: admin.id,
+      at: now,
+      target: { type: 'agent', id: String(agentId) },
+      data: { email: agent.email },
+    })
     const openAssignments = await tx.conversation.count({ where: { assigneeId: agentId, status: { not: 'closed' } } })
     return { agent: updated, openAssignments }
   })
@@ -165,7 +194,10 @@ export async function acceptInvitation(ctx: DomainContext, _visitor: Visitor, in
   const passwordHash = await hashPassword(password)
   return transaction(ctx, async (tx) => {
     const now = ctx.clock()
-    const spent = await tx.agentToken.updateMany({ where: { tokenHash: tokenHash(token), purpose: 'invitation', usedAt: null, expiresAt: { gt: now }, agent: { active: true } }, data: { usedAt: now } })
+    const spent = await tx.agentToken.updateMany({
+      where: { tokenHash: tokenHash(token), purpose: 'invitation', usedAt: null, expiresAt: { gt: now }, agent: { active: true } },
+      data: { usedAt: now },
+    })
     if (spent.count !== 1) throw new NotFoundError(INVITATION_GONE)
     const { agentId } = await tx.agentToken.findUniqueOrThrow({ where: { tokenHash: tokenHash(token) } })
     await tx.agent.update({ where: { id: agentId }, data: { passwordHash } })

@@ -22,7 +22,11 @@ const tokenHash = (token: string) => createHash('sha256').update(token).digest('
  * e-mail is.
  */
 export async function requestPasswordReset(ctx: DomainContext, _visitor: Visitor, input: { email: string }): Promise<void> {
-  const email = z.email().safeParse(String(input.email ?? '').trim().toLowerCase())
+  const email = z.email().safeParse(
+    String(input.email ?? '')
+      .trim()
+      .toLowerCase(),
+  )
   if (!email.success) return
   const agent = await ctx.prisma.agent.findUnique({ where: { email: email.data } })
   if (!agent || !agent.active) return

@@ -4,10 +4,7 @@ import { z } from 'zod'
 // OWASP's argon2id baseline: 19 MiB, 2 iterations, 1 lane.
 const options = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 }
 
-export const passwordSchema = z
-  .string()
-  .min(10, 'Use at least 10 characters')
-  .max(200, 'Use at most 200 characters')
+export const passwordSchema = z.string().min(10, 'Use at least 10 characters').max(200, 'Use at most 200 characters')
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, options)

@@ -51,7 +51,9 @@ const BLOB_BATCH_ROWS = 500
  */
 export async function storeAttachments(tx: Tx, target: { conversationId: number; messageId?: number | null; at: Date }, files: AttachmentFile[]) {
   if (!files.length) return []
-  const prepared = await Promise.all(files.map(async (f) => ({ ...f, sha256: createHash('sha256').update(f.data).digest('hex'), mimeType: await sniffType(f.data) })))
+  const prepared = await Promise.all(
+    files.map(async (f) => ({ ...f, sha256: createHash('sha256').update(f.data).digest('hex'), mimeType: await sniffType(f.data) })),
+  )
   // In key order, so that two messages sharing files never wait on each other in opposite orders.
   const blobs = [...new Map(prepared.map((f) => [f.sha256, f.data] as const))].sort((a, b) => (a[0] < b[0] ? -1 : 1))
   let batch: (readonly [string, Buffer])[] = []

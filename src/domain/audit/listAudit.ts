@@ -37,7 +37,9 @@ export async function listAudit(ctx: QueryContext, admin: Actor, input: { before
   const page = rows.slice(0, AUDIT_PAGE_SIZE)
 
   // Names of targets an entry does not name itself (older entries), looked up once per page.
-  const idsOf = (type: string) => [...new Set(page.filter((r) => r.targetType === type && r.targetId && /^\d+$/.test(r.targetId)).map((r) => Number(r.targetId)))]
+  const idsOf = (type: string) => [
+    ...new Set(page.filter((r) => r.targetType === type && r.targetId && /^\d+$/.test(r.targetId)).map((r) => Number(r.targetId))),
+  ]
   const [agents, folders, tags] = await Promise.all([
     prisma.agent.findMany({ where: { id: { in: idsOf('agent') } }, select: { id: true, name: true } }),
     prisma.folder.findMany({ where: { id: { in: idsOf('folder') } }, select: { id: true, name: true } }),

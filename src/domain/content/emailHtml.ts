@@ -9,11 +9,7 @@ const VIDEO_MARKER_HTML = new RegExp(`<${VIDEO_MARKER} data-video="([\\w-]{11})"
 const ATTACHMENT_PATH = /^\/attachments\/(\d+)(?:\/|$)/
 
 function videoThumbnailHtml(id: string): string {
-  return (
-    `<a href="${youTubeWatchUrl(id)}">` +
-    `<img src="https://img.youtube.com/vi/${id}/hqdefault.jpg" alt="Play the video on YouTube" width="480">` +
-    '</a>'
-  )
+  return `<a href="${youTubeWatchUrl(id)}">` + `<img src="https://img.youtube.com/vi/${id}/hqdefault.jpg" alt="Play the video on YouTube" width="480">` + '</a>'
 }
 
 /**

@@ -41,15 +41,24 @@ export async function appendMessage(ctx: Pick<DomainContext, 'reactions'>, tx: T
       createdAt: a.at,
     },
   })
-  const { html, visibleHtml, attachments } = await storeMessageFiles(tx, { conversationId: a.conversation.id, messageId: created.id, body: a.body, files: a.files, at: a.at })
-  const message = html === created.bodyHtml && visibleHtml === null ? created : await tx.message.update({ where: { id: created.id }, data: { bodyHtml: html, visibleHtml } })
+  const { html, visibleHtml, attachments } = await storeMessageFiles(tx, {
+    conversationId: a.conversation.id,
+    messageId: created.id,
+    body: a.body,
+    files: a.files,
+    at: a.at,
+  })
+  const message =
+    html === created.bodyHtml && visibleHtml === null ? created : await tx.message.update({ where: { id: created.id }, data: { bodyHtml: html, visibleHtml } })
   const isPublic = a.kind === 'customer' || a.kind === 'agent'
   const conversation = await tx.conversation.update({
     where: { id: a.conversation.id },
     data: {
       messageCount: { increment: 1 },
       lastActivityAt: a.at,
-      ...(isPublic && !a.isAutoReply ? { snippet: snippetOf(a.body.text) || (attachments.length ? `(${attachments.length} attachment${attachments.length > 1 ? 's' : ''})` : '') } : {}),
+      ...(isPublic && !a.isAutoReply
+        ? { snippet: snippetOf(a.body.text) || (attachments.length ? `(${attachments.length} attachment${attachments.length > 1 ? 's' : ''})` : '') }
+        : {}),
       ...(a.kind === 'customer' && !a.isAutoReply ? { lastCustomerMessageAt: a.at } : {}),
       ...(a.kind === 'agent' ? { lastAgentReplyAt: a.at } : {}),
     },

@@ -16,7 +16,9 @@ export interface FilterOptions {
  * and three small queries cost more in the app than the rows they return.
  */
 export async function filterOptions(prisma: Prisma, scope: FolderScope): Promise<FilterOptions> {
-  const [row] = await prisma.$queryRaw<{ folders: FilterOptions['folders']; tags: FilterOptions['tags']; agents: FilterOptions['agents'] }[]>`${P.raw(PREPARED_MARKER)}
+  const [row] = await prisma.$queryRaw<
+    { folders: FilterOptions['folders']; tags: FilterOptions['tags']; agents: FilterOptions['agents'] }[]
+  >`${P.raw(PREPARED_MARKER)}
     SELECT
       (SELECT coalesce(json_agg(json_build_object('id', f.id, 'name', f.name) ORDER BY f.position, f.name), '[]')
          FROM folders f WHERE ${scopeSql(P.sql`f.id`, scope)}) AS folders,

@@ -39,7 +39,6 @@ export interface ConversationPage {
   viewers: { agentId: number; name: string; composing: boolean }[]
 }
 
-
 // JSON carries timestamps as ISO strings; these become Dates again, as Prisma would return them.
 const date = (v: string | Date): Date => (v instanceof Date ? v : new Date(v))
 const dateOrNull = (v: string | Date | null): Date | null => (v === null ? null : date(v))
@@ -122,15 +121,25 @@ export async function getConversationPage(prisma: Prisma, actor: Actor, scope: F
          FROM presence p JOIN agents a ON a.id = p."agentId" WHERE p."conversationId" = c.id AND p."expiresAt" > now()) AS viewers
     FROM c`
   if (!row) throw new NotFoundError()
-  const { customer, tags, followUps, messages, history, otherConversations, folders, allTags, assignees, agentNames, folderNames, viewers, ...conversation } = row
+  const { customer, tags, followUps, messages, history, otherConversations, folders, allTags, assignees, agentNames, folderNames, viewers, ...conversation } =
+    row
   return {
     conversation: {
       ...conversation,
-      customer: { ...customer, undeliverableAt: dateOrNull(customer.undeliverableAt), createdAt: date(customer.createdAt), updatedAt: date(customer.updatedAt) },
+      customer: {
+        ...customer,
+        undeliverableAt: dateOrNull(customer.undeliverableAt),
+        createdAt: date(customer.createdAt),
+        updatedAt: date(customer.updatedAt),
+      },
       tags: (tags ?? []).map((t) => ({ ...t, createdAt: date(t.createdAt), tag: { ...t.tag, createdAt: date(t.tag.createdAt) } })),
       followUps: followUps ?? [],
     },
-    messages: (messages ?? []).map((m) => ({ ...m, createdAt: date(m.createdAt), attachments: m.attachments.map((a) => ({ ...a, createdAt: date(a.createdAt) })) })),
+    messages: (messages ?? []).map((m) => ({
+      ...m,
+      createdAt: date(m.createdAt),
+      attachments: m.attachments.map((a) => ({ ...a, createdAt: date(a.createdAt) })),
+    })),
     history: (history ?? []).map((e) => ({ ...e, createdAt: date(e.createdAt) })),
     otherConversations: (otherConversations ?? []).map((o) => ({ ...o, lastActivityAt: date(o.lastActivityAt) })),
     folders: folders ?? [],

@@ -16,7 +16,10 @@ export const listQuerySchema = z.object({
   tab: z.enum(TABS).catch('new'),
   folder: id.optional().catch(undefined),
   /** An agent id, or "none" for unassigned. */
-  assignee: z.union([id, z.literal('none')]).optional().catch(undefined),
+  assignee: z
+    .union([id, z.literal('none')])
+    .optional()
+    .catch(undefined),
   tag: id.optional().catch(undefined),
   q: z.string().trim().max(200).optional().catch(undefined),
   /** Keyset cursor: "<lastActivityAt ms>_<id>" of the last row of the previous page. */
@@ -200,7 +203,9 @@ export async function listConversations(prisma: Prisma, actor: Actor, scope: Fol
   // Prepared: planning it cost as much as running it, and its plan (an index walk of the tab,
   // newest first) does not depend on the values. The limits are literals the cached plan knows.
   const prepared = P.raw(PREPARED_MARKER)
-  const rows = await prisma.$queryRaw<(Omit<ConversationRow, 'tags' | 'viewedBy'> & { tags: ConversationRow['tags'] | null; viewedBy: string[] | null })[]>`${prepared}
+  const rows = await prisma.$queryRaw<
+    (Omit<ConversationRow, 'tags' | 'viewedBy'> & { tags: ConversationRow['tags'] | null; viewedBy: string[] | null })[]
+  >`${prepared}
     WITH page AS MATERIALIZED (
       SELECT c.id, c.number, c.subject, c.status, c.snippet, c."lastActivityAt", c."customerId", c."folderId", c."assigneeId"
       FROM conversations c
@@ -269,7 +274,8 @@ export async function countTabsDetailed(prisma: Prisma, actor: Actor, scope: Fol
         SELECT c.id, c."customerId", c.search FROM conversations c WHERE ${where} AND ${tabSql(tab, actor)}
         ORDER BY c."lastActivityAt" DESC, c.id DESC LIMIT ${P.raw(String(BROAD_COUNT_WINDOW))}) c WHERE ${matchSql(search.text)})`
     // With each window, whether the tab holds that many at all (if not, it was checked entirely).
-    const size = (tab: Tab) => P.sql`(SELECT count(*)::int FROM (SELECT 1 FROM conversations c WHERE ${where} AND ${tabSql(tab, actor)} LIMIT ${P.raw(String(BROAD_COUNT_WINDOW))}) s)`
+    const size = (tab: Tab) =>
+      P.sql`(SELECT count(*)::int FROM (SELECT 1 FROM conversations c WHERE ${where} AND ${tabSql(tab, actor)} LIMIT ${P.raw(String(BROAD_COUNT_WINDOW))}) s)`
     // Prepared: twelve sub-selects took 8 ms to plan; the plan is the same for any word.
     const [both] = await prisma.$queryRaw<Record<string, number>[]>`${P.raw(PREPARED_MARKER)}
       SELECT ${P.join(statuses.flatMap((t) => [P.sql`${window(t)} AS ${P.raw(`"${t}"`)}`, P.sql`${size(t)} AS ${P.raw(`"${t}_size"`)}`]))}`
@@ -297,7 +303,8 @@ export async function countTabsDetailed(prisma: Prisma, actor: Actor, scope: Fol
     bounded = () => sampled
   } else {
     // One more than the cap tells "exactly COUNT_CAP" from "more than that".
-    const capped = (tab: Tab) => P.sql`(SELECT count(*)::int FROM (SELECT 1 FROM conversations c WHERE ${where} AND ${tabSql(tab, actor)} LIMIT ${P.raw(String(COUNT_CAP + 1))}) s)`
+    const capped = (tab: Tab) =>
+      P.sql`(SELECT count(*)::int FROM (SELECT 1 FROM conversations c WHERE ${where} AND ${tabSql(tab, actor)} LIMIT ${P.raw(String(COUNT_CAP + 1))}) s)`
     ;[row] = await prisma.$queryRaw<Record<string, number>[]>`${P.raw(PREPARED_MARKER)}
       SELECT ${P.join(statuses.map((t) => P.sql`${capped(t)} AS ${P.raw(`"${t}"`)}`))}`
     bounded = (n) => n > COUNT_CAP

@@ -91,7 +91,10 @@ export function hasContent(body: PreparedBody): boolean {
 
 export function assertFileSizes(files: UploadedFile[], maxBytes: number) {
   const big = files.find((f) => f.data.length > maxBytes)
-  if (big) throw new ValidationError(`“${big.fileName}” is too large`, { files: `“${big.fileName}” is ${formatBytes(big.data.length)}; files may be at most ${formatBytes(maxBytes)}.` })
+  if (big)
+    throw new ValidationError(`“${big.fileName}” is too large`, {
+      files: `“${big.fileName}” is ${formatBytes(big.data.length)}; files may be at most ${formatBytes(maxBytes)}.`,
+    })
 }
 
 /**

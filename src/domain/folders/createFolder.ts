@@ -14,7 +14,8 @@ export async function createFolder(ctx: DomainContext, admin: Actor, input: z.in
   authorize(admin, 'administer', INSTANCE)
   const data = parseInput(folderInput, input)
   return transaction(ctx, async (tx) => {
-    if (await tx.folder.findFirst({ where: { name: { equals: data.name, mode: 'insensitive' } } })) throw new ConflictError(`A folder named “${data.name}” already exists`)
+    if (await tx.folder.findFirst({ where: { name: { equals: data.name, mode: 'insensitive' } } }))
+      throw new ConflictError(`A folder named “${data.name}” already exists`)
     const last = await tx.folder.aggregate({ _max: { position: true } })
     const folder = await tx.folder.create({ data: { name: data.name, position: (last._max.position ?? 0) + 1 } })
     await recordAdminEvent(tx, { type: 'folder.created', agentId: admin.id, at: ctx.clock(), target: { type: 'folder', id: String(folder.id) }, data })

@@ -7,7 +7,11 @@ import { defaultFolderId, FOLDER_ORDER } from './manageFolders.ts'
 /** Every folder's id and name in list order, for the admin forms' choices (optionally all but one). */
 export async function listFolderChoices(ctx: QueryContext, admin: Actor, input: { except?: number } = {}) {
   authorize(admin, 'administer', INSTANCE)
-  return ctx.prisma.folder.findMany({ where: input.except === undefined ? {} : { id: { not: input.except } }, orderBy: FOLDER_ORDER, select: { id: true, name: true } })
+  return ctx.prisma.folder.findMany({
+    where: input.except === undefined ? {} : { id: { not: input.except } },
+    orderBy: FOLDER_ORDER,
+    select: { id: true, name: true },
+  })
 }
 
 /** One folder for its settings page: what it holds, and whether it is the default folder. */

@@ -44,7 +44,10 @@ export const folderUpdateInput = z.object({
     .refine(looksLikeAddress, 'Enter an e-mail address such as help@example.com, or leave it empty'),
   signatureHtml: z.string().max(MAX_SIGNATURE_CHARS, `Keep the signature under ${MAX_SIGNATURE_CHARS.toLocaleString('en')} characters`),
   acknowledge: z.boolean(),
-  acknowledgementText: z.string().trim().max(MAX_ACKNOWLEDGEMENT_CHARS, `Keep the acknowledgement under ${MAX_ACKNOWLEDGEMENT_CHARS.toLocaleString('en')} characters`),
+  acknowledgementText: z
+    .string()
+    .trim()
+    .max(MAX_ACKNOWLEDGEMENT_CHARS, `Keep the acknowledgement under ${MAX_ACKNOWLEDGEMENT_CHARS.toLocaleString('en')} characters`),
 })
 
 /** The folder a command acts on (any form of id; a malformed one is a folder that does not exist). */
@@ -105,10 +108,17 @@ export async function updateFolder(ctx: DomainContext, admin: Actor, input: Fold
       if (next.inboundAddress !== before.inboundAddress) changes.inboundAddress = { from: before.inboundAddress, to: next.inboundAddress }
       if (next.signatureHtml !== before.signatureHtml) changes.signature = next.signatureHtml ? 'changed' : 'removed'
       if (next.acknowledge !== before.acknowledge) changes.acknowledge = { from: before.acknowledge, to: next.acknowledge }
-      if (next.acknowledgementText !== before.acknowledgementText) changes.acknowledgementText = next.acknowledgementText ? 'changed' : 'reset to the built-in text'
+      if (next.acknowledgementText !== before.acknowledgementText)
+        changes.acknowledgementText = next.acknowledgementText ? 'changed' : 'reset to the built-in text'
       if (Object.keys(changes).length === 0) return before
       const folder = await tx.folder.update({ where: { id: target }, data: next })
-      await recordAdminEvent(tx, { type: 'folder.updated', agentId: admin.id, at: ctx.clock(), target: { type: 'folder', id: String(target) }, data: { name: folder.name, ...changes } })
+      await recordAdminEvent(tx, {
+        type: 'folder.updated',
+        agentId: admin.id,
+        at: ctx.clock(),
+        target: { type: 'folder', id: String(target) },
+        data: { name: folder.name, ...changes },
+      })
       return folder
     })
   } catch (err) {
@@ -148,7 +158,13 @@ export async function moveFolder(ctx: DomainContext, admin: Actor, input: Folder
     for (const [position, fid] of order.entries()) {
       if (before.get(fid) !== position) await tx.folder.update({ where: { id: fid }, data: { position } })
     }
-    await recordAdminEvent(tx, { type: 'folder.moved', agentId: admin.id, at: ctx.clock(), target: { type: 'folder', id: String(target) }, data: { name: folders[index]!.name, direction, position: { from: index + 1, to: other + 1 } } })
+    await recordAdminEvent(tx, {
+      type: 'folder.moved',
+      agentId: admin.id,
+      at: ctx.clock(),
+      target: { type: 'folder', id: String(target) },
+      data: { name: folders[index]!.name, direction, position: { from: index + 1, to: other + 1 } },
+    })
     return { moved: true, folders: order.map((fid) => folders.find((f) => f.id === fid)!) }
   })
 }
@@ -209,12 +225,15 @@ export async function deleteFolder(ctx: DomainContext, admin: Actor, input: Fold
       if (destination && total > 0) {
         const to = destination
         // Assignees who may keep their conversations in the new folder (as moveConversation decides).
-        const allowed = new Set(
-          (await tx.agent.findMany({ where: agentsAllowedWhere(to.id, 'act'), select: { id: true } })).map((a) => a.id),
-        )
+        const allowed = new Set((await tx.agent.findMany({ where: agentsAllowedWhere(to.id, 'act'), select: { id: true } })).map((a) => a.id))
         const movedData = { from: target, to: to.id, fromName: folder.name, toName: to.name, reason: 'folder deleted' } satisfies P.InputJsonObject
         for (;;) {
-          const batch = await tx.conversation.findMany({ where: { folderId: target }, orderBy: { id: 'asc' }, take: MOVE_BATCH_SIZE, select: { id: true, assigneeId: true } })
+          const batch = await tx.conversation.findMany({
+            where: { folderId: target },
+            orderBy: { id: 'asc' },
+            take: MOVE_BATCH_SIZE,
+            select: { id: true, assigneeId: true },
+          })
           if (batch.length === 0) break
           const ids = batch.map((c) => c.id)
           await tx.conversation.updateMany({ where: { id: { in: ids } }, data: { folderId: to.id } })
@@ -224,22 +243,36 @@ export async function deleteFolder(ctx: DomainContext, admin: Actor, input: Fold
           const at = (id: number) => ({ id, folderId: to.id })
           await recordEvents(ctx, tx, [
             ...ids.map((id) => ({ type: 'conversation.moved' as const, actor, at: now, conversation: at(id), data: movedData })),
-            ...losing.map((c) => ({ type: 'conversation.assigned' as const, actor, at: now, conversation: at(c.id), data: { from: c.assigneeId, to: null, reason: 'not in the new folder' } })),
+            ...losing.map((c) => ({
+              type: 'conversation.assigned' as const,
+              actor,
+              at: now,
+              conversation: at(c.id),
+              data: { from: c.assigneeId, to: null, reason: 'not in the new folder' },
+            })),
           ])
           moved += ids.length
         }
       }
 
       // Mail polled for this folder now lands where its conversations went (or routes by address).
-      const imap = destination ? (await tx.imapAccount.updateMany({ where: { folderId: target }, data: { folderId: destination.id } })).count : await tx.imapAccount.count({ where: { folderId: target } })
+      const imap = destination
+        ? (await tx.imapAccount.updateMany({ where: { folderId: target }, data: { folderId: destination.id } })).count
+        : await tx.imapAccount.count({ where: { folderId: target } })
       await tx.folder.delete({ where: { id: target } })
-      await recordAdminEvent(tx, { type: 'folder.deleted', agentId: admin.id, at: now, target: { type: 'folder', id: String(target) }, data: {
-            name: folder.name,
-            inboundAddress: folder.inboundAddress,
-            conversationsMoved: moved,
-            movedTo: destination ? destination.name : null,
-            ...(imap ? { imapAccounts: destination ? `moved to ${destination.name}` : `${imap} no longer linked to a folder` } : {}),
-          } })
+      await recordAdminEvent(tx, {
+        type: 'folder.deleted',
+        agentId: admin.id,
+        at: now,
+        target: { type: 'folder', id: String(target) },
+        data: {
+          name: folder.name,
+          inboundAddress: folder.inboundAddress,
+          conversationsMoved: moved,
+          movedTo: destination ? destination.name : null,
+          ...(imap ? { imapAccounts: destination ? `moved to ${destination.name}` : `${imap} no longer linked to a folder` } : {}),
+        },
+      })
       return { name: folder.name, moved, movedTo: destination }
     },
     // A large folder takes a while: the batches stay in this one transaction.
@@ -254,7 +287,14 @@ export async function listFoldersForAdmin(ctx: QueryContext, admin: Actor) {
   const [folders, defaultId] = await Promise.all([
     ctx.prisma.folder.findMany({
       orderBy: FOLDER_ORDER,
-      select: { id: true, name: true, position: true, inboundAddress: true, signatureHtml: true, _count: { select: { conversations: true, members: true, imapAccounts: true } } },
+      select: {
+        id: true,
+        name: true,
+        position: true,
+        inboundAddress: true,
+        signatureHtml: true,
+        _count: { select: { conversations: true, members: true, imapAccounts: true } },
+      },
     }),
     defaultFolderId(ctx.prisma),
   ])

@@ -23,12 +23,24 @@ const HOST = /^(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?
 const MAILBOX = /^[^\u0000-\u001f\u007f]+$/
 
 export const imapAccountInput = z.object({
-  host: z.string().trim().min(1, 'Enter the server name').max(253, 'Use at most 253 characters').regex(HOST, 'Enter a server name such as imap.example.com (without imap:// or a port)'),
-  port: z.coerce.number({ error: 'Enter a port number' }).int('Enter a whole number').min(1, 'Enter a port between 1 and 65535').max(65535, 'Enter a port between 1 and 65535'),
+  host: z
+    .string()
+    .trim()
+    .min(1, 'Enter the server name')
+    .max(253, 'Use at most 253 characters')
+    .regex(HOST, 'Enter a server name such as imap.example.com (without imap:// or a port)'),
+  port: z.coerce
+    .number({ error: 'Enter a port number' })
+    .int('Enter a whole number')
+    .min(1, 'Enter a port between 1 and 65535')
+    .max(65535, 'Enter a port between 1 and 65535'),
   secure: flag,
   username: z.string().trim().min(1, 'Enter the user name').max(320, 'Use at most 320 characters'),
   password: z.string().max(1000, 'Use at most 1000 characters').optional(),
-  mailbox: z.preprocess((v) => emptyToNull(v) ?? 'INBOX', z.string().trim().max(200, 'Use at most 200 characters').regex(MAILBOX, 'Use printable characters only')),
+  mailbox: z.preprocess(
+    (v) => emptyToNull(v) ?? 'INBOX',
+    z.string().trim().max(200, 'Use at most 200 characters').regex(MAILBOX, 'Use printable characters only'),
+  ),
   moveToMailbox: z.preprocess(emptyToNull, z.string().trim().max(200, 'Use at most 200 characters').regex(MAILBOX, 'Use printable characters only').nullable()),
   folderId: z.preprocess(emptyToNull, rowId.nullable()),
   enabled: flag,
@@ -52,7 +64,16 @@ const accountId = (input: ImapAccountRef) => parseId(input.accountId, NO_ACCOUNT
 
 type Parsed = z.output<typeof imapAccountInput>
 /** The audited description of the settings: never the password. */
-const auditable = (a: Omit<Parsed, 'password'>) => ({ host: a.host, port: a.port, secure: a.secure, username: a.username, mailbox: a.mailbox, moveToMailbox: a.moveToMailbox, folderId: a.folderId, enabled: a.enabled })
+const auditable = (a: Omit<Parsed, 'password'>) => ({
+  host: a.host,
+  port: a.port,
+  secure: a.secure,
+  username: a.username,
+  mailbox: a.mailbox,
+  moveToMailbox: a.moveToMailbox,
+  folderId: a.folderId,
+  enabled: a.enabled,
+})
 
 async function checkFolder(tx: Pick<DomainContext['prisma'], 'folder'>, folderId: number | null) {
   if (folderId !== null && !(await tx.folder.findUnique({ where: { id: folderId }, select: { id: true } }))) {
@@ -68,7 +89,13 @@ export async function createImapAccount(ctx: DomainContext, admin: Actor, input:
   const account = await transaction(ctx, async (tx) => {
     await checkFolder(tx, data.folderId)
     const created = await tx.imapAccount.create({ data: { ...rest, password } })
-    await recordAdminEvent(tx, { type: 'imap.created', agentId: admin.id, at: ctx.clock(), target: { type: 'imap_account', id: String(created.id) }, data: auditable(rest) })
+    await recordAdminEvent(tx, {
+      type: 'imap.created',
+      agentId: admin.id,
+      at: ctx.clock(),
+      target: { type: 'imap_account', id: String(created.id) },
+      data: auditable(rest),
+    })
     return created
   })
   return withoutPassword(account)
@@ -101,7 +128,13 @@ export async function updateImapAccount(ctx: DomainContext, admin: Actor, input:
     if (passwordChanged) changes.credentials = 'password replaced'
     if (Object.keys(changes).length === 0) return before
     const updated = await tx.imapAccount.update({ where: { id: target }, data: { ...rest, ...(password ? { password } : {}) } })
-    await recordAdminEvent(tx, { type: 'imap.updated', agentId: admin.id, at: ctx.clock(), target: { type: 'imap_account', id: String(target) }, data: { username: updated.username, host: updated.host, ...changes } })
+    await recordAdminEvent(tx, {
+      type: 'imap.updated',
+      agentId: admin.id,
+      at: ctx.clock(),
+      target: { type: 'imap_account', id: String(target) },
+      data: { username: updated.username, host: updated.host, ...changes },
+    })
     return updated
   })
   return withoutPassword(account)
@@ -114,7 +147,13 @@ export async function deleteImapAccount(ctx: DomainContext, admin: Actor, input:
     const found = await tx.imapAccount.findUnique({ where: { id: target } })
     if (!found) throw new NotFoundError(NO_ACCOUNT)
     await tx.imapAccount.delete({ where: { id: target } })
-    await recordAdminEvent(tx, { type: 'imap.deleted', agentId: admin.id, at: ctx.clock(), target: { type: 'imap_account', id: String(target) }, data: { username: found.username, host: found.host } })
+    await recordAdminEvent(tx, {
+      type: 'imap.deleted',
+      agentId: admin.id,
+      at: ctx.clock(),
+      target: { type: 'imap_account', id: String(target) },
+      data: { username: found.username, host: found.host },
+    })
     return found
   })
   return withoutPassword(account)
@@ -132,7 +171,13 @@ export async function setImapAccountEnabled(ctx: DomainContext, admin: Actor, in
     if (!found) throw new NotFoundError(NO_ACCOUNT)
     if (found.enabled === enabled) return found
     const updated = await tx.imapAccount.update({ where: { id: target }, data: { enabled } })
-    await recordAdminEvent(tx, { type: enabled ? 'imap.enabled' : 'imap.disabled', agentId: admin.id, at: ctx.clock(), target: { type: 'imap_account', id: String(target) }, data: { username: found.username, host: found.host } })
+    await recordAdminEvent(tx, {
+      type: enabled ? 'imap.enabled' : 'imap.disabled',
+      agentId: admin.id,
+      at: ctx.clock(),
+      target: { type: 'imap_account', id: String(target) },
+      data: { username: found.username, host: found.host },
+    })
     return updated
   })
   return withoutPassword(account)
@@ -171,7 +216,10 @@ export async function testImapConnection(account: ConnectionSettings, options: I
   let timer: NodeJS.Timeout | undefined
   // A last guard over the whole exchange, in case a step hangs between imapflow's own timers.
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`No answer from the server within ${Math.round((timeoutMs * 2) / 1000)} seconds`), { code: 'ETIMEOUT' })), timeoutMs * 2)
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`No answer from the server within ${Math.round((timeoutMs * 2) / 1000)} seconds`), { code: 'ETIMEOUT' })),
+      timeoutMs * 2,
+    )
   })
   try {
     const result = await Promise.race([
@@ -211,8 +259,10 @@ export function describeImapError(err: unknown, account: Pick<ImapAccount, 'host
   if (e.authenticationFailed) text = `The server refused the login${serverSaid ? ` (${serverSaid})` : ''}: check the user name and password`
   else if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') text = `The server name ${account.host} could not be found`
   else if (e.code === 'ECONNREFUSED') text = `Nothing answers on ${where}: check the server name and port`
-  else if (e.code === 'CONNECT_TIMEOUT' || e.code === 'GREETING_TIMEOUT' || e.code === 'ETIMEOUT' || e.code === 'ETIMEDOUT') text = `${where} did not answer in time (${message})`
-  else if (typeof e.code === 'string' && /^(ERR_SSL|EPROTO|ECONNRESET|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/.test(e.code)) text = `The secure connection to ${where} failed (${message}): check the port and the TLS setting`
+  else if (e.code === 'CONNECT_TIMEOUT' || e.code === 'GREETING_TIMEOUT' || e.code === 'ETIMEOUT' || e.code === 'ETIMEDOUT')
+    text = `${where} did not answer in time (${message})`
+  else if (typeof e.code === 'string' && /^(ERR_SSL|EPROTO|ECONNRESET|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/.test(e.code))
+    text = `The secure connection to ${where} failed (${message}): check the port and the TLS setting`
   else if (serverSaid && !message.includes(serverSaid)) text = `${message}: ${serverSaid}`
   else if (typeof e.code === 'string' && !message.includes(e.code)) text = `${message} (${e.code})`
   else text = message
@@ -224,7 +274,11 @@ export function describeImapError(err: unknown, account: Pick<ImapAccount, 'host
  * Tests a stored account and records the attempt (never the password) in the audit log. The
  * connection is made outside any transaction: a slow server must not hold one open.
  */
-export async function testStoredImapAccount(ctx: DomainContext, admin: Actor, input: ImapAccountRef & ImapTestOptions): Promise<{ account: ImapAccountView; result: ImapTestResult }> {
+export async function testStoredImapAccount(
+  ctx: DomainContext,
+  admin: Actor,
+  input: ImapAccountRef & ImapTestOptions,
+): Promise<{ account: ImapAccountView; result: ImapTestResult }> {
   authorize(admin, 'administer', INSTANCE)
   const target = accountId(input)
   const account = await ctx.prisma.imapAccount.findUnique({ where: { id: target } })
@@ -232,7 +286,13 @@ export async function testStoredImapAccount(ctx: DomainContext, admin: Actor, in
   const result = await testImapConnection(account, { timeoutMs: input.timeoutMs, logger: input.logger })
   const outcome: EventData = result.ok ? { result: 'connected', mailboxes: result.mailboxes } : { result: 'failed', error: result.error }
   await transaction(ctx, (tx) =>
-    recordAdminEvent(tx, { type: 'imap.tested', agentId: admin.id, at: ctx.clock(), target: { type: 'imap_account', id: String(target) }, data: { username: account.username, host: account.host, ...outcome } }),
+    recordAdminEvent(tx, {
+      type: 'imap.tested',
+      agentId: admin.id,
+      at: ctx.clock(),
+      target: { type: 'imap_account', id: String(target) },
+      data: { username: account.username, host: account.host, ...outcome },
+    }),
   )
   return { account: withoutPassword(account), result }
 }

@@ -19,7 +19,14 @@ export async function getCustomerView(prisma: Prisma, conversationId: number) {
       messages: {
         where: { kind: { in: [...PUBLIC_KINDS] } },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        select: { id: true, kind: true, bodyHtml: true, createdAt: true, author: { select: { name: true } }, attachments: { select: { id: true, fileName: true, size: true, mimeType: true, inline: true } } },
+        select: {
+          id: true,
+          kind: true,
+          bodyHtml: true,
+          createdAt: true,
+          author: { select: { name: true } },
+          attachments: { select: { id: true, fileName: true, size: true, mimeType: true, inline: true } },
+        },
       },
     },
   })

@@ -7,7 +7,12 @@ export const settingsSchema = z.object({
   reminderBeforeCloseDays: z.coerce.number().int().min(0).max(3650).default(7),
   reopenWindowDays: z.coerce.number().int().min(0).max(3650).default(30),
   closingEmailEnabled: z.boolean().default(true),
-  attachmentMaxBytes: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(8 * 1024 * 1024),
+  attachmentMaxBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(8 * 1024 * 1024),
   /** When the lifecycle sweep runs (node-cron syntax, UTC). */
   sweepSchedule: z
     .string()
@@ -19,7 +24,9 @@ export const settingsSchema = z.object({
     .trim()
     .min(1, 'Write the reminder text')
     .max(5000)
-    .default('We answered your request a while ago and have not heard back. Is your problem solved? One click tells us; if we do not hear from you, we will close the request in {days} days.'),
+    .default(
+      'We answered your request a while ago and have not heard back. Is your problem solved? One click tells us; if we do not hear from you, we will close the request in {days} days.',
+    ),
   closingText: z
     .string()
     .trim()

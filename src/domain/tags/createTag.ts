@@ -18,7 +18,8 @@ export async function createTag(ctx: DomainContext, admin: Actor, input: z.input
   authorize(admin, 'administer', INSTANCE)
   const data = parseInput(tagInput, input)
   return transaction(ctx, async (tx) => {
-    if (await tx.tag.findFirst({ where: { name: { equals: data.name, mode: 'insensitive' } } })) throw new ConflictError(`A tag named “${data.name}” already exists`)
+    if (await tx.tag.findFirst({ where: { name: { equals: data.name, mode: 'insensitive' } } }))
+      throw new ConflictError(`A tag named “${data.name}” already exists`)
     const tag = await tx.tag.create({ data })
     await recordAdminEvent(tx, { type: 'tag.created', agentId: admin.id, at: ctx.clock(), target: { type: 'tag', id: String(tag.id) }, data })
     return tag

@@ -65,11 +65,18 @@ export async function updateTag(ctx: DomainContext, admin: Actor, input: TagRef 
       if (next.colour !== before.colour) changes.colour = { from: before.colour, to: next.colour }
       if (Object.keys(changes).length === 0) return { ...before, previousName: before.name }
       const tag = await tx.tag.update({ where: { id: target }, data: next })
-      await recordAdminEvent(tx, { type: 'tag.updated', agentId: admin.id, at: ctx.clock(), target: { type: 'tag', id: String(target) }, data: { name: tag.name, ...changes } })
+      await recordAdminEvent(tx, {
+        type: 'tag.updated',
+        agentId: admin.id,
+        at: ctx.clock(),
+        target: { type: 'tag', id: String(target) },
+        data: { name: tag.name, ...changes },
+      })
       return { ...tag, previousName: before.name }
     })
   } catch (err) {
-    if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002') throw new FieldConflictError('Another tag already has this name', 'name')
+    if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002')
+      throw new FieldConflictError('Another tag already has this name', 'name')
     throw err
   }
 }
@@ -108,12 +115,24 @@ export async function deleteTag(ctx: DomainContext, admin: Actor, input: TagRef)
         await recordEvents(
           ctx,
           tx,
-          batch.map((b) => ({ type: 'conversation.untagged' as const, actor, at: now, conversation: { id: b.conversationId, folderId: b.conversation.folderId }, data })),
+          batch.map((b) => ({
+            type: 'conversation.untagged' as const,
+            actor,
+            at: now,
+            conversation: { id: b.conversationId, folderId: b.conversation.folderId },
+            data,
+          })),
         )
         removed += ids.length
       }
       await tx.tag.delete({ where: { id: target } })
-      await recordAdminEvent(tx, { type: 'tag.deleted', agentId: admin.id, at: now, target: { type: 'tag', id: String(target) }, data: { name: tag.name, colour: tag.colour, conversations: removed } })
+      await recordAdminEvent(tx, {
+        type: 'tag.deleted',
+        agentId: admin.id,
+        at: now,
+        target: { type: 'tag', id: String(target) },
+        data: { name: tag.name, colour: tag.colour, conversations: removed },
+      })
       return { name: tag.name, conversations: removed }
     },
     { timeout: 10 * 60_000, maxWait: 10_000 },

@@ -27,7 +27,7 @@ export function roughText(html: string): string {
   // Script and style contents are not text; cut them out by searching, not by a backtracking pattern.
   let visible = ''
   const lower = html.toLowerCase()
-  for (let at = 0; at < html.length; ) {
+  for (let at = 0; at < html.length;) {
     const open = lower.slice(at).search(/<(script|style)\b/)
     if (open < 0) {
       visible += html.slice(at)
@@ -69,7 +69,9 @@ export function boundBody(input: { html: string | null; text: string }): Bounded
   }
   if (text.length > TEXT_SHOWN_MAX) {
     files.push({ fileName: 'message.txt', data: Buffer.from(text) })
-    notes.push(`The text of this e-mail is cut after ${formatBytes(TEXT_SHOWN_MAX)}; all of it (${formatBytes(Buffer.byteLength(text))}) is attached as message.txt`)
+    notes.push(
+      `The text of this e-mail is cut after ${formatBytes(TEXT_SHOWN_MAX)}; all of it (${formatBytes(Buffer.byteLength(text))}) is attached as message.txt`,
+    )
     text = `${text.slice(0, TEXT_SHOWN_MAX)}…`
   }
   return { html, text, files, notes }

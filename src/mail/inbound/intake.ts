@@ -63,9 +63,16 @@ export interface ReceiveOptions {
  * Rejects only when the row could not be stored or the acknowledgement failed: the sender was not
  * answered then and delivers the message again. Processing itself never rejects.
  */
-export async function receiveRawMessage(ctx: DomainContext, message: RawMessage, options: ReceiveOptions = {}): Promise<{ id: number; outcome: ReceiveOutcome }> {
+export async function receiveRawMessage(
+  ctx: DomainContext,
+  message: RawMessage,
+  options: ReceiveOptions = {},
+): Promise<{ id: number; outcome: ReceiveOutcome }> {
   const { queue, logger, maxBytes } = options
-  const notRead = maxBytes !== undefined && message.raw.length > maxBytes ? `The message is ${formatBytes(message.raw.length)}, over the ${formatBytes(maxBytes)} inbound limit; it was not read, the original is kept` : null
+  const notRead =
+    maxBytes !== undefined && message.raw.length > maxBytes
+      ? `The message is ${formatBytes(message.raw.length)}, over the ${formatBytes(maxBytes)} inbound limit; it was not read, the original is kept`
+      : null
   // Processed at once unless every worker of the queue is busy; then it waits in line.
   const releaseWorker = notRead ? null : queue ? queue.reserveWorker() : () => {}
   try {
@@ -98,7 +105,11 @@ export async function receiveRawMessage(ctx: DomainContext, message: RawMessage,
  * attempt counted; `failed` for a message that will not be read. Used on its own only to set up
  * what a crash leaves behind.
  */
-export async function storeRawMessage(prisma: Prisma, message: RawMessage, options: { claimedAt?: Date; failed?: { error: string; at: Date } } = {}): Promise<number> {
+export async function storeRawMessage(
+  prisma: Prisma,
+  message: RawMessage,
+  options: { claimedAt?: Date; failed?: { error: string; at: Date } } = {},
+): Promise<number> {
   const { claimedAt, failed } = options
   const row = await prisma.inboundMessage.create({
     data: {
@@ -156,7 +167,14 @@ type RowHeading = { messageIdHeader: string | null; subject: string }
  * message is marked failed with the reason, for an admin to see and re-process, and the next
  * message goes on; a passing failure leaves the row waiting for the recovery.
  */
-async function processStored(ctx: DomainContext, id: number, raw: Buffer, envelopeTo: string[], envelopeFrom: string | null, logger?: Logger): Promise<IntakeOutcome> {
+async function processStored(
+  ctx: DomainContext,
+  id: number,
+  raw: Buffer,
+  envelopeTo: string[],
+  envelopeFrom: string | null,
+  logger?: Logger,
+): Promise<IntakeOutcome> {
   let heading: RowHeading | undefined
   try {
     const mail = await parseMail(raw)
@@ -168,7 +186,18 @@ async function processStored(ctx: DomainContext, id: number, raw: Buffer, envelo
       if (await earlierCopy(ctx.prisma, id, mail.messageId, raw)) return { conversationId: null, note: 'duplicate of a message already in a conversation' }
       return ingest(ctx, id, mail, raw, envelopeTo, envelopeFrom)
     })
-    await ctx.prisma.inboundMessage.update({ where: { id }, data: { ...heading, status: 'processed', processedAt: ctx.clock(), error: null, conversationId: outcome.conversationId, note: outcome.note, claimedAt: null } })
+    await ctx.prisma.inboundMessage.update({
+      where: { id },
+      data: {
+        ...heading,
+        status: 'processed',
+        processedAt: ctx.clock(),
+        error: null,
+        conversationId: outcome.conversationId,
+        note: outcome.note,
+        claimedAt: null,
+      },
+    })
     return { status: 'processed', ...outcome }
   } catch (err) {
     if (err instanceof EarlierMessageWaiting) {
@@ -185,7 +214,10 @@ async function processStored(ctx: DomainContext, id: number, raw: Buffer, envelo
     const error = err instanceof ValidationError ? `${err.message}` : `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`
     logger?.warn({ err, inboundId: id }, 'inbound message could not be processed')
     try {
-      await ctx.prisma.inboundMessage.update({ where: { id }, data: { ...heading, status: 'failed', error: error.slice(0, 2000), processedAt: ctx.clock(), claimedAt: null } })
+      await ctx.prisma.inboundMessage.update({
+        where: { id },
+        data: { ...heading, status: 'failed', error: error.slice(0, 2000), processedAt: ctx.clock(), claimedAt: null },
+      })
     } catch (recordErr) {
       // The failure itself could not be recorded: the row stays claimed until its lease runs out.
       logger?.error({ err: recordErr, inboundId: id }, 'inbound message failed and could not be marked so; left for the recovery')
@@ -195,7 +227,14 @@ async function processStored(ctx: DomainContext, id: number, raw: Buffer, envelo
   }
 }
 
-async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, raw: Buffer, envelopeTo: string[], envelopeFrom: string | null): Promise<{ conversationId: number | null; note: string | null }> {
+async function ingest(
+  ctx: DomainContext,
+  inboundId: number,
+  mail: InboundMail,
+  raw: Buffer,
+  envelopeTo: string[],
+  envelopeFrom: string | null,
+): Promise<{ conversationId: number | null; note: string | null }> {
   const prisma = ctx.prisma
   // This very row was added before (the process stopped between that commit and marking the row
   // processed): done already, whatever its Message-ID.
@@ -207,7 +246,11 @@ async function ingest(ctx: DomainContext, inboundId: number, mail: InboundMail, 
   if (mail.messageId) {
     // The same e-mail delivered twice (an SMTP retry, a mailbox polled again) is kept once.
     const copy = await earlierCopy(prisma, inboundId, mail.messageId, raw)
-    if (copy) return { conversationId: copy.conversationId, note: copy.conversationId ? 'duplicate of a message already in the conversation' : `duplicate of e-mail #${copy.id}, received before` }
+    if (copy)
+      return {
+        conversationId: copy.conversationId,
+        note: copy.conversationId ? 'duplicate of a message already in the conversation' : `duplicate of e-mail #${copy.id}, received before`,
+      }
     const ours = await prisma.outboxEmail.findUnique({ where: { messageId: mail.messageId }, select: { id: true, toAddress: true } })
     if (ours) return ownEmailCameBack(ctx, ours, mail, envelopeTo)
     // Another e-mail with the same Message-ID (a careless or hostile sender) is still the sender's
@@ -281,11 +324,16 @@ function senderAndDate(raw: Buffer): { from: string; date: number } | null {
  */
 async function ownEmailCameBack(ctx: DomainContext, ours: { id: number; toAddress: string }, mail: InboundMail, envelopeTo: string[]) {
   const to = bareAddress(ours.toAddress)
-  const delivered = [...envelopeTo, ...['delivered-to', 'x-original-to', 'envelope-to'].flatMap((h) => (mail.headers.get(h) ?? '').split(/[,\s]+/))].filter(Boolean).map(bareAddress)
+  const delivered = [...envelopeTo, ...['delivered-to', 'x-original-to', 'envelope-to'].flatMap((h) => (mail.headers.get(h) ?? '').split(/[,\s]+/))]
+    .filter(Boolean)
+    .map(bareAddress)
   if (!delivered.includes(to)) return { conversationId: null, note: 'our own e-mail came back; ignored' }
   const agent = await ctx.prisma.agent.findFirst({ where: { email: { equals: to, mode: 'insensitive' } }, select: { name: true } })
   const reason = `was delivered back to the help desk, not to ${agent ? `the agent ${agent.name} (${to})` : to}: the mail server hands mail for this address to the help desk, so its owner never receives it; give ${agent ? 'the agent' : 'them'} an address outside INBOUND_ADDRESSES and the folder addresses`
-  await ctx.prisma.outboxEmail.updateMany({ where: { id: ours.id, status: { in: ['sent', 'sending'] } }, data: { status: 'failed', lastError: `Not received: ${reason}`.slice(0, 2000) } })
+  await ctx.prisma.outboxEmail.updateMany({
+    where: { id: ours.id, status: { in: ['sent', 'sending'] } },
+    data: { status: 'failed', lastError: `Not received: ${reason}`.slice(0, 2000) },
+  })
   return { conversationId: null, note: `our own e-mail ${reason}; marked failed in the outbox` }
 }
 
@@ -294,7 +342,15 @@ async function ownEmailCameBack(ctx: DomainContext, ours: { id: number; toAddres
  * about. It changes the customer only when it is about one of our own e-mails to that address (by
  * the outbox's Message-ID or a signed reply address): anybody can write a report.
  */
-async function recordReport(ctx: DomainContext, inboundId: number, mail: InboundMail, raw: Buffer, kind: Extract<MailKind, { kind: 'bounce' | 'complaint' }>, recipients: string[], emailMessageId: string | null) {
+async function recordReport(
+  ctx: DomainContext,
+  inboundId: number,
+  mail: InboundMail,
+  raw: Buffer,
+  kind: Extract<MailKind, { kind: 'bounce' | 'complaint' }>,
+  recipients: string[],
+  emailMessageId: string | null,
+) {
   const prisma = ctx.prisma
   const report = kind.kind === 'bounce' ? kind.bounce : kind.complaint
   const ids = report.originalMessageIds
@@ -353,12 +409,26 @@ function signedConversations(text: string, secret: string): number[] {
 }
 
 /** A customer's e-mail or an auto-reply: into the conversation it continues, else a new one. */
-async function ingestMessage(ctx: DomainContext, inboundId: number, mail: InboundMail, kind: Extract<MailKind, { kind: 'normal' | 'autoReply' }>, recipients: string[], envelopeFrom: string | null, emailMessageId: string | null): Promise<{ conversationId: number | null; note: string | null }> {
+async function ingestMessage(
+  ctx: DomainContext,
+  inboundId: number,
+  mail: InboundMail,
+  kind: Extract<MailKind, { kind: 'normal' | 'autoReply' }>,
+  recipients: string[],
+  envelopeFrom: string | null,
+  emailMessageId: string | null,
+): Promise<{ conversationId: number | null; note: string | null }> {
   const prisma = ctx.prisma
   // An agent's own address (a reply to a notification, a forward to the support address) never
   // speaks as a customer: agents answer in the help desk, where the answer is theirs.
-  const agent = mail.from ? await prisma.agent.findFirst({ where: { email: { equals: mail.from.address, mode: 'insensitive' } }, select: { name: true } }) : null
-  if (agent) return { conversationId: null, note: `sent from the address of the agent ${agent.name}; agents answer in the help desk, so it was added to no conversation` }
+  const agent = mail.from
+    ? await prisma.agent.findFirst({ where: { email: { equals: mail.from.address, mode: 'insensitive' } }, select: { name: true } })
+    : null
+  if (agent)
+    return {
+      conversationId: null,
+      note: `sent from the address of the agent ${agent.name}; agents answer in the help desk, so it was added to no conversation`,
+    }
 
   // No usable From: the SMTP envelope's sender, else a placeholder customer, so that the message
   // still reaches the agents (who see that nobody can be answered).
@@ -388,7 +458,10 @@ async function ingestMessage(ctx: DomainContext, inboundId: number, mail: Inboun
       isAutoReply,
       inboundId,
     })
-    return { conversationId: result.conversation.id, note: result.followUpOf ? 'late reply to a closed conversation: new conversation linked to it' : isAutoReply ? `automatic reply (${kind.reason})` : null }
+    return {
+      conversationId: result.conversation.id,
+      note: result.followUpOf ? 'late reply to a closed conversation: new conversation linked to it' : isAutoReply ? `automatic reply (${kind.reason})` : null,
+    }
   }
   if (isAutoReply) return { conversationId: null, note: `automatic reply (${kind.reason}) to no known conversation; kept here only` }
 
@@ -431,7 +504,8 @@ function splitAttachments(mail: InboundMail, maxBytes: number, bodyFiles: Upload
       skipped.push(`“${a.fileName}” (${formatBytes(a.data.length)}) is over the ${formatBytes(maxBytes)} limit; it is kept in the original e-mail`)
       continue
     }
-    if (a.cid && referenced.has(a.cid.toLowerCase()) && a.contentType.startsWith('image/')) inlineImages.push({ contentId: a.cid, fileName: a.fileName, data: a.data })
+    if (a.cid && referenced.has(a.cid.toLowerCase()) && a.contentType.startsWith('image/'))
+      inlineImages.push({ contentId: a.cid, fileName: a.fileName, data: a.data })
     else files.push({ fileName: a.fileName, data: a.data })
   }
   return { files, inlineImages, skipped }
@@ -443,17 +517,35 @@ function splitAttachments(mail: InboundMail, maxBytes: number, bodyFiles: Upload
  * opposed to a message we cannot take.
  */
 function isTransient(err: unknown): boolean {
-  const e = err as { code?: string; message?: string; errorCode?: string; meta?: { timeout?: unknown; driverAdapterError?: { cause?: { code?: string; originalCode?: string } } } }
+  const e = err as {
+    code?: string
+    message?: string
+    errorCode?: string
+    meta?: { timeout?: unknown; driverAdapterError?: { cause?: { code?: string; originalCode?: string } } }
+  }
   const cause = e?.meta?.driverAdapterError?.cause
   const codes = [e?.code, e?.errorCode, cause?.code, cause?.originalCode].filter((c): c is string => typeof c === 'string')
-  if (e?.code === 'P2028' && (e.meta?.timeout !== undefined || /expired transaction|timeout|timed out|Unable to start a transaction in the given time/i.test(e.message ?? ''))) return true
-  return codes.some((c) => ['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2034', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '53300', '40P01', '40001'].includes(c) || /^(08|57P0[1-3])/.test(c)) ||
-    /Can't reach database|Connection terminated|connection is closed|terminating connection|Cannot use a pool after calling end|ECONNREFUSED|timeout exceeded when trying to connect/i.test(e?.message ?? '')
+  if (
+    e?.code === 'P2028' &&
+    (e.meta?.timeout !== undefined || /expired transaction|timeout|timed out|Unable to start a transaction in the given time/i.test(e.message ?? ''))
+  )
+    return true
+  return (
+    codes.some(
+      (c) =>
+        ['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2034', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '53300', '40P01', '40001'].includes(c) ||
+        /^(08|57P0[1-3])/.test(c),
+    ) ||
+    /Can't reach database|Connection terminated|connection is closed|terminating connection|Cannot use a pool after calling end|ECONNREFUSED|timeout exceeded when trying to connect/i.test(
+      e?.message ?? '',
+    )
+  )
 }
 
 const UNKNOWN_SENDER = { address: 'unknown-sender@invalid', name: 'Unknown sender' }
 
-const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === 'P2002' || /Unique constraint|unique_violation|23505/.test(String((err as Error)?.message))
+const isUniqueViolation = (err: unknown) =>
+  (err as { code?: string })?.code === 'P2002' || /Unique constraint|unique_violation|23505/.test(String((err as Error)?.message))
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
@@ -479,7 +571,11 @@ async function release(ctx: DomainContext, id: number, heading?: RowHeading) {
 async function processEarlierMessages(ctx: DomainContext, inboundId: number, mail: InboundMail) {
   const ids = [...new Set([mail.inReplyTo, ...mail.references].filter((x): x is string => Boolean(x)))].slice(0, 50)
   if (!ids.length) return
-  const waiting = await ctx.prisma.inboundMessage.findMany({ where: { id: { lt: inboundId }, status: 'received', messageIdHeader: { in: ids } }, orderBy: { id: 'asc' }, select: { id: true } })
+  const waiting = await ctx.prisma.inboundMessage.findMany({
+    where: { id: { lt: inboundId }, status: 'received', messageIdHeader: { in: ids } },
+    orderBy: { id: 'asc' },
+    select: { id: true },
+  })
   for (const earlier of waiting) {
     const outcome = await processInboundMessage(ctx, earlier.id)
     // Another worker holds it (usually for well under a second): wait a little, then leave this

@@ -50,7 +50,10 @@ function mailboxes(value: AddressObject | AddressObject[] | undefined): Mailbox[
       if (e.group) walk(e.group as typeof entries)
       else {
         // A stray bracket left over from a broken "Name <address>" is not part of the address.
-        const address = (e.address ?? '').trim().replace(/^<+|>+$/g, '').toLowerCase()
+        const address = (e.address ?? '')
+          .trim()
+          .replace(/^<+|>+$/g, '')
+          .toLowerCase()
         if (/^("[^"]*"|[^@\s"]+)@[^@\s]+$/.test(address)) out.push({ address, name: (e.name ?? '').trim() })
       }
     }
@@ -219,7 +222,8 @@ function wordBytes(encoding: string, text: string): Buffer {
  * latin1 string (one character per byte); folding between the words of a run may be given.
  */
 function repairEncodedWords(text: string): string {
-  const needsRepair = (w: { charset: string; bytes: Buffer; rawText: string }) => /[\x80-\xff]/.test(w.rawText) || decodeMislabelled(w.bytes, w.charset) !== null
+  const needsRepair = (w: { charset: string; bytes: Buffer; rawText: string }) =>
+    /[\x80-\xff]/.test(w.rawText) || decodeMislabelled(w.bytes, w.charset) !== null
   const rewrite = (bytes: Buffer, charset: string) => {
     const decoded = decodeMislabelled(bytes, charset) ?? tryDecode(bytes, charset, false) ?? bytes.toString('utf8')
     return `=?UTF-8?B?${Buffer.from(decoded, 'utf8').toString('base64')}?=`
@@ -429,7 +433,9 @@ function repairBoundaries(raw: Buffer): Buffer {
         edits.push({ start: field.start, end: field.end, text: `text/plain; charset=${charset}` })
         return
       }
-      const text = param ? `${field.value.slice(0, param.index + param[1]!.length)}boundary="${found}"${field.value.slice(param.index + param[0].length)}` : `${field.value.replace(/[\s;]+$/, '')}; boundary="${found}"`
+      const text = param
+        ? `${field.value.slice(0, param.index + param[1]!.length)}boundary="${found}"${field.value.slice(param.index + param[0].length)}`
+        : `${field.value.replace(/[\s;]+$/, '')}; boundary="${found}"`
       edits.push({ start: field.start, end: field.end, text })
       delimiters = delimitersOf(s, found, head.bodyStart, end)
     }
@@ -609,9 +615,21 @@ function partFileName(block: string): string | null {
   const extended = m[1] !== undefined || /^[\w-]+'[\w-]*'/.test(value)
   if (extended) {
     const x = /^([\w-]*)'[\w-]*'(.*)$/.exec(value)
-    if (x) value = tryDecode(Buffer.from(x[2]!.replace(/%([0-9a-f]{2})/gi, (_w, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1'), x[1] || 'utf-8', false) ?? x[2]!
+    if (x)
+      value =
+        tryDecode(
+          Buffer.from(
+            x[2]!.replace(/%([0-9a-f]{2})/gi, (_w, h: string) => String.fromCharCode(parseInt(h, 16))),
+            'latin1',
+          ),
+          x[1] || 'utf-8',
+          false,
+        ) ?? x[2]!
   } else {
-    value = repairEncodedWords(value).replace(/=\?([^?\s*]+)(?:\*[^?\s]*)?\?([QqBb])\?([^?\s]*)\?=/g, (word, cs: string, enc: string, text: string) => tryDecode(wordBytes(enc, text), cs, false) ?? word)
+    value = repairEncodedWords(value).replace(
+      /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([QqBb])\?([^?\s]*)\?=/g,
+      (word, cs: string, enc: string, text: string) => tryDecode(wordBytes(enc, text), cs, false) ?? word,
+    )
     const bytes = Buffer.from(value, 'latin1')
     if (isUtf8(bytes)) value = bytes.toString('utf8')
   }
@@ -761,7 +779,10 @@ function attachedSubject(data: Buffer): string | null {
     const w = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([QqBb])\?([^?\s]*)\?=/.exec(word)!
     return tryDecode(wordBytes(w[2]!, w[3]!), w[1]!, false) ?? word
   })
-  const subject = decoded.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim()
+  const subject = decoded
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
   return subject || null
 }
 
@@ -772,7 +793,10 @@ function fallbackName(a: RawAttachment & { content: Buffer }, index: number): st
   const type = (a.contentType || '').toLowerCase()
   if (type === 'message/rfc822' || type === 'message/global') {
     // The subject as a file name: no path separators or characters file systems refuse.
-    const subject = attachedSubject(a.content)?.replace(/[\\/:*?"<>|]+/g, ' ').replace(/\s+/g, ' ').trim()
+    const subject = attachedSubject(a.content)
+      ?.replace(/[\\/:*?"<>|]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
     if (subject) return `${subject.slice(0, 150)}.eml`
   }
   return `attachment-${index + 1}${extensionFor(type)}`
@@ -786,10 +810,20 @@ function fallbackName(a: RawAttachment & { content: Buffer }, index: number): st
  * the angle brackets around dots and the @ (obsolete syntax: <jdoe@machine(comment).  example>).
  */
 function cleanAddressValue(value: string): string {
-  return value
-    // Each piece of white space can belong to one part only: linear time on hostile input.
-    .replace(/(^|,)(?:\s*"[^"]*"\s*|[^,"<>]*)<\s*>\s*(?=,|$)/g, '')
-    .replace(/<([^<>"]*)>/g, (_whole, inner: string) => `<${inner.replace(/\([^()]*\)/g, '').split(/([.@])/).map((p) => p.trim()).join('')}>`)
+  return (
+    value
+      // Each piece of white space can belong to one part only: linear time on hostile input.
+      .replace(/(^|,)(?:\s*"[^"]*"\s*|[^,"<>]*)<\s*>\s*(?=,|$)/g, '')
+      .replace(
+        /<([^<>"]*)>/g,
+        (_whole, inner: string) =>
+          `<${inner
+            .replace(/\([^()]*\)/g, '')
+            .split(/([.@])/)
+            .map((p) => p.trim())
+            .join('')}>`,
+      )
+  )
 }
 
 /** The sender: the first From mailbox with an address (a message may carry several From lines), else Sender, else Reply-To. */

@@ -25,7 +25,10 @@ export async function findThread(prisma: Prisma, mail: InboundMail, recipients: 
   if (ids.length) {
     const [messages, outbox] = await Promise.all([
       prisma.message.findMany({ where: { emailMessageId: { in: ids } }, select: { emailMessageId: true, conversationId: true } }),
-      prisma.outboxEmail.findMany({ where: { messageId: { in: ids }, conversationId: { not: null }, kind: { in: [...CUSTOMER_FACING_KINDS] } }, select: { messageId: true, conversationId: true } }),
+      prisma.outboxEmail.findMany({
+        where: { messageId: { in: ids }, conversationId: { not: null }, kind: { in: [...CUSTOMER_FACING_KINDS] } },
+        select: { messageId: true, conversationId: true },
+      }),
     ])
     const known = new Map<string, number>()
     for (const m of messages) known.set(m.emailMessageId!, m.conversationId)
@@ -53,7 +56,12 @@ export async function findThread(prisma: Prisma, mail: InboundMail, recipients: 
 /** The folder that owns one of the recipient addresses (plus-tags ignored), else the default folder. */
 export async function folderForRecipients(prisma: Prisma, recipients: string[]): Promise<number> {
   const plain = recipients.map((a) => a.replace(/\+[^@]*@/, '@'))
-  const folder = plain.length ? await prisma.folder.findFirst({ where: { inboundAddress: { in: [...new Set([...recipients, ...plain])] } }, orderBy: [{ position: 'asc' }, { id: 'asc' }] }) : null
+  const folder = plain.length
+    ? await prisma.folder.findFirst({
+        where: { inboundAddress: { in: [...new Set([...recipients, ...plain])] } },
+        orderBy: [{ position: 'asc' }, { id: 'asc' }],
+      })
+    : null
   return (folder ?? (await ensureDefaultFolder(prisma))).id
 }
 

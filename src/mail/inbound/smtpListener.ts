@@ -105,11 +105,16 @@ export async function startSmtpListener(o: SmtpListenerOptions): Promise<SmtpLis
       stream.on('data', (chunk: Buffer) => chunks.push(chunk))
       stream.on('error', (err) => callback(err))
       stream.on('end', () => {
-        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) return callback(new SmtpError(`Message too large: at most ${o.maxBytes} bytes`, 552))
+        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded)
+          return callback(new SmtpError(`Message too large: at most ${o.maxBytes} bytes`, 552))
         const raw = Buffer.concat(chunks)
         const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null
         // 250 once the row has committed; the message is processed after it.
-        receiveRawMessage(o.ctx, { source: 'smtp', raw, envelopeFrom, envelopeTo: session.envelope.rcptTo.map((r) => r.address) }, { queue: o.intake, logger: o.logger, acknowledge: () => callback() }).catch((err) => {
+        receiveRawMessage(
+          o.ctx,
+          { source: 'smtp', raw, envelopeFrom, envelopeTo: session.envelope.rcptTo.map((r) => r.address) },
+          { queue: o.intake, logger: o.logger, acknowledge: () => callback() },
+        ).catch((err) => {
           o.logger.error({ err }, 'SMTP listener could not store a message; the sender will retry')
           callback(new SmtpError('Temporary failure storing the message, try again later', 451))
         })

@@ -102,7 +102,11 @@ export async function renderAgentReply(tx: Tx, row: { messageId: string; params:
   const p = agentReplyParams.parse(row.params)
   const message = await tx.message.findUnique({
     where: { emailMessageId: row.messageId },
-    select: { bodyHtml: true, bodyText: true, attachments: { orderBy: { id: 'asc' }, select: { id: true, blobSha256: true, fileName: true, mimeType: true, inline: true } } },
+    select: {
+      bodyHtml: true,
+      bodyText: true,
+      attachments: { orderBy: { id: 'asc' }, select: { id: true, blobSha256: true, fileName: true, mimeType: true, inline: true } },
+    },
   })
   if (!message) throw new Error('its message no longer exists')
   const cid = (attachmentId: number) => `att-${attachmentId}@${p.mailDomain}`
@@ -212,7 +216,11 @@ export async function renderAgentNotification(tx: Tx, row: { params: unknown }):
     ? null
     : 'messageId' in excerptOf
       ? await tx.message.findUnique({ where: { id: excerptOf.messageId }, select: { bodyText: true } })
-      : await tx.message.findFirst({ where: { conversationId: excerptOf.firstMessageOf, kind: { in: ['customer', 'agent'] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { bodyText: true } })
+      : await tx.message.findFirst({
+          where: { conversationId: excerptOf.firstMessageOf, kind: { in: ['customer', 'agent'] } },
+          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+          select: { bodyText: true },
+        })
   return renderMail('agent-notification', { ...p, excerpt: quoted?.bodyText.slice(0, 500) ?? '' })
 }
 
@@ -220,7 +228,11 @@ export async function renderAgentNotification(tx: Tx, row: { params: unknown }):
  * Tells the customer that their request arrived, with its number and status page. The address is
  * not verified, so the e-mail carries no text the sender chose (no name, subject or message).
  */
-export async function enqueueConfirmation(tx: Tx, mail: MailContext, args: { conversation: Omit<ConversationRef, 'subject'>; to: string; text: string; folderAddress: string | null }) {
+export async function enqueueConfirmation(
+  tx: Tx,
+  mail: MailContext,
+  args: { conversation: Omit<ConversationRef, 'subject'>; to: string; text: string; folderAddress: string | null },
+) {
   const c = args.conversation
   return enqueueAutomaticEmail(tx, mail.mailDomain, {
     kind: 'confirmation',
@@ -292,7 +304,10 @@ export async function composeReminders(mail: MailContext, text: string, conversa
       number: c.number,
     })),
   )
-  return { ...rendered, emails: conversations.map((c, i) => ({ ...envelope(mail, c, `Is your problem solved? ${threadSubject(c, true)}`), ...rendered.emails[i]! })) }
+  return {
+    ...rendered,
+    emails: conversations.map((c, i) => ({ ...envelope(mail, c, `Is your problem solved? ${threadSubject(c, true)}`), ...rendered.emails[i]! })),
+  }
 }
 
 /** The closing notes of one sweep batch, for conversations the system closed. */
@@ -343,7 +358,11 @@ type RenderedValues = Pick<BatchedEmail, 'shape' | 'textValues' | 'htmlValues' |
  * with a value (`name.toUpperCase()`) does not match, and that shape falls back to one EJS render
  * per e-mail rather than sending wrong text.
  */
-async function renderMailForMany(name: string, shared: Record<string, unknown>, each: readonly PerConversation[]): Promise<Omit<EmailBatch, 'emails'> & { emails: RenderedValues[] }> {
+async function renderMailForMany(
+  name: string,
+  shared: Record<string, unknown>,
+  each: readonly PerConversation[],
+): Promise<Omit<EmailBatch, 'emails'> & { emails: RenderedValues[] }> {
   const keys = each.length ? Object.keys(each[0]!) : []
   const marker = `\u0000${randomBytes(8).toString('hex')}:`
   const cut = new RegExp(`${marker}(\\w+)\u0000`)

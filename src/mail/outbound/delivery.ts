@@ -211,8 +211,21 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/
 /** Set from the row's own columns or by nodemailer; the headers JSON may not override them. */
 const RESERVED_HEADERS = new Set([
-  'from', 'sender', 'to', 'cc', 'bcc', 'subject', 'date', 'message-id', 'mime-version',
-  'content-type', 'content-transfer-encoding', 'content-disposition', 'content-id', 'return-path', 'received',
+  'from',
+  'sender',
+  'to',
+  'cc',
+  'bcc',
+  'subject',
+  'date',
+  'message-id',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'content-disposition',
+  'content-id',
+  'return-path',
+  'received',
 ])
 
 type BuiltMessage = SendMailOptions & { envelope: { from: string; to: string[] } }
@@ -335,7 +348,8 @@ export function addressRefusal(err: unknown): AddressRefusal | null {
     const aboutAddress = (subject === 1 && [1, 2, 3, 6, 10].includes(detail)) || (subject === 2 && detail === 1)
     return m[2] === '5' && aboutAddress ? { status: `5.${subject}.${detail}`, response } : null
   }
-  const unknownUser = /\b(user unknown|unknown (user|recipient|mailbox)|no such (user|mailbox|recipient|address)|(mailbox|recipient|address|user) (does not exist|not found|unknown))\b/i
+  const unknownUser =
+    /\b(user unknown|unknown (user|recipient|mailbox)|no such (user|mailbox|recipient|address)|(mailbox|recipient|address|user) (does not exist|not found|unknown))\b/i
   return ['550', '551', '553'].includes(m[1]!) && unknownUser.test(response) ? { status: m[1]!, response } : null
 }
 
@@ -347,7 +361,10 @@ async function recordRefusal(options: DeliveryOptions, row: ClaimedRow, refusal:
   const summary = `The e-mail "${shorten(oneLine(row.subject), 200)}" could not be delivered to ${recipient}: the mail server refused the address (${refusal.response}).`
   try {
     await onAddressRefused({ conversationId: row.conversationId, recipient, status: refusal.status, summary })
-    logger.warn({ outboxId: row.id, conversationId: row.conversationId, status: refusal.status }, 'the mail server refused a customer address: marked undeliverable')
+    logger.warn(
+      { outboxId: row.id, conversationId: row.conversationId, status: refusal.status },
+      'the mail server refused a customer address: marked undeliverable',
+    )
   } catch (err) {
     logger.error({ err, outboxId: row.id, conversationId: row.conversationId }, 'could not record a refused customer address')
   }
@@ -357,8 +374,14 @@ async function recordRefusal(options: DeliveryOptions, row: ClaimedRow, refusal:
 
 /** TLS verification failures (Node's codes), and what an admin can do about each. */
 const UNTRUSTED_CERTIFICATE = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'CERT_SIGNATURE_FAILURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
 ])
 const OUTDATED_CERTIFICATE = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID'])
 
@@ -370,7 +393,8 @@ function certificateAdvice(code: string | undefined): string | null {
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return "The mail server's TLS certificate is for another name than SMTP_URL's host: use the name the certificate carries in SMTP_URL, or set SMTP_TLS_REJECT_UNAUTHORIZED=false."
   }
-  if (OUTDATED_CERTIFICATE.has(code)) return "The mail server's TLS certificate has expired or is not valid yet: renew it, or set SMTP_TLS_REJECT_UNAUTHORIZED=false."
+  if (OUTDATED_CERTIFICATE.has(code))
+    return "The mail server's TLS certificate has expired or is not valid yet: renew it, or set SMTP_TLS_REJECT_UNAUTHORIZED=false."
   return null
 }
 

@@ -75,7 +75,11 @@ export async function enqueueEmail(tx: Tx, mailDomain: string, email: OutgoingEm
       messageId: email.messageId ?? newMessageId(mailDomain),
       conversationId: email.conversationId,
       toAddress: email.to,
-      toName: email.toName?.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 200) || null,
+      toName:
+        email.toName
+          ?.replace(/[\u0000-\u001f\u007f]+/g, ' ')
+          .trim()
+          .slice(0, 200) || null,
       // CR/LF in a subject would let it write extra headers; a subject is one line.
       subject: email.subject.replace(/[\r\n]+/g, ' ').slice(0, 500),
       ...(email.template ? { template: email.template, params: email.params ?? {} } : { html: email.html, text: email.text }),

@@ -16,8 +16,10 @@ interface UnrenderedRow {
   params: unknown
 }
 
-const simple = <S extends z.ZodType<Record<string, unknown>>>(name: MailTemplate, schema: S) =>
-  (_tx: Tx, row: { params: unknown }): Promise<RenderedEmail> => renderMail(name, schema.parse(row.params))
+const simple =
+  <S extends z.ZodType<Record<string, unknown>>>(name: MailTemplate, schema: S) =>
+  (_tx: Tx, row: { params: unknown }): Promise<RenderedEmail> =>
+    renderMail(name, schema.parse(row.params))
 
 /** How each template is rendered from its row: its parameters, and what it reads (never-changing rows). */
 const RENDERERS: Record<MailTemplate, (tx: Tx, row: UnrenderedRow) => Promise<RenderedEmail>> = {

@@ -31,7 +31,18 @@ export function adminRouter(ctx: AppContext): Router {
       inbound: [ctx.mail.supportAddress, ...c.inboundAddresses, ...folders.filter((f) => f.inboundAddress).map((f) => f.inboundAddress!)],
       rawEndpoint: Boolean(c.inboundSecret),
     }
-    res.render('admin/settings', { title: 'Settings', nav: 'settings', agents, folders, tags, colours: TAG_COLOURS, queuedMail, failedMail, database: ctx.db.kind, mail })
+    res.render('admin/settings', {
+      title: 'Settings',
+      nav: 'settings',
+      agents,
+      folders,
+      tags,
+      colours: TAG_COLOURS,
+      queuedMail,
+      failedMail,
+      database: ctx.db.kind,
+      mail,
+    })
   })
 
   // Minimal creation forms; renaming, ordering and deleting live on the full admin pages.

@@ -26,31 +26,34 @@ export function authRouter(ctx: AppContext): Router {
   const router = Router()
 
   // Counted in the database: every instance behind the load balancer sees the same attempts.
-  const loginLimiter = sharedRateLimit({ db: ctx.db, logger: ctx.logger }, {
-    name: 'login',
-    windowMs: 15 * 60 * 1000,
-    limit: ctx.config.loginRateLimit,
-    skipSuccessfulRequests: true,
-    // Per address and account: one attacker cannot lock everybody out, nor guess one password fast.
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${str(req.body?.email).trim().toLowerCase()}`,
-    handler: (req, res) => {
-      res.status(429).render('auth/login', {
-        title: 'Sign in',
-        email: str(req.body?.email),
-        next: safeNextPath(req.body?.next),
-        error: 'Too many sign-in attempts. Wait 15 minutes, or reset your password.',
-      })
+  const loginLimiter = sharedRateLimit(
+    { db: ctx.db, logger: ctx.logger },
+    {
+      name: 'login',
+      windowMs: 15 * 60 * 1000,
+      limit: ctx.config.loginRateLimit,
+      skipSuccessfulRequests: true,
+      // Per address and account: one attacker cannot lock everybody out, nor guess one password fast.
+      keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${str(req.body?.email).trim().toLowerCase()}`,
+      handler: (req, res) => {
+        res.status(429).render('auth/login', {
+          title: 'Sign in',
+          email: str(req.body?.email),
+          next: safeNextPath(req.body?.next),
+          error: 'Too many sign-in attempts. Wait 15 minutes, or reset your password.',
+        })
+      },
+      // Without its counters, sign-in is closed rather than open to unlimited guessing.
+      unavailable: (req, res) => {
+        res.render('auth/login', {
+          title: 'Sign in',
+          email: str(req.body?.email),
+          next: safeNextPath(req.body?.next),
+          error: 'Signing in is not possible right now. Try again in a minute.',
+        })
+      },
     },
-    // Without its counters, sign-in is closed rather than open to unlimited guessing.
-    unavailable: (req, res) => {
-      res.render('auth/login', {
-        title: 'Sign in',
-        email: str(req.body?.email),
-        next: safeNextPath(req.body?.next),
-        error: 'Signing in is not possible right now. Try again in a minute.',
-      })
-    },
-  })
+  )
   const resetLimiter = sharedRateLimit({ db: ctx.db, logger: ctx.logger }, { name: 'account-links', windowMs: 15 * 60 * 1000, limit: 5 })
 
   router.get('/setup', async (_req, res) => {

@@ -27,7 +27,11 @@ export function inboundRouter(ctx: AppContext, queue: IntakeQueue): Router {
       return
     }
     req.setTimeout(INBOUND_BODY_IDLE_MS, () => {
-      if (!res.headersSent) res.set('Connection', 'close').status(408).json({ error: `The body stopped arriving for ${INBOUND_BODY_IDLE_MS / 1000} s; nothing was stored` })
+      if (!res.headersSent)
+        res
+          .set('Connection', 'close')
+          .status(408)
+          .json({ error: `The body stopped arriving for ${INBOUND_BODY_IDLE_MS / 1000} s; nothing was stored` })
       res.once('finish', () => req.destroy())
     })
     next()
@@ -37,7 +41,11 @@ export function inboundRouter(ctx: AppContext, queue: IntakeQueue): Router {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
     if (raw.length === 0) return res.status(400).json({ error: 'The body must be the raw e-mail message' })
     // 202 once the row has committed; the message is processed after it.
-    await receiveRawMessage(ctx.domain, { source: 'http', raw, envelopeTo: [] }, { queue, logger: req.log, acknowledge: (id) => res.status(202).json({ id, status: 'received' }) })
+    await receiveRawMessage(
+      ctx.domain,
+      { source: 'http', raw, envelopeTo: [] },
+      { queue, logger: req.log, acknowledge: (id) => res.status(202).json({ id, status: 'received' }) },
+    )
   })
   return router
 }

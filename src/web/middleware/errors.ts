@@ -61,7 +61,10 @@ const fieldKey = (path: readonly PropertyKey[] | undefined) => [...(path ?? [])]
 
 function fieldLabel(key: string): string {
   if (FIELD_LABELS[key]) return FIELD_LABELS[key]
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().replace(/ ids?$/, '')
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .replace(/ ids?$/, '')
   return `the ${words}`
 }
 
@@ -107,7 +110,8 @@ export function formIssueMessage(issue: z.core.$ZodRawIssue): string {
     case 'invalid_type':
       if (issue.input === undefined || issue.input === null) return `${Label} is missing.`
       if (chosen) return `Choose ${label} from the list.`
-      if (issue.expected === 'int' || issue.expected === 'bigint' || (issue.expected === 'number' && wholeNumbersOnly(issue))) return `${Label} must be a whole number.`
+      if (issue.expected === 'int' || issue.expected === 'bigint' || (issue.expected === 'number' && wholeNumbersOnly(issue)))
+        return `${Label} must be a whole number.`
       if (issue.expected === 'number') return `${Label} must be a number.`
       if (issue.expected === 'string') return `${Label} must be given once, as text.`
       if (issue.expected === 'boolean') return `${Label} must be on or off.`
@@ -124,7 +128,8 @@ export function formIssueMessage(issue: z.core.$ZodRawIssue): string {
     case 'too_small': {
       const least = issue.inclusive === false ? Number(issue.minimum) + 1 : issue.minimum
       if (issue.origin === 'string') return Number(least) <= 1 ? `Fill in ${label}.` : `${Label} is too short: use at least ${count(least)} characters.`
-      if (issue.origin === 'array' || issue.origin === 'set') return Number(least) <= 1 ? `Choose at least one of ${label}.` : `Choose at least ${count(least)} of ${label}.`
+      if (issue.origin === 'array' || issue.origin === 'set')
+        return Number(least) <= 1 ? `Choose at least one of ${label}.` : `Choose at least ${count(least)} of ${label}.`
       if (chosen) return `Choose ${label} from the list.`
       if (issue.origin === 'number' || issue.origin === 'int') return `${Label} must be at least ${count(least)}.`
       return `${Label} is too small.`
@@ -160,18 +165,31 @@ const sentences = (messages: string[]) => [...new Set(messages.map((m) => m.trim
 function answerFor(err: unknown): Answer | null {
   // A form or query that does not fit its schema is the sender's mistake, not a server failure.
   if (err instanceof ZodError) return answerFor(fromZodError(err, 'The form could not be read'))
-  if (err instanceof NotFoundError) return { status: 404, title: 'Page not found', message: err.message === 'Not found' ? 'There is nothing here. It may have been moved, or you may not have access to it.' : err.message }
+  if (err instanceof NotFoundError)
+    return {
+      status: 404,
+      title: 'Page not found',
+      message: err.message === 'Not found' ? 'There is nothing here. It may have been moved, or you may not have access to it.' : err.message,
+    }
   if (err instanceof ForbiddenError) return { status: 403, title: 'Not allowed', message: err.message }
   if (err instanceof ValidationError) return { status: 400, title: 'Please check your input', message: sentences([err.message, ...Object.values(err.fields)]) }
   if (err instanceof ConflictError) return { status: 409, title: 'Already done', message: err.message }
-  if (err === invalidCsrfTokenError) return { status: 403, title: 'This form has expired', message: 'For your safety the form could not be sent. Reload the page and try again.' }
+  if (err === invalidCsrfTokenError)
+    return { status: 403, title: 'This form has expired', message: 'For your safety the form could not be sent. Reload the page and try again.' }
   const e = err as { type?: string; status?: number }
   if (e?.type === 'entity.too.large') return { status: 413, title: 'Too large', message: 'What you sent is larger than the help desk accepts.' }
   if (e?.type === 'entity.parse.failed' || e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
     return { status: 400, title: 'Malformed request', message: 'The request could not be read.' }
   }
-  if (isDatabaseUnavailable(err)) return { status: 503, title: 'Temporarily unavailable', message: 'The help desk cannot reach its database for the moment. Try again in a minute; if you were sending something, check afterwards whether it arrived.' }
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return { status: e.status, title: 'Request refused', message: 'The request could not be handled.' }
+  if (isDatabaseUnavailable(err))
+    return {
+      status: 503,
+      title: 'Temporarily unavailable',
+      message:
+        'The help desk cannot reach its database for the moment. Try again in a minute; if you were sending something, check afterwards whether it arrived.',
+    }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
+    return { status: e.status, title: 'Request refused', message: 'The request could not be handled.' }
   return null
 }
 

@@ -43,7 +43,11 @@ export function parseMultipart(ctx: AppContext) {
       // Buffered before the CSRF, link and rate-limit checks: a declared size beyond what the form
       // can legitimately carry is refused before a byte of it is read.
       const most = maxFiles * attachmentMaxBytes + CUSTOMER_FIELDS * CUSTOMER_FIELD_BYTES
-      if (Number(req.headers['content-length'] ?? 0) > most) return res.status(413).type('text').send(`The form is larger than the ${formatBytes(most)} it may carry.`)
+      if (Number(req.headers['content-length'] ?? 0) > most)
+        return res
+          .status(413)
+          .type('text')
+          .send(`The form is larger than the ${formatBytes(most)} it may carry.`)
     }
     const chosen: string[] = (req.chosenFileNames = [])
     const upload = multer({
@@ -58,7 +62,13 @@ export function parseMultipart(ctx: AppContext) {
       // Customers' forms carry plain text only: no bigger than a plain form may be.
       limits: req.agent
         ? { fileSize: attachmentMaxBytes, files: MAX_FILES, fieldSize: Math.ceil(attachmentMaxBytes * 1.4) * 4, fields: 50, parts: 80 }
-        : { fileSize: attachmentMaxBytes, files: CUSTOMER_MAX_FILES, fieldSize: CUSTOMER_FIELD_BYTES, fields: CUSTOMER_FIELDS, parts: CUSTOMER_FIELDS + CUSTOMER_MAX_FILES },
+        : {
+            fileSize: attachmentMaxBytes,
+            files: CUSTOMER_MAX_FILES,
+            fieldSize: CUSTOMER_FIELD_BYTES,
+            fields: CUSTOMER_FIELDS,
+            parts: CUSTOMER_FIELDS + CUSTOMER_MAX_FILES,
+          },
     }).array('files', maxFiles)
     upload(req, res, (err?: unknown) => {
       if (err instanceof multer.MulterError) {
@@ -95,7 +105,8 @@ export function filesToChooseAgain(req: Request): string | null {
   const oversized = req.oversizedFileName
   const again = (req.chosenFileNames ?? []).filter((name) => name !== oversized)
   const why = 'a form that is refused cannot keep its files.'
-  if (oversized) return `Leave out ${quoted(oversized)} and choose ${again.length ? `${listOfNames(again)} and any other files` : 'any other files'} again: ${why}`
+  if (oversized)
+    return `Leave out ${quoted(oversized)} and choose ${again.length ? `${listOfNames(again)} and any other files` : 'any other files'} again: ${why}`
   if (!again.length) return null
   return `Choose ${listOfNames(again)} again: ${why}`
 }

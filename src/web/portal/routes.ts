@@ -49,7 +49,10 @@ export function portalRouter(ctx: AppContext): Router {
   const { prisma } = ctx.db
   // Counted in the database, shared by every instance; refused (503) when it cannot be reached.
   const limit = (name: string, windowMinutes: number, max: number) =>
-    sharedRateLimit({ db: ctx.db, logger: ctx.logger }, { name, windowMs: windowMinutes * 60_000, limit: max, keyGenerator: (req) => ipKeyGenerator(req.ip ?? '') })
+    sharedRateLimit(
+      { db: ctx.db, logger: ctx.logger },
+      { name, windowMs: windowMinutes * 60_000, limit: max, keyGenerator: (req) => ipKeyGenerator(req.ip ?? '') },
+    )
   const contactLimiter = limit('contact', 60, 5)
   const customerPostLimiter = limit('customer-posts', 15, 30)
 
@@ -127,7 +130,12 @@ export function portalRouter(ctx: AppContext): Router {
     if (!answer) throw new NotFoundError()
     const id = conversationFrom(req, answer)
     const view = await getCustomerView(prisma, id)
-    res.render('portal/answer', { title: answer === 'solved' ? 'Is it solved?' : 'Still need help?', answer, conversation: { number: view.number, subject: view.subject }, done: null })
+    res.render('portal/answer', {
+      title: answer === 'solved' ? 'Is it solved?' : 'Still need help?',
+      answer,
+      conversation: { number: view.number, subject: view.subject },
+      done: null,
+    })
   })
 
   router.post('/r/:answer/:token', customerPostLimiter, async (req, res) => {
@@ -159,7 +167,8 @@ export function portalRouter(ctx: AppContext): Router {
     }
     const form = parsed.data
     // A robot filled the hidden field: answer as if all went well and keep nothing.
-    if (form.website === 'robot' || str(req.body?.website) !== '') return res.render('portal/contact', { title: 'Contact us', values: {}, errors: {}, sent: { email: form.email } })
+    if (form.website === 'robot' || str(req.body?.website) !== '')
+      return res.render('portal/contact', { title: 'Contact us', values: {}, errors: {}, sent: { email: form.email } })
     try {
       const folder = await ensureDefaultFolder(prisma)
       await startCustomerConversation(ctx.domain, SYSTEM, {
@@ -174,7 +183,9 @@ export function portalRouter(ctx: AppContext): Router {
       })
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
-      return res.status(400).render('portal/contact', { title: 'Contact us', values, errors: { files: Object.values(err.fields)[0] ?? err.message }, sent: null })
+      return res
+        .status(400)
+        .render('portal/contact', { title: 'Contact us', values, errors: { files: Object.values(err.fields)[0] ?? err.message }, sent: null })
     }
     res.render('portal/contact', { title: 'Contact us', values: {}, errors: {}, sent: { email: form.email } })
   })

@@ -26,7 +26,14 @@ const ACTION_LABELS: Record<string, string> = {
   'demo.seeded': 'Filled the help desk with demo data',
 }
 
-const TARGET_LABELS: Record<string, string> = { agent: 'Agent', folder: 'Folder', tag: 'Tag', imap_account: 'IMAP account', settings: 'Settings', outbox: 'Outbox' }
+const TARGET_LABELS: Record<string, string> = {
+  agent: 'Agent',
+  folder: 'Folder',
+  tag: 'Tag',
+  imap_account: 'IMAP account',
+  settings: 'Settings',
+  outbox: 'Outbox',
+}
 
 /** Keys whose values are never shown, at any depth: whatever an entry holds, secrets stay out of the page. */
 const SECRET_KEY = /password|secret|token/i
@@ -46,10 +53,32 @@ export function withoutSecrets(value: unknown, depth = 0): Json {
   return String(value)
 }
 
-const KEY_ORDER = ['name', 'email', 'role', 'username', 'host', 'port', 'secure', 'mailbox', 'moveToMailbox', 'folderId', 'enabled', 'direction', 'position', 'result', 'mailboxes', 'error']
-const words = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_.]/g, ' ').toLowerCase()
+const KEY_ORDER = [
+  'name',
+  'email',
+  'role',
+  'username',
+  'host',
+  'port',
+  'secure',
+  'mailbox',
+  'moveToMailbox',
+  'folderId',
+  'enabled',
+  'direction',
+  'position',
+  'result',
+  'mailboxes',
+  'error',
+]
+const words = (key: string) =>
+  key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_.]/g, ' ')
+    .toLowerCase()
 const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s)
-const isChange = (v: Json): v is { from: Json; to: Json } => typeof v === 'object' && v !== null && !Array.isArray(v) && 'from' in v && 'to' in v && Object.keys(v).length === 2
+const isChange = (v: Json): v is { from: Json; to: Json } =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && 'from' in v && 'to' in v && Object.keys(v).length === 2
 
 function formatValue(v: Json): string {
   if (v === null) return 'none'

@@ -9,7 +9,8 @@ type Page = Awaited<ReturnType<typeof getConversationPage>>
  * Customers' e-mails carry the whole earlier thread and a signature: show the new text (folded
  * once, when the message arrived) and keep the full message one click away.
  */
-const foldQuotes = (bodyHtml: string, visibleHtml: string | null) => (visibleHtml === null ? { html: bodyHtml, fullHtml: null } : { html: visibleHtml, fullHtml: bodyHtml })
+const foldQuotes = (bodyHtml: string, visibleHtml: string | null) =>
+  visibleHtml === null ? { html: bodyHtml, fullHtml: null } : { html: visibleHtml, fullHtml: bodyHtml }
 
 const STATUS_WORDS: Record<string, string> = { new: 'New', open: 'Open', pending: 'Pending', closed: 'Closed' }
 
@@ -31,7 +32,13 @@ function describe(event: Page['history'][number], page: Page): string {
   const folder = (id: unknown) => (typeof id === 'number' ? (page.folderNames.get(id) ?? 'a deleted folder') : '?')
   switch (event.type) {
     case 'conversation.created':
-      return d.followUpOf ? `started this conversation (a follow-up to #${d.followUpOf})` : d.mode === 'record' ? 'recorded the customer’s request' : d.mode === 'send' ? 'started this conversation by writing to the customer' : 'started this conversation'
+      return d.followUpOf
+        ? `started this conversation (a follow-up to #${d.followUpOf})`
+        : d.mode === 'record'
+          ? 'recorded the customer’s request'
+          : d.mode === 'send'
+            ? 'started this conversation by writing to the customer'
+            : 'started this conversation'
     case 'reply.sent':
       return 'replied to the customer'
     case 'comment.added':
@@ -67,7 +74,12 @@ function describe(event: Page['history'][number], page: Page): string {
   }
 }
 
-export function presentConversationPage(page: Page, now: Date, form: { values?: Record<string, unknown>; error?: string | null; threadChanged?: boolean }, viewers: Viewer[] = []) {
+export function presentConversationPage(
+  page: Page,
+  now: Date,
+  form: { values?: Record<string, unknown>; error?: string | null; threadChanged?: boolean },
+  viewers: Viewer[] = [],
+) {
   // The agent's own presence is not news to them.
   const others = viewers.filter((v) => v.agentId !== page.actor.id)
   const c = page.conversation
@@ -93,7 +105,8 @@ export function presentConversationPage(page: Page, now: Date, form: { values?: 
       at: when(m.createdAt, now),
     }
   })
-  const actorName = (e: Page['history'][number]) => (e.actorKind === 'system' ? 'Suivi' : e.actorKind === 'customer' ? customerName : (e.actor?.name ?? 'A former agent'))
+  const actorName = (e: Page['history'][number]) =>
+    e.actorKind === 'system' ? 'Suivi' : e.actorKind === 'customer' ? customerName : (e.actor?.name ?? 'A former agent')
   const tagIds = new Set(c.tags.map((t) => t.tagId))
   return {
     title: `#${c.number} ${c.subject}`,
@@ -111,7 +124,12 @@ export function presentConversationPage(page: Page, now: Date, form: { values?: 
       previous: c.previousConversation,
       followUps: c.followUps,
     },
-    customer: { name: c.customer.name, email: c.customer.email, since: when(c.customer.createdAt, now), undeliverable: c.customer.undeliverableAt ? (c.customer.undeliverableReason ?? 'permanent failure') : null },
+    customer: {
+      name: c.customer.name,
+      email: c.customer.email,
+      since: when(c.customer.createdAt, now),
+      undeliverable: c.customer.undeliverableAt ? (c.customer.undeliverableReason ?? 'permanent failure') : null,
+    },
     otherConversations: page.otherConversations.map((o) => ({ ...o, href: `/conversations/${o.number}`, age: age(o.lastActivityAt, now) })),
     messages,
     viewers: others,
@@ -121,6 +139,10 @@ export function presentConversationPage(page: Page, now: Date, form: { values?: 
     availableTags: page.tags.filter((t) => !tagIds.has(t.id)),
     folders: page.folders,
     assignees: page.assignees,
-    form: { values: { type: 'reply', html: '', text: '', statusAfter: '', ...(form.values ?? {}) }, error: form.error ?? null, threadChanged: form.threadChanged ?? false },
+    form: {
+      values: { type: 'reply', html: '', text: '', statusAfter: '', ...(form.values ?? {}) },
+      error: form.error ?? null,
+      threadChanged: form.threadChanged ?? false,
+    },
   }
 }

@@ -17,7 +17,11 @@ export function presentImapAccount(a: Account, now: Date) {
     folderName: a.folder?.name ?? null,
     enabled: a.enabled,
     lastPolled: a.lastPolledAt
-      ? { iso: a.lastPolledAt.toISOString(), label: `${a.lastPolledAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`, relative: age(a.lastPolledAt, now) === 'now' ? 'just now' : `${age(a.lastPolledAt, now)} ago` }
+      ? {
+          iso: a.lastPolledAt.toISOString(),
+          label: `${a.lastPolledAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+          relative: age(a.lastPolledAt, now) === 'now' ? 'just now' : `${age(a.lastPolledAt, now)} ago`,
+        }
       : null,
     lastError: a.lastError,
   }

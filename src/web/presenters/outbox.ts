@@ -62,7 +62,12 @@ export function presentOutboxList(page: OutboxPage, query: { status?: OutboxStat
       badge: badge(r.status),
       attempts: r.attempts,
       created: when(r.createdAt, now)!,
-      next: r.status === 'sent' ? { label: 'Sent', at: when(r.sentAt, now) } : r.status === 'queued' ? { label: 'Next attempt', at: when(r.nextAttemptAt, now) } : null,
+      next:
+        r.status === 'sent'
+          ? { label: 'Sent', at: when(r.sentAt, now) }
+          : r.status === 'queued'
+            ? { label: 'Next attempt', at: when(r.nextAttemptAt, now) }
+            : null,
       lastError: r.status === 'sent' ? null : r.lastError,
     })),
     olderHref: page.olderBefore !== null ? listHref(query.status, page.olderBefore) : null,

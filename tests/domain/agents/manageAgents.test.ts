@@ -26,17 +26,29 @@ describe('taking an agent out of a folder', () => {
     await assignConversation(app.ctx.domain, admin, { conversationId: inBilling.id, assigneeId: bo.id })
     await assignConversation(app.ctx.domain, admin, { conversationId: inSales.id, assigneeId: bo.id })
 
-    await updateAgent(app.ctx.domain, admin, { agentId: bo.id, name: 'Bo Agent', role: 'agent', folderIds: [sales.id], notifyOnAssign: 'on', notifyOnCustomerReply: 'on' })
+    await updateAgent(app.ctx.domain, admin, {
+      agentId: bo.id,
+      name: 'Bo Agent',
+      role: 'agent',
+      folderIds: [sales.id],
+      notifyOnAssign: 'on',
+      notifyOnCustomerReply: 'on',
+    })
 
     expect((await prisma.conversation.findUniqueOrThrow({ where: { id: inBilling.id } })).assigneeId).toBeNull()
     expect((await prisma.conversation.findUniqueOrThrow({ where: { id: inSales.id } })).assigneeId).toBe(bo.id)
-    const unassigned = await prisma.historyEvent.findFirstOrThrow({ where: { conversationId: inBilling.id, type: 'conversation.assigned' }, orderBy: { id: 'desc' } })
+    const unassigned = await prisma.historyEvent.findFirstOrThrow({
+      where: { conversationId: inBilling.id, type: 'conversation.assigned' },
+      orderBy: { id: 'desc' },
+    })
     expect(unassigned).toMatchObject({ actorAgentId: admin.id, data: { from: bo.id, to: null, reason: 'removed from the folder' } })
 
     // The customer writes again: nothing reaches Bo, who may no longer read this folder.
     const customer = await prisma.conversation.findUniqueOrThrow({ where: { id: inBilling.id }, select: { customerId: true } })
     await addCustomerMessage(app.ctx.domain, asCustomer(customer.customerId), { conversationId: inBilling.id, text: 'My card number is 4111…' })
-    expect(await prisma.outboxEmail.count({ where: { toAddress: bo.email, conversationId: inBilling.id, kind: 'notification', text: { contains: '4111' } } })).toBe(0)
+    expect(
+      await prisma.outboxEmail.count({ where: { toAddress: bo.email, conversationId: inBilling.id, kind: 'notification', text: { contains: '4111' } } }),
+    ).toBe(0)
   })
 
   it('checks folder access again before any notification, whatever the assignment says', async () => {

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  embedYouTubeLinks,
-  htmlToText,
-  sanitizeMessageHtml,
-  textToHtml,
-  youTubeIdFrom,
-} from '../../../src/domain/content/index.ts'
+import { embedYouTubeLinks, htmlToText, sanitizeMessageHtml, textToHtml, youTubeIdFrom } from '../../../src/domain/content/index.ts'
 
 const ID = 'dQw4w9WgXcQ'
 const EMBED = `<iframe src="https://www.youtube-nocookie.com/embed/${ID}" allowfullscreen title="YouTube video"></iframe>`
@@ -20,7 +14,11 @@ describe('sanitizeMessageHtml against hostile input', () => {
     { name: 'a <script> disappears with its text', input: '<p>Hi<script>alert(1)</script></p>', expected: '<p>Hi</p>' },
     { name: 'an upper-case <SCRIPT> disappears too', input: '<SCRIPT SRC="https://evil.example/x.js"></SCRIPT>ok', expected: 'ok' },
     { name: 'an <img onerror> with a foreign src disappears', input: '<img src=x onerror=alert(1)>', expected: '' },
-    { name: 'an allowed image loses its onerror handler', input: '<img src="/attachments/1/a.png" onerror="alert(1)">', expected: '<img src="/attachments/1/a.png" />' },
+    {
+      name: 'an allowed image loses its onerror handler',
+      input: '<img src="/attachments/1/a.png" onerror="alert(1)">',
+      expected: '<img src="/attachments/1/a.png" />',
+    },
     { name: 'an <svg onload> disappears with its content', input: '<svg onload=alert(1)><text>x</text></svg>after', expected: 'after' },
     { name: 'a <math> element disappears with its content', input: '<math><mi><style><img src=x onerror=alert(1)></style></mi></math>', expected: '' },
     { name: 'a javascript: link loses its href', input: '<a href="javascript:alert(1)">x</a>', expected: 'x' },
@@ -28,7 +26,11 @@ describe('sanitizeMessageHtml against hostile input', () => {
     { name: 'a javascript: link with leading spaces loses its href', input: '<a href="  javascript:alert(1)">x</a>', expected: 'x' },
     { name: 'a link hiding a tab in "javascript" loses its href', input: '<a href="jav&#x09;ascript:alert(1)">x</a>', expected: 'x' },
     { name: 'a link hiding a newline in "javascript" loses its href', input: '<a href="java&#10;script:alert(1)">x</a>', expected: 'x' },
-    { name: 'an entity-encoded javascript: link loses its href', input: '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>', expected: 'x' },
+    {
+      name: 'an entity-encoded javascript: link loses its href',
+      input: '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>',
+      expected: 'x',
+    },
     { name: 'a hex-entity javascript: link loses its href', input: '<a href="&#x6A;avascript&colon;alert(1)">x</a>', expected: 'x' },
     { name: 'a vbscript: link loses its href', input: '<a href="vbscript:msgbox(1)">x</a>', expected: 'x' },
     { name: 'a data:text/html link loses its href', input: '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>', expected: 'x' },
@@ -40,18 +42,34 @@ describe('sanitizeMessageHtml against hostile input', () => {
     { name: 'an image from another site disappears', input: '<img src="https://evil.example/track.gif">', expected: '' },
     { name: 'a javascript: image disappears', input: '<img src="javascript:alert(1)">', expected: '' },
     { name: 'an attachment path that climbs out disappears', input: '<img src="/attachments/1/../../admin">', expected: '' },
-    { name: 'an image srcset is dropped', input: '<img src="/attachments/1" srcset="https://evil.example/x.png 2x">', expected: '<img src="/attachments/1" />' },
-    { name: 'an <iframe> to another site disappears with its fallback', input: '<iframe src="https://evil.example"><p>fallback</p></iframe>after', expected: 'after' },
+    {
+      name: 'an image srcset is dropped',
+      input: '<img src="/attachments/1" srcset="https://evil.example/x.png 2x">',
+      expected: '<img src="/attachments/1" />',
+    },
+    {
+      name: 'an <iframe> to another site disappears with its fallback',
+      input: '<iframe src="https://evil.example"><p>fallback</p></iframe>after',
+      expected: 'after',
+    },
     { name: 'an <iframe> with a javascript: src disappears', input: '<iframe src="javascript:alert(1)"></iframe>', expected: '' },
     { name: 'an <iframe srcdoc> disappears', input: '<iframe srcdoc="<script>alert(1)</script>"></iframe>', expected: '' },
     { name: 'an <iframe> on a look-alike host disappears', input: `<iframe src="https://youtube.com.evil.example/embed/${ID}"></iframe>`, expected: '' },
     { name: 'a YouTube iframe with a bad ID disappears', input: '<iframe src="https://www.youtube.com/embed/short"></iframe>', expected: '' },
     { name: 'a <style> disappears with its rules', input: '<style>body { display: none }</style><p>x</p>', expected: '<p>x</p>' },
-    { name: 'a <form> is unwrapped and its controls disappear', input: '<form action="https://evil.example"><input name="p" value="1"><textarea>t</textarea><button>Go</button></form>', expected: 'Go' },
+    {
+      name: 'a <form> is unwrapped and its controls disappear',
+      input: '<form action="https://evil.example"><input name="p" value="1"><textarea>t</textarea><button>Go</button></form>',
+      expected: 'Go',
+    },
     { name: 'a <base> disappears', input: '<base href="https://evil.example/"><p>x</p>', expected: '<p>x</p>' },
     { name: 'a <meta http-equiv=refresh> disappears', input: '<meta http-equiv="refresh" content="0;url=javascript:alert(1)"><p>x</p>', expected: '<p>x</p>' },
     { name: 'a <link rel=stylesheet> disappears', input: '<link rel="stylesheet" href="https://evil.example/x.css">x', expected: 'x' },
-    { name: 'an <object> and an <embed> disappear', input: '<object data="https://evil.example/x.swf"></object><embed src="https://evil.example/x.swf">x', expected: 'x' },
+    {
+      name: 'an <object> and an <embed> disappear',
+      input: '<object data="https://evil.example/x.swf"></object><embed src="https://evil.example/x.swf">x',
+      expected: 'x',
+    },
     { name: 'a style attribute with expression() is dropped', input: '<div style="width: expression(alert(1))">x</div>', expected: '<div>x</div>' },
     { name: 'class and id attributes are dropped', input: '<p class="ql-align-center" id="main" title="t">x</p>', expected: '<p>x</p>' },
     { name: 'event handlers on allowed tags are dropped', input: '<p onclick="alert(1)" onmouseover="alert(2)">x</p>', expected: '<p>x</p>' },
@@ -61,10 +79,18 @@ describe('sanitizeMessageHtml against hostile input', () => {
     { name: 'null bytes are removed', input: 'a\0b<scr\0ipt>alert(1)</script>', expected: 'ab' },
     { name: 'a <noscript> mutation trick stays inert', input: '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>', expected: '' },
     { name: 'comments and conditional comments disappear', input: '<!--[if mso]><script>alert(1)</script><![endif]-->x<!-- y -->', expected: 'x' },
-    { name: 'the head of a full document disappears', input: '<html><head><title>T</title><style>p{}</style>stray</head><body><p>Body</p></body></html>', expected: '<p>Body</p>' },
+    {
+      name: 'the head of a full document disappears',
+      input: '<html><head><title>T</title><style>p{}</style>stray</head><body><p>Body</p></body></html>',
+      expected: '<p>Body</p>',
+    },
     { name: 'text in a <textarea> outside a form disappears', input: '<textarea><img src=x onerror=alert(1)></textarea>x', expected: 'x' },
     { name: 'a <template> disappears with its content', input: '<template><img src=x onerror=alert(1)></template>x', expected: 'x' },
-    { name: 'escaped markup in text stays text', input: '<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>', expected: '<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>' },
+    {
+      name: 'escaped markup in text stays text',
+      input: '<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>',
+      expected: '<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>',
+    },
     { name: 'a bad data-list value is dropped', input: '<ol><li data-list="x&quot; onclick=&quot;alert(1)">a</li></ol>', expected: '<ol><li>a</li></ol>' },
   ]
 
@@ -310,7 +336,9 @@ describe('htmlToText', () => {
 
   it('keeps bullets and numbers, including Quill 2 bullet items inside <ol>', () => {
     expect(
-      htmlToText('<ol><li data-list="bullet">a</li><li data-list="bullet">b</li></ol><ol><li data-list="ordered">one</li><li data-list="ordered">two</li></ol><ul><li>u</li></ul>'),
+      htmlToText(
+        '<ol><li data-list="bullet">a</li><li data-list="bullet">b</li></ol><ol><li data-list="ordered">one</li><li data-list="ordered">two</li></ol><ul><li>u</li></ul>',
+      ),
     ).toBe(' * a\n * b\n\n 1. one\n 2. two\n\n * u')
   })
 
@@ -323,7 +351,9 @@ describe('htmlToText', () => {
   })
 
   it('quotes blockquotes and drops scripts, styles and the head', () => {
-    expect(htmlToText('<html><head><title>T</title><style>p{}</style></head><body><blockquote>quoted</blockquote><script>alert(1)</script></body></html>')).toBe('> quoted')
+    expect(
+      htmlToText('<html><head><title>T</title><style>p{}</style></head><body><blockquote>quoted</blockquote><script>alert(1)</script></body></html>'),
+    ).toBe('> quoted')
   })
 
   it('puts table cells on their own lines', () => {

@@ -39,20 +39,41 @@ describe('conversation commands', () => {
 
   describe('creating a conversation', () => {
     it('sent to the customer: pending, e-mailed through the outbox with the message’s Message-ID', async () => {
-      const { conversation, message } = await createConversation(ctx, admin, { customerEmail: 'Zoe@Example.com', customerName: 'Zoé', subject: 'Your invoice', folderId, mode: 'send', text: 'Here is the invoice you asked for.' })
+      const { conversation, message } = await createConversation(ctx, admin, {
+        customerEmail: 'Zoe@Example.com',
+        customerName: 'Zoé',
+        subject: 'Your invoice',
+        folderId,
+        mode: 'send',
+        text: 'Here is the invoice you asked for.',
+      })
       expect(conversation.status).toBe('pending')
       expect(conversation.pendingSince).toEqual(time.clock())
       expect(message.kind).toBe('agent')
       const mail = await ctx.prisma.outboxEmail.findFirstOrThrow({ where: { conversationId: conversation.id } })
-      expect(mail).toMatchObject({ kind: 'agent_reply', toAddress: 'zoe@example.com', subject: `[#${conversation.number}] Your invoice`, messageId: message.emailMessageId, status: 'queued' })
+      expect(mail).toMatchObject({
+        kind: 'agent_reply',
+        toAddress: 'zoe@example.com',
+        subject: `[#${conversation.number}] Your invoice`,
+        messageId: message.emailMessageId,
+        status: 'queued',
+      })
       expect(mail.text).toContain('Here is the invoice you asked for.')
       expect(await historyTypes(conversation.id)).toEqual(['conversation.created'])
       // Published after commit; across instances it travels through PostgreSQL, so it may take a moment.
-      await expect.poll(() => events.find((e) => e.conversationId === conversation.id), { timeout: 5000 }).toMatchObject({ type: 'conversation.created', conversationId: conversation.id, folderId })
+      await expect
+        .poll(() => events.find((e) => e.conversationId === conversation.id), { timeout: 5000 })
+        .toMatchObject({ type: 'conversation.created', conversationId: conversation.id, folderId })
     })
 
     it('recorded for the customer: new, nothing sent', async () => {
-      const { conversation, message } = await createConversation(ctx, admin, { customerEmail: 'caller@example.com', subject: 'Phone call', folderId, mode: 'record', text: 'Called about the delivery.' })
+      const { conversation, message } = await createConversation(ctx, admin, {
+        customerEmail: 'caller@example.com',
+        subject: 'Phone call',
+        folderId,
+        mode: 'record',
+        text: 'Called about the delivery.',
+      })
       expect(conversation.status).toBe('new')
       expect(message.kind).toBe('customer')
       expect(message.authorAgentId).toBe(admin.id)
@@ -61,7 +82,14 @@ describe('conversation commands', () => {
 
     it('notifies the assignee by e-mail with a link to the conversation', async () => {
       const bea = await buildAgent(ctx.prisma, { folderIds: [folderId], name: 'Bea' })
-      const { conversation } = await createConversation(ctx, admin, { customerEmail: 'x@example.com', subject: 'For Bea', folderId, assigneeId: bea.id, mode: 'record', text: 'Please look.' })
+      const { conversation } = await createConversation(ctx, admin, {
+        customerEmail: 'x@example.com',
+        subject: 'For Bea',
+        folderId,
+        assigneeId: bea.id,
+        mode: 'record',
+        text: 'Please look.',
+      })
       const note = await ctx.prisma.outboxEmail.findFirstOrThrow({ where: { conversationId: conversation.id, kind: 'notification' } })
       expect(note.toAddress).toBe(bea.email)
       expect(note.text).toContain(`/conversations/${conversation.number}`)
@@ -72,16 +100,24 @@ describe('conversation commands', () => {
     it('refuses an assignee who is not in the folder, and an empty message, writing nothing', async () => {
       const outsider = await buildAgent(ctx.prisma, { folderIds: [] })
       const before = await ctx.prisma.conversation.count()
-      await expect(createConversation(ctx, admin, { customerEmail: 'y@example.com', subject: 'S', folderId, assigneeId: outsider.id, mode: 'record', text: 'x' })).rejects.toBeInstanceOf(ValidationError)
-      await expect(createConversation(ctx, admin, { customerEmail: 'y@example.com', subject: 'S', folderId, mode: 'send', text: '   ' })).rejects.toBeInstanceOf(ValidationError)
-      await expect(createConversation(ctx, admin, { customerEmail: 'not an address', subject: 'S', folderId, mode: 'send', text: 'x' })).rejects.toBeInstanceOf(ValidationError)
+      await expect(
+        createConversation(ctx, admin, { customerEmail: 'y@example.com', subject: 'S', folderId, assigneeId: outsider.id, mode: 'record', text: 'x' }),
+      ).rejects.toBeInstanceOf(ValidationError)
+      await expect(
+        createConversation(ctx, admin, { customerEmail: 'y@example.com', subject: 'S', folderId, mode: 'send', text: '   ' }),
+      ).rejects.toBeInstanceOf(ValidationError)
+      await expect(createConversation(ctx, admin, { customerEmail: 'not an address', subject: 'S', folderId, mode: 'send', text: 'x' })).rejects.toBeInstanceOf(
+        ValidationError,
+      )
       expect(await ctx.prisma.conversation.count()).toBe(before)
     })
 
     it('lets an agent create only in their own folders', async () => {
       const other = await buildFolder(ctx.prisma)
       const agent = await buildAgent(ctx.prisma, { folderIds: [folderId] })
-      await expect(createConversation(ctx, agent, { customerEmail: 'z@example.com', subject: 'S', folderId: other.id, mode: 'record', text: 'x' })).rejects.toBeInstanceOf(NotFoundError)
+      await expect(
+        createConversation(ctx, agent, { customerEmail: 'z@example.com', subject: 'S', folderId: other.id, mode: 'record', text: 'x' }),
+      ).rejects.toBeInstanceOf(NotFoundError)
     })
   })
 
@@ -149,7 +185,11 @@ describe('conversation commands', () => {
       const bea = await buildAgent(ctx.prisma, { folderIds: [folderId] })
       const c = await buildConversation(ctx, admin, { folderId, mode: 'send', assigneeId: bea.id })
       const mails = await ctx.prisma.outboxEmail.count()
-      const { conversation, message } = await addCustomerMessage(ctx, asCustomer(c.customerId), { conversationId: c.id, text: 'I am out of office', isAutoReply: true })
+      const { conversation, message } = await addCustomerMessage(ctx, asCustomer(c.customerId), {
+        conversationId: c.id,
+        text: 'I am out of office',
+        isAutoReply: true,
+      })
       expect(conversation.status).toBe('pending')
       expect(message.isAutoReply).toBe(true)
       expect(await ctx.prisma.outboxEmail.count()).toBe(mails)
@@ -197,7 +237,11 @@ describe('conversation commands', () => {
       const reopened = await reopenConversation(ctx, admin, { conversationId: c.id })
       expect(reopened).toMatchObject({ status: 'open', closedAt: null })
       const changes = await ctx.prisma.historyEvent.findMany({ where: { conversationId: c.id, type: 'status.changed' }, orderBy: { id: 'asc' } })
-      expect(changes.map((h) => h.data)).toEqual([{ from: 'new', to: 'pending' }, { from: 'pending', to: 'closed' }, { from: 'closed', to: 'open' }])
+      expect(changes.map((h) => h.data)).toEqual([
+        { from: 'new', to: 'pending' },
+        { from: 'pending', to: 'closed' },
+        { from: 'closed', to: 'open' },
+      ])
       expect(changes.every((h) => h.actorKind === 'agent' && h.actorAgentId === admin.id)).toBe(true)
     })
 
@@ -212,7 +256,14 @@ describe('conversation commands', () => {
       const moved = await moveConversation(ctx, admin, { conversationId: c.id, folderId: other.id })
       expect(moved).toMatchObject({ folderId: other.id, assigneeId: null })
       expect(await removeTag(ctx, admin, { conversationId: c.id, tagId: tag.id })).toBe(true)
-      expect(await historyTypes(c.id)).toEqual(['conversation.created', 'conversation.assigned', 'conversation.tagged', 'conversation.moved', 'conversation.assigned', 'conversation.untagged'])
+      expect(await historyTypes(c.id)).toEqual([
+        'conversation.created',
+        'conversation.assigned',
+        'conversation.tagged',
+        'conversation.moved',
+        'conversation.assigned',
+        'conversation.untagged',
+      ])
       const movedEvent = await ctx.prisma.historyEvent.findFirstOrThrow({ where: { conversationId: c.id, type: 'conversation.moved' } })
       expect(movedEvent.data).toEqual({ from: folderId, to: other.id })
     })
@@ -236,7 +287,9 @@ describe('conversation commands', () => {
       try {
         const c = await buildConversation(ctx, admin, { folderId })
         const before = await ctx.prisma.message.count()
-        await expect(replyAsAgent(ctx, admin, { conversationId: c.id, text: 'See attached', files: [{ fileName: 'big.bin', data: Buffer.alloc(5000, 1) }] })).rejects.toThrow(/too large/)
+        await expect(
+          replyAsAgent(ctx, admin, { conversationId: c.id, text: 'See attached', files: [{ fileName: 'big.bin', data: Buffer.alloc(5000, 1) }] }),
+        ).rejects.toThrow(/too large/)
         expect(await ctx.prisma.message.count()).toBe(before)
       } finally {
         await ctx.prisma.setting.delete({ where: { key: 'attachmentMaxBytes' } })

@@ -3,7 +3,15 @@ import type { Actor } from '../../../src/domain/actor.ts'
 import type { DomainContext } from '../../../src/domain/context.ts'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../src/domain/errors.ts'
 import { createFolder } from '../../../src/domain/folders/createFolder.ts'
-import { deleteFolder, FieldConflictError, listFoldersForAdmin, moveFolder, MOVE_BATCH_SIZE, renameFolder, updateFolder } from '../../../src/domain/folders/manageFolders.ts'
+import {
+  deleteFolder,
+  FieldConflictError,
+  listFoldersForAdmin,
+  moveFolder,
+  MOVE_BATCH_SIZE,
+  renameFolder,
+  updateFolder,
+} from '../../../src/domain/folders/manageFolders.ts'
 import { buildAgent, buildConversation, testClock } from '../../helpers/factories.ts'
 import { startTestApp, type TestApp } from '../../helpers/testApp.ts'
 
@@ -69,7 +77,10 @@ describe('managing folders', () => {
 
     it('sanitises the signature: a script is gone, formatting stays', async () => {
       const folder = await newFolder('Signed')
-      const updated = await updateFolder(ctx, admin, { folderId: folder.id, signatureHtml: '<p><strong>Ada</strong> from Support</p><script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">x</a>' })
+      const updated = await updateFolder(ctx, admin, {
+        folderId: folder.id,
+        signatureHtml: '<p><strong>Ada</strong> from Support</p><script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">x</a>',
+      })
       expect(updated.signatureHtml).toContain('<strong>Ada</strong> from Support')
       expect(updated.signatureHtml).not.toMatch(/script|onerror|javascript:|alert/)
       const [audit] = await audits('folder.updated', folder.id)
@@ -99,7 +110,10 @@ describe('managing folders', () => {
       const after = await names()
       expect(after).toEqual([...before.slice(0, -2), last, before.at(-2)])
       // The last folder cannot go further down; the first cannot go up.
-      expect((await moveFolder(ctx, admin, { folderId: (await ctx.prisma.folder.findFirstOrThrow({ where: { name: after.at(-1)! } })).id, direction: 'down' })).moved).toBe(false)
+      expect(
+        (await moveFolder(ctx, admin, { folderId: (await ctx.prisma.folder.findFirstOrThrow({ where: { name: after.at(-1)! } })).id, direction: 'down' }))
+          .moved,
+      ).toBe(false)
       expect((await moveFolder(ctx, admin, { folderId: generalId, direction: 'up' })).moved).toBe(false)
       await moveFolder(ctx, admin, { folderId: lastId, direction: 'down' })
       expect(await names()).toEqual(before)
@@ -156,7 +170,9 @@ describe('managing folders', () => {
       const kept = await buildConversation(ctx, admin, { folderId: from.id, assigneeId: member.id, subject: 'Kept assignee' })
       const dropped = await buildConversation(ctx, admin, { folderId: from.id, assigneeId: outsider.id, subject: 'Dropped assignee' })
       const plain = await buildConversation(ctx, admin, { folderId: from.id })
-      const account = await ctx.prisma.imapAccount.create({ data: { host: 'imap.example.com', username: 'old@example.com', password: 'pw', folderId: from.id } })
+      const account = await ctx.prisma.imapAccount.create({
+        data: { host: 'imap.example.com', username: 'old@example.com', password: 'pw', folderId: from.id },
+      })
 
       await expect(deleteFolder(ctx, admin, { folderId: from.id, moveTo: from.id })).rejects.toBeInstanceOf(ValidationError)
       await expect(deleteFolder(ctx, admin, { folderId: from.id, moveTo: 999_999 })).rejects.toBeInstanceOf(ValidationError)
@@ -170,11 +186,21 @@ describe('managing folders', () => {
         expect(now.folderId).toBe(to.id)
         const moved = await ctx.prisma.historyEvent.findMany({ where: { conversationId: c.id, type: 'conversation.moved' } })
         expect(moved).toHaveLength(1)
-        expect(moved[0]).toMatchObject({ actorKind: 'agent', actorAgentId: admin.id, createdAt: time.clock(), data: { from: from.id, to: to.id, fromName: 'Old queue', toName: 'New queue' } })
+        expect(moved[0]).toMatchObject({
+          actorKind: 'agent',
+          actorAgentId: admin.id,
+          createdAt: time.clock(),
+          data: { from: from.id, to: to.id, fromName: 'Old queue', toName: 'New queue' },
+        })
       }
       expect((await ctx.prisma.conversation.findUniqueOrThrow({ where: { id: kept.id } })).assigneeId).toBe(member.id)
       expect((await ctx.prisma.conversation.findUniqueOrThrow({ where: { id: dropped.id } })).assigneeId).toBeNull()
-      expect(await ctx.prisma.historyEvent.findFirst({ where: { conversationId: dropped.id, type: 'conversation.assigned', actorAgentId: admin.id }, orderBy: { id: 'desc' } })).toMatchObject({ data: { from: outsider.id, to: null } })
+      expect(
+        await ctx.prisma.historyEvent.findFirst({
+          where: { conversationId: dropped.id, type: 'conversation.assigned', actorAgentId: admin.id },
+          orderBy: { id: 'desc' },
+        }),
+      ).toMatchObject({ data: { from: outsider.id, to: null } })
       expect((await ctx.prisma.imapAccount.findUniqueOrThrow({ where: { id: account.id } })).folderId).toBe(to.id)
       const [audit] = await audits('folder.deleted', from.id)
       expect(audit!.data).toMatchObject({ name: 'Old queue', conversationsMoved: 3, movedTo: 'New queue' })
@@ -185,11 +211,15 @@ describe('managing folders', () => {
       const to = await newFolder('Archive')
       const customer = await ctx.prisma.customer.create({ data: { email: 'bulk@example.com' } })
       const count = MOVE_BATCH_SIZE * 2 + 7
-      await ctx.prisma.conversation.createMany({ data: Array.from({ length: count }, (_, i) => ({ subject: `Old ${i}`, channel: 'email' as const, folderId: from.id, customerId: customer.id })) })
+      await ctx.prisma.conversation.createMany({
+        data: Array.from({ length: count }, (_, i) => ({ subject: `Old ${i}`, channel: 'email' as const, folderId: from.id, customerId: customer.id })),
+      })
       const result = await deleteFolder(ctx, admin, { folderId: from.id, moveTo: to.id })
       expect(result.moved).toBe(count)
       expect(await ctx.prisma.conversation.count({ where: { folderId: to.id } })).toBe(count)
-      expect(await ctx.prisma.historyEvent.count({ where: { type: 'conversation.moved', actorAgentId: admin.id, conversation: { folderId: to.id } } })).toBe(count)
+      expect(await ctx.prisma.historyEvent.count({ where: { type: 'conversation.moved', actorAgentId: admin.id, conversation: { folderId: to.id } } })).toBe(
+        count,
+      )
     })
   })
 })

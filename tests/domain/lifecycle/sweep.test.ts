@@ -34,7 +34,9 @@ describe('reminders and automatic close (SPEC §2)', () => {
     await app?.close()
   })
   beforeEach(async () => {
-    await ctx.prisma.setting.deleteMany({ where: { key: { in: ['pendingCloseDays', 'reminderBeforeCloseDays', 'closingEmailEnabled', 'reminderText', 'closingText'] } } })
+    await ctx.prisma.setting.deleteMany({
+      where: { key: { in: ['pendingCloseDays', 'reminderBeforeCloseDays', 'closingEmailEnabled', 'reminderText', 'closingText'] } },
+    })
     // Conversations of earlier tests must not be due in this one.
     await ctx.prisma.conversation.updateMany({ where: { status: 'pending' }, data: { status: 'closed', pendingSince: null } })
   })
@@ -187,7 +189,11 @@ describe('reminders and automatic close (SPEC §2)', () => {
     time.advanceDays(7)
     const [x, y] = await Promise.all([runLifecycleSweep(ctx, SYSTEM, { batchSize: 7 }), runLifecycleSweep(ctx, SYSTEM, { batchSize: 7 })])
     expect(x.closed + y.closed).toBe(30)
-    const perConversation = await ctx.prisma.outboxEmail.groupBy({ by: ['conversationId', 'kind'], where: { conversationId: { in: ids } }, _count: { _all: true } })
+    const perConversation = await ctx.prisma.outboxEmail.groupBy({
+      by: ['conversationId', 'kind'],
+      where: { conversationId: { in: ids } },
+      _count: { _all: true },
+    })
     expect(perConversation.filter((g) => g.kind === 'reminder').every((g) => g._count._all === 1)).toBe(true)
     expect(perConversation.filter((g) => g.kind === 'closing').every((g) => g._count._all === 1)).toBe(true)
   })
@@ -200,7 +206,8 @@ describe('reminders and automatic close (SPEC §2)', () => {
   async function sweepAndCompare(names: string[], texts: { reminderText?: string; closingText?: string } = {}) {
     for (const [key, value] of Object.entries(texts)) await ctx.prisma.setting.create({ data: { key, value } })
     const cs: Awaited<ReturnType<typeof pendingConversation>>[] = []
-    for (const [i, customerName] of names.entries()) cs.push(await pendingConversation({ customerName, subject: i % 2 ? `Odd "subject" \\ {${i}} 100%` : 'Where is my parcel?' }))
+    for (const [i, customerName] of names.entries())
+      cs.push(await pendingConversation({ customerName, subject: i % 2 ? `Odd "subject" \\ {${i}} 100%` : 'Where is my parcel?' }))
     const bounced = await pendingConversation({ customerName: 'Bounce' })
     await ctx.prisma.customer.update({ where: { id: bounced.customerId }, data: { undeliverableAt: time.clock() } })
     const reminderText = (texts.reminderText ?? defaultSettings.reminderText).replaceAll('{days}', '7')
@@ -209,12 +216,22 @@ describe('reminders and automatic close (SPEC §2)', () => {
     async function check(kind: 'reminder' | 'closing') {
       for (const c of cs) {
         const customer = await ctx.prisma.customer.findUniqueOrThrow({ where: { id: c.customerId } })
-        const lastAgent = await ctx.prisma.message.findFirst({ where: { conversationId: c.id, kind: 'agent', emailMessageId: { not: null } }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] })
+        const lastAgent = await ctx.prisma.message.findFirst({
+          where: { conversationId: c.id, kind: 'agent', emailMessageId: { not: null } },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        })
         const [email, ...more] = await mails(c.id, kind)
         expect(more).toHaveLength(0)
         const content =
           kind === 'reminder'
-            ? await renderMail('reminder', { name: customer.name, text: reminderText, solvedUrl: answerUrl(ctx.mail, c.id, 'solved'), notSolvedUrl: answerUrl(ctx.mail, c.id, 'not-solved'), statusUrl: statusPageUrl(ctx.mail, c.id), number: c.number })
+            ? await renderMail('reminder', {
+                name: customer.name,
+                text: reminderText,
+                solvedUrl: answerUrl(ctx.mail, c.id, 'solved'),
+                notSolvedUrl: answerUrl(ctx.mail, c.id, 'not-solved'),
+                statusUrl: statusPageUrl(ctx.mail, c.id),
+                number: c.number,
+              })
             : await renderMail('closing', { name: customer.name, text: closingText, statusUrl: statusPageUrl(ctx.mail, c.id), number: c.number })
         expect(email).toMatchObject({
           toAddress: customer.email,
@@ -267,7 +284,10 @@ describe('reminders and automatic close (SPEC §2)', () => {
   })
 
   it('keeps % and format() look-alikes in texts and names as they are', async () => {
-    await sweepAndCompare(['100% %s %1$s %%', 'Ada'], { reminderText: 'Solved? 100% sure? %s %1$s %% %I, in {days} days.', closingText: 'Closed at 100%: %L %2$s %%%' })
+    await sweepAndCompare(['100% %s %1$s %%', 'Ada'], {
+      reminderText: 'Solved? 100% sure? %s %1$s %% %I, in {days} days.',
+      closingText: 'Closed at 100%: %L %2$s %%%',
+    })
   })
 
   it('falls back to one render per e-mail when the template does more with a value than print it', async () => {

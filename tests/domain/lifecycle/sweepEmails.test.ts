@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { composeClosingNotes, composeReminders, renderBatchedEmail, threadSubject, type EmailBatch, type SweptConversation } from '../../../src/mail/outbound/conversationEmails.ts'
+import {
+  composeClosingNotes,
+  composeReminders,
+  renderBatchedEmail,
+  threadSubject,
+  type EmailBatch,
+  type SweptConversation,
+} from '../../../src/mail/outbound/conversationEmails.ts'
 import { renderMail } from '../../../src/mail/outbound/templates.ts'
 import { answerUrl, statusPageUrl } from '../../../src/mail/customerLinks.ts'
 import { replyAddressFor } from '../../../src/mail/replyAddress.ts'
@@ -14,14 +21,38 @@ import type { MailContext } from '../../../src/mail/mailContext.ts'
 
 /** Each e-mail of a batch as the outbox would hold it. */
 function assembled(batch: EmailBatch) {
-  return batch.emails.map((e) => ({ messageId: e.messageId, conversationId: e.conversationId, toAddress: e.toAddress, subject: e.subject, headers: e.headers, ...renderBatchedEmail(batch, e) }))
+  return batch.emails.map((e) => ({
+    messageId: e.messageId,
+    conversationId: e.conversationId,
+    toAddress: e.toAddress,
+    subject: e.subject,
+    headers: e.headers,
+    ...renderBatchedEmail(batch, e),
+  }))
 }
 
-const mail: MailContext = { publicUrl: 'https://help.example.test', mailDomain: 'example.test', supportAddress: 'support@example.test', secret: 'a-test-secret' }
+const mail: MailContext = {
+  publicUrl: 'https://help.example.test',
+  mailDomain: 'example.test',
+  supportAddress: 'support@example.test',
+  secret: 'a-test-secret',
+}
 
 // Names and subjects that HTML escaping, the empty-name branch of the templates and string
 // replacement patterns would each get wrong.
-const NAMES = ['Ada Lovelace', '', 'O\'Brien & "Sons" <ltd>', '<script>alert(1)</script>', 'Zoë 山田 🙂', '$& $1 $$ $`', '0', ' ', 'a\nb\r\nc', '&amp;', 'x'.repeat(300)]
+const NAMES = [
+  'Ada Lovelace',
+  '',
+  'O\'Brien & "Sons" <ltd>',
+  '<script>alert(1)</script>',
+  'Zoë 山田 🙂',
+  '$& $1 $$ $`',
+  '0',
+  ' ',
+  'a\nb\r\nc',
+  '&amp;',
+  'x'.repeat(300),
+]
 
 function conversations(): SweptConversation[] {
   return NAMES.map((name, i) => ({
@@ -39,7 +70,14 @@ function conversations(): SweptConversation[] {
 async function expected(kind: 'reminder' | 'closing', text: string, c: SweptConversation) {
   const content =
     kind === 'reminder'
-      ? await renderMail('reminder', { name: c.name, text, solvedUrl: answerUrl(mail, c.id, 'solved'), notSolvedUrl: answerUrl(mail, c.id, 'not-solved'), statusUrl: statusPageUrl(mail, c.id), number: c.number })
+      ? await renderMail('reminder', {
+          name: c.name,
+          text,
+          solvedUrl: answerUrl(mail, c.id, 'solved'),
+          notSolvedUrl: answerUrl(mail, c.id, 'not-solved'),
+          statusUrl: statusPageUrl(mail, c.id),
+          number: c.number,
+        })
       : await renderMail('closing', { name: c.name, text, statusUrl: statusPageUrl(mail, c.id), number: c.number })
   return {
     conversationId: c.id,

@@ -26,14 +26,30 @@ describe('retrying outbox e-mails', () => {
 
   const email = (status: 'queued' | 'sending' | 'sent' | 'failed') =>
     ctx.prisma.outboxEmail.create({
-      data: { kind: 'notification', messageId: `<${randomUUID()}@suivi.test>`, toAddress: 'casey@example.com', subject: 'Hello', html: '<p>Hello</p>', text: 'Hello', status, attempts: 8, lastError: 'refused' },
+      data: {
+        kind: 'notification',
+        messageId: `<${randomUUID()}@suivi.test>`,
+        toAddress: 'casey@example.com',
+        subject: 'Hello',
+        html: '<p>Hello</p>',
+        text: 'Hello',
+        status,
+        attempts: 8,
+        lastError: 'refused',
+      },
     })
-  const audits = (targetId?: string) => ctx.prisma.auditEvent.findMany({ where: { action: 'outbox.retried', ...(targetId ? { targetId } : {}) }, orderBy: { id: 'asc' } })
+  const audits = (targetId?: string) =>
+    ctx.prisma.auditEvent.findMany({ where: { action: 'outbox.retried', ...(targetId ? { targetId } : {}) }, orderBy: { id: 'asc' } })
 
   it('queues one failed e-mail again from its first attempt, with an audit entry', async () => {
     const failed = await email('failed')
     expect(await retryEmail(ctx, admin, { id: failed.id })).toEqual({ retried: true })
-    expect(await ctx.prisma.outboxEmail.findUniqueOrThrow({ where: { id: failed.id } })).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: time.clock(), lockedUntil: null })
+    expect(await ctx.prisma.outboxEmail.findUniqueOrThrow({ where: { id: failed.id } })).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+      nextAttemptAt: time.clock(),
+      lockedUntil: null,
+    })
     expect(await audits(String(failed.id))).toMatchObject([{ actorAgentId: admin.id, targetType: 'outbox' }])
   })
 

@@ -105,7 +105,14 @@ describe('managing tags', () => {
       expect(await ctx.prisma.conversationTag.count({ where: { conversationId: c.id, tagId: other.id } })).toBe(1)
     }
     expect(await ctx.prisma.historyEvent.count({ where: { conversationId: untouched.id, type: 'conversation.untagged' } })).toBe(0)
-    await expect.poll(() => events.filter((e) => e.type === 'conversation.updated').map((e) => e.conversationId).sort()).toEqual(tagged.map((c) => c.id).sort())
+    await expect
+      .poll(() =>
+        events
+          .filter((e) => e.type === 'conversation.updated')
+          .map((e) => e.conversationId)
+          .sort(),
+      )
+      .toEqual(tagged.map((c) => c.id).sort())
     const [audit] = await audits('tag.deleted', tag.id)
     expect(audit).toMatchObject({ actorAgentId: admin.id, targetType: 'tag', data: { name: 'billing', colour: 'amber', conversations: 2 } })
   })
@@ -114,7 +121,9 @@ describe('managing tags', () => {
     const tag = await buildTag(ctx.prisma, 'everywhere', 'pink')
     const customer = await ctx.prisma.customer.create({ data: { email: 'many@example.com' } })
     const count = UNTAG_BATCH_SIZE + 3
-    await ctx.prisma.conversation.createMany({ data: Array.from({ length: count }, (_, i) => ({ subject: `Bulk ${i}`, channel: 'email' as const, folderId, customerId: customer.id })) })
+    await ctx.prisma.conversation.createMany({
+      data: Array.from({ length: count }, (_, i) => ({ subject: `Bulk ${i}`, channel: 'email' as const, folderId, customerId: customer.id })),
+    })
     const ids = (await ctx.prisma.conversation.findMany({ where: { customerId: customer.id }, select: { id: true } })).map((c) => c.id)
     await ctx.prisma.conversationTag.createMany({ data: ids.map((conversationId) => ({ conversationId, tagId: tag.id })) })
     expect((await listTagsForAdmin(ctx, admin)).find((t) => t.id === tag.id)?._count.conversations).toBe(count)

@@ -5,13 +5,18 @@ import { startTestApp, type TestApp } from '../../helpers/testApp.ts'
 
 let n = 0
 function email(from: string, subject: string, extra: string[] = [], messageId = `<ack-${++n}@customer.example>`) {
-  return Buffer.from([`From: ${from}`, 'To: help@acme.example', `Subject: ${subject}`, `Message-ID: ${messageId}`, ...extra, '', 'Please help me with my order.', ''].join('\r\n'))
+  return Buffer.from(
+    [`From: ${from}`, 'To: help@acme.example', `Subject: ${subject}`, `Message-ID: ${messageId}`, ...extra, '', 'Please help me with my order.', ''].join(
+      '\r\n',
+    ),
+  )
 }
 
 describe('acknowledging a new request by e-mail', () => {
   let app: TestApp
   const prisma = () => app.ctx.db.prisma
-  const receive = (raw: Buffer, envelopeFrom: string | null = 'someone@customer.example') => receiveRawMessage(app.ctx.domain, { source: 'smtp', raw, envelopeFrom, envelopeTo: ['help@acme.example'] })
+  const receive = (raw: Buffer, envelopeFrom: string | null = 'someone@customer.example') =>
+    receiveRawMessage(app.ctx.domain, { source: 'smtp', raw, envelopeFrom, envelopeTo: ['help@acme.example'] })
   const acks = (to: string) => prisma().outboxEmail.findMany({ where: { kind: 'confirmation', toAddress: to }, orderBy: { id: 'asc' } })
 
   beforeAll(async () => {
@@ -49,11 +54,23 @@ describe('acknowledging a new request by e-mail', () => {
   })
 
   it('follows the folder: its own text, or none when turned off', async () => {
-    const own = await prisma().folder.create({ data: { name: 'Sales', inboundAddress: 'sales@acme.example', acknowledgementText: 'Merci ! We answer within two working days.' } })
+    const own = await prisma().folder.create({
+      data: { name: 'Sales', inboundAddress: 'sales@acme.example', acknowledgementText: 'Merci ! We answer within two working days.' },
+    })
     const quiet = await prisma().folder.create({ data: { name: 'Quiet', inboundAddress: 'quiet@acme.example', acknowledge: false } })
     const to = (address: string, from: string) => Buffer.from(email(from, 'Question').toString().replace('To: help@acme.example', `To: ${address}`))
-    await receiveRawMessage(app.ctx.domain, { source: 'smtp', raw: to('sales@acme.example', 'kim@customer.example'), envelopeFrom: 'kim@customer.example', envelopeTo: ['sales@acme.example'] })
-    await receiveRawMessage(app.ctx.domain, { source: 'smtp', raw: to('quiet@acme.example', 'max@customer.example'), envelopeFrom: 'max@customer.example', envelopeTo: ['quiet@acme.example'] })
+    await receiveRawMessage(app.ctx.domain, {
+      source: 'smtp',
+      raw: to('sales@acme.example', 'kim@customer.example'),
+      envelopeFrom: 'kim@customer.example',
+      envelopeTo: ['sales@acme.example'],
+    })
+    await receiveRawMessage(app.ctx.domain, {
+      source: 'smtp',
+      raw: to('quiet@acme.example', 'max@customer.example'),
+      envelopeFrom: 'max@customer.example',
+      envelopeTo: ['quiet@acme.example'],
+    })
     expect((await prisma().conversation.findFirstOrThrow({ where: { customer: { email: 'kim@customer.example' } } })).folderId).toBe(own.id)
     const [ack] = await acks('kim@customer.example')
     expect(ack!.text).toContain('Merci ! We answer within two working days.')

@@ -82,7 +82,8 @@ describe('delivery reports and complaints', () => {
   let app: TestApp
   let agent: Actor
   const prisma = () => app.ctx.db.prisma
-  const receive = (raw: Buffer, envelopeFrom: string | null = '', envelopeTo = ['help@acme.example']) => receiveRawMessage(app.ctx.domain, { source: 'smtp', raw, envelopeFrom, envelopeTo })
+  const receive = (raw: Buffer, envelopeFrom: string | null = '', envelopeTo = ['help@acme.example']) =>
+    receiveRawMessage(app.ctx.domain, { source: 'smtp', raw, envelopeFrom, envelopeTo })
   const customer = (email: string) => prisma().customer.findUniqueOrThrow({ where: { email } })
 
   /** A customer who wrote in and got our answer by e-mail: the conversation and our reply's Message-ID. */
@@ -139,7 +140,28 @@ describe('delivery reports and complaints', () => {
   it('a plain-text report that quotes our reply address (and no Message-ID) marks the customer it names', async () => {
     const { conversationId } = await answeredCustomer('plain@customer.example')
     const replyAddress = replyAddressFor('help@acme.example', app.ctx.domain.mail.secret, conversationId)
-    const raw = crlf(['From: MAILER-DAEMON@mx.customer.example', 'To: help@acme.example', 'Subject: failure notice', `Message-ID: <q-${++n}@mx.customer.example>`, '', 'Hi. This is the qmail-send program at mx.customer.example.', "I'm afraid I wasn't able to deliver your message to the following addresses.", "This is a permanent error; I've given up. Sorry it didn't work out.", '', '<plain@customer.example>:', 'Sorry, no mailbox here by that name. (#5.1.1)', '', '--- Below this line is a copy of the message.', '', 'From: Acme Support <help@acme.example>', `Reply-To: ${replyAddress}`, 'To: plain@customer.example', '', 'Here is your answer.', ''])
+    const raw = crlf([
+      'From: MAILER-DAEMON@mx.customer.example',
+      'To: help@acme.example',
+      'Subject: failure notice',
+      `Message-ID: <q-${++n}@mx.customer.example>`,
+      '',
+      'Hi. This is the qmail-send program at mx.customer.example.',
+      "I'm afraid I wasn't able to deliver your message to the following addresses.",
+      "This is a permanent error; I've given up. Sorry it didn't work out.",
+      '',
+      '<plain@customer.example>:',
+      'Sorry, no mailbox here by that name. (#5.1.1)',
+      '',
+      '--- Below this line is a copy of the message.',
+      '',
+      'From: Acme Support <help@acme.example>',
+      `Reply-To: ${replyAddress}`,
+      'To: plain@customer.example',
+      '',
+      'Here is your answer.',
+      '',
+    ])
     const { outcome } = await receive(raw)
     expect(outcome).toMatchObject({ status: 'processed', conversationId })
     expect((await customer('plain@customer.example')).undeliverableAt).not.toBeNull()
@@ -147,7 +169,19 @@ describe('delivery reports and complaints', () => {
 
   it('a report in prose only that names nobody marks the one address our quoted e-mail went to', async () => {
     const { replyId } = await answeredCustomer('quiet@customer.example')
-    const raw = crlf(['From: Mail Delivery Subsystem <mailer-daemon@mail.customer.example>', 'To: help@acme.example', 'Subject: Delivery Status Notification (Failure)', `Message-ID: <g-${++n}@mail.customer.example>`, `References: ${replyId}`, `In-Reply-To: ${replyId}`, '', '** Address not found **', '', 'The email account that you tried to reach does not exist.', ''])
+    const raw = crlf([
+      'From: Mail Delivery Subsystem <mailer-daemon@mail.customer.example>',
+      'To: help@acme.example',
+      'Subject: Delivery Status Notification (Failure)',
+      `Message-ID: <g-${++n}@mail.customer.example>`,
+      `References: ${replyId}`,
+      `In-Reply-To: ${replyId}`,
+      '',
+      '** Address not found **',
+      '',
+      'The email account that you tried to reach does not exist.',
+      '',
+    ])
     await receive(raw)
     expect((await customer('quiet@customer.example')).undeliverableAt).not.toBeNull()
   })
@@ -180,14 +214,49 @@ describe('delivery reports and complaints', () => {
   })
 
   it('a read receipt is an automatic message, not the customer speaking', async () => {
-    const raw = crlf(['From: Lin <lin@customer.example>', 'To: help@acme.example', 'Subject: Read: Hello', `Message-ID: <mdn-${++n}@customer.example>`, 'MIME-Version: 1.0', 'Content-Type: multipart/report; report-type=disposition-notification; boundary="M"', '', '--M', 'Content-Type: text/plain', '', 'Your message was read.', '--M', 'Content-Type: message/disposition-notification', '', 'Final-Recipient: rfc822; lin@customer.example', 'Disposition: manual-action/MDN-sent-manually; displayed', '--M--', ''])
+    const raw = crlf([
+      'From: Lin <lin@customer.example>',
+      'To: help@acme.example',
+      'Subject: Read: Hello',
+      `Message-ID: <mdn-${++n}@customer.example>`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=disposition-notification; boundary="M"',
+      '',
+      '--M',
+      'Content-Type: text/plain',
+      '',
+      'Your message was read.',
+      '--M',
+      'Content-Type: message/disposition-notification',
+      '',
+      'Final-Recipient: rfc822; lin@customer.example',
+      'Disposition: manual-action/MDN-sent-manually; displayed',
+      '--M--',
+      '',
+    ])
     expect(classifyMail(await parseMail(raw), raw)).toEqual({ kind: 'autoReply', reason: 'read receipt' })
   })
 
   it('an empty return path alone keeps a message a customer message; with a report’s words it is a bounce', async () => {
-    const plain = crlf(['From: Form <form@shop.example>', 'To: help@acme.example', 'Subject: Contact form', `Message-ID: <f-${++n}@shop.example>`, '', 'Please call me back.', ''])
+    const plain = crlf([
+      'From: Form <form@shop.example>',
+      'To: help@acme.example',
+      'Subject: Contact form',
+      `Message-ID: <f-${++n}@shop.example>`,
+      '',
+      'Please call me back.',
+      '',
+    ])
     expect(classifyMail(await parseMail(plain), plain, '').kind).toBe('normal')
-    const report = crlf(['From: Relay <relay@shop.example>', 'To: help@acme.example', 'Subject: Problem', `Message-ID: <f-${++n}@shop.example>`, '', 'Your message could not be delivered to someone@shop.example: no such user.', ''])
+    const report = crlf([
+      'From: Relay <relay@shop.example>',
+      'To: help@acme.example',
+      'Subject: Problem',
+      `Message-ID: <f-${++n}@shop.example>`,
+      '',
+      'Your message could not be delivered to someone@shop.example: no such user.',
+      '',
+    ])
     expect(classifyMail(await parseMail(report), report, 'relay@shop.example').kind).toBe('normal')
     expect(classifyMail(await parseMail(report), report, '')).toMatchObject({ kind: 'bounce', bounce: { recipient: 'someone@shop.example', hard: true } })
   })

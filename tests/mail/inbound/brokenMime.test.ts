@@ -17,13 +17,21 @@ describe('e-mails with a broken MIME structure', () => {
   for (const fixture of BROKEN_MESSAGES) {
     it(`${fixture.name}: the subject, sender and text are recovered`, async () => {
       const want = fixture.expect
-      const { id, outcome } = await receiveRawMessage(app.ctx.domain, { source: 'smtp', raw: fixture.raw, envelopeFrom: 'ines@customer.example', envelopeTo: ['help@acme.example'] })
+      const { id, outcome } = await receiveRawMessage(app.ctx.domain, {
+        source: 'smtp',
+        raw: fixture.raw,
+        envelopeFrom: 'ines@customer.example',
+        envelopeTo: ['help@acme.example'],
+      })
       expect(outcome.status).toBe('processed')
       const prisma = app.ctx.db.prisma
       const row = await prisma.inboundMessage.findUniqueOrThrow({ where: { id } })
       expect(Buffer.from(row.raw).equals(fixture.raw)).toBe(true)
       expect(row.subject).toBe(want.subject)
-      const message = await prisma.message.findFirstOrThrow({ where: { inboundId: id }, include: { conversation: { include: { customer: true } }, attachments: { orderBy: { id: 'asc' } } } })
+      const message = await prisma.message.findFirstOrThrow({
+        where: { inboundId: id },
+        include: { conversation: { include: { customer: true } }, attachments: { orderBy: { id: 'asc' } } },
+      })
       expect(message.kind).toBe('customer')
       expect(message.conversation.subject).toBe(want.subject)
       expect(message.conversation.customer.email).toBe(want.from)

@@ -41,7 +41,20 @@ import { classifyMail } from '../../../src/mail/inbound/classify.ts'
 import { receiveRawMessage } from '../../../src/mail/inbound/intake.ts'
 import { parseMail, type InboundMail } from '../../../src/mail/inbound/parse.ts'
 import { startTestApp, type TestApp } from '../../helpers/testApp.ts'
-import { corpusDir, corpusPath, expectationFor, normaliseText, readCatalog, recall, REFERENCE_DIFFERENCES, sameText, storedName, type CatalogRow, type Check, type Expectation } from './corpusExpectations.ts'
+import {
+  corpusDir,
+  corpusPath,
+  expectationFor,
+  normaliseText,
+  readCatalog,
+  recall,
+  REFERENCE_DIFFERENCES,
+  sameText,
+  storedName,
+  type CatalogRow,
+  type Check,
+  type Expectation,
+} from './corpusExpectations.ts'
 import { announceCorpusAbsent, corpusPresent } from '../../helpers/mailCorpus.ts'
 
 /** Share of the expected body's words that the stored body must hold (see above). */
@@ -127,7 +140,22 @@ describe.runIf(corpusPresent)('inbound intake on the shared mail corpus (needs t
 
   async function ingestOne(row: CatalogRow, dir: string): Promise<Outcome> {
     const raw = readFileSync(corpusPath(row, dir))
-    const out: Outcome = { row, id: null, uncaught: null, status: null, error: null, note: null, rawKept: false, accounted: false, wrongCustomer: null, hasSender: false, lostText: false, results: {}, details: [], differences: [] }
+    const out: Outcome = {
+      row,
+      id: null,
+      uncaught: null,
+      status: null,
+      error: null,
+      note: null,
+      rawKept: false,
+      accounted: false,
+      wrongCustomer: null,
+      hasSender: false,
+      lostText: false,
+      results: {},
+      details: [],
+      differences: [],
+    }
     try {
       const { id } = await receiveRawMessage(app.ctx.domain, { source: 'http', raw, envelopeTo: ['support@localhost'] })
       out.id = id
@@ -148,7 +176,10 @@ describe.runIf(corpusPresent)('inbound intake on the shared mail corpus (needs t
     const mail = await parseMail(raw)
     out.hasSender = mail.from !== null
     if (!message && stored.note?.startsWith('duplicate') && mail.messageId) {
-      const original = await prisma().message.findUnique({ where: { emailMessageId: mail.messageId }, include: { ...include, inbound: { select: { raw: true } } } })
+      const original = await prisma().message.findUnique({
+        where: { emailMessageId: mail.messageId },
+        include: { ...include, inbound: { select: { raw: true } } },
+      })
       const sameMail = (a: Buffer, b: Buffer) => a.toString('latin1').replace(/\r\n/g, '\n') === b.toString('latin1').replace(/\r\n/g, '\n')
       if (original?.inbound && sameMail(Buffer.from(original.inbound.raw), raw)) message = original
     }
@@ -156,7 +187,8 @@ describe.runIf(corpusPresent)('inbound intake on the shared mail corpus (needs t
     out.accounted = stored.status === 'processed' && (Boolean(message && stored.conversationId === message.conversationId) || Boolean(stored.note))
     if (message && message.inboundId === out.id && !isBounceSummary && message.bodyText.trim() === '' && mail.text.trim() !== '') out.lostText = true
     // (Without a From address the intake files the message under a stand-in of its own choosing.)
-    if (mail.from && message?.customer && message.inboundId === out.id && message.customer.email !== mail.from.address) out.wrongCustomer = `${message.customer.email} ≠ ${mail.from?.address}`
+    if (mail.from && message?.customer && message.inboundId === out.id && message.customer.email !== mail.from.address)
+      out.wrongCustomer = `${message.customer.email} ≠ ${mail.from?.address}`
 
     const expected = expectationFor(row, dir)
     if (expected) await compare(out, expected, mail, raw, isBounceSummary ? null : message, isBounceSummary || classifyMail(mail, raw).kind === 'bounce')
@@ -194,7 +226,8 @@ describe.runIf(corpusPresent)('inbound intake on the shared mail corpus (needs t
     }
     if (expected.body !== undefined) {
       // The body of the e-mail itself, as the intake would store it (sanitised HTML, else the text).
-      const own = async () => (await prepareBody({ html: mail.html ?? undefined, text: mail.text }, defaultSettings.attachmentMaxBytes).catch(() => ({ text: mail.text }))).text
+      const own = async () =>
+        (await prepareBody({ html: mail.html ?? undefined, text: mail.text }, defaultSettings.attachmentMaxBytes).catch(() => ({ text: mail.text }))).text
       const unmark = (t: string) => (expected.ignoreEmphasis ? t.replace(/\*\*/g, '') : t)
       const want = normaliseText(unmark(expected.body))
       // For an e-mail with nothing to show the stored message carries the intake's own note instead,
@@ -216,13 +249,17 @@ describe.runIf(corpusPresent)('inbound intake on the shared mail corpus (needs t
       const max = defaultSettings.attachmentMaxBytes
       const actual: StoredAttachment[] = message
         ? message.attachments.map((a) => ({ fileName: a.fileName, size: a.blob.size, inline: a.inline }))
-        : mail.attachments.filter((a) => a.data.length > 0 && a.data.length <= max).map((a) => ({ fileName: storedName(a.fileName), size: a.data.length, inline: a.related }))
+        : mail.attachments
+            .filter((a) => a.data.length > 0 && a.data.length <= max)
+            .map((a) => ({ fileName: storedName(a.fileName), size: a.data.length, inline: a.related }))
       // Empty parts are not stored, and parts over the size limit stay in the raw message only.
       const want = expected.attachments.filter((a) => a.size === null || (a.size > 0 && a.size <= max))
       const left = [...actual]
       const missing: string[] = []
       for (const w of want.filter((a) => !a.optional)) {
-        const i = left.findIndex((a) => (w.fileName === null || sameText(storedName(w.fileName), a.fileName)) && (w.size === null || a.size === w.size || a.size === w.crlfSize))
+        const i = left.findIndex(
+          (a) => (w.fileName === null || sameText(storedName(w.fileName), a.fileName)) && (w.size === null || a.size === w.size || a.size === w.crlfSize),
+        )
         if (i >= 0) left.splice(i, 1)
         else missing.push(`${w.fileName ?? '(no name)'}:${w.size ?? '?'}`)
       }
@@ -233,7 +270,12 @@ describe.runIf(corpusPresent)('inbound intake on the shared mail corpus (needs t
       }
       const extra = expected.attachmentsPartial ? [] : left.map((a) => `${a.fileName}:${a.size}`)
       if (missing.length === 0 && extra.length === 0) out.results.attachments = true
-      else fail('attachments', want.map((w) => `${w.fileName ?? '(no name)'}:${w.size ?? '?'}`), { missing, extra, stored: actual.map((a) => `${a.fileName}:${a.size}`), from: message ? 'database' : 'parse' })
+      else
+        fail(
+          'attachments',
+          want.map((w) => `${w.fileName ?? '(no name)'}:${w.size ?? '?'}`),
+          { missing, extra, stored: actual.map((a) => `${a.fileName}:${a.size}`), from: message ? 'database' : 'parse' },
+        )
     }
     if (expected.kind) {
       const kind = classifyMail(mail, raw).kind
@@ -278,19 +320,24 @@ describe.runIf(corpusPresent)('inbound intake on the shared mail corpus (needs t
     expect(uncaught).toEqual([])
     const notKept = outcomes.filter((o) => !o.rawKept).map((o) => `${o.row.source}/${o.row.file}`)
     expect(notKept).toEqual([])
-    const unfinished = outcomes.filter((o) => o.status !== 'processed' && !(o.status === 'failed' && o.error?.trim())).map((o) => `${o.row.source}/${o.row.file}: ${o.status}`)
+    const unfinished = outcomes
+      .filter((o) => o.status !== 'processed' && !(o.status === 'failed' && o.error?.trim()))
+      .map((o) => `${o.row.source}/${o.row.file}: ${o.status}`)
     expect(unfinished).toEqual([])
   })
 
   it('makes each processed message a message of a conversation, or notes why not', () => {
-    const unaccounted = outcomes.filter((o) => o.status === 'processed' && !o.accounted).map((o) => `${o.row.source}/${o.row.file}: note ${JSON.stringify(o.note)}`)
+    const unaccounted = outcomes
+      .filter((o) => o.status === 'processed' && !o.accounted)
+      .map((o) => `${o.row.source}/${o.row.file}: note ${JSON.stringify(o.note)}`)
     expect(unaccounted).toEqual([])
     // The customer a message is filed under is its parsed sender.
     const wrongCustomer = outcomes.filter((o) => o.wrongCustomer).map((o) => `${o.row.source}/${o.row.file}: ${o.wrongCustomer}`)
     expect(wrongCustomer).toEqual([])
     // See LOST_TEXT_CEILING: the text part must not be dropped when the HTML part shows nothing.
     const lostText = outcomes.filter((o) => o.lostText).map((o) => `${o.row.source}/${o.row.file}`)
-    if (lostText.length) console.log(`Stored with an empty body although the e-mail has text (${lostText.length}):\n${lostText.map((f) => `  ${f}`).join('\n')}`)
+    if (lostText.length)
+      console.log(`Stored with an empty body although the e-mail has text (${lostText.length}):\n${lostText.map((f) => `  ${f}`).join('\n')}`)
     expect(lostText.length).toBeLessThanOrEqual(LOST_TEXT_CEILING)
   })
 
@@ -298,8 +345,12 @@ describe.runIf(corpusPresent)('inbound intake on the shared mail corpus (needs t
     const failed = outcomes.filter((o) => o.status === 'failed')
     const byReason = new Map<string, string[]>()
     for (const o of failed) byReason.set(o.error!, [...(byReason.get(o.error!) ?? []), `${o.row.source}/${o.row.file}`])
-    console.log(`${failed.length} of ${outcomes.length} messages failed:\n${[...byReason].map(([reason, files]) => `  ${reason} (${files.length}):\n${files.map((f) => `    ${f}`).join('\n')}`).join('\n')}`)
-    const unexplained = failed.filter((o) => !(o.error === NO_SENDER && !o.hasSender) && o.error !== EMPTY).map((o) => `${o.row.source}/${o.row.file}: ${o.error}`)
+    console.log(
+      `${failed.length} of ${outcomes.length} messages failed:\n${[...byReason].map(([reason, files]) => `  ${reason} (${files.length}):\n${files.map((f) => `    ${f}`).join('\n')}`).join('\n')}`,
+    )
+    const unexplained = failed
+      .filter((o) => !(o.error === NO_SENDER && !o.hasSender) && o.error !== EMPTY)
+      .map((o) => `${o.row.source}/${o.row.file}: ${o.error}`)
     expect(unexplained).toEqual([])
     expect(failed.filter((o) => o.error === EMPTY).length).toBeLessThanOrEqual(EMPTY_CEILING)
   })
@@ -313,7 +364,9 @@ describe.runIf(corpusPresent)('inbound intake on the shared mail corpus (needs t
         .map((o) => o.differences.map((d) => `  ${o.row.source}/${o.row.file} ${d.check}${d.matched ? ' (matches anyway)' : ''}: ${d.reason}`).join('\n'))
         .join('\n')}`,
     )
-    console.log(`Mismatches (${mismatches.length} messages):\n${mismatches.map((o) => `  ${o.row.source}/${o.row.file}\n${o.details.map((d) => `    ${d}`).join('\n')}`).join('\n')}`)
+    console.log(
+      `Mismatches (${mismatches.length} messages):\n${mismatches.map((o) => `  ${o.row.source}/${o.row.file}\n${o.details.map((d) => `    ${d}`).join('\n')}`).join('\n')}`,
+    )
     const below: string[] = []
     for (const [source, floors] of Object.entries(FLOORS)) {
       const of = outcomes.filter((o) => o.row.source === source)

@@ -50,14 +50,18 @@ export interface CatalogRow {
 const NOT_MIME = new Set(['not_mime', 'non_mime', 'not-a-message', 'text_body_only'])
 
 export function readCatalog(dir = corpusDir()): CatalogRow[] {
-  const lines = readFileSync(join(dir, 'CATALOG.tsv'), 'utf8').split('\n').filter((l) => l.trim() !== '')
+  const lines = readFileSync(join(dir, 'CATALOG.tsv'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
   const header = lines.shift()!.split('\t')
   const col = (name: string) => {
     const i = header.indexOf(name)
     if (i < 0) throw new Error(`CATALOG.tsv has no "${name}" column (columns: ${header.join(', ')})`)
     return i
   }
-  const [source, file, split, bytes, dup, subject, categories] = ['source', 'file', 'split', 'bytes', 'duplicate_of', 'subject', 'categories'].map(col) as number[]
+  const [source, file, split, bytes, dup, subject, categories] = ['source', 'file', 'split', 'bytes', 'duplicate_of', 'subject', 'categories'].map(
+    col,
+  ) as number[]
   return lines
     .map((line) => line.split('\t'))
     .map((f) => ({
@@ -94,13 +98,20 @@ export function sameText(expected: string, actual: string): boolean {
   const e = normaliseText(expected)
   const a = normaliseText(actual)
   if (!e.includes('\ufffd')) return e === a
-  const pattern = e.split('\ufffd').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.')
+  const pattern = e
+    .split('\ufffd')
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.')
   return new RegExp(`^${pattern}$`, 'su').test(a)
 }
 
 /** Words (letters and digits); each CJK character counts as a word of its own. */
 export function tokens(text: string): string[] {
-  return normaliseText(text).toLowerCase().match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]|[\p{L}\p{N}]+/gu) ?? []
+  return (
+    normaliseText(text)
+      .toLowerCase()
+      .match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]|[\p{L}\p{N}]+/gu) ?? []
+  )
 }
 
 /**
@@ -242,9 +253,10 @@ export function parseYaml(source: string): YamlValue {
   /** A scalar that starts on the current line after the key (or dash); advances past it. */
   function parseScalar(first: string, parentIndent: number, minIndent: number): YamlValue {
     if (/^[|>]/.test(first)) return parseBlockScalar(first, parentIndent)
-    if (first === '[]') return pos++, []
-    if (first === '{}') return pos++, {}
-    if (first.startsWith('[') || first.startsWith('{') || first.startsWith('&') || first.startsWith('*')) fail(`unsupported flow node or anchor: ${first.slice(0, 40)}`)
+    if (first === '[]') return (pos++, [])
+    if (first === '{}') return (pos++, {})
+    if (first.startsWith('[') || first.startsWith('{') || first.startsWith('&') || first.startsWith('*'))
+      fail(`unsupported flow node or anchor: ${first.slice(0, 40)}`)
     if (first.startsWith('"') || first.startsWith("'")) return parseQuoted(first)
     // A plain scalar: continuation lines are more indented than the parent.
     const parts = [first.replace(/\s+#.*$/, '')]
@@ -372,7 +384,26 @@ export function parseYaml(source: string): YamlValue {
         keep = out.length
         continue
       }
-      const simple: Record<string, string> = { '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029' }
+      const simple: Record<string, string> = {
+        '0': '\0',
+        a: '\x07',
+        b: '\b',
+        t: '\t',
+        '\t': '\t',
+        n: '\n',
+        v: '\v',
+        f: '\f',
+        r: '\r',
+        e: '\x1b',
+        ' ': ' ',
+        '"': '"',
+        '/': '/',
+        '\\': '\\',
+        N: '\u0085',
+        _: '\u00a0',
+        L: '\u2028',
+        P: '\u2029',
+      }
       if (e in simple) out += simple[e]
       else if (e === 'x' || e === 'u' || e === 'U') {
         const len = e === 'x' ? 2 : e === 'u' ? 4 : 8
@@ -549,7 +580,12 @@ function zammadExpectation(path: string, file: string): Expectation | null {
       const madeUp = name !== null && /^[\x20-\x7e]*$/.test(name) && !raw.includes(name)
       const type = str(prefs['Mime-Type']) ?? str(prefs['Content-Type'])?.split(';')[0]?.trim() ?? ''
       const optional = madeUp && /^text\/(plain|html)$/i.test(type)
-      e.attachments.push({ fileName: madeUp ? null : name, size, ...(crlfSize !== undefined && crlfSize !== size ? { crlfSize } : {}), ...(optional ? { optional } : {}) })
+      e.attachments.push({
+        fileName: madeUp ? null : name,
+        size,
+        ...(crlfSize !== undefined && crlfSize !== size ? { crlfSize } : {}),
+        ...(optional ? { optional } : {}),
+      })
     }
   }
   return e
@@ -621,7 +657,8 @@ function stalwartExpectation(path: string, dir: string): Expectation | null {
   }
   for (const i of msg.attachments) {
     const part = msg.parts[i]!
-    const fileName = stalwartAttribute(stalwartHeader(part, 'content_disposition'), 'filename') ?? stalwartAttribute(stalwartHeader(part, 'content_type'), 'name')
+    const fileName =
+      stalwartAttribute(stalwartHeader(part, 'content_disposition'), 'filename') ?? stalwartAttribute(stalwartHeader(part, 'content_type'), 'name')
     const body = part.body as { Binary?: number[]; InlineBinary?: number[]; Text?: string; Html?: string; Message?: unknown }
     const cte = (stalwartHeader(part, 'content_transfer_encoding') as { Text?: string } | undefined)?.Text?.toLowerCase() ?? ''
     let size: number | null = null
@@ -721,31 +758,41 @@ export type Check = 'subject' | 'sender' | 'body' | 'attachments' | 'kind'
  */
 export const REFERENCE_DIFFERENCES: Record<string, Partial<Record<Check, string>>> = {
   'zammad/mail-upstream/mail117.box': {
-    sender: 'From: =?utf-8?Q?attacker?Q?agent?=@victim.example: Zammad decodes the text inside the address; RFC 2047 §5 forbids encoded words in an addr-spec and it is kept literally here. Either way it does not turn into another address, which is what the upstream test guards.',
+    sender:
+      'From: =?utf-8?Q?attacker?Q?agent?=@victim.example: Zammad decodes the text inside the address; RFC 2047 §5 forbids encoded words in an addr-spec and it is kept literally here. Either way it does not turn into another address, which is what the upstream test guards.',
   },
   'zammad/mail/mail018.box': { body: 'Zammad leaves the unicode-1-1-utf-7 body undecoded ("+APw-ber"); it is decoded here ("über").' },
   'zammad/mail/mail026.box': {
     body: 'The HTML part shows nothing but its <title>, which Zammad turns into the body; a title is not shown here. (That the text part is then lost is a fault of the help desk, counted by LOST_TEXT_CEILING in the test.)',
   },
-  'zammad/mail/mail046.box': { sender: 'The raw 8-bit display name is GB2312 like the subject beside it (武兰成); Zammad read it as another charset (ÎäŔźłÉ).' },
-  'zammad/mail/mail076.box': { sender: 'From: "Millions Lottery Spain transfer"@example.com> is broken; Zammad keeps the stray ">" in the address and makes a name of the address.' },
+  'zammad/mail/mail046.box': {
+    sender: 'The raw 8-bit display name is GB2312 like the subject beside it (武兰成); Zammad read it as another charset (ÎäŔźłÉ).',
+  },
+  'zammad/mail/mail076.box': {
+    sender: 'From: "Millions Lottery Spain transfer"@example.com> is broken; Zammad keeps the stray ">" in the address and makes a name of the address.',
+  },
   'zammad/mail/mail087.box': {
     sender: 'From: Test test@example.com is no valid mailbox; Zammad takes the whole text as the address.',
     body: 'The second part has no Content-Type, so it is text/plain (RFC 2045 §5.2) and is shown as the body here; Zammad stores it as a file named "file" and shows no body.',
     attachments: 'See body: Zammad keeps the untyped text part as a file named "file".',
   },
-  'zammad/mail/mail100.box': { attachments: 'Zammad names a part that has no file name after its Content-ID ("32497.1617621278.2", no extension); here it is "attachment-2".' },
+  'zammad/mail/mail100.box': {
+    attachments: 'Zammad names a part that has no file name after its Content-ID ("32497.1617621278.2", no extension); here it is "attachment-2".',
+  },
   'stalwart-mail-parser/eml/thirdparty/015.eml': {
-    attachments: 'Each attached message opens a multipart boundary it never closes; here each ends at the outer boundary (three attached messages), the reference lets the first swallow the other two.',
+    attachments:
+      'Each attached message opens a multipart boundary it never closes; here each ends at the outer boundary (three attached messages), the reference lets the first swallow the other two.',
   },
   'stalwart-mail-parser/eml/malformed/012.eml': {
-    attachments: 'An inner multipart is not closed before the outer boundary: the outer boundary ends it here (three attached messages); the reference reads the third into the second.',
+    attachments:
+      'An inner multipart is not closed before the outer boundary: the outer boundary ends it here (three attached messages); the reference reads the third into the second.',
   },
   'stalwart-mail-parser/eml/malformed/001.eml': {
     body: 'The inner boundary "a" is a prefix of the outer "ab" and neither part is closed: the reference finds an empty text part, here the stray "--a" line is shown as text.',
   },
   'stalwart-mail-parser/eml/rfc/002.eml': {
-    attachments: 'An attached message/rfc822 part marked Content-Disposition: inline is shown in the body (with its own files as files), as mail clients show it; the reference keeps it as one .eml file.',
+    attachments:
+      'An attached message/rfc822 part marked Content-Disposition: inline is shown in the body (with its own files as files), as mail clients show it; the reference keeps it as one .eml file.',
   },
   'stalwart-mail-parser/eml/rfc/004.eml': {
     attachments: 'multipart/digest: its message/rfc822 parts are inline and shown in the body here; the reference keeps each as an .eml file.',

@@ -4,13 +4,24 @@ import { startTestApp, type TestApp } from '../../helpers/testApp.ts'
 
 const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n'), 'latin1')
 function email(options: { from: string; messageId: string; date?: string; text?: string; trace?: string[] }) {
-  return crlf([...(options.trace ?? []), `From: ${options.from}`, 'To: help@acme.example', 'Subject: My order', `Message-ID: ${options.messageId}`, `Date: ${options.date ?? 'Wed, 2 Dec 2026 10:00:00 +0100'}`, '', options.text ?? 'Where is my order?', ''])
+  return crlf([
+    ...(options.trace ?? []),
+    `From: ${options.from}`,
+    'To: help@acme.example',
+    'Subject: My order',
+    `Message-ID: ${options.messageId}`,
+    `Date: ${options.date ?? 'Wed, 2 Dec 2026 10:00:00 +0100'}`,
+    '',
+    options.text ?? 'Where is my order?',
+    '',
+  ])
 }
 
 describe('the same Message-ID twice', () => {
   let app: TestApp
   const prisma = () => app.ctx.db.prisma
-  const receive = (raw: Buffer) => receiveRawMessage(app.ctx.domain, { source: 'smtp', raw, envelopeFrom: 'x@sender.example', envelopeTo: ['help@acme.example'] })
+  const receive = (raw: Buffer) =>
+    receiveRawMessage(app.ctx.domain, { source: 'smtp', raw, envelopeFrom: 'x@sender.example', envelopeTo: ['help@acme.example'] })
   const customerMessages = (email: string) => prisma().message.findMany({ where: { customer: { email } }, orderBy: { id: 'asc' } })
 
   beforeAll(async () => {
@@ -25,16 +36,32 @@ describe('the same Message-ID twice', () => {
     const first = await receive(raw)
     const second = await receive(raw)
     expect(second.outcome).toMatchObject({ status: 'processed', note: 'duplicate of a message already in the conversation' })
-    expect(second.outcome.status === 'processed' && first.outcome.status === 'processed' && second.outcome.conversationId).toBe(first.outcome.status === 'processed' && first.outcome.conversationId)
+    expect(second.outcome.status === 'processed' && first.outcome.status === 'processed' && second.outcome.conversationId).toBe(
+      first.outcome.status === 'processed' && first.outcome.conversationId,
+    )
     expect(await customerMessages('lin@customer.example')).toHaveLength(1)
   })
 
   it('keeps it once when only its trace headers differ (same sender and date), and with other line ends', async () => {
     const raw = email({ from: 'Kim <kim@customer.example>', messageId: '<same-sender-date@customer.example>' })
     await receive(raw)
-    const relayed = await receive(email({ from: 'Kim <KIM@customer.example>', messageId: '<same-sender-date@customer.example>', trace: ['Received: from mx2.acme.example by suivi; Wed, 2 Dec 2026 10:00:05 +0100'] }))
+    const relayed = await receive(
+      email({
+        from: 'Kim <KIM@customer.example>',
+        messageId: '<same-sender-date@customer.example>',
+        trace: ['Received: from mx2.acme.example by suivi; Wed, 2 Dec 2026 10:00:05 +0100'],
+      }),
+    )
     expect(relayed.outcome).toMatchObject({ status: 'processed', note: 'duplicate of a message already in the conversation' })
-    const noDate = crlf(['From: ana@customer.example', 'To: help@acme.example', 'Subject: No date', 'Message-ID: <line-ends@customer.example>', '', 'Hello', ''])
+    const noDate = crlf([
+      'From: ana@customer.example',
+      'To: help@acme.example',
+      'Subject: No date',
+      'Message-ID: <line-ends@customer.example>',
+      '',
+      'Hello',
+      '',
+    ])
     await receive(noDate)
     const lf = await receive(Buffer.from(noDate.toString('latin1').replace(/\r\n/g, '\n'), 'latin1'))
     expect(lf.outcome).toMatchObject({ status: 'processed', note: 'duplicate of a message already in the conversation' })
@@ -69,7 +96,10 @@ describe('the same Message-ID twice', () => {
 
   it('keeps both when two e-mails with one Message-ID arrive at the same moment', async () => {
     const id = '<race@mailer.example>'
-    const outcomes = await Promise.all([receive(email({ from: 'ola@customer.example', messageId: id })), receive(email({ from: 'max@other.example', messageId: id }))])
+    const outcomes = await Promise.all([
+      receive(email({ from: 'ola@customer.example', messageId: id })),
+      receive(email({ from: 'max@other.example', messageId: id })),
+    ])
     expect(outcomes.map((o) => o.outcome.status)).toEqual(['processed', 'processed'])
     expect(await customerMessages('ola@customer.example')).toHaveLength(1)
     expect(await customerMessages('max@other.example')).toHaveLength(1)

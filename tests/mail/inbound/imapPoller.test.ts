@@ -141,7 +141,12 @@ describe('IMAP poller (real Dovecot)', () => {
   it('stores every unseen message, then marks it seen, then threads it; a broken message does not block the others', async () => {
     const folder = await prisma.folder.create({ data: { name: 'Billing (imap)', inboundAddress: 'billing-imap@example.test' } })
     const account = await createAccount('alice', { folderId: folder.id })
-    const plain = mail({ from: 'Chloé Martin <Chloe.Martin@customer.test>', subject: 'Printer on fire', messageId: '<printer-1@customer.test>', body: 'Our printer is on fire.\r\nPlease help.\r\n' })
+    const plain = mail({
+      from: 'Chloé Martin <Chloe.Martin@customer.test>',
+      subject: 'Printer on fire',
+      messageId: '<printer-1@customer.test>',
+      body: 'Our printer is on fire.\r\nPlease help.\r\n',
+    })
     const withFile = mailWithAttachment({ from: 'Bruno Petit <bruno@customer.test>', subject: 'Invoice question', messageId: '<invoice-1@customer.test>' })
     const noSender = mail({ from: null, subject: 'Nobody sent this', messageId: '<nosender-1@customer.test>' })
     // The broken one in the middle: the one after it must still be taken.
@@ -209,7 +214,15 @@ describe('IMAP poller (real Dovecot)', () => {
     expect(await inboundSince(before)).toHaveLength(3)
 
     // A message that arrives later is taken by the next poll.
-    await append('alice', mail({ from: 'chloe.martin@customer.test', subject: 'Re: Printer on fire', messageId: '<printer-2@customer.test>', headers: ['In-Reply-To: <printer-1@customer.test>', 'Content-Type: text/plain'] }))
+    await append(
+      'alice',
+      mail({
+        from: 'chloe.martin@customer.test',
+        subject: 'Re: Printer on fire',
+        messageId: '<printer-2@customer.test>',
+        headers: ['In-Reply-To: <printer-1@customer.test>', 'Content-Type: text/plain'],
+      }),
+    )
     await expect(pollImapAccount(ctx, polled, logger)).resolves.toEqual({ fetched: 1, stored: 1 })
     expect(await prisma.message.count({ where: { conversationId: printer!.id } })).toBe(2)
   })

@@ -4,7 +4,18 @@ import { processInboundMessage, storeRawMessage } from '../../../src/mail/inboun
 import { startTestApp, type TestApp } from '../../helpers/testApp.ts'
 
 const email = (messageId: string, subject: string) =>
-  Buffer.from(['From: Lin <lin@customer.example>', 'To: help@acme.example', `Subject: ${subject}`, 'Date: Tue, 01 Dec 2026 10:00:00 +0000', `Message-ID: ${messageId}`, '', 'Text', ''].join('\r\n'))
+  Buffer.from(
+    [
+      'From: Lin <lin@customer.example>',
+      'To: help@acme.example',
+      `Subject: ${subject}`,
+      'Date: Tue, 01 Dec 2026 10:00:00 +0000',
+      `Message-ID: ${messageId}`,
+      '',
+      'Text',
+      '',
+    ].join('\r\n'),
+  )
 
 /** An e-mail is one message and one conversation, whatever interrupts or races its processing. */
 describe('the intake taken again or twice at once', () => {
@@ -21,7 +32,10 @@ describe('the intake taken again or twice at once', () => {
     const id = await storeRawMessage(prisma(), { source: 'smtp', raw: email('<once@customer.example>', 'Broken lamp'), envelopeTo: ['help@acme.example'] })
     expect((await processInboundMessage(app.ctx.domain, id)).status).toBe('processed')
     // What a SIGKILL leaves between the message's commit and the row's status, a minute later.
-    await prisma().inboundMessage.update({ where: { id }, data: { status: 'received', processedAt: null, conversationId: null, note: null, claimedAt: new Date(Date.now() - 61_000) } })
+    await prisma().inboundMessage.update({
+      where: { id },
+      data: { status: 'received', processedAt: null, conversationId: null, note: null, claimedAt: new Date(Date.now() - 61_000) },
+    })
     const again = await processInboundMessage(app.ctx.domain, id)
     expect(again.status).toBe('processed')
     expect(await prisma().message.count({ where: { inboundId: id } })).toBe(1)
@@ -38,7 +52,10 @@ describe('the intake taken again or twice at once', () => {
     let open!: () => void
     const gate = new Promise<void>((resolve) => (open = resolve))
     const outbox = new Proxy(prisma().outboxEmail, {
-      get: (target, key) => (key === 'findUnique' ? async (...args: unknown[]) => (reached(), await gate, (target.findUnique as (...a: unknown[]) => unknown)(...args)) : Reflect.get(target, key)),
+      get: (target, key) =>
+        key === 'findUnique'
+          ? async (...args: unknown[]) => (reached(), await gate, (target.findUnique as (...a: unknown[]) => unknown)(...args))
+          : Reflect.get(target, key),
     })
     const held = new Proxy(prisma(), { get: (target, key) => (key === 'outboxEmail' ? outbox : Reflect.get(target, key)) }) as Prisma
     const workerB = processInboundMessage({ ...app.ctx.domain, prisma: held }, b)

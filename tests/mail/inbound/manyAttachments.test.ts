@@ -54,7 +54,12 @@ function messageWith(id: string, parts: Part[], text: string): Buffer {
   for (const p of parts) {
     const t = TYPES.find((x) => p.fileName.endsWith(x.ext)) ?? TYPES[0]!
     const b64 = p.data.toString('base64').replace(/.{76}/g, '$&\r\n')
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Type: ${t.type}; name="${p.fileName}"\r\nContent-Disposition: attachment; filename="${p.fileName}"\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n`, 'latin1'))
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Type: ${t.type}; name="${p.fileName}"\r\nContent-Disposition: attachment; filename="${p.fileName}"\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n`,
+        'latin1',
+      ),
+    )
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`))
   return Buffer.concat(chunks)
@@ -76,7 +81,19 @@ describe('an e-mail with hundreds of attachments', () => {
   beforeAll(async () => {
     app = await startTestApp()
     // One small e-mail first, so that the figures measure the attachments, not the first run's warm-up.
-    await receiveRawMessage(app.ctx.domain, { source: 'smtp', raw: messageWith('warm-up', files(3, () => 1_000, (i) => `w${i}.pdf`), 'Warm-up.'), envelopeTo: ['help@acme.example'] })
+    await receiveRawMessage(app.ctx.domain, {
+      source: 'smtp',
+      raw: messageWith(
+        'warm-up',
+        files(
+          3,
+          () => 1_000,
+          (i) => `w${i}.pdf`,
+        ),
+        'Warm-up.',
+      ),
+      envelopeTo: ['help@acme.example'],
+    })
   })
   afterAll(async () => {
     if (figures.length) console.log(`Many attachments, ingest time and memory:\n  ${figures.join('\n  ')}`)
@@ -94,11 +111,18 @@ describe('an e-mail with hundreds of attachments', () => {
     const ms = performance.now() - started
     clearInterval(sampler)
     peak = Math.max(peak, process.memoryUsage().rss)
-    figures.push(`${label}: ${(raw.length / 1024 / 1024).toFixed(1)} MB raw, ${Math.round(ms)} ms, peak RSS ${Math.round(peak / 1024 / 1024)} MB (+${Math.round((peak - rssBefore) / 1024 / 1024)} MB)`)
+    figures.push(
+      `${label}: ${(raw.length / 1024 / 1024).toFixed(1)} MB raw, ${Math.round(ms)} ms, peak RSS ${Math.round(peak / 1024 / 1024)} MB (+${Math.round((peak - rssBefore) / 1024 / 1024)} MB)`,
+    )
     return result
   }
 
-  const scans = () => files(330, (i) => 2_000 + ((i * 7919) % 12_000), (i) => `scan-${String(i + 1).padStart(3, '0')}.${TYPES[i % 3]!.ext}`)
+  const scans = () =>
+    files(
+      330,
+      (i) => 2_000 + ((i * 7919) % 12_000),
+      (i) => `scan-${String(i + 1).padStart(3, '0')}.${TYPES[i % 3]!.ext}`,
+    )
 
   async function stored(inboundId: number) {
     const prisma = app.ctx.db.prisma
@@ -113,7 +137,11 @@ describe('an e-mail with hundreds of attachments', () => {
     const raw = messageWith('many-330', parts, 'Here are all the scans you asked for, claim 4471.')
     // The files are written in a few statements, not three per file (which kept the transaction
     // open past its time limit): the count does not grow with the number of files.
-    const { result: { id, outcome }, count, statements } = await countQueries(app, () => ingest(raw, '330 attachments'), { ignore: BACKGROUND_STATEMENTS })
+    const {
+      result: { id, outcome },
+      count,
+      statements,
+    } = await countQueries(app, () => ingest(raw, '330 attachments'), { ignore: BACKGROUND_STATEMENTS })
     figures.push(`330 attachments: ${count} SQL statements`)
     expect(count, statements.map((st) => st.text.slice(0, 80)).join('\n')).toBeLessThan(60)
     expect(outcome).toMatchObject({ status: 'processed' })
@@ -132,7 +160,11 @@ describe('an e-mail with hundreds of attachments', () => {
   })
 
   it('delivers the text of an e-mail with 1,000 tiny attachments, stores the first ones and names the rest', async () => {
-    const parts = files(1000, () => 40, (i) => `tiny-${String(i + 1).padStart(4, '0')}.txt`)
+    const parts = files(
+      1000,
+      () => 40,
+      (i) => `tiny-${String(i + 1).padStart(4, '0')}.txt`,
+    )
     const raw = messageWith('many-1000', parts, 'One thousand log files from the kiosk, sorry.')
     const { id, outcome } = await ingest(raw, '1,000 attachments')
     expect(outcome).toMatchObject({ status: 'processed' })
@@ -155,7 +187,11 @@ describe('an e-mail with hundreds of attachments', () => {
   })
 
   it('reads an e-mail with more parts than are read up to that point: the text, the first files, the rest named', async () => {
-    const parts = files(5000, () => 30, (i) => `log-${String(i + 1).padStart(4, '0')}.txt`)
+    const parts = files(
+      5000,
+      () => 30,
+      (i) => `log-${String(i + 1).padStart(4, '0')}.txt`,
+    )
     const raw = messageWith('many-5000', parts, 'Five thousand parts, the text comes first.')
     const { id, outcome } = await ingest(raw, '5,000 attachments')
     expect(outcome).toMatchObject({ status: 'processed' })
@@ -175,10 +211,13 @@ describe('an e-mail with hundreds of attachments', () => {
       get(target, key) {
         if (key === '$transaction') {
           return (fn: (tx: unknown) => Promise<unknown>) =>
-            target.$transaction(async (tx) => {
-              await new Promise((resolve) => setTimeout(resolve, 300))
-              return fn(tx)
-            }, { timeout: 100 })
+            target.$transaction(
+              async (tx) => {
+                await new Promise((resolve) => setTimeout(resolve, 300))
+                return fn(tx)
+              },
+              { timeout: 100 },
+            )
         }
         const value = Reflect.get(target, key, target) as unknown
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
@@ -187,7 +226,13 @@ describe('an e-mail with hundreds of attachments', () => {
     const ctx: DomainContext = { ...app.ctx.domain, prisma: slow }
     const parts = scans()
     const raw = messageWith('many-330-slow', parts, 'Scans again, the database was slow.')
-    const counts = async () => ({ messages: await prisma.message.count(), attachments: await prisma.attachment.count(), blobs: await prisma.blob.count(), history: await prisma.historyEvent.count(), conversations: await prisma.conversation.count() })
+    const counts = async () => ({
+      messages: await prisma.message.count(),
+      attachments: await prisma.attachment.count(),
+      blobs: await prisma.blob.count(),
+      history: await prisma.historyEvent.count(),
+      conversations: await prisma.conversation.count(),
+    })
     const before = await counts()
     const { id, outcome } = await receiveRawMessage(ctx, { source: 'smtp', raw, envelopeFrom: 'noor@customer.example', envelopeTo: ['help@acme.example'] })
     expect(outcome.status).toBe('deferred')

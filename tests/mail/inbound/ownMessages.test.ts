@@ -25,7 +25,12 @@ describe('the inbound intake on the project’s own messages', () => {
       if (want.bounce && kind.kind === 'bounce') expect({ recipient: kind.bounce.recipient, hard: kind.bounce.hard }).toEqual(want.bounce)
       if (want.complaint && kind.kind === 'complaint') expect({ recipient: kind.complaint.recipient }).toEqual(want.complaint)
 
-      const { id, outcome } = await receiveRawMessage(app.ctx.domain, { source: envelopeFrom === null ? 'imap' : 'smtp', raw: fixture.raw, envelopeFrom, envelopeTo: ['help@acme.example'] })
+      const { id, outcome } = await receiveRawMessage(app.ctx.domain, {
+        source: envelopeFrom === null ? 'imap' : 'smtp',
+        raw: fixture.raw,
+        envelopeFrom,
+        envelopeTo: ['help@acme.example'],
+      })
       expect(outcome.status).toBe('processed')
       // Bounces and complaints are noted as such, and never start a conversation.
       if (want.kind === 'bounce' || want.kind === 'complaint') {
@@ -35,7 +40,12 @@ describe('the inbound intake on the project’s own messages', () => {
       const prisma = app.ctx.db.prisma
       // Stored byte for byte, whatever became of it.
       expect(Buffer.from((await prisma.inboundMessage.findUniqueOrThrow({ where: { id } })).raw).equals(fixture.raw)).toBe(true)
-      const message = mail.messageId ? await prisma.message.findUnique({ where: { emailMessageId: mail.messageId }, include: { conversation: { include: { customer: true } }, attachments: { orderBy: { id: 'asc' } } } }) : null
+      const message = mail.messageId
+        ? await prisma.message.findUnique({
+            where: { emailMessageId: mail.messageId },
+            include: { conversation: { include: { customer: true } }, attachments: { orderBy: { id: 'asc' } } },
+          })
+        : null
       if (want.kind !== 'normal') {
         // Automatic mail changes nothing: no customer message, at most a system line in a thread.
         expect(message?.kind ?? 'system').toBe('system')

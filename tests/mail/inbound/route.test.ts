@@ -7,10 +7,14 @@ const mail = (to: string[], headers: Record<string, string> = {}) =>
 
 describe('recipientsOf', () => {
   it('gathers headers and envelope, lower-cased, once each', () => {
-    expect(recipientsOf(mail(['Help@Acme.example'], { 'delivered-to': 'help@acme.example', 'x-original-to': 'sales@acme.example' }), ['<Sales@acme.example>'])).toEqual(['help@acme.example', 'sales@acme.example'])
+    expect(
+      recipientsOf(mail(['Help@Acme.example'], { 'delivered-to': 'help@acme.example', 'x-original-to': 'sales@acme.example' }), ['<Sales@acme.example>']),
+    ).toEqual(['help@acme.example', 'sales@acme.example'])
   })
 
   it('drops addresses with control characters (PostgreSQL refuses NUL; no address holds one)', () => {
-    expect(recipientsOf(mail(['sa\u0000les@acme.example', 'help@acme.example'], { 'delivered-to': 'x\u0001@acme.example' }), ['y\u0000@acme.example'])).toEqual(['help@acme.example'])
+    expect(recipientsOf(mail(['sa\u0000les@acme.example', 'help@acme.example'], { 'delivered-to': 'x\u0001@acme.example' }), ['y\u0000@acme.example'])).toEqual(
+      ['help@acme.example'],
+    )
   })
 })

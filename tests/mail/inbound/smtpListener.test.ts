@@ -46,14 +46,23 @@ describe('the SMTP listener', () => {
   const transport = () => nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, tls: { rejectUnauthorized: false } })
 
   it('accepts a customer e-mail, commits it before answering 250, and opens a conversation', async () => {
-    const info = await transport().sendMail({ from: 'Marie Curie <marie@example.org>', to: 'help@desk.example', subject: 'Radium order', text: 'Where is my order?', messageId: '<order-1@example.org>' })
+    const info = await transport().sendMail({
+      from: 'Marie Curie <marie@example.org>',
+      to: 'help@desk.example',
+      subject: 'Radium order',
+      text: 'Where is my order?',
+      messageId: '<order-1@example.org>',
+    })
     expect(info.response).toMatch(/^250/)
     // Answered 250: the row exists now, not later.
     const row = await app.ctx.db.prisma.inboundMessage.findFirstOrThrow({ where: { envelopeFrom: 'marie@example.org' } })
     expect(row.source).toBe('smtp')
     expect(row.envelopeTo).toEqual(['help@desk.example'])
     await app.ctx.intake.drain()
-    const conversation = await app.ctx.db.prisma.conversation.findFirstOrThrow({ where: { subject: 'Radium order' }, include: { customer: true, messages: true } })
+    const conversation = await app.ctx.db.prisma.conversation.findFirstOrThrow({
+      where: { subject: 'Radium order' },
+      include: { customer: true, messages: true },
+    })
     expect(conversation).toMatchObject({ status: 'new', channel: 'email' })
     expect(conversation.customer).toMatchObject({ email: 'marie@example.org', name: 'Marie Curie' })
     expect(conversation.messages[0]).toMatchObject({ kind: 'customer', emailMessageId: '<order-1@example.org>' })
@@ -63,12 +72,16 @@ describe('the SMTP listener', () => {
     for (const to of ['sales@desk.example', 'anyone@support.example', 'help+c1-abc@desk.example']) {
       await expect(transport().sendMail({ from: 'a@example.org', to, subject: `to ${to}`, text: 'hello' })).resolves.toMatchObject({ accepted: [to] })
     }
-    await expect(transport().sendMail({ from: 'a@example.org', to: 'victim@elsewhere.example', subject: 'relay?', text: 'x' })).rejects.toMatchObject({ responseCode: 550 })
+    await expect(transport().sendMail({ from: 'a@example.org', to: 'victim@elsewhere.example', subject: 'relay?', text: 'x' })).rejects.toMatchObject({
+      responseCode: 550,
+    })
     expect(await app.ctx.db.prisma.inboundMessage.count({ where: { subject: 'relay?' } })).toBe(0)
   })
 
   it('refuses a message over the size limit, declared or not', async () => {
-    await expect(transport().sendMail({ from: 'a@example.org', to: 'help@desk.example', subject: 'big', text: 'x'.repeat(30_000) })).rejects.toMatchObject({ responseCode: 552 })
+    await expect(transport().sendMail({ from: 'a@example.org', to: 'help@desk.example', subject: 'big', text: 'x'.repeat(30_000) })).rejects.toMatchObject({
+      responseCode: 552,
+    })
     const replies = await smtpDialogue(port, ['EHLO test', 'MAIL FROM:<a@example.org> SIZE=999999', 'QUIT'])
     expect(replies[2]).toMatch(/^552/)
   })
@@ -104,11 +117,15 @@ describe('the SMTP listener', () => {
     // Make the insert fail as a database outage would, then heal it.
     await prisma.$executeRawUnsafe(`ALTER TABLE inbound_messages ADD CONSTRAINT outage CHECK (size < 0) NOT VALID`)
     try {
-      await expect(transport().sendMail({ from: 'a@example.org', to: 'help@desk.example', subject: 'during outage', text: 'x' })).rejects.toMatchObject({ responseCode: 451 })
+      await expect(transport().sendMail({ from: 'a@example.org', to: 'help@desk.example', subject: 'during outage', text: 'x' })).rejects.toMatchObject({
+        responseCode: 451,
+      })
     } finally {
       await prisma.$executeRawUnsafe(`ALTER TABLE inbound_messages DROP CONSTRAINT outage`)
     }
-    await expect(transport().sendMail({ from: 'a@example.org', to: 'help@desk.example', subject: 'during outage', text: 'x' })).resolves.toMatchObject({ response: expect.stringMatching(/^250/) })
+    await expect(transport().sendMail({ from: 'a@example.org', to: 'help@desk.example', subject: 'during outage', text: 'x' })).resolves.toMatchObject({
+      response: expect.stringMatching(/^250/),
+    })
     expect(await prisma.inboundMessage.count({ where: { envelopeFrom: 'a@example.org', size: { gt: 0 } } })).toBeGreaterThan(0)
   })
 })
@@ -126,7 +143,11 @@ describe('POST /inbound/raw', () => {
 
   it('takes a raw message with the shared secret and answers 202 once it is stored', async () => {
     const { default: request } = await import('supertest')
-    const res = await request(app.url).post('/inbound/raw').set('Authorization', 'Bearer a-long-shared-secret-value').set('Content-Type', 'message/rfc822').send(raw)
+    const res = await request(app.url)
+      .post('/inbound/raw')
+      .set('Authorization', 'Bearer a-long-shared-secret-value')
+      .set('Content-Type', 'message/rfc822')
+      .send(raw)
     expect(res.status).toBe(202)
     const row = await app.ctx.db.prisma.inboundMessage.findUniqueOrThrow({ where: { id: res.body.id } })
     expect(Buffer.from(row.raw).toString()).toBe(raw)
@@ -167,7 +188,11 @@ describe('POST /inbound/raw without INBOUND_SECRET', () => {
 
   it('does not exist: nothing is read or stored, whatever the headers', async () => {
     const { default: request } = await import('supertest')
-    const res = await request(app.url).post('/inbound/raw').set('Authorization', 'Bearer anything').set('Content-Type', 'message/rfc822').send('From: a@example.org\r\n\r\nhi\r\n')
+    const res = await request(app.url)
+      .post('/inbound/raw')
+      .set('Authorization', 'Bearer anything')
+      .set('Content-Type', 'message/rfc822')
+      .send('From: a@example.org\r\n\r\nhi\r\n')
     expect(res.status).not.toBe(202)
     expect(res.status).toBeGreaterThanOrEqual(400)
     const slow = await rawPost(app.url, { authorization: 'Bearer anything', contentLength: 20 * 1024 * 1024, body: 'x' })
@@ -181,11 +206,15 @@ async function rawPost(url: string, options: { authorization: string; contentLen
   const { request: httpRequest } = await import('node:http')
   const started = Date.now()
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${url}/inbound/raw`, { method: 'POST', headers: { authorization: options.authorization, 'content-type': 'message/rfc822', 'content-length': String(options.contentLength) } }, (res) => {
-      res.resume()
-      resolve({ status: res.statusCode ?? 0, ms: Date.now() - started })
-      req.destroy()
-    })
+    const req = httpRequest(
+      `${url}/inbound/raw`,
+      { method: 'POST', headers: { authorization: options.authorization, 'content-type': 'message/rfc822', 'content-length': String(options.contentLength) } },
+      (res) => {
+        res.resume()
+        resolve({ status: res.statusCode ?? 0, ms: Date.now() - started })
+        req.destroy()
+      },
+    )
     req.on('error', (err) => (Date.now() - started > 0 ? reject(err) : undefined))
     req.write(options.body)
   })

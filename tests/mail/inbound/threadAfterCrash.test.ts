@@ -3,7 +3,18 @@ import { processInboundMessage, receiveRawMessage, storeRawMessage } from '../..
 import { startTestApp, type TestApp } from '../../helpers/testApp.ts'
 
 const email = (messageId: string, subject: string, inReplyTo?: string) =>
-  Buffer.from(['From: Lin <lin@customer.example>', 'To: help@acme.example', `Subject: ${subject}`, `Message-ID: ${messageId}`, ...(inReplyTo ? [`In-Reply-To: ${inReplyTo}`, `References: ${inReplyTo}`] : []), '', `Text of ${messageId}`, ''].join('\r\n'))
+  Buffer.from(
+    [
+      'From: Lin <lin@customer.example>',
+      'To: help@acme.example',
+      `Subject: ${subject}`,
+      `Message-ID: ${messageId}`,
+      ...(inReplyTo ? [`In-Reply-To: ${inReplyTo}`, `References: ${inReplyTo}`] : []),
+      '',
+      `Text of ${messageId}`,
+      '',
+    ].join('\r\n'),
+  )
 
 /**
  * A message stored just before a crash (or still in another worker's hands) and a reply to it that
@@ -33,7 +44,11 @@ describe('threading when a message answered is still waiting to be processed', (
   })
 
   it('waits for a message another worker holds, then threads after it', async () => {
-    const parent = await storeRawMessage(prisma(), { source: 'smtp', raw: email('<p2@customer.example>', 'Late parcel'), envelopeTo: ['help@acme.example'] }, { claimedAt: app.ctx.clock() })
+    const parent = await storeRawMessage(
+      prisma(),
+      { source: 'smtp', raw: email('<p2@customer.example>', 'Late parcel'), envelopeTo: ['help@acme.example'] },
+      { claimedAt: app.ctx.clock() },
+    )
     const { id: reply, outcome } = await receive(email('<r2@customer.example>', 'Re: Late parcel', '<p2@customer.example>'))
     expect(outcome.status).toBe('deferred')
     expect(await prisma().inboundMessage.findUniqueOrThrow({ where: { id: reply } })).toMatchObject({ status: 'received', claimedAt: null })
@@ -50,7 +65,11 @@ describe('threading when a message answered is still waiting to be processed', (
 
   it('recovers waiting messages at once, oldest first, not only after a minute', async () => {
     const first = await storeRawMessage(prisma(), { source: 'smtp', raw: email('<p3@customer.example>', 'Invoice'), envelopeTo: ['help@acme.example'] })
-    const second = await storeRawMessage(prisma(), { source: 'smtp', raw: email('<r3@customer.example>', 'Re: Invoice', '<p3@customer.example>'), envelopeTo: ['help@acme.example'] })
+    const second = await storeRawMessage(prisma(), {
+      source: 'smtp',
+      raw: email('<r3@customer.example>', 'Re: Invoice', '<p3@customer.example>'),
+      envelopeTo: ['help@acme.example'],
+    })
     expect(await app.ctx.intake.recover()).toBe(2)
     await app.ctx.intake.drain()
     const rows = await prisma().inboundMessage.findMany({ where: { id: { in: [first, second] } }, orderBy: { id: 'asc' } })

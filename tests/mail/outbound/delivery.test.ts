@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { deliverDueEmails, describeError, MAX_ATTEMPTS, PERMANENT_REJECTION_ATTEMPTS, retryDelayMs, type MailSender } from '../../../src/mail/outbound/delivery.ts'
+import {
+  deliverDueEmails,
+  describeError,
+  MAX_ATTEMPTS,
+  PERMANENT_REJECTION_ATTEMPTS,
+  retryDelayMs,
+  type MailSender,
+} from '../../../src/mail/outbound/delivery.ts'
 import { enqueueEmail, type OutgoingEmail } from '../../../src/mail/outbound/outbox.ts'
 import { createSmtpTransport, type MailTransport } from '../../../src/mail/outbound/transport.ts'
 import { startOutboxWorker } from '../../../src/jobs/outboxWorker.ts'
@@ -10,7 +17,11 @@ import { startTestApp, type TestApp } from '../../helpers/testApp.ts'
 
 // A 1×1 PNG and a small but complete PDF.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64')
-const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n'), Buffer.alloc(70_000, 0xa7), Buffer.from('\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n')])
+const PDF = Buffer.concat([
+  Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n'),
+  Buffer.alloc(70_000, 0xa7),
+  Buffer.from('\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n'),
+])
 const FROM = 'Suivi Support <support@suivi.test>'
 const MAIL_DOMAIN = 'suivi.test'
 const MINUTE = 60_000
@@ -42,7 +53,14 @@ describe('outbound delivery over SMTP', () => {
   })
 
   function deliver(options: { transport?: MailSender; batchSize?: number } = {}) {
-    return deliverDueEmails({ prisma: prisma(), transport: options.transport ?? transport, clock: time.clock, logger: app.ctx.logger, batchSize: options.batchSize ?? 50, from: FROM })
+    return deliverDueEmails({
+      prisma: prisma(),
+      transport: options.transport ?? transport,
+      clock: time.clock,
+      logger: app.ctx.logger,
+      batchSize: options.batchSize ?? 50,
+      from: FROM,
+    })
   }
 
   async function enqueue(email: Partial<OutgoingEmail> = {}) {
@@ -124,7 +142,14 @@ describe('outbound delivery over SMTP', () => {
         messageId: `<inject-1@${MAIL_DOMAIN}>`,
         toAddress: '"Casey\r\nBcc: evil@example.com" <casey@example.com>',
         subject: 'Hello\r\nBcc: evil@example.com',
-        headers: { 'X-Evil': 'a\r\nBcc: evil@example.com', 'Bad Name': 'x', 'X-Bell': 'a\u0007b', Bcc: 'evil@example.com', To: 'evil@example.com', 'Auto-Submitted': 'auto-generated' },
+        headers: {
+          'X-Evil': 'a\r\nBcc: evil@example.com',
+          'Bad Name': 'x',
+          'X-Bell': 'a\u0007b',
+          Bcc: 'evil@example.com',
+          To: 'evil@example.com',
+          'Auto-Submitted': 'auto-generated',
+        },
       },
     })
     const bareName = await prisma().outboxEmail.create({
@@ -294,7 +319,15 @@ describe('outbound delivery over SMTP', () => {
         },
       }
       // A short interval and small batches: passes are asked for far more often than they can run.
-      const worker = startOutboxWorker({ prisma: prisma(), transport: slowTransport, clock: time.clock, logger: app.ctx.logger, from: FROM, intervalMs: 5, batchSize: 2 })
+      const worker = startOutboxWorker({
+        prisma: prisma(),
+        transport: slowTransport,
+        clock: time.clock,
+        logger: app.ctx.logger,
+        from: FROM,
+        intervalMs: 5,
+        batchSize: 2,
+      })
       let stopped = false
       try {
         for (let i = 0; i < 6; i++) {
@@ -313,7 +346,15 @@ describe('outbound delivery over SMTP', () => {
         if (!stopped) await worker.stop()
       }
       expect(mostAtOnce).toBe(1)
-      expect(smtp.messages.map((m) => m.envelope.rcptTo[0]).sort()).toEqual(['kick0@example.com', 'kick1@example.com', 'kick2@example.com', 'kick3@example.com', 'kick4@example.com', 'kick5@example.com', 'last@example.com'])
+      expect(smtp.messages.map((m) => m.envelope.rcptTo[0]).sort()).toEqual([
+        'kick0@example.com',
+        'kick1@example.com',
+        'kick2@example.com',
+        'kick3@example.com',
+        'kick4@example.com',
+        'kick5@example.com',
+        'last@example.com',
+      ])
       expect(await prisma().outboxEmail.count({ where: { status: 'sent', attempts: 1 } })).toBe(7)
     })
 

@@ -79,7 +79,11 @@ describe('DKIM signing of outgoing mail', () => {
         attachments: [{ blobSha256: sha, fileName: 'label.png', mimeType: 'image/png', contentId: 'label@suivi.test' }],
       }),
     )
-    expect(await deliverDueEmails({ prisma: prisma(), transport, clock: time.clock, logger: app.ctx.logger, from: FROM })).toEqual({ sent: 1, failed: 0, retried: 0 })
+    expect(await deliverDueEmails({ prisma: prisma(), transport, clock: time.clock, logger: app.ctx.logger, from: FROM })).toEqual({
+      sent: 1,
+      failed: 0,
+      retried: 0,
+    })
     const [received] = await smtp.waitFor(1)
     return received!
   }
@@ -93,7 +97,8 @@ describe('DKIM signing of outgoing mail', () => {
     // The signature covers the headers that matter to the reader and to threading.
     const signature = /^DKIM-Signature:[^]*?(?=\r\n\S)/m.exec(received.raw.toString('latin1'))![0].replace(/\r\n\s+/g, '')
     const signed = /\bh=([^;]+)/.exec(signature)![1]!.toLowerCase().split(':')
-    for (const header of ['from', 'to', 'subject', 'date', 'message-id', 'reply-to', 'in-reply-to', 'references', 'mime-version', 'content-type']) expect(signed, header).toContain(header)
+    for (const header of ['from', 'to', 'subject', 'date', 'message-id', 'reply-to', 'in-reply-to', 'references', 'mime-version', 'content-type'])
+      expect(signed, header).toContain(header)
     expect(asked).toEqual(['TXT suivi._domainkey.suivi.test'])
   })
 
@@ -143,7 +148,10 @@ describe('DKIM signing of outgoing mail', () => {
       [{ DKIM_SELECTOR: 'suivi', DKIM_PRIVATE_KEY: 'not a key' }, /DKIM_PRIVATE_KEY: not a readable private key/],
       [{ DKIM_SELECTOR: 'suivi', DKIM_PRIVATE_KEY: ec }, /DKIM_PRIVATE_KEY: must be an RSA key/],
       [{ DKIM_SELECTOR: 'suivi', DKIM_PRIVATE_KEY_FILE: path.join(dir, 'missing.pem') }, /DKIM_PRIVATE_KEY_FILE: cannot read/],
-      [{ DKIM_SELECTOR: 'suivi', DKIM_PRIVATE_KEY: privatePem, DKIM_PRIVATE_KEY_FILE: path.join(dir, 'dkim.pem') }, /either DKIM_PRIVATE_KEY or DKIM_PRIVATE_KEY_FILE/],
+      [
+        { DKIM_SELECTOR: 'suivi', DKIM_PRIVATE_KEY: privatePem, DKIM_PRIVATE_KEY_FILE: path.join(dir, 'dkim.pem') },
+        /either DKIM_PRIVATE_KEY or DKIM_PRIVATE_KEY_FILE/,
+      ],
       [{ DKIM_SELECTOR: 'bad selector!', DKIM_PRIVATE_KEY: privatePem }, /DKIM_SELECTOR/],
       [{ DKIM_DOMAIN: 'suivi.test' }, /DKIM_DOMAIN: DKIM also needs/],
     ]

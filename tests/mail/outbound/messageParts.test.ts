@@ -68,14 +68,31 @@ describe('what outgoing e-mails are made of', () => {
   })
 
   it('replies, reminders and notifications name their recipient; acknowledgements do not (their address is unverified)', async () => {
-    const conversation = await buildConversation(app.ctx.domain, admin, { folderId, customerEmail: 'casey@example.com', customerName: 'Casey Customer', mode: 'send' })
+    const conversation = await buildConversation(app.ctx.domain, admin, {
+      folderId,
+      customerEmail: 'casey@example.com',
+      customerName: 'Casey Customer',
+      mode: 'send',
+    })
     const colleague = await buildAgent(prisma(), { name: 'Colin Colleague', folderIds: [folderId] })
     await assignConversation(app.ctx.domain, admin, { conversationId: conversation.id, assigneeId: colleague.id })
     // The sweep writes its rows itself, without a name.
-    await prisma().outboxEmail.create({ data: { kind: 'reminder', messageId: '<reminder-1@suivi.test>', conversationId: conversation.id, toAddress: 'casey@example.com', subject: 'Is your problem solved?', html: '<p>x</p>', text: 'x' } })
+    await prisma().outboxEmail.create({
+      data: {
+        kind: 'reminder',
+        messageId: '<reminder-1@suivi.test>',
+        conversationId: conversation.id,
+        toAddress: 'casey@example.com',
+        subject: 'Is your problem solved?',
+        html: '<p>x</p>',
+        text: 'x',
+      },
+    })
     await receiveRawMessage(app.ctx.domain, {
       source: 'smtp',
-      raw: Buffer.from('From: "Win a prize at evil.example" <lin@example.org>\r\nTo: support@suivi.test\r\nSubject: Help\r\nMessage-ID: <lin-1@example.org>\r\n\r\nHello\r\n'),
+      raw: Buffer.from(
+        'From: "Win a prize at evil.example" <lin@example.org>\r\nTo: support@suivi.test\r\nSubject: Help\r\nMessage-ID: <lin-1@example.org>\r\n\r\nHello\r\n',
+      ),
       envelopeFrom: 'lin@example.org',
       envelopeTo: ['support@suivi.test'],
     })
@@ -92,8 +109,20 @@ describe('what outgoing e-mails are made of', () => {
 
   it('a name cannot add a recipient or a header, whatever it holds', async () => {
     const hostile = 'Boss, "Big" <boss@evil.example>\r\nBcc: evil@example.com'
-    await prisma().$transaction((tx) => enqueueEmail(tx, 'suivi.test', { kind: 'agent_reply', to: 'victim@example.com', toName: hostile, subject: 'Hello', html: '<p>x</p>', text: 'x' }))
-    await prisma().outboxEmail.create({ data: { kind: 'notification', messageId: '<raw-name@suivi.test>', toAddress: 'victim2@example.com', toName: 'Eve\r\nBcc: evil@example.com', subject: 'Hi', html: '<p>x</p>', text: 'x' } })
+    await prisma().$transaction((tx) =>
+      enqueueEmail(tx, 'suivi.test', { kind: 'agent_reply', to: 'victim@example.com', toName: hostile, subject: 'Hello', html: '<p>x</p>', text: 'x' }),
+    )
+    await prisma().outboxEmail.create({
+      data: {
+        kind: 'notification',
+        messageId: '<raw-name@suivi.test>',
+        toAddress: 'victim2@example.com',
+        toName: 'Eve\r\nBcc: evil@example.com',
+        subject: 'Hi',
+        html: '<p>x</p>',
+        text: 'x',
+      },
+    })
     const received = await deliverAll()
     expect([...received.keys()].sort()).toEqual(['victim2@example.com', 'victim@example.com'])
     for (const m of received.values()) {

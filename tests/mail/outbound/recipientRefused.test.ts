@@ -46,10 +46,19 @@ describe('a relay refusing a customer address at RCPT', () => {
     await prisma().outboxEmail.deleteMany()
   })
 
-  const deliver = () => deliverDueEmails({ prisma: prisma(), transport, clock: time.clock, logger: app.ctx.logger, from: FROM, onAddressRefused: recordRefusalAsBounce(app.ctx.domain) })
+  const deliver = () =>
+    deliverDueEmails({
+      prisma: prisma(),
+      transport,
+      clock: time.clock,
+      logger: app.ctx.logger,
+      from: FROM,
+      onAddressRefused: recordRefusalAsBounce(app.ctx.domain),
+    })
 
   /** A conversation whose first e-mail (an agent's message) goes to `email`. */
-  const writeTo = (email: string) => buildConversation(app.ctx.domain, agent, { folderId, customerEmail: email, customerName: 'Gone Customer', mode: 'send', subject: `Order for ${email}` })
+  const writeTo = (email: string) =>
+    buildConversation(app.ctx.domain, agent, { folderId, customerEmail: email, customerName: 'Gone Customer', mode: 'send', subject: `Order for ${email}` })
 
   async function deliverUntilSettled() {
     for (let attempt = 1; attempt <= PERMANENT_REJECTION_ATTEMPTS; attempt++) {
@@ -96,28 +105,50 @@ describe('a relay refusing a customer address at RCPT', () => {
     const conversations = [await writeTo('relaydenied@example.com'), await writeTo('full@example.com'), await writeTo('policy@example.com')]
     await deliverUntilSettled()
     expect(await prisma().outboxEmail.count({ where: { status: 'failed' } })).toBe(3)
-    expect(await prisma().customer.count({ where: { email: { in: ['relaydenied@example.com', 'full@example.com', 'policy@example.com'] }, undeliverableAt: { not: null } } })).toBe(0)
+    expect(
+      await prisma().customer.count({
+        where: { email: { in: ['relaydenied@example.com', 'full@example.com', 'policy@example.com'] }, undeliverableAt: { not: null } },
+      }),
+    ).toBe(0)
     expect(await prisma().message.count({ where: { conversationId: { in: conversations.map((c) => c.id) }, kind: 'system' } })).toBe(0)
   })
 
   it('an agent’s notification refused at RCPT marks no customer, even one with that address', async () => {
     await prisma().customer.upsert({ where: { email: 'gone-agent@example.com' }, create: { email: 'gone-agent@example.com' }, update: {} })
     REFUSALS['gone-agent@example.com'] = { code: 550, message: '5.1.1 <gone-agent@example.com>: User unknown' }
-    await prisma().$transaction((tx) => enqueueEmail(tx, 'suivi.test', { kind: 'notification', to: 'gone-agent@example.com', subject: 'Assigned to you', html: '<p>x</p>', text: 'x' }))
+    await prisma().$transaction((tx) =>
+      enqueueEmail(tx, 'suivi.test', { kind: 'notification', to: 'gone-agent@example.com', subject: 'Assigned to you', html: '<p>x</p>', text: 'x' }),
+    )
     await deliverUntilSettled()
     expect(await prisma().outboxEmail.count({ where: { status: 'failed' } })).toBe(1)
     expect((await prisma().customer.findUniqueOrThrow({ where: { email: 'gone-agent@example.com' } })).undeliverableAt).toBeNull()
   })
 
   it('tells refusals of the address from other refusals', () => {
-    const rcpt = (response: string) => Object.assign(new Error(`Can't send mail - all recipients were rejected: ${response}`), { code: 'EENVELOPE', command: 'RCPT TO', response, responseCode: Number(response.slice(0, 3)) })
-    expect(addressRefusal(rcpt('550 5.1.1 <a@b.example>: Recipient address rejected'))).toEqual({ status: '5.1.1', response: '550 5.1.1 <a@b.example>: Recipient address rejected' })
+    const rcpt = (response: string) =>
+      Object.assign(new Error(`Can't send mail - all recipients were rejected: ${response}`), {
+        code: 'EENVELOPE',
+        command: 'RCPT TO',
+        response,
+        responseCode: Number(response.slice(0, 3)),
+      })
+    expect(addressRefusal(rcpt('550 5.1.1 <a@b.example>: Recipient address rejected'))).toEqual({
+      status: '5.1.1',
+      response: '550 5.1.1 <a@b.example>: Recipient address rejected',
+    })
     expect(addressRefusal(rcpt('550-5.1.1 The email account that you tried to reach does not exist.'))).toMatchObject({ status: '5.1.1' })
     expect(addressRefusal(rcpt('553 5.1.3 Bad recipient address syntax'))).toMatchObject({ status: '5.1.3' })
     expect(addressRefusal(rcpt('550 5.1.10 Recipient address has null MX'))).toMatchObject({ status: '5.1.10' })
     expect(addressRefusal(rcpt('550 5.2.1 Mailbox disabled'))).toMatchObject({ status: '5.2.1' })
     expect(addressRefusal(rcpt('550 No such user here'))).toMatchObject({ status: '550' })
-    for (const other of ['450 4.1.1 <a@b.example>: Recipient address rejected: unverified address', '554 5.7.1 Relay access denied', '552 5.2.2 Mailbox full', '550 5.7.1 Service unavailable; client host blocked', '550 Rejected', '421 4.4.2 Timeout']) {
+    for (const other of [
+      '450 4.1.1 <a@b.example>: Recipient address rejected: unverified address',
+      '554 5.7.1 Relay access denied',
+      '552 5.2.2 Mailbox full',
+      '550 5.7.1 Service unavailable; client host blocked',
+      '550 Rejected',
+      '421 4.4.2 Timeout',
+    ]) {
       expect(addressRefusal(rcpt(other)), other).toBeNull()
     }
     // Only a refusal at RCPT is about the recipient: the same words after DATA or MAIL FROM are not.

@@ -51,7 +51,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
         simpleParser(raw, { skipImageLinks: true }).then(
           (parsed) => {
             messages.push({
-              envelope: { mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null, rcptTo: session.envelope.rcptTo.map((r) => r.address) },
+              envelope: {
+                mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
+                rcptTo: session.envelope.rcptTo.map((r) => r.address),
+              },
               secure: session.secure,
               raw,
               parsed,
@@ -94,10 +97,27 @@ export function selfSignedCertificate(commonName: string, altNames: string[]): C
   const dir = mkdtempSync(path.join(tmpdir(), 'suivi-cert-'))
   const keyFile = path.join(dir, 'key.pem')
   const certFile = path.join(dir, 'cert.pem')
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${commonName}`,
-    ...(altNames.length ? ['-addext', `subjectAltName=${altNames.join(',')}`] : []),
-  ], { stdio: 'pipe' })
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${commonName}`,
+      ...(altNames.length ? ['-addext', `subjectAltName=${altNames.join(',')}`] : []),
+    ],
+    { stdio: 'pipe' },
+  )
   return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile, remove: () => rmSync(dir, { recursive: true, force: true }) }
 }

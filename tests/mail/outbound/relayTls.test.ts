@@ -53,7 +53,9 @@ describe('a relay offering STARTTLS with a self-signed certificate', () => {
   }
 
   async function sendOne(transport: MailTransport) {
-    const email = await prisma().$transaction((tx) => enqueueEmail(tx, 'suivi.test', { kind: 'agent_reply', to: 'casey@example.com', subject: 'Your parcel', html: '<p>On its way</p>', text: 'On its way' }))
+    const email = await prisma().$transaction((tx) =>
+      enqueueEmail(tx, 'suivi.test', { kind: 'agent_reply', to: 'casey@example.com', subject: 'Your parcel', html: '<p>On its way</p>', text: 'On its way' }),
+    )
     const result = await deliverDueEmails({ prisma: prisma(), transport, clock: time.clock, logger: app.ctx.logger, from: FROM })
     return { result, row: await prisma().outboxEmail.findUniqueOrThrow({ where: { id: email.id } }) }
   }

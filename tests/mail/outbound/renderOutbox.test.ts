@@ -30,7 +30,13 @@ describe('e-mails written in a transaction and rendered after it', () => {
 
   const invitation = (i: number) =>
     prisma().$transaction((tx) =>
-      enqueueEmail(tx, 'suivi.test', { kind: 'invitation', to: `new-${i}@example.test`, subject: 'Join us', template: 'invitation', params: { name: `Newcomer ${i}`, inviter: 'Ada', link: `https://suivi.test/invite/token-${i}`, days: 7 } }),
+      enqueueEmail(tx, 'suivi.test', {
+        kind: 'invitation',
+        to: `new-${i}@example.test`,
+        subject: 'Join us',
+        template: 'invitation',
+        params: { name: `Newcomer ${i}`, inviter: 'Ada', link: `https://suivi.test/invite/token-${i}`, days: 7 },
+      }),
     )
 
   it('a command returns with its e-mails rendered; its transaction only wrote the template', async () => {
@@ -70,12 +76,23 @@ describe('e-mails written in a transaction and rendered after it', () => {
   it('the delivery worker renders an e-mail its writer left unrendered before sending it', async () => {
     const admin = await buildAgent(prisma(), { role: 'admin' })
     const folder = await buildFolder(prisma())
-    const c = await buildConversation(diesAfterCommit, admin, { folderId: folder.id, mode: 'send', customerEmail: 'casey@example.com', text: 'Your refund is on its way.' })
+    const c = await buildConversation(diesAfterCommit, admin, {
+      folderId: folder.id,
+      mode: 'send',
+      customerEmail: 'casey@example.com',
+      text: 'Your refund is on its way.',
+    })
     const row = await prisma().outboxEmail.findFirstOrThrow({ where: { conversationId: c.id } })
     expect(row).toMatchObject({ kind: 'agent_reply', template: 'agent-reply', html: '' })
 
     const sent: SendMailOptions[] = []
-    const result = await deliverDueEmails({ prisma: prisma(), transport: { sendMail: async (m: SendMailOptions) => void sent.push(m) }, clock: () => new Date(), logger: app.ctx.logger, from: FROM })
+    const result = await deliverDueEmails({
+      prisma: prisma(),
+      transport: { sendMail: async (m: SendMailOptions) => void sent.push(m) },
+      clock: () => new Date(),
+      logger: app.ctx.logger,
+      from: FROM,
+    })
     expect(result).toEqual({ sent: 1, failed: 0, retried: 0 })
     expect(sent).toHaveLength(1)
     expect(String(sent[0]!.text)).toContain('Your refund is on its way.')
@@ -95,13 +112,43 @@ describe('e-mails written in a transaction and rendered after it', () => {
   })
 
   it('an e-mail that cannot be rendered is marked failed with its reason, never sent empty', async () => {
-    const broken = await prisma().outboxEmail.create({ data: { kind: 'notification', messageId: '<broken@suivi.test>', toAddress: 'agent@example.test', subject: 'Hello', template: 'agent-notification', params: { headline: 'x' } } })
-    const unknown = await prisma().outboxEmail.create({ data: { kind: 'notification', messageId: '<unknown@suivi.test>', toAddress: 'agent@example.test', subject: 'Hello', template: '../../../etc/passwd', params: {} } })
+    const broken = await prisma().outboxEmail.create({
+      data: {
+        kind: 'notification',
+        messageId: '<broken@suivi.test>',
+        toAddress: 'agent@example.test',
+        subject: 'Hello',
+        template: 'agent-notification',
+        params: { headline: 'x' },
+      },
+    })
+    const unknown = await prisma().outboxEmail.create({
+      data: {
+        kind: 'notification',
+        messageId: '<unknown@suivi.test>',
+        toAddress: 'agent@example.test',
+        subject: 'Hello',
+        template: '../../../etc/passwd',
+        params: {},
+      },
+    })
     const fine = await invitation(1)
     const sent: SendMailOptions[] = []
-    await deliverDueEmails({ prisma: prisma(), transport: { sendMail: async (m: SendMailOptions) => void sent.push(m) }, clock: () => new Date(), logger: app.ctx.logger, from: FROM })
+    await deliverDueEmails({
+      prisma: prisma(),
+      transport: { sendMail: async (m: SendMailOptions) => void sent.push(m) },
+      clock: () => new Date(),
+      logger: app.ctx.logger,
+      from: FROM,
+    })
     expect(sent.map((m) => m.messageId)).toEqual([fine.messageId])
-    expect(await prisma().outboxEmail.findUniqueOrThrow({ where: { id: broken.id } })).toMatchObject({ status: 'failed', lastError: expect.stringContaining('could not be written') })
-    expect(await prisma().outboxEmail.findUniqueOrThrow({ where: { id: unknown.id } })).toMatchObject({ status: 'failed', lastError: expect.stringContaining('unknown template') })
+    expect(await prisma().outboxEmail.findUniqueOrThrow({ where: { id: broken.id } })).toMatchObject({
+      status: 'failed',
+      lastError: expect.stringContaining('could not be written'),
+    })
+    expect(await prisma().outboxEmail.findUniqueOrThrow({ where: { id: unknown.id } })).toMatchObject({
+      status: 'failed',
+      lastError: expect.stringContaining('unknown template'),
+    })
   })
 })

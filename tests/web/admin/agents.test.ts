@@ -18,7 +18,10 @@ describe('managing agents', () => {
   it('invites an agent to one folder; the link sets the password once and signs them in', async () => {
     const billing = await buildFolder(prisma(), 'Billing')
     const page = await admin.get('/settings/agents')
-    const res = await admin.post('/settings/agents').type('form').send({ _csrf: csrfFrom(page.text), name: 'Iris', email: 'Iris@Example.test', role: 'agent', folderIds: String(billing.id) })
+    const res = await admin
+      .post('/settings/agents')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: 'Iris', email: 'Iris@Example.test', role: 'agent', folderIds: String(billing.id) })
     expect(res.status).toBe(303)
     const iris = await prisma().agent.findUniqueOrThrow({ where: { email: 'iris@example.test' }, include: { folders: true } })
     expect(iris.passwordHash).toBeNull()
@@ -32,7 +35,10 @@ describe('managing agents', () => {
     const client = request.agent(app.url)
     const form = await client.get(link!)
     expect(form.text).toContain('Welcome, Iris')
-    const done = await client.post(link!).type('form').send({ _csrf: csrfFrom(form.text), password: 'iris password 1' })
+    const done = await client
+      .post(link!)
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), password: 'iris password 1' })
     expect(done.status).toBe(303)
     expect((await client.get('/conversations')).status).toBe(200)
     expect((await request(app.url).get(link!)).status).toBe(404)
@@ -41,7 +47,10 @@ describe('managing agents', () => {
 
   it('refuses an address already in use, with the message on the field', async () => {
     const page = await admin.get('/settings/agents')
-    const res = await admin.post('/settings/agents').type('form').send({ _csrf: csrfFrom(page.text), name: 'Twin', email: ADMIN.email })
+    const res = await admin
+      .post('/settings/agents')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: 'Twin', email: ADMIN.email })
     expect(res.status).toBe(400)
     expect(res.text).toContain('An agent with this address exists already.')
   })
@@ -50,7 +59,10 @@ describe('managing agents', () => {
     const f = await buildFolder(prisma())
     const bo = await buildAgent(prisma(), { name: 'Bo' })
     const page = await admin.get(`/settings/agents/${bo.id}`)
-    await admin.post(`/settings/agents/${bo.id}`).type('form').send({ _csrf: csrfFrom(page.text), name: 'Bo B.', role: 'agent', folderIds: String(f.id), notifyOnAssign: 'on' })
+    await admin
+      .post(`/settings/agents/${bo.id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: 'Bo B.', role: 'agent', folderIds: String(f.id), notifyOnAssign: 'on' })
     const after = await prisma().agent.findUniqueOrThrow({ where: { id: bo.id }, include: { folders: true } })
     expect(after).toMatchObject({ name: 'Bo B.', notifyOnAssign: true, notifyOnCustomerReply: false, notifyOnNewInFolder: false })
     expect(after.folders.map((x) => x.folderId)).toEqual([f.id])
@@ -64,13 +76,19 @@ describe('managing agents', () => {
     const { client } = await signIn(app, cy.email, PASSWORD)
     expect((await client.get('/conversations')).status).toBe(200)
     const page = await admin.get(`/settings/agents/${cy.id}`)
-    await admin.post(`/settings/agents/${cy.id}/deactivate`).type('form').send({ _csrf: csrfFrom(page.text) })
+    await admin
+      .post(`/settings/agents/${cy.id}/deactivate`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
     expect((await client.get('/conversations')).status).toBe(303)
     expect((await signIn(app, cy.email, PASSWORD)).res.status).toBe(401)
     const after = await admin.get(`/settings/agents/${cy.id}`)
     expect(after.text).toContain('Held by Cy')
     expect(await prisma().historyEvent.count({ where: { actorAgentId: adminActor.id } })).toBeGreaterThan(0)
-    await admin.post(`/settings/agents/${cy.id}/reactivate`).type('form').send({ _csrf: csrfFrom(after.text) })
+    await admin
+      .post(`/settings/agents/${cy.id}/reactivate`)
+      .type('form')
+      .send({ _csrf: csrfFrom(after.text) })
     expect((await signIn(app, cy.email, PASSWORD)).res.status).toBe(303)
   })
 
@@ -78,10 +96,16 @@ describe('managing agents', () => {
     await prisma().agent.updateMany({ where: { role: 'admin', email: { not: ADMIN.email } }, data: { role: 'agent' } })
     const me = await prisma().agent.findUniqueOrThrow({ where: { email: ADMIN.email } })
     const page = await admin.get(`/settings/agents/${me.id}`)
-    const demote = await admin.post(`/settings/agents/${me.id}`).type('form').send({ _csrf: csrfFrom(page.text), name: me.name, role: 'agent' })
+    const demote = await admin
+      .post(`/settings/agents/${me.id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: me.name, role: 'agent' })
     expect(demote.status).toBe(409)
     expect(demote.text).toContain('last active administrator')
-    await admin.post(`/settings/agents/${me.id}/deactivate`).type('form').send({ _csrf: csrfFrom(page.text) })
+    await admin
+      .post(`/settings/agents/${me.id}/deactivate`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
     expect(await prisma().agent.findUniqueOrThrow({ where: { id: me.id } })).toMatchObject({ role: 'admin', active: true })
   })
 
@@ -90,7 +114,9 @@ describe('managing agents', () => {
     const { client } = await signIn(app, dee.email, PASSWORD)
     expect((await client.get('/settings/agents')).status).toBe(403)
     const token = csrfFrom((await client.get('/conversations')).text)
-    expect((await client.post('/settings/agents').type('form').send({ _csrf: token, name: 'Evil', email: 'evil@example.test', role: 'admin' })).status).toBe(403)
+    expect((await client.post('/settings/agents').type('form').send({ _csrf: token, name: 'Evil', email: 'evil@example.test', role: 'admin' })).status).toBe(
+      403,
+    )
     expect(await prisma().agent.count({ where: { email: 'evil@example.test' } })).toBe(0)
   })
 
@@ -98,7 +124,14 @@ describe('managing agents', () => {
     const eve = await buildAgent(prisma())
     const { client } = await signIn(app, eve.email, PASSWORD)
     const page = await client.get('/profile')
-    await client.post('/profile').type('form').send({ _csrf: csrfFrom(page.text), notifyOnNewInFolder: 'on' })
-    expect(await prisma().agent.findUniqueOrThrow({ where: { id: eve.id } })).toMatchObject({ notifyOnAssign: false, notifyOnCustomerReply: false, notifyOnNewInFolder: true })
+    await client
+      .post('/profile')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), notifyOnNewInFolder: 'on' })
+    expect(await prisma().agent.findUniqueOrThrow({ where: { id: eve.id } })).toMatchObject({
+      notifyOnAssign: false,
+      notifyOnCustomerReply: false,
+      notifyOnNewInFolder: true,
+    })
   })
 })

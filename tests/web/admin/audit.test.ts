@@ -52,7 +52,10 @@ describe('settings: the audit log', () => {
 
   async function post(path: string, fields: Record<string, string> = {}) {
     const page = await admin.get('/settings/audit')
-    const res = await admin.post(path).type('form').send({ _csrf: csrfFrom(page.text), ...fields })
+    const res = await admin
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), ...fields })
     expect(res.status, `POST ${path}`).toBe(303)
     return res
   }
@@ -134,7 +137,12 @@ describe('settings: the audit log', () => {
         agentId: null,
         at: new Date(),
         target: { type: 'settings' },
-        data: { password: 'pw-LEAK-1', apiToken: 'tok-LEAK-2', nested: { clientSecret: 'sec-LEAK-3', kept: 'visible' }, pendingCloseDays: { from: 30, to: 14 } },
+        data: {
+          password: 'pw-LEAK-1',
+          apiToken: 'tok-LEAK-2',
+          nested: { clientSecret: 'sec-LEAK-3', kept: 'visible' },
+          pendingCloseDays: { from: 30, to: 14 },
+        },
       }),
     )
     const page = await admin.get('/settings/audit')
@@ -148,7 +156,8 @@ describe('settings: the audit log', () => {
   it('pages by 100 with an "older" link', async () => {
     const before = await prisma().auditEvent.count()
     await prisma().$transaction(async (tx) => {
-      for (let i = 0; i < 150; i++) await recordAdminEvent(tx, { type: 'outbox.retried', agentId: null, at: new Date(), target: { type: 'outbox', id: i + 1 }, data: { failed: i + 1 } })
+      for (let i = 0; i < 150; i++)
+        await recordAdminEvent(tx, { type: 'outbox.retried', agentId: null, at: new Date(), target: { type: 'outbox', id: i + 1 }, data: { failed: i + 1 } })
     })
     const total = before + 150
     const first = await admin.get('/settings/audit')
@@ -171,10 +180,19 @@ describe('settings: the audit log', () => {
     const token = csrfFrom((await client.get('/conversations')).text)
     const folder = await prisma().folder.findFirstOrThrow({ where: { name: 'Invoices' } })
     const tag = await prisma().tag.create({ data: { name: 'kept', colour: 'blue' } })
-    const account = await prisma().imapAccount.create({ data: { host: '127.0.0.1', port: 1, secure: false, username: 'x@example.test', password: IMAP_PASSWORD } })
+    const account = await prisma().imapAccount.create({
+      data: { host: '127.0.0.1', port: 1, secure: false, username: 'x@example.test', password: IMAP_PASSWORD },
+    })
     const audits = await prisma().auditEvent.count()
 
-    for (const path of ['/settings/folders', `/settings/folders/${folder.id}`, '/settings/tags', '/settings/imap', `/settings/imap/${account.id}`, '/settings/audit']) {
+    for (const path of [
+      '/settings/folders',
+      `/settings/folders/${folder.id}`,
+      '/settings/tags',
+      '/settings/imap',
+      `/settings/imap/${account.id}`,
+      '/settings/audit',
+    ]) {
       const res = await client.get(path)
       expect(res.status, `GET ${path}`).toBe(403)
       expect(res.text).not.toContain(IMAP_PASSWORD)
@@ -195,7 +213,10 @@ describe('settings: the audit log', () => {
       [`/settings/imap/${account.id}/delete`, {}],
     ]
     for (const [path, fields] of posts) {
-      const res = await client.post(path).type('form').send({ _csrf: token, ...fields })
+      const res = await client
+        .post(path)
+        .type('form')
+        .send({ _csrf: token, ...fields })
       expect(res.status, `POST ${path}`).toBe(403)
     }
     expect(await prisma().folder.findUniqueOrThrow({ where: { id: folder.id } })).toMatchObject({ name: 'Invoices' })

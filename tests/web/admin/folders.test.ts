@@ -44,7 +44,10 @@ describe('settings: the folders pages', () => {
 
   async function post(path: string, fields: Record<string, string>, from = '/settings/folders') {
     const page = await admin.get(from)
-    return admin.post(path).type('form').send({ _csrf: csrfFrom(page.text), ...fields })
+    return admin
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), ...fields })
   }
 
   it('lists the folders in order with their conversation counts, and creates one', async () => {
@@ -80,7 +83,10 @@ describe('settings: the folders pages', () => {
     const page = await admin.get(`/settings/folders/${billing.id}`)
     expect(page.status).toBe(200)
     expectFormsSafe(page.text)
-    const res = await admin.post(`/settings/folders/${billing.id}`).type('form').send({ _csrf: csrfFrom(page.text), name: 'Invoices', inboundAddress: 'Invoices@Example.COM', signatureHtml: '' })
+    const res = await admin
+      .post(`/settings/folders/${billing.id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: 'Invoices', inboundAddress: 'Invoices@Example.COM', signatureHtml: '' })
     expect(res.status).toBe(303)
     expect(await prisma().folder.findUniqueOrThrow({ where: { id: billing.id } })).toMatchObject({ name: 'Invoices', inboundAddress: 'invoices@example.com' })
     const after = await admin.get(`/settings/folders/${billing.id}`)
@@ -109,7 +115,11 @@ describe('settings: the folders pages', () => {
 
   it('stores the signature sanitised: a script is gone', async () => {
     const sales = await folderNamed('Sales')
-    const res = await post(`/settings/folders/${sales.id}`, { name: 'Sales', inboundAddress: '', signatureHtml: '<p>The <b>Sales</b> team</p><script>alert("x")</script><p onclick="steal()">Call us</p>' })
+    const res = await post(`/settings/folders/${sales.id}`, {
+      name: 'Sales',
+      inboundAddress: '',
+      signatureHtml: '<p>The <b>Sales</b> team</p><script>alert("x")</script><p onclick="steal()">Call us</p>',
+    })
     expect(res.status).toBe(303)
     const stored = (await prisma().folder.findUniqueOrThrow({ where: { id: sales.id } })).signatureHtml
     expect(stored).toContain('<b>Sales</b> team')
@@ -125,15 +135,34 @@ describe('settings: the folders pages', () => {
     const page = await admin.get(`/settings/folders/${returns.id}`)
     expect(page.text).toMatch(/<input type="checkbox" name="acknowledge" checked/)
     expect(page.text).toContain('placeholder="Thank you for writing to us.')
-    const own = await post(`/settings/folders/${returns.id}`, { name: 'Returns', inboundAddress: '', signatureHtml: '', acknowledge: 'on', acknowledgementText: '  We answer returns within a day.  ' })
+    const own = await post(`/settings/folders/${returns.id}`, {
+      name: 'Returns',
+      inboundAddress: '',
+      signatureHtml: '',
+      acknowledge: 'on',
+      acknowledgementText: '  We answer returns within a day.  ',
+    })
     expect(own.status).toBe(303)
-    expect(await prisma().folder.findUniqueOrThrow({ where: { id: returns.id } })).toMatchObject({ acknowledge: true, acknowledgementText: 'We answer returns within a day.' })
-    const off = await post(`/settings/folders/${returns.id}`, { name: 'Returns', inboundAddress: '', signatureHtml: '', acknowledgementText: 'We answer returns within a day.' })
+    expect(await prisma().folder.findUniqueOrThrow({ where: { id: returns.id } })).toMatchObject({
+      acknowledge: true,
+      acknowledgementText: 'We answer returns within a day.',
+    })
+    const off = await post(`/settings/folders/${returns.id}`, {
+      name: 'Returns',
+      inboundAddress: '',
+      signatureHtml: '',
+      acknowledgementText: 'We answer returns within a day.',
+    })
     expect(off.status).toBe(303)
     expect((await prisma().folder.findUniqueOrThrow({ where: { id: returns.id } })).acknowledge).toBe(false)
     const audit = await prisma().auditEvent.findFirstOrThrow({ where: { action: 'folder.updated', targetId: String(returns.id) }, orderBy: { id: 'desc' } })
     expect(audit.data).toMatchObject({ acknowledge: { from: true, to: false } })
-    const tooLong = await post(`/settings/folders/${returns.id}`, { name: 'Returns', inboundAddress: '', signatureHtml: '', acknowledgementText: 'x'.repeat(5001) })
+    const tooLong = await post(`/settings/folders/${returns.id}`, {
+      name: 'Returns',
+      inboundAddress: '',
+      signatureHtml: '',
+      acknowledgementText: 'x'.repeat(5001),
+    })
     expect(tooLong.status).toBe(400)
     expect(tooLong.text).toContain('Keep the acknowledgement under 5,000 characters')
     await prisma().folder.delete({ where: { id: returns.id } })
@@ -160,7 +189,10 @@ describe('settings: the folders pages', () => {
     const page = await admin.get(`/settings/folders/${invoices.id}`)
     expect(page.text).toContain('Move its conversations to')
     expect(page.text).toContain('Move the conversations and delete “Invoices”')
-    const refused = await admin.post(`/settings/folders/${invoices.id}/delete`).type('form').send({ _csrf: csrfFrom(page.text), moveTo: '' })
+    const refused = await admin
+      .post(`/settings/folders/${invoices.id}/delete`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), moveTo: '' })
     expect(refused.status).toBe(409)
     expect(refused.text).toContain('“Invoices” still holds 1 conversation. Choose a folder to move it to, or move it first.')
     expect(await prisma().folder.count({ where: { id: invoices.id } })).toBe(1)
@@ -169,7 +201,10 @@ describe('settings: the folders pages', () => {
     const generalPage = await admin.get(`/settings/folders/${general.id}`)
     expect(generalPage.text).toContain('This is the default folder')
     expect(generalPage.text).not.toContain(`action="/settings/folders/${general.id}/delete"`)
-    const forced = await admin.post(`/settings/folders/${general.id}/delete`).type('form').send({ _csrf: csrfFrom(generalPage.text), moveTo: String(invoices.id) })
+    const forced = await admin
+      .post(`/settings/folders/${general.id}/delete`)
+      .type('form')
+      .send({ _csrf: csrfFrom(generalPage.text), moveTo: String(invoices.id) })
     expect(forced.status).toBe(409)
     expect(forced.text).toContain('is the default folder')
     expect(await prisma().folder.count({ where: { id: general.id } })).toBe(1)
@@ -179,7 +214,7 @@ describe('settings: the folders pages', () => {
     const invoices = await folderNamed('Invoices')
     const sales = await folderNamed('Sales')
     const second = await buildConversation(app.ctx.domain, adminActor, { folderId: invoices.id, subject: 'Second invoice' })
-    const ids = (await prisma().conversation.findMany({ where: { folderId: invoices.id }, select: { id: true, number: true } }))
+    const ids = await prisma().conversation.findMany({ where: { folderId: invoices.id }, select: { id: true, number: true } })
     expect(ids).toHaveLength(2)
     const res = await post(`/settings/folders/${invoices.id}/delete`, { moveTo: String(sales.id) }, `/settings/folders/${invoices.id}`)
     expect(res.status).toBe(303)
@@ -189,7 +224,9 @@ describe('settings: the folders pages', () => {
     expect(listedFolders(list.text)).toEqual(['General', 'Sales'])
     for (const c of ids) {
       expect((await prisma().conversation.findUniqueOrThrow({ where: { id: c.id } })).folderId).toBe(sales.id)
-      expect(await prisma().historyEvent.findMany({ where: { conversationId: c.id, type: 'conversation.moved' } })).toEqual([expect.objectContaining({ actorKind: 'agent', actorAgentId: adminActor.id, data: expect.objectContaining({ from: invoices.id, to: sales.id }) })])
+      expect(await prisma().historyEvent.findMany({ where: { conversationId: c.id, type: 'conversation.moved' } })).toEqual([
+        expect.objectContaining({ actorKind: 'agent', actorAgentId: adminActor.id, data: expect.objectContaining({ from: invoices.id, to: sales.id }) }),
+      ])
     }
     const conversationPage = await admin.get(`/conversations/${second.number}`)
     expect(conversationPage.text).toContain('to Sales')

@@ -68,7 +68,10 @@ describe('settings: IMAP accounts', () => {
 
   async function post(path: string, fields: Record<string, string>, from = '/settings/imap') {
     const page = await admin.get(from)
-    return admin.post(path).type('form').send({ _csrf: csrfFrom(page.text), ...fields })
+    return admin
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), ...fields })
   }
 
   /** The page after a redirect, where the flash message shows. */
@@ -92,7 +95,16 @@ describe('settings: IMAP accounts', () => {
     expect(res.status).toBe(303)
     const account = await prisma().imapAccount.findFirstOrThrow()
     accountId = account.id
-    expect(account).toMatchObject({ host: '127.0.0.1', port: dovecot.port, secure: false, username: MAILBOX_USER.user, password: MAILBOX_USER.password, enabled: true, mailbox: 'INBOX', moveToMailbox: null })
+    expect(account).toMatchObject({
+      host: '127.0.0.1',
+      port: dovecot.port,
+      secure: false,
+      username: MAILBOX_USER.user,
+      password: MAILBOX_USER.password,
+      enabled: true,
+      mailbox: 'INBOX',
+      moveToMailbox: null,
+    })
 
     const list = await admin.get('/settings/imap')
     expect(list.text).toContain(`IMAP account ${MAILBOX_USER.user} on 127.0.0.1 added.`)
@@ -119,7 +131,10 @@ describe('settings: IMAP accounts', () => {
   it('keeps the stored password when the field is left empty', async () => {
     const res = await post(`/settings/imap/${accountId}`, form({ moveToMailbox: 'Processed' }), `/settings/imap/${accountId}`)
     expect(res.status).toBe(303)
-    expect(await prisma().imapAccount.findUniqueOrThrow({ where: { id: accountId } })).toMatchObject({ password: MAILBOX_USER.password, moveToMailbox: 'Processed' })
+    expect(await prisma().imapAccount.findUniqueOrThrow({ where: { id: accountId } })).toMatchObject({
+      password: MAILBOX_USER.password,
+      moveToMailbox: 'Processed',
+    })
     await post(`/settings/imap/${accountId}/test`, {})
     expect((await flashOf())[0]).toBe('success')
   })
@@ -183,7 +198,17 @@ describe('settings: IMAP accounts', () => {
     expect((await post(`/settings/imap/${accountId}/delete`, {})).status).toBe(303)
     expect(await prisma().imapAccount.count()).toBe(0)
     const actions = (await prisma().auditEvent.findMany({ where: { targetType: 'imap_account' }, orderBy: { id: 'asc' } })).map((a) => a.action)
-    expect(actions).toEqual(['imap.created', 'imap.tested', 'imap.updated', 'imap.tested', 'imap.updated', 'imap.tested', 'imap.disabled', 'imap.enabled', 'imap.deleted'])
+    expect(actions).toEqual([
+      'imap.created',
+      'imap.tested',
+      'imap.updated',
+      'imap.tested',
+      'imap.updated',
+      'imap.tested',
+      'imap.disabled',
+      'imap.enabled',
+      'imap.deleted',
+    ])
     expect((await admin.get(`/settings/imap/${accountId}`)).status).toBe(404)
   })
 })

@@ -38,7 +38,10 @@ describe('received e-mail for administrators', () => {
     expect(original.headers['content-disposition']).toContain('attachment')
     expect(Buffer.from(original.body).toString()).toBe(raw.toString())
 
-    const res = await admin.post(`/settings/inbound/${id}/reprocess`).type('form').send({ _csrf: csrfFrom(page.text) })
+    const res = await admin
+      .post(`/settings/inbound/${id}/reprocess`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
     expect(res.status).toBe(303)
     const row = await prisma.inboundMessage.findUniqueOrThrow({ where: { id } })
     expect(row.status).toBe('processed')
@@ -46,7 +49,10 @@ describe('received e-mail for administrators', () => {
   })
 
   it('still takes a message without any sender, under a placeholder the agents can see', async () => {
-    const { outcome } = await receiveRawMessage(app.ctx.domain, { source: 'http', raw: Buffer.from('To: support@localhost\r\nSubject: Nobody sent this\r\n\r\n') })
+    const { outcome } = await receiveRawMessage(app.ctx.domain, {
+      source: 'http',
+      raw: Buffer.from('To: support@localhost\r\nSubject: Nobody sent this\r\n\r\n'),
+    })
     expect(outcome.status).toBe('processed')
     const c = await app.ctx.db.prisma.conversation.findFirstOrThrow({ where: { subject: 'Nobody sent this' }, include: { customer: true, messages: true } })
     expect(c.customer.email).toBe('unknown-sender@invalid')

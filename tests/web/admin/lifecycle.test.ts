@@ -30,10 +30,19 @@ describe('the reminders and closing settings page', () => {
     const page = await admin.get('/settings/lifecycle')
     expect(page.status).toBe(200)
     expect(page.text).toContain('value="30"')
-    const res = await admin.post('/settings/lifecycle').type('form').send(form(page.text, { pendingCloseDays: '14', reminderBeforeCloseDays: '3', attachmentMaxMegabytes: '2', closingEmailEnabled: '' }))
+    const res = await admin
+      .post('/settings/lifecycle')
+      .type('form')
+      .send(form(page.text, { pendingCloseDays: '14', reminderBeforeCloseDays: '3', attachmentMaxMegabytes: '2', closingEmailEnabled: '' }))
     expect(res.status).toBe(303)
     const s = await loadSettings(app.ctx.db.prisma)
-    expect(s).toMatchObject({ pendingCloseDays: 14, reminderBeforeCloseDays: 3, attachmentMaxBytes: 2 * 1024 * 1024, closingEmailEnabled: false, reminderText: 'Solved?' })
+    expect(s).toMatchObject({
+      pendingCloseDays: 14,
+      reminderBeforeCloseDays: 3,
+      attachmentMaxBytes: 2 * 1024 * 1024,
+      closingEmailEnabled: false,
+      reminderText: 'Solved?',
+    })
     const audit = await app.ctx.db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'settings.updated' } })
     expect(audit.data).toMatchObject({ pendingCloseDays: { from: 30, to: 14 } })
   })

@@ -55,7 +55,10 @@ describe('settings: the outbox', () => {
     emails.sent = await enqueue({ subject: 'Welcome aboard', to: 'sam@example.com' })
     await prisma().outboxEmail.update({ where: { id: emails.sent.id }, data: { status: 'sent', attempts: 1, sentAt: new Date() } })
     emails.failed = await enqueue({ subject: 'Your invoice', to: 'nobody@example.com' })
-    await prisma().outboxEmail.update({ where: { id: emails.failed.id }, data: { status: 'failed', attempts: 8, lastError: 'ECONNECTION: Connection closed unexpectedly' } })
+    await prisma().outboxEmail.update({
+      where: { id: emails.failed.id },
+      data: { status: 'failed', attempts: 8, lastError: 'ECONNECTION: Connection closed unexpectedly' },
+    })
     emails.queued = await enqueue({
       kind: 'agent_reply',
       to: 'Casey Customer <casey@example.com>',
@@ -142,7 +145,10 @@ describe('settings: the outbox', () => {
     const page = await admin.get(`/settings/outbox/${emails.failed.id}`)
     expect(page.text).toContain('action="/settings/outbox/' + emails.failed.id + '/retry"')
     const before = Date.now()
-    const res = await admin.post(`/settings/outbox/${emails.failed.id}/retry`).type('form').send({ _csrf: csrfFrom(page.text) })
+    const res = await admin
+      .post(`/settings/outbox/${emails.failed.id}/retry`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
     expect(res.status).toBe(303)
     expect(res.headers.location).toBe(`/settings/outbox/${emails.failed.id}`)
     const row = await prisma().outboxEmail.findUniqueOrThrow({ where: { id: emails.failed.id } })
@@ -153,7 +159,10 @@ describe('settings: the outbox', () => {
     expect(await prisma().auditEvent.count({ where: { action: 'outbox.retried', targetId: String(emails.failed.id) } })).toBe(1)
 
     // A sent e-mail is never sent twice from here.
-    const sent = await admin.post(`/settings/outbox/${emails.sent.id}/retry`).type('form').send({ _csrf: csrfFrom(page.text) })
+    const sent = await admin
+      .post(`/settings/outbox/${emails.sent.id}/retry`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
     expect(sent.status).toBe(303)
     expect((await prisma().outboxEmail.findUniqueOrThrow({ where: { id: emails.sent.id } })).status).toBe('sent')
     expect((await admin.get(`/settings/outbox/${emails.sent.id}`)).text).toContain('This e-mail was already sent.')
@@ -165,7 +174,10 @@ describe('settings: the outbox', () => {
     await prisma().outboxEmail.updateMany({ where: { id: { in: [a.id, b.id] } }, data: { status: 'failed', attempts: 8, lastError: 'boom' } })
     const page = await admin.get('/settings/outbox')
     expect(page.text).toContain('Send the 2 failed e-mails again')
-    const res = await admin.post('/settings/outbox/retry-failed').type('form').send({ _csrf: csrfFrom(page.text) })
+    const res = await admin
+      .post('/settings/outbox/retry-failed')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
     expect(res.status).toBe(303)
     expect(res.headers.location).toBe('/settings/outbox')
     expect(await prisma().outboxEmail.count({ where: { status: 'failed' } })).toBe(0)
@@ -176,7 +188,10 @@ describe('settings: the outbox', () => {
   it('warns admins on every page, and monitoring on /healthz, of e-mails given up on; agents are not bothered', async () => {
     const a = await enqueue({ subject: 'Given up A' })
     const b = await enqueue({ subject: 'Given up B' })
-    await prisma().outboxEmail.updateMany({ where: { id: { in: [a.id, b.id] } }, data: { status: 'failed', attempts: 8, lastError: 'ESOCKET: connection refused' } })
+    await prisma().outboxEmail.updateMany({
+      where: { id: { in: [a.id, b.id] } },
+      data: { status: 'failed', attempts: 8, lastError: 'ESOCKET: connection refused' },
+    })
     forgetOutboxFailures(prisma())
     for (const url of ['/conversations', '/settings', '/profile']) {
       const page = await admin.get(url)
@@ -190,7 +205,10 @@ describe('settings: the outbox', () => {
     expect((await client.get('/conversations')).text).not.toContain('given up')
 
     const page = await admin.get('/settings/outbox')
-    await admin.post('/settings/outbox/retry-failed').type('form').send({ _csrf: csrfFrom(page.text) })
+    await admin
+      .post('/settings/outbox/retry-failed')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
     expect((await admin.get('/conversations')).text).not.toContain('given up')
     expect((await admin.get('/healthz')).body).toMatchObject({ outbox: { failedLast7Days: 0 } })
   })
@@ -200,7 +218,13 @@ describe('settings: the outbox', () => {
     const { client } = await signIn(app, agent.email, PASSWORD)
     const token = csrfFrom((await client.get('/conversations')).text)
     await prisma().outboxEmail.update({ where: { id: emails.failed.id }, data: { status: 'failed' } })
-    for (const url of ['/settings/outbox', '/settings/outbox?status=failed', `/settings/outbox/${emails.queued.id}`, `/settings/outbox/${emails.queued.id}/html`, `/settings/outbox/${emails.queued.id}/attachments/1`]) {
+    for (const url of [
+      '/settings/outbox',
+      '/settings/outbox?status=failed',
+      `/settings/outbox/${emails.queued.id}`,
+      `/settings/outbox/${emails.queued.id}/html`,
+      `/settings/outbox/${emails.queued.id}/attachments/1`,
+    ]) {
       const res = await client.get(url)
       expect(res.status, url).toBe(403)
       expect(res.text).not.toContain('Dear Casey')

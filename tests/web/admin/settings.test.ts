@@ -32,7 +32,10 @@ describe('settings: tags and folders', () => {
 
   it('refuses a duplicate name with a clear message', async () => {
     const page = await admin.get('/settings')
-    await admin.post('/settings/tags').type('form').send({ _csrf: csrfFrom(page.text), name: 'REFUND', colour: 'blue' })
+    await admin
+      .post('/settings/tags')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: 'REFUND', colour: 'blue' })
     const next = await admin.get('/settings')
     expect(next.text).toContain('A tag named “REFUND” already exists')
     expect(await app.ctx.db.prisma.tag.count({ where: { name: { equals: 'refund', mode: 'insensitive' } } })).toBe(1)
@@ -42,7 +45,10 @@ describe('settings: tags and folders', () => {
     const agent = await buildAgent(app.ctx.db.prisma)
     const { client } = await signIn(app, agent.email, PASSWORD)
     const page = await client.get('/conversations')
-    const res = await client.post('/settings/tags').type('form').send({ _csrf: csrfFrom(page.text), name: 'sneaky' })
+    const res = await client
+      .post('/settings/tags')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: 'sneaky' })
     expect(res.status).toBe(403)
     expect(await app.ctx.db.prisma.tag.count({ where: { name: 'sneaky' } })).toBe(0)
   })
@@ -50,7 +56,10 @@ describe('settings: tags and folders', () => {
 
 describe('the mail card', () => {
   it('shows where mail goes without ever showing the password', async () => {
-    const app = await startTestApp({ SMTP_URL: 'smtp://mailer:s3cr3t-pass@smtp.example.test:587', INBOUND_ADDRESSES: 'help@example.test,@support.example.test' })
+    const app = await startTestApp({
+      SMTP_URL: 'smtp://mailer:s3cr3t-pass@smtp.example.test:587',
+      INBOUND_ADDRESSES: 'help@example.test,@support.example.test',
+    })
     try {
       const admin = await setUpAndSignIn(app)
       const page = await admin.get('/settings')

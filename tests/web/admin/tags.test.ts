@@ -42,7 +42,10 @@ describe('settings: the tags page', () => {
 
   async function post(path: string, fields: Record<string, string>) {
     const page = await admin.get('/settings/tags')
-    return admin.post(path).type('form').send({ _csrf: csrfFrom(page.text), ...fields })
+    return admin
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), ...fields })
   }
 
   it('creates tags with a colour from the palette and lists them with inline forms', async () => {
@@ -115,7 +118,9 @@ describe('settings: the tags page', () => {
       const conversationPage = await admin.get(`/conversations/${c.number}`)
       expect(conversationPage.text).toContain('removed the tag “refund”')
     }
-    expect(await prisma().auditEvent.findFirstOrThrow({ where: { action: 'tag.deleted', targetId: String(refund.id) } })).toMatchObject({ data: { name: 'refund', conversations: 2 } })
+    expect(await prisma().auditEvent.findFirstOrThrow({ where: { action: 'tag.deleted', targetId: String(refund.id) } })).toMatchObject({
+      data: { name: 'refund', conversations: 2 },
+    })
   })
 
   it('answers 404 for a tag that does not exist', async () => {

@@ -15,7 +15,10 @@ describe('password reset', () => {
   async function askForLink(email: string) {
     const client = request.agent(app.url)
     const page = await client.get('/forgot-password')
-    return client.post('/forgot-password').type('form').send({ _csrf: csrfFrom(page.text), email })
+    return client
+      .post('/forgot-password')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email })
   }
 
   it('answers the same for unknown addresses and sends nothing', async () => {
@@ -41,9 +44,15 @@ describe('password reset', () => {
     const client = request.agent(app.url)
     const form = await client.get(link!)
     expect(form.status).toBe(200)
-    const short = await client.post(link!).type('form').send({ _csrf: csrfFrom(form.text), password: 'short' })
+    const short = await client
+      .post(link!)
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), password: 'short' })
     expect(short.status).toBe(400)
-    const done = await client.post(link!).type('form').send({ _csrf: csrfFrom(form.text), password: 'a brand new password' })
+    const done = await client
+      .post(link!)
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), password: 'a brand new password' })
     expect(done.status).toBe(303)
 
     expect((await otherDevice.get('/conversations')).status).toBe(303)
@@ -65,12 +74,22 @@ describe('password reset', () => {
 
     const client = request.agent(app.url)
     const form = await client.get(newer!)
-    expect((await client.post(newer!).type('form').send({ _csrf: csrfFrom(form.text), password: 'the newest password' })).status).toBe(303)
+    expect(
+      (
+        await client
+          .post(newer!)
+          .type('form')
+          .send({ _csrf: csrfFrom(form.text), password: 'the newest password' })
+      ).status,
+    ).toBe(303)
 
     // The older link, read later from the log or the mailbox, sets nothing.
     const stale = await client.get(older!)
     expect(stale.status).toBe(404)
-    const attempt = await client.post(older!).type('form').send({ _csrf: csrfFrom(form.text), password: 'an attacker password' })
+    const attempt = await client
+      .post(older!)
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), password: 'an attacker password' })
     expect(attempt.status).toBe(404)
     expect((await signIn(app, ADMIN.email, 'an attacker password')).res.status).toBe(401)
     expect((await signIn(app, ADMIN.email, 'the newest password')).res.status).toBe(303)

@@ -3,7 +3,10 @@ import request from 'supertest'
 import { ADMIN, csrfFrom, setUpAndSignIn, signIn, startTestApp, type TestApp } from '../../helpers/testApp.ts'
 
 const sessionCookie = (res: request.Response) =>
-  ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('suivi.sid='))?.split(';')[0]
+  ([] as string[])
+    .concat(res.headers['set-cookie'] ?? [])
+    .find((c) => c.startsWith('suivi.sid='))
+    ?.split(';')[0]
 
 describe('first run and sign-in', () => {
   let app: TestApp
@@ -23,7 +26,10 @@ describe('first run and sign-in', () => {
   it('refuses a malformed first-run form with field messages and creates nothing', async () => {
     const client = request.agent(app.url)
     const page = await client.get('/setup')
-    const res = await client.post('/setup').type('form').send({ _csrf: csrfFrom(page.text), name: '', email: 'not-an-address', password: 'short' })
+    const res = await client
+      .post('/setup')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: '', email: 'not-an-address', password: 'short' })
     expect(res.status).toBe(400)
     expect(res.text).toContain('Enter a valid e-mail address')
     expect(res.text).toContain('at least 10 characters')
@@ -33,7 +39,10 @@ describe('first run and sign-in', () => {
   it('refuses a form without a CSRF token and writes nothing', async () => {
     const client = request.agent(app.url)
     await client.get('/setup')
-    const res = await client.post('/setup').type('form').send({ ...ADMIN })
+    const res = await client
+      .post('/setup')
+      .type('form')
+      .send({ ...ADMIN })
     expect(res.status).toBe(403)
     expect(res.text).toContain('This form has expired')
     expect(await app.ctx.db.prisma.agent.count()).toBe(0)
@@ -64,7 +73,10 @@ describe('first run and sign-in', () => {
     const page = await client.get('/login')
     const before = sessionCookie(page)
     expect(before).toBeDefined()
-    const res = await client.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: ADMIN.email, password: ADMIN.password })
+    const res = await client
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: ADMIN.email, password: ADMIN.password })
     expect(res.status).toBe(303)
     const after = sessionCookie(res)
     expect(after).toBeDefined()
@@ -74,7 +86,10 @@ describe('first run and sign-in', () => {
 
     const list = await client.get('/conversations')
     expect(list.status).toBe(200)
-    const out = await client.post('/logout').type('form').send({ _csrf: csrfFrom(list.text) })
+    const out = await client
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfFrom(list.text) })
     expect(out.status).toBe(303)
     expect(await app.ctx.db.prisma.session.count({ where: { sid } })).toBe(0)
     // The old cookie opens nothing any more.
@@ -92,7 +107,10 @@ describe('first run and sign-in', () => {
     ] as const) {
       const client = request.agent(app.url)
       const page = await client.get(`/login?next=${encodeURIComponent(next)}`)
-      const res = await client.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: ADMIN.email, password: ADMIN.password, next })
+      const res = await client
+        .post('/login')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), email: ADMIN.email, password: ADMIN.password, next })
       expect(res.headers.location).toBe(expected)
     }
   })
@@ -103,7 +121,10 @@ describe('first run and sign-in', () => {
     const token = csrfFrom(page.text)
     const statuses: number[] = []
     for (let i = 0; i < 7; i++) {
-      const res = await client.post('/login').type('form').send({ _csrf: token, email: 'someone@example.test', password: `guess number ${i}` })
+      const res = await client
+        .post('/login')
+        .type('form')
+        .send({ _csrf: token, email: 'someone@example.test', password: `guess number ${i}` })
       statuses.push(res.status)
     }
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401])

@@ -29,7 +29,22 @@ const ZOD_DEFAULT =
 
 const OVER_LONG = 'x'.repeat(1_000_001)
 /** Values a tampered or broken form may carry: over-long, a list, an object, and numbers and words where the other is due. */
-const BAD_VALUES: unknown[] = [OVER_LONG, 'y'.repeat(6000), ['a', 'b'], { nested: 'value' }, -1, '-1', 1.5, '1.5', 99_999_999_999, '99999999999', 'not-a-choice', '', null, true]
+const BAD_VALUES: unknown[] = [
+  OVER_LONG,
+  'y'.repeat(6000),
+  ['a', 'b'],
+  { nested: 'value' },
+  -1,
+  '-1',
+  1.5,
+  '1.5',
+  99_999_999_999,
+  '99999999999',
+  'not-a-choice',
+  '',
+  null,
+  true,
+]
 
 const FORM_SCHEMAS: Record<string, z.ZodType> = {
   // The agent's conversation forms, as the routes read them.
@@ -85,7 +100,8 @@ describe('every schema issue of the agent and admin forms is a written sentence'
   }
 
   it('says what is wrong with a typed address, quoting it', () => {
-    const message = (customerEmail: unknown) => newConversationForm.safeParse({ customerEmail, subject: 's', folderId: '1' }).error?.issues.find((i) => i.path[0] === 'customerEmail')?.message
+    const message = (customerEmail: unknown) =>
+      newConversationForm.safeParse({ customerEmail, subject: 's', folderId: '1' }).error?.issues.find((i) => i.path[0] === 'customerEmail')?.message
     expect(message('bob@')).toBe('“bob@” is not a complete e-mail address.')
     expect(message('bob@example')).toBe('“bob@example” is not a complete e-mail address.')
     expect(message('bob')).toBe('“bob” is not an e-mail address: it has no @.')
@@ -97,7 +113,9 @@ describe('every schema issue of the agent and admin forms is a written sentence'
 
   it('names the field and the limit in plain words', () => {
     const fields = (schema: z.ZodType, input: unknown) => Object.fromEntries(schema.safeParse(input).error!.issues.map((i) => [i.path.join('.'), i.message]))
-    expect(fields(createConversationSchema, { customerEmail: 'a@example.com', customerName: 'n'.repeat(201), subject: 's', folderId: 1, mode: 'send' })).toEqual({
+    expect(
+      fields(createConversationSchema, { customerEmail: 'a@example.com', customerName: 'n'.repeat(201), subject: 's', folderId: 1, mode: 'send' }),
+    ).toEqual({
       customerName: 'The customer’s name is too long: use at most 200 characters.',
     })
     expect(fields(settingsSchema, { pendingCloseDays: 'soon', reminderBeforeCloseDays: -1, reopenWindowDays: 4000, reminderText: 'r'.repeat(5001) })).toEqual({
@@ -106,13 +124,22 @@ describe('every schema issue of the agent and admin forms is a written sentence'
       reopenWindowDays: 'The days in which a reply reopens must be at most 3,650.',
       reminderText: 'The reminder text is too long: use at most 5,000 characters.',
     })
-    expect(fields(bulkForm, { action: 'archive', ids: ['x'] })).toEqual({ action: 'Choose the action from the list.', 'ids.0': 'Choose the conversations from the list.' })
-    expect(formIssueMessage({ code: 'too_big', origin: 'array', maximum: 500, inclusive: true, input: [], path: ['folderIds'] })).toBe('Choose at most 500 of the folders.')
+    expect(fields(bulkForm, { action: 'archive', ids: ['x'] })).toEqual({
+      action: 'Choose the action from the list.',
+      'ids.0': 'Choose the conversations from the list.',
+    })
+    expect(formIssueMessage({ code: 'too_big', origin: 'array', maximum: 500, inclusive: true, input: [], path: ['folderIds'] })).toBe(
+      'Choose at most 500 of the folders.',
+    )
   })
 
   it('a command refusing a message over its length says so in words', async () => {
     // Straight from the command, before any database work: the schema refuses first.
-    const refusal = await addInternalComment({} as never, { id: 1, name: 'A', email: 'a@example.com', role: 'admin' }, { conversationId: 1, text: OVER_LONG }).catch((err: unknown) => err)
+    const refusal = await addInternalComment(
+      {} as never,
+      { id: 1, name: 'A', email: 'a@example.com', role: 'admin' },
+      { conversationId: 1, text: OVER_LONG },
+    ).catch((err: unknown) => err)
     expect(refusal).toBeInstanceOf(ValidationError)
     expect((refusal as ValidationError).fields).toEqual({ text: 'The message is too long: use at most 1,000,000 characters.' })
   })
@@ -146,7 +173,12 @@ describe('no zod default text reaches a person through the agent and admin forms
   }
 
   /** Posts the form once per field and bad value, the other fields valid, and checks what the person sees. */
-  async function attack(path: string, base: Record<string, string>, fields: string[], options: { multipart?: boolean; client?: ReturnType<typeof request.agent>; csrf?: string } = {}) {
+  async function attack(
+    path: string,
+    base: Record<string, string>,
+    fields: string[],
+    options: { multipart?: boolean; client?: ReturnType<typeof request.agent>; csrf?: string } = {},
+  ) {
     const client = options.client ?? admin
     const csrf = options.csrf ?? token
     const values: (string | string[])[] = [OVER_LONG.slice(0, options.multipart ? undefined : 6000), ['a', 'b'], '-1', '1.5', '99999999999', 'not-a-choice', '']
@@ -190,11 +222,21 @@ describe('no zod default text reaches a person through the agent and admin forms
 
     await attack(
       '/conversations',
-      { mode: 'record', customerEmail: 'form.test@example.com', customerName: 'Form Test', subject: 'A subject', folderId: String(general.id), assigneeId: '', text: 'Body' },
+      {
+        mode: 'record',
+        customerEmail: 'form.test@example.com',
+        customerName: 'Form Test',
+        subject: 'A subject',
+        folderId: String(general.id),
+        assigneeId: '',
+        text: 'Body',
+      },
       ['mode', 'customerEmail', 'customerName', 'subject', 'folderId', 'assigneeId', 'text', 'html'],
       { multipart: true },
     )
-    await attack(`${href}/messages`, { type: 'comment', text: 'A note', statusAfter: '' }, ['type', 'text', 'statusAfter', 'seenMessageCount'], { multipart: true })
+    await attack(`${href}/messages`, { type: 'comment', text: 'A note', statusAfter: '' }, ['type', 'text', 'statusAfter', 'seenMessageCount'], {
+      multipart: true,
+    })
     await attack(`${href}/messages`, { type: 'reply', text: 'A reply', statusAfter: '' }, ['text', 'statusAfter', 'seenMessageCount'])
     await attack(`${href}/assign`, { assigneeId: '' }, ['assigneeId'])
     await attack(`${href}/move`, { folderId: String(general.id) }, ['folderId'])
@@ -204,7 +246,13 @@ describe('no zod default text reaches a person through the agent and admin forms
       const res = await admin.post(`${href}/tags/${bad}/remove`).type('form').send({ _csrf: token })
       expectNoDefaultText(`remove tag ${bad}`, await pageAfter(admin, res))
     }
-    await attack('/conversations/bulk', { action: 'close', ids: String(conversation.id), back: '/conversations' }, ['action', 'ids', 'assigneeId', 'folderId', 'tagId'])
+    await attack('/conversations/bulk', { action: 'close', ids: String(conversation.id), back: '/conversations' }, [
+      'action',
+      'ids',
+      'assigneeId',
+      'folderId',
+      'tagId',
+    ])
     await attack('/profile', { notifyOnAssign: 'on' }, ['notifyOnAssign', 'notifyOnCustomerReply', 'notifyOnNewInFolder'])
   }, 120_000)
 
@@ -212,25 +260,45 @@ describe('no zod default text reaches a person through the agent and admin forms
     const folder = await buildFolder(prisma(), 'Form test desk')
     const agent = await buildAgent(prisma(), { folderIds: [folder.id], name: 'Form Test Agent' })
     const tag = await buildTag(prisma(), 'admin-form-test')
-    const account = await app.ctx.db.prisma.imapAccount.create({ data: { host: 'imap.example.com', port: 993, secure: true, username: 'u', password: 'p', mailbox: 'INBOX', enabled: false } })
+    const account = await app.ctx.db.prisma.imapAccount.create({
+      data: { host: 'imap.example.com', port: 993, secure: true, username: 'u', password: 'p', mailbox: 'INBOX', enabled: false },
+    })
 
     await attack('/settings/tags', { name: 'quick tag', colour: 'red' }, ['name', 'colour'])
     await attack('/settings/folders', { name: 'quick folder' }, ['name'])
     await attack('/settings/tags/new', { name: 'new tag', colour: 'red' }, ['name', 'colour'])
     await attack(`/settings/tags/${tag.id}`, { name: 'admin-form-test', colour: 'red' }, ['name', 'colour'])
     await attack('/settings/folders/new', { name: 'new folder' }, ['name'])
-    await attack(`/settings/folders/${folder.id}`, { name: 'Form test desk', inboundAddress: '', signatureHtml: '' }, ['name', 'inboundAddress', 'signatureHtml', 'acknowledgementText'])
+    await attack(`/settings/folders/${folder.id}`, { name: 'Form test desk', inboundAddress: '', signatureHtml: '' }, [
+      'name',
+      'inboundAddress',
+      'signatureHtml',
+      'acknowledgementText',
+    ])
     await attack(`/settings/folders/${folder.id}/move`, { direction: 'up' }, ['direction'])
     await buildConversation(app.ctx.domain, { id: agent.id, name: agent.name, email: agent.email, role: 'admin' }, { folderId: folder.id })
     await attack(`/settings/folders/${folder.id}/delete`, {}, ['moveTo'])
     await attack('/settings/agents', { name: 'Invited', email: 'invited@example.com', role: 'agent' }, ['name', 'email', 'role', 'folderIds'])
-    await attack(`/settings/agents/${agent.id}`, { name: 'Form Test Agent', role: 'agent', folderIds: String(folder.id) }, ['name', 'role', 'folderIds', 'notifyOnAssign'])
+    await attack(`/settings/agents/${agent.id}`, { name: 'Form Test Agent', role: 'agent', folderIds: String(folder.id) }, [
+      'name',
+      'role',
+      'folderIds',
+      'notifyOnAssign',
+    ])
     const imap = { host: 'imap.example.com', port: '993', username: 'u', mailbox: 'INBOX', moveToMailbox: '', folderId: '' }
     await attack('/settings/imap/new', imap, ['host', 'port', 'username', 'password', 'mailbox', 'moveToMailbox', 'folderId'])
     await attack(`/settings/imap/${account.id}`, imap, ['host', 'port', 'username', 'password', 'mailbox', 'moveToMailbox', 'folderId'])
     await attack(
       '/settings/lifecycle',
-      { pendingCloseDays: '30', reminderBeforeCloseDays: '7', reopenWindowDays: '30', attachmentMaxMegabytes: '8', sweepSchedule: '*/5 * * * *', reminderText: 'Solved?', closingText: 'Closed.' },
+      {
+        pendingCloseDays: '30',
+        reminderBeforeCloseDays: '7',
+        reopenWindowDays: '30',
+        attachmentMaxMegabytes: '8',
+        sweepSchedule: '*/5 * * * *',
+        reminderText: 'Solved?',
+        closingText: 'Closed.',
+      },
       ['pendingCloseDays', 'reminderBeforeCloseDays', 'reopenWindowDays', 'attachmentMaxMegabytes', 'sweepSchedule', 'reminderText', 'closingText'],
     )
     expect(seen.length).toBeGreaterThan(300)

@@ -18,10 +18,17 @@ describe('customer form uploads', () => {
     const url = new URL('/contact', app.url)
     // 1 GB announced, a few bytes sent: the answer must come without waiting for the rest.
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request(url, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(1024 ** 3) } }, (res) => {
-        let body = ''
-        res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode!, body }))
-      })
+      const req = http.request(
+        url,
+        { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(1024 ** 3) } },
+        (res) => {
+          let body = ''
+          res
+            .setEncoding('utf8')
+            .on('data', (d: string) => (body += d))
+            .on('end', () => resolve({ status: res.statusCode!, body }))
+        },
+      )
       req.on('error', reject)
       req.write('--x\r\n')
     })

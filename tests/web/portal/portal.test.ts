@@ -37,7 +37,10 @@ describe('pages for customers', () => {
         .attach('files', Buffer.from('moth found in relay 70'), 'log.txt')
       expect(res.status).toBe(200)
       expect(res.text).toContain('Thank you!')
-      const conversation = await app.ctx.db.prisma.conversation.findFirstOrThrow({ where: { subject: 'Compiler question' }, include: { customer: true, attachments: true } })
+      const conversation = await app.ctx.db.prisma.conversation.findFirstOrThrow({
+        where: { subject: 'Compiler question' },
+        include: { customer: true, attachments: true },
+      })
       expect(conversation).toMatchObject({ status: 'new', channel: 'portal' })
       expect(conversation.customer).toMatchObject({ email: 'grace@example.org', name: 'Grace Hopper' })
       expect(conversation.attachments.map((a) => a.fileName)).toEqual(['log.txt'])
@@ -51,7 +54,17 @@ describe('pages for customers', () => {
       const send = async (i: number) => {
         const client = request.agent(app.url)
         const page = await client.get('/contact')
-        return client.post('/contact').type('form').send({ _csrf: csrfFrom(page.text), name: 'Cheap pills at pills.example', email: 'victim@example.net', subject: `Visit pills.example ${i}`, message: 'Buy now at pills.example', website: '' })
+        return client
+          .post('/contact')
+          .type('form')
+          .send({
+            _csrf: csrfFrom(page.text),
+            name: 'Cheap pills at pills.example',
+            email: 'victim@example.net',
+            subject: `Visit pills.example ${i}`,
+            message: 'Buy now at pills.example',
+            website: '',
+          })
       }
       // The contact form's own limit per client is not what is tested here.
       const resetClientLimit = () => app.ctx.db.prisma.$executeRaw`DELETE FROM rate_limits`
@@ -67,11 +80,17 @@ describe('pages for customers', () => {
     it('answers a bad form with field messages, and a robot with thanks but no conversation', async () => {
       const client = request.agent(app.url)
       const page = await client.get('/contact')
-      const bad = await client.post('/contact').type('form').send({ _csrf: csrfFrom(page.text), email: 'nope', subject: '', message: '' })
+      const bad = await client
+        .post('/contact')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), email: 'nope', subject: '', message: '' })
       expect(bad.status).toBe(400)
       expect(bad.text).toContain('Enter your e-mail address')
       const before = await app.ctx.db.prisma.conversation.count()
-      const robot = await client.post('/contact').type('form').send({ _csrf: csrfFrom(page.text), email: 'bot@example.org', subject: 'Cheap pills', message: 'Buy', website: 'https://spam.example' })
+      const robot = await client
+        .post('/contact')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), email: 'bot@example.org', subject: 'Cheap pills', message: 'Buy', website: 'https://spam.example' })
       expect(robot.status).toBe(200)
       expect(robot.text).toContain('Thank you!')
       expect(await app.ctx.db.prisma.conversation.count()).toBe(before)
@@ -82,7 +101,14 @@ describe('pages for customers', () => {
       const page = await client.get('/contact')
       const statuses = []
       for (let i = 0; i < 5; i++) {
-        statuses.push((await client.post('/contact').type('form').send({ _csrf: csrfFrom(page.text), email: `x${i}@example.org`, subject: `Hello ${i}`, message: 'Hi' })).status)
+        statuses.push(
+          (
+            await client
+              .post('/contact')
+              .type('form')
+              .send({ _csrf: csrfFrom(page.text), email: `x${i}@example.org`, subject: `Hello ${i}`, message: 'Hi' })
+          ).status,
+        )
       }
       // Two posts above already used the hourly budget of five.
       expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0)
@@ -106,26 +132,46 @@ describe('pages for customers', () => {
       const c = await buildConversation(ctx(), admin, { folderId, mode: 'send', text: 'Here is a fix.' })
       const client = request.agent(app.url)
       const page = await client.get(statusPath(c.id))
-      const reply = await client.post(`${statusPath(c.id)}/messages`).field('_csrf', csrfFrom(page.text)).field('message', 'It did not work.')
+      const reply = await client
+        .post(`${statusPath(c.id)}/messages`)
+        .field('_csrf', csrfFrom(page.text))
+        .field('message', 'It did not work.')
       expect(reply.status).toBe(303)
       expect((await app.ctx.db.prisma.conversation.findUniqueOrThrow({ where: { id: c.id } })).status).toBe('open')
       const again = await client.get(statusPath(c.id))
       expect(again.text).toContain('It did not work.')
       expect(again.text).toContain('With us')
-      await client.post(`${statusPath(c.id)}/resolved`).type('form').send({ _csrf: csrfFrom(again.text) })
+      await client
+        .post(`${statusPath(c.id)}/resolved`)
+        .type('form')
+        .send({ _csrf: csrfFrom(again.text) })
       expect(await app.ctx.db.prisma.conversation.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ status: 'closed', closedByKind: 'customer' })
     })
 
     it('serves attachments of public messages only', async () => {
-      const c = await buildConversation(ctx(), admin, { folderId, mode: 'send', text: 'See file.', files: [{ fileName: 'guide.pdf', data: Buffer.from('%PDF-1.4 guide') }] })
-      const secret = await addInternalComment(ctx(), admin, { conversationId: c.id, text: 'internal file', files: [{ fileName: 'internal.pdf', data: Buffer.from('%PDF-1.4 internal') }] })
+      const c = await buildConversation(ctx(), admin, {
+        folderId,
+        mode: 'send',
+        text: 'See file.',
+        files: [{ fileName: 'guide.pdf', data: Buffer.from('%PDF-1.4 guide') }],
+      })
+      const secret = await addInternalComment(ctx(), admin, {
+        conversationId: c.id,
+        text: 'internal file',
+        files: [{ fileName: 'internal.pdf', data: Buffer.from('%PDF-1.4 internal') }],
+      })
       const files = await app.ctx.db.prisma.attachment.findMany({ where: { conversationId: c.id }, orderBy: { id: 'asc' } })
       const [guide, internal] = files
       expect((await request(app.url).get(`${statusPath(c.id)}/attachments/${guide!.id}`)).status).toBe(200)
       expect((await request(app.url).get(`${statusPath(c.id)}/attachments/${internal!.id}`)).status).toBe(404)
       expect(secret.message.kind).toBe('internal')
       // Another conversation's file through this conversation's link: no.
-      const other = await buildConversation(ctx(), admin, { folderId, mode: 'send', text: 'x', files: [{ fileName: 'other.pdf', data: Buffer.from('%PDF-1.4 other') }] })
+      const other = await buildConversation(ctx(), admin, {
+        folderId,
+        mode: 'send',
+        text: 'x',
+        files: [{ fileName: 'other.pdf', data: Buffer.from('%PDF-1.4 other') }],
+      })
       const otherFile = await app.ctx.db.prisma.attachment.findFirstOrThrow({ where: { conversationId: other.id } })
       expect((await request(app.url).get(`${statusPath(c.id)}/attachments/${otherFile.id}`)).status).toBe(404)
     })
@@ -150,14 +196,20 @@ describe('pages for customers', () => {
       expect(page.status).toBe(200)
       expect(page.text).toContain('Yes, it is solved')
       expect((await app.ctx.db.prisma.conversation.findUniqueOrThrow({ where: { id: c.id } })).status).toBe('pending')
-      const done = await client.post(path).type('form').send({ _csrf: csrfFrom(page.text) })
+      const done = await client
+        .post(path)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text) })
       expect(done.text).toContain('Thank you!')
       expect((await app.ctx.db.prisma.conversation.findUniqueOrThrow({ where: { id: c.id } })).status).toBe('closed')
 
       const d = await buildConversation(ctx(), admin, { folderId, mode: 'send', text: 'Done?' })
       const notSolved = new URL(answerUrl(app.ctx.mail, d.id, 'not-solved')).pathname
       const ask = await client.get(notSolved)
-      await client.post(notSolved).type('form').send({ _csrf: csrfFrom(ask.text) })
+      await client
+        .post(notSolved)
+        .type('form')
+        .send({ _csrf: csrfFrom(ask.text) })
       expect((await app.ctx.db.prisma.conversation.findUniqueOrThrow({ where: { id: d.id } })).status).toBe('open')
       // The "not solved" token cannot be used as a "solved" one.
       expect((await client.get(notSolved.replace('/r/not-solved/', '/r/solved/'))).status).toBe(404)

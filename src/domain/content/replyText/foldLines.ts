@@ -127,8 +127,7 @@ function classify(rawLines: readonly ReplyLine[]): { out: ClassifiedLine[]; fenc
     i = end
   }
 
-  const candidate = (i: number): boolean =>
-    out[i]!.kind === 'text' && !fenced[i] && lines[i]!.text.length <= MAX_PATTERN_LINE
+  const candidate = (i: number): boolean => out[i]!.kind === 'text' && !fenced[i] && lines[i]!.text.length <= MAX_PATTERN_LINE
 
   // 3. Attributions. For each line that can end one, the earliest line up to five lines above that
   //    can open one and makes the whole group a valid attribution.
@@ -197,9 +196,7 @@ function mayEndAttribution(line: ReplyLine, kind: LineKind, fenced: boolean): bo
   if (fenced || kind === 'blank' || line.text.length > MAX_PATTERN_LINE) return false
   const text = line.text.trimEnd()
   return (
-    /[:：]\s*(?:-{2,})?$/.test(text.slice(-END_WINDOW)) ||
-    endsWithVerb(text) ||
-    (!line.quoted && (GMAIL_SLASH_DATE.test(text) || GMAIL_ISO_DATE.test(text)))
+    /[:：]\s*(?:-{2,})?$/.test(text.slice(-END_WINDOW)) || endsWithVerb(text) || (!line.quoted && (GMAIL_SLASH_DATE.test(text) || GMAIL_ISO_DATE.test(text)))
   )
 }
 
@@ -249,12 +246,7 @@ function readsAsSentenceWithAddress(text: string): boolean {
   return before !== '' && before.split(/\s+/).length >= 3
 }
 
-function headerBlockEnd(
-  lines: readonly ReplyLine[],
-  out: readonly ClassifiedLine[],
-  i: number,
-  categoryOf: (k: number) => HeaderCategory | null,
-): number {
+function headerBlockEnd(lines: readonly ReplyLine[], out: readonly ClassifiedLine[], i: number, categoryOf: (k: number) => HeaderCategory | null): number {
   const first = lines[i]!.text
   if (ONE_LINE_HEADERS.test(first)) {
     return i + 1
@@ -284,9 +276,7 @@ function headerBlockEnd(
   }
   if (headerLines < 2) return i
   const has = (c: HeaderCategory) => categories.has(c)
-  const valid =
-    (has('from') && (has('date') || has('subject') || has('to'))) ||
-    (has('date') && categories.size >= 3)
+  const valid = (has('from') && (has('date') || has('subject') || has('to'))) || (has('date') && categories.size >= 3)
   return valid ? end : i
 }
 
@@ -411,19 +401,16 @@ function startsGroup(out: readonly ClassifiedLine[], i: number): boolean {
 }
 
 /** Whether `rest` (the end of line i) and up to five lines under it make a strong attribution. */
-function isInlineAttribution(
-  lines: readonly ReplyLine[],
-  out: readonly ClassifiedLine[],
-  fenced: readonly boolean[],
-  i: number,
-  rest: string,
-): boolean {
+function isInlineAttribution(lines: readonly ReplyLine[], out: readonly ClassifiedLine[], fenced: readonly boolean[], i: number, rest: string): boolean {
   const end = Math.min(lines.length, i + ATTRIBUTION_MAX_LINES)
   const group: ReplyLine[] = [{ text: rest.replace(BIDI_CONTROLS, ''), quoted: false }, ...lines.slice(i + 1, end)]
   const kinds: ClassifiedLine[] = [{ kind: 'text', groupEnd: 1 }, ...out.slice(i + 1, end)]
   for (let j = 0; j < group.length; j++) {
     if (!mayEndAttribution(group[j]!, kinds[j]!.kind, fenced[i + j]!) || !isAttribution(group, kinds, 0, j)) continue
-    const joined = group.slice(0, j + 1).map((line) => line.text).join(' ')
+    const joined = group
+      .slice(0, j + 1)
+      .map((line) => line.text)
+      .join(' ')
     if (!/\p{Nd}/u.test(joined)) return false
     if (hasAddress(joined)) return true
     let next = i + j + 1

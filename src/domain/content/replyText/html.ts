@@ -16,9 +16,39 @@ import type { SplitReply } from './types.ts'
 
 /** Elements that start and end a line. <td> and <th> stay on their row's line. */
 const BLOCK_TAGS = new Set([
-  'address', 'article', 'aside', 'blockquote', 'center', 'dd', 'div', 'dl', 'dt', 'figcaption',
-  'figure', 'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav', 'ol',
-  'p', 'pre', 'section', 'table', 'tbody', 'tfoot', 'thead', 'tr', 'ul',
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'center',
+  'dd',
+  'div',
+  'dl',
+  'dt',
+  'figcaption',
+  'figure',
+  'footer',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hr',
+  'li',
+  'main',
+  'nav',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'table',
+  'tbody',
+  'tfoot',
+  'thead',
+  'tr',
+  'ul',
 ])
 
 /** Elements without content that still show something (or break a line). */
@@ -98,7 +128,10 @@ function layout(roots: ChildNode[], breakBefore: ReadonlySet<ChildNode> = new Se
 
   const breakLine = () => {
     if (current === null) return
-    const text = current.pieces.map((piece) => piece.text).join('').replace(/[ \t\r\n\f]+/g, ' ')
+    const text = current.pieces
+      .map((piece) => piece.text)
+      .join('')
+      .replace(/[ \t\r\n\f]+/g, ' ')
     const quoted = (current.quoted ?? current.firstDepth > 0) || QUOTED.test(text)
     lines.push({ text, quoted, firstLeaf: current.first, lastLeaf: current.last, pieces: current.pieces })
     current = null

@@ -33,45 +33,63 @@ export async function addCustomerMessage(ctx: DomainContext, actor: CustomerActo
   assertFileSizes(files, settings.attachmentMaxBytes)
   const prepared = await prepareBody({ html: input.html, text: input.text }, settings.attachmentMaxBytes)
   const body = withFoldedQuotes({ ...prepared, inlineImages: [...prepared.inlineImages, ...(input.inlineImages ?? [])] })
-  if (!body.text.trim() && files.length === 0 && body.inlineImages.length === 0) throw new ValidationError('The message is empty', { body: 'Write a message first.' })
+  if (!body.text.trim() && files.length === 0 && body.inlineImages.length === 0)
+    throw new ValidationError('The message is empty', { body: 'Write a message first.' })
 
-  const result = await transaction(ctx, async (tx) => {
-    const now = ctx.clock()
-    let conversation = await lockConversation(tx, actor, input.conversationId)
-    let followUpOf: number | null = null
-    if (!input.isAutoReply && conversation.status === 'closed' && !reopensClosedConversation(conversation.closedAt, now, settings.reopenWindowDays)) {
-      const old = conversation
-      conversation = await tx.conversation.create({
-        data: { subject: old.subject, channel: old.channel, folderId: old.folderId, assigneeId: old.assigneeId, customerId: old.customerId, previousConversationId: old.id, ...initialStatusFields(now, actor), lastActivityAt: now, createdAt: now },
-      })
-      await recordConversationEvent(ctx, tx, conversation, actor, 'conversation.created', now, { channel: old.channel, followUpOf: old.number })
-      await recordConversationEvent(ctx, tx, old, actor, 'follow_up.created', now, { number: conversation.number })
-      followUpOf = old.id
-    }
-    const appended = await appendMessage(ctx, tx, {
-      conversation,
-      actor,
-      // Out-of-office and other automatic mail is kept as a system message of the thread.
-      kind: input.isAutoReply ? 'system' : 'customer',
-      body,
-      files,
-      at: now,
-      customerId: actor.customerId,
-      emailMessageId: input.emailMessageId ?? null,
-      inReplyTo: input.inReplyTo ?? null,
-      isAutoReply: input.isAutoReply ?? false,
-      inboundId: input.inboundId ?? null,
-    })
-    await recordConversationEvent(ctx, tx, conversation, actor, input.isAutoReply ? 'auto_reply.received' : 'message.received', now, { messageId: appended.message.id, messageCount: appended.conversation.messageCount })
-    let updated = appended.conversation
-    if (!input.isAutoReply) {
-      const t = transition(conversation.status, 'customerMessage')
-      if (t.changed) {
-        updated = await tx.conversation.update({ where: { id: conversation.id }, data: statusFields(t, now, actor) })
-        await recordConversationEvent(ctx, tx, conversation, actor, 'status.changed', now, { from: t.from, to: t.to })
+  const result = await transaction(
+    ctx,
+    async (tx) => {
+      const now = ctx.clock()
+      let conversation = await lockConversation(tx, actor, input.conversationId)
+      let followUpOf: number | null = null
+      if (!input.isAutoReply && conversation.status === 'closed' && !reopensClosedConversation(conversation.closedAt, now, settings.reopenWindowDays)) {
+        const old = conversation
+        conversation = await tx.conversation.create({
+          data: {
+            subject: old.subject,
+            channel: old.channel,
+            folderId: old.folderId,
+            assigneeId: old.assigneeId,
+            customerId: old.customerId,
+            previousConversationId: old.id,
+            ...initialStatusFields(now, actor),
+            lastActivityAt: now,
+            createdAt: now,
+          },
+        })
+        await recordConversationEvent(ctx, tx, conversation, actor, 'conversation.created', now, { channel: old.channel, followUpOf: old.number })
+        await recordConversationEvent(ctx, tx, old, actor, 'follow_up.created', now, { number: conversation.number })
+        followUpOf = old.id
       }
-    }
-    return { conversation: updated, message: appended.message, followUpOf }
-  }, transactionOptionsFor([...files, ...body.inlineImages]))
+      const appended = await appendMessage(ctx, tx, {
+        conversation,
+        actor,
+        // Out-of-office and other automatic mail is kept as a system message of the thread.
+        kind: input.isAutoReply ? 'system' : 'customer',
+        body,
+        files,
+        at: now,
+        customerId: actor.customerId,
+        emailMessageId: input.emailMessageId ?? null,
+        inReplyTo: input.inReplyTo ?? null,
+        isAutoReply: input.isAutoReply ?? false,
+        inboundId: input.inboundId ?? null,
+      })
+      await recordConversationEvent(ctx, tx, conversation, actor, input.isAutoReply ? 'auto_reply.received' : 'message.received', now, {
+        messageId: appended.message.id,
+        messageCount: appended.conversation.messageCount,
+      })
+      let updated = appended.conversation
+      if (!input.isAutoReply) {
+        const t = transition(conversation.status, 'customerMessage')
+        if (t.changed) {
+          updated = await tx.conversation.update({ where: { id: conversation.id }, data: statusFields(t, now, actor) })
+          await recordConversationEvent(ctx, tx, conversation, actor, 'status.changed', now, { from: t.from, to: t.to })
+        }
+      }
+      return { conversation: updated, message: appended.message, followUpOf }
+    },
+    transactionOptionsFor([...files, ...body.inlineImages]),
+  )
   return result
 }

@@ -55,7 +55,12 @@ export async function createConversation(ctx: DomainContext, agent: Actor, input
     })
     const emailMessageId = sending ? newMessageId(ctx.mail.mailDomain) : null
     // A sent message's Message-ID tells the customer e-mail reaction to send it (src/reactions).
-    await recordConversationEvent(ctx, tx, created, actor, 'conversation.created', now, { channel: 'agent', mode: p.mode, status: created.status, ...(emailMessageId ? { emailMessageId } : {}) })
+    await recordConversationEvent(ctx, tx, created, actor, 'conversation.created', now, {
+      channel: 'agent',
+      mode: p.mode,
+      status: created.status,
+      ...(emailMessageId ? { emailMessageId } : {}),
+    })
     const appended = await appendMessage(ctx, tx, {
       conversation: created,
       actor,

@@ -20,7 +20,10 @@ export async function moveConversation(ctx: DomainContext, agent: Actor, input: 
     const folder = await assertFolderVisible(tx, actor, folderId)
     if (conversation.folderId === folder.id) return conversation
     const keepsAssignee = conversation.assigneeId === null || (await canWorkInFolder(tx, conversation.assigneeId, folder.id))
-    const updated = await tx.conversation.update({ where: { id: conversationId }, data: { folderId: folder.id, ...(keepsAssignee ? {} : { assigneeId: null }) } })
+    const updated = await tx.conversation.update({
+      where: { id: conversationId },
+      data: { folderId: folder.id, ...(keepsAssignee ? {} : { assigneeId: null }) },
+    })
     await record('conversation.moved', { from: conversation.folderId, to: folder.id }, updated)
     if (!keepsAssignee) await record('conversation.assigned', { from: conversation.assigneeId, to: null, reason: 'not in the new folder' }, updated)
     return updated

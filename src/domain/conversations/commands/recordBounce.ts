@@ -56,7 +56,12 @@ export async function recordBounce(ctx: DomainContext, actor: typeof SYSTEM, inp
       inboundId: input.inboundId,
       emailMessageId: input.emailMessageId,
     })
-    await recordConversationEvent(ctx, tx, conversation, actor, 'auto_reply.received', now, { [input.kind ?? 'bounce']: true, recipient: input.recipient, status: input.status, messageCount: updated.messageCount })
+    await recordConversationEvent(ctx, tx, conversation, actor, 'auto_reply.received', now, {
+      [input.kind ?? 'bounce']: true,
+      recipient: input.recipient,
+      status: input.status,
+      messageCount: updated.messageCount,
+    })
     return { conversation: updated, marked }
   })
   return result

@@ -15,7 +15,11 @@ export type AnswerOutcome = 'closed' | 'already-closed' | 'reopened' | 'already-
  * page). "Solved" closes; "still need help" opens it again for the agents, unless it was closed
  * longer ago than the reopen window, in which case the customer is asked to write anew.
  */
-export async function recordCustomerAnswer(ctx: DomainContext, actor: CustomerActor, input: { conversationId: number; answer: CustomerAnswer }): Promise<{ outcome: AnswerOutcome; number: number }> {
+export async function recordCustomerAnswer(
+  ctx: DomainContext,
+  actor: CustomerActor,
+  input: { conversationId: number; answer: CustomerAnswer },
+): Promise<{ outcome: AnswerOutcome; number: number }> {
   const { conversationId, answer } = input
   const settings = await loadSettings(ctx.prisma)
   const result = await transaction(ctx, async (tx) => {

@@ -22,5 +22,7 @@ export async function setConversationStatus(ctx: DomainContext, agent: Actor, in
   })
 }
 
-export const closeConversation = (ctx: DomainContext, agent: Actor, input: { conversationId: number }) => setConversationStatus(ctx, agent, { ...input, status: 'closed' })
-export const reopenConversation = (ctx: DomainContext, agent: Actor, input: { conversationId: number }) => setConversationStatus(ctx, agent, { ...input, status: 'open' })
+export const closeConversation = (ctx: DomainContext, agent: Actor, input: { conversationId: number }) =>
+  setConversationStatus(ctx, agent, { ...input, status: 'closed' })
+export const reopenConversation = (ctx: DomainContext, agent: Actor, input: { conversationId: number }) =>
+  setConversationStatus(ctx, agent, { ...input, status: 'open' })

@@ -45,29 +45,45 @@ export async function startCustomerConversation(ctx: DomainContext, _system: typ
   assertFileSizes(files, settings.attachmentMaxBytes)
   const prepared = await prepareBody({ html: input.html ?? undefined, text: input.text }, settings.attachmentMaxBytes)
   const body = withFoldedQuotes({ ...prepared, inlineImages: [...prepared.inlineImages, ...(input.inlineImages ?? [])] })
-  if (!body.text.trim() && files.length === 0 && body.inlineImages.length === 0) throw new ValidationError('The message is empty', { body: 'Write a message first.' })
+  if (!body.text.trim() && files.length === 0 && body.inlineImages.length === 0)
+    throw new ValidationError('The message is empty', { body: 'Write a message first.' })
 
-  const result = await transaction(ctx, async (tx) => {
-    const now = ctx.clock()
-    const customer = await findOrCreateCustomer(tx, input.customerEmail, input.customerName ?? '')
-    const actor = { kind: 'customer' as const, customerId: customer.id }
-    const created = await tx.conversation.create({
-      data: { subject: input.subject.slice(0, 300) || '(no subject)', channel: input.channel, ...initialStatusFields(now, actor), folderId: input.folderId, customerId: customer.id, lastActivityAt: now, createdAt: now },
-    })
-    // `acknowledge`: the customer e-mail reaction writes the acknowledgement (src/reactions).
-    await recordConversationEvent(ctx, tx, created, actor, 'conversation.created', now, { channel: input.channel, ...(input.acknowledge ? { acknowledge: true } : {}) })
-    const appended = await appendMessage(ctx, tx, {
-      conversation: created,
-      actor,
-      kind: 'customer',
-      body,
-      files,
-      at: now,
-      customerId: customer.id,
-      emailMessageId: input.emailMessageId ?? null,
-      inboundId: input.inboundId ?? null,
-    })
-    return { conversation: appended.conversation, message: appended.message, customer }
-  }, transactionOptionsFor([...files, ...body.inlineImages]))
+  const result = await transaction(
+    ctx,
+    async (tx) => {
+      const now = ctx.clock()
+      const customer = await findOrCreateCustomer(tx, input.customerEmail, input.customerName ?? '')
+      const actor = { kind: 'customer' as const, customerId: customer.id }
+      const created = await tx.conversation.create({
+        data: {
+          subject: input.subject.slice(0, 300) || '(no subject)',
+          channel: input.channel,
+          ...initialStatusFields(now, actor),
+          folderId: input.folderId,
+          customerId: customer.id,
+          lastActivityAt: now,
+          createdAt: now,
+        },
+      })
+      // `acknowledge`: the customer e-mail reaction writes the acknowledgement (src/reactions).
+      await recordConversationEvent(ctx, tx, created, actor, 'conversation.created', now, {
+        channel: input.channel,
+        ...(input.acknowledge ? { acknowledge: true } : {}),
+      })
+      const appended = await appendMessage(ctx, tx, {
+        conversation: created,
+        actor,
+        kind: 'customer',
+        body,
+        files,
+        at: now,
+        customerId: customer.id,
+        emailMessageId: input.emailMessageId ?? null,
+        inboundId: input.inboundId ?? null,
+      })
+      return { conversation: appended.conversation, message: appended.message, customer }
+    },
+    transactionOptionsFor([...files, ...body.inlineImages]),
+  )
   return result
 }

@@ -68,11 +68,20 @@ export function agentsAdminRouter(ctx: AppContext): Router {
     }
   })
 
-  for (const [action, active] of [['deactivate', false], ['reactivate', true]] as const) {
+  for (const [action, active] of [
+    ['deactivate', false],
+    ['reactivate', true],
+  ] as const) {
     router.post(`/settings/agents/:id/${action}`, async (req, res) => {
       try {
         const { agent, openAssignments } = await setAgentActive(ctx.domain, req.agent!, { agentId: agentId(req), active })
-        flash(req, 'success', active ? `${agent.name} can sign in again.` : `${agent.name} is deactivated and signed out.${openAssignments ? ` ${openAssignments} open conversation${openAssignments > 1 ? 's are' : ' is'} still assigned to them: reassign them below.` : ''}`)
+        flash(
+          req,
+          'success',
+          active
+            ? `${agent.name} can sign in again.`
+            : `${agent.name} is deactivated and signed out.${openAssignments ? ` ${openAssignments} open conversation${openAssignments > 1 ? 's are' : ' is'} still assigned to them: reassign them below.` : ''}`,
+        )
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err
         flash(req, 'error', err.message)

@@ -85,7 +85,13 @@ export function foldersAdminRouter(ctx: AppContext): Router {
         imapAccounts: folder.imapAccounts,
       },
       others,
-      values: state.values ?? { name: folder.name, inboundAddress: folder.inboundAddress ?? '', signatureHtml: folder.signatureHtml, acknowledge: folder.acknowledge, acknowledgementText: folder.acknowledgementText },
+      values: state.values ?? {
+        name: folder.name,
+        inboundAddress: folder.inboundAddress ?? '',
+        signatureHtml: folder.signatureHtml,
+        acknowledge: folder.acknowledge,
+        acknowledgementText: folder.acknowledgementText,
+      },
       defaultAcknowledgement: DEFAULT_ACKNOWLEDGEMENT,
       errors: state.errors ?? {},
       message: state.message ?? null,
@@ -98,7 +104,13 @@ export function foldersAdminRouter(ctx: AppContext): Router {
 
   router.post('/settings/folders/:id', async (req, res) => {
     const id = folderIdOf(req)
-    const values = { name: text(req.body?.name), inboundAddress: text(req.body?.inboundAddress), signatureHtml: text(req.body?.signatureHtml), acknowledge: req.body?.acknowledge === 'on', acknowledgementText: text(req.body?.acknowledgementText) }
+    const values = {
+      name: text(req.body?.name),
+      inboundAddress: text(req.body?.inboundAddress),
+      signatureHtml: text(req.body?.signatureHtml),
+      acknowledge: req.body?.acknowledge === 'on',
+      acknowledgementText: text(req.body?.acknowledgementText),
+    }
     try {
       const folder = await updateFolder(ctx.domain, req.agent!, { ...values, folderId: id })
       flash(req, 'success', `Folder “${folder.name}” saved.`)

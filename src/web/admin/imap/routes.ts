@@ -2,7 +2,16 @@ import { Router, type Request, type Response } from 'express'
 import { z } from 'zod'
 import { NotFoundError, ValidationError } from '../../../domain/errors.ts'
 import { listFolderChoices } from '../../../domain/folders/folderQueries.ts'
-import { createImapAccount, deleteImapAccount, getImapAccount, listImapAccounts, setImapAccountEnabled, testStoredImapAccount, updateImapAccount, type ImapAccountInput } from '../../../domain/mail/imapAccounts.ts'
+import {
+  createImapAccount,
+  deleteImapAccount,
+  getImapAccount,
+  listImapAccounts,
+  setImapAccountEnabled,
+  testStoredImapAccount,
+  updateImapAccount,
+  type ImapAccountInput,
+} from '../../../domain/mail/imapAccounts.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAdmin, requireAgent } from '../../middleware/auth.ts'
 import { flash } from '../../middleware/flash.ts'
@@ -111,7 +120,12 @@ export function imapAdminRouter(ctx: AppContext): Router {
   router.post('/settings/imap/:id/test', async (req, res) => {
     const { account, result } = await testStoredImapAccount(ctx.domain, req.agent!, { accountId: accountIdOf(req), logger: req.log })
     const who = `${account.username} on ${account.host}`
-    if (result.ok) flash(req, 'success', `Connected to ${who}: signed in and found ${result.mailboxes === 1 ? '1 mailbox' : `${result.mailboxes} mailboxes`}, including “${account.mailbox}”.`)
+    if (result.ok)
+      flash(
+        req,
+        'success',
+        `Connected to ${who}: signed in and found ${result.mailboxes === 1 ? '1 mailbox' : `${result.mailboxes} mailboxes`}, including “${account.mailbox}”.`,
+      )
     else flash(req, 'error', `Could not connect to ${who}: ${result.error}`)
     res.redirect(303, '/settings/imap')
   })

@@ -36,7 +36,11 @@ export function inboundAdminRouter(ctx: AppContext): Router {
     if (!parsed.success) throw new NotFoundError()
     const row = await findInboundMessage(ctx.domain, req.agent!, parsed.data.id)
     const outcome = await processInboundMessage(ctx.domain, row.id, req.log, { again: true })
-    flash(req, outcome.status === 'processed' ? 'success' : 'error', outcome.status === 'processed' ? `Message ${row.id} processed.` : `Message ${row.id} still fails: ${outcome.error}`)
+    flash(
+      req,
+      outcome.status === 'processed' ? 'success' : 'error',
+      outcome.status === 'processed' ? `Message ${row.id} processed.` : `Message ${row.id} still fails: ${outcome.error}`,
+    )
     res.redirect(303, '/settings/inbound')
   })
 

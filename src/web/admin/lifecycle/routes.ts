@@ -14,7 +14,13 @@ export function lifecycleSettingsRouter(ctx: AppContext): Router {
   const { prisma } = ctx.db
   router.use('/settings/lifecycle', requireAgent, requireAdmin)
 
-  const view = (values: Record<string, unknown>, errors: Record<string, string>) => ({ title: 'Reminders and closing', nav: 'settings', values, errors, defaults: defaultSettings })
+  const view = (values: Record<string, unknown>, errors: Record<string, string>) => ({
+    title: 'Reminders and closing',
+    nav: 'settings',
+    values,
+    errors,
+    defaults: defaultSettings,
+  })
 
   router.get('/settings/lifecycle', async (_req, res) => {
     const s = await loadSettings(prisma)

@@ -58,7 +58,11 @@ export function mailAdminRouter(ctx: AppContext, options: MailAdminOptions): Rou
   router.post('/settings/outbox/retry-failed', async (req, res) => {
     const count = await retryFailedEmails(ctx.domain, req.agent!)
     if (count) options.kickOutbox?.()
-    flash(req, count ? 'success' : 'info', count === 0 ? 'No failed e-mail to send again.' : count === 1 ? '1 failed e-mail will be sent again.' : `${count} failed e-mails will be sent again.`)
+    flash(
+      req,
+      count ? 'success' : 'info',
+      count === 0 ? 'No failed e-mail to send again.' : count === 1 ? '1 failed e-mail will be sent again.' : `${count} failed e-mails will be sent again.`,
+    )
     res.redirect(303, '/settings/outbox')
   })
 
@@ -98,7 +102,11 @@ export function mailAdminRouter(ctx: AppContext, options: MailAdminOptions): Rou
       flash(req, 'error', outcome.status === 'sent' ? 'This e-mail was already sent.' : 'This e-mail is being sent right now.')
     } else {
       options.kickOutbox?.()
-      flash(req, 'success', options.smtpConfigured ? 'The e-mail will be sent again in a moment.' : 'The e-mail is queued again; it will be sent once SMTP is configured.')
+      flash(
+        req,
+        'success',
+        options.smtpConfigured ? 'The e-mail will be sent again in a moment.' : 'The e-mail is queued again; it will be sent once SMTP is configured.',
+      )
     }
     res.redirect(303, `/settings/outbox/${outboxId}`)
   })

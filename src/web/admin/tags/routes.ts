@@ -46,7 +46,14 @@ export function tagsAdminRouter(ctx: AppContext): Router {
       colours: TAG_COLOURS.map((c) => ({ value: c, label: COLOUR_LABELS[c] })),
       tags: tags.map((t) => {
         const edit = state.editing?.id === t.id ? state.editing : null
-        return { id: t.id, name: t.name, colour: t.colour, conversations: t._count.conversations, values: edit?.values ?? { name: t.name, colour: t.colour }, errors: edit?.errors ?? {} }
+        return {
+          id: t.id,
+          name: t.name,
+          colour: t.colour,
+          conversations: t._count.conversations,
+          values: edit?.values ?? { name: t.name, colour: t.colour },
+          errors: edit?.errors ?? {},
+        }
       }),
       values: state.values ?? { name: '', colour: 'slate' },
       errors: state.errors ?? {},

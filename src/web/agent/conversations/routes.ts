@@ -52,7 +52,10 @@ export function conversationsRouter(ctx: AppContext): Router {
   }
 
   router.post('/conversations', async (req, res) => {
-    const keep = { ...keptValues(req.body, ['customerEmail', 'customerName', 'subject', 'folderId', 'assigneeId', 'mode', 'text']), html: sanitizedHtml(req.body) }
+    const keep = {
+      ...keptValues(req.body, ['customerEmail', 'customerName', 'subject', 'folderId', 'assigneeId', 'mode', 'text']),
+      html: sanitizedHtml(req.body),
+    }
     const refuse = async (status: number, errors: Record<string, string>, error: string) => {
       const filesNote = filesToChooseAgain(req)
       const files = [errors.files, filesNote].filter(Boolean).join(' ')
@@ -101,7 +104,14 @@ export function conversationsRouter(ctx: AppContext): Router {
   // address with what was typed still in it. Opened again from the address bar or a shared link,
   // such an address is the conversation itself (for those who may see it; a 404 for the others).
   router.get(
-    ['/conversations/:number/messages', '/conversations/:number/assign', '/conversations/:number/move', '/conversations/:number/status', '/conversations/:number/tags', '/conversations/:number/tags/:tagId/remove'],
+    [
+      '/conversations/:number/messages',
+      '/conversations/:number/assign',
+      '/conversations/:number/move',
+      '/conversations/:number/status',
+      '/conversations/:number/tags',
+      '/conversations/:number/tags/:tagId/remove',
+    ],
     async (req, res) => {
       await conversationId(req)
       res.redirect(303, `/conversations/${conversationNumber(req.params)}`)
@@ -112,7 +122,8 @@ export function conversationsRouter(ctx: AppContext): Router {
     const number = conversationNumber(req.params)
     const id = await conversationId(req)
     const values = { ...keptValues(req.body, ['type', 'text', 'statusAfter']), html: sanitizedHtml(req.body) }
-    const refuse = (status: number, error: string, threadChanged = false) => renderConversation(req, res, status, number, { values, error, threadChanged, filesNote: filesToChooseAgain(req) })
+    const refuse = (status: number, error: string, threadChanged = false) =>
+      renderConversation(req, res, status, number, { values, error, threadChanged, filesNote: filesToChooseAgain(req) })
     if (req.uploadError) return refuse(413, req.uploadError)
     const parsed = messageForm.safeParse(req.body ?? {})
     if (!parsed.success) return refuse(400, parsed.error.issues[0]!.message)

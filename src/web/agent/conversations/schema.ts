@@ -35,7 +35,11 @@ const blankIfMissing = (v: unknown) => (v === undefined || v === null ? '' : v)
 export const newConversationForm = z.object({
   customerEmail: z.preprocess(
     blankIfMissing,
-    z.string().trim().max(254).pipe(z.email({ error: (issue) => emailAddressProblem(issue.input, 'the customer’s e-mail address') })),
+    z
+      .string()
+      .trim()
+      .max(254)
+      .pipe(z.email({ error: (issue) => emailAddressProblem(issue.input, 'the customer’s e-mail address') })),
   ),
   customerName: created.customerName,
   subject: z.preprocess(blankIfMissing, created.subject),

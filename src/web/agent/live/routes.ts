@@ -87,7 +87,9 @@ export function liveRouter(ctx: AppContext): Router {
     const agent = req.agent!
     const scope = await folderScope(prisma, agent)
     const page = presentConversationPage(await getConversationPage(prisma, agent, scope, conversationNumber(req.params)), ctx.clock(), {})
-    const html = await new Promise<string>((resolve, reject) => res.render('partials/thread', { messages: page.messages }, (err, out) => (err ? reject(err) : resolve(out))))
+    const html = await new Promise<string>((resolve, reject) =>
+      res.render('partials/thread', { messages: page.messages }, (err, out) => (err ? reject(err) : resolve(out))),
+    )
     res.setHeader('X-Message-Count', String(page.conversation.messageCount))
     res.type('html').send(html)
   })

@@ -33,7 +33,9 @@ function read(file: string): string {
 }
 
 function listTxt(dir: string): string[] {
-  return readdirSync(dir).filter((name) => name.endsWith('.txt')).sort()
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.txt'))
+    .sort()
 }
 
 function fromLabel(input: string, label: Label): string {
@@ -109,37 +111,37 @@ function contentLines(text: string): string[] {
 
 announceCorpusAbsent('reply folding on the real-world corpus')
 describe.runIf(corpusPresent)('reply corpus (needs the real-world corpus: MAIL_CORPUS)', () => {
-    const report: string[] = []
+  const report: string[] = []
 
-    afterAll(() => {
-      console.log(['splitReply on the corpus reply suites:', ...report].join('\n'))
-    })
-
-    for (const suite of SUITES) {
-      it(`${suite.name}: visible text matches the expected text (floor ${suite.floor}%)`, () => {
-        const cases = suite.cases()
-        const failures: string[] = []
-        const htmlMismatches: string[] = []
-        for (const c of cases) {
-          const { visible, folded } = splitReply(c.input)
-          // Nothing is lost: every line of the body is in one part or the other.
-          expect(contentLines(`${visible}\n${folded}`), `${suite.name}/${c.name}`).toEqual(contentLines(c.input))
-          if (normalise(visible) !== normalise(c.expected)) failures.push(c.name)
-          if (c.input.length <= HTML_PARITY_MAX_CHARS) {
-            const html = splitReplyHtml(asHtml(c.input))
-            if (normalise(htmlText(html.visible)) !== normalise(visible)) htmlMismatches.push(c.name)
-          }
-        }
-        const passed = cases.length - failures.length
-        const rate = (100 * passed) / cases.length
-        report.push(
-          `  ${suite.name.padEnd(30)} ${String(passed).padStart(3)}/${String(cases.length).padEnd(3)} ` +
-            `${rate.toFixed(1).padStart(5)}%  (floor ${suite.floor}%)` +
-            (failures.length > 0 ? `  failing: ${failures.join(', ')}` : ''),
-        )
-        expect(cases.length).toBeGreaterThan(0)
-        expect(rate).toBeGreaterThanOrEqual(suite.floor)
-        expect(htmlMismatches, 'splitReplyHtml differs from splitReply on the HTML rendition').toEqual([])
-      })
-    }
+  afterAll(() => {
+    console.log(['splitReply on the corpus reply suites:', ...report].join('\n'))
   })
+
+  for (const suite of SUITES) {
+    it(`${suite.name}: visible text matches the expected text (floor ${suite.floor}%)`, () => {
+      const cases = suite.cases()
+      const failures: string[] = []
+      const htmlMismatches: string[] = []
+      for (const c of cases) {
+        const { visible, folded } = splitReply(c.input)
+        // Nothing is lost: every line of the body is in one part or the other.
+        expect(contentLines(`${visible}\n${folded}`), `${suite.name}/${c.name}`).toEqual(contentLines(c.input))
+        if (normalise(visible) !== normalise(c.expected)) failures.push(c.name)
+        if (c.input.length <= HTML_PARITY_MAX_CHARS) {
+          const html = splitReplyHtml(asHtml(c.input))
+          if (normalise(htmlText(html.visible)) !== normalise(visible)) htmlMismatches.push(c.name)
+        }
+      }
+      const passed = cases.length - failures.length
+      const rate = (100 * passed) / cases.length
+      report.push(
+        `  ${suite.name.padEnd(30)} ${String(passed).padStart(3)}/${String(cases.length).padEnd(3)} ` +
+          `${rate.toFixed(1).padStart(5)}%  (floor ${suite.floor}%)` +
+          (failures.length > 0 ? `  failing: ${failures.join(', ')}` : ''),
+      )
+      expect(cases.length).toBeGreaterThan(0)
+      expect(rate).toBeGreaterThanOrEqual(suite.floor)
+      expect(htmlMismatches, 'splitReplyHtml differs from splitReply on the HTML rendition').toEqual([])
+    })
+  }
+})

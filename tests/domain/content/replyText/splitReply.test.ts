@@ -39,14 +39,7 @@ describe('splitReply (plain text)', () => {
     })
 
     it('English, Gmail, with the attribution wrapped over two lines', () => {
-      const body = text(
-        'Works now.',
-        '',
-        'On Tue, Mar 5, 2024 at 10:12 AM Acme Support Team <',
-        'support@acme.test> wrote:',
-        '',
-        '> Hello',
-      )
+      const body = text('Works now.', '', 'On Tue, Mar 5, 2024 at 10:12 AM Acme Support Team <', 'support@acme.test> wrote:', '', '> Hello')
       expect(splitReply(body).visible).toBe('Works now.')
     })
 
@@ -252,12 +245,7 @@ describe('splitReply (plain text)', () => {
     })
 
     it('a bottom-posted answer: the attribution and the quote above it are folded', () => {
-      const body = text(
-        'On Mon, Mar 4, 2024 at 9:00 AM Acme <support@acme.test> wrote:',
-        '> Which version do you use?',
-        '',
-        'Version 2, on Linux.',
-      )
+      const body = text('On Mon, Mar 4, 2024 at 9:00 AM Acme <support@acme.test> wrote:', '> Which version do you use?', '', 'Version 2, on Linux.')
       expect(splitReply(body)).toEqual({
         visible: 'Version 2, on Linux.',
         folded: 'On Mon, Mar 4, 2024 at 9:00 AM Acme <support@acme.test> wrote:\n> Which version do you use?',
@@ -402,7 +390,10 @@ describe('splitReplyHtml (sanitised HTML)', () => {
 
 /** The words of a body, sorted: a split may cut a line in two but must keep every word. */
 function words(body: string): string[] {
-  return body.split(/\s+/).filter((word) => word !== '').sort()
+  return body
+    .split(/\s+/)
+    .filter((word) => word !== '')
+    .sort()
 }
 
 function expectSplit(body: string, visible: string, folded: string) {
@@ -536,106 +527,1030 @@ const ATTRIBUTIONS: [string, string, string][] = [
 /** [client, language, the lines from the separator or header block to the end]. */
 const HISTORIES: [string, string, string[]][] = [
   // Outlook desktop and Outlook on the web / Microsoft 365: a rule of underscores, then headers
-  ['Outlook', 'en', ['________________________________', 'From: Jane Doe <jane@example.com>', 'Sent: Tuesday, March 5, 2024 10:12 AM', 'To: Support <support@acme.test>', 'Subject: Re: Login', '', 'Hello, please try again.']],
-  ['Outlook', 'zh-CN', ['发件人: Jane Doe <jane@example.com>', '发送时间: 2024年3月5日 10:12', '收件人: Support <support@acme.test>', '主题: 回复: 登录', '', '你好，请再试一次。']],
-  ['Outlook', 'zh-TW', ['寄件者: Jane Doe <jane@example.com>', '寄件日期: 2024年3月5日 上午 10:12', '收件者: Support <support@acme.test>', '主旨: 回覆: 登入', '', '您好，請再試一次。']],
-  ['Outlook', 'es', ['De: Jane Doe <jane@example.com>', 'Enviado el: martes, 5 de marzo de 2024 10:12', 'Para: Support <support@acme.test>', 'Asunto: RE: Acceso', '', 'Hola, inténtelo de nuevo.']],
-  ['Outlook on the web', 'es', ['________________________________', 'De: Jane Doe <jane@example.com>', 'Enviado: martes, 5 de marzo de 2024 10:12', 'Para: Support <support@acme.test>', 'Asunto: RE: Acceso', '', 'Hola, inténtelo de nuevo.']],
-  ['Outlook', 'hi', ['प्रेषक: Jane Doe <jane@example.com>', 'भेजा गया: मंगलवार, 5 मार्च 2024 10:12 पूर्वाह्न', 'प्रति: Support <support@acme.test>', 'विषय: RE: लॉगिन', '', 'नमस्ते, कृपया फिर से प्रयास करें।']],
-  ['Outlook', 'ar', ['من: Jane Doe <jane@example.com>', 'تم الإرسال: الثلاثاء، 5 مارس 2024 10:12 ص', 'إلى: Support <support@acme.test>', 'الموضوع: RE: تسجيل الدخول', '', 'مرحبا، يرجى المحاولة مرة أخرى.']],
-  ['Outlook', 'pt-BR', ['De: Jane Doe <jane@example.com>', 'Enviada em: terça-feira, 5 de março de 2024 10:12', 'Para: Support <support@acme.test>', 'Assunto: RE: Acesso', '', 'Olá, tente de novo.']],
-  ['Outlook', 'pt-PT', ['De: Jane Doe <jane@example.com>', 'Enviado: terça-feira, 5 de março de 2024 10:12', 'Para: Support <support@acme.test>', 'Assunto: RE: Acesso', '', 'Olá, tente de novo.']],
-  ['Outlook', 'bn', ['প্রেরক: Jane Doe <jane@example.com>', 'পাঠানো হয়েছে: মঙ্গলবার, 5 মার্চ, 2024 10:12 AM', 'প্রাপক: Support <support@acme.test>', 'বিষয়: RE: লগইন', '', 'নমস্কার, আবার চেষ্টা করুন।']],
-  ['Outlook', 'ru', ['От: Jane Doe <jane@example.com>', 'Отправлено: 5 марта 2024 г. 10:12', 'Кому: Support <support@acme.test>', 'Тема: RE: Вход', '', 'Здравствуйте, попробуйте ещё раз.']],
-  ['Outlook', 'ja', ['差出人: Jane Doe <jane@example.com>', '送信日時: 2024年3月5日 10:12', '宛先: Support <support@acme.test>', '件名: RE: ログイン', '', 'もう一度お試しください。']],
-  ['Outlook', 'de', ['Von: Jane Doe <jane@example.com>', 'Gesendet: Dienstag, 5. März 2024 10:12', 'An: Support <support@acme.test>', 'Betreff: AW: Anmeldung', '', 'Hallo, bitte noch einmal versuchen.']],
-  ['Outlook', 'fr', ['De : Jane Doe <jane@example.com>', 'Envoyé : mardi 5 mars 2024 10:12', 'À : Support <support@acme.test>', 'Objet : RE: Connexion', '', 'Bonjour, veuillez réessayer.']],
-  ['Outlook', 'it', ['Da: Jane Doe <jane@example.com>', 'Inviato: martedì 5 marzo 2024 10:12', 'A: Support <support@acme.test>', 'Oggetto: R: Accesso', '', 'Ciao, riprova.']],
-  ['Outlook', 'tr', ['Kimden: Jane Doe <jane@example.com>', 'Gönderildi: 5 Mart 2024 Salı 10:12', 'Kime: Support <support@acme.test>', 'Konu: YNT: Giriş', '', 'Merhaba, lütfen tekrar deneyin.']],
-  ['Outlook', 'ko', ['보낸 사람: Jane Doe <jane@example.com>', '보낸 날짜: 2024년 3월 5일 화요일 오전 10:12', '받는 사람: Support <support@acme.test>', '제목: RE: 로그인', '', '다시 시도해 주세요.']],
-  ['Outlook', 'vi', ['Từ: Jane Doe <jane@example.com>', 'Đã gửi: Thứ Ba, ngày 5 tháng 3 năm 2024 10:12', 'Đến: Support <support@acme.test>', 'Chủ đề: RE: Đăng nhập', '', 'Xin chào, vui lòng thử lại.']],
-  ['Outlook', 'pl', ['Od: Jane Doe <jane@example.com>', 'Wysłano: wtorek, 5 marca 2024 10:12', 'Do: Support <support@acme.test>', 'Temat: RE: Logowanie', '', 'Dzień dobry, proszę spróbować ponownie.']],
-  ['Outlook', 'nl', ['Van: Jane Doe <jane@example.com>', 'Verzonden: dinsdag 5 maart 2024 10:12', 'Aan: Support <support@acme.test>', 'Onderwerp: RE: Inloggen', '', 'Hallo, probeer het opnieuw.']],
-  ['Outlook', 'id', ['Dari: Jane Doe <jane@example.com>', 'Dikirim: Selasa, 05 Maret 2024 10.12', 'Kepada: Support <support@acme.test>', 'Perihal: RE: Masuk', '', 'Halo, silakan coba lagi.']],
-  ['Outlook', 'th', ['จาก: Jane Doe <jane@example.com>', 'ส่ง: วันอังคารที่ 5 มีนาคม 2024 10:12', 'ถึง: Support <support@acme.test>', 'เรื่อง: RE: เข้าสู่ระบบ', '', 'สวัสดี โปรดลองอีกครั้ง']],
-  ['Outlook', 'da', ['Fra: Jane Doe <jane@example.com>', 'Sendt: 5. marts 2024 10:12', 'Til: Support <support@acme.test>', 'Emne: SV: Login', '', 'Hej, prøv igen.']],
-  ['Outlook', 'sv', ['Från: Jane Doe <jane@example.com>', 'Skickat: den 5 mars 2024 10:12', 'Till: Support <support@acme.test>', 'Ämne: SV: Inloggning', '', 'Hej, försök igen.']],
-  ['Outlook', 'no', ['Fra: Jane Doe <jane@example.com>', 'Sendt: tirsdag 5. mars 2024 10:12', 'Til: Support <support@acme.test>', 'Emne: SV: Pålogging', '', 'Hei, prøv igjen.']],
+  [
+    'Outlook',
+    'en',
+    [
+      '________________________________',
+      'From: Jane Doe <jane@example.com>',
+      'Sent: Tuesday, March 5, 2024 10:12 AM',
+      'To: Support <support@acme.test>',
+      'Subject: Re: Login',
+      '',
+      'Hello, please try again.',
+    ],
+  ],
+  [
+    'Outlook',
+    'zh-CN',
+    [
+      '发件人: Jane Doe <jane@example.com>',
+      '发送时间: 2024年3月5日 10:12',
+      '收件人: Support <support@acme.test>',
+      '主题: 回复: 登录',
+      '',
+      '你好，请再试一次。',
+    ],
+  ],
+  [
+    'Outlook',
+    'zh-TW',
+    [
+      '寄件者: Jane Doe <jane@example.com>',
+      '寄件日期: 2024年3月5日 上午 10:12',
+      '收件者: Support <support@acme.test>',
+      '主旨: 回覆: 登入',
+      '',
+      '您好，請再試一次。',
+    ],
+  ],
+  [
+    'Outlook',
+    'es',
+    [
+      'De: Jane Doe <jane@example.com>',
+      'Enviado el: martes, 5 de marzo de 2024 10:12',
+      'Para: Support <support@acme.test>',
+      'Asunto: RE: Acceso',
+      '',
+      'Hola, inténtelo de nuevo.',
+    ],
+  ],
+  [
+    'Outlook on the web',
+    'es',
+    [
+      '________________________________',
+      'De: Jane Doe <jane@example.com>',
+      'Enviado: martes, 5 de marzo de 2024 10:12',
+      'Para: Support <support@acme.test>',
+      'Asunto: RE: Acceso',
+      '',
+      'Hola, inténtelo de nuevo.',
+    ],
+  ],
+  [
+    'Outlook',
+    'hi',
+    [
+      'प्रेषक: Jane Doe <jane@example.com>',
+      'भेजा गया: मंगलवार, 5 मार्च 2024 10:12 पूर्वाह्न',
+      'प्रति: Support <support@acme.test>',
+      'विषय: RE: लॉगिन',
+      '',
+      'नमस्ते, कृपया फिर से प्रयास करें।',
+    ],
+  ],
+  [
+    'Outlook',
+    'ar',
+    [
+      'من: Jane Doe <jane@example.com>',
+      'تم الإرسال: الثلاثاء، 5 مارس 2024 10:12 ص',
+      'إلى: Support <support@acme.test>',
+      'الموضوع: RE: تسجيل الدخول',
+      '',
+      'مرحبا، يرجى المحاولة مرة أخرى.',
+    ],
+  ],
+  [
+    'Outlook',
+    'pt-BR',
+    [
+      'De: Jane Doe <jane@example.com>',
+      'Enviada em: terça-feira, 5 de março de 2024 10:12',
+      'Para: Support <support@acme.test>',
+      'Assunto: RE: Acesso',
+      '',
+      'Olá, tente de novo.',
+    ],
+  ],
+  [
+    'Outlook',
+    'pt-PT',
+    [
+      'De: Jane Doe <jane@example.com>',
+      'Enviado: terça-feira, 5 de março de 2024 10:12',
+      'Para: Support <support@acme.test>',
+      'Assunto: RE: Acesso',
+      '',
+      'Olá, tente de novo.',
+    ],
+  ],
+  [
+    'Outlook',
+    'bn',
+    [
+      'প্রেরক: Jane Doe <jane@example.com>',
+      'পাঠানো হয়েছে: মঙ্গলবার, 5 মার্চ, 2024 10:12 AM',
+      'প্রাপক: Support <support@acme.test>',
+      'বিষয়: RE: লগইন',
+      '',
+      'নমস্কার, আবার চেষ্টা করুন।',
+    ],
+  ],
+  [
+    'Outlook',
+    'ru',
+    [
+      'От: Jane Doe <jane@example.com>',
+      'Отправлено: 5 марта 2024 г. 10:12',
+      'Кому: Support <support@acme.test>',
+      'Тема: RE: Вход',
+      '',
+      'Здравствуйте, попробуйте ещё раз.',
+    ],
+  ],
+  [
+    'Outlook',
+    'ja',
+    [
+      '差出人: Jane Doe <jane@example.com>',
+      '送信日時: 2024年3月5日 10:12',
+      '宛先: Support <support@acme.test>',
+      '件名: RE: ログイン',
+      '',
+      'もう一度お試しください。',
+    ],
+  ],
+  [
+    'Outlook',
+    'de',
+    [
+      'Von: Jane Doe <jane@example.com>',
+      'Gesendet: Dienstag, 5. März 2024 10:12',
+      'An: Support <support@acme.test>',
+      'Betreff: AW: Anmeldung',
+      '',
+      'Hallo, bitte noch einmal versuchen.',
+    ],
+  ],
+  [
+    'Outlook',
+    'fr',
+    [
+      'De : Jane Doe <jane@example.com>',
+      'Envoyé : mardi 5 mars 2024 10:12',
+      'À : Support <support@acme.test>',
+      'Objet : RE: Connexion',
+      '',
+      'Bonjour, veuillez réessayer.',
+    ],
+  ],
+  [
+    'Outlook',
+    'it',
+    ['Da: Jane Doe <jane@example.com>', 'Inviato: martedì 5 marzo 2024 10:12', 'A: Support <support@acme.test>', 'Oggetto: R: Accesso', '', 'Ciao, riprova.'],
+  ],
+  [
+    'Outlook',
+    'tr',
+    [
+      'Kimden: Jane Doe <jane@example.com>',
+      'Gönderildi: 5 Mart 2024 Salı 10:12',
+      'Kime: Support <support@acme.test>',
+      'Konu: YNT: Giriş',
+      '',
+      'Merhaba, lütfen tekrar deneyin.',
+    ],
+  ],
+  [
+    'Outlook',
+    'ko',
+    [
+      '보낸 사람: Jane Doe <jane@example.com>',
+      '보낸 날짜: 2024년 3월 5일 화요일 오전 10:12',
+      '받는 사람: Support <support@acme.test>',
+      '제목: RE: 로그인',
+      '',
+      '다시 시도해 주세요.',
+    ],
+  ],
+  [
+    'Outlook',
+    'vi',
+    [
+      'Từ: Jane Doe <jane@example.com>',
+      'Đã gửi: Thứ Ba, ngày 5 tháng 3 năm 2024 10:12',
+      'Đến: Support <support@acme.test>',
+      'Chủ đề: RE: Đăng nhập',
+      '',
+      'Xin chào, vui lòng thử lại.',
+    ],
+  ],
+  [
+    'Outlook',
+    'pl',
+    [
+      'Od: Jane Doe <jane@example.com>',
+      'Wysłano: wtorek, 5 marca 2024 10:12',
+      'Do: Support <support@acme.test>',
+      'Temat: RE: Logowanie',
+      '',
+      'Dzień dobry, proszę spróbować ponownie.',
+    ],
+  ],
+  [
+    'Outlook',
+    'nl',
+    [
+      'Van: Jane Doe <jane@example.com>',
+      'Verzonden: dinsdag 5 maart 2024 10:12',
+      'Aan: Support <support@acme.test>',
+      'Onderwerp: RE: Inloggen',
+      '',
+      'Hallo, probeer het opnieuw.',
+    ],
+  ],
+  [
+    'Outlook',
+    'id',
+    [
+      'Dari: Jane Doe <jane@example.com>',
+      'Dikirim: Selasa, 05 Maret 2024 10.12',
+      'Kepada: Support <support@acme.test>',
+      'Perihal: RE: Masuk',
+      '',
+      'Halo, silakan coba lagi.',
+    ],
+  ],
+  [
+    'Outlook',
+    'th',
+    ['จาก: Jane Doe <jane@example.com>', 'ส่ง: วันอังคารที่ 5 มีนาคม 2024 10:12', 'ถึง: Support <support@acme.test>', 'เรื่อง: RE: เข้าสู่ระบบ', '', 'สวัสดี โปรดลองอีกครั้ง'],
+  ],
+  [
+    'Outlook',
+    'da',
+    ['Fra: Jane Doe <jane@example.com>', 'Sendt: 5. marts 2024 10:12', 'Til: Support <support@acme.test>', 'Emne: SV: Login', '', 'Hej, prøv igen.'],
+  ],
+  [
+    'Outlook',
+    'sv',
+    [
+      'Från: Jane Doe <jane@example.com>',
+      'Skickat: den 5 mars 2024 10:12',
+      'Till: Support <support@acme.test>',
+      'Ämne: SV: Inloggning',
+      '',
+      'Hej, försök igen.',
+    ],
+  ],
+  [
+    'Outlook',
+    'no',
+    [
+      'Fra: Jane Doe <jane@example.com>',
+      'Sendt: tirsdag 5. mars 2024 10:12',
+      'Til: Support <support@acme.test>',
+      'Emne: SV: Pålogging',
+      '',
+      'Hei, prøv igjen.',
+    ],
+  ],
   // Outlook for Mac and the new Outlook: Date instead of Sent, no blank line before the body
-  ['Outlook for Mac', 'en', ['From: Jane Doe <jane@example.com>', 'Date: Tuesday, 5 March 2024 at 10:12', 'To: Support <support@acme.test>', 'Subject: Re: Login', 'Hello, please try again.']],
+  [
+    'Outlook for Mac',
+    'en',
+    [
+      'From: Jane Doe <jane@example.com>',
+      'Date: Tuesday, 5 March 2024 at 10:12',
+      'To: Support <support@acme.test>',
+      'Subject: Re: Login',
+      'Hello, please try again.',
+    ],
+  ],
   // Outlook desktop, plain text: the old separator
-  ['Outlook', 'en, original message', ['-----Original Message-----', 'From: Jane Doe <jane@example.com>', 'Sent: Tuesday, March 5, 2024 10:12 AM', 'To: Support', 'Subject: Login', '', 'Old text']],
-  ['Outlook', 'da, original message', ['-----Oprindelig meddelelse-----', 'Fra: Jane Doe <jane@example.com>', 'Sendt: 5. marts 2024 10:12', 'Til: Support', 'Emne: Login', '', 'Gammel tekst']],
-  ['Outlook', 'fr, original message', ["-----Message d'origine-----", 'De : Jane Doe <jane@example.com>', 'Envoyé : mardi 5 mars 2024 10:12', 'À : Support', 'Objet : Connexion', '', 'Ancien texte']],
-  ['Outlook', 'es, original message', ['-----Mensaje original-----', 'De: Jane Doe <jane@example.com>', 'Enviado el: martes, 5 de marzo de 2024 10:12', 'Para: Support', 'Asunto: Acceso', '', 'Texto antiguo']],
-  ['Outlook', 'tr, original message', ['-----Özgün İleti-----', 'Kimden: Jane Doe <jane@example.com>', 'Gönderildi: 5 Mart 2024 Salı 10:12', 'Kime: Support', 'Konu: Giriş', '', 'Eski metin']],
-  ['Outlook', 'zh, original message', ['-----原始邮件-----', '发件人: Jane Doe <jane@example.com>', '发送时间: 2024年3月5日 10:12', '收件人: Support', '主题: 登录', '', '旧的文字']],
-  ['Outlook', 'ko, original message', ['-----원본 메시지-----', '보낸 사람: Jane Doe <jane@example.com>', '보낸 날짜: 2024년 3월 5일 화요일 오전 10:12', '받는 사람: Support', '제목: 로그인', '', '이전 글']],
-  ['Outlook', 'id, original message', ['-----Pesan Asli-----', 'Dari: Jane Doe <jane@example.com>', 'Dikirim: Selasa, 05 Maret 2024 10.12', 'Kepada: Support', 'Perihal: Masuk', '', 'Teks lama']],
-  ['Outlook', 'sv, original message', ['-----Ursprungligt meddelande-----', 'Från: Jane Doe <jane@example.com>', 'Skickat: den 5 mars 2024 10:12', 'Till: Support', 'Ämne: Inloggning', '', 'Gammal text']],
-  ['Outlook', 'no, original message', ['-----Opprinnelig melding-----', 'Fra: Jane Doe <jane@example.com>', 'Sendt: 5. mars 2024 10:12', 'Til: Support', 'Emne: Pålogging', '', 'Gammel tekst']],
-  ['Outlook', 'ja, original message', ['-----Original Message-----', '差出人: Jane Doe <jane@example.com>', '送信日時: 2024年3月5日 10:12', '宛先: Support', '件名: ログイン', '', '古いテキスト']],
+  [
+    'Outlook',
+    'en, original message',
+    [
+      '-----Original Message-----',
+      'From: Jane Doe <jane@example.com>',
+      'Sent: Tuesday, March 5, 2024 10:12 AM',
+      'To: Support',
+      'Subject: Login',
+      '',
+      'Old text',
+    ],
+  ],
+  [
+    'Outlook',
+    'da, original message',
+    ['-----Oprindelig meddelelse-----', 'Fra: Jane Doe <jane@example.com>', 'Sendt: 5. marts 2024 10:12', 'Til: Support', 'Emne: Login', '', 'Gammel tekst'],
+  ],
+  [
+    'Outlook',
+    'fr, original message',
+    [
+      "-----Message d'origine-----",
+      'De : Jane Doe <jane@example.com>',
+      'Envoyé : mardi 5 mars 2024 10:12',
+      'À : Support',
+      'Objet : Connexion',
+      '',
+      'Ancien texte',
+    ],
+  ],
+  [
+    'Outlook',
+    'es, original message',
+    [
+      '-----Mensaje original-----',
+      'De: Jane Doe <jane@example.com>',
+      'Enviado el: martes, 5 de marzo de 2024 10:12',
+      'Para: Support',
+      'Asunto: Acceso',
+      '',
+      'Texto antiguo',
+    ],
+  ],
+  [
+    'Outlook',
+    'tr, original message',
+    ['-----Özgün İleti-----', 'Kimden: Jane Doe <jane@example.com>', 'Gönderildi: 5 Mart 2024 Salı 10:12', 'Kime: Support', 'Konu: Giriş', '', 'Eski metin'],
+  ],
+  [
+    'Outlook',
+    'zh, original message',
+    ['-----原始邮件-----', '发件人: Jane Doe <jane@example.com>', '发送时间: 2024年3月5日 10:12', '收件人: Support', '主题: 登录', '', '旧的文字'],
+  ],
+  [
+    'Outlook',
+    'ko, original message',
+    [
+      '-----원본 메시지-----',
+      '보낸 사람: Jane Doe <jane@example.com>',
+      '보낸 날짜: 2024년 3월 5일 화요일 오전 10:12',
+      '받는 사람: Support',
+      '제목: 로그인',
+      '',
+      '이전 글',
+    ],
+  ],
+  [
+    'Outlook',
+    'id, original message',
+    ['-----Pesan Asli-----', 'Dari: Jane Doe <jane@example.com>', 'Dikirim: Selasa, 05 Maret 2024 10.12', 'Kepada: Support', 'Perihal: Masuk', '', 'Teks lama'],
+  ],
+  [
+    'Outlook',
+    'sv, original message',
+    [
+      '-----Ursprungligt meddelande-----',
+      'Från: Jane Doe <jane@example.com>',
+      'Skickat: den 5 mars 2024 10:12',
+      'Till: Support',
+      'Ämne: Inloggning',
+      '',
+      'Gammal text',
+    ],
+  ],
+  [
+    'Outlook',
+    'no, original message',
+    ['-----Opprinnelig melding-----', 'Fra: Jane Doe <jane@example.com>', 'Sendt: 5. mars 2024 10:12', 'Til: Support', 'Emne: Pålogging', '', 'Gammel tekst'],
+  ],
+  [
+    'Outlook',
+    'ja, original message',
+    [
+      '-----Original Message-----',
+      '差出人: Jane Doe <jane@example.com>',
+      '送信日時: 2024年3月5日 10:12',
+      '宛先: Support',
+      '件名: ログイン',
+      '',
+      '古いテキスト',
+    ],
+  ],
   // Older mail programs (talon's "Reply Message" and "Antwort Nachricht")
-  ['older clients', 'en, reply message', ['----- Reply Message -----', 'From: Jane Doe <jane@example.com>', 'To: Support', 'Sent: 05/03/2024 10:12', '', 'Old text']],
-  ['older clients', 'de, Antwort Nachricht', ['----- Antwort Nachricht -----', 'Von: Jane Doe <jane@example.com>', 'An: Support', 'Datum: 05.03.2024 10:12', '', 'Alter Text']],
+  [
+    'older clients',
+    'en, reply message',
+    ['----- Reply Message -----', 'From: Jane Doe <jane@example.com>', 'To: Support', 'Sent: 05/03/2024 10:12', '', 'Old text'],
+  ],
+  [
+    'older clients',
+    'de, Antwort Nachricht',
+    ['----- Antwort Nachricht -----', 'Von: Jane Doe <jane@example.com>', 'An: Support', 'Datum: 05.03.2024 10:12', '', 'Alter Text'],
+  ],
   // Samsung Email and other Android mail apps
-  ['Samsung', 'en', ['-------- Original message --------', 'From: Jane Doe <jane@example.com> ', 'Date: 05/03/2024 10:12 (GMT+01:00) ', 'To: Support <support@acme.test> ', 'Subject: Re: Login ', '', 'Old text']],
-  ['Samsung', 'de', ['-------- Ursprüngliche Nachricht --------', 'Von: Jane Doe <jane@example.com> ', 'Datum: 05.03.24 10:12 (GMT+01:00) ', 'An: Support <support@acme.test> ', 'Betreff: Re: Anmeldung ', '', 'Alter Text']],
-  ['Samsung', 'es', ['-------- Mensaje original --------', 'De: Jane Doe <jane@example.com> ', 'Fecha: 5/3/24 10:12 (GMT+01:00) ', 'Para: Support <support@acme.test> ', 'Asunto: Re: Acceso ', '', 'Texto antiguo']],
-  ['Samsung', 'fr', ["-------- Message d'origine --------", 'De : Jane Doe <jane@example.com> ', 'Date : 05/03/2024 10:12 (GMT+01:00) ', 'À : Support <support@acme.test> ', 'Objet : Re: Connexion ', '', 'Ancien texte']],
-  ['Samsung', 'it', ['-------- Messaggio originale --------', 'Da: Jane Doe <jane@example.com> ', 'Data: 05/03/24 10:12 (GMT+01:00) ', 'A: Support <support@acme.test> ', 'Oggetto: Re: Accesso ', '', 'Vecchio testo']],
-  ['Samsung', 'pt', ['-------- Mensagem original --------', 'De: Jane Doe <jane@example.com> ', 'Data: 05/03/2024 10:12 (GMT-03:00) ', 'Para: Support <support@acme.test> ', 'Assunto: Re: Acesso ', '', 'Texto antigo']],
-  ['Samsung', 'ru', ['-------- Исходное сообщение --------', 'От: Jane Doe <jane@example.com> ', 'Дата: 05.03.2024 10:12 (GMT+03:00) ', 'Кому: Support <support@acme.test> ', 'Тема: Re: Вход ', '', 'Старый текст']],
-  ['Samsung', 'pl', ['-------- Oryginalna wiadomość --------', 'Od: Jane Doe <jane@example.com> ', 'Data: 05.03.2024 10:12 (GMT+01:00) ', 'Do: Support <support@acme.test> ', 'Temat: Re: Logowanie ', '', 'Stary tekst']],
-  ['Samsung', 'nl', ['-------- Oorspronkelijk bericht --------', 'Van: Jane Doe <jane@example.com> ', 'Datum: 05-03-2024 10:12 (GMT+01:00) ', 'Aan: Support <support@acme.test> ', 'Onderwerp: Re: Inloggen ', '', 'Oude tekst']],
-  ['Samsung', 'tr', ['-------- Orijinal mesaj --------', 'Kimden: Jane Doe <jane@example.com> ', 'Tarih: 5.03.2024 10:12 (GMT+03:00) ', 'Alıcı: Support <support@acme.test> ', 'Konu: Re: Giriş ', '', 'Eski metin']],
-  ['Samsung', 'ko', ['-------- 원본 이메일 --------', '발신: Jane Doe <jane@example.com> ', '날짜: 24/3/5 오전 10:12 (GMT+09:00) ', '수신: Support <support@acme.test> ', '제목: Re: 로그인 ', '', '이전 글']],
-  ['Samsung', 'ja', ['-------- 元のメッセージ --------', '差出人: Jane Doe <jane@example.com> ', '日付: 2024/03/05 10:12 (GMT+09:00) ', '宛先: Support <support@acme.test> ', '件名: Re: ログイン ', '', '古いテキスト']],
-  ['Samsung', 'zh', ['-------- 原始邮件 --------', '发件人: Jane Doe <jane@example.com> ', '日期: 2024年3月5日 10:12 (GMT+08:00) ', '收件人: Support <support@acme.test> ', '主题: Re: 登录 ', '', '旧的文字']],
-  ['Samsung', 'vi', ['-------- Thư gốc --------', 'Từ: Jane Doe <jane@example.com> ', 'Ngày: 05/03/2024 10:12 (GMT+07:00) ', 'Đến: Support <support@acme.test> ', 'Chủ đề: Re: Đăng nhập ', '', 'Văn bản cũ']],
-  ['Samsung', 'id', ['-------- Pesan asli --------', 'Dari: Jane Doe <jane@example.com> ', 'Tanggal: 05/03/2024 10.12 (GMT+07:00) ', 'Ke: Support <support@acme.test> ', 'Subjek: Re: Masuk ', '', 'Teks lama']],
-  ['Samsung', 'th', ['-------- ข้อความต้นฉบับ --------', 'จาก: Jane Doe <jane@example.com> ', 'วันที่: 05/03/2024 10:12 (GMT+07:00) ', 'ถึง: Support <support@acme.test> ', 'เรื่อง: Re: เข้าสู่ระบบ ', '', 'ข้อความเก่า']],
-  ['Samsung', 'ar', ['-------- الرسالة الأصلية --------', 'من: Jane Doe <jane@example.com> ', 'التاريخ: 05/03/2024 10:12 (GMT+03:00) ', 'إلى: Support <support@acme.test> ', 'الموضوع: Re: تسجيل الدخول ', '', 'نص قديم']],
-  ['Samsung', 'hi', ['-------- मूल संदेश --------', 'प्रेषक: Jane Doe <jane@example.com> ', 'दिनांक: 05/03/2024 10:12 (GMT+05:30) ', 'प्रति: Support <support@acme.test> ', 'विषय: Re: लॉगिन ', '', 'पुराना पाठ']],
-  ['Samsung', 'bn', ['-------- মূল বার্তা --------', 'প্রেরক: Jane Doe <jane@example.com> ', 'তারিখ: 05/03/2024 10:12 (GMT+06:00) ', 'প্রাপক: Support <support@acme.test> ', 'বিষয়: Re: লগইন ', '', 'পুরনো লেখা']],
-  ['Samsung', 'da', ['-------- Oprindelig meddelelse --------', 'Fra: Jane Doe <jane@example.com> ', 'Dato: 05-03-2024 10:12 (GMT+01:00) ', 'Til: Support <support@acme.test> ', 'Emne: Re: Login ', '', 'Gammel tekst']],
-  ['Samsung', 'sv', ['-------- Originalmeddelande --------', 'Från: Jane Doe <jane@example.com> ', 'Datum: 2024-03-05 10:12 (GMT+01:00) ', 'Till: Support <support@acme.test> ', 'Ämne: Re: Inloggning ', '', 'Gammal text']],
-  ['Samsung', 'no', ['-------- Opprinnelig melding --------', 'Fra: Jane Doe <jane@example.com> ', 'Dato: 05.03.2024 10:12 (GMT+01:00) ', 'Til: Support <support@acme.test> ', 'Emne: Re: Pålogging ', '', 'Gammel tekst']],
+  [
+    'Samsung',
+    'en',
+    [
+      '-------- Original message --------',
+      'From: Jane Doe <jane@example.com> ',
+      'Date: 05/03/2024 10:12 (GMT+01:00) ',
+      'To: Support <support@acme.test> ',
+      'Subject: Re: Login ',
+      '',
+      'Old text',
+    ],
+  ],
+  [
+    'Samsung',
+    'de',
+    [
+      '-------- Ursprüngliche Nachricht --------',
+      'Von: Jane Doe <jane@example.com> ',
+      'Datum: 05.03.24 10:12 (GMT+01:00) ',
+      'An: Support <support@acme.test> ',
+      'Betreff: Re: Anmeldung ',
+      '',
+      'Alter Text',
+    ],
+  ],
+  [
+    'Samsung',
+    'es',
+    [
+      '-------- Mensaje original --------',
+      'De: Jane Doe <jane@example.com> ',
+      'Fecha: 5/3/24 10:12 (GMT+01:00) ',
+      'Para: Support <support@acme.test> ',
+      'Asunto: Re: Acceso ',
+      '',
+      'Texto antiguo',
+    ],
+  ],
+  [
+    'Samsung',
+    'fr',
+    [
+      "-------- Message d'origine --------",
+      'De : Jane Doe <jane@example.com> ',
+      'Date : 05/03/2024 10:12 (GMT+01:00) ',
+      'À : Support <support@acme.test> ',
+      'Objet : Re: Connexion ',
+      '',
+      'Ancien texte',
+    ],
+  ],
+  [
+    'Samsung',
+    'it',
+    [
+      '-------- Messaggio originale --------',
+      'Da: Jane Doe <jane@example.com> ',
+      'Data: 05/03/24 10:12 (GMT+01:00) ',
+      'A: Support <support@acme.test> ',
+      'Oggetto: Re: Accesso ',
+      '',
+      'Vecchio testo',
+    ],
+  ],
+  [
+    'Samsung',
+    'pt',
+    [
+      '-------- Mensagem original --------',
+      'De: Jane Doe <jane@example.com> ',
+      'Data: 05/03/2024 10:12 (GMT-03:00) ',
+      'Para: Support <support@acme.test> ',
+      'Assunto: Re: Acesso ',
+      '',
+      'Texto antigo',
+    ],
+  ],
+  [
+    'Samsung',
+    'ru',
+    [
+      '-------- Исходное сообщение --------',
+      'От: Jane Doe <jane@example.com> ',
+      'Дата: 05.03.2024 10:12 (GMT+03:00) ',
+      'Кому: Support <support@acme.test> ',
+      'Тема: Re: Вход ',
+      '',
+      'Старый текст',
+    ],
+  ],
+  [
+    'Samsung',
+    'pl',
+    [
+      '-------- Oryginalna wiadomość --------',
+      'Od: Jane Doe <jane@example.com> ',
+      'Data: 05.03.2024 10:12 (GMT+01:00) ',
+      'Do: Support <support@acme.test> ',
+      'Temat: Re: Logowanie ',
+      '',
+      'Stary tekst',
+    ],
+  ],
+  [
+    'Samsung',
+    'nl',
+    [
+      '-------- Oorspronkelijk bericht --------',
+      'Van: Jane Doe <jane@example.com> ',
+      'Datum: 05-03-2024 10:12 (GMT+01:00) ',
+      'Aan: Support <support@acme.test> ',
+      'Onderwerp: Re: Inloggen ',
+      '',
+      'Oude tekst',
+    ],
+  ],
+  [
+    'Samsung',
+    'tr',
+    [
+      '-------- Orijinal mesaj --------',
+      'Kimden: Jane Doe <jane@example.com> ',
+      'Tarih: 5.03.2024 10:12 (GMT+03:00) ',
+      'Alıcı: Support <support@acme.test> ',
+      'Konu: Re: Giriş ',
+      '',
+      'Eski metin',
+    ],
+  ],
+  [
+    'Samsung',
+    'ko',
+    [
+      '-------- 원본 이메일 --------',
+      '발신: Jane Doe <jane@example.com> ',
+      '날짜: 24/3/5 오전 10:12 (GMT+09:00) ',
+      '수신: Support <support@acme.test> ',
+      '제목: Re: 로그인 ',
+      '',
+      '이전 글',
+    ],
+  ],
+  [
+    'Samsung',
+    'ja',
+    [
+      '-------- 元のメッセージ --------',
+      '差出人: Jane Doe <jane@example.com> ',
+      '日付: 2024/03/05 10:12 (GMT+09:00) ',
+      '宛先: Support <support@acme.test> ',
+      '件名: Re: ログイン ',
+      '',
+      '古いテキスト',
+    ],
+  ],
+  [
+    'Samsung',
+    'zh',
+    [
+      '-------- 原始邮件 --------',
+      '发件人: Jane Doe <jane@example.com> ',
+      '日期: 2024年3月5日 10:12 (GMT+08:00) ',
+      '收件人: Support <support@acme.test> ',
+      '主题: Re: 登录 ',
+      '',
+      '旧的文字',
+    ],
+  ],
+  [
+    'Samsung',
+    'vi',
+    [
+      '-------- Thư gốc --------',
+      'Từ: Jane Doe <jane@example.com> ',
+      'Ngày: 05/03/2024 10:12 (GMT+07:00) ',
+      'Đến: Support <support@acme.test> ',
+      'Chủ đề: Re: Đăng nhập ',
+      '',
+      'Văn bản cũ',
+    ],
+  ],
+  [
+    'Samsung',
+    'id',
+    [
+      '-------- Pesan asli --------',
+      'Dari: Jane Doe <jane@example.com> ',
+      'Tanggal: 05/03/2024 10.12 (GMT+07:00) ',
+      'Ke: Support <support@acme.test> ',
+      'Subjek: Re: Masuk ',
+      '',
+      'Teks lama',
+    ],
+  ],
+  [
+    'Samsung',
+    'th',
+    [
+      '-------- ข้อความต้นฉบับ --------',
+      'จาก: Jane Doe <jane@example.com> ',
+      'วันที่: 05/03/2024 10:12 (GMT+07:00) ',
+      'ถึง: Support <support@acme.test> ',
+      'เรื่อง: Re: เข้าสู่ระบบ ',
+      '',
+      'ข้อความเก่า',
+    ],
+  ],
+  [
+    'Samsung',
+    'ar',
+    [
+      '-------- الرسالة الأصلية --------',
+      'من: Jane Doe <jane@example.com> ',
+      'التاريخ: 05/03/2024 10:12 (GMT+03:00) ',
+      'إلى: Support <support@acme.test> ',
+      'الموضوع: Re: تسجيل الدخول ',
+      '',
+      'نص قديم',
+    ],
+  ],
+  [
+    'Samsung',
+    'hi',
+    [
+      '-------- मूल संदेश --------',
+      'प्रेषक: Jane Doe <jane@example.com> ',
+      'दिनांक: 05/03/2024 10:12 (GMT+05:30) ',
+      'प्रति: Support <support@acme.test> ',
+      'विषय: Re: लॉगिन ',
+      '',
+      'पुराना पाठ',
+    ],
+  ],
+  [
+    'Samsung',
+    'bn',
+    [
+      '-------- মূল বার্তা --------',
+      'প্রেরক: Jane Doe <jane@example.com> ',
+      'তারিখ: 05/03/2024 10:12 (GMT+06:00) ',
+      'প্রাপক: Support <support@acme.test> ',
+      'বিষয়: Re: লগইন ',
+      '',
+      'পুরনো লেখা',
+    ],
+  ],
+  [
+    'Samsung',
+    'da',
+    [
+      '-------- Oprindelig meddelelse --------',
+      'Fra: Jane Doe <jane@example.com> ',
+      'Dato: 05-03-2024 10:12 (GMT+01:00) ',
+      'Til: Support <support@acme.test> ',
+      'Emne: Re: Login ',
+      '',
+      'Gammel tekst',
+    ],
+  ],
+  [
+    'Samsung',
+    'sv',
+    [
+      '-------- Originalmeddelande --------',
+      'Från: Jane Doe <jane@example.com> ',
+      'Datum: 2024-03-05 10:12 (GMT+01:00) ',
+      'Till: Support <support@acme.test> ',
+      'Ämne: Re: Inloggning ',
+      '',
+      'Gammal text',
+    ],
+  ],
+  [
+    'Samsung',
+    'no',
+    [
+      '-------- Opprinnelig melding --------',
+      'Fra: Jane Doe <jane@example.com> ',
+      'Dato: 05.03.2024 10:12 (GMT+01:00) ',
+      'Til: Support <support@acme.test> ',
+      'Emne: Re: Pålogging ',
+      '',
+      'Gammel tekst',
+    ],
+  ],
   // GMX, Web.de and mail.com: the header block starts with the date ("… sent:")
-  ['GMX', 'de', ['Gesendet: Dienstag, 05. März 2024 um 10:12 Uhr', 'Von: "Jane Doe" <jane@example.com>', 'An: support@acme.test', 'Betreff: Re: Anmeldung', '', 'Hallo, bitte noch einmal versuchen.']],
-  ['mail.com', 'en', ['Sent: Tuesday, March 05, 2024 at 10:12 AM', 'From: "Jane Doe" <jane@example.com>', 'To: support@acme.test', 'Subject: Re: Login', '', 'Hello, please try again.']],
-  ['GMX', 'fr', ['Envoyé: mardi 5 mars 2024 à 10:12', 'De: "Jane Doe" <jane@example.com>', 'À: support@acme.test', 'Objet: Re: Connexion', '', 'Bonjour, veuillez réessayer.']],
-  ['GMX', 'es', ['Enviado: martes, 05 de marzo de 2024 a las 10:12', 'De: "Jane Doe" <jane@example.com>', 'Para: support@acme.test', 'Asunto: Re: Acceso', '', 'Hola, inténtelo de nuevo.']],
+  [
+    'GMX',
+    'de',
+    [
+      'Gesendet: Dienstag, 05. März 2024 um 10:12 Uhr',
+      'Von: "Jane Doe" <jane@example.com>',
+      'An: support@acme.test',
+      'Betreff: Re: Anmeldung',
+      '',
+      'Hallo, bitte noch einmal versuchen.',
+    ],
+  ],
+  [
+    'mail.com',
+    'en',
+    [
+      'Sent: Tuesday, March 05, 2024 at 10:12 AM',
+      'From: "Jane Doe" <jane@example.com>',
+      'To: support@acme.test',
+      'Subject: Re: Login',
+      '',
+      'Hello, please try again.',
+    ],
+  ],
+  [
+    'GMX',
+    'fr',
+    [
+      'Envoyé: mardi 5 mars 2024 à 10:12',
+      'De: "Jane Doe" <jane@example.com>',
+      'À: support@acme.test',
+      'Objet: Re: Connexion',
+      '',
+      'Bonjour, veuillez réessayer.',
+    ],
+  ],
+  [
+    'GMX',
+    'es',
+    [
+      'Enviado: martes, 05 de marzo de 2024 a las 10:12',
+      'De: "Jane Doe" <jane@example.com>',
+      'Para: support@acme.test',
+      'Asunto: Re: Acceso',
+      '',
+      'Hola, inténtelo de nuevo.',
+    ],
+  ],
   // Header blocks that start with Date:
   ['Lotus Notes', 'en', ['Date: 05/03/2024 10:12', 'From: Jane Doe <jane@example.com>', 'To: support@acme.test', 'Subject: Re: Login', '', 'Old text']],
   ['webmail', 'en, date and sender only', ['Date: Tue, 5 Mar 2024 10:12:00 +0100', 'From: Jane Doe <jane@example.com>', '', 'Old text']],
-  ['Outlook', 'en, an address cut short by a full stop', ['From: Jane Doe <jane@example.org.', 'Sent: Thursday, 28 January 2016 8:16 p.m.', 'To: Support', 'Subject: (no subject)', '', 'Old text']],
-  ['Outlook, converted to text', 'en, a blank line between the headers', ['From: Jane Doe <jane@example.com>', '', 'Sent: Tuesday, March 5, 2024 10:12 AM', '', 'To: Support <support@acme.test>', '', 'Subject: Re: Login', '', 'Old text']],
+  [
+    'Outlook',
+    'en, an address cut short by a full stop',
+    ['From: Jane Doe <jane@example.org.', 'Sent: Thursday, 28 January 2016 8:16 p.m.', 'To: Support', 'Subject: (no subject)', '', 'Old text'],
+  ],
+  [
+    'Outlook, converted to text',
+    'en, a blank line between the headers',
+    [
+      'From: Jane Doe <jane@example.com>',
+      '',
+      'Sent: Tuesday, March 5, 2024 10:12 AM',
+      '',
+      'To: Support <support@acme.test>',
+      '',
+      'Subject: Re: Login',
+      '',
+      'Old text',
+    ],
+  ],
   // Thunderbird: the original message with its headers inline (Subject first)
-  ['Thunderbird', 'en, forward', ['-------- Forwarded Message --------', 'Subject: \tLogin', 'Date: \tTue, 5 Mar 2024 10:12:00 +0100', 'From: \tJane Doe <jane@example.com>', 'To: \tsupport@acme.test', '', 'Old text']],
-  ['Thunderbird', 'de, forward', ['-------- Weitergeleitete Nachricht --------', 'Betreff: \tAnmeldung', 'Datum: \tTue, 5 Mar 2024 10:12:00 +0100', 'Von: \tJane Doe <jane@example.com>', 'An: \tsupport@acme.test', 'Kopie (CC): \tMax <max@example.com>', '', 'Alter Text']],
-  ['Thunderbird', 'fr, forward', ['-------- Message transféré --------', 'Sujet : \tConnexion', 'Date : \tTue, 5 Mar 2024 10:12:00 +0100', 'De : \tJane Doe <jane@example.com>', 'Pour : \tsupport@acme.test', '', 'Ancien texte']],
-  ['Thunderbird', 'ru, forward', ['-------- Перенаправленное сообщение --------', 'Тема: \tВход', 'Дата: \tTue, 5 Mar 2024 10:12:00 +0100', 'От: \tJane Doe <jane@example.com>', 'Кому: \tsupport@acme.test', '', 'Старый текст']],
-  ['Thunderbird', 'pl, forward', ['--- Treść przekazanej wiadomości ---', 'Temat: \tLogowanie', 'Data: \tTue, 5 Mar 2024 10:12:00 +0100', 'Nadawca: \tJane Doe <jane@example.com>', 'Adresat: \tsupport@acme.test', '', 'Stary tekst']],
-  ['Thunderbird', 'tr, forward', ['-------- İletilen İleti --------', 'Konu: \tGiriş', 'Tarih: \tTue, 5 Mar 2024 10:12:00 +0100', 'Kimden: \tJane Doe <jane@example.com>', 'Kime: \tsupport@acme.test', '', 'Eski metin']],
+  [
+    'Thunderbird',
+    'en, forward',
+    [
+      '-------- Forwarded Message --------',
+      'Subject: \tLogin',
+      'Date: \tTue, 5 Mar 2024 10:12:00 +0100',
+      'From: \tJane Doe <jane@example.com>',
+      'To: \tsupport@acme.test',
+      '',
+      'Old text',
+    ],
+  ],
+  [
+    'Thunderbird',
+    'de, forward',
+    [
+      '-------- Weitergeleitete Nachricht --------',
+      'Betreff: \tAnmeldung',
+      'Datum: \tTue, 5 Mar 2024 10:12:00 +0100',
+      'Von: \tJane Doe <jane@example.com>',
+      'An: \tsupport@acme.test',
+      'Kopie (CC): \tMax <max@example.com>',
+      '',
+      'Alter Text',
+    ],
+  ],
+  [
+    'Thunderbird',
+    'fr, forward',
+    [
+      '-------- Message transféré --------',
+      'Sujet : \tConnexion',
+      'Date : \tTue, 5 Mar 2024 10:12:00 +0100',
+      'De : \tJane Doe <jane@example.com>',
+      'Pour : \tsupport@acme.test',
+      '',
+      'Ancien texte',
+    ],
+  ],
+  [
+    'Thunderbird',
+    'ru, forward',
+    [
+      '-------- Перенаправленное сообщение --------',
+      'Тема: \tВход',
+      'Дата: \tTue, 5 Mar 2024 10:12:00 +0100',
+      'От: \tJane Doe <jane@example.com>',
+      'Кому: \tsupport@acme.test',
+      '',
+      'Старый текст',
+    ],
+  ],
+  [
+    'Thunderbird',
+    'pl, forward',
+    [
+      '--- Treść przekazanej wiadomości ---',
+      'Temat: \tLogowanie',
+      'Data: \tTue, 5 Mar 2024 10:12:00 +0100',
+      'Nadawca: \tJane Doe <jane@example.com>',
+      'Adresat: \tsupport@acme.test',
+      '',
+      'Stary tekst',
+    ],
+  ],
+  [
+    'Thunderbird',
+    'tr, forward',
+    [
+      '-------- İletilen İleti --------',
+      'Konu: \tGiriş',
+      'Tarih: \tTue, 5 Mar 2024 10:12:00 +0100',
+      'Kimden: \tJane Doe <jane@example.com>',
+      'Kime: \tsupport@acme.test',
+      '',
+      'Eski metin',
+    ],
+  ],
   // Gmail forwards (the same separator in every language, localised header names)
-  ['Gmail', 'en, forward', ['---------- Forwarded message ---------', 'From: Jane Doe <jane@example.com>', 'Date: Tue, Mar 5, 2024 at 10:12 AM', 'Subject: Login', 'To: <support@acme.test>', '', 'Old text']],
-  ['Gmail', 'de, forward', ['---------- Weitergeleitete Nachricht ---------', 'Von: Jane Doe <jane@example.com>', 'Date: Di., 5. März 2024 um 10:12 Uhr', 'Subject: Anmeldung', 'To: <support@acme.test>', '', 'Alter Text']],
+  [
+    'Gmail',
+    'en, forward',
+    [
+      '---------- Forwarded message ---------',
+      'From: Jane Doe <jane@example.com>',
+      'Date: Tue, Mar 5, 2024 at 10:12 AM',
+      'Subject: Login',
+      'To: <support@acme.test>',
+      '',
+      'Old text',
+    ],
+  ],
+  [
+    'Gmail',
+    'de, forward',
+    [
+      '---------- Weitergeleitete Nachricht ---------',
+      'Von: Jane Doe <jane@example.com>',
+      'Date: Di., 5. März 2024 um 10:12 Uhr',
+      'Subject: Anmeldung',
+      'To: <support@acme.test>',
+      '',
+      'Alter Text',
+    ],
+  ],
   // Apple Mail forwards
-  ['Apple Mail', 'en, forward', ['Begin forwarded message:', '', 'From: Jane Doe <jane@example.com>', 'Subject: Login', 'Date: 5 March 2024 at 10:12:00 CET', 'To: support@acme.test', '', 'Old text']],
-  ['Apple Mail', 'da, forward', ['Start på videresendt besked:', '', 'Fra: Jane Doe <jane@example.com>', 'Emne: Login', 'Dato: 5. marts 2024 kl. 10.12.00 CET', 'Til: support@acme.test', '', 'Gammel tekst']],
-  ['Apple Mail', 'pl, forward', ['Początek przekazywanej wiadomości:', '', 'Od: Jane Doe <jane@example.com>', 'Temat: Logowanie', 'Data: 5 marca 2024 10:12:00 CET', 'Do: support@acme.test', '', 'Stary tekst']],
-  ['Apple Mail', 'pt-BR, forward', ['Início da mensagem encaminhada:', '', 'De: Jane Doe <jane@example.com>', 'Assunto: Acesso', 'Data: 5 de março de 2024 10:12:00 BRT', 'Para: support@acme.test', '', 'Texto antigo']],
+  [
+    'Apple Mail',
+    'en, forward',
+    [
+      'Begin forwarded message:',
+      '',
+      'From: Jane Doe <jane@example.com>',
+      'Subject: Login',
+      'Date: 5 March 2024 at 10:12:00 CET',
+      'To: support@acme.test',
+      '',
+      'Old text',
+    ],
+  ],
+  [
+    'Apple Mail',
+    'da, forward',
+    [
+      'Start på videresendt besked:',
+      '',
+      'Fra: Jane Doe <jane@example.com>',
+      'Emne: Login',
+      'Dato: 5. marts 2024 kl. 10.12.00 CET',
+      'Til: support@acme.test',
+      '',
+      'Gammel tekst',
+    ],
+  ],
+  [
+    'Apple Mail',
+    'pl, forward',
+    [
+      'Początek przekazywanej wiadomości:',
+      '',
+      'Od: Jane Doe <jane@example.com>',
+      'Temat: Logowanie',
+      'Data: 5 marca 2024 10:12:00 CET',
+      'Do: support@acme.test',
+      '',
+      'Stary tekst',
+    ],
+  ],
+  [
+    'Apple Mail',
+    'pt-BR, forward',
+    [
+      'Início da mensagem encaminhada:',
+      '',
+      'De: Jane Doe <jane@example.com>',
+      'Assunto: Acesso',
+      'Data: 5 de março de 2024 10:12:00 BRT',
+      'Para: support@acme.test',
+      '',
+      'Texto antigo',
+    ],
+  ],
   // Yahoo Mail forwards
-  ['Yahoo', 'en, forward', ['----- Forwarded Message -----', 'From: Jane Doe <jane@example.com>', 'To: support@acme.test', 'Sent: Tuesday, March 5, 2024, 10:12:00 AM GMT+1', 'Subject: Login', '', 'Old text']],
-  ['Yahoo', 'fr, forward', ['----- Message transmis -----', 'De : Jane Doe <jane@example.com>', 'À : support@acme.test', 'Envoyé : mardi 5 mars 2024 à 10:12:00 UTC+1', 'Objet : Connexion', '', 'Ancien texte']],
-  ['Yahoo', 'tr, forward', ['----- İletilmiş Mesaj -----', 'Kimden: Jane Doe <jane@example.com>', 'Kime: support@acme.test', 'Gönderilen: 5 Mart 2024 Salı 10:12:00 GMT+3', 'Konu: Giriş', '', 'Eski metin']],
+  [
+    'Yahoo',
+    'en, forward',
+    [
+      '----- Forwarded Message -----',
+      'From: Jane Doe <jane@example.com>',
+      'To: support@acme.test',
+      'Sent: Tuesday, March 5, 2024, 10:12:00 AM GMT+1',
+      'Subject: Login',
+      '',
+      'Old text',
+    ],
+  ],
+  [
+    'Yahoo',
+    'fr, forward',
+    [
+      '----- Message transmis -----',
+      'De : Jane Doe <jane@example.com>',
+      'À : support@acme.test',
+      'Envoyé : mardi 5 mars 2024 à 10:12:00 UTC+1',
+      'Objet : Connexion',
+      '',
+      'Ancien texte',
+    ],
+  ],
+  [
+    'Yahoo',
+    'tr, forward',
+    [
+      '----- İletilmiş Mesaj -----',
+      'Kimden: Jane Doe <jane@example.com>',
+      'Kime: support@acme.test',
+      'Gönderilen: 5 Mart 2024 Salı 10:12:00 GMT+3',
+      'Konu: Giriş',
+      '',
+      'Eski metin',
+    ],
+  ],
   // Mail.ru and Yandex forwards
-  ['Mail.ru', 'ru, forward', ['-------- Пересылаемое сообщение --------', 'От кого: Jane Doe <jane@example.com>', 'Кому: support@acme.test', 'Дата: Вторник, 5 марта 2024, 10:12 +03:00', 'Тема: Вход', '', 'Старый текст']],
-  ['Yandex', 'ru, forward', ['-------- Пересылаемое сообщение --------', '05.03.2024, 10:12, "Jane Doe" <jane@example.com>:', '', 'Старый текст', '', '-------- Конец пересылаемого сообщения --------']],
+  [
+    'Mail.ru',
+    'ru, forward',
+    [
+      '-------- Пересылаемое сообщение --------',
+      'От кого: Jane Doe <jane@example.com>',
+      'Кому: support@acme.test',
+      'Дата: Вторник, 5 марта 2024, 10:12 +03:00',
+      'Тема: Вход',
+      '',
+      'Старый текст',
+    ],
+  ],
+  [
+    'Yandex',
+    'ru, forward',
+    [
+      '-------- Пересылаемое сообщение --------',
+      '05.03.2024, 10:12, "Jane Doe" <jane@example.com>:',
+      '',
+      'Старый текст',
+      '',
+      '-------- Конец пересылаемого сообщения --------',
+    ],
+  ],
   // QQ Mail and Foxmail
-  ['QQ Mail', 'zh', ['------------------ 原始邮件 ------------------', '发件人: "Jane Doe"<jane@example.com>;', '发送时间: 2024年3月5日(星期二) 上午10:12', '收件人: "Support"<support@acme.test>;', '主题: 回复: 登录', '', '旧的文字']],
-  ['Foxmail', 'en', ['------------------ Original ------------------', 'From: "Jane Doe"<jane@example.com>;', 'Date: Tue, Mar 5, 2024 10:12 AM', 'To: "Support"<support@acme.test>;', 'Subject: Re: Login', '', 'Old text']],
+  [
+    'QQ Mail',
+    'zh',
+    [
+      '------------------ 原始邮件 ------------------',
+      '发件人: "Jane Doe"<jane@example.com>;',
+      '发送时间: 2024年3月5日(星期二) 上午10:12',
+      '收件人: "Support"<support@acme.test>;',
+      '主题: 回复: 登录',
+      '',
+      '旧的文字',
+    ],
+  ],
+  [
+    'Foxmail',
+    'en',
+    [
+      '------------------ Original ------------------',
+      'From: "Jane Doe"<jane@example.com>;',
+      'Date: Tue, Mar 5, 2024 10:12 AM',
+      'To: "Support"<support@acme.test>;',
+      'Subject: Re: Login',
+      '',
+      'Old text',
+    ],
+  ],
 ]
 
 describe('splitReply: common mail clients in the most used languages', () => {
@@ -681,8 +1596,18 @@ describe('splitReply: common mail clients in the most used languages', () => {
     })
 
     it('a line with an address right above the attribution stays visible', () => {
-      const body = text('Hi,', '', 'Please write to bob@example.com from now on.', 'On Tue, Mar 5, 2024 at 10:12 AM Jane Doe <jane@example.com> wrote:', ...QUOTE)
-      expectSplit(body, 'Hi,\n\nPlease write to bob@example.com from now on.', text('On Tue, Mar 5, 2024 at 10:12 AM Jane Doe <jane@example.com> wrote:', ...QUOTE))
+      const body = text(
+        'Hi,',
+        '',
+        'Please write to bob@example.com from now on.',
+        'On Tue, Mar 5, 2024 at 10:12 AM Jane Doe <jane@example.com> wrote:',
+        ...QUOTE,
+      )
+      expectSplit(
+        body,
+        'Hi,\n\nPlease write to bob@example.com from now on.',
+        text('On Tue, Mar 5, 2024 at 10:12 AM Jane Doe <jane@example.com> wrote:', ...QUOTE),
+      )
     })
 
     it('the lines above the one with the attribution stay too', () => {
@@ -760,7 +1685,13 @@ describe('the checks added for the common clients stay linear', () => {
 
   it('in HTML', () => {
     const started = Date.now()
-    for (const body of hostile.slice(0, 5)) splitReplyHtml(body.split('\n').map((line) => `<div>${line.replace(/</g, '&lt;')}</div>`).join(''))
+    for (const body of hostile.slice(0, 5))
+      splitReplyHtml(
+        body
+          .split('\n')
+          .map((line) => `<div>${line.replace(/</g, '&lt;')}</div>`)
+          .join(''),
+      )
     expect(Date.now() - started).toBeLessThan(5000)
   })
 })
@@ -898,7 +1829,8 @@ describe('splitReplyHtml: common mail clients in the most used languages', () =>
     )
     expect({ visible, folded }).toEqual({
       visible: '<div><span>Danke!</span></div>',
-      folded: '<div> <span>Am Di., 5. März 2024 um 10:12 Uhr schrieb Jane Doe &lt;<a href="mailto:jane@example.com">jane@example.com</a>&gt;:</span></div><blockquote><div>Hallo</div></blockquote>',
+      folded:
+        '<div> <span>Am Di., 5. März 2024 um 10:12 Uhr schrieb Jane Doe &lt;<a href="mailto:jane@example.com">jane@example.com</a>&gt;:</span></div><blockquote><div>Hallo</div></blockquote>',
     })
   })
 })

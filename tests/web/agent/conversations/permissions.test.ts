@@ -12,7 +12,15 @@ type Client = Awaited<ReturnType<typeof setUpAndSignIn>>
 type Conversation = Awaited<ReturnType<typeof buildConversation>>
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n')
-const TAB_LABELS: Record<(typeof TABS)[number], string> = { new: 'New', open: 'Open', pending: 'Pending', closed: 'Closed', all: 'All', mine: 'Mine', unassigned: 'Unassigned' }
+const TAB_LABELS: Record<(typeof TABS)[number], string> = {
+  new: 'New',
+  open: 'Open',
+  pending: 'Pending',
+  closed: 'Closed',
+  all: 'All',
+  mine: 'Mine',
+  unassigned: 'Unassigned',
+}
 
 function rowNumbers(html: string): number[] {
   return [...html.matchAll(/class="row-link" href="\/conversations\/(\d+)"/g)].map((m) => Number(m[1]))
@@ -189,7 +197,11 @@ describe('folder-scoped access for agents', () => {
     it('its attachment answers 404, exactly like an attachment that does not exist', async () => {
       const missing = await agentClient.get('/attachments/987654/plan.pdf')
       expect(missing.status).toBe(404)
-      for (const url of [`/attachments/${secretAttachmentId}`, `/attachments/${secretAttachmentId}/plan.pdf`, `/attachments/${secretAttachmentId}/plan.pdf?download`]) {
+      for (const url of [
+        `/attachments/${secretAttachmentId}`,
+        `/attachments/${secretAttachmentId}/plan.pdf`,
+        `/attachments/${secretAttachmentId}/plan.pdf?download`,
+      ]) {
         const res = await agentClient.get(url)
         expect(res.status, url).toBe(404)
         expect(errorPage(res), url).toEqual(errorPage(missing))
@@ -202,7 +214,11 @@ describe('folder-scoped access for agents', () => {
 
     it('every action on it answers 404 and changes nothing', async () => {
       const href = `/conversations/${secret.number}`
-      const form = (path: string, fields: Record<string, string>) => agentClient.post(`${href}${path}`).type('form').send({ _csrf: agentToken, ...fields })
+      const form = (path: string, fields: Record<string, string>) =>
+        agentClient
+          .post(`${href}${path}`)
+          .type('form')
+          .send({ _csrf: agentToken, ...fields })
       const multipart = (fields: Record<string, string>, withFile = false) => {
         let req = agentClient.post(`${href}/messages`).field('_csrf', agentToken)
         for (const [k, v] of Object.entries(fields)) req = req.field(k, v)
@@ -278,7 +294,10 @@ describe('folder-scoped access for agents', () => {
       expect(page.status).toBe(200)
       expect(optionValues(page.text, 'folder')).toEqual([String(folderA.id)])
       const before = await snapshot(visible.id)
-      const res = await agentClient.post(`/conversations/${visible.number}/move`).type('form').send({ _csrf: agentToken, folderId: String(folderB.id) })
+      const res = await agentClient
+        .post(`/conversations/${visible.number}/move`)
+        .type('form')
+        .send({ _csrf: agentToken, folderId: String(folderB.id) })
       expect(res.status).toBe(404)
       expect(await snapshot(visible.id)).toEqual(before)
     })
@@ -290,7 +309,10 @@ describe('folder-scoped access for agents', () => {
       expect(offered).toContain(String(adminActor.id))
       expect(offered).not.toContain(String(bob.id))
       const before = await snapshot(visible.id)
-      const res = await agentClient.post(`/conversations/${visible.number}/assign`).type('form').send({ _csrf: agentToken, assigneeId: String(bob.id) })
+      const res = await agentClient
+        .post(`/conversations/${visible.number}/assign`)
+        .type('form')
+        .send({ _csrf: agentToken, assigneeId: String(bob.id) })
       expect(res.status).toBe(400)
       expect(res.text).toContain('That agent cannot work in this folder')
       expect(await snapshot(visible.id)).toEqual(before)
@@ -314,8 +336,16 @@ describe('folder-scoped access for agents', () => {
     })
 
     it('the customer sidebar lists only the customer’s conversations the agent may open', async () => {
-      const inA = await buildConversation(app.ctx.domain, adminActor, { folderId: folderA.id, subject: 'Shared customer, sales side', customerEmail: 'shared@example.com' })
-      const inB = await buildConversation(app.ctx.domain, adminActor, { folderId: folderB.id, subject: 'Shared customer, legal side', customerEmail: 'shared@example.com' })
+      const inA = await buildConversation(app.ctx.domain, adminActor, {
+        folderId: folderA.id,
+        subject: 'Shared customer, sales side',
+        customerEmail: 'shared@example.com',
+      })
+      const inB = await buildConversation(app.ctx.domain, adminActor, {
+        folderId: folderB.id,
+        subject: 'Shared customer, legal side',
+        customerEmail: 'shared@example.com',
+      })
       const asAgent = await agentClient.get(`/conversations/${inA.number}`)
       expect(asAgent.status).toBe(200)
       expect(asAgent.text).not.toContain('Shared customer, legal side')
@@ -333,7 +363,10 @@ describe('folder-scoped access for agents', () => {
       expect(page.status).toBe(200)
       expect(page.text).toContain('Secret merger plans')
       expect(page.text).toContain('plan.pdf')
-      const res = await admin.post(`/conversations/${secret.number}/tags`).type('form').send({ _csrf: adminToken, tagId: String(tagOther.id) })
+      const res = await admin
+        .post(`/conversations/${secret.number}/tags`)
+        .type('form')
+        .send({ _csrf: adminToken, tagId: String(tagOther.id) })
       expect(res.status).toBe(303)
       expect(await prisma().conversationTag.count({ where: { conversationId: secret.id, tagId: tagOther.id } })).toBe(1)
     })

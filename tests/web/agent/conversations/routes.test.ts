@@ -141,7 +141,11 @@ describe('agents working on conversations through the browser', () => {
     })
 
     it('refuses a malformed form with 400, names each wrong field, and writes nothing', async () => {
-      const before = { conversations: await prisma().conversation.count(), customers: await prisma().customer.count(), outbox: await prisma().outboxEmail.count() }
+      const before = {
+        conversations: await prisma().conversation.count(),
+        customers: await prisma().customer.count(),
+        outbox: await prisma().outboxEmail.count(),
+      }
       const res = await postNewConversation({
         mode: 'send',
         customerEmail: 'not an address',
@@ -175,7 +179,9 @@ describe('agents working on conversations through the browser', () => {
       expect(res.text).not.toContain('Enter the customer’s e-mail address')
       // A browser cannot refill a file input: the page says so, naming the files.
       expect(res.text).toMatch(/<input id="files" name="files" type="file" multiple aria-describedby="files-error">/)
-      expect(/<p class="field-error" id="files-error">([^<]*)<\/p>/.exec(res.text)?.[1]).toBe('Choose “invoice.pdf” and “photo.png” again: a form that is refused cannot keep its files.')
+      expect(/<p class="field-error" id="files-error">([^<]*)<\/p>/.exec(res.text)?.[1]).toBe(
+        'Choose “invoice.pdf” and “photo.png” again: a form that is refused cannot keep its files.',
+      )
       expect(res.text).toContain('value="Subject to keep"')
       expect(res.text).toContain('Body to keep')
       expect(res.text).toContain('value="bob@"')
@@ -222,7 +228,10 @@ describe('agents working on conversations through the browser', () => {
         [{ data: PDF, name: 'invoice.pdf' }],
       )
       expect(res.status).toBe(303)
-      const message = await prisma().message.findFirstOrThrow({ where: { conversationId: conversation.id, kind: 'agent' }, include: { attachments: { orderBy: { id: 'asc' } } } })
+      const message = await prisma().message.findFirstOrThrow({
+        where: { conversationId: conversation.id, kind: 'agent' },
+        include: { attachments: { orderBy: { id: 'asc' } } },
+      })
       const pdf = message.attachments.find((a) => !a.inline)!
       const png = message.attachments.find((a) => a.inline)!
       expect(pdf).toMatchObject({ fileName: 'invoice.pdf', mimeType: 'application/pdf', size: PDF.length })
@@ -258,7 +267,9 @@ describe('agents working on conversations through the browser', () => {
       expect(Buffer.from(image.body as Buffer).equals(Buffer.from(PNG_BASE64, 'base64'))).toBe(true)
 
       // The same file again, in another reply: one blob, two attachments.
-      const again = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'The invoice again.' }, [{ data: PDF, name: 'invoice-copy.pdf' }])
+      const again = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'The invoice again.' }, [
+        { data: PDF, name: 'invoice-copy.pdf' },
+      ])
       expect(again.status).toBe(303)
       const sha256 = createHash('sha256').update(PDF).digest('hex')
       expect(await prisma().blob.count({ where: { sha256 } })).toBe(1)
@@ -301,7 +312,9 @@ describe('agents working on conversations through the browser', () => {
       try {
         const conversation = await newConversation({ folderId: general.id, subject: 'Too big a file' })
         const before = await prisma().message.count({ where: { conversationId: conversation.id } })
-        const res = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'Please keep this text' }, [{ data: Buffer.alloc(4096, 0x41), name: 'big.bin' }])
+        const res = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'Please keep this text' }, [
+          { data: Buffer.alloc(4096, 0x41), name: 'big.bin' },
+        ])
         expect(res.status).toBe(413)
         expect(res.text).toContain('role="alert"')
         expect(res.text).toContain('Nothing was sent')
@@ -345,10 +358,15 @@ describe('agents working on conversations through the browser', () => {
         expect(reply.text).toContain('aria-describedby="reply-files-error"')
         expect(reply.text).toContain('Text to keep')
 
-        const created = await postNewConversation({ mode: 'send', customerEmail: 'big.file@example.com', subject: 'Subject to keep', folderId: String(general.id), text: 'Body to keep' }, [files[1]!])
+        const created = await postNewConversation(
+          { mode: 'send', customerEmail: 'big.file@example.com', subject: 'Subject to keep', folderId: String(general.id), text: 'Body to keep' },
+          [files[1]!],
+        )
         expect(created.status).toBe(413)
         expect(created.text).toContain('“holiday-video.mp4” is larger than 2 KB')
-        expect(/<p class="field-error" id="files-error">([^<]*)<\/p>/.exec(created.text)?.[1]).toBe('Leave out “holiday-video.mp4” and choose any other files again: a form that is refused cannot keep its files.')
+        expect(/<p class="field-error" id="files-error">([^<]*)<\/p>/.exec(created.text)?.[1]).toBe(
+          'Leave out “holiday-video.mp4” and choose any other files again: a form that is refused cannot keep its files.',
+        )
       } finally {
         await prisma().setting.delete({ where: { key: 'attachmentMaxBytes' } })
       }
@@ -358,7 +376,9 @@ describe('agents working on conversations through the browser', () => {
       await prisma().setting.upsert({ where: { key: 'attachmentMaxBytes' }, create: { key: 'attachmentMaxBytes', value: 2048 }, update: { value: 2048 } })
       try {
         const conversation = await newConversation({ subject: 'Limit in words' })
-        const res = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'Some text' }, [{ data: Buffer.alloc(4096, 0x41), name: 'big.bin' }])
+        const res = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'Some text' }, [
+          { data: Buffer.alloc(4096, 0x41), name: 'big.bin' },
+        ])
         expect(res.status).toBe(413)
         const limit = /larger than ([\d.]+) (bytes|KB|MB)/.exec(res.text)
         expect(limit, 'the error names the limit').not.toBeNull()
@@ -419,7 +439,10 @@ describe('agents working on conversations through the browser', () => {
       const conversation = await newConversation({ folderId: general.id, subject: 'Traffic cop' })
       const loaded = await admin.get(`/conversations/${conversation.number}`)
       const seen = /name="seenMessageCount" value="(\d+)"/.exec(loaded.text)![1]!
-      await addCustomerMessage(app.ctx.domain, asCustomer(conversation.customerId), { conversationId: conversation.id, text: 'Actually, I found the parcel at my neighbour’s.' })
+      await addCustomerMessage(app.ctx.domain, asCustomer(conversation.customerId), {
+        conversationId: conversation.id,
+        text: 'Actually, I found the parcel at my neighbour’s.',
+      })
 
       const res = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'We are sending another one.', seenMessageCount: seen })
       expect(res.status).toBe(409)
@@ -432,7 +455,11 @@ describe('agents working on conversations through the browser', () => {
 
       // Send again from the warning page, as the browser does: its thread version and the confirmation.
       const seenOnWarning = /name="seenMessageCount" value="(\d+)"/.exec(res.text)![1]!
-      const confirmed = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'We are sending another one.', seenMessageCount: seenOnWarning })
+      const confirmed = await postMessage(admin, token, conversation.number, {
+        type: 'reply',
+        text: 'We are sending another one.',
+        seenMessageCount: seenOnWarning,
+      })
       expect(confirmed.status).toBe(303)
       expect(await prisma().message.count({ where: { conversationId: conversation.id, kind: 'agent' } })).toBe(1)
       expect(await prisma().outboxEmail.count({ where: { conversationId: conversation.id, kind: 'agent_reply' } })).toBe(1)
@@ -450,7 +477,10 @@ describe('agents working on conversations through the browser', () => {
       expect(Number(seenOnWarning)).toBeGreaterThan(Number(seen))
 
       // Another message arrives while the agent reads the warning page.
-      await addCustomerMessage(app.ctx.domain, asCustomer(conversation.customerId), { conversationId: conversation.id, text: 'Second extra message, never shown.' })
+      await addCustomerMessage(app.ctx.domain, asCustomer(conversation.customerId), {
+        conversationId: conversation.id,
+        text: 'Second extra message, never shown.',
+      })
       const res = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'My answer.', seenMessageCount: seenOnWarning })
       expect(res.status).toBe(409)
       expect(threadOf(res.text)).toContain('Second extra message, never shown.')
@@ -466,14 +496,24 @@ describe('agents working on conversations through the browser', () => {
       expect(empty.status).toBe(400)
 
       await addCustomerMessage(app.ctx.domain, asCustomer(conversation.customerId), { conversationId: conversation.id, text: 'One more thing from me.' })
-      const collided = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'Typed before the customer wrote', seenMessageCount: seen }, [{ data: PDF, name: 'invoice.pdf' }])
+      const collided = await postMessage(
+        admin,
+        token,
+        conversation.number,
+        { type: 'reply', text: 'Typed before the customer wrote', seenMessageCount: seen },
+        [{ data: PDF, name: 'invoice.pdf' }],
+      )
       expect(collided.status).toBe(409)
       expect(collided.text).toContain('Typed before the customer wrote')
-      expect(/<p class="field-error" id="reply-files-error">([^<]*)<\/p>/.exec(collided.text)?.[1]).toBe('Choose “invoice.pdf” again: a form that is refused cannot keep its files.')
+      expect(/<p class="field-error" id="reply-files-error">([^<]*)<\/p>/.exec(collided.text)?.[1]).toBe(
+        'Choose “invoice.pdf” again: a form that is refused cannot keep its files.',
+      )
 
       await prisma().setting.upsert({ where: { key: 'attachmentMaxBytes' }, create: { key: 'attachmentMaxBytes', value: 2048 }, update: { value: 2048 } })
       try {
-        const tooLarge = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'Some text' }, [{ data: Buffer.alloc(4096, 0x41), name: 'big.bin' }])
+        const tooLarge = await postMessage(admin, token, conversation.number, { type: 'reply', text: 'Some text' }, [
+          { data: Buffer.alloc(4096, 0x41), name: 'big.bin' },
+        ])
         expect(tooLarge.status).toBe(413)
       } finally {
         await prisma().setting.delete({ where: { key: 'attachmentMaxBytes' } })
@@ -510,7 +550,10 @@ describe('agents working on conversations through the browser', () => {
       expect(res.status).toBe(303)
       const after = await prisma().conversation.findUniqueOrThrow({ where: { id: conversation.id } })
       expect(after.status).toBe('pending')
-      const event = await prisma().historyEvent.findFirstOrThrow({ where: { conversationId: conversation.id, type: 'status.changed' }, orderBy: { id: 'desc' } })
+      const event = await prisma().historyEvent.findFirstOrThrow({
+        where: { conversationId: conversation.id, type: 'status.changed' },
+        orderBy: { id: 'desc' },
+      })
       expect(event.data).toEqual({ from: 'open', to: 'pending' })
     })
 
@@ -565,7 +608,10 @@ describe('agents working on conversations through the browser', () => {
       expect(await lastEvent()).toMatchObject({ type: 'status.changed', data: { from: 'new', to: 'closed' }, actorAgentId: adminActor.id })
       expect(historyOf((await admin.get(href)).text)).toContain('changed the status from New to Closed')
 
-      res = await admin.post(`${href}/assign`).type('form').send({ _csrf: token, assigneeId: String(assignee.id) })
+      res = await admin
+        .post(`${href}/assign`)
+        .type('form')
+        .send({ _csrf: token, assigneeId: String(assignee.id) })
       expect(res.status).toBe(303)
       expect((await row()).assigneeId).toBe(assignee.id)
       expect(await lastEvent()).toMatchObject({ type: 'conversation.assigned', data: { from: null, to: assignee.id } })
@@ -574,14 +620,20 @@ describe('agents working on conversations through the browser', () => {
       expect(notice.map((n) => n.toAddress)).toEqual([assignee.email])
       expect(notice[0]!.text).toContain(`/conversations/${conversation.number}`)
 
-      res = await admin.post(`${href}/move`).type('form').send({ _csrf: token, folderId: String(other.id) })
+      res = await admin
+        .post(`${href}/move`)
+        .type('form')
+        .send({ _csrf: token, folderId: String(other.id) })
       expect(res.status).toBe(303)
       expect((await row()).folderId).toBe(other.id)
       expect((await row()).assigneeId).toBe(assignee.id)
       expect(await lastEvent()).toMatchObject({ type: 'conversation.moved', data: { from: general.id, to: other.id } })
       expect(historyOf((await admin.get(href)).text)).toContain(`moved it from ${general.name} to Returns desk`)
 
-      res = await admin.post(`${href}/tags`).type('form').send({ _csrf: token, tagId: String(tag.id) })
+      res = await admin
+        .post(`${href}/tags`)
+        .type('form')
+        .send({ _csrf: token, tagId: String(tag.id) })
       expect(res.status).toBe(303)
       expect((await row()).tags.map((t) => t.tagId)).toEqual([tag.id])
       expect(await lastEvent()).toMatchObject({ type: 'conversation.tagged', data: { tagId: tag.id, tag: 'fragile' } })
@@ -602,7 +654,10 @@ describe('agents working on conversations through the browser', () => {
       const elsewhere = await buildFolder(prisma(), 'Elsewhere desk')
       const assignee = await buildAgent(prisma(), { folderIds: [general.id], name: 'Stay-home Stella' })
       const conversation = await newConversation({ subject: 'Moving away', assigneeId: assignee.id })
-      const res = await admin.post(`/conversations/${conversation.number}/move`).type('form').send({ _csrf: token, folderId: String(elsewhere.id) })
+      const res = await admin
+        .post(`/conversations/${conversation.number}/move`)
+        .type('form')
+        .send({ _csrf: token, folderId: String(elsewhere.id) })
       expect(res.status).toBe(303)
       expect(await prisma().conversation.findUniqueOrThrow({ where: { id: conversation.id } })).toMatchObject({ folderId: elsewhere.id, assigneeId: null })
       const history = historyOf((await admin.get(`/conversations/${conversation.number}`)).text)
@@ -616,7 +671,14 @@ describe('agents working on conversations through the browser', () => {
       const csrf = csrfFrom((await client.get('/conversations')).text)
       const conversation = await newConversation({ folderId: general.id, subject: 'Agent works on it' })
       const href = `/conversations/${conversation.number}`
-      expect((await client.post(`${href}/assign`).type('form').send({ _csrf: csrf, assigneeId: String(agent.id) })).status).toBe(303)
+      expect(
+        (
+          await client
+            .post(`${href}/assign`)
+            .type('form')
+            .send({ _csrf: csrf, assigneeId: String(agent.id) })
+        ).status,
+      ).toBe(303)
       expect((await postMessage(client, csrf, conversation.number, { type: 'reply', text: 'On it.' })).status).toBe(303)
       const after = await prisma().conversation.findUniqueOrThrow({ where: { id: conversation.id } })
       expect(after).toMatchObject({ assigneeId: agent.id, status: 'pending' })
@@ -634,7 +696,12 @@ describe('agents working on conversations through the browser', () => {
         assign: (await admin.post(`${href}/assign`).type('form').send({ _csrf: token, assigneeId: 'somebody' })).status,
         move: (await admin.post(`${href}/move`).type('form').send({ _csrf: token })).status,
         tag: (await admin.post(`${href}/tags`).type('form').send({ _csrf: token, tagId: 'fragile' })).status,
-        newConversation: (await admin.post('/conversations').type('form').send({ _csrf: token, mode: 'send', customerEmail: 'x@example.com', subject: 'No folder', folderId: 'none', text: 'x' })).status,
+        newConversation: (
+          await admin
+            .post('/conversations')
+            .type('form')
+            .send({ _csrf: token, mode: 'send', customerEmail: 'x@example.com', subject: 'No folder', folderId: 'none', text: 'x' })
+        ).status,
       }
       expect(answers).toEqual({ status: 400, assign: 400, move: 400, tag: 400, newConversation: 400 })
       expect(await prisma().conversation.findUniqueOrThrow({ where: { id: conversation.id } })).toEqual(before)
@@ -658,10 +725,18 @@ describe('agents working on conversations through the browser', () => {
       const agent = await buildAgent(prisma(), { folderIds: [folder.id], name: 'Filter Fiona' })
       const tag = await buildTag(prisma(), 'listing-vip', 'green')
       const fresh = await buildConversation(app.ctx.domain, adminActor, { folderId: folder.id, subject: 'List new one', assigneeId: agent.id })
-      const open = await buildConversation(app.ctx.domain, adminActor, { folderId: folder.id, subject: 'List open one', status: 'open', assigneeId: adminActor.id })
+      const open = await buildConversation(app.ctx.domain, adminActor, {
+        folderId: folder.id,
+        subject: 'List open one',
+        status: 'open',
+        assigneeId: adminActor.id,
+      })
       const pending = await buildConversation(app.ctx.domain, adminActor, { folderId: folder.id, subject: 'List pending one', mode: 'send' })
       const closed = await buildConversation(app.ctx.domain, adminActor, { folderId: folder.id, subject: 'List closed one', status: 'closed' })
-      await admin.post(`/conversations/${fresh.number}/tags`).type('form').send({ _csrf: token, tagId: String(tag.id) })
+      await admin
+        .post(`/conversations/${fresh.number}/tags`)
+        .type('form')
+        .send({ _csrf: token, tagId: String(tag.id) })
 
       const all = await admin.get(`/conversations?tab=all&folder=${folder.id}`)
       expect(all.status).toBe(200)
@@ -686,7 +761,9 @@ describe('agents working on conversations through the browser', () => {
         expect(rowNumbers((await admin.get(`/conversations?tab=${tab}&folder=${folder.id}`)).text), tab).toEqual(expected)
       }
       expect(rowNumbers((await admin.get(`/conversations?tab=all&folder=${folder.id}&assignee=${agent.id}`)).text)).toEqual([fresh.number])
-      expect(rowNumbers((await admin.get(`/conversations?tab=all&folder=${folder.id}&assignee=none`)).text).sort()).toEqual([pending.number, closed.number].sort())
+      expect(rowNumbers((await admin.get(`/conversations?tab=all&folder=${folder.id}&assignee=none`)).text).sort()).toEqual(
+        [pending.number, closed.number].sort(),
+      )
       const byTag = await admin.get(`/conversations?tab=all&tag=${tag.id}`)
       expect(rowNumbers(byTag.text)).toEqual([fresh.number])
       expect(tabCount(byTag.text, 'All')).toBe(1)
@@ -702,7 +779,11 @@ describe('agents working on conversations through the browser', () => {
     it('finds a conversation by a word of its subject, of a message, of the customer’s name or address', async () => {
       const folder = await buildFolder(prisma(), 'Search desk')
       const bySubject = await buildConversation(app.ctx.domain, adminActor, { folderId: folder.id, subject: 'Broken zipper on backpack', text: 'Plain words.' })
-      const byBody = await buildConversation(app.ctx.domain, adminActor, { folderId: folder.id, subject: 'Some question', text: 'The xylophone arrived out of tune.' })
+      const byBody = await buildConversation(app.ctx.domain, adminActor, {
+        folderId: folder.id,
+        subject: 'Some question',
+        text: 'The xylophone arrived out of tune.',
+      })
       const byCustomer = await buildConversation(app.ctx.domain, adminActor, {
         folderId: folder.id,
         subject: 'Another question',
@@ -730,7 +811,14 @@ describe('agents working on conversations through the browser', () => {
       const created: number[] = []
       for (let i = 0; i < 55; i++) {
         const c = await prisma().conversation.create({
-          data: { subject: `Archived ${i}`, channel: 'email', status: 'closed', folderId: folder.id, customerId: customer.id, lastActivityAt: new Date(base - i * 60_000) },
+          data: {
+            subject: `Archived ${i}`,
+            channel: 'email',
+            status: 'closed',
+            folderId: folder.id,
+            customerId: customer.id,
+            lastActivityAt: new Date(base - i * 60_000),
+          },
         })
         created.push(c.number)
       }
@@ -792,7 +880,11 @@ describe('agents working on conversations through the browser', () => {
         const types = (await prisma().historyEvent.findMany({ where: { conversationId: id }, select: { type: true } })).map((e) => e.type)
         expect(types).toEqual(expect.arrayContaining(['conversation.assigned', 'conversation.tagged', 'conversation.moved', 'status.changed']))
       }
-      expect(await prisma().historyEvent.count({ where: { conversationId: c.id, type: { in: ['conversation.assigned', 'conversation.tagged', 'conversation.moved', 'status.changed'] } } })).toBe(0)
+      expect(
+        await prisma().historyEvent.count({
+          where: { conversationId: c.id, type: { in: ['conversation.assigned', 'conversation.tagged', 'conversation.moved', 'status.changed'] } },
+        }),
+      ).toBe(0)
     })
 
     it('with nothing selected, says so and changes nothing', async () => {

@@ -33,7 +33,12 @@ describe('the live event stream ends with its session', () => {
     streams.push(onLaptop, onPhone)
 
     const csrf = await laptop.csrfFromPage('/conversations')
-    const out = await fetch(`${app.url}/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: laptop.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf }) })
+    const out = await fetch(`${app.url}/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: laptop.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf }),
+    })
     expect(out.status).toBe(303)
     expect(await waitUntilEnded(onLaptop, 10_000)).toBe(true)
     expect(onPhone.ended).toBe(false)
