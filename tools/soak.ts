@@ -787,8 +787,12 @@ async function main() {
     const outboxRows = await q<{ messageId: string; status: string; kind: string }>(
       `SELECT "messageId", status::text AS status, kind::text AS kind FROM outbox_emails`,
     )
-    const [history] = await q<{ reminded: number; closed: number }>(
-      `SELECT count(*) FILTER (WHERE type = 'reminder.sent')::int AS reminded, count(*) FILTER (WHERE type = 'conversation.auto_closed')::int AS closed FROM history_events WHERE "actorKind" = 'system'`,
+    // An event whose e-mail was held back (the hourly limit per address) says so in its data.
+    const [history] = await q<{ reminded: number; closed: number; remindersHeld: number; closingsHeld: number }>(
+      `SELECT count(*) FILTER (WHERE type = 'reminder.sent')::int AS reminded, count(*) FILTER (WHERE type = 'conversation.auto_closed')::int AS closed,
+              count(*) FILTER (WHERE type = 'reminder.sent' AND data ? 'skipped')::int AS "remindersHeld",
+              count(*) FILTER (WHERE type = 'conversation.auto_closed' AND data ? 'skipped')::int AS "closingsHeld"
+       FROM history_events WHERE "actorKind" = 'system'`,
     )
     const [conversations] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM conversations`)
     const outboxIds = new Set(outboxRows.map((r) => r.messageId))
@@ -918,10 +922,14 @@ async function main() {
     if (strangers.length) failures.push(`outbox: ${strangers.length} e-mails received that are not in the outbox`)
     if (duplicated.length) failures.push(`outbox: ${duplicated.length} e-mails received more than once`)
     if ((byOutboxStatus.sent ?? 0) !== outboxRows.length) failures.push(`outbox: not every row is sent: ${JSON.stringify(byOutboxStatus)}`)
-    if ((byKind.reminder ?? 0) !== sweeps.reminded || history!.reminded !== sweeps.reminded)
-      failures.push(`sweeps reminded ${sweeps.reminded}: ${byKind.reminder ?? 0} reminder e-mails, ${history!.reminded} history events`)
-    if ((byKind.closing ?? 0) !== sweeps.closed || history!.closed !== sweeps.closed)
-      failures.push(`sweeps closed ${sweeps.closed}: ${byKind.closing ?? 0} closing e-mails, ${history!.closed} history events`)
+    if ((byKind.reminder ?? 0) !== sweeps.reminded - history!.remindersHeld || history!.reminded !== sweeps.reminded)
+      failures.push(
+        `sweeps reminded ${sweeps.reminded}: ${byKind.reminder ?? 0} reminder e-mails (${history!.remindersHeld} held back), ${history!.reminded} history events`,
+      )
+    if ((byKind.closing ?? 0) !== sweeps.closed - history!.closingsHeld || history!.closed !== sweeps.closed)
+      failures.push(
+        `sweeps closed ${sweeps.closed}: ${byKind.closing ?? 0} closing e-mails (${history!.closingsHeld} held back), ${history!.closed} history events`,
+      )
     if (sweeps.errors.length) failures.push(`${sweeps.errors.length} sweeps failed: ${sweeps.errors[0]}`)
     if (live.streamErrors.length) failures.push(`${live.streamErrors.length} live streams failed: ${live.streamErrors[0]}`)
     if (rssEnd - rssAfterWarmup > o.rssLimitMb * 1024 * 1024)
@@ -950,7 +958,7 @@ async function main() {
       `  outbox    rows ${outboxRows.length} ${JSON.stringify(byKind)} → received ${capture.total} (distinct ${capture.counts.size}), missing ${missing.length}, duplicated ${duplicated.length}, not ours ${strangers.length}`,
     )
     say(
-      `  sweeps    ${sweeps.runs} runs (max ${sweeps.maxMs} ms): reminded ${sweeps.reminded} (history ${history!.reminded}), closed ${sweeps.closed} (history ${history!.closed}); ${conversations!.n} conversations`,
+      `  sweeps    ${sweeps.runs} runs (max ${sweeps.maxMs} ms): reminded ${sweeps.reminded} (history ${history!.reminded}, e-mails held back ${history!.remindersHeld}), closed ${sweeps.closed} (history ${history!.closed}, held back ${history!.closingsHeld}); ${conversations!.n} conversations`,
     )
     say(
       `  memory    RSS start ${report.memory.rssStartMb} MB, after warm-up (${report.memory.warmupSeconds} s) ${report.memory.rssAfterWarmupMb} MB, max ${report.memory.rssMaxMb} MB (after warm-up ${report.memory.rssMaxAfterWarmupMb} MB), end ${report.memory.rssEndMb} MB (growth ${report.memory.rssGrowthAfterWarmupMb} MB, limit ${o.rssLimitMb}; trend ${report.memory.rssTrendMbPerMinute} MB/min); heap after GC ${report.memory.heapAfterGcWarmupMb} → ${report.memory.heapAfterGcEndMb} MB (idle ${report.memory.heapAfterGcIdleMb} MB)`,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Actor } from '../../src/domain/actor.ts'
 import { countTabs, listConversations, listQuerySchema } from '../../src/domain/conversations/listConversations.ts'
 import { folderScope, type FolderScope } from '../../src/domain/policy.ts'
-import { countQueries, type CapturedStatement } from '../helpers/queryCounter.ts'
+import { BACKGROUND_STATEMENTS, countQueries, type CapturedStatement } from '../helpers/queryCounter.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
 import { announceIfSkipped, NEEDS_POSTGRES, onPostgres } from '../helpers/needsPostgres.ts'
 
@@ -194,7 +194,7 @@ describe.runIf(onPostgres)(`the list, count and search queries use indexes on a 
 
   /** Runs the real function, then EXPLAINs every statement it sent, with the values it sent. */
   async function plansOf(run: () => Promise<unknown>) {
-    const { statements } = await countQueries(app, run)
+    const { statements } = await countQueries(app, run, { ignore: BACKGROUND_STATEMENTS })
     expect(statements.length, 'the function sent no statement').toBeGreaterThan(0)
     const out: { statement: CapturedStatement; plan: PlanNode; text: string; scans: Scan[] }[] = []
     for (const statement of statements) {
