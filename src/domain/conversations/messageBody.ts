@@ -85,6 +85,24 @@ export async function readMessage(ctx: Pick<DomainContext, 'prisma'>, input: Bod
   return body
 }
 
+/**
+ * The opening of the commands that take a customer's message (e-mail, contact form, status page):
+ * as readMessage, with the images the e-mail carried inline and its quoted history folded once.
+ */
+export async function readCustomerMessage(
+  ctx: Pick<DomainContext, 'prisma'>,
+  input: BodyInput & { inlineImages?: InlineImage[] },
+  files: UploadedFile[],
+): Promise<PreparedBody> {
+  const settings = await loadSettings(ctx.prisma)
+  assertFileSizes(files, settings.attachmentMaxBytes)
+  const prepared = await prepareBody(input, settings.attachmentMaxBytes)
+  const body = withFoldedQuotes({ ...prepared, inlineImages: [...prepared.inlineImages, ...(input.inlineImages ?? [])] })
+  if (!body.text.trim() && files.length === 0 && body.inlineImages.length === 0)
+    throw new ValidationError('The message is empty', { body: 'Write a message first.' })
+  return body
+}
+
 export function hasContent(body: PreparedBody): boolean {
   return body.text.trim().length > 0 || body.inlineImages.length > 0 || /<(img|iframe)\b/i.test(body.html)
 }

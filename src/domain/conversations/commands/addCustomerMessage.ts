@@ -1,13 +1,12 @@
 import type { CustomerActor } from '../../actor.ts'
 import { transaction } from '../../transaction.ts'
 import type { DomainContext } from '../../context.ts'
-import { ValidationError } from '../../errors.ts'
 import { loadSettings } from '../../settings/settings.ts'
 import { lockConversation } from '../access.ts'
 import { appendMessage } from '../appendMessage.ts'
 import { recordConversationEvent } from '../history.ts'
 import { initialStatusFields, reopensClosedConversation, statusFields, transition } from '../lifecycle.ts'
-import { assertFileSizes, prepareBody, transactionOptionsFor, withFoldedQuotes, type InlineImage, type UploadedFile } from '../messageBody.ts'
+import { readCustomerMessage, transactionOptionsFor, type InlineImage, type UploadedFile } from '../messageBody.ts'
 
 export interface CustomerMessageInput {
   conversationId: number
@@ -29,12 +28,7 @@ export interface CustomerMessageInput {
  */
 export async function addCustomerMessage(ctx: DomainContext, actor: CustomerActor, input: CustomerMessageInput) {
   const files = input.files ?? []
-  const settings = await loadSettings(ctx.prisma)
-  assertFileSizes(files, settings.attachmentMaxBytes)
-  const prepared = await prepareBody({ html: input.html, text: input.text }, settings.attachmentMaxBytes)
-  const body = withFoldedQuotes({ ...prepared, inlineImages: [...prepared.inlineImages, ...(input.inlineImages ?? [])] })
-  if (!body.text.trim() && files.length === 0 && body.inlineImages.length === 0)
-    throw new ValidationError('The message is empty', { body: 'Write a message first.' })
+  const [settings, body] = await Promise.all([loadSettings(ctx.prisma), readCustomerMessage(ctx, input, files)])
 
   const result = await transaction(
     ctx,

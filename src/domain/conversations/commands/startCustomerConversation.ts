@@ -1,13 +1,11 @@
 import type { SYSTEM } from '../../actor.ts'
 import { transaction } from '../../transaction.ts'
 import type { DomainContext } from '../../context.ts'
-import { ValidationError } from '../../errors.ts'
 import { findOrCreateCustomer } from '../../customers/findOrCreateCustomer.ts'
-import { loadSettings } from '../../settings/settings.ts'
 import { appendMessage } from '../appendMessage.ts'
 import { recordConversationEvent } from '../history.ts'
 import { initialStatusFields } from '../lifecycle.ts'
-import { assertFileSizes, prepareBody, transactionOptionsFor, withFoldedQuotes, type InlineImage, type UploadedFile } from '../messageBody.ts'
+import { readCustomerMessage, transactionOptionsFor, type InlineImage, type UploadedFile } from '../messageBody.ts'
 
 export interface StartCustomerConversationInput {
   customerEmail: string
@@ -41,12 +39,7 @@ export const ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY = 3
  */
 export async function startCustomerConversation(ctx: DomainContext, _system: typeof SYSTEM, input: StartCustomerConversationInput) {
   const files = input.files ?? []
-  const settings = await loadSettings(ctx.prisma)
-  assertFileSizes(files, settings.attachmentMaxBytes)
-  const prepared = await prepareBody({ html: input.html ?? undefined, text: input.text }, settings.attachmentMaxBytes)
-  const body = withFoldedQuotes({ ...prepared, inlineImages: [...prepared.inlineImages, ...(input.inlineImages ?? [])] })
-  if (!body.text.trim() && files.length === 0 && body.inlineImages.length === 0)
-    throw new ValidationError('The message is empty', { body: 'Write a message first.' })
+  const body = await readCustomerMessage(ctx, { ...input, html: input.html ?? undefined }, files)
 
   const result = await transaction(
     ctx,
