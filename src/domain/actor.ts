@@ -4,6 +4,9 @@ export interface Actor {
   name: string
   email: string
   role: 'admin' | 'agent'
+  /** The agent's language (a file of locales/) and IANA time zone; the web reads pages in them. */
+  locale?: string
+  timeZone?: string
   /** The folders an agent belongs to, when they were read with the agent (one query per request). */
   folderIds?: number[]
   /** False for a deactivated account (e.g. a former assignee); the policy lets it do nothing. Signed-in agents are active. */

@@ -1,20 +1,28 @@
 // Typed domain errors; the web layer maps them to HTTP answers in one place.
+import type { Message, MessageKey, MessageValues } from '../i18n/translate.ts'
 export class DomainError extends Error {
   override name = 'DomainError'
+  /** A catalogue key and its values: the web shows it in the reader's language. */
+  constructor(
+    readonly key: MessageKey,
+    readonly values?: MessageValues,
+  ) {
+    super(key)
+  }
 }
 
 /** Also used when the actor may not see the thing: the answer must not reveal that it exists. */
 export class NotFoundError extends DomainError {
   override name = 'NotFoundError'
-  constructor(message = 'Not found') {
-    super(message)
+  constructor(key: MessageKey = 'error.notFound', values?: MessageValues) {
+    super(key, values)
   }
 }
 
 export class ForbiddenError extends DomainError {
   override name = 'ForbiddenError'
-  constructor(message = 'You are not allowed to do that') {
-    super(message)
+  constructor(key: MessageKey = 'error.forbidden', values?: MessageValues) {
+    super(key, values)
   }
 }
 
@@ -25,11 +33,12 @@ export class ConflictError extends DomainError {
 export class ValidationError extends DomainError {
   override name = 'ValidationError'
   constructor(
-    message: string,
+    key: MessageKey,
     /** Field name → message, for forms. */
-    readonly fields: Record<string, string> = {},
+    readonly fields: Record<string, Message> = {},
+    values?: MessageValues,
   ) {
-    super(message)
+    super(key, values)
   }
 }
 

@@ -1,10 +1,13 @@
 import 'express-session'
 import type { Actor } from '../domain/actor.ts'
+import type { Formats } from '../i18n/format.ts'
+import type { MessageKey, MessageValues, Translate } from '../i18n/translate.ts'
 
 declare module 'express-session' {
   interface SessionData {
     agentId?: number
-    flash?: { kind: 'success' | 'error' | 'info'; message: string }
+    /** A key and its values: translated when shown, in the reader's language. */
+    flash?: { kind: 'success' | 'error' | 'info'; key: MessageKey; values?: MessageValues }
   }
 }
 
@@ -12,6 +15,10 @@ declare global {
   namespace Express {
     interface Request {
       agent?: Actor
+      /** The reader's language, its translator and its date and number formats (chooseLanguage). */
+      locale: string
+      t: Translate
+      formats: Formats
     }
   }
 }

@@ -1,10 +1,17 @@
 import type { NextFunction, Request, Response } from 'express'
+import { DomainError } from '../../domain/errors.ts'
+import type { MessageKey, MessageValues } from '../../i18n/translate.ts'
 
 type Kind = 'success' | 'error' | 'info'
 
-/** One message carried to the next page (post/redirect/get). */
-export function flash(req: Request, kind: Kind, message: string) {
-  req.session.flash = { kind, message }
+/** One message carried to the next page (post/redirect/get), translated when it is shown. */
+export function flash(req: Request, kind: Kind, key: MessageKey, values?: MessageValues) {
+  req.session.flash = { kind, key, values }
+}
+
+/** A refused command's own message, carried to the next page. */
+export function flashError(req: Request, err: DomainError) {
+  flash(req, 'error', err.key, err.values)
 }
 
 /**
@@ -20,8 +27,9 @@ export function exposeFlash(req: Request, res: Response, next: NextFunction) {
   }) as Response['redirect']
   const render = res.render.bind(res) as (...args: unknown[]) => void
   res.render = ((...args: unknown[]) => {
-    if (req.session?.flash) {
-      res.locals.flash = req.session.flash
+    const carried = req.session?.flash
+    if (carried) {
+      res.locals.flash = { kind: carried.kind, message: req.t(carried.key, carried.values) }
       delete req.session.flash
     }
     render(...args)

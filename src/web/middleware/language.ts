@@ -1,0 +1,34 @@
+import type { NextFunction, Request, Response } from 'express'
+import { isLocale, LOCALES, REFERENCE_LOCALE } from '../../i18n/catalogues.ts'
+import { formats } from '../../i18n/format.ts'
+import { translator } from '../../i18n/translate.ts'
+
+/** The texts public/js needs, sent with the page as a JSON block (CSP forbids inline scripts). */
+const CLIENT_PREFIX = 'client.'
+
+/**
+ * Every page speaks its reader's language: a signed-in agent's own (profile), else the browser's
+ * Accept-Language among the catalogues, else the reference language. Pages about a conversation
+ * (status, one-click answers) switch to the conversation's language with `useLanguage`.
+ */
+export function chooseLanguage(req: Request, res: Response, next: NextFunction) {
+  const agent = req.agent
+  const locale = agent && isLocale(agent.locale) ? agent.locale : browserLanguage(req)
+  useLanguage(req, res, locale, agent?.timeZone ?? 'UTC')
+  next()
+}
+
+export function browserLanguage(req: Request): string {
+  const accepted = req.acceptsLanguages(...LOCALES)
+  return isLocale(accepted) ? accepted : REFERENCE_LOCALE
+}
+
+export function useLanguage(req: Request, res: Response, locale: string, timeZone: string) {
+  req.locale = locale
+  req.t = translator(locale)
+  req.formats = formats(locale, timeZone)
+  res.locals.locale = locale
+  res.locals.t = req.t
+  res.locals.fmt = req.formats
+  res.locals.clientPrefix = CLIENT_PREFIX
+}
