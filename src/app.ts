@@ -30,6 +30,7 @@ import { tagsAdminRouter } from './web/admin/tags/routes.ts'
 import { imapAdminRouter } from './web/admin/imap/routes.ts'
 import { auditAdminRouter } from './web/admin/audit/routes.ts'
 import { adminRouter } from './web/admin/routes.ts'
+import { chooseLanguage } from './web/middleware/language.ts'
 import { recentOutboxFailures } from './mail/outbound/outboxHealth.ts'
 
 const root = (p: string) => fromRoot(p)
@@ -128,6 +129,7 @@ export function createApp(ctx: AppContext): express.Express {
     }),
   )
   app.use(loadAgent(ctx))
+  app.use(chooseLanguage)
   app.use(parseMultipart(ctx))
   app.use(csrfProtection)
   app.use(exposeFlash)
