@@ -15,7 +15,8 @@ export type Catalogue = Readonly<Record<string, string>>
 /** The language every catalogue is checked against, and the last resort for a missing key. */
 export const REFERENCE_LOCALE = 'en'
 
-const folder = fromRoot('locales')
+// SUIVI_LOCALES_DIR lets a test (or an install) read the catalogues from another folder.
+const folder = process.env.SUIVI_LOCALES_DIR || fromRoot('locales')
 
 /**
  * Every `locales/<code>.json`, read once at start: adding a language is adding one file. A

@@ -11,27 +11,35 @@ export interface Message {
   values?: MessageValues
 }
 
-const compiled = new Map<string, IntlMessageFormat>()
+/** A compiled message, or its text when it has no argument (most of them: no formatting at all). */
+type Compiled = IntlMessageFormat | string
 
-function compile(locale: string, key: string): IntlMessageFormat | undefined {
-  const id = `${locale}\u0000${key}`
-  let format = compiled.get(id)
-  if (!format) {
+const byLocale = new Map<string, Map<string, Compiled>>()
+
+function compile(locale: string, key: string): Compiled | undefined {
+  let compiled = byLocale.get(locale)
+  if (!compiled) byLocale.set(locale, (compiled = new Map()))
+  let found = compiled.get(key)
+  if (found === undefined) {
     // A key missing from a catalogue falls back to the reference language (a test keeps them complete).
     const own = catalogue(locale)[key]
     const source = own ?? catalogue(REFERENCE_LOCALE)[key]
     if (source === undefined) return undefined
-    format = new IntlMessageFormat(source, own === undefined ? REFERENCE_LOCALE : locale, undefined, { ignoreTag: true })
-    compiled.set(id, format)
+    const format = new IntlMessageFormat(source, own === undefined ? REFERENCE_LOCALE : locale, undefined, { ignoreTag: true })
+    const ast = format.getAst()
+    // A message of plain text (no argument, no quoted syntax) is kept as its formatted text.
+    found = ast.length === 1 && ast[0]!.type === 0 ? String(format.format()) : ast.length === 0 ? '' : format
+    compiled.set(key, found)
   }
-  return format
+  return found
 }
 
 /** ICU MessageFormat: plurals by the language's rules ("0 conversation" in French), numbers and dates through Intl. */
 export function translate(locale: string, key: string, values?: MessageValues): string {
-  const format = compile(locale, key)
-  if (!format) return key
-  return String(format.format(values as Record<string, string | number | Date | boolean>))
+  const found = compile(locale, key)
+  if (found === undefined) return key
+  if (typeof found === 'string') return found
+  return String(found.format(values as Record<string, string | number | Date | boolean>))
 }
 
 const translators = new Map<string, Translate>()

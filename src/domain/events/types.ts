@@ -22,6 +22,7 @@ export const CONVERSATION_EVENTS = [
   'customer.resolved',
   'customer.not_resolved',
   'follow_up.created',
+  'customer.language_changed',
 ] as const
 
 export type ConversationEventType = (typeof CONVERSATION_EVENTS)[number]
