@@ -5,9 +5,20 @@
 ;(function () {
   'use strict'
 
+  // The texts of this script in the page's language: head.ejs puts them in a JSON block (read once).
+  var messagesBlock = document.getElementById('client-messages')
+  var MESSAGES = messagesBlock ? JSON.parse(messagesBlock.textContent) : {}
+  /** A text by its key, its {name} placeholders filled in. */
+  function msg(key, values) {
+    var text = MESSAGES[key] || key
+    return text.replace(/\{(\w+)\}/g, function (all, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all
+    })
+  }
+
   var IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp']
-  var PLACEHOLDER = 'Write here. Paste or drop images; paste a YouTube link to embed it.'
-  var PLACEHOLDER_INTERNAL = 'Write an internal comment. Only agents see it; nothing is sent to the customer.'
+  var PLACEHOLDER = msg('client.editor.placeholder')
+  var PLACEHOLDER_INTERNAL = msg('client.editor.placeholderInternal')
 
   // Tags that start or end a line: a space next to one of them would be dropped by the browser.
   var BLOCK_TAG = /^<\/?(?:p|div|li|ol|ul|blockquote|pre|h[1-6]|table|thead|tbody|tr|td|th|figure|figcaption|iframe|br|hr)\b/i
@@ -79,14 +90,14 @@
     var editor = form.querySelector('.editor')
     var statusSelect = form.querySelector('#status-after')
     var statusLabel = statusSelect ? form.querySelector('label[for="status-after"]') : null
-    var submit = form.querySelector('.editor-actions button[type="submit"]') || form.querySelector('button[type="submit"]')
+    var submit = form.querySelector('.editor-actions button[type=submit]') || form.querySelector('button[type="submit"]')
     var sendLabel = submit ? submit.textContent.trim() : ''
     var fieldset = form.querySelector('.reply-type')
 
     var hint = document.createElement('p')
     hint.className = 'internal-hint'
     hint.id = 'internal-hint'
-    hint.textContent = 'Internal comment: only agents see it. Nothing is sent to the customer.'
+    hint.textContent = msg('client.editor.internalHint')
     hint.hidden = true
     if (fieldset) fieldset.insertAdjacentElement('afterend', hint)
     else form.insertBefore(hint, form.firstChild)
@@ -99,7 +110,7 @@
       hint.hidden = !internal
       if (statusSelect) statusSelect.hidden = internal
       if (statusLabel) statusLabel.hidden = internal
-      if (submit) submit.textContent = internal ? 'Add comment' : sendLabel
+      if (submit) submit.textContent = internal ? msg('client.editor.addComment') : sendLabel
       // Tell screen-reader users too, on whichever field takes the text (Quill's or the textarea).
       var fields = editor ? editor.querySelectorAll('.ql-editor, textarea') : []
       fields.forEach(function (field) {
@@ -150,7 +161,7 @@
     var editable = surface.querySelector('.ql-editor')
     editable.setAttribute('role', 'textbox')
     editable.setAttribute('aria-multiline', 'true')
-    editable.setAttribute('aria-label', label ? label.textContent : 'Message')
+    editable.setAttribute('aria-label', label ? label.textContent : msg('client.editor.message'))
     if (textarea.id) {
       editable.id = textarea.id + '-rich'
       if (label) label.htmlFor = editable.id
@@ -158,22 +169,22 @@
     var describedBy = textarea.getAttribute('aria-describedby')
     if (describedBy) editable.setAttribute('aria-describedby', describedBy)
     var names = {
-      'ql-bold': 'Bold',
-      'ql-italic': 'Italic',
-      'ql-list': 'List',
-      'ql-blockquote': 'Quote',
-      'ql-link': 'Link',
-      'ql-image': 'Insert image',
-      'ql-video': 'Embed a video',
-      'ql-clean': 'Remove formatting',
+      'ql-bold': msg('client.editor.bold'),
+      'ql-italic': msg('client.editor.italic'),
+      'ql-list': msg('client.editor.list'),
+      'ql-blockquote': msg('client.editor.quote'),
+      'ql-link': msg('client.editor.link'),
+      'ql-image': msg('client.editor.image'),
+      'ql-video': msg('client.editor.video'),
+      'ql-clean': msg('client.editor.clean'),
     }
     container.querySelectorAll('.ql-toolbar button').forEach(function (b) {
       var cls = Array.prototype.find.call(b.classList, function (c) {
         return names[c]
       })
-      var name = names[cls] || 'Format'
-      if (b.value === 'bullet') name = 'Bulleted list'
-      if (b.value === 'ordered') name = 'Numbered list'
+      var name = names[cls] || msg('client.editor.format')
+      if (b.value === 'bullet') name = msg('client.editor.bulletedList')
+      if (b.value === 'ordered') name = msg('client.editor.numberedList')
       b.setAttribute('aria-label', name)
       b.title = name
     })

@@ -4,6 +4,30 @@
 ;(function () {
   'use strict'
   if (!window.EventSource || !window.fetch) return
+
+  // The texts of this script in the page's language: head.ejs puts them in a JSON block (read once).
+  var messagesBlock = document.getElementById('client-messages')
+  var MESSAGES = messagesBlock ? JSON.parse(messagesBlock.textContent) : {}
+  var plurals = new Intl.PluralRules(document.documentElement.lang || undefined)
+  /** A text by its key, its {name} placeholders filled in. */
+  function msg(key, values) {
+    var text = MESSAGES[key] || key
+    return text.replace(/\{(\w+)\}/g, function (all, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all
+    })
+  }
+  /** A text that depends on a count: the key ends with the language's plural category (one, other…). */
+  function plural(key, count, values) {
+    var exact = key + '.' + plurals.select(count)
+    return msg(exact in MESSAGES ? exact : key + '.other', values)
+  }
+  function namesOf(viewers) {
+    return viewers
+      .map(function (v) {
+        return v.name
+      })
+      .join(', ')
+  }
   var meta = function (name) {
     var el = document.querySelector('meta[name="' + name + '"]')
     return el ? el.getAttribute('content') : ''
@@ -77,25 +101,19 @@
       if (list.length) {
         var label = document.createElement('span')
         label.className = 'muted small'
-        label.textContent = 'Also here: '
+        label.textContent = msg('client.live.alsoHere') + ' '
         presenceBox.appendChild(label)
         list.forEach(function (v) {
           var a = document.createElement('span')
           a.className = 'avatar'
-          a.title = v.name + (v.composing ? ' (replying)' : '')
-          a.setAttribute('aria-label', v.name + (v.composing ? ', replying' : ''))
+          a.title = v.composing ? msg('client.live.replyingTitle', { name: v.name }) : v.name
+          a.setAttribute('aria-label', v.composing ? msg('client.live.replyingLabel', { name: v.name }) : v.name)
           a.textContent = v.name.charAt(0).toUpperCase()
           presenceBox.appendChild(a)
         })
         var names = document.createElement('span')
         names.className = 'small'
-        names.textContent =
-          ' ' +
-          list
-            .map(function (v) {
-              return v.name
-            })
-            .join(', ')
+        names.textContent = ' ' + namesOf(list)
         presenceBox.appendChild(names)
       }
       var typing = list
@@ -107,7 +125,7 @@
         })
       if (warning) {
         warning.hidden = typing.length === 0
-        warning.textContent = typing.length ? typing.join(', ') + (typing.length > 1 ? ' are' : ' is') + ' replying right now.' : ''
+        warning.textContent = typing.length ? plural('client.live.replying', typing.length, { names: typing.join(', ') }) : ''
       }
     }
     var notice = document.getElementById('thread-notice')
@@ -126,7 +144,7 @@
           if (notice) {
             notice.hidden = false
             notice.className = 'thread-notice flash flash-info'
-            notice.textContent = 'A new message arrived in this conversation; it is shown below.'
+            notice.textContent = msg('client.live.newMessage')
           }
         })
         .catch(function () {})
@@ -169,14 +187,7 @@
     if (row) {
       var list = others(event.viewers)
       row.classList.toggle('is-viewed', list.length > 0)
-      if (list.length)
-        row.title =
-          'Open now: ' +
-          list
-            .map(function (v) {
-              return v.name
-            })
-            .join(', ')
+      if (list.length) row.title = msg('client.live.openNow', { names: namesOf(list) })
       else row.removeAttribute('title')
     }
     if (number && event.conversationId === conversationId) showPresence(event.viewers)

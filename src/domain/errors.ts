@@ -43,14 +43,20 @@ export class ValidationError extends DomainError {
 }
 
 import type { ZodError, ZodType, output } from 'zod'
+import { decodeMessage, fieldOf } from '../i18n/issueMessages.ts'
 
-export function fromZodError(error: ZodError, message = 'Please check the highlighted fields'): ValidationError {
-  const fields: Record<string, string> = {}
+/** What a zod issue says, as a message of the catalogues (zod's messages carry one, see src/i18n/issueMessages.ts). */
+export function issueMessage(issue: { message: string; path: readonly PropertyKey[] }): Message {
+  return decodeMessage(issue.message, fieldOf(issue.path))
+}
+
+export function fromZodError(error: ZodError, key: MessageKey = 'validation.checkFields'): ValidationError {
+  const fields: Record<string, Message> = {}
   for (const issue of error.issues) {
-    const key = issue.path.join('.') || '_'
-    fields[key] ??= issue.message
+    const name = issue.path.join('.') || '_'
+    fields[name] ??= issueMessage(issue)
   }
-  return new ValidationError(message, fields)
+  return new ValidationError(key, fields)
 }
 
 /** The opening of every command: its input, validated, or a ValidationError naming the fields. */

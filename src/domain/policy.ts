@@ -115,7 +115,7 @@ export function can(actor: Principal, action: Action, subject: Subject): boolean
 export function authorize(actor: Principal, action: Action, subject: Subject): void {
   if (can(actor, action, subject)) return
   if (subject.type !== 'instance' && !can(actor, 'read', subject)) {
-    throw new NotFoundError(subject.type === 'folder' ? 'That folder does not exist' : 'Not found')
+    throw new NotFoundError(subject.type === 'folder' ? 'error.folderNotFound' : 'error.notFound')
   }
   throw new ForbiddenError()
 }

@@ -8,11 +8,14 @@ import { canWorkInFolder } from '../domain/conversations/access.ts'
 import { agentsAllowedWhere } from '../domain/policy.ts'
 import type { MailContext } from '../mail/mailContext.ts'
 import { enqueueAgentNotification, type ExcerptOf } from '../mail/outbound/conversationEmails.ts'
+import { agentLanguage } from '../mail/outbound/language.ts'
+import type { Message } from '../i18n/translate.ts'
 
 /**
  * E-mails to agents about their conversations: assigned to them, the customer answered, a new
- * request in a folder they watch. Each follows the agent's preferences and is sent only to an
- * active agent who may work in the conversation's folder (its words must not reach anyone else).
+ * request in a folder they watch. Each follows the agent's preferences, is written in the agent's
+ * language and is sent only to an active agent who may work in the conversation's folder (its
+ * words must not reach anyone else).
  */
 export function agentNotifications(ctx: Pick<DomainContext, 'mail'>): TransactionalReaction {
   return {
@@ -50,7 +53,7 @@ async function assigned(tx: Tx, mail: MailContext, e: RecordedEvent) {
     mail,
     conversation,
     assignee,
-    by ? `${by.name} assigned you a conversation` : 'You were assigned a conversation',
+    by ? { key: 'mail.notification.assignedBy', values: { name: by.name } } : { key: 'mail.notification.assigned' },
     last && { messageId: last.id },
   )
 }
@@ -62,30 +65,30 @@ async function customerReplied(tx: Tx, mail: MailContext, e: RecordedEvent) {
   const assignee = await tx.agent.findUnique({ where: { id: conversation.assigneeId } })
   if (!assignee?.active || !assignee.notifyOnCustomerReply) return
   if (!(await canWorkInFolder(tx, assignee.id, e.folderId!))) return
-  await notify(tx, mail, conversation, assignee, 'The customer replied', { messageId: Number(e.data.messageId) })
+  await notify(tx, mail, conversation, assignee, { key: 'mail.notification.customerReplied' }, { messageId: Number(e.data.messageId) })
 }
 
 /** The agents of the folder (and admins) who asked to hear of new conversations. */
 async function newRequest(tx: Tx, mail: MailContext, e: RecordedEvent) {
   const watchers = await tx.agent.findMany({
     where: { ...agentsAllowedWhere(e.folderId!, 'read'), notifyOnNewInFolder: true },
-    select: { email: true, name: true },
+    select: { email: true, name: true, locale: true, timeZone: true },
   })
   if (!watchers.length) return
   const conversation = await conversationRef(tx, e.conversationId!)
   // The event comes before the request's message is stored: the e-mail quotes it once rendered.
-  for (const w of watchers) await notify(tx, mail, conversation, w, 'New conversation', { firstMessageOf: conversation.id })
+  for (const w of watchers) await notify(tx, mail, conversation, w, { key: 'mail.notification.newConversation' }, { firstMessageOf: conversation.id })
 }
 
 function notify(
   tx: Tx,
   mail: MailContext,
   conversation: { id: number; number: number; subject: string },
-  agent: { email: string; name: string },
-  headline: string,
+  agent: { email: string; name: string; locale: string; timeZone: string },
+  headline: Message,
   excerptOf: ExcerptOf,
 ) {
   afterCommitWanted(RENDER_EMAILS)
 
-  return enqueueAgentNotification(tx, mail, { conversation, to: agent.email, agentName: agent.name, headline, excerptOf })
+  return enqueueAgentNotification(tx, mail, { conversation, to: agent.email, agentName: agent.name, headline, excerptOf, language: agentLanguage(agent) })
 }

@@ -4,14 +4,17 @@ import type { Tx } from '../db/database.ts'
 import type { DomainContext } from '../domain/context.ts'
 import type { TransactionalReaction } from '../domain/events/record.ts'
 import type { RecordedEvent } from '../domain/events/types.ts'
-import { ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY, DEFAULT_ACKNOWLEDGEMENT } from '../domain/conversations/commands/startCustomerConversation.ts'
+import { ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY } from '../domain/conversations/commands/startCustomerConversation.ts'
+import { translate } from '../i18n/translate.ts'
 import type { MailContext } from '../mail/mailContext.ts'
 import { enqueueAgentReply, enqueueConfirmation } from '../mail/outbound/conversationEmails.ts'
+import { conversationLanguage, knownLocale } from '../mail/outbound/language.ts'
 
 /**
  * The e-mails a customer gets from what agents and the help desk do: each public reply (and the
  * first message of a conversation an agent sends), and the acknowledgement of a new request.
- * Written in the transaction of the event as a template; rendered after commit.
+ * Written in the transaction of the event as a template, in the conversation's language (the
+ * customer's, else the folder's); rendered after commit.
  */
 export function customerEmails(ctx: Pick<DomainContext, 'mail'>): TransactionalReaction {
   return {
@@ -29,7 +32,13 @@ export function customerEmails(ctx: Pick<DomainContext, 'mail'>): TransactionalR
 const conversationFor = (tx: Tx, id: number) =>
   tx.conversation.findUniqueOrThrow({
     where: { id },
-    select: { id: true, number: true, subject: true, folder: { select: { signatureHtml: true, inboundAddress: true } }, customer: { select: { email: true } } },
+    select: {
+      id: true,
+      number: true,
+      subject: true,
+      folder: { select: { signatureHtml: true, inboundAddress: true, locale: true, timeZone: true } },
+      customer: { select: { email: true, locale: true } },
+    },
   })
 
 async function agentName(tx: Tx, e: RecordedEvent): Promise<string> {
@@ -60,6 +69,7 @@ async function replyEmail(tx: Tx, mail: MailContext, e: RecordedEvent) {
     signatureHtml: conversation.folder.signatureHtml,
     folderAddress: conversation.folder.inboundAddress,
     isFirst: earlier === null,
+    language: conversationLanguage(conversation),
   })
 }
 
@@ -79,6 +89,7 @@ async function firstMessageEmail(tx: Tx, mail: MailContext, e: RecordedEvent, em
     signatureHtml: conversation.folder.signatureHtml,
     folderAddress: conversation.folder.inboundAddress,
     isFirst: true,
+    language: conversationLanguage(conversation),
   })
 }
 
@@ -92,8 +103,8 @@ async function acknowledgement(tx: Tx, mail: MailContext, e: RecordedEvent) {
     select: {
       id: true,
       number: true,
-      folder: { select: { acknowledge: true, acknowledgementText: true, inboundAddress: true } },
-      customer: { select: { email: true, undeliverableAt: true } },
+      folder: { select: { acknowledge: true, acknowledgementText: true, inboundAddress: true, locale: true, timeZone: true } },
+      customer: { select: { email: true, undeliverableAt: true, locale: true } },
     },
   })
   const { folder, customer } = conversation
@@ -107,10 +118,15 @@ async function acknowledgement(tx: Tx, mail: MailContext, e: RecordedEvent) {
     return
   afterCommitWanted(RENDER_EMAILS)
 
+  // The folder's own text is written in the folder's language: a customer who reads another gets
+  // the built-in text in theirs.
+  const language = conversationLanguage(conversation)
+  const own = language.locale === knownLocale(folder.locale) ? folder.acknowledgementText : null
   await enqueueConfirmation(tx, mail, {
     conversation,
     to: customer.email,
-    text: folder.acknowledgementText || DEFAULT_ACKNOWLEDGEMENT,
+    text: own || translate(language.locale, 'mail.confirmation.defaultText'),
     folderAddress: folder.inboundAddress,
+    language,
   })
 }

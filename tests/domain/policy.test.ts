@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { asAgent, SYSTEM, VISITOR, type Actor } from '../../src/domain/actor.ts'
 import { ForbiddenError, NotFoundError } from '../../src/domain/errors.ts'
 import { agentsAllowedWhere, authorize, can, INSTANCE, scopeOf, withFolderIds, type Action, type Principal, type Subject } from '../../src/domain/policy.ts'
+import { translate } from '../../src/i18n/translate.ts'
 
 const FOLDER = 1
 const OTHER_FOLDER = 2
@@ -83,7 +84,8 @@ describe('the policy rule table', () => {
   })
 
   it('a folder the agent is not in answers “does not exist”', () => {
-    expect(() => authorize(principals['agent outside'], 'act', subjects.folder)).toThrow('That folder does not exist')
+    expect(() => authorize(principals['agent outside'], 'act', subjects.folder)).toThrow(expect.objectContaining({ key: 'error.folderNotFound' }))
+    expect(translate('en', 'error.folderNotFound')).toBe('That folder does not exist')
   })
 })
 

@@ -8,8 +8,8 @@ import { transaction } from '../transaction.ts'
 import { hashPassword, passwordSchema } from './passwords.ts'
 
 export const firstAdminSchema = z.object({
-  name: z.string().trim().min(1, 'Enter your name').max(100),
-  email: z.email('Enter a valid e-mail address').trim().toLowerCase().max(254),
+  name: z.string().trim().min(1, 'validation.enterYourName').max(100),
+  email: z.email('validation.enterValidEmail').trim().toLowerCase().max(254),
   password: passwordSchema,
 })
 
@@ -30,7 +30,7 @@ export async function createFirstAdmin(ctx: DomainContext, _visitor: Visitor, in
   return transaction(ctx, async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('suivi:first-admin'))`
     if (await tx.agent.findFirst({ select: { id: true } })) {
-      throw new ConflictError('The help desk is already set up; sign in instead')
+      throw new ConflictError('error.alreadySetUp')
     }
     await ensureDefaultFolder(tx)
     const agent = await tx.agent.create({ data: { name, email, passwordHash, role: 'admin' } })

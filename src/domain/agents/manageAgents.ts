@@ -4,6 +4,9 @@ import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import type { Tx } from '../../db/database.ts'
 import { enqueueEmail } from '../../mail/outbound/outbox.ts'
+import { isLocale } from '../../i18n/catalogues.ts'
+import { translate } from '../../i18n/translate.ts'
+import { loadSettings } from '../settings/settings.ts'
 import { asAgent, type Actor, type Visitor } from '../actor.ts'
 import type { DomainContext, QueryContext } from '../context.ts'
 import { ConflictError, NotFoundError, ValidationError, parseInput } from '../errors.ts'
@@ -23,14 +26,14 @@ const folderIds = z.preprocess(
 const checkbox = z.preprocess((v) => v === true || v === 'on' || v === 'true' || v === '1', z.boolean())
 
 export const inviteSchema = z.object({
-  name: z.string().trim().min(1, 'Enter a name').max(100),
-  email: z.email('Enter a valid e-mail address').trim().toLowerCase().max(254),
+  name: z.string().trim().min(1, 'validation.enterName').max(100),
+  email: z.email('validation.enterValidEmail').trim().toLowerCase().max(254),
   role: z.enum(['admin', 'agent']).default('agent'),
   folderIds,
 })
 
 export const agentUpdateSchema = z.object({
-  name: z.string().trim().min(1, 'Enter a name').max(100),
+  name: z.string().trim().min(1, 'validation.enterName').max(100),
   role: z.enum(['admin', 'agent']),
   folderIds,
   notifyOnAssign: checkbox,
@@ -44,7 +47,7 @@ export const notificationSchema = agentUpdateSchema.pick({ notifyOnAssign: true,
 async function assertAnotherActiveAdmin(tx: Tx, agentId: number) {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('suivi:admins'))`
   const others = await tx.agent.count({ where: { role: 'admin', active: true, id: { not: agentId } } })
-  if (others === 0) throw new ConflictError('This is the last active administrator: make someone else an administrator first')
+  if (others === 0) throw new ConflictError('error.lastAdmin')
 }
 
 async function setFolders(tx: Tx, agentId: number, ids: number[]) {
@@ -88,9 +91,11 @@ export async function inviteAgent(ctx: DomainContext, admin: Actor, input: Recor
   const token = randomBytes(32).toString('base64url')
   const link = `${ctx.mail.publicUrl}/invite/${token}`
   return transaction(ctx, async (tx) => {
-    if (await tx.agent.findUnique({ where: { email } })) throw new ValidationError('Already an agent', { email: 'An agent with this address exists already.' })
+    if (await tx.agent.findUnique({ where: { email } })) throw new ValidationError('error.agentExists', { email: { key: 'validation.agentEmailTaken' } })
     const now = ctx.clock()
-    const agent = await tx.agent.create({ data: { name, email, role, passwordHash: null } })
+    // Until they accept (and their browser tells theirs), a new agent reads the help desk's default language.
+    const { defaultLocale: locale, defaultTimeZone: timeZone } = await loadSettings(tx)
+    const agent = await tx.agent.create({ data: { name, email, role, passwordHash: null, locale, timeZone } })
     const folders = await setFolders(tx, agent.id, ids)
     await tx.agentToken.create({
       data: { agentId: agent.id, purpose: 'invitation', tokenHash: tokenHash(token), expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_MS) },
@@ -102,10 +107,10 @@ export async function inviteAgent(ctx: DomainContext, admin: Actor, input: Recor
       kind: 'invitation',
       to: email,
       toName: name,
-      subject: `${admin.name} invited you to Suivi`,
+      subject: translate(locale, 'mail.invitation.subject', { inviter: admin.name }),
       headers: { 'Auto-Submitted': 'auto-generated' },
       template: 'invitation',
-      params: { name, inviter: admin.name, link, days: INVITATION_LIFETIME_MS / 86_400_000 },
+      params: { name, inviter: admin.name, link, days: INVITATION_LIFETIME_MS / 86_400_000, locale, timeZone },
     })
     await recordAdminEvent(tx, {
       type: 'agent.invited',
@@ -177,7 +182,7 @@ export async function setAgentActive(ctx: DomainContext, admin: Actor, input: { 
   })
 }
 
-const INVITATION_GONE = 'This invitation has expired or was already used. Ask an administrator for a new one.'
+const INVITATION_GONE = 'error.invitationGone'
 
 /** The agent an invitation link belongs to, while it is valid. */
 export async function findInvitation(ctx: QueryContext & Pick<DomainContext, 'clock'>, input: { token: string }) {
@@ -188,8 +193,12 @@ export async function findInvitation(ctx: QueryContext & Pick<DomainContext, 'cl
 
 const acceptSchema = z.object({ token: z.string(), password: passwordSchema })
 
-/** The invited agent chooses a password; the link is spent in the same step. The link is the authority: the visitor holds no other. */
-export async function acceptInvitation(ctx: DomainContext, _visitor: Visitor, input: { token: string; password: string }): Promise<number> {
+/**
+ * The invited agent chooses a password; the link is spent in the same step. The link is the
+ * authority: the visitor holds no other. `locale`: the language their browser asks for, when it
+ * names one offered; else they keep the help desk's default. Their time zone is the help desk's.
+ */
+export async function acceptInvitation(ctx: DomainContext, _visitor: Visitor, input: { token: string; password: string; locale?: string }): Promise<number> {
   const { token, password } = parseInput(acceptSchema, input)
   const passwordHash = await hashPassword(password)
   return transaction(ctx, async (tx) => {
@@ -200,7 +209,9 @@ export async function acceptInvitation(ctx: DomainContext, _visitor: Visitor, in
     })
     if (spent.count !== 1) throw new NotFoundError(INVITATION_GONE)
     const { agentId } = await tx.agentToken.findUniqueOrThrow({ where: { tokenHash: tokenHash(token) } })
-    await tx.agent.update({ where: { id: agentId }, data: { passwordHash } })
+    const settings = await loadSettings(tx)
+    const locale = isLocale(input.locale) ? input.locale : settings.defaultLocale
+    await tx.agent.update({ where: { id: agentId }, data: { passwordHash, locale, timeZone: settings.defaultTimeZone } })
     await recordAdminEvent(tx, { type: 'agent.joined', agentId, at: now, target: { type: 'agent', id: String(agentId) } })
     return agentId
   })

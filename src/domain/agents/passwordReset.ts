@@ -3,6 +3,8 @@ import { RENDER_EMAILS } from '../../mail/outbound/renderOutbox.ts'
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { enqueueEmail } from '../../mail/outbound/outbox.ts'
+import { agentLanguage } from '../../mail/outbound/language.ts'
+import { translate } from '../../i18n/translate.ts'
 import type { Visitor } from '../actor.ts'
 import type { DomainContext, QueryContext } from '../context.ts'
 import { NotFoundError, parseInput } from '../errors.ts'
@@ -11,15 +13,15 @@ import { transaction } from '../transaction.ts'
 import { hashPassword, passwordSchema } from './passwords.ts'
 
 const RESET_LINK_LIFETIME_MS = 60 * 60 * 1000
-const LINK_GONE = 'This link has expired or was already used. Ask for a new one.'
+const LINK_GONE = 'auth.reset.linkGone'
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex')
 
 /**
- * Sends a single-use password reset link to an active agent. Says nothing about whether the
- * address exists (nor whether it is one): the caller shows the same answer either way. The e-mail
- * is written here (its link is a secret no event may hold) and rendered after commit, as every
- * e-mail is.
+ * Sends a single-use password reset link to an active agent, in the agent's language. Says nothing
+ * about whether the address exists (nor whether it is one): the caller shows the same answer
+ * either way. The e-mail is written here (its link is a secret no event may hold) and rendered
+ * after commit, as every e-mail is.
  */
 export async function requestPasswordReset(ctx: DomainContext, _visitor: Visitor, input: { email: string }): Promise<void> {
   const email = z.email().safeParse(
@@ -40,14 +42,15 @@ export async function requestPasswordReset(ctx: DomainContext, _visitor: Visitor
     // Auto-Submitted: written by the system, so vacation responders and mail robots do not answer it.
     afterCommitWanted(RENDER_EMAILS)
 
+    const language = agentLanguage(agent)
     await enqueueEmail(tx, ctx.mail.mailDomain, {
       kind: 'password_reset',
       to: agent.email,
       toName: agent.name,
-      subject: 'Reset your Suivi password',
+      subject: translate(language.locale, 'mail.passwordReset.subject'),
       headers: { 'Auto-Submitted': 'auto-generated' },
       template: 'password-reset',
-      params: { name: agent.name, link, minutes: RESET_LINK_LIFETIME_MS / 60000 },
+      params: { name: agent.name, link, minutes: RESET_LINK_LIFETIME_MS / 60000, ...language },
     })
   })
 }

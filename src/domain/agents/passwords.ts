@@ -1,10 +1,14 @@
 import { hash, verify, Algorithm } from '@node-rs/argon2'
 import { z } from 'zod'
+import { schemaMessage } from '../../i18n/issueMessages.ts'
 
 // OWASP's argon2id baseline: 19 MiB, 2 iterations, 1 lane.
 const options = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 }
 
-export const passwordSchema = z.string().min(10, 'Use at least 10 characters').max(200, 'Use at most 200 characters')
+export const passwordSchema = z
+  .string()
+  .min(10, schemaMessage('validation.useAtLeast', { min: 10 }))
+  .max(200, schemaMessage('validation.useAtMost', { max: 200 }))
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, options)

@@ -1,5 +1,7 @@
 import sanitizeHtml from 'sanitize-html'
 import { fileTypeFromBuffer } from 'file-type'
+import type { Message, MessageKey } from '../../i18n/translate.ts'
+import { sizeValues } from './byteSize.ts'
 
 /** At most this many pictures are taken out of one message; the rest are removed and reported. */
 export const MAX_INLINE_IMAGES = 20
@@ -23,9 +25,17 @@ export interface InlineImage {
 export type RejectedImageCode = 'too-large' | 'not-an-image' | 'too-many' | 'unreadable'
 
 export interface RejectedImage {
-  /** A sentence that can be shown to the person who wrote the message. */
-  reason: string
+  /** What can be said to the person who wrote the message (`error.image…`, with the image's number and sizes). */
+  reason: Message
   code: RejectedImageCode
+}
+
+/** The sentence for each reason an image is left out. */
+const REASONS: Record<RejectedImageCode, MessageKey> = {
+  'too-large': 'error.imageTooLarge',
+  'not-an-image': 'error.imageNotAnImage',
+  'too-many': 'error.imageTooMany',
+  unreadable: 'error.imageUnreadable',
 }
 
 export interface ExtractedImages {
@@ -67,12 +77,6 @@ export function replaceImageSources(html: string, map: (src: string) => string |
 
 const DATA_URL = /^\s*data:([^,]*),([\s\S]*)$/i
 
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`
-  return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`
-}
-
 type Decision = { contentId: string } | null
 
 /**
@@ -97,35 +101,35 @@ export async function extractDataImages(html: string, maxBytes: number): Promise
   const decisions = new Map<string, Decision>()
   const images: InlineImage[] = []
   const rejected: RejectedImage[] = []
-  const reject = (src: string, code: RejectedImageCode, reason: string) => {
+  const reject = (src: string, code: RejectedImageCode, values: Message['values']) => {
     decisions.set(src, null)
-    rejected.push({ code, reason })
+    rejected.push({ code, reason: { key: REASONS[code], values } })
   }
 
   for (const [index, src] of sources.entries()) {
-    const label = `Pasted image ${index + 1}`
+    const n = index + 1
     const match = DATA_URL.exec(src)
     const params = (match?.[1] ?? '').split(';').map((p) => p.trim().toLowerCase())
     const payload = (match?.[2] ?? '').replace(/\s+/g, '')
     if (!params.includes('base64') || !/^[A-Za-z0-9+/]*={0,2}$/.test(payload) || payload.length % 4 === 1) {
-      reject(src, 'unreadable', `${label} could not be read and was left out.`)
+      reject(src, 'unreadable', { n })
       continue
     }
     const padding = payload.endsWith('==') ? 2 : payload.endsWith('=') ? 1 : 0
     const size = Math.floor((payload.length * 3) / 4) - padding
     if (size > maxBytes) {
-      reject(src, 'too-large', `${label} is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} allowed, and was left out.`)
+      reject(src, 'too-large', { n, ...sizeValues('size', size), ...sizeValues('max', maxBytes) })
       continue
     }
     if (images.length >= MAX_INLINE_IMAGES) {
-      reject(src, 'too-many', `${label} was left out: a message can hold at most ${MAX_INLINE_IMAGES} pasted images.`)
+      reject(src, 'too-many', { n, most: MAX_INLINE_IMAGES })
       continue
     }
     const data = Buffer.from(payload, 'base64')
     const sniffed = data.length > 0 ? await fileTypeFromBuffer(data) : undefined
     const mimeType = sniffed ? KEPT_TYPES[sniffed.mime] : undefined
     if (!mimeType) {
-      reject(src, 'not-an-image', `${label} is not a PNG, JPEG, GIF or WebP picture and was left out.`)
+      reject(src, 'not-an-image', { n })
       continue
     }
     const contentId = `inline-${images.length + 1}`

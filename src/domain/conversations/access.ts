@@ -31,7 +31,7 @@ export async function canWorkInFolder(tx: Tx, agentId: number, folderId: number)
 /** A folder the actor may put conversations in; NotFoundError otherwise. */
 export async function assertFolderVisible(tx: Tx, actor: ActorRef, folderId: number) {
   const folder = await tx.folder.findUnique({ where: { id: folderId } })
-  if (!folder) throw new NotFoundError('That folder does not exist')
+  if (!folder) throw new NotFoundError('error.folderNotFound')
   authorize(await withFolderIds(tx, actor), 'act', { type: 'folder', id: folderId })
   return folder
 }

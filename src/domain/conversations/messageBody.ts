@@ -1,10 +1,20 @@
 import type { Tx } from '../../db/database.ts'
 import type { DomainContext } from '../context.ts'
 import { ValidationError } from '../errors.ts'
+import type { MessageKey } from '../../i18n/translate.ts'
+import { sizeValues } from '../content/byteSize.ts'
 import { loadSettings } from '../settings/settings.ts'
 import { attachmentPath, storeAttachments } from '../attachments/storeAttachment.ts'
 import { splitReplyHtml } from '../content/replyText/index.ts'
-import { embedYouTubeLinks, extractDataImages, htmlToText, replaceImageSources, sanitizeMessageHtml, textToHtml } from '../content/index.ts'
+import {
+  embedYouTubeLinks,
+  extractDataImages,
+  htmlToText,
+  replaceImageSources,
+  sanitizeMessageHtml,
+  textToHtml,
+  type RejectedImageCode,
+} from '../content/index.ts'
 
 export interface BodyInput {
   /** Rich text from the editor; sanitised here. */
@@ -34,12 +44,20 @@ export interface PreparedBody {
   inlineImages: InlineImage[]
 }
 
-/** A size as people read it: 900 B, 12 KB, 8 MB. */
+/** A size as people read it: 900 B, 12 KB, 8 MB (English, for notes and logs; messages use sizeValues). */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`
   const mb = bytes / 1024 / 1024
   return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`
+}
+
+/** A refused pasted image, said on the message field with the size limit. */
+const IMAGE_FIELD_MESSAGES: Record<RejectedImageCode, MessageKey> = {
+  'too-large': 'validation.imageTooLarge',
+  'not-an-image': 'validation.imageNotAnImage',
+  'too-many': 'validation.imageTooMany',
+  unreadable: 'validation.imageUnreadable',
 }
 
 /** Sanitises a body and takes pasted images out of it; refuses what is over the size limit. */
@@ -53,7 +71,11 @@ export async function prepareBody(input: BodyInput, maxBytes: number): Promise<P
     text = htmlToText(safe)
   }
   const { html, images, rejected } = await extractDataImages(safe, maxBytes)
-  if (rejected.length) throw new ValidationError(rejected[0]!.reason, { body: `${rejected[0]!.reason} Images may be at most ${formatBytes(maxBytes)}.` })
+  const refused = rejected[0]
+  if (refused) {
+    const body = { key: IMAGE_FIELD_MESSAGES[refused.code], values: { ...refused.reason.values, ...sizeValues('limit', maxBytes) } }
+    throw new ValidationError(refused.reason.key, { body }, refused.reason.values)
+  }
   const ext: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp' }
   return {
     html,
@@ -77,11 +99,16 @@ export function withFoldedQuotes(body: PreparedBody): PreparedBody {
  * safe (pasted images taken out), and, when `emptyMessage` is given, something actually written.
  * All of it before the transaction: none of it needs a lock.
  */
-export async function readMessage(ctx: Pick<DomainContext, 'prisma'>, input: BodyInput, files: UploadedFile[], emptyMessage?: string): Promise<PreparedBody> {
+export async function readMessage(
+  ctx: Pick<DomainContext, 'prisma'>,
+  input: BodyInput,
+  files: UploadedFile[],
+  emptyMessage?: MessageKey,
+): Promise<PreparedBody> {
   const settings = await loadSettings(ctx.prisma)
   assertFileSizes(files, settings.attachmentMaxBytes)
   const body = await prepareBody(input, settings.attachmentMaxBytes)
-  if (emptyMessage && !hasContent(body) && files.length === 0) throw new ValidationError(emptyMessage, { body: `${emptyMessage}.` })
+  if (emptyMessage && !hasContent(body) && files.length === 0) throw new ValidationError(emptyMessage, { body: { key: emptyMessage } })
   return body
 }
 
@@ -99,7 +126,7 @@ export async function readCustomerMessage(
   const prepared = await prepareBody(input, settings.attachmentMaxBytes)
   const body = withFoldedQuotes({ ...prepared, inlineImages: [...prepared.inlineImages, ...(input.inlineImages ?? [])] })
   if (!body.text.trim() && files.length === 0 && body.inlineImages.length === 0)
-    throw new ValidationError('The message is empty', { body: 'Write a message first.' })
+    throw new ValidationError('validation.messageEmpty', { body: { key: 'validation.writeMessage' } })
   return body
 }
 
@@ -110,9 +137,11 @@ export function hasContent(body: PreparedBody): boolean {
 export function assertFileSizes(files: UploadedFile[], maxBytes: number) {
   const big = files.find((f) => f.data.length > maxBytes)
   if (big)
-    throw new ValidationError(`“${big.fileName}” is too large`, {
-      files: `“${big.fileName}” is ${formatBytes(big.data.length)}; files may be at most ${formatBytes(maxBytes)}.`,
-    })
+    throw new ValidationError(
+      'error.fileTooLarge',
+      { files: { key: 'validation.fileTooLarge', values: { name: big.fileName, ...sizeValues('size', big.data.length), ...sizeValues('max', maxBytes) } } },
+      { name: big.fileName },
+    )
 }
 
 /**

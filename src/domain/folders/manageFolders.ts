@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { schemaMessage } from '../../i18n/issueMessages.ts'
+import type { MessageKey, MessageValues } from '../../i18n/translate.ts'
 import type { Tx } from '../../db/database.ts'
 import type { Prisma as P } from '../../generated/prisma/client.ts'
 import { asAgent, type Actor } from '../actor.ts'
@@ -25,29 +27,34 @@ const MAX_ACKNOWLEDGEMENT_CHARS = 5_000
 export class FieldConflictError extends ConflictError {
   override name = 'FieldConflictError'
   constructor(
-    message: string,
+    key: MessageKey,
     readonly field: string,
+    values?: MessageValues,
   ) {
-    super(message)
+    super(key, values)
   }
 }
 
 const looksLikeAddress = (value: string) => value === '' || z.email().safeParse(value).success
 
 export const folderUpdateInput = z.object({
-  name: z.string().trim().min(1, 'Enter a name').max(80, 'Use at most 80 characters'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'validation.enterName')
+    .max(80, schemaMessage('validation.useAtMost', { max: 80 })),
   inboundAddress: z
     .string()
     .trim()
     .toLowerCase()
-    .max(254, 'Use at most 254 characters')
-    .refine(looksLikeAddress, 'Enter an e-mail address such as help@example.com, or leave it empty'),
-  signatureHtml: z.string().max(MAX_SIGNATURE_CHARS, `Keep the signature under ${MAX_SIGNATURE_CHARS.toLocaleString('en')} characters`),
+    .max(254, schemaMessage('validation.useAtMost', { max: 254 }))
+    .refine(looksLikeAddress, 'validation.inboundAddress'),
+  signatureHtml: z.string().max(MAX_SIGNATURE_CHARS, schemaMessage('validation.signatureTooLong', { max: MAX_SIGNATURE_CHARS })),
   acknowledge: z.boolean(),
   acknowledgementText: z
     .string()
     .trim()
-    .max(MAX_ACKNOWLEDGEMENT_CHARS, `Keep the acknowledgement under ${MAX_ACKNOWLEDGEMENT_CHARS.toLocaleString('en')} characters`),
+    .max(MAX_ACKNOWLEDGEMENT_CHARS, schemaMessage('validation.acknowledgementTooLong', { max: MAX_ACKNOWLEDGEMENT_CHARS })),
 })
 
 /** The folder a command acts on (any form of id; a malformed one is a folder that does not exist). */
@@ -55,13 +62,13 @@ export type FolderRef = { folderId: unknown }
 
 export type FolderUpdate = FolderRef & Partial<z.input<typeof folderUpdateInput>>
 
-const NO_FOLDER = 'That folder does not exist'
+const NO_FOLDER = 'error.folderNotFound'
 const folderId = (input: FolderRef) => parseId(input.folderId, NO_FOLDER)
 
 /** Locks one folder row for the rest of the transaction; NotFoundError when it is gone. */
-async function lockFolder(tx: Tx, folderId: number, message = 'That folder does not exist') {
+async function lockFolder(tx: Tx, folderId: number) {
   const rows = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM folders WHERE id = ${folderId} FOR UPDATE`
-  if (rows.length === 0) throw new NotFoundError(message)
+  if (rows.length === 0) throw new NotFoundError(NO_FOLDER)
   return tx.folder.findUniqueOrThrow({ where: { id: folderId } })
 }
 
@@ -97,11 +104,11 @@ export async function updateFolder(ctx: DomainContext, admin: Actor, input: Fold
       }
       if (next.name !== before.name) {
         const clash = await tx.folder.findFirst({ where: { name: { equals: next.name, mode: 'insensitive' }, id: { not: target } }, select: { id: true } })
-        if (clash) throw new FieldConflictError(`A folder named “${next.name}” already exists`, 'name')
+        if (clash) throw new FieldConflictError('error.folderNameTaken', 'name', { name: next.name })
       }
       if (next.inboundAddress && next.inboundAddress !== before.inboundAddress) {
         const clash = await tx.folder.findFirst({ where: { inboundAddress: next.inboundAddress, id: { not: target } }, select: { name: true } })
-        if (clash) throw new FieldConflictError(`${next.inboundAddress} is already the inbound address of the folder “${clash.name}”`, 'inboundAddress')
+        if (clash) throw new FieldConflictError('error.folderAddressTaken', 'inboundAddress', { address: next.inboundAddress, folder: clash.name })
       }
       const changes: Record<string, P.InputJsonValue | null> = {}
       if (next.name !== before.name) changes.name = { from: before.name, to: next.name }
@@ -122,7 +129,7 @@ export async function updateFolder(ctx: DomainContext, admin: Actor, input: Fold
       return folder
     })
   } catch (err) {
-    if (isUniqueViolation(err)) throw new ConflictError('Another folder already has this name or inbound address')
+    if (isUniqueViolation(err)) throw new ConflictError('error.folderClash')
     throw err
   }
 }
@@ -131,7 +138,7 @@ export async function renameFolder(ctx: DomainContext, admin: Actor, input: Fold
   return updateFolder(ctx, admin, { folderId: input.folderId, name: input.name })
 }
 
-export const moveDirection = z.enum(['up', 'down'], { error: 'Choose up or down' })
+export const moveDirection = z.enum(['up', 'down'], { error: 'validation.chooseDirection' })
 
 /**
  * Moves a folder one place up or down the list (swapping it with its neighbour). Positions are
@@ -149,7 +156,7 @@ export async function moveFolder(ctx: DomainContext, admin: Actor, input: Folder
     await tx.$queryRaw`SELECT id FROM folders ORDER BY id FOR UPDATE`
     const folders = await tx.folder.findMany({ orderBy: FOLDER_ORDER, select: { id: true, name: true, position: true } })
     const index = folders.findIndex((f) => f.id === target)
-    if (index < 0) throw new NotFoundError('That folder does not exist')
+    if (index < 0) throw new NotFoundError(NO_FOLDER)
     const other = direction === 'up' ? index - 1 : index + 1
     if (other < 0 || other >= folders.length) return { moved: false, folders }
     const order = folders.map((f) => f.id)
@@ -191,7 +198,7 @@ export async function deleteFolder(ctx: DomainContext, admin: Actor, input: Fold
   authorize(admin, 'administer', INSTANCE)
   const target = folderId(input)
   const { moveTo } = parseInput(deleteFolderInput, input)
-  if (moveTo === target) throw new ValidationError('Choose another folder', { moveTo: 'Choose a different folder to move the conversations to' })
+  if (moveTo === target) throw new ValidationError('error.chooseAnotherFolder', { moveTo: { key: 'validation.moveToDifferentFolder' } })
 
   const result = await transaction(
     ctx,
@@ -201,24 +208,17 @@ export async function deleteFolder(ctx: DomainContext, admin: Actor, input: Fold
       const folder = await lockFolder(tx, target)
       if ((await defaultFolderId(tx)) === target) {
         const count = await tx.folder.count()
-        throw new ConflictError(
-          count === 1
-            ? `“${folder.name}” is the only folder; the help desk needs at least one.`
-            : `“${folder.name}” is the default folder (first in the list), where conversations with no other home go. Move another folder to the top first.`,
-        )
+        throw new ConflictError(count === 1 ? 'error.onlyFolder' : 'error.defaultFolder', { name: folder.name })
       }
       const total = await tx.conversation.count({ where: { folderId: target } })
       let destination: { id: number; name: string } | null = null
       if (moveTo !== undefined) {
         const found = await tx.$queryRaw<{ id: number; name: string }[]>`SELECT id, name FROM folders WHERE id = ${moveTo} FOR SHARE`
-        if (!found[0]) throw new ValidationError('Choose another folder', { moveTo: 'That folder does not exist any more' })
+        if (!found[0]) throw new ValidationError('error.chooseAnotherFolder', { moveTo: { key: 'validation.folderGone' } })
         destination = { id: found[0].id, name: found[0].name }
       }
       if (total > 0 && !destination) {
-        throw new FieldConflictError(
-          `“${folder.name}” still holds ${total === 1 ? '1 conversation' : `${total.toLocaleString('en')} conversations`}. Choose a folder to move ${total === 1 ? 'it' : 'them'} to, or move ${total === 1 ? 'it' : 'them'} first.`,
-          'moveTo',
-        )
+        throw new FieldConflictError('error.folderNotEmpty', 'moveTo', { name: folder.name, count: total })
       }
 
       let moved = 0

@@ -5,9 +5,10 @@ import type { DomainContext } from '../context.ts'
 import { statusAssignments, transition, type Transition } from '../conversations/lifecycle.ts'
 import { recordEvents } from '../events/record.ts'
 import type { EventData, NewEvent } from '../events/types.ts'
-import { loadSettings, type Settings } from '../settings/settings.ts'
+import { closingTextFor, loadSettings, reminderTextFor, type Settings } from '../settings/settings.ts'
 import { transaction } from '../transaction.ts'
-import { composeClosingNotes, composeReminders, type EmailBatch, type SweptConversation } from '../../mail/outbound/conversationEmails.ts'
+import { composeClosingNotes, composeReminders, joinBatches, type EmailBatch, type SweptConversation } from '../../mail/outbound/conversationEmails.ts'
+import { conversationLanguage, type MailLanguage } from '../../mail/outbound/language.ts'
 import { AUTOMATIC_KINDS, AUTOMATIC_PER_ADDRESS_PER_HOUR } from '../../mail/outbound/outbox.ts'
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -38,6 +39,9 @@ export const SWEEP_TRANSITIONS = {
 
 interface DueRow extends SweptConversation {
   folderId: number
+  /** The conversation's language (its customer's, else its folder's) and its folder's time zone. */
+  locale: string
+  timeZone: string
   undeliverable: boolean
   /** Its address already had its share of automatic e-mail this hour (loop protection). */
   overLimit: boolean
@@ -94,7 +98,7 @@ export async function runLifecycleSweep(
 
 /**
  * The claimed conversations (the UPDATE … RETURNING in `claimed`) with their customer, folder
- * address and last agent e-mail, in one statement with the claim.
+ * address, language and last agent e-mail, in one statement with the claim.
  *
  * `overLimit` is the hourly limit on automatic e-mail per address (enqueueAutomaticEmail's, over
  * the same rows and the same real time) for the whole batch at once: the e-mails the address had
@@ -105,6 +109,7 @@ function describeClaimed(claim: P.Sql): P.Sql {
     WITH claimed AS (${claim}),
     described AS (
       SELECT c.id, c.number, c.subject, c."folderId", cu.email, cu.name, cu."undeliverableAt" IS NOT NULL AS undeliverable, f."inboundAddress" AS "folderAddress",
+             COALESCE(cu.locale, f.locale) AS locale, f."timeZone" AS "timeZone",
              (SELECT m."emailMessageId" FROM messages m WHERE m."conversationId" = c.id AND m.kind = 'agent' AND m."emailMessageId" IS NOT NULL
               ORDER BY m."createdAt" DESC, m.id DESC LIMIT 1) AS "lastAgentMessageId"
       FROM claimed c JOIN customers cu ON cu.id = c."customerId" JOIN folders f ON f.id = c."folderId"),
@@ -173,6 +178,27 @@ async function queueEmails(tx: Tx, kind: 'reminder' | 'closing', batch: EmailBat
     ORDER BY e.n`
 }
 
+/**
+ * The e-mails of a batch, each in its conversation's language: composed once per language and
+ * zone (in practice one or two), in the batch's order.
+ */
+async function composeInLanguages(rows: readonly DueRow[], compose: (language: MailLanguage, rows: DueRow[]) => Promise<EmailBatch>): Promise<EmailBatch | null> {
+  if (!rows.length) return null
+  const groups = new Map<string, { language: MailLanguage; rows: DueRow[] }>()
+  for (const row of rows) {
+    const language = conversationLanguage({ customer: { locale: null }, folder: { locale: row.locale, timeZone: row.timeZone } })
+    const id = `${language.locale}\u0000${language.timeZone}`
+    const group = groups.get(id) ?? groups.set(id, { language, rows: [] }).get(id)!
+    group.rows.push(row)
+  }
+  const parts: EmailBatch[] = []
+  for (const { language, rows: own } of groups.values()) parts.push(await compose(language, own))
+  return joinBatches(
+    parts,
+    rows.map((r) => r.id),
+  )
+}
+
 /** A System event of a swept conversation, at the batch's time. */
 function systemEvent(type: NewEvent['type'], now: Date, row: { id: number; folderId: number }, data: EventData): NewEvent {
   return { type, actor: SYSTEM, at: now, conversation: { id: row.id, folderId: row.folderId }, data }
@@ -211,9 +237,12 @@ async function remindBatch(ctx: DomainContext, settings: Settings, offsetDays: n
           RETURNING c.id, c.number, c.subject, c."folderId", c."customerId"`),
       )
       if (rows.length === 0) return 0
-      const text = settings.reminderText.replaceAll('{days}', String(settings.reminderBeforeCloseDays))
       const queued = rows.filter((r) => skipped(r) === null)
-      await queueEmails(tx, 'reminder', queued.length ? await composeReminders(ctx.mail, text, queued) : null)
+      await queueEmails(
+        tx,
+        'reminder',
+        await composeInLanguages(queued, (language, own) => composeReminders(ctx.mail, reminderTextFor(settings, language.locale), own, language)),
+      )
       await recordEvents(
         ctx,
         tx,
@@ -253,7 +282,11 @@ async function closeBatch(ctx: DomainContext, settings: Settings, batchSize: num
         : await tx.$queryRaw<{ id: number; folderId: number }[]>(claim)
       if (rows.length === 0) return 0
       const queued = settings.closingEmailEnabled ? (rows as DueRow[]).filter((r) => skipped(r) === null) : []
-      await queueEmails(tx, 'closing', queued.length ? await composeClosingNotes(ctx.mail, settings.closingText, queued) : null)
+      await queueEmails(
+        tx,
+        'closing',
+        await composeInLanguages(queued, (language, own) => composeClosingNotes(ctx.mail, closingTextFor(settings, language.locale), own, language)),
+      )
       await recordEvents(
         ctx,
         tx,

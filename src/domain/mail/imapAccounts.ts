@@ -1,6 +1,7 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow'
 import type { Logger } from 'pino'
 import { z } from 'zod'
+import { schemaMessage } from '../../i18n/issueMessages.ts'
 import type { ImapAccount, Prisma as P } from '../../generated/prisma/client.ts'
 import type { Actor } from '../actor.ts'
 import type { DomainContext, QueryContext } from '../context.ts'
@@ -21,27 +22,32 @@ const emptyToNull = (v: unknown) => (v === undefined || v === null || (typeof v 
 const HOST = /^(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?)$/i
 // IMAP mailbox names: printable, no control characters.
 const MAILBOX = /^[^\u0000-\u001f\u007f]+$/
+const mailboxName = z
+  .string()
+  .trim()
+  .max(200, schemaMessage('validation.useAtMost', { max: 200 }))
+  .regex(MAILBOX, 'validation.printableOnly')
 
 export const imapAccountInput = z.object({
   host: z
     .string()
     .trim()
-    .min(1, 'Enter the server name')
-    .max(253, 'Use at most 253 characters')
-    .regex(HOST, 'Enter a server name such as imap.example.com (without imap:// or a port)'),
-  port: z.coerce
-    .number({ error: 'Enter a port number' })
-    .int('Enter a whole number')
-    .min(1, 'Enter a port between 1 and 65535')
-    .max(65535, 'Enter a port between 1 and 65535'),
+    .min(1, 'validation.enterServerName')
+    .max(253, schemaMessage('validation.useAtMost', { max: 253 }))
+    .regex(HOST, 'validation.serverNameShape'),
+  port: z.coerce.number({ error: 'validation.enterPort' }).int('validation.enterWholeNumber').min(1, 'validation.portRange').max(65535, 'validation.portRange'),
   secure: flag,
-  username: z.string().trim().min(1, 'Enter the user name').max(320, 'Use at most 320 characters'),
-  password: z.string().max(1000, 'Use at most 1000 characters').optional(),
-  mailbox: z.preprocess(
-    (v) => emptyToNull(v) ?? 'INBOX',
-    z.string().trim().max(200, 'Use at most 200 characters').regex(MAILBOX, 'Use printable characters only'),
-  ),
-  moveToMailbox: z.preprocess(emptyToNull, z.string().trim().max(200, 'Use at most 200 characters').regex(MAILBOX, 'Use printable characters only').nullable()),
+  username: z
+    .string()
+    .trim()
+    .min(1, 'validation.enterUserName')
+    .max(320, schemaMessage('validation.useAtMost', { max: 320 })),
+  password: z
+    .string()
+    .max(1000, schemaMessage('validation.useAtMost', { max: 1000 }))
+    .optional(),
+  mailbox: z.preprocess((v) => emptyToNull(v) ?? 'INBOX', mailboxName),
+  moveToMailbox: z.preprocess(emptyToNull, mailboxName.nullable()),
   folderId: z.preprocess(emptyToNull, rowId.nullable()),
   enabled: flag,
 })
@@ -59,7 +65,7 @@ export function withoutPassword(account: ImapAccount): ImapAccountView {
 /** The account a command acts on (any form of id; a malformed one is an account that does not exist). */
 export type ImapAccountRef = { accountId: unknown }
 
-const NO_ACCOUNT = 'That IMAP account does not exist'
+const NO_ACCOUNT = 'error.imapAccountNotFound'
 const accountId = (input: ImapAccountRef) => parseId(input.accountId, NO_ACCOUNT)
 
 type Parsed = z.output<typeof imapAccountInput>
@@ -77,14 +83,14 @@ const auditable = (a: Omit<Parsed, 'password'>) => ({
 
 async function checkFolder(tx: Pick<DomainContext['prisma'], 'folder'>, folderId: number | null) {
   if (folderId !== null && !(await tx.folder.findUnique({ where: { id: folderId }, select: { id: true } }))) {
-    throw new ValidationError('Please check the highlighted fields', { folderId: 'That folder does not exist any more' })
+    throw new ValidationError('validation.checkFields', { folderId: { key: 'validation.folderGone' } })
   }
 }
 
 export async function createImapAccount(ctx: DomainContext, admin: Actor, input: ImapAccountInput): Promise<ImapAccountView> {
   authorize(admin, 'administer', INSTANCE)
   const data = parseInput(imapAccountInput, input)
-  if (!data.password) throw new ValidationError('Please check the highlighted fields', { password: 'Enter the password' })
+  if (!data.password) throw new ValidationError('validation.checkFields', { password: { key: 'validation.enterPassword' } })
   const { password, ...rest } = data
   const account = await transaction(ctx, async (tx) => {
     await checkFolder(tx, data.folderId)
@@ -114,7 +120,7 @@ export async function updateImapAccount(ctx: DomainContext, admin: Actor, input:
     if (rows.length === 0) throw new NotFoundError(NO_ACCOUNT)
     const before = await tx.imapAccount.findUniqueOrThrow({ where: { id: target } })
     if (!password && rest.host.toLowerCase() !== before.host.toLowerCase()) {
-      throw new ValidationError('Please check the highlighted fields', { password: 'Enter the password again: the server changed' })
+      throw new ValidationError('validation.checkFields', { password: { key: 'validation.enterPasswordAgain' } })
     }
     await checkFolder(tx, rest.folderId)
     const old = auditable(before)

@@ -41,6 +41,6 @@ export async function getOutboxAttachment(ctx: QueryContext, admin: Actor, input
   const attachment = email ? storedAttachments.parse(email.attachments)[input.index] : undefined
   if (!attachment) throw new NotFoundError()
   const blob = await ctx.prisma.blob.findUnique({ where: { sha256: attachment.blobSha256 }, select: { data: true } })
-  if (!blob) throw new NotFoundError('This attachment is no longer stored.')
+  if (!blob) throw new NotFoundError('error.attachmentGone')
   return { fileName: attachment.fileName, mimeType: attachment.mimeType, data: Buffer.from(blob.data.buffer, blob.data.byteOffset, blob.data.byteLength) }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { schemaMessage } from '../../i18n/issueMessages.ts'
 import type { Actor } from '../actor.ts'
 import type { DomainContext } from '../context.ts'
 import { ConflictError, parseInput } from '../errors.ts'
@@ -10,7 +11,11 @@ import { transaction } from '../transaction.ts'
 export const TAG_COLOURS = ['slate', 'red', 'orange', 'amber', 'green', 'teal', 'blue', 'indigo', 'purple', 'pink'] as const
 
 export const tagInput = z.object({
-  name: z.string().trim().min(1, 'Enter a name').max(50, 'Use at most 50 characters'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'validation.enterName')
+    .max(50, schemaMessage('validation.useAtMost', { max: 50 })),
   colour: z.enum(TAG_COLOURS).catch('slate'),
 })
 
@@ -19,7 +24,7 @@ export async function createTag(ctx: DomainContext, admin: Actor, input: z.input
   const data = parseInput(tagInput, input)
   return transaction(ctx, async (tx) => {
     if (await tx.tag.findFirst({ where: { name: { equals: data.name, mode: 'insensitive' } } }))
-      throw new ConflictError(`A tag named “${data.name}” already exists`)
+      throw new ConflictError('error.tagNameTaken', { name: data.name })
     const tag = await tx.tag.create({ data })
     await recordAdminEvent(tx, { type: 'tag.created', agentId: admin.id, at: ctx.clock(), target: { type: 'tag', id: String(tag.id) }, data })
     return tag

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { schemaMessage } from '../../i18n/issueMessages.ts'
 import type { Tx } from '../../db/database.ts'
 import type { Prisma as P } from '../../generated/prisma/client.ts'
 import { asAgent, type Actor } from '../actor.ts'
@@ -17,21 +18,25 @@ export { createTag, TAG_COLOURS } from './createTag.ts'
 export const UNTAG_BATCH_SIZE = 500
 
 /** Unlike createTag's lenient parsing, the admin pages refuse a colour that is not in the palette. */
-export const tagColour = z.enum(TAG_COLOURS, { error: 'Choose a colour from the list' })
+export const tagColour = z.enum(TAG_COLOURS, { error: 'validation.chooseColour' })
 
 export const tagUpdateInput = z.object({
-  name: z.string().trim().min(1, 'Enter a name').max(50, 'Use at most 50 characters'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'validation.enterName')
+    .max(50, schemaMessage('validation.useAtMost', { max: 50 })),
   colour: tagColour,
 })
 
 /** The tag a command acts on (any form of id; a malformed one is a tag that does not exist). */
 export type TagRef = { tagId: unknown }
 
-const tagId = (input: TagRef) => parseId(input.tagId, 'That tag does not exist')
+const tagId = (input: TagRef) => parseId(input.tagId, 'error.tagNotFound')
 
 async function lockTag(tx: Tx, target: number) {
   const rows = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM tags WHERE id = ${target} FOR UPDATE`
-  if (rows.length === 0) throw new NotFoundError('That tag does not exist')
+  if (rows.length === 0) throw new NotFoundError('error.tagNotFound')
   return tx.tag.findUniqueOrThrow({ where: { id: target } })
 }
 
@@ -42,7 +47,7 @@ export async function createTagStrict(ctx: DomainContext, admin: Actor, input: {
   try {
     return await createTag(ctx, admin, data)
   } catch (err) {
-    if (err instanceof ConflictError) throw new FieldConflictError(err.message, 'name')
+    if (err instanceof ConflictError) throw new FieldConflictError(err.key, 'name', err.values)
     throw err
   }
 }
@@ -58,7 +63,7 @@ export async function updateTag(ctx: DomainContext, admin: Actor, input: TagRef 
       const next = { name: wanted.name ?? before.name, colour: wanted.colour ?? before.colour }
       if (next.name !== before.name) {
         const clash = await tx.tag.findFirst({ where: { name: { equals: next.name, mode: 'insensitive' }, id: { not: target } }, select: { id: true } })
-        if (clash) throw new FieldConflictError(`A tag named “${next.name}” already exists`, 'name')
+        if (clash) throw new FieldConflictError('error.tagNameTaken', 'name', { name: next.name })
       }
       const changes: Record<string, P.InputJsonValue> = {}
       if (next.name !== before.name) changes.name = { from: before.name, to: next.name }
@@ -75,8 +80,7 @@ export async function updateTag(ctx: DomainContext, admin: Actor, input: TagRef 
       return { ...tag, previousName: before.name }
     })
   } catch (err) {
-    if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002')
-      throw new FieldConflictError('Another tag already has this name', 'name')
+    if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002') throw new FieldConflictError('error.tagClash', 'name')
     throw err
   }
 }

@@ -8,6 +8,7 @@ import { startCustomerConversation } from '../../domain/conversations/commands/s
 import { formatBytes, type InlineImage, type UploadedFile } from '../../domain/conversations/messageBody.ts'
 import { ValidationError } from '../../domain/errors.ts'
 import { findOrCreateCustomer } from '../../domain/customers/findOrCreateCustomer.ts'
+import { detectLanguage } from '../../i18n/detectLanguage.ts'
 import { htmlToText, sanitizeMessageHtml } from '../../domain/content/index.ts'
 import { boundBody } from './bodyLimits.ts'
 import { loadSettings } from '../../domain/settings/settings.ts'
@@ -479,6 +480,8 @@ async function ingestMessage(
     emailMessageId,
     inboundId,
     acknowledge: mail.from !== null && !isAutomaticSender(mail, envelopeFrom),
+    // The customer's language, when their first e-mail tells it: their e-mails follow it.
+    customerLocale: detectLanguage(mail.headers.get('content-language'), body.text),
   })
   return { conversationId: result.conversation.id, note: null }
 }

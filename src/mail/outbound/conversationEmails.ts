@@ -6,7 +6,8 @@ import type { Tx } from '../../db/database.ts'
 import type { MailContext } from '../../mail/mailContext.ts'
 import { htmlToText, toEmailHtml } from '../../domain/content/index.ts'
 import { enqueueAutomaticEmail, enqueueEmail, newMessageId, type OutboxAttachment } from './outbox.ts'
-import { renderMail } from './templates.ts'
+import { renderMail, type MailLanguage } from './templates.ts'
+import { translator, type Message, type Translate } from '../../i18n/translate.ts'
 import { replyAddressFor } from '../replyAddress.ts'
 import { answerUrl, statusPageUrl } from '../customerLinks.ts'
 
@@ -16,10 +17,21 @@ interface ConversationRef {
   subject: string
 }
 
-/** "[#123] Subject": the number lets a reply find its conversation even without headers. */
-export function threadSubject(c: ConversationRef, reply: boolean): string {
-  const base = `[#${c.number}] ${c.subject || '(no subject)'}`
+const ENGLISH = translator('en')
+
+/**
+ * "[#123] Subject": the number lets a reply find its conversation even without headers. "Re:" is
+ * the same in every language (mail programs look for it); an empty subject is said in `t`'s.
+ */
+export function threadSubject(c: Pick<ConversationRef, 'number' | 'subject'>, reply: boolean, t: Translate = ENGLISH): string {
+  const base = `[#${c.number}] ${c.subject || t('mail.noSubject')}`
   return reply ? `Re: ${base}` : base
+}
+
+/** The language parameters of an outbox row; rows written before e-mails had a language are English. */
+const languageParams = {
+  locale: z.string().default('en'),
+  timeZone: z.string().default('UTC'),
 }
 
 /** In-Reply-To and References from the e-mails already in the thread (newest last), but its own. */
@@ -54,9 +66,11 @@ export async function enqueueAgentReply(
     isFirst: boolean
     /** The folder's own inbound address, when it has one: replies then come back to it. */
     folderAddress?: string | null
+    /** The conversation's language (conversationLanguage). */
+    language: MailLanguage
   },
 ) {
-  const subject = threadSubject(args.conversation, !args.isFirst)
+  const subject = threadSubject(args.conversation, !args.isFirst, translator(args.language.locale))
   const params: z.input<typeof agentReplyParams> = {
     title: subject,
     agentName: args.agentName,
@@ -64,6 +78,7 @@ export async function enqueueAgentReply(
     number: args.conversation.number,
     statusUrl: statusPageUrl(mail, args.conversation.id),
     mailDomain: mail.mailDomain,
+    ...args.language,
   }
   return enqueueEmail(tx, mail.mailDomain, {
     kind: 'agent_reply',
@@ -88,6 +103,7 @@ const agentReplyParams = z.object({
   statusUrl: z.string(),
   /** Names the inline images' Content-IDs. */
   mailDomain: z.string(),
+  ...languageParams,
 })
 
 /** What rendering an outbox row gives: its parts, and for a reply the files it carries. */
@@ -119,6 +135,8 @@ export async function renderAgentReply(tx: Tx, row: { messageId: string; params:
     signatureHtml: p.signatureHtml,
     number: p.number,
     statusUrl: p.statusUrl,
+    locale: p.locale,
+    timeZone: p.timeZone,
   })
   const attachments: OutboxAttachment[] = message.attachments.map((a) => ({
     blobSha256: a.blobSha256,
@@ -172,25 +190,31 @@ export const noReplyAddress = (mail: MailContext) => `no-reply@${mail.mailDomain
  */
 export type ExcerptOf = { messageId: number } | { firstMessageOf: number } | null
 
-/** Tells an agent about a conversation (assigned to them, the customer answered, a new one). */
+/**
+ * Tells an agent about a conversation (assigned to them, the customer answered, a new one), in
+ * the agent's language (agentLanguage).
+ */
 export async function enqueueAgentNotification(
   tx: Tx,
   mail: MailContext,
-  args: { conversation: ConversationRef; to: string; agentName: string; headline: string; excerptOf: ExcerptOf },
+  args: { conversation: ConversationRef; to: string; agentName: string; headline: Message; excerptOf: ExcerptOf; language: MailLanguage },
 ) {
+  const t = translator(args.language.locale)
+  const headline = t(args.headline.key, args.headline.values)
   const params: z.input<typeof notificationParams> = {
     agentName: args.agentName,
-    headline: args.headline,
+    headline,
     subject: args.conversation.subject,
     number: args.conversation.number,
     link: `${mail.publicUrl}/conversations/${args.conversation.number}`,
     excerptOf: args.excerptOf,
+    ...args.language,
   }
   return enqueueAutomaticEmail(tx, mail.mailDomain, {
     kind: 'notification',
     to: args.to,
     toName: args.agentName,
-    subject: `${args.headline}: ${threadSubject(args.conversation, false)}`,
+    subject: t('mail.notification.subject', { headline, subject: threadSubject(args.conversation, false, t) }),
     conversationId: args.conversation.id,
     // An agent who presses Reply must not write to the support address: it would reach the
     // customer's conversation as if the customer had written it.
@@ -207,6 +231,7 @@ const notificationParams = z.object({
   number: z.number(),
   link: z.string(),
   excerptOf: z.union([z.object({ messageId: z.number() }), z.object({ firstMessageOf: z.number() }), z.null()]),
+  ...languageParams,
 })
 
 /** A notification's body, with the start of the message it quotes. */
@@ -225,23 +250,24 @@ export async function renderAgentNotification(tx: Tx, row: { params: unknown }):
 }
 
 /**
- * Tells the customer that their request arrived, with its number and status page. The address is
- * not verified, so the e-mail carries no text the sender chose (no name, subject or message).
+ * Tells the customer that their request arrived, with its number and status page, in the
+ * conversation's language. The address is not verified, so the e-mail carries no text the sender
+ * chose (no name, subject or message).
  */
 export async function enqueueConfirmation(
   tx: Tx,
   mail: MailContext,
-  args: { conversation: Omit<ConversationRef, 'subject'>; to: string; text: string; folderAddress: string | null },
+  args: { conversation: Omit<ConversationRef, 'subject'>; to: string; text: string; folderAddress: string | null; language: MailLanguage },
 ) {
   const c = args.conversation
   return enqueueAutomaticEmail(tx, mail.mailDomain, {
     kind: 'confirmation',
     to: args.to,
-    subject: `We received your request [#${c.number}]`,
+    subject: translator(args.language.locale)('mail.confirmation.subject', { number: c.number }),
     conversationId: c.id,
     headers: { 'Reply-To': replyAddressFor(args.folderAddress || mail.supportAddress, mail.secret, c.id) },
     template: 'confirmation',
-    params: { text: args.text, number: c.number, statusUrl: statusPageUrl(mail, c.id) },
+    params: { text: args.text, number: c.number, statusUrl: statusPageUrl(mail, c.id), ...args.language },
   })
 }
 
@@ -288,14 +314,23 @@ export interface BatchedEmail {
   whole?: { html: string; text: string }
 }
 
+const ENGLISH_UTC: MailLanguage = { locale: 'en', timeZone: 'UTC' }
+
 /**
  * The reminders of one sweep batch ("Is your problem solved?", SPEC §2): one e-mail per
- * conversation, in the order given. `text` is the reminder text with its {days} filled in.
+ * conversation, in the order given, all in `language`. `text` is the reminder text with its {days}
+ * filled in.
  */
-export async function composeReminders(mail: MailContext, text: string, conversations: readonly SweptConversation[]): Promise<EmailBatch> {
+export async function composeReminders(
+  mail: MailContext,
+  text: string,
+  conversations: readonly SweptConversation[],
+  language: MailLanguage = ENGLISH_UTC,
+): Promise<EmailBatch> {
+  const t = translator(language.locale)
   const rendered = await renderMailForMany(
     'reminder',
-    { text },
+    { text, ...language },
     conversations.map((c) => ({
       name: c.name,
       solvedUrl: answerUrl(mail, c.id, 'solved'),
@@ -306,18 +341,46 @@ export async function composeReminders(mail: MailContext, text: string, conversa
   )
   return {
     ...rendered,
-    emails: conversations.map((c, i) => ({ ...envelope(mail, c, `Is your problem solved? ${threadSubject(c, true)}`), ...rendered.emails[i]! })),
+    emails: conversations.map((c, i) => ({
+      ...envelope(mail, c, t('mail.reminder.subject', { subject: threadSubject(c, true, t) })),
+      ...rendered.emails[i]!,
+    })),
   }
 }
 
-/** The closing notes of one sweep batch, for conversations the system closed. */
-export async function composeClosingNotes(mail: MailContext, text: string, conversations: readonly SweptConversation[]): Promise<EmailBatch> {
+/** The closing notes of one sweep batch, for conversations the system closed, all in `language`. */
+export async function composeClosingNotes(
+  mail: MailContext,
+  text: string,
+  conversations: readonly SweptConversation[],
+  language: MailLanguage = ENGLISH_UTC,
+): Promise<EmailBatch> {
+  const t = translator(language.locale)
   const rendered = await renderMailForMany(
     'closing',
-    { text },
+    { text, ...language },
     conversations.map((c) => ({ name: c.name, statusUrl: statusPageUrl(mail, c.id), number: c.number })),
   )
-  return { ...rendered, emails: conversations.map((c, i) => ({ ...envelope(mail, c, `Closed: ${threadSubject(c, true)}`), ...rendered.emails[i]! })) }
+  return {
+    ...rendered,
+    emails: conversations.map((c, i) => ({ ...envelope(mail, c, t('mail.closing.subject', { subject: threadSubject(c, true, t) })), ...rendered.emails[i]! })),
+  }
+}
+
+/**
+ * One batch made of batches (a sweep batch composed language by language), its e-mails in the
+ * order of `order` (conversation ids). Every part must have the same values per e-mail.
+ */
+export function joinBatches(parts: readonly EmailBatch[], order: readonly number[]): EmailBatch {
+  if (parts.length === 1) return parts[0]!
+  const shapes: EmailBatch['shapes'] = []
+  const byConversation = new Map<number, BatchedEmail>()
+  for (const part of parts) {
+    const offset = shapes.length
+    shapes.push(...part.shapes)
+    for (const e of part.emails) byConversation.set(e.conversationId, e.shape === null ? e : { ...e, shape: e.shape + offset })
+  }
+  return { shapes, valueCount: parts[0]?.valueCount ?? 0, emails: order.flatMap((id) => byConversation.get(id) ?? []) }
 }
 
 /** The HTML and text of one e-mail of a batch: the same as renderMail gives for it. */

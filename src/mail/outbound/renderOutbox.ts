@@ -21,13 +21,20 @@ const simple =
   (_tx: Tx, row: { params: unknown }): Promise<RenderedEmail> =>
     renderMail(name, schema.parse(row.params))
 
+/**
+ * The language an e-mail is written in and the zone of its dates, fixed when it was queued (the
+ * recipient's: the conversation's for a customer, the agent's own); rows written before e-mails
+ * had one are English.
+ */
+const language = { locale: z.string().default('en'), timeZone: z.string().default('UTC') }
+
 /** How each template is rendered from its row: its parameters, and what it reads (never-changing rows). */
 const RENDERERS: Record<MailTemplate, (tx: Tx, row: UnrenderedRow) => Promise<RenderedEmail>> = {
   'agent-reply': renderAgentReply,
   'agent-notification': renderAgentNotification,
-  confirmation: simple('confirmation', z.object({ text: z.string(), number: z.number(), statusUrl: z.string() })),
-  invitation: simple('invitation', z.object({ name: z.string(), inviter: z.string(), link: z.string(), days: z.number() })),
-  'password-reset': simple('password-reset', z.object({ name: z.string(), link: z.string(), minutes: z.number() })),
+  confirmation: simple('confirmation', z.object({ text: z.string(), number: z.number(), statusUrl: z.string(), ...language })),
+  invitation: simple('invitation', z.object({ name: z.string(), inviter: z.string(), link: z.string(), days: z.number(), ...language })),
+  'password-reset': simple('password-reset', z.object({ name: z.string(), link: z.string(), minutes: z.number(), ...language })),
 }
 
 export interface RenderResult {

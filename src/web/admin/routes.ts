@@ -2,17 +2,19 @@ import { Router } from 'express'
 import type { AppContext } from '../context.ts'
 import { createFolder } from '../../domain/folders/createFolder.ts'
 import { getSettingsOverview } from '../../domain/settings/settingsOverview.ts'
-import { createTag, TAG_COLOURS } from '../../domain/tags/createTag.ts'
+import { createTag } from '../../domain/tags/createTag.ts'
 import { ConflictError, ValidationError } from '../../domain/errors.ts'
-import { flash } from '../middleware/flash.ts'
+import type { MessageKey, Translate } from '../../i18n/translate.ts'
+import { flash, flashError } from '../middleware/flash.ts'
 import { requireAdmin, requireAgent } from '../middleware/auth.ts'
+import { colourChoices } from './tags/routes.ts'
 
-function redactUrl(url: string): string {
+function redactUrl(url: string, t: Translate): string {
   try {
     const u = new URL(url)
     return `${u.protocol}//${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.host}`
   } catch {
-    return '(invalid URL)'
+    return t('admin.settings.mail.invalidUrl')
   }
 }
 
@@ -25,19 +27,19 @@ export function adminRouter(ctx: AppContext): Router {
     const c = ctx.config
     const mail = {
       // Where mail goes out, without the credentials: secrets are never shown back.
-      smtp: c.smtpUrl ? redactUrl(c.smtpUrl) : null,
+      smtp: c.smtpUrl ? redactUrl(c.smtpUrl, req.t) : null,
       from: c.mailFrom,
       listener: c.smtpListenPort ? `${c.smtpListenHost}:${c.smtpListenPort}` : null,
       inbound: [ctx.mail.supportAddress, ...c.inboundAddresses, ...folders.filter((f) => f.inboundAddress).map((f) => f.inboundAddress!)],
       rawEndpoint: Boolean(c.inboundSecret),
     }
     res.render('admin/settings', {
-      title: 'Settings',
+      title: req.t('admin.settings.title'),
       nav: 'settings',
       agents,
       folders,
       tags,
-      colours: TAG_COLOURS,
+      colours: colourChoices(req.t),
       queuedMail,
       failedMail,
       database: ctx.db.kind,
@@ -46,17 +48,20 @@ export function adminRouter(ctx: AppContext): Router {
   })
 
   // Minimal creation forms; renaming, ordering and deleting live on the full admin pages.
-  for (const [path, create, noun] of [
-    ['/settings/tags', createTag, 'Tag'],
-    ['/settings/folders', createFolder, 'Folder'],
-  ] as const) {
+  for (const [path, create, created] of [
+    ['/settings/tags', createTag, 'admin.tags.created'],
+    ['/settings/folders', createFolder, 'admin.folders.created'],
+  ] as const satisfies readonly (readonly [string, unknown, MessageKey])[]) {
     router.post(path, async (req, res) => {
       try {
-        const created = await create(ctx.domain, req.agent!, req.body ?? {})
-        flash(req, 'success', `${noun} “${created.name}” created.`)
+        const { name } = await create(ctx.domain, req.agent!, req.body ?? {})
+        flash(req, 'success', created, { name })
       } catch (err) {
         if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err
-        flash(req, 'error', err instanceof ValidationError ? (Object.values(err.fields)[0] ?? err.message) : err.message)
+        // A form shown as a single line: the first field's message, else the refusal's own.
+        const first = err instanceof ValidationError ? Object.values(err.fields)[0] : undefined
+        if (first) flash(req, 'error', first.key, first.values)
+        else flashError(req, err)
       }
       res.redirect(303, '/settings')
     })

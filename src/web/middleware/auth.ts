@@ -33,12 +33,12 @@ export function requireAgent(req: Request, res: Response, next: NextFunction) {
   if (req.method === 'GET' && req.accepts(['html', 'json']) === 'html') {
     return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`)
   }
-  res.status(401).json({ error: 'Sign in first' })
+  res.status(401).json({ error: req.t('error.signInFirst') })
 }
 
 export function requireAdmin(req: Request, _res: Response, next: NextFunction) {
   if (req.agent && can(req.agent, 'administer', INSTANCE)) return next()
-  next(new ForbiddenError('Only administrators can open this page'))
+  next(new ForbiddenError('error.adminOnly'))
 }
 
 /** A local path to go back to after signing in; anything else (other hosts, //, \) goes home. */

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express'
 import { isLocale, LOCALES, REFERENCE_LOCALE } from '../../i18n/catalogues.ts'
 import { formats } from '../../i18n/format.ts'
 import { translator } from '../../i18n/translate.ts'
+import { clientMessages } from '../../i18n/clientMessages.ts'
 
 /** The texts public/js needs, sent with the page as a JSON block (CSP forbids inline scripts). */
 const CLIENT_PREFIX = 'client.'
@@ -31,4 +32,6 @@ export function useLanguage(req: Request, res: Response, locale: string, timeZon
   res.locals.t = req.t
   res.locals.fmt = req.formats
   res.locals.clientPrefix = CLIENT_PREFIX
+  // The client.* texts as JSON, for head.ejs to hand to public/js (built once per language).
+  res.locals.clientMessages = () => clientMessages(locale)
 }

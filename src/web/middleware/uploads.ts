@@ -1,15 +1,23 @@
 import type { NextFunction, Request, Response } from 'express'
 import multer from 'multer'
 import { loadSettings } from '../../domain/settings/settings.ts'
-import { formatBytes, type UploadedFile } from '../../domain/conversations/messageBody.ts'
+import type { UploadedFile } from '../../domain/conversations/messageBody.ts'
+import { sizeValues } from '../../domain/content/byteSize.ts'
+import { typedValue } from '../../i18n/issueMessages.ts'
+import type { Message } from '../../i18n/translate.ts'
 import type { AppContext } from '../context.ts'
-import { quoted } from './errors.ts'
 
 declare global {
   namespace Express {
     interface Request {
-      /** Set when an uploaded file was over the limit; the route shows it with the form kept. */
-      uploadError?: string
+      /**
+       * Set when an uploaded file was over the limit; the route shows it with the form kept. Read-only:
+       * the sentence of `uploadProblem` in the page's language as it is when read (a status page
+       * switches to the conversation's language after the upload was parsed).
+       */
+      readonly uploadError?: string
+      /** What was wrong with the upload, as a message of the catalogues. */
+      uploadProblem?: Message
       /** The names of the files the form carried, as far as it was read: a refused form names them. */
       chosenFileNames?: string[]
       /** The file that was over the size limit, when one was. */
@@ -36,7 +44,7 @@ const CUSTOMER_UPLOAD_PATHS = /^\/(contact|s\/[^/]+\/messages)$/
 export function parseMultipart(ctx: AppContext) {
   return async (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('multipart/form-data')) return next()
-    if (!req.agent && !CUSTOMER_UPLOAD_PATHS.test(req.path)) return res.status(403).json({ error: 'Sign in first' })
+    if (!req.agent && !CUSTOMER_UPLOAD_PATHS.test(req.path)) return res.status(403).json({ error: req.t('error.signInFirst') })
     const { attachmentMaxBytes } = await loadSettings(ctx.db.prisma)
     const maxFiles = req.agent ? MAX_FILES : CUSTOMER_MAX_FILES
     if (!req.agent) {
@@ -47,7 +55,7 @@ export function parseMultipart(ctx: AppContext) {
         return res
           .status(413)
           .type('text')
-          .send(`The form is larger than the ${formatBytes(most)} it may carry.`)
+          .send(req.t('error.upload.formTooLarge', sizeValues('max', most)))
     }
     const chosen: string[] = (req.chosenFileNames = [])
     const upload = multer({
@@ -74,12 +82,17 @@ export function parseMultipart(ctx: AppContext) {
       if (err instanceof multer.MulterError) {
         req.body ??= {}
         if (err.code === 'LIMIT_FILE_SIZE') req.oversizedFileName = (err as { filename?: string }).filename ?? chosen.at(-1)
-        req.uploadError =
+        const max = sizeValues('max', attachmentMaxBytes)
+        setUploadProblem(
+          req,
           err.code === 'LIMIT_FILE_SIZE'
-            ? `${req.oversizedFileName ? quoted(req.oversizedFileName) : 'A file'} is larger than ${formatBytes(attachmentMaxBytes)}, the most the help desk accepts. Nothing was sent; your text is kept below.`
+            ? req.oversizedFileName
+              ? { key: 'error.upload.fileTooLarge', values: { name: typedValue(req.oversizedFileName), ...max } }
+              : { key: 'error.upload.aFileTooLarge', values: max }
             : err.code === 'LIMIT_FILE_COUNT' || err.code === 'LIMIT_UNEXPECTED_FILE'
-              ? `At most ${maxFiles} files can be attached at once. Nothing was sent; your text is kept below.`
-              : 'The form could not be read completely. Nothing was sent; your text is kept below.'
+              ? { key: 'error.upload.tooManyFiles', values: { max: maxFiles } }
+              : { key: 'error.upload.unreadable' },
+        )
         return next()
       }
       next(err)
@@ -87,13 +100,20 @@ export function parseMultipart(ctx: AppContext) {
   }
 }
 
+/** Records what was wrong with the upload; `uploadError` says it in the language of the request when read. */
+function setUploadProblem(req: Request, problem: Message) {
+  req.uploadProblem = problem
+  Object.defineProperty(req, 'uploadError', { configurable: true, enumerable: true, get: () => req.t(problem.key, problem.values) })
+}
+
 const MOST_NAMES_LISTED = 5
 
-function listOfNames(names: string[]): string {
-  const shown = names.slice(0, MOST_NAMES_LISTED).map(quoted)
+/** “a.pdf”, “b.png” and 3 other files: quoted and joined as the reader's language lists things. */
+function listOfNames(req: Request, names: string[]): string {
+  const shown = names.slice(0, MOST_NAMES_LISTED).map((name) => req.t('error.upload.fileName', { name: typedValue(name) }))
   const others = names.length - shown.length
-  if (others > 0) shown.push(`${others} other file${others === 1 ? '' : 's'}`)
-  return shown.length === 1 ? shown[0]! : `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`
+  if (others > 0) shown.push(req.t('error.upload.otherFiles', { count: others }))
+  return new Intl.ListFormat(req.locale, { style: 'long', type: 'conjunction' }).format(shown)
 }
 
 /**
@@ -104,11 +124,12 @@ function listOfNames(names: string[]): string {
 export function filesToChooseAgain(req: Request): string | null {
   const oversized = req.oversizedFileName
   const again = (req.chosenFileNames ?? []).filter((name) => name !== oversized)
-  const why = 'a form that is refused cannot keep its files.'
-  if (oversized)
-    return `Leave out ${quoted(oversized)} and choose ${again.length ? `${listOfNames(again)} and any other files` : 'any other files'} again: ${why}`
+  if (oversized) {
+    const name = typedValue(oversized)
+    return again.length ? req.t('error.upload.leaveOutAndChoose', { name, files: listOfNames(req, again) }) : req.t('error.upload.leaveOut', { name })
+  }
   if (!again.length) return null
-  return `Choose ${listOfNames(again)} again: ${why}`
+  return req.t('error.upload.chooseAgain', { files: listOfNames(req, again) })
 }
 
 /** The uploaded files of a request, as commands take them (empty files are ignored). */

@@ -1,47 +1,70 @@
 import { asCustomer, SYSTEM } from '../../domain/actor.ts'
-import { Router, type Request } from 'express'
+import { Router, type Request, type Response } from 'express'
 import { ipKeyGenerator } from 'express-rate-limit'
 import { z } from 'zod'
 import { addCustomerMessage } from '../../domain/conversations/commands/addCustomerMessage.ts'
 import { recordCustomerAnswer, type AnswerOutcome } from '../../domain/conversations/commands/recordCustomerAnswer.ts'
 import { startCustomerConversation } from '../../domain/conversations/commands/startCustomerConversation.ts'
 import { replaceImageSources } from '../../domain/content/index.ts'
-import { NotFoundError, ValidationError } from '../../domain/errors.ts'
+import { fromZodError, NotFoundError, ValidationError } from '../../domain/errors.ts'
 import { ensureDefaultFolder } from '../../domain/folders/defaultFolder.ts'
 import { findConversationCustomer, findCustomerAttachment, getCustomerView } from '../../domain/portal/customerView.ts'
+import { isLocale, LOCALES } from '../../i18n/catalogues.ts'
+import { isMessageKey, type Message, type MessageKey } from '../../i18n/translate.ts'
 import { customerToken, verifyCustomerToken, type LinkPurpose } from '../../mail/customerLinks.ts'
+import { findConversationLanguage } from '../../mail/outbound/language.ts'
+import { richTranslator } from '../../mail/outbound/richText.ts'
 import type { AppContext } from '../context.ts'
+import { fieldMessages, firstProblem, say } from '../messages.ts'
 import { flash } from '../middleware/flash.ts'
+import { useLanguage } from '../middleware/language.ts'
 import { sharedRateLimit } from '../middleware/sharedRateLimit.ts'
 import { uploadedFiles } from '../middleware/uploads.ts'
 import { sendAttachment } from '../sendAttachment.ts'
 import { formatBytes } from '../../domain/conversations/messageBody.ts'
 
-const STATUS_WORDS = {
-  new: { title: 'Received', text: 'We have your request; nobody has handled it yet. We will answer you by e-mail.' },
-  pending: { title: 'Answered: waiting for you', text: 'We answered you. Tell us whether that solved it, or reply with what you still need.' },
-  open: { title: 'With us', text: 'Your latest answer is with us; we will come back to you.' },
-  closed: { title: 'Resolved', text: 'This request is closed. If you still need help, write below and we will look at it again.' },
-} as const
+type Words = { title: MessageKey; text: MessageKey }
 
-const ANSWER_PAGES: Record<AnswerOutcome, { title: string; text: string }> = {
-  closed: { title: 'Thank you!', text: 'We are glad it is solved. Your request is now closed.' },
-  'already-closed': { title: 'Already closed', text: 'This request was already closed. Thank you for letting us know.' },
-  reopened: { title: 'We are on it', text: 'Your request is back with our team; we will answer you by e-mail.' },
-  'already-open': { title: 'We are on it', text: 'Your request is already with our team; we will answer you by e-mail.' },
-  'too-late': { title: 'This request was closed a while ago', text: 'Please write to us again: a new request reaches the team right away.' },
+const STATUS_WORDS = {
+  new: { title: 'portal.status.new.title', text: 'portal.status.new.text' },
+  pending: { title: 'portal.status.pending.title', text: 'portal.status.pending.text' },
+  open: { title: 'portal.status.open.title', text: 'portal.status.open.text' },
+  closed: { title: 'portal.status.closed.title', text: 'portal.status.closed.text' },
+} as const satisfies Record<string, Words>
+
+const ANSWER_PAGES: Record<AnswerOutcome, Words> = {
+  closed: { title: 'portal.answer.closed.title', text: 'portal.answer.closed.text' },
+  'already-closed': { title: 'portal.answer.alreadyClosed.title', text: 'portal.answer.alreadyClosed.text' },
+  reopened: { title: 'portal.answer.reopened.title', text: 'portal.answer.reopened.text' },
+  'already-open': { title: 'portal.answer.alreadyOpen.title', text: 'portal.answer.alreadyOpen.text' },
+  'too-late': { title: 'portal.answer.tooLate.title', text: 'portal.answer.tooLate.text' },
 }
 
 const contactForm = z.object({
   name: z.string().trim().max(200).default(''),
-  email: z.email('Enter your e-mail address so we can answer you').trim().toLowerCase().max(254),
-  subject: z.string().trim().min(1, 'Tell us what it is about').max(300),
-  message: z.string().trim().min(1, 'Write your message').max(100_000),
+  email: z.email('portal.contact.emailMissing').trim().toLowerCase().max(254),
+  subject: z.string().trim().min(1, 'portal.contact.subjectMissing').max(300),
+  message: z.string().trim().min(1, 'portal.contact.messageMissing').max(100_000),
   /** Left empty by people; filled by form-filling robots. */
   website: z.string().max(0).optional().catch('robot'),
 })
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '')
+
+/** The language the browser asks for, when it names one offered: the language a customer wrote in. */
+function askedLanguage(req: Request): string | undefined {
+  if (!req.headers['accept-language']) return undefined
+  const accepted = req.acceptsLanguages(...LOCALES)
+  return isLocale(accepted) ? accepted : undefined
+}
+
+/** Why the uploads of a form were refused, in the reader's language (the upload middleware says it as a key or a message). */
+function uploadProblem(req: Request): string | null {
+  const problem = req.uploadError as unknown as string | Message | undefined
+  if (!problem) return null
+  if (typeof problem !== 'string') return say(req.t, problem)
+  return isMessageKey(problem) ? req.t(problem) : problem
+}
 
 /** Pages for customers: the status page, the reminder answers, the contact form. No login. */
 export function portalRouter(ctx: AppContext): Router {
@@ -56,25 +79,32 @@ export function portalRouter(ctx: AppContext): Router {
   const contactLimiter = limit('contact', 60, 5)
   const customerPostLimiter = limit('customer-posts', 15, 30)
 
-  function conversationFrom(req: Request, purpose: LinkPurpose): number {
+  /**
+   * The conversation a signed link names; the page then speaks the conversation's language (the
+   * customer's, else its folder's), in the folder's time zone.
+   */
+  async function conversationFrom(req: Request, res: Response, purpose: LinkPurpose): Promise<number> {
     const id = verifyCustomerToken(ctx.mail.secret, purpose, str(req.params.token))
-    if (id === null) throw new NotFoundError('This link is not valid. Use the most recent e-mail we sent you.')
+    if (id === null) throw new NotFoundError('portal.linkInvalid')
+    const { locale, timeZone } = await findConversationLanguage(prisma, id)
+    useLanguage(req, res, locale, timeZone)
     return id
   }
 
-  async function renderStatus(req: Request, res: import('express').Response, status: number, values: { message?: string; error?: string | null } = {}) {
-    const id = conversationFrom(req, 'status')
+  async function renderStatus(req: Request, res: Response, status: number, values: { message?: string; error?: string | null } = {}) {
+    const id = await conversationFrom(req, res, 'status')
     const view = await getCustomerView(prisma, id)
     const base = `/s/${customerToken(ctx.mail.secret, 'status', id)}`
     const words = STATUS_WORDS[view.status]
     res.status(status).render('portal/status', {
-      title: `Request #${view.number}`,
+      title: req.t('portal.request', { number: view.number }),
       base,
-      conversation: { number: view.number, subject: view.subject, status: view.status, words },
+      conversation: { number: view.number, subject: view.subject, status: view.status, words: { title: req.t(words.title), text: req.t(words.text) } },
       messages: view.messages.map((m) => ({
         mine: m.kind === 'customer',
-        author: m.kind === 'customer' ? 'You' : (m.author?.name ?? 'Support'),
-        at: m.createdAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+        author: m.kind === 'customer' ? req.t('portal.status.you') : (m.author?.name ?? req.t('portal.brand')),
+        at: req.formats.dateTime(m.createdAt),
+        full: req.formats.full(m.createdAt),
         iso: m.createdAt.toISOString(),
         // Inline images point at the agents' route; the customer fetches them through this link.
         html: replaceImageSources(m.bodyHtml, (src) => {
@@ -91,7 +121,7 @@ export function portalRouter(ctx: AppContext): Router {
   router.get('/s/:token', (req, res) => renderStatus(req, res, 200))
 
   router.get('/s/:token/attachments/:id', async (req, res) => {
-    const id = conversationFrom(req, 'status')
+    const id = await conversationFrom(req, res, 'status')
     const attachmentId = Number(req.params.id)
     if (!Number.isInteger(attachmentId) || attachmentId <= 0 || attachmentId > 2_147_483_647) throw new NotFoundError()
     const { attachment, data } = await findCustomerAttachment(prisma, id, attachmentId)
@@ -99,28 +129,29 @@ export function portalRouter(ctx: AppContext): Router {
   })
 
   router.post('/s/:token/messages', customerPostLimiter, async (req, res) => {
-    const id = conversationFrom(req, 'status')
+    const id = await conversationFrom(req, res, 'status')
     const message = str(req.body?.message)
-    if (req.uploadError) return renderStatus(req, res, 413, { message, error: req.uploadError })
+    const refused = uploadProblem(req)
+    if (refused) return renderStatus(req, res, 413, { message, error: refused })
     const customerId = await findConversationCustomer(prisma, id)
     try {
       const result = await addCustomerMessage(ctx.domain, asCustomer(customerId), { conversationId: id, text: message, files: uploadedFiles(req) })
       if (result.followUpOf !== null) {
-        flash(req, 'success', 'Thank you. As this request was closed a while ago, your message opened a new one.')
+        flash(req, 'success', 'portal.status.reopenedAsNew')
         return res.redirect(303, `/s/${customerToken(ctx.mail.secret, 'status', result.conversation.id)}`)
       }
-      flash(req, 'success', 'Thank you, your message is with our team.')
+      flash(req, 'success', 'portal.status.received')
       res.redirect(303, `/s/${str(req.params.token)}`)
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
-      return renderStatus(req, res, 400, { message, error: Object.values(err.fields)[0] ?? err.message })
+      return renderStatus(req, res, 400, { message, error: firstProblem(req.t, err) })
     }
   })
 
   router.post('/s/:token/resolved', customerPostLimiter, async (req, res) => {
-    const id = conversationFrom(req, 'status')
+    const id = await conversationFrom(req, res, 'status')
     await recordCustomerAnswer(ctx.domain, asCustomer(await findConversationCustomer(prisma, id)), { conversationId: id, answer: 'solved' })
-    flash(req, 'success', 'Thank you! We are glad it is solved; your request is closed.')
+    flash(req, 'success', 'portal.status.closedBySolved')
     res.redirect(303, `/s/${str(req.params.token)}`)
   })
 
@@ -128,10 +159,10 @@ export function portalRouter(ctx: AppContext): Router {
   router.get('/r/:answer/:token', async (req, res) => {
     const answer = req.params.answer === 'solved' ? 'solved' : req.params.answer === 'not-solved' ? 'not-solved' : null
     if (!answer) throw new NotFoundError()
-    const id = conversationFrom(req, answer)
+    const id = await conversationFrom(req, res, answer)
     const view = await getCustomerView(prisma, id)
     res.render('portal/answer', {
-      title: answer === 'solved' ? 'Is it solved?' : 'Still need help?',
+      title: req.t(answer === 'solved' ? 'portal.answer.solvedTitle' : 'portal.answer.notSolvedTitle'),
       answer,
       conversation: { number: view.number, subject: view.subject },
       done: null,
@@ -141,34 +172,44 @@ export function portalRouter(ctx: AppContext): Router {
   router.post('/r/:answer/:token', customerPostLimiter, async (req, res) => {
     const answer = req.params.answer === 'solved' ? 'solved' : req.params.answer === 'not-solved' ? 'not-solved' : null
     if (!answer) throw new NotFoundError()
-    const id = conversationFrom(req, answer)
+    const id = await conversationFrom(req, res, answer)
     const { outcome, number } = await recordCustomerAnswer(ctx.domain, asCustomer(await findConversationCustomer(prisma, id)), { conversationId: id, answer })
     const page = ANSWER_PAGES[outcome]
     res.render('portal/answer', {
-      title: page.title,
+      title: req.t(page.title),
       answer,
       conversation: { number },
-      done: { ...page, statusHref: `/s/${customerToken(ctx.mail.secret, 'status', id)}`, contactHref: outcome === 'too-late' ? '/contact' : null },
+      done: {
+        title: req.t(page.title),
+        text: req.t(page.text),
+        statusHref: `/s/${customerToken(ctx.mail.secret, 'status', id)}`,
+        contactHref: outcome === 'too-late' ? '/contact' : null,
+      },
     })
   })
 
-  router.get('/contact', (_req, res) => {
-    res.render('portal/contact', { title: 'Contact us', values: {}, errors: {}, sent: null })
+  // The contact form speaks the browser's language (see chooseLanguage).
+  const contactPage = (req: Request, values: Record<string, string>, errors: Record<string, string>, sent: { email: string } | null) => ({
+    title: req.t('portal.contact.title'),
+    values,
+    errors,
+    sent,
+    rich: richTranslator(req.t),
+  })
+
+  router.get('/contact', (req, res) => {
+    res.render('portal/contact', contactPage(req, {}, {}, null))
   })
 
   router.post('/contact', contactLimiter, async (req, res) => {
     const values = { name: str(req.body?.name), email: str(req.body?.email), subject: str(req.body?.subject), message: str(req.body?.message) }
-    if (req.uploadError) return res.status(413).render('portal/contact', { title: 'Contact us', values, errors: { files: req.uploadError }, sent: null })
+    const refused = uploadProblem(req)
+    if (refused) return res.status(413).render('portal/contact', contactPage(req, values, { files: refused }, null))
     const parsed = contactForm.safeParse(req.body ?? {})
-    if (!parsed.success) {
-      const errors: Record<string, string> = {}
-      for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message
-      return res.status(400).render('portal/contact', { title: 'Contact us', values, errors, sent: null })
-    }
+    if (!parsed.success) return res.status(400).render('portal/contact', contactPage(req, values, fieldMessages(req.t, fromZodError(parsed.error).fields), null))
     const form = parsed.data
     // A robot filled the hidden field: answer as if all went well and keep nothing.
-    if (form.website === 'robot' || str(req.body?.website) !== '')
-      return res.render('portal/contact', { title: 'Contact us', values: {}, errors: {}, sent: { email: form.email } })
+    if (form.website === 'robot' || str(req.body?.website) !== '') return res.render('portal/contact', contactPage(req, {}, {}, { email: form.email }))
     try {
       const folder = await ensureDefaultFolder(prisma)
       await startCustomerConversation(ctx.domain, SYSTEM, {
@@ -180,14 +221,14 @@ export function portalRouter(ctx: AppContext): Router {
         text: form.message,
         files: uploadedFiles(req),
         acknowledge: true,
+        // The customer wrote in the page's language, when their browser asked for one offered.
+        customerLocale: askedLanguage(req),
       })
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
-      return res
-        .status(400)
-        .render('portal/contact', { title: 'Contact us', values, errors: { files: Object.values(err.fields)[0] ?? err.message }, sent: null })
+      return res.status(400).render('portal/contact', contactPage(req, values, { files: firstProblem(req.t, err) }, null))
     }
-    res.render('portal/contact', { title: 'Contact us', values: {}, errors: {}, sent: { email: form.email } })
+    res.render('portal/contact', contactPage(req, {}, {}, { email: form.email }))
   })
 
   return router

@@ -1,39 +1,99 @@
 import type { AuditPage } from '../../domain/audit/listAudit.ts'
+import type { Formats } from '../../i18n/format.ts'
+import type { MessageKey, Translate } from '../../i18n/translate.ts'
 
-const ACTION_LABELS: Record<string, string> = {
-  'agent.created': 'Created an administrator',
-  'agent.invited': 'Invited an agent',
-  'agent.joined': 'Accepted an invitation',
-  'agent.updated': 'Changed an agent',
-  'agent.deactivated': 'Deactivated an agent',
-  'agent.reactivated': 'Reactivated an agent',
-  'agent.password_reset': 'Reset a password',
-  'folder.created': 'Created a folder',
-  'folder.updated': 'Changed a folder',
-  'folder.moved': 'Reordered the folders',
-  'folder.deleted': 'Deleted a folder',
-  'tag.created': 'Created a tag',
-  'tag.updated': 'Changed a tag',
-  'tag.deleted': 'Deleted a tag',
-  'imap.created': 'Added an IMAP account',
-  'imap.updated': 'Changed an IMAP account',
-  'imap.enabled': 'Enabled an IMAP account',
-  'imap.disabled': 'Disabled an IMAP account',
-  'imap.deleted': 'Deleted an IMAP account',
-  'imap.tested': 'Tested an IMAP account',
-  'settings.updated': 'Changed settings',
-  'outbox.retried': 'Queued e-mail to send again',
-  'demo.seeded': 'Filled the help desk with demo data',
+const ACTION_LABELS: Record<string, MessageKey> = {
+  'agent.created': 'admin.audit.action.agent.created',
+  'agent.invited': 'admin.audit.action.agent.invited',
+  'agent.joined': 'admin.audit.action.agent.joined',
+  'agent.updated': 'admin.audit.action.agent.updated',
+  'agent.deactivated': 'admin.audit.action.agent.deactivated',
+  'agent.reactivated': 'admin.audit.action.agent.reactivated',
+  'agent.password_reset': 'admin.audit.action.agent.passwordReset',
+  'folder.created': 'admin.audit.action.folder.created',
+  'folder.updated': 'admin.audit.action.folder.updated',
+  'folder.moved': 'admin.audit.action.folder.moved',
+  'folder.deleted': 'admin.audit.action.folder.deleted',
+  'tag.created': 'admin.audit.action.tag.created',
+  'tag.updated': 'admin.audit.action.tag.updated',
+  'tag.deleted': 'admin.audit.action.tag.deleted',
+  'imap.created': 'admin.audit.action.imap.created',
+  'imap.updated': 'admin.audit.action.imap.updated',
+  'imap.enabled': 'admin.audit.action.imap.enabled',
+  'imap.disabled': 'admin.audit.action.imap.disabled',
+  'imap.deleted': 'admin.audit.action.imap.deleted',
+  'imap.tested': 'admin.audit.action.imap.tested',
+  'settings.updated': 'admin.audit.action.settings.updated',
+  'outbox.retried': 'admin.audit.action.outbox.retried',
+  'demo.seeded': 'admin.audit.action.demo.seeded',
 }
 
-const TARGET_LABELS: Record<string, string> = {
-  agent: 'Agent',
-  folder: 'Folder',
-  tag: 'Tag',
-  imap_account: 'IMAP account',
-  settings: 'Settings',
-  outbox: 'Outbox',
+/** How an entry names its target: `{form}` is "named" (with {name}), "numbered" (with {id}) or neither. */
+const TARGET_LABELS: Record<string, MessageKey> = {
+  agent: 'admin.audit.target.agent',
+  folder: 'admin.audit.target.folder',
+  tag: 'admin.audit.target.tag',
+  imap_account: 'admin.audit.target.imapAccount',
+  settings: 'admin.audit.target.settings',
+  outbox: 'admin.audit.target.outbox',
 }
+
+/** The names of the recorded fields; a field not listed is shown by its code name in words. */
+const FIELD_LABELS: Record<string, MessageKey> = {
+  name: 'admin.audit.field.name',
+  email: 'admin.audit.field.email',
+  role: 'admin.audit.field.role',
+  folders: 'admin.audit.field.folders',
+  firstRun: 'admin.audit.field.firstRun',
+  username: 'admin.audit.field.username',
+  host: 'admin.audit.field.host',
+  port: 'admin.audit.field.port',
+  secure: 'admin.audit.field.secure',
+  mailbox: 'admin.audit.field.mailbox',
+  moveToMailbox: 'admin.audit.field.moveToMailbox',
+  folderId: 'admin.audit.field.folderId',
+  enabled: 'admin.audit.field.enabled',
+  credentials: 'admin.audit.field.credentials',
+  result: 'admin.audit.field.result',
+  mailboxes: 'admin.audit.field.mailboxes',
+  error: 'admin.audit.field.error',
+  direction: 'admin.audit.field.direction',
+  position: 'admin.audit.field.position',
+  inboundAddress: 'admin.audit.field.inboundAddress',
+  signature: 'admin.audit.field.signature',
+  acknowledge: 'admin.audit.field.acknowledge',
+  acknowledgementText: 'admin.audit.field.acknowledgementText',
+  conversationsMoved: 'admin.audit.field.conversationsMoved',
+  movedTo: 'admin.audit.field.movedTo',
+  imapAccounts: 'admin.audit.field.imapAccounts',
+  colour: 'admin.audit.field.colour',
+  conversations: 'admin.audit.field.conversations',
+  failed: 'admin.audit.field.failed',
+  pendingCloseDays: 'admin.audit.field.pendingCloseDays',
+  reminderBeforeCloseDays: 'admin.audit.field.reminderBeforeCloseDays',
+  reopenWindowDays: 'admin.audit.field.reopenWindowDays',
+  closingEmailEnabled: 'admin.audit.field.closingEmailEnabled',
+  attachmentMaxBytes: 'admin.audit.field.attachmentMaxBytes',
+  sweepSchedule: 'admin.audit.field.sweepSchedule',
+  reminderText: 'admin.audit.field.reminderText',
+  closingText: 'admin.audit.field.closingText',
+  reminderTexts: 'admin.audit.field.reminderTexts',
+  closingTexts: 'admin.audit.field.closingTexts',
+  defaultLocale: 'admin.audit.field.defaultLocale',
+  defaultTimeZone: 'admin.audit.field.defaultTimeZone',
+}
+
+/** Fields whose value is one of a few fixed words the domain records (not a name someone typed). */
+const CODED_VALUES: Record<string, Record<string, MessageKey>> = {
+  signature: { changed: 'admin.audit.value.changed', removed: 'admin.audit.value.removed' },
+  acknowledgementText: { changed: 'admin.audit.value.changed', 'reset to the built-in text': 'admin.audit.value.resetToBuiltIn' },
+  credentials: { 'password replaced': 'admin.audit.value.passwordReplaced' },
+  result: { connected: 'admin.audit.value.connected', failed: 'admin.audit.value.failed' },
+  direction: { up: 'admin.audit.value.up', down: 'admin.audit.value.down' },
+}
+
+/** Numbers that name something (a port, an id) rather than count it: shown without digit grouping. */
+const PLAIN_NUMBER = /port|id$|^folders$/i
 
 /** Keys whose values are never shown, at any depth: whatever an entry holds, secrets stay out of the page. */
 const SECRET_KEY = /password|secret|token/i
@@ -80,38 +140,53 @@ const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1
 const isChange = (v: Json): v is { from: Json; to: Json } =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && 'from' in v && 'to' in v && Object.keys(v).length === 2
 
-function formatValue(v: Json): string {
-  if (v === null) return 'none'
-  if (typeof v === 'boolean') return v ? 'yes' : 'no'
-  if (typeof v === 'number') return String(v)
-  if (typeof v === 'string') return clip(v, 80) || '(empty)'
-  if (Array.isArray(v)) return v.length ? clip(v.map(formatValue).join(', '), 80) : 'none'
-  if (isChange(v)) return `${formatValue(v.from)} → ${formatValue(v.to)}`
+/** What a summary needs: the reader's language, and the field a value belongs to. */
+interface Reading {
+  t: Translate
+  fmt: Formats
+  field: string
+}
+
+function formatValue(v: Json, r: Reading): string {
+  const { t } = r
+  if (v === null) return t('admin.audit.value.none')
+  if (typeof v === 'boolean') return t(v ? 'admin.audit.value.yes' : 'admin.audit.value.no')
+  if (typeof v === 'number') return PLAIN_NUMBER.test(r.field) ? String(v) : r.fmt.number(v)
+  if (typeof v === 'string') {
+    const coded = CODED_VALUES[r.field]?.[v]
+    return coded ? t(coded) : clip(v, 80) || t('admin.audit.value.empty')
+  }
+  if (Array.isArray(v)) return v.length ? clip(v.map((x) => formatValue(x, r)).join(', '), 80) : t('admin.audit.value.none')
+  if (isChange(v)) return t('admin.audit.change', { from: formatValue(v.from, r), to: formatValue(v.to, r) })
   return clip(JSON.stringify(v), 80)
 }
 
+const fieldLabel = (key: string, t: Translate) => (FIELD_LABELS[key] ? t(FIELD_LABELS[key]) : words(key))
+
 /** One short readable line: "name: Sales → Sales team; inbound address: none → sales@example.com". */
-export function summarise(data: unknown): string {
+export function summarise(data: unknown, t: Translate, fmt: Formats): string {
   const clean = withoutSecrets(data)
-  if (clean === null || typeof clean !== 'object' || Array.isArray(clean)) return clean === null ? '' : formatValue(clean)
+  if (clean === null || typeof clean !== 'object' || Array.isArray(clean)) return clean === null ? '' : formatValue(clean, { t, fmt, field: '' })
   // The database keeps JSON keys in its own order: put the telling ones first.
   const rank = (k: string) => {
     const i = KEY_ORDER.indexOf(k)
     return i < 0 ? KEY_ORDER.length : i
   }
   const entries = Object.entries(clean).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
-  const parts = entries.map(([k, v]) => (v === true && /changed$/i.test(k) ? words(k) : `${words(k)}: ${formatValue(v)}`))
-  return clip(parts.join('; '), 300)
+  const parts = entries.map(([k, v]) =>
+    v === true && /changed$/i.test(k) ? fieldLabel(k, t) : t('admin.audit.detail', { field: fieldLabel(k, t), value: formatValue(v, { t, fmt, field: k }) }),
+  )
+  return clip(parts.join(t('admin.audit.separator')), 300)
 }
 
 /** The name an entry gave its target at the time (the new one after a rename), if any. */
-function nameInData(targetType: string, data: Json): string | null {
+function nameInData(targetType: string, data: Json, t: Translate): string | null {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return null
   const pick = (v: Json | undefined): string | null => (typeof v === 'string' && v ? v : v && isChange(v) && typeof v.to === 'string' ? v.to : null)
   if (targetType === 'imap_account') {
     const user = pick(data.username)
     const host = pick(data.host)
-    return user && host ? `${user} on ${host}` : (user ?? host)
+    return user && host ? t('admin.imap.label', { username: user, host }) : (user ?? host)
   }
   return pick(data.name) ?? pick(data.email)
 }
@@ -119,23 +194,25 @@ function nameInData(targetType: string, data: Json): string | null {
 const AUDIT_PATH = '/settings/audit'
 
 /** The audit page: one readable line per entry, secrets left out, and the links between pages. */
-export function presentAuditLog(page: AuditPage, before: number | undefined) {
+export function presentAuditLog(page: AuditPage, before: number | undefined, now: Date, t: Translate, fmt: Formats) {
   const entries = page.entries.map((r) => {
     const data = withoutSecrets(r.data)
-    const typeLabel = TARGET_LABELS[r.targetType] ?? words(r.targetType)
-    const name = nameInData(r.targetType, data) ?? (r.targetId ? page.targetNames[r.targetType]?.get(r.targetId) : undefined) ?? null
+    const name = nameInData(r.targetType, data, t) ?? (r.targetId ? page.targetNames[r.targetType]?.get(r.targetId) : undefined) ?? null
+    const naming = { form: name ? 'named' : r.targetId ? 'numbered' : 'none', name: name ? clip(name, 80) : '', id: r.targetId ?? '' }
+    const targetKey = TARGET_LABELS[r.targetType]
+    const action = ACTION_LABELS[r.action]
     return {
       id: r.id,
-      when: { iso: r.createdAt.toISOString(), label: `${r.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` },
-      who: r.actorName ?? (r.actorAgentId === null ? 'System' : 'A former agent'),
-      action: ACTION_LABELS[r.action] ?? r.action,
+      when: { iso: r.createdAt.toISOString(), full: fmt.full(r.createdAt), relative: fmt.relative(r.createdAt, now) },
+      who: r.actorName ?? (r.actorAgentId === null ? t('admin.audit.system') : t('admin.audit.formerAgent')),
+      action: action ? t(action) : r.action,
       actionCode: r.action,
-      target: name ? `${typeLabel} “${clip(name, 80)}”` : r.targetId ? `${typeLabel} #${r.targetId}` : typeLabel,
-      details: summarise(data),
+      target: targetKey ? t(targetKey, naming) : t('admin.audit.target.other', { ...naming, type: words(r.targetType) }),
+      details: summarise(data, t, fmt),
     }
   })
   return {
-    title: 'Audit log',
+    title: t('admin.audit.title'),
     nav: 'settings',
     entries,
     olderHref: page.olderBefore !== null ? `${AUDIT_PATH}?before=${page.olderBefore}` : null,

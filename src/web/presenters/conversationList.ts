@@ -1,8 +1,6 @@
 import type { ConversationRow, ListQuery, Tab, TabCounts } from '../../domain/conversations/listConversations.ts'
 import { TABS } from '../../domain/conversations/listConversations.ts'
-import { presentConversationRow } from './conversationRow.ts'
-
-const TAB_LABELS: Record<Tab, string> = { new: 'New', open: 'Open', pending: 'Pending', closed: 'Closed', all: 'All', mine: 'Mine', unassigned: 'Unassigned' }
+import { presentConversationRow, type Reader } from './conversationRow.ts'
 
 /** The list URL with some parameters changed; empty values are dropped. */
 function listHref(query: ListQuery, change: Partial<Record<keyof ListQuery, string | number | undefined>>) {
@@ -15,17 +13,19 @@ function listHref(query: ListQuery, change: Partial<Record<keyof ListQuery, stri
   return `/conversations?${params.toString()}`
 }
 
-const integer = new Intl.NumberFormat('en')
-
-/** A tab count as shown: "1,234", or "1,000+" when counting stopped at a bound. */
-export function presentTabCount(count: number, atLeast: boolean): { text: string; label: string } {
-  const n = integer.format(count)
-  return atLeast ? { text: `${n}+`, label: `${n} or more conversations` } : { text: n, label: `${n} ${count === 1 ? 'conversation' : 'conversations'}` }
+/** A tab count as shown, in the reader's language: "1,234", or "1,000+" when counting stopped at a bound. */
+export function presentTabCount(count: number, atLeast: boolean, { t, fmt }: Reader): { text: string; label: string } {
+  return atLeast
+    ? { text: t('list.count.atLeast', { count }), label: t('list.count.atLeastLabel', { count }) }
+    : { text: fmt.number(count), label: t('list.count.label', { count }) }
 }
 
 /** Every tab's count as shown (the live list refreshes its badges from this). */
-export function presentTabCounts(counts: TabCounts): Record<Tab, { text: string; label: string }> {
-  return Object.fromEntries(TABS.map((t) => [t, presentTabCount(counts.counts[t], counts.atLeast[t])])) as Record<Tab, { text: string; label: string }>
+export function presentTabCounts(counts: TabCounts, reader: Reader): Record<Tab, { text: string; label: string }> {
+  return Object.fromEntries(TABS.map((tab) => [tab, presentTabCount(counts.counts[tab], counts.atLeast[tab], reader)])) as Record<
+    Tab,
+    { text: string; label: string }
+  >
 }
 
 export function presentConversationList(args: {
@@ -37,23 +37,26 @@ export function presentConversationList(args: {
   agents: { id: number; name: string }[]
   now: Date
   url: string
+  reader: Reader
 }) {
-  const { query } = args
+  const { query, reader } = args
+  const { t } = reader
   const filtered = Boolean(query.folder || query.assignee || query.tag || query.q)
   return {
-    title: query.q ? `Search: ${query.q}` : `${TAB_LABELS[query.tab]} conversations`,
+    title: query.q ? t('list.title.search', { query: query.q }) : t(`list.title.${query.tab}`),
     nav: 'conversations',
     query: { ...query, q: query.q ?? '' },
     filtered,
+    unassignedOnly: query.assignee === 'none',
     clearHref: listHref({ tab: query.tab }, {}),
-    tabs: TABS.map((t) => ({
-      key: t,
-      label: TAB_LABELS[t],
-      count: presentTabCount(args.counts.counts[t], args.counts.atLeast[t]),
-      href: listHref(query, { tab: t }),
-      current: t === query.tab,
+    tabs: TABS.map((tab) => ({
+      key: tab,
+      label: t(`list.tab.${tab}`),
+      count: presentTabCount(args.counts.counts[tab], args.counts.atLeast[tab], reader),
+      href: listHref(query, { tab }),
+      current: tab === query.tab,
     })),
-    rows: args.list.rows.map((r) => ({ ...presentConversationRow(r, args.now), viewedBy: r.viewedBy })),
+    rows: args.list.rows.map((r) => ({ ...presentConversationRow(r, args.now, reader), viewedBy: r.viewedBy })),
     nextHref: args.list.nextCursor ? listHref(query, { after: args.list.nextCursor }) : null,
     folders: args.folders,
     tags: args.tags,

@@ -1,6 +1,9 @@
 import type { getConversationPage } from '../../domain/conversations/getConversation.ts'
 import { attachmentPath, INLINE_IMAGE_TYPES } from '../../domain/attachments/storeAttachment.ts'
-import { age } from './conversationRow.ts'
+import { REFERENCE_LOCALE } from '../../i18n/catalogues.ts'
+import { formats } from '../../i18n/format.ts'
+import { isMessageKey, translator, type MessageKey, type MessageValues } from '../../i18n/translate.ts'
+import { shownTime, type Reader, type ShownTime } from './conversationRow.ts'
 import type { Viewer } from '../../realtime/events.ts'
 
 type Page = Awaited<ReturnType<typeof getConversationPage>>
@@ -12,131 +15,192 @@ type Page = Awaited<ReturnType<typeof getConversationPage>>
 const foldQuotes = (bodyHtml: string, visibleHtml: string | null) =>
   visibleHtml === null ? { html: bodyHtml, fullHtml: null } : { html: visibleHtml, fullHtml: bodyHtml }
 
-const STATUS_WORDS: Record<string, string> = { new: 'New', open: 'Open', pending: 'Pending', closed: 'Closed' }
+const STATUSES = ['new', 'open', 'pending', 'closed'] as const
+const isStatus = (s: unknown): s is (typeof STATUSES)[number] => STATUSES.includes(s as (typeof STATUSES)[number])
 
-function formatBytes(n: number) {
-  if (n < 1024) return `${n} B`
-  if (n < 1024 * 1024) return `${Math.round(n / 1024)} KB`
-  return `${(n / 1024 / 1024).toFixed(1)} MB`
+/** Why an assignee was taken off, as the domain records it (English codes kept in the history's data). */
+const REASONS: Record<string, MessageKey> = {
+  'not in the new folder': 'history.reason.notInNewFolder',
+  'removed from the folder': 'history.reason.removedFromFolder',
 }
 
-function when(date: Date, now: Date) {
-  const a = age(date, now)
-  return { iso: date.toISOString(), label: date.toISOString().slice(0, 16).replace('T', ' ') + ' UTC', ago: a === 'now' ? 'just now' : `${a} ago` }
+const oneDecimal = new Map<string, Intl.NumberFormat>()
+
+function formatBytes(n: number, { t, fmt }: Reader) {
+  if (n < 1024) return t('conversation.size.bytes', { n })
+  if (n < 1024 * 1024) return t('conversation.size.kilobytes', { n: Math.round(n / 1024) })
+  let format = oneDecimal.get(fmt.locale)
+  if (!format) {
+    format = new Intl.NumberFormat(fmt.locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+    oneDecimal.set(fmt.locale, format)
+  }
+  return t('conversation.size.megabytes', { size: format.format(n / 1024 / 1024) })
 }
 
-/** One history line in words: "Ada set the status from Pending to Closed". */
-function describe(event: Page['history'][number], page: Page): string {
+/** Stands for the actor in a history sentence, so that the page can set their name apart wherever the language puts it. */
+const ACTOR = '\u0000'
+
+/** A history line: the sentence, and the same cut around the actor's name ("<strong>Ada</strong> set the status…"). */
+export interface HistoryLine {
+  text: string
+  before: string
+  actor: string | null
+  after: string
+  at: ShownTime
+}
+
+/** One history line in words: "Ada changed the status from Pending to Closed". */
+function describe(event: Page['history'][number], page: Page, t: Reader['t']): { key: MessageKey; values?: MessageValues } {
   const d = (event.data ?? {}) as Record<string, unknown>
-  const agent = (id: unknown) => (typeof id === 'number' ? (page.agentNames.get(id) ?? 'a former agent') : 'nobody')
-  const folder = (id: unknown) => (typeof id === 'number' ? (page.folderNames.get(id) ?? 'a deleted folder') : '?')
+  const agent = (id: unknown) => (typeof id === 'number' ? (page.agentNames.get(id) ?? t('history.formerAgent')) : t('history.nobody'))
+  const folder = (id: unknown) => (typeof id === 'number' ? (page.folderNames.get(id) ?? t('history.deletedFolder')) : '?')
+  const status = (s: unknown) => (isStatus(s) ? t(`status.${s}`) : String(s))
+  const reason = (r: unknown) => {
+    const text = String(r)
+    const key = REASONS[text]
+    return key ? t(key) : isMessageKey(text) ? t(text) : text
+  }
   switch (event.type) {
     case 'conversation.created':
       return d.followUpOf
-        ? `started this conversation (a follow-up to #${d.followUpOf})`
+        ? { key: 'history.createdFollowUp', values: { number: String(d.followUpOf) } }
         : d.mode === 'record'
-          ? 'recorded the customer’s request'
+          ? { key: 'history.recorded' }
           : d.mode === 'send'
-            ? 'started this conversation by writing to the customer'
-            : 'started this conversation'
+            ? { key: 'history.createdBySending' }
+            : { key: 'history.created' }
     case 'reply.sent':
-      return 'replied to the customer'
+      return { key: 'history.replied' }
     case 'comment.added':
-      return 'added an internal comment'
+      return { key: 'history.commented' }
     case 'message.received':
-      return 'wrote a message'
+      return { key: 'history.received' }
     case 'auto_reply.received':
-      return 'an automatic reply arrived'
+      return { key: 'history.autoReply' }
     case 'status.changed':
-      return `changed the status from ${STATUS_WORDS[String(d.from)] ?? d.from} to ${STATUS_WORDS[String(d.to)] ?? d.to}`
+      return { key: 'history.statusChanged', values: { from: status(d.from), to: status(d.to) } }
     case 'conversation.assigned':
-      return d.to === null ? `unassigned it${d.reason ? ` (${d.reason})` : ''}` : `assigned it to ${agent(d.to)}`
+      return d.to === null
+        ? d.reason
+          ? { key: 'history.unassignedBecause', values: { reason: reason(d.reason) } }
+          : { key: 'history.unassigned' }
+        : { key: 'history.assigned', values: { assignee: agent(d.to) } }
     case 'conversation.moved':
-      return `moved it from ${folder(d.from)} to ${folder(d.to)}`
+      return { key: 'history.moved', values: { from: folder(d.from), to: folder(d.to) } }
     case 'conversation.tagged':
-      return `added the tag “${d.tag}”`
+      return { key: 'history.tagged', values: { tag: String(d.tag) } }
     case 'conversation.untagged':
-      return `removed the tag “${d.tag}”`
+      return { key: 'history.untagged', values: { tag: String(d.tag) } }
     case 'attachment.added':
-      return `attached “${d.fileName}”`
+      return { key: 'history.attached', values: { fileName: String(d.fileName) } }
     case 'reminder.sent':
-      return 'sent the customer a reminder'
+      return { key: 'history.reminder' }
     case 'conversation.auto_closed':
-      return 'closed it after the customer stayed silent'
+      return { key: 'history.autoClosed' }
     case 'customer.resolved':
-      return 'said the problem is solved'
+      return { key: 'history.resolved' }
     case 'customer.not_resolved':
-      return 'said they still need help'
+      return { key: 'history.notResolved' }
     case 'follow_up.created':
-      return `continued it in #${d.number}`
+      return { key: 'history.followUp', values: { number: String(d.number) } }
     default:
-      return event.type.replace(/[._]/g, ' ')
+      return { key: 'history.other', values: { event: event.type.replace(/[._]/g, ' ') } }
   }
 }
 
+function historyLine(actor: string, sentence: { key: MessageKey; values?: MessageValues }, at: ShownTime, t: Reader['t']): HistoryLine {
+  const text = t(sentence.key, { ...sentence.values, actor })
+  const parts = t(sentence.key, { ...sentence.values, actor: ACTOR }).split(ACTOR)
+  if (parts.length !== 2) return { text, before: text, actor: null, after: '', at }
+  return { text, before: parts[0]!, actor, after: parts[1]!, at }
+}
+
+let referenceReader: Reader | undefined
+
+/**
+ * The conversation page in its reader's language and zone (`reader`; the reference language when
+ * not given, as some tests call it).
+ */
 export function presentConversationPage(
   page: Page,
   now: Date,
   form: { values?: Record<string, unknown>; error?: string | null; threadChanged?: boolean },
   viewers: Viewer[] = [],
+  reader: Reader = (referenceReader ??= { t: translator(REFERENCE_LOCALE), fmt: formats(REFERENCE_LOCALE) }),
 ) {
+  const { t, fmt } = reader
   // The agent's own presence is not news to them.
   const others = viewers.filter((v) => v.agentId !== page.actor.id)
   const c = page.conversation
   const customerName = c.customer.name || c.customer.email
   const messages = page.messages.map((m) => {
-    const author = m.kind === 'customer' ? customerName : m.kind === 'system' ? 'Suivi' : (m.author?.name ?? 'A former agent')
+    const author = m.kind === 'customer' ? customerName : m.kind === 'system' ? 'Suivi' : (m.author?.name ?? t('conversation.formerAgent'))
     const files = m.attachments.filter((a) => !a.inline)
+    const kind = t(`conversation.kind.${m.kind}`)
+    const recordedBy = m.kind === 'customer' && m.author ? m.author.name : null
     return {
       id: m.id,
       kind: m.kind,
-      kindLabel: { customer: 'Customer', agent: 'Reply', internal: 'Internal comment', system: 'System' }[m.kind],
+      // "Customer, recorded by Ada, automatic reply": one label, in the reader's language.
+      kindLabel:
+        recordedBy && m.isAutoReply
+          ? t('conversation.kind.recordedByAutoReply', { kind, name: recordedBy })
+          : recordedBy
+            ? t('conversation.kind.recordedBy', { kind, name: recordedBy })
+            : m.isAutoReply
+              ? t('conversation.kind.autoReply', { kind })
+              : kind,
       author,
-      recordedBy: m.kind === 'customer' && m.author ? m.author.name : null,
+      recordedBy,
       isAutoReply: m.isAutoReply,
       ...foldQuotes(m.bodyHtml, m.visibleHtml),
       files: files.map((a) => ({
         fileName: a.fileName,
-        size: formatBytes(a.size),
+        size: formatBytes(a.size, reader),
         href: attachmentPath(a),
         downloadHref: `${attachmentPath(a)}?download`,
         isImage: INLINE_IMAGE_TYPES.has(a.mimeType),
       })),
-      at: when(m.createdAt, now),
+      at: shownTime(m.createdAt, now, fmt),
     }
   })
   const actorName = (e: Page['history'][number]) =>
-    e.actorKind === 'system' ? 'Suivi' : e.actorKind === 'customer' ? customerName : (e.actor?.name ?? 'A former agent')
-  const tagIds = new Set(c.tags.map((t) => t.tagId))
+    e.actorKind === 'system' ? 'Suivi' : e.actorKind === 'customer' ? customerName : (e.actor?.name ?? t('conversation.formerAgent'))
+  const tagIds = new Set(c.tags.map((tag) => tag.tagId))
   return {
     title: `#${c.number} ${c.subject}`,
     nav: 'conversations',
     conversation: {
       id: c.id,
       number: c.number,
-      subject: c.subject || '(no subject)',
+      subject: c.subject || t('conversation.noSubject'),
       status: c.status,
       messageCount: c.messageCount,
       folder: c.folder,
       assignee: c.assignee,
       href: `/conversations/${c.number}`,
-      closedAt: c.closedAt ? when(c.closedAt, now) : null,
+      closedAt: c.closedAt ? shownTime(c.closedAt, now, fmt) : null,
       previous: c.previousConversation,
       followUps: c.followUps,
     },
     customer: {
       name: c.customer.name,
       email: c.customer.email,
-      since: when(c.customer.createdAt, now),
-      undeliverable: c.customer.undeliverableAt ? (c.customer.undeliverableReason ?? 'permanent failure') : null,
+      since: shownTime(c.customer.createdAt, now, fmt),
+      undeliverable: c.customer.undeliverableAt ? (c.customer.undeliverableReason ?? t('conversation.undeliverable.unknown')) : null,
     },
-    otherConversations: page.otherConversations.map((o) => ({ ...o, href: `/conversations/${o.number}`, age: age(o.lastActivityAt, now) })),
+    otherConversations: page.otherConversations.map((o) => ({
+      ...o,
+      subject: o.subject || t('conversation.noSubject'),
+      href: `/conversations/${o.number}`,
+      lastActivity: shownTime(o.lastActivityAt, now, fmt),
+    })),
     messages,
     viewers: others,
     composers: others.filter((v) => v.composing).map((v) => v.name),
-    history: page.history.map((e) => ({ actor: actorName(e), text: describe(e, page), at: when(e.createdAt, now) })),
-    tags: c.tags.map((t) => t.tag),
-    availableTags: page.tags.filter((t) => !tagIds.has(t.id)),
+    history: page.history.map((e) => historyLine(actorName(e), describe(e, page, t), shownTime(e.createdAt, now, fmt), t)),
+    tags: c.tags.map((tag) => tag.tag),
+    availableTags: page.tags.filter((tag) => !tagIds.has(tag.id)),
     folders: page.folders,
     assignees: page.assignees,
     form: {

@@ -1,23 +1,30 @@
 import type { ConversationRow } from '../../domain/conversations/listConversations.ts'
+import type { Formats } from '../../i18n/format.ts'
+import type { Translate } from '../../i18n/translate.ts'
 
-/** "5 min", "3 h", "2 d": how long since the last activity, as list rows show it. */
-export function age(from: Date, now: Date): string {
-  const minutes = Math.max(0, Math.floor((now.getTime() - from.getTime()) / 60000))
-  if (minutes < 1) return 'now'
-  if (minutes < 60) return `${minutes} min`
-  const hours = Math.floor(minutes / 60)
-  if (hours < 24) return `${hours} h`
-  const days = Math.floor(hours / 24)
-  if (days < 365) return `${days} d`
-  return `${Math.floor(days / 365)} y`
+/** What a presenter needs of its reader: the texts of their language, and dates and numbers in their language and zone. */
+export interface Reader {
+  t: Translate
+  fmt: Formats
 }
 
-export function presentConversationRow(row: ConversationRow, now: Date) {
+/** A moment as pages show it: relative ("3 hr. ago", "il y a 3 h"), in full on hover, and ISO for the `datetime` attribute. */
+export interface ShownTime {
+  iso: string
+  full: string
+  ago: string
+}
+
+export function shownTime(at: Date, now: Date, fmt: Formats): ShownTime {
+  return { iso: at.toISOString(), full: fmt.full(at), ago: fmt.relative(at, now) }
+}
+
+export function presentConversationRow(row: ConversationRow, now: Date, { t, fmt }: Reader) {
   return {
     id: row.id,
     number: row.number,
     href: `/conversations/${row.number}`,
-    subject: row.subject || '(no subject)',
+    subject: row.subject || t('conversation.noSubject'),
     customer: row.customerName || row.customerEmail,
     customerEmail: row.customerEmail,
     snippet: row.snippet,
@@ -25,7 +32,6 @@ export function presentConversationRow(row: ConversationRow, now: Date) {
     assignee: row.assigneeName,
     folder: row.folderName,
     tags: row.tags,
-    age: age(row.lastActivityAt, now),
-    lastActivityIso: row.lastActivityAt.toISOString(),
+    lastActivity: shownTime(row.lastActivityAt, now, fmt),
   }
 }

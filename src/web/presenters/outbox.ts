@@ -1,36 +1,39 @@
 import { OUTBOX_STATUSES, type OutboxPage, type OutboxStatus } from '../../domain/outbox/listOutbox.ts'
 import type { OutboxEmailView } from '../../domain/outbox/outboxEmail.ts'
-import { age } from './conversationRow.ts'
+import type { Formats } from '../../i18n/format.ts'
+import type { MessageKey, Translate } from '../../i18n/translate.ts'
 
-const STATUS_LABELS: Record<OutboxStatus, string> = { queued: 'Queued', sending: 'Sending', sent: 'Sent', failed: 'Failed' }
+const STATUS_LABELS: Record<OutboxStatus, MessageKey> = {
+  queued: 'admin.outbox.status.queued',
+  sending: 'admin.outbox.status.sending',
+  sent: 'admin.outbox.status.sent',
+  failed: 'admin.outbox.status.failed',
+}
 // Existing badge hues (.tag-* only set the colour variables, so they combine with .status).
 const STATUS_BADGES: Record<OutboxStatus, string> = { queued: 'tag-amber', sending: 'tag-blue', sent: 'tag-green', failed: 'tag-red' }
-const KIND_LABELS: Record<string, string> = {
-  agent_reply: 'Reply to a customer',
-  notification: 'Agent notification',
-  reminder: 'Reminder',
-  closing: 'Closing note',
-  confirmation: 'Confirmation',
-  password_reset: 'Password reset',
-  invitation: 'Invitation',
+const KIND_LABELS: Record<string, MessageKey> = {
+  agent_reply: 'admin.outbox.kind.agentReply',
+  notification: 'admin.outbox.kind.notification',
+  reminder: 'admin.outbox.kind.reminder',
+  closing: 'admin.outbox.kind.closing',
+  confirmation: 'admin.outbox.kind.confirmation',
+  password_reset: 'admin.outbox.kind.passwordReset',
+  invitation: 'admin.outbox.kind.invitation',
 }
 
 const OUTBOX_PATH = '/settings/outbox'
 
-function when(date: Date | null, now: Date) {
+/** A moment as the pages show it: relative ("3 hr. ago", "in 2 min."), the full date and time on hover. */
+function when(date: Date | null, now: Date, fmt: Formats) {
   if (!date) return null
-  const a = age(date, now)
-  const future = date.getTime() > now.getTime()
-  return {
-    iso: date.toISOString(),
-    label: `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-    relative: future ? `in ${age(now, date) === 'now' ? 'a moment' : age(now, date)}` : a === 'now' ? 'just now' : `${a} ago`,
-  }
+  return { iso: date.toISOString(), full: fmt.full(date), relative: fmt.relative(date, now) }
 }
 
-function badge(status: OutboxStatus) {
-  return { status, label: STATUS_LABELS[status], className: STATUS_BADGES[status] }
+function badge(status: OutboxStatus, t: Translate) {
+  return { status, label: t(STATUS_LABELS[status]), className: STATUS_BADGES[status] }
 }
+
+const kindLabel = (kind: string, t: Translate) => (KIND_LABELS[kind] ? t(KIND_LABELS[kind]) : kind)
 
 function listHref(status?: string, before?: number) {
   const params = new URLSearchParams()
@@ -41,15 +44,22 @@ function listHref(status?: string, before?: number) {
 }
 
 /** Settings › Outbox: the filter tabs with their counts, one row per e-mail, the page links. */
-export function presentOutboxList(page: OutboxPage, query: { status?: OutboxStatus; before?: number }, now: Date, smtpConfigured: boolean) {
+export function presentOutboxList(
+  page: OutboxPage,
+  query: { status?: OutboxStatus; before?: number },
+  now: Date,
+  smtpConfigured: boolean,
+  t: Translate,
+  fmt: Formats,
+) {
   const total = OUTBOX_STATUSES.reduce((sum, s) => sum + page.counts[s], 0)
   return {
-    title: query.status ? `Outbox: ${STATUS_LABELS[query.status].toLowerCase()}` : 'Outbox',
+    title: query.status ? t('admin.outbox.titleFiltered', { status: query.status }) : t('admin.outbox.title'),
     nav: 'settings',
     smtpConfigured,
     filters: [
-      { label: 'All', count: total, href: listHref(), current: !query.status },
-      ...OUTBOX_STATUSES.map((s) => ({ label: STATUS_LABELS[s], count: page.counts[s], href: listHref(s), current: query.status === s })),
+      { label: t('admin.outbox.all'), count: total, href: listHref(), current: !query.status },
+      ...OUTBOX_STATUSES.map((s) => ({ label: t(STATUS_LABELS[s]), count: page.counts[s], href: listHref(s), current: query.status === s })),
     ],
     failedCount: page.counts.failed,
     filtered: Boolean(query.status),
@@ -57,16 +67,17 @@ export function presentOutboxList(page: OutboxPage, query: { status?: OutboxStat
       id: r.id,
       href: `${OUTBOX_PATH}/${r.id}`,
       to: r.toAddress,
-      subject: r.subject || '(no subject)',
-      kind: KIND_LABELS[r.kind] ?? r.kind,
-      badge: badge(r.status),
+      subject: r.subject || t('admin.noSubject'),
+      kind: kindLabel(r.kind, t),
+      badge: badge(r.status, t),
       attempts: r.attempts,
-      created: when(r.createdAt, now)!,
+      created: when(r.createdAt, now, fmt)!,
+      // The sentence around the time ("Sent {when}"); the view puts the time in its <time> element.
       next:
         r.status === 'sent'
-          ? { label: 'Sent', at: when(r.sentAt, now) }
+          ? { message: 'admin.outbox.sentAt' as const, at: when(r.sentAt, now, fmt) }
           : r.status === 'queued'
-            ? { label: 'Next attempt', at: when(r.nextAttemptAt, now) }
+            ? { message: 'admin.outbox.nextAttemptAt' as const, at: when(r.nextAttemptAt, now, fmt) }
             : null,
       lastError: r.status === 'sent' ? null : r.lastError,
     })),
@@ -76,23 +87,24 @@ export function presentOutboxList(page: OutboxPage, query: { status?: OutboxStat
 }
 
 /** One outbox e-mail as the message page shows it; `mailFrom` names the sender of those stored without one. */
-export function presentOutboxEmail(email: OutboxEmailView, now: Date, options: { smtpConfigured: boolean; mailFrom: string }) {
+export function presentOutboxEmail(email: OutboxEmailView, now: Date, options: { smtpConfigured: boolean; mailFrom: string }, t: Translate, fmt: Formats) {
+  const subject = email.subject || t('admin.noSubject')
   return {
-    title: email.subject || '(no subject)',
+    title: subject,
     nav: 'settings',
     smtpConfigured: options.smtpConfigured,
     email: {
       id: email.id,
-      subject: email.subject || '(no subject)',
+      subject,
       from: email.fromAddress ?? options.mailFrom,
       to: email.toAddress,
       messageId: email.messageId,
-      kind: KIND_LABELS[email.kind] ?? email.kind,
-      badge: badge(email.status),
+      kind: kindLabel(email.kind, t),
+      badge: badge(email.status, t),
       attempts: email.attempts,
-      created: when(email.createdAt, now)!,
-      nextAttempt: email.status === 'queued' ? when(email.nextAttemptAt, now) : null,
-      sent: when(email.sentAt, now),
+      created: when(email.createdAt, now, fmt)!,
+      nextAttempt: email.status === 'queued' ? when(email.nextAttemptAt, now, fmt) : null,
+      sent: when(email.sentAt, now, fmt),
       lastError: email.lastError,
       conversation: email.conversation ? { number: email.conversation.number, href: `/conversations/${email.conversation.number}` } : null,
       headers: email.headers,

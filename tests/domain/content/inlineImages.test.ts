@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { extractDataImages, MAX_INLINE_IMAGES, replaceImageSources, sanitizeMessageHtml } from '../../../src/domain/content/index.ts'
+import { translate } from '../../../src/i18n/translate.ts'
 
 // A real 1×1 RGBA PNG (signature, IHDR, one IDAT, IEND, all with valid CRCs).
 const PNG = Buffer.from([
@@ -40,7 +41,8 @@ describe('extractDataImages', () => {
     const result = await extractDataImages(`<p>a<img src="${dataUrl(SVG)}">b</p>`, 1024)
     expect(result.html).toBe('<p>ab</p>')
     expect(result.images).toEqual([])
-    expect(result.rejected).toEqual([{ code: 'not-an-image', reason: expect.stringContaining('not a PNG, JPEG, GIF or WebP') }])
+    expect(result.rejected).toEqual([{ code: 'not-an-image', reason: { key: 'error.imageNotAnImage', values: { n: 1 } } }])
+    expect(translate('en', result.rejected[0]!.reason.key, result.rejected[0]!.reason.values)).toContain('not a PNG, JPEG, GIF or WebP')
   })
 
   it('removes HTML disguised as data:image/gif', async () => {
@@ -56,7 +58,9 @@ describe('extractDataImages', () => {
     expect(result.images.map((i) => i.mimeType)).toEqual(['image/gif'])
     expect(result.rejected).toHaveLength(1)
     expect(result.rejected[0]!.code).toBe('too-large')
-    expect(result.rejected[0]!.reason).toMatch(/Pasted image 1 is 5 KB, more than the 4 KB allowed/)
+    const { key, values } = result.rejected[0]!.reason
+    expect(translate('en', key, values)).toMatch(/Pasted image 1 is 5 KB, more than the 4 KB allowed/)
+    expect(translate('fr', key, values)).toMatch(/L’image collée n° 1 pèse 5\u00a0Ko, plus que les 4\u00a0Ko autorisés/)
   })
 
   it(`keeps at most ${MAX_INLINE_IMAGES} images and reports the rest`, async () => {

@@ -289,7 +289,7 @@ describe('conversation commands', () => {
         const before = await ctx.prisma.message.count()
         await expect(
           replyAsAgent(ctx, admin, { conversationId: c.id, text: 'See attached', files: [{ fileName: 'big.bin', data: Buffer.alloc(5000, 1) }] }),
-        ).rejects.toThrow(/too large/)
+        ).rejects.toMatchObject({ key: 'error.fileTooLarge', values: { name: 'big.bin' } })
         expect(await ctx.prisma.message.count()).toBe(before)
       } finally {
         await ctx.prisma.setting.delete({ where: { key: 'attachmentMaxBytes' } })

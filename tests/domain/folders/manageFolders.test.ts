@@ -14,6 +14,11 @@ import {
 } from '../../../src/domain/folders/manageFolders.ts'
 import { buildAgent, buildConversation, testClock } from '../../helpers/factories.ts'
 import { startTestApp, type TestApp } from '../../helpers/testApp.ts'
+import { messageText } from '../../../src/i18n/issueMessages.ts'
+import { translator, type Message } from '../../../src/i18n/translate.ts'
+
+/** What an English reader is told (a domain error or a field's message). */
+const english = (message: Message) => messageText(translator('en'), message)
 
 describe('managing folders', () => {
   const time = testClock()
@@ -53,7 +58,7 @@ describe('managing folders', () => {
       expect((await updateFolder(ctx, admin, { folderId: folder.id, inboundAddress: ' Billing@Example.COM ' })).inboundAddress).toBe('billing@example.com')
       const err = await updateFolder(ctx, admin, { folderId: folder.id, inboundAddress: 'billing at example' }).catch((e) => e)
       expect(err).toBeInstanceOf(ValidationError)
-      expect(err.fields.inboundAddress).toMatch(/e-mail address/)
+      expect(english(err.fields.inboundAddress)).toMatch(/e-mail address/)
       expect((await ctx.prisma.folder.findUniqueOrThrow({ where: { id: folder.id } })).inboundAddress).toBe('billing@example.com')
       expect((await updateFolder(ctx, admin, { folderId: folder.id, inboundAddress: '' })).inboundAddress).toBeNull()
     })
@@ -66,11 +71,11 @@ describe('managing folders', () => {
       expect(byName).toBeInstanceOf(ConflictError)
       expect(byName).toBeInstanceOf(FieldConflictError)
       expect(byName.field).toBe('name')
-      expect(byName.message).toBe('A folder named “RETURNS” already exists')
+      expect(english(byName)).toBe('A folder named “RETURNS” already exists')
       const byAddress = await updateFolder(ctx, admin, { folderId: b.id, inboundAddress: 'Returns@example.com' }).catch((e) => e)
       expect(byAddress).toBeInstanceOf(FieldConflictError)
       expect(byAddress.field).toBe('inboundAddress')
-      expect(byAddress.message).toBe('returns@example.com is already the inbound address of the folder “Returns”')
+      expect(english(byAddress)).toBe('returns@example.com is already the inbound address of the folder “Returns”')
       // Changing only the case of its own name is fine.
       expect((await renameFolder(ctx, admin, { folderId: b.id, name: 'REFUNDS' })).name).toBe('REFUNDS')
     })
@@ -94,7 +99,7 @@ describe('managing folders', () => {
       await expect(deleteFolder(ctx, agent, { folderId: folder.id })).rejects.toBeInstanceOf(ForbiddenError)
       const empty = await renameFolder(ctx, admin, { folderId: folder.id, name: '   ' }).catch((e) => e)
       expect(empty).toBeInstanceOf(ValidationError)
-      expect(empty.fields.name).toBe('Enter a name')
+      expect(english(empty.fields.name)).toBe('Enter a name')
       await expect(renameFolder(ctx, admin, { folderId: 999_999, name: 'Nowhere' })).rejects.toBeInstanceOf(NotFoundError)
       expect((await ctx.prisma.folder.findUniqueOrThrow({ where: { id: folder.id } })).name).toBe('Guarded')
     })
@@ -148,7 +153,7 @@ describe('managing folders', () => {
       await buildConversation(ctx, admin, { folderId: folder.id })
       const err = await deleteFolder(ctx, admin, { folderId: folder.id }).catch((e) => e)
       expect(err).toBeInstanceOf(ConflictError)
-      expect(err.message).toBe('“Busy” still holds 2 conversations. Choose a folder to move them to, or move them first.')
+      expect(english(err)).toBe('“Busy” still holds 2 conversations. Choose a folder to move them to, or move them first.')
       expect(await ctx.prisma.folder.count({ where: { id: folder.id } })).toBe(1)
       expect(await audits('folder.deleted', folder.id)).toEqual([])
     })
@@ -156,7 +161,7 @@ describe('managing folders', () => {
     it('never deletes the default folder', async () => {
       const err = await deleteFolder(ctx, admin, { folderId: generalId }).catch((e) => e)
       expect(err).toBeInstanceOf(ConflictError)
-      expect(err.message).toMatch(/default folder/)
+      expect(english(err)).toMatch(/default folder/)
       const other = await newFolder('Elsewhere')
       await expect(deleteFolder(ctx, admin, { folderId: generalId, moveTo: other.id })).rejects.toBeInstanceOf(ConflictError)
       expect(await ctx.prisma.folder.count({ where: { id: generalId } })).toBe(1)

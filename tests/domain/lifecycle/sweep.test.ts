@@ -7,7 +7,7 @@ import { addCustomerMessage } from '../../../src/domain/conversations/commands/a
 import { recordCustomerAnswer } from '../../../src/domain/conversations/commands/recordCustomerAnswer.ts'
 import { replyAsAgent } from '../../../src/domain/conversations/commands/replyAsAgent.ts'
 import { runLifecycleSweep } from '../../../src/domain/lifecycle/sweep.ts'
-import { defaultSettings } from '../../../src/domain/settings/settings.ts'
+import { translate } from '../../../src/i18n/translate.ts'
 import { answerUrl, statusPageUrl, verifyCustomerToken } from '../../../src/mail/customerLinks.ts'
 import { threadSubject } from '../../../src/mail/outbound/conversationEmails.ts'
 import { renderMail } from '../../../src/mail/outbound/templates.ts'
@@ -35,7 +35,7 @@ describe('reminders and automatic close (SPEC §2)', () => {
   })
   beforeEach(async () => {
     await ctx.prisma.setting.deleteMany({
-      where: { key: { in: ['pendingCloseDays', 'reminderBeforeCloseDays', 'closingEmailEnabled', 'reminderText', 'closingText'] } },
+      where: { key: { in: ['pendingCloseDays', 'reminderBeforeCloseDays', 'closingEmailEnabled', 'reminderTexts', 'closingTexts'] } },
     })
     // Conversations of earlier tests must not be due in this one.
     await ctx.prisma.conversation.updateMany({ where: { status: 'pending' }, data: { status: 'closed', pendingSince: null } })
@@ -204,14 +204,15 @@ describe('reminders and automatic close (SPEC §2)', () => {
    * sweep sends the template's fixed parts once and PostgreSQL puts in each e-mail's values).
    */
   async function sweepAndCompare(names: string[], texts: { reminderText?: string; closingText?: string } = {}) {
-    for (const [key, value] of Object.entries(texts)) await ctx.prisma.setting.create({ data: { key, value } })
+    if (texts.reminderText) await ctx.prisma.setting.create({ data: { key: 'reminderTexts', value: { en: texts.reminderText } } })
+    if (texts.closingText) await ctx.prisma.setting.create({ data: { key: 'closingTexts', value: { en: texts.closingText } } })
     const cs: Awaited<ReturnType<typeof pendingConversation>>[] = []
     for (const [i, customerName] of names.entries())
       cs.push(await pendingConversation({ customerName, subject: i % 2 ? `Odd "subject" \\ {${i}} 100%` : 'Where is my parcel?' }))
     const bounced = await pendingConversation({ customerName: 'Bounce' })
     await ctx.prisma.customer.update({ where: { id: bounced.customerId }, data: { undeliverableAt: time.clock() } })
-    const reminderText = (texts.reminderText ?? defaultSettings.reminderText).replaceAll('{days}', '7')
-    const closingText = texts.closingText ?? defaultSettings.closingText
+    const reminderText = texts.reminderText?.replaceAll('{days}', '7') ?? translate('en', 'mail.reminder.defaultText', { days: 7 })
+    const closingText = texts.closingText ?? translate('en', 'mail.closing.defaultText')
 
     async function check(kind: 'reminder' | 'closing') {
       for (const c of cs) {

@@ -7,6 +7,11 @@ import { createTagStrict, deleteTag, listTagsForAdmin, renameTag, UNTAG_BATCH_SI
 import type { ConversationEvent } from '../../../src/realtime/events.ts'
 import { buildAgent, buildConversation, buildFolder, buildTag, testClock } from '../../helpers/factories.ts'
 import { startTestApp, type TestApp } from '../../helpers/testApp.ts'
+import { messageText } from '../../../src/i18n/issueMessages.ts'
+import { translator, type Message } from '../../../src/i18n/translate.ts'
+
+/** What an English reader is told (a domain error or a field's message). */
+const english = (message: Message) => messageText(translator('en'), message)
 
 describe('managing tags', () => {
   const time = testClock()
@@ -48,11 +53,11 @@ describe('managing tags', () => {
     for (const colour of ['#ff0000', 'red;background:url(x)', 'Red', '']) {
       const err = await updateTag(ctx, admin, { tagId: tag.id, colour: colour as 'red' }).catch((e) => e)
       expect(err).toBeInstanceOf(ValidationError)
-      expect(err.fields.colour).toBe('Choose a colour from the list')
+      expect(english(err.fields.colour)).toBe('Choose a colour from the list')
     }
     const created = await createTagStrict(ctx, admin, { name: 'odd', colour: 'chartreuse' }).catch((e) => e)
     expect(created).toBeInstanceOf(ValidationError)
-    expect(created.fields.colour).toBe('Choose a colour from the list')
+    expect(english(created.fields.colour)).toBe('Choose a colour from the list')
     expect(await ctx.prisma.tag.count({ where: { name: 'odd' } })).toBe(0)
     expect((await ctx.prisma.tag.findUniqueOrThrow({ where: { id: tag.id } })).colour).toBe('green')
     expect(await createTagStrict(ctx, admin, { name: 'vip', colour: 'purple' })).toMatchObject({ name: 'vip', colour: 'purple' })
@@ -63,7 +68,7 @@ describe('managing tags', () => {
     const tag = await buildTag(ctx.prisma, 'later', 'slate')
     const err = await renameTag(ctx, admin, { tagId: tag.id, name: 'URGENT' }).catch((e) => e)
     expect(err).toBeInstanceOf(ConflictError)
-    expect(err.message).toBe('A tag named “URGENT” already exists')
+    expect(english(err)).toBe('A tag named “URGENT” already exists')
     const dup = await createTagStrict(ctx, admin, { name: 'Urgent', colour: 'red' }).catch((e) => e)
     expect(dup).toBeInstanceOf(ConflictError)
     expect(dup.field).toBe('name')

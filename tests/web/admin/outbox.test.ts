@@ -20,7 +20,8 @@ function bytes(res: Response, callback: (err: Error | null, body: Buffer) => voi
 
 /** The count the outbox page shows on one status filter. */
 function filterCount(html: string, label: string): number {
-  const m = new RegExp(`>${label} <span class="count" aria-label="(\\d+) e-mails">`).exec(html)
+  // "1 e-mail", "3 e-mails": the label follows the count's plural.
+  const m = new RegExp(`>${label} <span class="count" aria-label="(\\d+) e-mails?">`).exec(html)
   if (!m) throw new Error(`no "${label}" filter on the page`)
   return Number(m[1])
 }

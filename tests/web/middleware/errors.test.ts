@@ -11,7 +11,7 @@ import { moveSchema } from '../../../src/domain/conversations/commands/moveConve
 import { replySchema } from '../../../src/domain/conversations/commands/replyAsAgent.ts'
 import { setStatusSchema } from '../../../src/domain/conversations/commands/setConversationStatus.ts'
 import { tagSchema } from '../../../src/domain/conversations/commands/tagConversation.ts'
-import { ValidationError } from '../../../src/domain/errors.ts'
+import { issueMessage, ValidationError } from '../../../src/domain/errors.ts'
 import { folderInput } from '../../../src/domain/folders/createFolder.ts'
 import { deleteFolderInput, folderUpdateInput } from '../../../src/domain/folders/manageFolders.ts'
 import { imapAccountInput } from '../../../src/domain/mail/imapAccounts.ts'
@@ -19,13 +19,20 @@ import { settingsSchema } from '../../../src/domain/settings/settings.ts'
 import { tagInput } from '../../../src/domain/tags/createTag.ts'
 import { tagUpdateInput } from '../../../src/domain/tags/manageTags.ts'
 import { assignForm, bulkForm, messageForm, moveForm, newConversationForm, statusForm, tagForm } from '../../../src/web/agent/conversations/schema.ts'
-import { formIssueMessage } from '../../../src/web/middleware/errors.ts'
+import { issueMessage as formIssueMessage, messageText } from '../../../src/i18n/issueMessages.ts'
+import { translator } from '../../../src/i18n/translate.ts'
 import { buildAgent, buildConversation, buildFolder, buildTag } from '../../helpers/factories.ts'
 import { ADMIN, csrfFrom, setUpAndSignIn, startTestApp, type TestApp } from '../../helpers/testApp.ts'
 
 /** zod's own English texts (its "en" locale), which are for developers and never for a form. */
 const ZOD_DEFAULT =
   /Invalid input|Invalid option|Too big|Too small|Invalid string|Invalid number|Invalid (email address|URL|value|key|element)|Invalid discriminator|Unrecognized keys?:|expected (string|number|int|array|object|boolean|nonoptional)|received (string|number|array|object|undefined|null|NaN|boolean)/
+
+const en = translator('en')
+const fr = translator('fr')
+/** An issue's message as an English and a French reader read it. */
+const english = (issue: { message: string; path: readonly PropertyKey[] }) => messageText(en, issueMessage(issue))
+const french = (issue: { message: string; path: readonly PropertyKey[] }) => messageText(fr, issueMessage(issue))
 
 const OVER_LONG = 'x'.repeat(1_000_001)
 /** Values a tampered or broken form may carry: over-long, a list, an object, and numbers and words where the other is due. */
@@ -78,14 +85,14 @@ const FORM_SCHEMAS: Record<string, z.ZodType> = {
 }
 
 /** Every message a schema gives for each bad value in each of its fields, and for a whole input of the wrong kind. */
-function messagesOf(schema: z.ZodType): string[] {
+function messagesOf(schema: z.ZodType, read = english): string[] {
   const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape
   const inputs: unknown[] = [undefined, 'a string', [], 42, ...(shape ? [] : BAD_VALUES)]
   for (const field of Object.keys(shape ?? {})) for (const bad of BAD_VALUES) inputs.push({ [field]: bad })
   const messages: string[] = []
   for (const input of inputs) {
     const parsed = schema.safeParse(input)
-    if (!parsed.success) messages.push(...parsed.error.issues.map((i) => i.message))
+    if (!parsed.success) messages.push(...parsed.error.issues.map(read))
   }
   return messages
 }
@@ -97,11 +104,30 @@ describe('every schema issue of the agent and admin forms is a written sentence'
       expect(messages.length, 'bad values are refused').toBeGreaterThan(0)
       expect(messages.filter((m) => ZOD_DEFAULT.test(m))).toEqual([])
     })
+    it(`${name}: every message is a sentence of the catalogues, in French too`, () => {
+      const messages = messagesOf(schema, french)
+      expect(messages.filter((m) => /^(validation|error|field)\.|\u241e|\bthe\b/.test(m) || ZOD_DEFAULT.test(m))).toEqual([])
+    })
   }
 
+  it('a schema message is language-free until it is read: a key and its values', () => {
+    const issue = createConversationSchema.safeParse({ customerEmail: 'a@example.com', customerName: 'n'.repeat(201), subject: 's', folderId: 1, mode: 'send' })
+      .error!.issues[0]!
+    expect(issueMessage(issue)).toEqual({ key: 'validation.tooLong', values: { field: 'customerName', max: 200 } })
+    expect(english(issue)).toBe('The customer’s name is too long: use at most 200 characters.')
+    expect(french(issue)).toBe('Le nom du client\u00a0: 200 caractères au plus.')
+    const missing = folderInput.safeParse({ name: '  ' }).error!.issues[0]!
+    expect(issueMessage(missing)).toEqual({ key: 'validation.enterName' })
+    expect(french(missing)).toBe('Saisissez un nom')
+    // A message of zod's own (or any other text) is never shown: the field's generic sentence is.
+    expect(issueMessage({ message: 'Invalid input', path: ['subject'] })).toEqual({ key: 'validation.unreadable', values: { field: 'subject' } })
+  })
+
   it('says what is wrong with a typed address, quoting it', () => {
-    const message = (customerEmail: unknown) =>
-      newConversationForm.safeParse({ customerEmail, subject: 's', folderId: '1' }).error?.issues.find((i) => i.path[0] === 'customerEmail')?.message
+    const message = (customerEmail: unknown) => {
+      const issue = newConversationForm.safeParse({ customerEmail, subject: 's', folderId: '1' }).error?.issues.find((i) => i.path[0] === 'customerEmail')
+      return issue && english(issue)
+    }
     expect(message('bob@')).toBe('“bob@” is not a complete e-mail address.')
     expect(message('bob@example')).toBe('“bob@example” is not a complete e-mail address.')
     expect(message('bob')).toBe('“bob” is not an e-mail address: it has no @.')
@@ -112,25 +138,27 @@ describe('every schema issue of the agent and admin forms is a written sentence'
   })
 
   it('names the field and the limit in plain words', () => {
-    const fields = (schema: z.ZodType, input: unknown) => Object.fromEntries(schema.safeParse(input).error!.issues.map((i) => [i.path.join('.'), i.message]))
+    const fields = (schema: z.ZodType, input: unknown) => Object.fromEntries(schema.safeParse(input).error!.issues.map((i) => [i.path.join('.'), english(i)]))
     expect(
       fields(createConversationSchema, { customerEmail: 'a@example.com', customerName: 'n'.repeat(201), subject: 's', folderId: 1, mode: 'send' }),
     ).toEqual({
       customerName: 'The customer’s name is too long: use at most 200 characters.',
     })
-    expect(fields(settingsSchema, { pendingCloseDays: 'soon', reminderBeforeCloseDays: -1, reopenWindowDays: 4000, reminderText: 'r'.repeat(5001) })).toEqual({
+    expect(
+      fields(settingsSchema, { pendingCloseDays: 'soon', reminderBeforeCloseDays: -1, reopenWindowDays: 4000, reminderTexts: { en: 'r'.repeat(5001) } }),
+    ).toEqual({
       pendingCloseDays: 'The days before closing must be a whole number.',
       reminderBeforeCloseDays: 'The days of the reminder before closing must be at least 0.',
       reopenWindowDays: 'The days in which a reply reopens must be at most 3,650.',
-      reminderText: 'The reminder text is too long: use at most 5,000 characters.',
+      'reminderTexts.en': 'The reminder text is too long: use at most 5,000 characters.',
     })
     expect(fields(bulkForm, { action: 'archive', ids: ['x'] })).toEqual({
       action: 'Choose the action from the list.',
       'ids.0': 'Choose the conversations from the list.',
     })
-    expect(formIssueMessage({ code: 'too_big', origin: 'array', maximum: 500, inclusive: true, input: [], path: ['folderIds'] })).toBe(
-      'Choose at most 500 of the folders.',
-    )
+    const message = formIssueMessage({ code: 'too_big', origin: 'array', maximum: 500, inclusive: true, input: [], path: ['folderIds'] })
+    expect(english({ message, path: ['folderIds'] })).toBe('Choose at most 500 of the folders.')
+    expect(french({ message, path: ['folderIds'] })).toBe('Choisissez au plus 500 éléments parmi les dossiers.')
   })
 
   it('a command refusing a message over its length says so in words', async () => {
@@ -141,7 +169,7 @@ describe('every schema issue of the agent and admin forms is a written sentence'
       { conversationId: 1, text: OVER_LONG },
     ).catch((err: unknown) => err)
     expect(refusal).toBeInstanceOf(ValidationError)
-    expect((refusal as ValidationError).fields).toEqual({ text: 'The message is too long: use at most 1,000,000 characters.' })
+    expect(messageText(en, (refusal as ValidationError).fields.text!)).toBe('The message is too long: use at most 1,000,000 characters.')
   })
 })
 
@@ -202,6 +230,27 @@ describe('no zod default text reaches a person through the agent and admin forms
       }
     }
   }
+
+  it('answers errors in the reader’s language, pages and JSON alike, even before the language was chosen', async () => {
+    const missing = await request(app.url).get('/no-such-page').set('Accept-Language', 'fr').set('Accept', 'application/json')
+    expect(missing.status).toBe(404)
+    expect(missing.body).toEqual({ error: 'Il n’y a rien ici. La page a peut-être été déplacée, ou vous n’y avez pas accès.' })
+    const page = await request(app.url).get('/no-such-page').set('Accept-Language', 'fr-FR,fr;q=0.9')
+    expect(page.status).toBe(404)
+    expect(page.text).toContain('Page introuvable')
+    expect((await request(app.url).get('/no-such-page').set('Accept', 'application/json')).body).toEqual({
+      error: 'There is nothing here. It may have been moved, or you may not have access to it.',
+    })
+    // A body that cannot be parsed fails before the language middleware: the browser's language still applies.
+    const malformed = await request(app.url)
+      .post('/contact')
+      .set('Accept-Language', 'fr')
+      .set('Accept', 'application/json')
+      .set('Content-Type', 'application/json')
+      .send('{"broken":')
+    expect(malformed.status).toBe(400)
+    expect(malformed.body).toEqual({ error: 'La requête n’a pas pu être lue.' })
+  })
 
   it('the first-run form', async () => {
     const client = request.agent(app.url)

@@ -113,6 +113,30 @@ describe('pages for customers', () => {
       // Two posts above already used the hourly budget of five.
       expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0)
     })
+
+    it('speaks the browser’s language, and so does the confirmation of the request it opens', async () => {
+      await app.ctx.db.prisma.$executeRaw`DELETE FROM rate_limits`
+      const client = request.agent(app.url)
+      const page = await client.get('/contact').set('Accept-Language', 'fr-CA,fr;q=0.9')
+      expect(page.text).toContain('Nous contacter')
+      const bad = await client
+        .post('/contact')
+        .set('Accept-Language', 'fr')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), email: 'nope', subject: 'Colis', message: 'Où est-il ?' })
+      expect(bad.text).toContain('Saisissez votre adresse e-mail pour que nous puissions vous répondre')
+      const res = await client
+        .post('/contact')
+        .set('Accept-Language', 'fr')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), email: 'camille@example.fr', subject: 'Colis', message: 'Où est-il ?' })
+      expect(res.text).toContain('Merci\u202f!')
+      const conversation = await app.ctx.db.prisma.conversation.findFirstOrThrow({ where: { subject: 'Colis' }, include: { customer: true } })
+      expect(conversation.customer.locale).toBe('fr')
+      const mail = await app.ctx.db.prisma.outboxEmail.findFirstOrThrow({ where: { conversationId: conversation.id, kind: 'confirmation' } })
+      expect(mail.subject).toBe(`Nous avons bien reçu votre demande [#${conversation.number}]`)
+      expect(mail.text).toContain('Merci de nous avoir écrit.')
+    })
   })
 
   describe('the status page', () => {
@@ -126,6 +150,20 @@ describe('pages for customers', () => {
       expect(page.text).toContain('My screen is blank.')
       expect(page.text).toContain('Please check the cable.')
       expect(page.text).not.toContain('SECRET-NOTE')
+    })
+
+    it('speaks the conversation’s language, whatever the browser’s, with times in the folder’s zone', async () => {
+      const folder = await buildFolder(app.ctx.db.prisma)
+      await app.ctx.db.prisma.folder.update({ where: { id: folder.id }, data: { locale: 'fr', timeZone: 'Europe/Paris' } })
+      const c = await buildConversation(ctx(), admin, { folderId: folder.id, mode: 'send', text: 'Voici la solution.' })
+      const page = await request(app.url).get(statusPath(c.id)).set('Accept-Language', 'en')
+      expect(page.text).toContain(`Demande #${c.number}`)
+      expect(page.text).toContain('Répondue\u00a0: nous attendons votre retour')
+      const message = await app.ctx.db.prisma.message.findFirstOrThrow({ where: { conversationId: c.id } })
+      const paris = new Intl.DateTimeFormat('fr', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(message.createdAt)
+      expect(page.text).toContain(paris)
+      const answer = await request(app.url).get(new URL(answerUrl(app.ctx.mail, c.id, 'solved')).pathname)
+      expect(answer.text).toContain('Oui, c’est résolu\u00a0: fermez ma demande')
     })
 
     it('takes the customer’s reply (status open) and their "solved" (status closed)', async () => {

@@ -17,7 +17,7 @@ export type CommentInput = z.input<typeof commentSchema> & { files?: UploadedFil
 export async function addInternalComment(ctx: DomainContext, agent: Actor, input: CommentInput) {
   const p = parseInput(commentSchema, input)
   const files = input.files ?? []
-  const body = await readMessage(ctx, p, files, 'Write a comment first')
+  const body = await readMessage(ctx, p, files, 'validation.writeComment')
   return changeConversation(ctx, asAgent(agent), p.conversationId, async ({ tx, conversation, actor, now, record }) => {
     const appended = await appendMessage(ctx, tx, { conversation, actor, kind: 'internal', body, files, at: now, authorAgentId: agent.id })
     await record('comment.added', { messageId: appended.message.id, messageCount: appended.conversation.messageCount })

@@ -16,7 +16,7 @@ export async function assignConversation(ctx: DomainContext, agent: Actor, input
   return changeConversation(ctx, asAgent(agent), conversationId, async ({ tx, conversation, record }) => {
     if (conversation.assigneeId === assigneeId) return conversation
     if (assigneeId !== null && !(await canWorkInFolder(tx, assigneeId, conversation.folderId))) {
-      throw new ValidationError('That agent cannot work in this folder', { assigneeId: 'Choose an active agent of this folder.' })
+      throw new ValidationError('error.assigneeNotInFolder', { assigneeId: { key: 'validation.chooseFolderAgent' } })
     }
     const updated = await tx.conversation.update({ where: { id: conversationId }, data: { assigneeId } })
     await record('conversation.assigned', { from: conversation.assigneeId, to: assigneeId })

@@ -13,10 +13,10 @@ import { readMessage, type UploadedFile } from '../messageBody.ts'
 import { findOrCreateCustomer } from '../../customers/findOrCreateCustomer.ts'
 
 export const createConversationSchema = z.object({
-  customerEmail: z.email('Enter the customer’s e-mail address').trim().toLowerCase().max(254),
+  customerEmail: z.email('validation.enterCustomerEmail').trim().toLowerCase().max(254),
   customerName: z.string().trim().max(200).default(''),
-  subject: z.string().trim().min(1, 'Enter a subject').max(300),
-  folderId: z.number().int().positive('Choose a folder'),
+  subject: z.string().trim().min(1, 'validation.enterSubject').max(300),
+  folderId: z.number().int().positive('validation.chooseFolder'),
   assigneeId: z.number().int().positive().nullable().default(null),
   html: z.string().max(40_000_000).optional(),
   text: z.string().max(1_000_000).optional(),
@@ -29,14 +29,14 @@ export type CreateConversationInput = z.input<typeof createConversationSchema> &
 export async function createConversation(ctx: DomainContext, agent: Actor, input: CreateConversationInput) {
   const p = parseInput(createConversationSchema, input)
   const files = input.files ?? []
-  const body = await readMessage(ctx, p, files, 'Write the message first')
+  const body = await readMessage(ctx, p, files, 'validation.writeTheMessage')
   const actor = asAgent(agent)
 
   const result = await transaction(ctx, async (tx) => {
     const now = ctx.clock()
     const folder = await assertFolderVisible(tx, actor, p.folderId)
     if (p.assigneeId !== null && !(await canWorkInFolder(tx, p.assigneeId, folder.id))) {
-      throw new ValidationError('That agent cannot work in this folder', { assigneeId: 'Choose an active agent of this folder.' })
+      throw new ValidationError('error.assigneeNotInFolder', { assigneeId: { key: 'validation.chooseFolderAgent' } })
     }
     const customer = await findOrCreateCustomer(tx, p.customerEmail, p.customerName)
     const sending = p.mode === 'send'

@@ -23,7 +23,7 @@ export type ReplyInput = z.input<typeof replySchema> & { files?: UploadedFile[] 
 export class ThreadChangedError extends ConflictError {
   override name = 'ThreadChangedError'
   constructor(readonly messageCount: number) {
-    super('New messages arrived while you were writing. Read them, then send again to confirm.')
+    super('error.threadChanged')
   }
 }
 
@@ -31,7 +31,7 @@ export class ThreadChangedError extends ConflictError {
 export async function replyAsAgent(ctx: DomainContext, agent: Actor, input: ReplyInput) {
   const p = parseInput(replySchema, input)
   const files = input.files ?? []
-  const body = await readMessage(ctx, p, files, 'Write a reply first')
+  const body = await readMessage(ctx, p, files, 'validation.writeReply')
   return changeConversation(ctx, asAgent(agent), p.conversationId, async ({ tx, conversation, actor, now, record }) => {
     // A confirmation covers only the messages the agent was shown: a newer one asks again.
     if (p.seenMessageCount !== undefined && conversation.messageCount > p.seenMessageCount) {

@@ -24,6 +24,8 @@ export interface StartCustomerConversationInput {
    * that is a robot (mailing list, no-reply address, empty envelope sender).
    */
   acknowledge?: boolean
+  /** The language the message was detected in (a file of locales/): kept when the customer has none yet. */
+  customerLocale?: string
 }
 
 /** The acknowledgement's text when a folder has none of its own. */
@@ -45,7 +47,7 @@ export async function startCustomerConversation(ctx: DomainContext, _system: typ
     ctx,
     async (tx) => {
       const now = ctx.clock()
-      const customer = await findOrCreateCustomer(tx, input.customerEmail, input.customerName ?? '')
+      const customer = await findOrCreateCustomer(tx, input.customerEmail, input.customerName ?? '', input.customerLocale)
       const actor = { kind: 'customer' as const, customerId: customer.id }
       const created = await tx.conversation.create({
         data: {

@@ -14,7 +14,7 @@ async function changeTag(ctx: DomainContext, agent: Actor, input: z.input<typeof
   const { conversationId, tagId } = parseInput(tagSchema, input)
   return changeConversation(ctx, asAgent(agent), conversationId, async ({ tx, now, record }) => {
     const tag = await tx.tag.findUnique({ where: { id: tagId } })
-    if (!tag) throw new NotFoundError('That tag does not exist')
+    if (!tag) throw new NotFoundError('error.tagNotFound')
     const key = { conversationId_tagId: { conversationId, tagId } }
     const has = (await tx.conversationTag.findUnique({ where: key })) !== null
     if (has === add) return false

@@ -6,7 +6,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../../../domain/e
 import { listFolderChoices } from '../../../domain/folders/folderQueries.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAdmin, requireAgent } from '../../middleware/auth.ts'
-import { flash } from '../../middleware/flash.ts'
+import { flash, flashError } from '../../middleware/flash.ts'
+import { errorText, fieldMessages } from '../../messages.ts'
 
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) })
 const agentId = (req: Request) => {
@@ -22,7 +23,7 @@ export function agentsAdminRouter(ctx: AppContext): Router {
 
   async function renderList(req: Request, res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>) {
     const [agents, folders] = await Promise.all([listAgentsForAdmin(ctx.domain, req.agent!), listFolderChoices(ctx.domain, req.agent!)])
-    res.status(status).render('admin/agents', { title: 'Agents', nav: 'settings', agents, folders, values, errors })
+    res.status(status).render('admin/agents', { title: req.t('admin.agents.title'), nav: 'settings', agents, folders, values, errors })
   }
 
   router.get('/settings/agents', (req, res) => renderList(req, res, 200, { role: 'agent', folderIds: [] }, {}))
@@ -30,12 +31,12 @@ export function agentsAdminRouter(ctx: AppContext): Router {
   router.post('/settings/agents', async (req, res) => {
     try {
       const agent = await inviteAgent(ctx.domain, req.agent!, req.body ?? {})
-      flash(req, 'success', `${agent.name} is invited: an e-mail with a link to choose a password is on its way.`)
+      flash(req, 'success', 'admin.agents.invited', { name: agent.name })
       res.redirect(303, '/settings/agents')
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
       const b = req.body ?? {}
-      await renderList(req, res, 400, { ...b, folderIds: ([] as unknown[]).concat(b.folderIds ?? []).map(Number) }, err.fields)
+      await renderList(req, res, 400, { ...b, folderIds: ([] as unknown[]).concat(b.folderIds ?? []).map(Number) }, fieldMessages(req.t, err.fields))
     }
   })
 
@@ -59,11 +60,11 @@ export function agentsAdminRouter(ctx: AppContext): Router {
   router.post('/settings/agents/:id', async (req, res) => {
     try {
       await updateAgent(ctx.domain, req.agent!, { ...req.body, agentId: agentId(req) })
-      flash(req, 'success', 'Saved.')
+      flash(req, 'success', 'admin.agents.saved')
       res.redirect(303, `/settings/agents/${agentId(req)}`)
     } catch (err) {
-      if (err instanceof ValidationError) return renderAgent(req, res, 400, err.fields, err.message)
-      if (err instanceof ConflictError) return renderAgent(req, res, 409, {}, err.message)
+      if (err instanceof ValidationError) return renderAgent(req, res, 400, fieldMessages(req.t, err.fields), errorText(req.t, err))
+      if (err instanceof ConflictError) return renderAgent(req, res, 409, {}, errorText(req.t, err))
       throw err
     }
   })
@@ -75,16 +76,11 @@ export function agentsAdminRouter(ctx: AppContext): Router {
     router.post(`/settings/agents/:id/${action}`, async (req, res) => {
       try {
         const { agent, openAssignments } = await setAgentActive(ctx.domain, req.agent!, { agentId: agentId(req), active })
-        flash(
-          req,
-          'success',
-          active
-            ? `${agent.name} can sign in again.`
-            : `${agent.name} is deactivated and signed out.${openAssignments ? ` ${openAssignments} open conversation${openAssignments > 1 ? 's are' : ' is'} still assigned to them: reassign them below.` : ''}`,
-        )
+        if (active) flash(req, 'success', 'admin.agents.reactivated', { name: agent.name })
+        else flash(req, 'success', 'admin.agents.deactivated', { name: agent.name, open: openAssignments })
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err
-        flash(req, 'error', err.message)
+        flashError(req, err)
       }
       res.redirect(303, `/settings/agents/${agentId(req)}`)
     })

@@ -15,7 +15,7 @@ export function auditAdminRouter(ctx: AppContext): Router {
   router.get('/settings/audit', async (req, res) => {
     const { before } = listQuery.parse(req.query)
     const page = await listAudit(ctx.domain, req.agent!, { before })
-    res.render('admin/audit', presentAuditLog(page, before))
+    res.render('admin/audit', presentAuditLog(page, before, ctx.clock(), req.t, req.formats))
   })
 
   return router

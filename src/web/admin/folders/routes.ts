@@ -1,12 +1,14 @@
 import { Router, type Request, type Response } from 'express'
 import { z } from 'zod'
 import { ConflictError, NotFoundError, ValidationError } from '../../../domain/errors.ts'
-import { DEFAULT_ACKNOWLEDGEMENT } from '../../../domain/conversations/commands/startCustomerConversation.ts'
+import { ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY, DEFAULT_ACKNOWLEDGEMENT } from '../../../domain/conversations/commands/startCustomerConversation.ts'
 import { createFolder, deleteFolder, FieldConflictError, listFoldersForAdmin, moveFolder, updateFolder } from '../../../domain/folders/manageFolders.ts'
 import { getFolderForAdmin, listFolderChoices } from '../../../domain/folders/folderQueries.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAdmin, requireAgent } from '../../middleware/auth.ts'
+import type { Translate } from '../../../i18n/translate.ts'
 import { flash } from '../../middleware/flash.ts'
+import { errorText, fieldMessages } from '../../messages.ts'
 
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) })
 const folderIdOf = (req: Request) => {
@@ -15,13 +17,13 @@ const folderIdOf = (req: Request) => {
   return parsed.data.id
 }
 const text = (v: unknown) => (typeof v === 'string' ? v : '')
-const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`
 
 /** Errors a form can show: field messages, or a conflict placed next to its field (else on top). */
-function formErrors(err: unknown): { errors: Record<string, string>; message: string | null; status: number } | null {
-  if (err instanceof FieldConflictError) return { errors: { [err.field]: err.message }, message: null, status: 409 }
-  if (err instanceof ValidationError) return { errors: err.fields, message: Object.keys(err.fields).length ? null : err.message, status: 400 }
-  if (err instanceof ConflictError) return { errors: {}, message: err.message, status: 409 }
+function formErrors(t: Translate, err: unknown): { errors: Record<string, string>; message: string | null; status: number } | null {
+  if (err instanceof FieldConflictError) return { errors: { [err.field]: errorText(t, err) }, message: null, status: 409 }
+  if (err instanceof ValidationError)
+    return { errors: fieldMessages(t, err.fields), message: Object.keys(err.fields).length ? null : errorText(t, err), status: 400 }
+  if (err instanceof ConflictError) return { errors: {}, message: errorText(t, err), status: 409 }
   return null
 }
 
@@ -32,7 +34,7 @@ export function foldersAdminRouter(ctx: AppContext): Router {
 
   async function renderList(req: Request, res: Response, status: number, values: Record<string, string>, errors: Record<string, string>) {
     const folders = await listFoldersForAdmin(ctx.domain, req.agent!)
-    res.status(status).render('admin/folders', { title: 'Folders', nav: 'settings', folders, values, errors })
+    res.status(status).render('admin/folders', { title: req.t('admin.folders.title'), nav: 'settings', folders, values, errors })
   }
 
   router.get('/settings/folders', (req, res) => renderList(req, res, 200, { name: '' }, {}))
@@ -42,10 +44,10 @@ export function foldersAdminRouter(ctx: AppContext): Router {
     const name = text(req.body?.name)
     try {
       const folder = await createFolder(ctx.domain, req.agent!, { name })
-      flash(req, 'success', `Folder “${folder.name}” created.`)
+      flash(req, 'success', 'admin.folders.created', { name: folder.name })
       res.redirect(303, '/settings/folders')
     } catch (err) {
-      const form = formErrors(err)
+      const form = formErrors(req.t, err)
       if (!form) throw err
       await renderList(req, res, form.status, { name }, { ...form.errors, ...(form.message ? { name: form.message } : {}) })
     }
@@ -56,8 +58,8 @@ export function foldersAdminRouter(ctx: AppContext): Router {
     const direction = text(req.body?.direction)
     const { moved, folders } = await moveFolder(ctx.domain, req.agent!, { folderId: id, direction: direction as 'up' | 'down' })
     const folder = folders.find((f) => f.id === id)
-    if (moved && folder) flash(req, 'success', `“${folder.name}” moved ${direction}.`)
-    else if (folder) flash(req, 'info', `“${folder.name}” is already ${direction === 'up' ? 'first' : 'last'}.`)
+    if (moved && folder) flash(req, 'success', 'admin.folders.moved', { name: folder.name, direction })
+    else if (folder) flash(req, 'info', 'admin.folders.alreadyThere', { name: folder.name, direction })
     res.redirect(303, '/settings/folders')
   })
 
@@ -73,14 +75,13 @@ export function foldersAdminRouter(ctx: AppContext): Router {
     const id = folderIdOf(req)
     const [folder, others] = await Promise.all([getFolderForAdmin(ctx.domain, req.agent!, id), listFolderChoices(ctx.domain, req.agent!, { except: id })])
     res.status(status).render('admin/folder-edit', {
-      title: `Folder: ${folder.name}`,
+      title: req.t('admin.folderEdit.title', { name: folder.name }),
       nav: 'settings',
       folder: {
         id: folder.id,
         name: folder.name,
         isDefault: folder.isDefault,
         conversations: folder.conversations,
-        conversationsLabel: plural(folder.conversations, 'conversation', 'conversations'),
         members: folder.members,
         imapAccounts: folder.imapAccounts,
       },
@@ -93,6 +94,7 @@ export function foldersAdminRouter(ctx: AppContext): Router {
         acknowledgementText: folder.acknowledgementText,
       },
       defaultAcknowledgement: DEFAULT_ACKNOWLEDGEMENT,
+      acknowledgementLimit: ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY,
       errors: state.errors ?? {},
       message: state.message ?? null,
       deleteErrors: state.deleteErrors ?? {},
@@ -113,10 +115,10 @@ export function foldersAdminRouter(ctx: AppContext): Router {
     }
     try {
       const folder = await updateFolder(ctx.domain, req.agent!, { ...values, folderId: id })
-      flash(req, 'success', `Folder “${folder.name}” saved.`)
+      flash(req, 'success', 'admin.folders.saved', { name: folder.name })
       res.redirect(303, `/settings/folders/${id}`)
     } catch (err) {
-      const form = formErrors(err)
+      const form = formErrors(req.t, err)
       if (!form) throw err
       await renderEdit(req, res, form.status, { values, errors: form.errors, message: form.message })
     }
@@ -126,16 +128,12 @@ export function foldersAdminRouter(ctx: AppContext): Router {
     const id = folderIdOf(req)
     try {
       const result = await deleteFolder(ctx.domain, req.agent!, { folderId: id, moveTo: text(req.body?.moveTo) })
-      flash(
-        req,
-        'success',
-        result.movedTo && result.moved
-          ? `Folder “${result.name}” deleted; ${plural(result.moved, 'conversation was', 'conversations were')} moved to “${result.movedTo.name}”.`
-          : `Folder “${result.name}” deleted.`,
-      )
+      if (result.movedTo && result.moved)
+        flash(req, 'success', 'admin.folders.deletedMoved', { name: result.name, count: result.moved, target: result.movedTo.name })
+      else flash(req, 'success', 'admin.folders.deleted', { name: result.name })
       res.redirect(303, '/settings/folders')
     } catch (err) {
-      const form = formErrors(err)
+      const form = formErrors(req.t, err)
       if (!form) throw err
       await renderEdit(req, res, form.status, { deleteErrors: form.errors, deleteMessage: form.message })
     }

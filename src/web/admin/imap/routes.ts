@@ -14,7 +14,9 @@ import {
 } from '../../../domain/mail/imapAccounts.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAdmin, requireAgent } from '../../middleware/auth.ts'
+import type { Translate } from '../../../i18n/translate.ts'
 import { flash } from '../../middleware/flash.ts'
+import { fieldMessages } from '../../messages.ts'
 import { presentImapAccount } from '../../presenters/imapAccounts.ts'
 
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) })
@@ -24,6 +26,8 @@ const accountIdOf = (req: Request) => {
   return parsed.data.id
 }
 const text = (v: unknown) => (typeof v === 'string' ? v : '')
+/** "help@example.com on imap.example.com": how the pages and messages name an account. */
+const accountLabel = (t: Translate, a: { username: string; host: string }) => t('admin.imap.label', { username: a.username, host: a.host })
 
 type FormValues = { host: string; port: string; secure: boolean; username: string; mailbox: string; moveToMailbox: string; folderId: string; enabled: boolean }
 
@@ -55,10 +59,10 @@ export function imapAdminRouter(ctx: AppContext): Router {
     const now = ctx.clock()
     const [accounts, folders] = await Promise.all([listImapAccounts(ctx.domain, req.agent!), listFolderChoices(ctx.domain, req.agent!)])
     res.status(status).render('admin/imap', {
-      title: 'IMAP accounts',
+      title: req.t('admin.imap.title'),
       nav: 'settings',
       schedulerEnabled: ctx.config.schedulerEnabled,
-      accounts: accounts.map((a) => presentImapAccount(a, now)),
+      accounts: accounts.map((a) => presentImapAccount(a, now, req.t, req.formats)),
       folders,
       values,
       errors,
@@ -69,10 +73,10 @@ export function imapAdminRouter(ctx: AppContext): Router {
     const id = accountIdOf(req)
     const [account, folderList] = await Promise.all([getImapAccount(ctx.domain, req.agent!, { accountId: id }), listFolderChoices(ctx.domain, req.agent!)])
     res.status(status).render('admin/imap', {
-      title: `IMAP account: ${account.username}`,
+      title: req.t('admin.imap.account', { account: account.username }),
       nav: 'settings',
       schedulerEnabled: ctx.config.schedulerEnabled,
-      editing: { id: account.id, label: `${account.username} on ${account.host}` },
+      editing: { id: account.id, label: accountLabel(req.t, account) },
       folders: folderList,
       values: values ?? {
         host: account.host,
@@ -94,11 +98,11 @@ export function imapAdminRouter(ctx: AppContext): Router {
     const { input, values } = fromBody(req.body)
     try {
       const account = await createImapAccount(ctx.domain, req.agent!, input)
-      flash(req, 'success', `IMAP account ${account.username} on ${account.host} added. Use “Test connection” to check it.`)
+      flash(req, 'success', 'admin.imap.added', { account: accountLabel(req.t, account) })
       res.redirect(303, '/settings/imap')
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
-      await renderList(req, res, 400, values, err.fields)
+      await renderList(req, res, 400, values, fieldMessages(req.t, err.fields))
     }
   })
 
@@ -109,24 +113,19 @@ export function imapAdminRouter(ctx: AppContext): Router {
     const { input, values } = fromBody(req.body)
     try {
       const account = await updateImapAccount(ctx.domain, req.agent!, { ...input, accountId: id })
-      flash(req, 'success', `IMAP account ${account.username} on ${account.host} saved.`)
+      flash(req, 'success', 'admin.imap.saved', { account: accountLabel(req.t, account) })
       res.redirect(303, '/settings/imap')
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
-      await renderEdit(req, res, 400, values, err.fields)
+      await renderEdit(req, res, 400, values, fieldMessages(req.t, err.fields))
     }
   })
 
   router.post('/settings/imap/:id/test', async (req, res) => {
     const { account, result } = await testStoredImapAccount(ctx.domain, req.agent!, { accountId: accountIdOf(req), logger: req.log })
-    const who = `${account.username} on ${account.host}`
-    if (result.ok)
-      flash(
-        req,
-        'success',
-        `Connected to ${who}: signed in and found ${result.mailboxes === 1 ? '1 mailbox' : `${result.mailboxes} mailboxes`}, including “${account.mailbox}”.`,
-      )
-    else flash(req, 'error', `Could not connect to ${who}: ${result.error}`)
+    const who = accountLabel(req.t, account)
+    if (result.ok) flash(req, 'success', 'admin.imap.connected', { account: who, count: result.mailboxes, mailbox: account.mailbox })
+    else flash(req, 'error', 'admin.imap.notConnected', { account: who, error: result.error })
     res.redirect(303, '/settings/imap')
   })
 
@@ -136,14 +135,14 @@ export function imapAdminRouter(ctx: AppContext): Router {
   ] as const) {
     router.post(`/settings/imap/:id/${action}`, async (req, res) => {
       const account = await setImapAccountEnabled(ctx.domain, req.agent!, { accountId: accountIdOf(req), enabled })
-      flash(req, 'success', enabled ? `${account.username} on ${account.host} is polled again.` : `${account.username} on ${account.host} is no longer polled.`)
+      flash(req, 'success', enabled ? 'admin.imap.pollingAgain' : 'admin.imap.notPolled', { account: accountLabel(req.t, account) })
       res.redirect(303, '/settings/imap')
     })
   }
 
   router.post('/settings/imap/:id/delete', async (req, res) => {
     const account = await deleteImapAccount(ctx.domain, req.agent!, { accountId: accountIdOf(req) })
-    flash(req, 'success', `IMAP account ${account.username} on ${account.host} deleted. Mail already received stays.`)
+    flash(req, 'success', 'admin.imap.deleted', { account: accountLabel(req.t, account) })
     res.redirect(303, '/settings/imap')
   })
 

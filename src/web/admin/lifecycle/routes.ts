@@ -4,7 +4,9 @@ import { defaultSettings, loadSettings } from '../../../domain/settings/settings
 import { updateSettings } from '../../../domain/settings/updateSettings.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAdmin, requireAgent } from '../../middleware/auth.ts'
+import type { Translate } from '../../../i18n/translate.ts'
 import { flash } from '../../middleware/flash.ts'
+import { fieldMessages } from '../../messages.ts'
 
 const MB = 1024 * 1024
 
@@ -14,17 +16,19 @@ export function lifecycleSettingsRouter(ctx: AppContext): Router {
   const { prisma } = ctx.db
   router.use('/settings/lifecycle', requireAgent, requireAdmin)
 
-  const view = (values: Record<string, unknown>, errors: Record<string, string>) => ({
-    title: 'Reminders and closing',
+  const view = (t: Translate, values: Record<string, unknown>, errors: Record<string, string>) => ({
+    title: t('admin.lifecycle.title'),
     nav: 'settings',
     values,
     errors,
     defaults: defaultSettings,
+    // The placeholder the reminder text may hold, shown as typed (never translated).
+    daysPlaceholder: '{days}',
   })
 
-  router.get('/settings/lifecycle', async (_req, res) => {
+  router.get('/settings/lifecycle', async (req, res) => {
     const s = await loadSettings(prisma)
-    res.render('admin/lifecycle', view({ ...s, attachmentMaxMegabytes: s.attachmentMaxBytes / MB }, {}))
+    res.render('admin/lifecycle', view(req.t, { ...s, attachmentMaxMegabytes: s.attachmentMaxBytes / MB }, {}))
   })
 
   router.post('/settings/lifecycle', async (req, res) => {
@@ -42,13 +46,13 @@ export function lifecycleSettingsRouter(ctx: AppContext): Router {
     }
     try {
       await updateSettings(ctx.domain, req.agent!, input)
-      flash(req, 'success', 'Settings saved.')
+      flash(req, 'success', 'admin.lifecycle.saved')
       res.redirect(303, '/settings/lifecycle')
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
-      const errors = { ...err.fields }
-      if (errors.attachmentMaxBytes) errors.attachmentMaxMegabytes = 'Choose a size between 0.001 and 100 MB.'
-      res.status(400).render('admin/lifecycle', view({ ...b, closingEmailEnabled: input.closingEmailEnabled }, errors))
+      const errors = fieldMessages(req.t, err.fields)
+      if (errors.attachmentMaxBytes) errors.attachmentMaxMegabytes = req.t('admin.lifecycle.attachmentMaxError', { min: 0.001, max: 100 })
+      res.status(400).render('admin/lifecycle', view(req.t, { ...b, closingEmailEnabled: input.closingEmailEnabled }, errors))
     }
   })
   return router

@@ -52,24 +52,24 @@ export function mailAdminRouter(ctx: AppContext, options: MailAdminOptions): Rou
   router.get('/settings/outbox', async (req, res) => {
     const query = listQuery.parse(req.query)
     const page = await listOutbox(ctx.domain, req.agent!, query)
-    res.render('admin/outbox', presentOutboxList(page, query, ctx.clock(), options.smtpConfigured))
+    res.render('admin/outbox', presentOutboxList(page, query, ctx.clock(), options.smtpConfigured, req.t, req.formats))
   })
 
   router.post('/settings/outbox/retry-failed', async (req, res) => {
     const count = await retryFailedEmails(ctx.domain, req.agent!)
     if (count) options.kickOutbox?.()
-    flash(
-      req,
-      count ? 'success' : 'info',
-      count === 0 ? 'No failed e-mail to send again.' : count === 1 ? '1 failed e-mail will be sent again.' : `${count} failed e-mails will be sent again.`,
-    )
+    if (count) flash(req, 'success', 'admin.outbox.retryingFailed', { count })
+    else flash(req, 'info', 'admin.outbox.nothingToRetry')
     res.redirect(303, '/settings/outbox')
   })
 
   router.get('/settings/outbox/:id', async (req, res) => {
     const { id: outboxId } = parseParams(idParam, req.params)
     const email = await getOutboxEmail(ctx.domain, req.agent!, outboxId)
-    res.render('admin/outbox-message', presentOutboxEmail(email, ctx.clock(), { smtpConfigured: options.smtpConfigured, mailFrom: ctx.config.mailFrom }))
+    res.render(
+      'admin/outbox-message',
+      presentOutboxEmail(email, ctx.clock(), { smtpConfigured: options.smtpConfigured, mailFrom: ctx.config.mailFrom }, req.t, req.formats),
+    )
   })
 
   // The HTML version on its own, for the sandboxed frame of the message page: no script, no
@@ -99,14 +99,10 @@ export function mailAdminRouter(ctx: AppContext, options: MailAdminOptions): Rou
     const { id: outboxId } = parseParams(idParam, req.params)
     const outcome = await retryEmail(ctx.domain, req.agent!, { id: outboxId })
     if (!outcome.retried) {
-      flash(req, 'error', outcome.status === 'sent' ? 'This e-mail was already sent.' : 'This e-mail is being sent right now.')
+      flash(req, 'error', outcome.status === 'sent' ? 'admin.outbox.alreadySent' : 'admin.outbox.beingSent')
     } else {
       options.kickOutbox?.()
-      flash(
-        req,
-        'success',
-        options.smtpConfigured ? 'The e-mail will be sent again in a moment.' : 'The e-mail is queued again; it will be sent once SMTP is configured.',
-      )
+      flash(req, 'success', options.smtpConfigured ? 'admin.outbox.retrying' : 'admin.outbox.requeued')
     }
     res.redirect(303, `/settings/outbox/${outboxId}`)
   })

@@ -5,7 +5,9 @@ import { FieldConflictError } from '../../../domain/folders/manageFolders.ts'
 import { createTagStrict, deleteTag, listTagsForAdmin, TAG_COLOURS, updateTag } from '../../../domain/tags/manageTags.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAdmin, requireAgent } from '../../middleware/auth.ts'
+import type { MessageKey, Translate } from '../../../i18n/translate.ts'
 import { flash } from '../../middleware/flash.ts'
+import { errorText, fieldMessages } from '../../messages.ts'
 
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) })
 const tagIdOf = (req: Request) => {
@@ -16,14 +18,29 @@ const tagIdOf = (req: Request) => {
 const text = (v: unknown) => (typeof v === 'string' ? v : '')
 
 /** Field messages of a refused form; a conflict without a field goes on the name. */
-function formErrors(err: unknown): { errors: Record<string, string>; status: number } | null {
-  if (err instanceof FieldConflictError) return { errors: { [err.field]: err.message }, status: 409 }
-  if (err instanceof ValidationError) return { errors: Object.keys(err.fields).length ? err.fields : { name: err.message }, status: 400 }
-  if (err instanceof ConflictError) return { errors: { name: err.message }, status: 409 }
+function formErrors(t: Translate, err: unknown): { errors: Record<string, string>; status: number } | null {
+  if (err instanceof FieldConflictError) return { errors: { [err.field]: errorText(t, err) }, status: 409 }
+  if (err instanceof ValidationError)
+    return { errors: Object.keys(err.fields).length ? fieldMessages(t, err.fields) : { name: errorText(t, err) }, status: 400 }
+  if (err instanceof ConflictError) return { errors: { name: errorText(t, err) }, status: 409 }
   return null
 }
 
-const COLOUR_LABELS = Object.fromEntries(TAG_COLOURS.map((c) => [c, c.charAt(0).toUpperCase() + c.slice(1)]))
+const COLOUR_LABELS: Record<(typeof TAG_COLOURS)[number], MessageKey> = {
+  slate: 'admin.colour.slate',
+  red: 'admin.colour.red',
+  orange: 'admin.colour.orange',
+  amber: 'admin.colour.amber',
+  green: 'admin.colour.green',
+  teal: 'admin.colour.teal',
+  blue: 'admin.colour.blue',
+  indigo: 'admin.colour.indigo',
+  purple: 'admin.colour.purple',
+  pink: 'admin.colour.pink',
+}
+
+/** The palette as a picker offers it: each colour with its name in the reader's language. */
+export const colourChoices = (t: Translate) => TAG_COLOURS.map((c) => ({ value: c, label: t(COLOUR_LABELS[c]) }))
 
 /** Settings › Tags: create, rename, colour, delete (removed from conversations, recorded). */
 export function tagsAdminRouter(ctx: AppContext): Router {
@@ -41,9 +58,9 @@ export function tagsAdminRouter(ctx: AppContext): Router {
   async function renderList(req: Request, res: Response, status: number, state: ListState = {}) {
     const tags = await listTagsForAdmin(ctx.domain, req.agent!)
     res.status(status).render('admin/tags', {
-      title: 'Tags',
+      title: req.t('admin.tags.title'),
       nav: 'settings',
-      colours: TAG_COLOURS.map((c) => ({ value: c, label: COLOUR_LABELS[c] })),
+      colours: colourChoices(req.t),
       tags: tags.map((t) => {
         const edit = state.editing?.id === t.id ? state.editing : null
         return {
@@ -67,10 +84,10 @@ export function tagsAdminRouter(ctx: AppContext): Router {
     const values = { name: text(req.body?.name), colour: text(req.body?.colour) }
     try {
       const tag = await createTagStrict(ctx.domain, req.agent!, values)
-      flash(req, 'success', `Tag “${tag.name}” created.`)
+      flash(req, 'success', 'admin.tags.created', { name: tag.name })
       res.redirect(303, '/settings/tags')
     } catch (err) {
-      const form = formErrors(err)
+      const form = formErrors(req.t, err)
       if (!form) throw err
       await renderList(req, res, form.status, { values, errors: form.errors })
     }
@@ -81,10 +98,11 @@ export function tagsAdminRouter(ctx: AppContext): Router {
     const values = { name: text(req.body?.name), colour: text(req.body?.colour) }
     try {
       const tag = await updateTag(ctx.domain, req.agent!, { ...values, tagId: id })
-      flash(req, 'success', tag.previousName !== tag.name ? `Tag “${tag.previousName}” renamed to “${tag.name}”.` : `Tag “${tag.name}” saved.`)
+      if (tag.previousName !== tag.name) flash(req, 'success', 'admin.tags.renamed', { previous: tag.previousName, name: tag.name })
+      else flash(req, 'success', 'admin.tags.saved', { name: tag.name })
       res.redirect(303, '/settings/tags')
     } catch (err) {
-      const form = formErrors(err)
+      const form = formErrors(req.t, err)
       if (!form) throw err
       await renderList(req, res, form.status, { editing: { id, values, errors: form.errors } })
     }
@@ -92,13 +110,7 @@ export function tagsAdminRouter(ctx: AppContext): Router {
 
   router.post('/settings/tags/:id/delete', async (req, res) => {
     const result = await deleteTag(ctx.domain, req.agent!, { tagId: tagIdOf(req) })
-    flash(
-      req,
-      'success',
-      result.conversations === 0
-        ? `Tag “${result.name}” deleted.`
-        : `Tag “${result.name}” deleted and removed from ${result.conversations === 1 ? '1 conversation' : `${result.conversations.toLocaleString('en')} conversations`}.`,
-    )
+    flash(req, 'success', 'admin.tags.deleted', { name: result.name, count: result.conversations })
     res.redirect(303, '/settings/tags')
   })
 

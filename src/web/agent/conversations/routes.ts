@@ -11,6 +11,7 @@ import { moveConversation } from '../../../domain/conversations/commands/moveCon
 import { addTag, removeTag } from '../../../domain/conversations/commands/tagConversation.ts'
 import { closeConversation, setConversationStatus } from '../../../domain/conversations/commands/setConversationStatus.ts'
 import { fromZodError, NotFoundError, ValidationError } from '../../../domain/errors.ts'
+import type { Message } from '../../../i18n/translate.ts'
 import { can, folderScope } from '../../../domain/policy.ts'
 import { sanitizeMessageHtml } from '../../../domain/content/index.ts'
 import type { AppContext } from '../../context.ts'
@@ -19,6 +20,8 @@ import { flash } from '../../middleware/flash.ts'
 import { filesToChooseAgain, uploadedFiles } from '../../middleware/uploads.ts'
 import { presentConversationList } from '../../presenters/conversationList.ts'
 import { presentConversationPage } from '../../presenters/conversationPage.ts'
+import type { Reader } from '../../presenters/conversationRow.ts'
+import { errorText, fieldMessages, firstProblem } from '../../messages.ts'
 import { assignForm, bulkForm, conversationNumber, messageForm, moveForm, newConversationForm, statusForm, tagForm } from './schema.ts'
 
 export function conversationsRouter(ctx: AppContext): Router {
@@ -38,7 +41,10 @@ export function conversationsRouter(ctx: AppContext): Router {
       filterOptions(prisma, scope),
     ])
     // Rows another agent has open right now get the red bar (as of this load; live.js keeps it current).
-    res.render('agent/conversations', presentConversationList({ query, list, counts, folders, tags, agents, now: ctx.clock(), url: req.originalUrl }))
+    res.render(
+      'agent/conversations',
+      presentConversationList({ query, list, counts, folders, tags, agents, now: ctx.clock(), url: req.originalUrl, reader: reader(req) }),
+    )
   })
 
   router.get('/conversations/new', async (req, res) => {
@@ -48,7 +54,7 @@ export function conversationsRouter(ctx: AppContext): Router {
   async function newConversationView(req: Request, values: Record<string, unknown>, errors: Record<string, string>, error: string | null) {
     const scope = await folderScope(prisma, req.agent!)
     const { folders, agents } = await filterOptions(prisma, scope)
-    return { title: 'New conversation', nav: 'conversations', folders, agents, values: { mode: 'send', ...values }, errors, error }
+    return { title: req.t('conversation.new.title'), nav: 'conversations', folders, agents, values: { mode: 'send', ...values }, errors, error }
   }
 
   router.post('/conversations', async (req, res) => {
@@ -63,15 +69,15 @@ export function conversationsRouter(ctx: AppContext): Router {
     }
     if (req.uploadError) return refuse(413, {}, req.uploadError)
     const parsed = newConversationForm.safeParse(req.body ?? {})
-    if (!parsed.success) return refuse(400, bodyErrorsOnEditor(fromZodError(parsed.error).fields), 'Please check the highlighted fields.')
+    if (!parsed.success) return refuse(400, fieldMessages(req.t, bodyErrorsOnEditor(fromZodError(parsed.error).fields)), req.t('conversation.new.checkFields'))
     const form = parsed.data
     try {
       const { conversation } = await createConversation(ctx.domain, req.agent!, { ...form, files: uploadedFiles(req) })
-      flash(req, 'success', form.mode === 'send' ? 'Sent to the customer.' : 'The request is recorded.')
+      flash(req, 'success', form.mode === 'send' ? 'conversation.new.sent' : 'conversation.new.recorded')
       res.redirect(303, `/conversations/${conversation.number}`)
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
-      await refuse(400, bodyErrorsOnEditor(err.fields), err.message)
+      await refuse(400, fieldMessages(req.t, bodyErrorsOnEditor(err.fields)), errorText(req.t, err))
     }
   })
 
@@ -81,7 +87,7 @@ export function conversationsRouter(ctx: AppContext): Router {
     const agent = req.agent!
     const scope = await folderScope(prisma, agent)
     const page = await getConversationPage(prisma, agent, scope, number)
-    const view = presentConversationPage(page, ctx.clock(), form, page.viewers)
+    const view = presentConversationPage(page, ctx.clock(), form, page.viewers, reader(req))
     res.status(status).render('agent/conversation', { ...view, form: { ...view.form, filesNote: form.filesNote ?? null } })
   }
 
@@ -126,12 +132,12 @@ export function conversationsRouter(ctx: AppContext): Router {
       renderConversation(req, res, status, number, { values, error, threadChanged, filesNote: filesToChooseAgain(req) })
     if (req.uploadError) return refuse(413, req.uploadError)
     const parsed = messageForm.safeParse(req.body ?? {})
-    if (!parsed.success) return refuse(400, parsed.error.issues[0]!.message)
+    if (!parsed.success) return refuse(400, firstProblem(req.t, fromZodError(parsed.error)))
     const form = parsed.data
     try {
       if (form.type === 'comment') {
         await addInternalComment(ctx.domain, req.agent!, { conversationId: id, html: form.html, text: form.text, files: uploadedFiles(req) })
-        flash(req, 'success', 'Internal comment added.')
+        flash(req, 'success', 'conversation.commentAdded')
       } else {
         await replyAsAgent(ctx.domain, req.agent!, {
           conversationId: id,
@@ -141,12 +147,12 @@ export function conversationsRouter(ctx: AppContext): Router {
           seenMessageCount: form.seenMessageCount,
           files: uploadedFiles(req),
         })
-        flash(req, 'success', 'Reply sent.')
+        flash(req, 'success', 'conversation.replySent')
       }
       res.redirect(303, `/conversations/${number}`)
     } catch (err) {
-      if (err instanceof ThreadChangedError) return refuse(409, err.message, true)
-      if (err instanceof ValidationError) return refuse(400, Object.values(err.fields)[0] ?? err.message)
+      if (err instanceof ThreadChangedError) return refuse(409, errorText(req.t, err), true)
+      if (err instanceof ValidationError) return refuse(400, firstProblem(req.t, err))
       throw err
     }
   })
@@ -187,14 +193,16 @@ export function conversationsRouter(ctx: AppContext): Router {
     const parsed = bulkForm.safeParse(req.body)
     const back = safeNextPath(req.body?.back ?? '/conversations')
     if (!parsed.success) {
-      flash(req, 'error', parsed.error.issues[0]?.message ?? 'Choose an action and at least one conversation.')
+      const refusal = fromZodError(parsed.error)
+      const problem: Message = Object.values(refusal.fields)[0] ?? { key: 'list.bulk.chooseAction' }
+      flash(req, 'error', problem.key, problem.values)
       return res.redirect(303, back)
     }
     const f = parsed.data
     const agent = req.agent!
     const visible = await visibleConversationIds(ctx.domain, agent, f.ids)
     if ((f.action === 'move' && !f.folderId) || (f.action === 'tag' && !f.tagId)) {
-      flash(req, 'error', f.action === 'move' ? 'Choose the folder to move them to.' : 'Choose the tag to add.')
+      flash(req, 'error', f.action === 'move' ? 'list.bulk.chooseFolder' : 'list.bulk.chooseTag')
       return res.redirect(303, back)
     }
     let done = 0
@@ -209,11 +217,12 @@ export function conversationsRouter(ctx: AppContext): Router {
       } catch (err) {
         // One refusal (an assignee outside that folder, say) must not stop the others.
         if (!(err instanceof ValidationError || err instanceof NotFoundError)) throw err
-        refused.push(err.message)
+        // Said in the reader's language now: the summary carries it to the next page as a value.
+        refused.push(errorText(req.t, err))
       }
     }
-    const summary = `${done} conversation${done === 1 ? '' : 's'} updated.`
-    flash(req, refused.length ? 'error' : 'success', refused.length ? `${summary} ${refused.length} skipped: ${refused[0]}.` : summary)
+    if (refused.length) flash(req, 'error', 'list.bulk.updatedSkipped', { count: done, skipped: refused.length, reason: refused[0] })
+    else flash(req, 'success', 'list.bulk.updated', { count: done })
     res.redirect(303, back)
   })
 
@@ -232,8 +241,11 @@ function sanitizedHtml(body: unknown): string {
   return typeof html === 'string' && html ? sanitizeMessageHtml(html) : ''
 }
 
+/** The reader's language and formats, for the presenters. */
+const reader = (req: Request): Reader => ({ t: req.t, fmt: req.formats })
+
 /** The editor is one field on the page, whatever part of it (text or HTML) was refused. */
-function bodyErrorsOnEditor(fields: Record<string, string>): Record<string, string> {
+function bodyErrorsOnEditor<M>(fields: Record<string, M>): Record<string, M> {
   const { html, text, ...rest } = fields
   const body = rest.body ?? text ?? html
   return body ? { ...rest, body } : rest

@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import { createConversationSchema } from '../../../domain/conversations/commands/createConversation.ts'
 import { NotFoundError } from '../../../domain/errors.ts'
-import { emailAddressProblem } from '../../middleware/errors.ts'
 
 const id = z.coerce.number().int().positive().max(2_147_483_647)
 const optionalId = z.preprocess((v) => (v === '' || v === undefined ? null : v), id.nullable())
@@ -16,13 +15,13 @@ export function conversationNumber(params: unknown): number {
   return parsed.data.number
 }
 
-// Messages not written here come from the sentences of middleware/errors.ts, never zod's own.
+// A message written here is a catalogue key; the others come from the sentences of the web layer's issue messages, never zod's own.
 export const messageForm = z.object({
-  type: z.enum(['reply', 'comment'], { error: 'Choose a reply to the customer or an internal comment.' }).default('reply'),
+  type: z.enum(['reply', 'comment'], { error: 'conversation.chooseType' }).default('reply'),
   html: text,
   text: text,
   statusAfter: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['pending', 'open', 'closed']).optional()),
-  seenMessageCount: z.coerce.number({ error: 'The page could not tell which messages you saw: reload it and send again.' }).int().min(0).optional(),
+  seenMessageCount: z.coerce.number({ error: 'conversation.reloadPage' }).int().min(0).optional(),
 })
 
 const created = createConversationSchema.shape
@@ -30,17 +29,11 @@ const blankIfMissing = (v: unknown) => (v === undefined || v === null ? '' : v)
 
 /**
  * Checks every field at once, so a refused form names all its mistakes; the lengths are the
- * command's own, which checks again. The address is quoted back with what is wrong with it.
+ * command's own, which checks again. The address is quoted back with what is wrong with it (the
+ * issue messages' own wording for an e-mail field: "Enter the customer’s e-mail address.").
  */
 export const newConversationForm = z.object({
-  customerEmail: z.preprocess(
-    blankIfMissing,
-    z
-      .string()
-      .trim()
-      .max(254)
-      .pipe(z.email({ error: (issue) => emailAddressProblem(issue.input, 'the customer’s e-mail address') })),
-  ),
+  customerEmail: z.preprocess(blankIfMissing, z.string().trim().max(254).pipe(z.email())),
   customerName: created.customerName,
   subject: z.preprocess(blankIfMissing, created.subject),
   folderId: id,
@@ -57,7 +50,7 @@ export const statusForm = z.object({ status: z.enum(['new', 'open', 'pending', '
 
 export const bulkForm = z.object({
   action: z.enum(['assign', 'move', 'tag', 'close']),
-  ids: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(id).min(1, 'Select at least one conversation').max(200)),
+  ids: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(id).min(1, 'list.bulk.selectOne').max(200)),
   assigneeId: optionalId.optional(),
   folderId: id.optional(),
   tagId: id.optional(),

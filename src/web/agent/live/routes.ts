@@ -86,7 +86,10 @@ export function liveRouter(ctx: AppContext): Router {
   router.get('/conversations/:number/thread', requireAgent, async (req, res) => {
     const agent = req.agent!
     const scope = await folderScope(prisma, agent)
-    const page = presentConversationPage(await getConversationPage(prisma, agent, scope, conversationNumber(req.params)), ctx.clock(), {})
+    const page = presentConversationPage(await getConversationPage(prisma, agent, scope, conversationNumber(req.params)), ctx.clock(), {}, [], {
+      t: req.t,
+      fmt: req.formats,
+    })
     const html = await new Promise<string>((resolve, reject) =>
       res.render('partials/thread', { messages: page.messages }, (err, out) => (err ? reject(err) : resolve(out))),
     )
@@ -97,7 +100,7 @@ export function liveRouter(ctx: AppContext): Router {
   router.get('/conversations-counts', requireAgent, async (req, res) => {
     const agent = req.agent!
     const scope = await folderScope(prisma, agent)
-    res.json(presentTabCounts(await countTabsDetailed(prisma, agent, scope, listQuerySchema.parse(req.query))))
+    res.json(presentTabCounts(await countTabsDetailed(prisma, agent, scope, listQuerySchema.parse(req.query)), { t: req.t, fmt: req.formats }))
   })
 
   return router

@@ -11,11 +11,11 @@ export function profileRouter(ctx: AppContext): Router {
   router.use('/profile', requireAgent)
   router.get('/profile', async (req, res) => {
     const me = await getOwnProfile(ctx.domain, req.agent!)
-    res.render('agent/profile', { title: 'Your notifications', nav: '', me })
+    res.render('agent/profile', { title: req.t('agent.profile.title'), nav: '', me })
   })
   router.post('/profile', async (req, res) => {
     await updateOwnNotifications(ctx.domain, req.agent!, req.body ?? {})
-    flash(req, 'success', 'Saved.')
+    flash(req, 'success', 'agent.profile.saved')
     res.redirect(303, '/profile')
   })
   return router
