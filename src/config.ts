@@ -1,3 +1,6 @@
+import { REFERENCE_LOCALE } from './i18n/catalogues.ts'
+import { decodeMessage, fieldOf, messageText } from './i18n/issueMessages.ts'
+import { translator } from './i18n/translate.ts'
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { parseEnv } from 'node:util'
@@ -105,7 +108,9 @@ export class ConfigError extends Error {}
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(source)
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    // Issue messages are catalogue keys (src/i18n/issueMessages.ts): the operator reads English.
+    const english = translator(REFERENCE_LOCALE)
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${messageText(english, decodeMessage(i.message, fieldOf(i.path)))}`)
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
   }
   const e = parsed.data

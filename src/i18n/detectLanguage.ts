@@ -9,8 +9,8 @@ import { catalogue, isLocale, LOCALES } from './catalogues.ts'
 export function detectLanguage(contentLanguage: string | undefined, text: string): string | undefined {
   for (const tag of (contentLanguage ?? '').split(',')) {
     const code = tag.trim().toLowerCase()
-    if (isLocale(code)) return code
     const primary = code.split('-')[0]
+    if (isLocale(code)) return code
     if (isLocale(primary)) return primary
   }
   const sample = text.slice(0, 2000)

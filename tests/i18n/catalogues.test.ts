@@ -45,7 +45,10 @@ describe('message catalogues', () => {
   for (const locale of LOCALES) {
     it(`${locale}: has every key of the reference, no other, each a valid message with the same arguments`, () => {
       const own = catalogue(locale)
-      expect(Object.keys(own).filter((k) => !(k in reference)), 'keys unknown to the reference').toEqual([])
+      expect(
+        Object.keys(own).filter((k) => !(k in reference)),
+        'keys unknown to the reference',
+      ).toEqual([])
       expect(
         keys.filter((k) => !(k in own)),
         'keys missing',
@@ -69,7 +72,8 @@ describe('message catalogues', () => {
       if (META.has(key)) continue
       // The ICU syntax itself ({count, plural, one {…}}) is not prose.
       const prose = text.replace(/https?:\/\/\S+/g, '')
-      if (/[^\u00a0\u202f][;?!»]/.test(prose.replace(/[;?!»]{2,}/g, (m) => m[0]!))) faults.push(`${key}: a space missing or breakable before ; ? ! or »: ${text}`)
+      if (/[^\u00a0\u202f][;?!»]/.test(prose.replace(/[;?!»]{2,}/g, (m) => m[0]!)))
+        faults.push(`${key}: a space missing or breakable before ; ? ! or »: ${text}`)
       if (/[^\u00a0\u202f]:(?!\/\/)/.test(prose)) faults.push(`${key}: a no-break space missing before ":": ${text}`)
       if (/«[^\u00a0\u202f]/.test(prose)) faults.push(`${key}: a no-break space missing after «: ${text}`)
       if (/"/.test(prose)) faults.push(`${key}: straight quotes; French uses « »: ${text}`)
@@ -116,7 +120,11 @@ function looksLikeProse(literal: string): boolean {
   if (s === '' || NOT_TRANSLATED.has(s)) return false
   if (!/[A-Za-zÀ-ÿ]/.test(s)) return false
   // Keys, class lists, identifiers, paths, selectors, MIME types, attribute names.
-  if (/^[a-z0-9_.:/#?=&@[\]()*>+~^$|,-]+( [a-z0-9_.:/#?=&@[\]()*>+~^$|,-]+)*$/.test(s) && !/^(it|them|is|was|were|a|an|the|and|or|of|to|in|on|at|by|for|with|no|not|yes|you|your|now|ago|never|none)$/.test(s)) return false
+  if (
+    /^[a-z0-9_.:/#?=&@[\]()*>+~^$|,-]+( [a-z0-9_.:/#?=&@[\]()*>+~^$|,-]+)*$/.test(s) &&
+    !/^(it|them|is|was|were|a|an|the|and|or|of|to|in|on|at|by|for|with|no|not|yes|you|your|now|ago|never|none)$/.test(s)
+  )
+    return false
   if (/^[A-Z][A-Za-z]*(-[A-Z][A-Za-z]*)+$/.test(s)) return false // header names: Content-Type
   if (/^[a-z][A-Za-z0-9]*([._/:-][A-Za-z0-9]+)+$/.test(s) || /^[a-z]+[A-Z][A-Za-z0-9]*$/.test(s)) return false // keys, camelCase names
   if (/^[A-Z_]+$/.test(s)) return false // constants
@@ -164,7 +172,7 @@ function literalsInScript(source: string): string[] {
 
 describe('no user-facing text outside the catalogues', () => {
   it('finds the literals it is meant to find (the scanner itself)', () => {
-    expect(literalsInTemplate('<p>Sign out</p><input placeholder="Search"><%= n === 1 ? \'it\' : \'them\' %>')).toEqual(['it', 'them', 'Search', 'Sign out'])
+    expect(literalsInTemplate("<p>Sign out</p><input placeholder=\"Search\"><%= n === 1 ? 'it' : 'them' %>")).toEqual(['it', 'them', 'Search', 'Sign out'])
     expect(literalsInTemplate('<p class="muted small"><%= t(\'nav.signOut\') %></p><a href="/x" aria-label="<%= t(\'a.b\') %>">→</a>')).toEqual([])
     expect(literalsInScript("el.textContent = 'Also here: ' + names; q('.live-banner'); headers['Content-Type']")).toEqual(['Also here: '])
   })

@@ -45,7 +45,9 @@ describe('a customer’s language from their first e-mail', () => {
   })
 
   it('else reads the text', () => {
-    expect(detectLanguage(undefined, 'Bonjour, je n’arrive plus à me connecter à mon compte depuis hier soir. Pouvez-vous m’aider à retrouver l’accès ?')).toBe('fr')
+    expect(detectLanguage(undefined, 'Bonjour, je n’arrive plus à me connecter à mon compte depuis hier soir. Pouvez-vous m’aider à retrouver l’accès ?')).toBe(
+      'fr',
+    )
     expect(detectLanguage(undefined, 'Hello, I cannot sign in to my account since yesterday evening. Could you please help me get access back?')).toBe('en')
   })
 

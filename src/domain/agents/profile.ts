@@ -1,14 +1,31 @@
+import { z } from 'zod'
 import type { Actor } from '../actor.ts'
-import type { QueryContext } from '../context.ts'
-import { NotFoundError } from '../errors.ts'
+import type { DomainContext, QueryContext } from '../context.ts'
+import { NotFoundError, parseInput } from '../errors.ts'
+import { transaction } from '../transaction.ts'
+import { isLocale } from '../../i18n/catalogues.ts'
+import { isTimeZone } from '../../i18n/format.ts'
+import { notificationSchema } from './manageAgents.ts'
 
-/** The signed-in agent's own name, address and notification choices. */
+/** The signed-in agent's own name, address, language, time zone and notification choices. */
 export async function getOwnProfile(ctx: QueryContext, agent: Actor) {
   const me = await ctx.prisma.agent.findUnique({
     where: { id: agent.id },
-    select: { name: true, email: true, notifyOnAssign: true, notifyOnCustomerReply: true, notifyOnNewInFolder: true },
+    select: { name: true, email: true, locale: true, timeZone: true, notifyOnAssign: true, notifyOnCustomerReply: true, notifyOnNewInFolder: true },
   })
   // Signed-in agents exist; one deleted meanwhile has no page.
   if (!me) throw new NotFoundError()
   return me
+}
+
+/** A form without the language or the zone leaves them as they are. */
+export const profileSchema = notificationSchema.extend({
+  locale: z.string().refine(isLocale, { message: 'validation.chooseLanguage' }).optional(),
+  timeZone: z.string().refine(isTimeZone, { message: 'validation.chooseTimeZone' }).optional(),
+})
+
+/** What an agent chooses for themselves: the e-mails they get, their language and time zone. */
+export async function updateOwnProfile(ctx: DomainContext, agent: Actor, input: Record<string, unknown>) {
+  const data = parseInput(profileSchema, input)
+  return transaction(ctx, (tx) => tx.agent.update({ where: { id: agent.id }, data }))
 }

@@ -182,7 +182,10 @@ async function queueEmails(tx: Tx, kind: 'reminder' | 'closing', batch: EmailBat
  * The e-mails of a batch, each in its conversation's language: composed once per language and
  * zone (in practice one or two), in the batch's order.
  */
-async function composeInLanguages(rows: readonly DueRow[], compose: (language: MailLanguage, rows: DueRow[]) => Promise<EmailBatch>): Promise<EmailBatch | null> {
+async function composeInLanguages(
+  rows: readonly DueRow[],
+  compose: (language: MailLanguage, rows: DueRow[]) => Promise<EmailBatch>,
+): Promise<EmailBatch | null> {
   if (!rows.length) return null
   const groups = new Map<string, { language: MailLanguage; rows: DueRow[] }>()
   for (const row of rows) {

@@ -47,8 +47,9 @@ export async function updateSettings(ctx: DomainContext, admin: Actor, input: Pa
  * one offered) becomes theirs and the help desk's default: for agents who join later and for the
  * e-mails of the folder made at setup, whose customers have not said theirs yet.
  */
-export async function adoptSetupLanguage(ctx: DomainContext, admin: Actor, locale: string): Promise<void> {
+export async function setSetupLanguage(ctx: DomainContext, admin: Actor, input: { locale: string }): Promise<void> {
   authorize(admin, 'administer', INSTANCE)
+  const { locale } = input
   if (!isLocale(locale)) return
   const current = await loadSettings(ctx.prisma)
   await transaction(ctx, async (tx) => {

@@ -23,16 +23,14 @@ export function richTranslator(t: Translate): RichTranslate {
     const strings: string[] = []
     const marked: MessageValues = {}
     for (const [name, value] of Object.entries(values)) marked[name] = typeof value === 'string' ? `\u0001${strings.push(value) - 1}\u0001` : value
-    const html = ejs
-      .escapeXML(t(key, marked))
-      .replace(/&lt;(\w+)&gt;([\s\S]*?)&lt;\/\1&gt;/g, (whole, name: string, inner: string) => {
-        const attributes = tags[name]
-        if (!attributes && !PLAIN_TAGS.has(name)) return whole
-        const written = Object.entries(attributes ?? {})
-          .map(([attribute, value]) => ` ${attribute}="${ejs.escapeXML(value)}"`)
-          .join('')
-        return `<${name}${written}>${inner}</${name}>`
-      })
+    const html = ejs.escapeXML(t(key, marked)).replace(/&lt;(\w+)&gt;([\s\S]*?)&lt;\/\1&gt;/g, (whole, name: string, inner: string) => {
+      const attributes = tags[name]
+      if (!attributes && !PLAIN_TAGS.has(name)) return whole
+      const written = Object.entries(attributes ?? {})
+        .map(([attribute, value]) => ` ${attribute}="${ejs.escapeXML(value)}"`)
+        .join('')
+      return `<${name}${written}>${inner}</${name}>`
+    })
     return html.replace(VALUE, (_, i: string) => ejs.escapeXML(strings[Number(i)]))
   }
 }

@@ -6,7 +6,7 @@ import { createFirstAdmin, hasAnyAgent } from '../../domain/agents/firstAdmin.ts
 import { findResetToken, requestPasswordReset, resetPassword } from '../../domain/agents/passwordReset.ts'
 import { ValidationError } from '../../domain/errors.ts'
 import { acceptInvitation, findInvitation } from '../../domain/agents/manageAgents.ts'
-import { adoptSetupLanguage } from '../../domain/settings/updateSettings.ts'
+import { setSetupLanguage } from '../../domain/settings/updateSettings.ts'
 import { isLocale, LOCALES } from '../../i18n/catalogues.ts'
 import { richTranslator } from '../../mail/outbound/richText.ts'
 import type { AppContext } from '../context.ts'
@@ -82,13 +82,15 @@ export function authRouter(ctx: AppContext): Router {
       const admin = await createFirstAdmin(ctx.domain, VISITOR, values)
       // The help desk speaks the language it was set up in.
       const language = askedLanguage(req)
-      if (language) await adoptSetupLanguage(ctx.domain, admin, language)
+      if (language) await setSetupLanguage(ctx.domain, admin, { locale: language })
       await signIn(req, admin.id)
       flash(req, 'success', 'auth.setup.done', { name: admin.name })
       res.redirect(303, '/')
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
-      res.status(400).render('auth/setup', { title: req.t('auth.setup.pageTitle'), values: { ...values, password: '' }, errors: fieldMessages(req.t, err.fields) })
+      res
+        .status(400)
+        .render('auth/setup', { title: req.t('auth.setup.pageTitle'), values: { ...values, password: '' }, errors: fieldMessages(req.t, err.fields) })
     }
   })
 

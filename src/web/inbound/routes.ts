@@ -27,7 +27,10 @@ export function inboundRouter(ctx: AppContext, queue: IntakeQueue): Router {
     const t = translator(browserLanguage(req))
     const given = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? ''
     if (!timingSafeEqual(digest(given), digest(secret))) {
-      res.set('Connection', 'close').status(401).json({ error: t('mail.inbound.wrongSecret') })
+      res
+        .set('Connection', 'close')
+        .status(401)
+        .json({ error: t('mail.inbound.wrongSecret') })
       return
     }
     req.setTimeout(INBOUND_BODY_IDLE_MS, () => {

@@ -21,7 +21,7 @@ import { useLanguage } from '../middleware/language.ts'
 import { sharedRateLimit } from '../middleware/sharedRateLimit.ts'
 import { uploadedFiles } from '../middleware/uploads.ts'
 import { sendAttachment } from '../sendAttachment.ts'
-import { formatBytes } from '../../domain/conversations/messageBody.ts'
+import { sizeValues } from '../../domain/content/byteSize.ts'
 
 type Words = { title: MessageKey; text: MessageKey }
 
@@ -111,7 +111,9 @@ export function portalRouter(ctx: AppContext): Router {
           const match = /^\/attachments\/(\d+)/.exec(src)
           return match ? `${base}/attachments/${match[1]}` : null
         }),
-        files: m.attachments.filter((a) => !a.inline).map((a) => ({ name: a.fileName, size: formatBytes(a.size), href: `${base}/attachments/${a.id}` })),
+        files: m.attachments
+          .filter((a) => !a.inline)
+          .map((a) => ({ name: a.fileName, size: req.t('portal.status.fileSize', sizeValues('size', a.size)), href: `${base}/attachments/${a.id}` })),
       })),
       values: { message: values.message ?? '' },
       error: values.error ?? null,
@@ -206,7 +208,8 @@ export function portalRouter(ctx: AppContext): Router {
     const refused = uploadProblem(req)
     if (refused) return res.status(413).render('portal/contact', contactPage(req, values, { files: refused }, null))
     const parsed = contactForm.safeParse(req.body ?? {})
-    if (!parsed.success) return res.status(400).render('portal/contact', contactPage(req, values, fieldMessages(req.t, fromZodError(parsed.error).fields), null))
+    if (!parsed.success)
+      return res.status(400).render('portal/contact', contactPage(req, values, fieldMessages(req.t, fromZodError(parsed.error).fields), null))
     const form = parsed.data
     // A robot filled the hidden field: answer as if all went well and keep nothing.
     if (form.website === 'robot' || str(req.body?.website) !== '') return res.render('portal/contact', contactPage(req, {}, {}, { email: form.email }))

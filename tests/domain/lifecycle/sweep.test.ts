@@ -7,7 +7,7 @@ import { addCustomerMessage } from '../../../src/domain/conversations/commands/a
 import { recordCustomerAnswer } from '../../../src/domain/conversations/commands/recordCustomerAnswer.ts'
 import { replyAsAgent } from '../../../src/domain/conversations/commands/replyAsAgent.ts'
 import { runLifecycleSweep } from '../../../src/domain/lifecycle/sweep.ts'
-import { translate } from '../../../src/i18n/translate.ts'
+import { translate, translator } from '../../../src/i18n/translate.ts'
 import { answerUrl, statusPageUrl, verifyCustomerToken } from '../../../src/mail/customerLinks.ts'
 import { threadSubject } from '../../../src/mail/outbound/conversationEmails.ts'
 import { renderMail } from '../../../src/mail/outbound/templates.ts'
@@ -282,6 +282,52 @@ describe('reminders and automatic close (SPEC §2)', () => {
     const cs = await sweepAndCompare(['', 'O\'Brien & "Sons" <ltd>', 'back\\slash {brace}, comma', 'NULL', 'Zoë 山田 🙂'])
     // The empty name really is empty (the template greets without one).
     expect((await ctx.prisma.customer.findUniqueOrThrow({ where: { id: cs[0]!.customerId } })).name).toBe('')
+  })
+
+  it('writes each e-mail of a batch in its conversation’s language: the admin’s text for it, else the built-in one', async () => {
+    const french = await buildFolder(ctx.prisma)
+    await ctx.prisma.folder.update({ where: { id: french.id }, data: { locale: 'fr', timeZone: 'Europe/Paris' } })
+    await ctx.prisma.setting.create({ data: { key: 'reminderTexts', value: { fr: 'Est-ce résolu\u202f? Nous fermons dans {days} jours.' } } })
+    const first = await pendingConversation()
+    const inFrench = await buildConversation(ctx, admin, { folderId: french.id, mode: 'send', text: 'Essayez de redémarrer.' })
+    const readsEnglish = await buildConversation(ctx, admin, { folderId: french.id, mode: 'send', text: 'Try again.' })
+    await ctx.prisma.customer.update({ where: { id: readsEnglish.customerId }, data: { locale: 'en' } })
+    const last = await pendingConversation()
+    const fr = translator('fr')
+
+    time.advanceDays(23)
+    expect(await runLifecycleSweep(ctx, SYSTEM)).toEqual({ reminded: 4, closed: 0 })
+    const reminders = await ctx.prisma.outboxEmail.findMany({
+      where: { kind: 'reminder', conversationId: { in: [first.id, inFrench.id, readsEnglish.id, last.id] } },
+    })
+    // One INSERT in the batch's order, whatever the languages.
+    expect(reminders.sort((a, b) => a.id - b.id).map((m) => m.conversationId)).toEqual([first.id, inFrench.id, readsEnglish.id, last.id])
+    const reminderOf = (id: number) => reminders.find((m) => m.conversationId === id)!
+    expect(reminderOf(inFrench.id).subject).toBe(`Votre problème est-il résolu\u202f? ${threadSubject(inFrench, true, fr)}`)
+    const customer = await ctx.prisma.customer.findUniqueOrThrow({ where: { id: inFrench.customerId } })
+    const content = await renderMail('reminder', {
+      name: customer.name,
+      text: 'Est-ce résolu\u202f? Nous fermons dans 7 jours.',
+      solvedUrl: answerUrl(ctx.mail, inFrench.id, 'solved'),
+      notSolvedUrl: answerUrl(ctx.mail, inFrench.id, 'not-solved'),
+      statusUrl: statusPageUrl(ctx.mail, inFrench.id),
+      number: inFrench.number,
+      locale: 'fr',
+      timeZone: 'Europe/Paris',
+    })
+    expect(reminderOf(inFrench.id)).toMatchObject({ html: content.html, text: content.text })
+    expect(content.text).toContain('Oui, c’est résolu\u00a0: ')
+    for (const c of [first, readsEnglish, last]) {
+      expect(reminderOf(c.id).subject).toBe(`Is your problem solved? ${threadSubject(c, true)}`)
+      expect(reminderOf(c.id).text).toContain(translate('en', 'mail.reminder.defaultText', { days: 7 }))
+    }
+
+    time.advanceDays(7)
+    expect(await runLifecycleSweep(ctx, SYSTEM)).toEqual({ reminded: 0, closed: 4 })
+    const [closing] = await mails(inFrench.id, 'closing')
+    expect(closing!.subject).toBe(`Fermée\u00a0: ${threadSubject(inFrench, true, fr)}`)
+    expect(closing!.text).toContain(translate('fr', 'mail.closing.defaultText'))
+    expect((await mails(readsEnglish.id, 'closing'))[0]!.text).toContain(translate('en', 'mail.closing.defaultText'))
   })
 
   it('keeps % and format() look-alikes in texts and names as they are', async () => {

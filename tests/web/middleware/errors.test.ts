@@ -250,6 +250,10 @@ describe('no zod default text reaches a person through the agent and admin forms
       .send('{"broken":')
     expect(malformed.status).toBe(400)
     expect(malformed.body).toEqual({ error: 'La requête n’a pas pu être lue.' })
+    const malformedPage = await request(app.url).post('/contact').set('Accept-Language', 'fr').set('Content-Type', 'application/json').send('{"broken":')
+    expect(malformedPage.status).toBe(400)
+    expect(malformedPage.text).toContain('Requête mal formée')
+    expect(malformedPage.text).toContain('<html lang="fr"')
   })
 
   it('the first-run form', async () => {

@@ -1,22 +1,41 @@
 import { Router } from 'express'
-import { updateOwnNotifications } from '../../../domain/agents/manageAgents.ts'
-import { getOwnProfile } from '../../../domain/agents/profile.ts'
+import { getOwnProfile, updateOwnProfile } from '../../../domain/agents/profile.ts'
+import { ValidationError } from '../../../domain/errors.ts'
+import { languageOptions } from '../../../i18n/catalogues.ts'
+import { timeZones } from '../../../i18n/format.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAgent } from '../../middleware/auth.ts'
 import { flash } from '../../middleware/flash.ts'
+import { useLanguage } from '../../middleware/language.ts'
+import { fieldMessages } from '../../messages.ts'
 
-/** An agent's own page: what they are e-mailed about. */
+/** An agent's own page: their language, time zone, and what they are e-mailed about. */
 export function profileRouter(ctx: AppContext): Router {
   const router = Router()
   router.use('/profile', requireAgent)
   router.get('/profile', async (req, res) => {
     const me = await getOwnProfile(ctx.domain, req.agent!)
-    res.render('agent/profile', { title: req.t('agent.profile.title'), nav: '', me })
+    res.render('agent/profile', { title: req.t('agent.profile.title'), nav: '', me, languages: languageOptions(), zones: timeZones(), errors: {} })
   })
   router.post('/profile', async (req, res) => {
-    await updateOwnNotifications(ctx.domain, req.agent!, req.body ?? {})
-    flash(req, 'success', 'agent.profile.saved')
-    res.redirect(303, '/profile')
+    try {
+      const saved = await updateOwnProfile(ctx.domain, req.agent!, req.body ?? {})
+      // The confirmation is already in the language just chosen.
+      useLanguage(req, res, saved.locale, saved.timeZone)
+      flash(req, 'success', 'agent.profile.saved')
+      res.redirect(303, '/profile')
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err
+      const me = { ...(await getOwnProfile(ctx.domain, req.agent!)), ...req.body }
+      res.status(400).render('agent/profile', {
+        title: req.t('agent.profile.title'),
+        nav: '',
+        me,
+        languages: languageOptions(),
+        zones: timeZones(),
+        errors: fieldMessages(req.t, err.fields),
+      })
+    }
   })
   return router
 }

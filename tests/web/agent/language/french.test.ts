@@ -61,12 +61,38 @@ describe('the agent pages in the agent’s own language and time zone', () => {
 
   it('says what was done in French', async () => {
     const page = await client.get('/profile')
-    expect(page.text).toContain('<h1>Vos notifications</h1>')
+    expect(page.text).toContain('<h1>Votre profil</h1>')
+    expect(page.text).toMatch(/<option value="fr" lang="fr" selected>Français<\/option>/)
     const res = await client
       .post('/profile')
       .type('form')
       .send({ _csrf: csrfFrom(page.text), notifyOnAssign: 'on' })
     expect(res.status).toBe(303)
     expect((await client.get('/profile')).text).toContain('Enregistré.')
+  })
+
+  it('switches to the language and zone the agent picks, and refuses ones it does not offer', async () => {
+    let page = await client.get('/profile')
+    const refused = await client
+      .post('/profile')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), locale: 'tlh', timeZone: 'Mars/Olympus' })
+    expect(refused.status, refused.text.slice(0, 3000)).toBe(400)
+    expect(refused.text).toContain('Choisissez l’une des langues proposées.')
+    expect(refused.text).toContain('Choisissez un fuseau horaire dans la liste.')
+    page = await client.get('/profile')
+    await client
+      .post('/profile')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), locale: 'en', timeZone: 'America/New_York' })
+    page = await client.get('/profile')
+    expect(page.text).toContain('<html lang="en">')
+    expect(page.text).toContain('Saved.')
+    expect(page.text).toMatch(/<option selected>America\/New_York<\/option>/)
+    page = await client.get('/profile')
+    await client
+      .post('/profile')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), locale: 'fr', timeZone: 'Europe/Paris' })
   })
 })
