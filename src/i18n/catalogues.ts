@@ -56,7 +56,12 @@ export function catalogue(locale: string): Catalogue {
   return catalogues.get(locale) ?? catalogues.get(REFERENCE_LOCALE)!
 }
 
+/** A language named in itself ("Français"); an unknown code as it is. */
+export function languageName(code: string): string {
+  return catalogues.get(code)?.['language.name'] ?? code
+}
+
 /** Each language named in itself ("Français"), for pickers. */
 export function languageOptions(): { code: string; name: string }[] {
-  return LOCALES.map((code) => ({ code, name: catalogue(code)['language.name'] ?? code }))
+  return LOCALES.map((code) => ({ code, name: languageName(code) }))
 }

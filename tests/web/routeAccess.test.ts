@@ -82,8 +82,9 @@ describe('folder access on every route', () => {
   async function snapshot() {
     const prisma = app.ctx.db.prisma
     const id = Number(ids.conversationId)
-    const [conversation, messages, history, tags, attachments, inFolder, outbox] = await Promise.all([
+    const [conversation, customer, messages, history, tags, attachments, inFolder, outbox] = await Promise.all([
       prisma.conversation.findUniqueOrThrow({ where: { id } }),
+      prisma.customer.findFirstOrThrow({ where: { conversations: { some: { id } } } }),
       prisma.message.count({ where: { conversationId: id } }),
       prisma.historyEvent.count({ where: { conversationId: id } }),
       prisma.conversationTag.count({ where: { conversationId: id } }),
@@ -91,7 +92,7 @@ describe('folder access on every route', () => {
       prisma.conversation.count({ where: { folderId: Number(ids.folderId) } }),
       prisma.outboxEmail.count(),
     ])
-    return JSON.stringify({ conversation, messages, history, tags, attachments, inFolder, outbox })
+    return JSON.stringify({ conversation, customer, messages, history, tags, attachments, inFolder, outbox })
   }
 
   function fill(path: string) {
@@ -129,6 +130,7 @@ describe('folder access on every route', () => {
       mode: 'record',
       name: 'sneaky',
       composing: 'true',
+      locale: 'fr',
     }
     const query = `?tab=all&folder=${ids.folderId}&q=Zanzibar&tag=${ids.tagId}&assignee=${ids.insiderId}`
     const checked: string[] = []

@@ -20,7 +20,8 @@ export interface ConversationPage {
   conversation: Conversation & {
     customer: Customer
     assignee: Named | null
-    folder: Named
+    /** With its language: the customer's e-mails are in it unless the customer's own is known. */
+    folder: Named & { locale: string }
     tags: (ConversationTag & { tag: Tag })[]
     previousConversation: Linked | null
     followUps: Linked[]
@@ -84,10 +85,10 @@ export async function getConversationPage(prisma: Prisma, actor: Actor, scope: F
       c.snippet, c."messageCount", c."previousConversationId", c."lastActivityAt", c."lastCustomerMessageAt", c."lastAgentReplyAt",
       c."pendingSince", c."reminderSentAt", c."closedAt", c."closedByKind"::text AS "closedByKind", c."closedById", c."createdAt", c."updatedAt",
       (SELECT json_build_object('id', cu.id, 'email', cu.email, 'name', cu.name, 'undeliverableAt', cu."undeliverableAt",
-              'undeliverableReason', cu."undeliverableReason", 'createdAt', cu."createdAt", 'updatedAt', cu."updatedAt")
+              'undeliverableReason', cu."undeliverableReason", 'locale', cu.locale, 'createdAt', cu."createdAt", 'updatedAt', cu."updatedAt")
          FROM customers cu WHERE cu.id = c."customerId") AS customer,
       (SELECT json_build_object('id', a.id, 'name', a.name) FROM agents a WHERE a.id = c."assigneeId") AS assignee,
-      (SELECT json_build_object('id', f.id, 'name', f.name) FROM folders f WHERE f.id = c."folderId") AS folder,
+      (SELECT json_build_object('id', f.id, 'name', f.name, 'locale', f.locale) FROM folders f WHERE f.id = c."folderId") AS folder,
       (SELECT json_agg(json_build_object('conversationId', ct."conversationId", 'tagId', ct."tagId", 'createdAt', ct."createdAt",
               'tag', json_build_object('id', t.id, 'name', t.name, 'colour', t.colour, 'createdAt', t."createdAt")) ORDER BY t.name)
          FROM conversation_tags ct JOIN tags t ON t.id = ct."tagId" WHERE ct."conversationId" = c.id) AS tags,

@@ -12,6 +12,8 @@ import { parseId, rowId } from '../input.ts'
 import { agentsAllowedWhere, authorize, INSTANCE } from '../policy.ts'
 import { transaction } from '../transaction.ts'
 
+import { folderLocale, folderTimeZone } from './createFolder.ts'
+
 export { createFolder, folderInput } from './createFolder.ts'
 
 /** The order of folders everywhere they are listed (the first is the default folder). */
@@ -55,6 +57,8 @@ export const folderUpdateInput = z.object({
     .string()
     .trim()
     .max(MAX_ACKNOWLEDGEMENT_CHARS, schemaMessage('validation.acknowledgementTooLong', { max: MAX_ACKNOWLEDGEMENT_CHARS })),
+  locale: folderLocale,
+  timeZone: folderTimeZone,
 })
 
 /** The folder a command acts on (any form of id; a malformed one is a folder that does not exist). */
@@ -84,8 +88,8 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /**
- * Changes a folder's name, inbound address, signature and acknowledgement (the fields given; the
- * others stay).
+ * Changes a folder's name, inbound address, signature, acknowledgement, language and time zone
+ * (the fields given; the others stay).
  * The inbound address is stored lower-cased (empty: none); the signature is sanitised like a message.
  */
 export async function updateFolder(ctx: DomainContext, admin: Actor, input: FolderUpdate) {
@@ -101,6 +105,8 @@ export async function updateFolder(ctx: DomainContext, admin: Actor, input: Fold
         signatureHtml: wanted.signatureHtml === undefined ? before.signatureHtml : sanitizeMessageHtml(wanted.signatureHtml).trim(),
         acknowledge: wanted.acknowledge ?? before.acknowledge,
         acknowledgementText: wanted.acknowledgementText ?? before.acknowledgementText,
+        locale: wanted.locale ?? before.locale,
+        timeZone: wanted.timeZone ?? before.timeZone,
       }
       if (next.name !== before.name) {
         const clash = await tx.folder.findFirst({ where: { name: { equals: next.name, mode: 'insensitive' }, id: { not: target } }, select: { id: true } })
@@ -117,6 +123,8 @@ export async function updateFolder(ctx: DomainContext, admin: Actor, input: Fold
       if (next.acknowledge !== before.acknowledge) changes.acknowledge = { from: before.acknowledge, to: next.acknowledge }
       if (next.acknowledgementText !== before.acknowledgementText)
         changes.acknowledgementText = next.acknowledgementText ? 'changed' : 'reset to the built-in text'
+      if (next.locale !== before.locale) changes.locale = { from: before.locale, to: next.locale }
+      if (next.timeZone !== before.timeZone) changes.timeZone = { from: before.timeZone, to: next.timeZone }
       if (Object.keys(changes).length === 0) return before
       const folder = await tx.folder.update({ where: { id: target }, data: next })
       await recordAdminEvent(tx, {
@@ -293,6 +301,8 @@ export async function listFoldersForAdmin(ctx: QueryContext, admin: Actor) {
         position: true,
         inboundAddress: true,
         signatureHtml: true,
+        locale: true,
+        timeZone: true,
         _count: { select: { conversations: true, members: true, imapAccounts: true } },
       },
     }),

@@ -1,6 +1,6 @@
 import type { getConversationPage } from '../../domain/conversations/getConversation.ts'
 import { attachmentPath, INLINE_IMAGE_TYPES } from '../../domain/attachments/storeAttachment.ts'
-import { REFERENCE_LOCALE } from '../../i18n/catalogues.ts'
+import { isLocale, languageName, languageOptions, REFERENCE_LOCALE } from '../../i18n/catalogues.ts'
 import { formats } from '../../i18n/format.ts'
 import { isMessageKey, translator, type MessageKey, type MessageValues } from '../../i18n/translate.ts'
 import { shownTime, type Reader, type ShownTime } from './conversationRow.ts'
@@ -103,6 +103,8 @@ function describe(event: Page['history'][number], page: Page, t: Reader['t']): {
       return { key: 'history.notResolved' }
     case 'follow_up.created':
       return { key: 'history.followUp', values: { number: String(d.number) } }
+    case 'customer.language_changed':
+      return d.to ? { key: 'history.customerLanguage', values: { language: languageName(String(d.to)) } } : { key: 'history.customerLanguageFolder' }
     default:
       return { key: 'history.other', values: { event: event.type.replace(/[._]/g, ' ') } }
   }
@@ -188,7 +190,11 @@ export function presentConversationPage(
       email: c.customer.email,
       since: shownTime(c.customer.createdAt, now, fmt),
       undeliverable: c.customer.undeliverableAt ? (c.customer.undeliverableReason ?? t('conversation.undeliverable.unknown')) : null,
+      // '' stands for "the folder's language" in the form; the folder's is named in that option.
+      locale: c.customer.locale && isLocale(c.customer.locale) ? c.customer.locale : '',
+      folderLanguage: languageName(c.folder.locale),
     },
+    languages: languageOptions(),
     otherConversations: page.otherConversations.map((o) => ({
       ...o,
       subject: o.subject || t('conversation.noSubject'),

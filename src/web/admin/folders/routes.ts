@@ -6,6 +6,8 @@ import { createFolder, deleteFolder, FieldConflictError, listFoldersForAdmin, mo
 import { getFolderForAdmin, listFolderChoices } from '../../../domain/folders/folderQueries.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAdmin, requireAgent } from '../../middleware/auth.ts'
+import { languageOptions } from '../../../i18n/catalogues.ts'
+import { timeZones } from '../../../i18n/format.ts'
 import type { Translate } from '../../../i18n/translate.ts'
 import { flash } from '../../middleware/flash.ts'
 import { errorText, fieldMessages } from '../../messages.ts'
@@ -17,6 +19,8 @@ const folderIdOf = (req: Request) => {
   return parsed.data.id
 }
 const text = (v: unknown) => (typeof v === 'string' ? v : '')
+/** A field the form may leave out: absent stays absent (the folder keeps what it has). */
+const optionalText = (v: unknown) => (v === undefined ? undefined : text(v))
 
 /** Errors a form can show: field messages, or a conflict placed next to its field (else on top). */
 function formErrors(t: Translate, err: unknown): { errors: Record<string, string>; message: string | null; status: number } | null {
@@ -27,13 +31,15 @@ function formErrors(t: Translate, err: unknown): { errors: Record<string, string
   return null
 }
 
-/** Settings › Folders: create, rename, order, inbound address, signature, delete (SPEC §4). */
+/** Settings › Folders: create, rename, order, inbound address, signature, language and time zone, delete (SPEC §4). */
 export function foldersAdminRouter(ctx: AppContext): Router {
   const router = Router()
   router.use('/settings/folders', requireAgent, requireAdmin)
 
   async function renderList(req: Request, res: Response, status: number, values: Record<string, string>, errors: Record<string, string>) {
-    const folders = await listFoldersForAdmin(ctx.domain, req.agent!)
+    const names = new Map(languageOptions().map((l) => [l.code, l.name]))
+    // A language no longer offered is shown by its code.
+    const folders = (await listFoldersForAdmin(ctx.domain, req.agent!)).map((f) => ({ ...f, languageName: names.get(f.locale) ?? f.locale }))
     res.status(status).render('admin/folders', { title: req.t('admin.folders.title'), nav: 'settings', folders, values, errors })
   }
 
@@ -64,7 +70,7 @@ export function foldersAdminRouter(ctx: AppContext): Router {
   })
 
   interface EditState {
-    values?: Record<string, string | boolean>
+    values?: Record<string, string | boolean | undefined>
     errors?: Record<string, string>
     message?: string | null
     deleteErrors?: Record<string, string>
@@ -86,13 +92,19 @@ export function foldersAdminRouter(ctx: AppContext): Router {
         imapAccounts: folder.imapAccounts,
       },
       others,
-      values: state.values ?? {
+      // What was sent, over what is stored (a form without the language or the zone keeps them).
+      values: {
         name: folder.name,
         inboundAddress: folder.inboundAddress ?? '',
         signatureHtml: folder.signatureHtml,
         acknowledge: folder.acknowledge,
         acknowledgementText: folder.acknowledgementText,
+        locale: folder.locale,
+        timeZone: folder.timeZone,
+        ...Object.fromEntries(Object.entries(state.values ?? {}).filter(([, v]) => v !== undefined)),
       },
+      languages: languageOptions(),
+      zones: timeZones(),
       defaultAcknowledgement: DEFAULT_ACKNOWLEDGEMENT,
       acknowledgementLimit: ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY,
       errors: state.errors ?? {},
@@ -112,6 +124,8 @@ export function foldersAdminRouter(ctx: AppContext): Router {
       signatureHtml: text(req.body?.signatureHtml),
       acknowledge: req.body?.acknowledge === 'on',
       acknowledgementText: text(req.body?.acknowledgementText),
+      locale: optionalText(req.body?.locale),
+      timeZone: optionalText(req.body?.timeZone),
     }
     try {
       const folder = await updateFolder(ctx.domain, req.agent!, { ...values, folderId: id })

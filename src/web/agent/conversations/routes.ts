@@ -9,6 +9,7 @@ import { addInternalComment } from '../../../domain/conversations/commands/addIn
 import { assignConversation } from '../../../domain/conversations/commands/assignConversation.ts'
 import { moveConversation } from '../../../domain/conversations/commands/moveConversation.ts'
 import { addTag, removeTag } from '../../../domain/conversations/commands/tagConversation.ts'
+import { setCustomerLanguage } from '../../../domain/conversations/commands/setCustomerLanguage.ts'
 import { closeConversation, setConversationStatus } from '../../../domain/conversations/commands/setConversationStatus.ts'
 import { fromZodError, NotFoundError, ValidationError } from '../../../domain/errors.ts'
 import type { Message } from '../../../i18n/translate.ts'
@@ -22,7 +23,7 @@ import { presentConversationList } from '../../presenters/conversationList.ts'
 import { presentConversationPage } from '../../presenters/conversationPage.ts'
 import type { Reader } from '../../presenters/conversationRow.ts'
 import { errorText, fieldMessages, firstProblem } from '../../messages.ts'
-import { assignForm, bulkForm, conversationNumber, messageForm, moveForm, newConversationForm, statusForm, tagForm } from './schema.ts'
+import { assignForm, bulkForm, conversationNumber, messageForm, languageForm, moveForm, newConversationForm, statusForm, tagForm } from './schema.ts'
 
 export function conversationsRouter(ctx: AppContext): Router {
   const router = Router()
@@ -181,6 +182,12 @@ export function conversationsRouter(ctx: AppContext): Router {
     const { tagId } = tagForm.parse(req.params)
     await removeTag(ctx.domain, req.agent!, { conversationId: await conversationId(req), tagId })
     res.redirect(303, `/conversations/${conversationNumber(req.params)}`)
+  })
+
+  router.post('/conversations/:number/language', async (req, res) => {
+    const { locale } = languageForm.parse(req.body)
+    await setCustomerLanguage(ctx.domain, req.agent!, { conversationId: await conversationId(req), locale })
+    res.redirect(303, req.path.replace(/\/language$/, ''))
   })
 
   router.post('/conversations/:number/status', async (req, res) => {

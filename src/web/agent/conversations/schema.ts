@@ -48,6 +48,9 @@ export const moveForm = z.object({ folderId: id })
 export const tagForm = z.object({ tagId: id })
 export const statusForm = z.object({ status: z.enum(['new', 'open', 'pending', 'closed']) })
 
+/** The command checks the code against the catalogues; '' is the folder's language. */
+export const languageForm = z.object({ locale: z.string().max(20) })
+
 export const bulkForm = z.object({
   action: z.enum(['assign', 'move', 'tag', 'close']),
   ids: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(id).min(1, 'list.bulk.selectOne').max(200)),

@@ -59,6 +59,27 @@ describe('the agent pages in the agent’s own language and time zone', () => {
     expect(thread.text).toContain('Client, saisi par Françoise Agent')
   })
 
+  it('sets the customer’s language beside the conversation, recorded in its history', async () => {
+    const prisma = app.ctx.db.prisma
+    const customerOf = async () =>
+      (await prisma.conversation.findUniqueOrThrow({ where: { number }, select: { customer: { select: { locale: true } } } })).customer.locale
+    let page = await client.get(`/conversations/${number}`)
+    // The folder's language is the default choice, named.
+    expect(page.text).toMatch(/<option value="" selected>Celle du dossier \(English\)<\/option>/)
+    let res = await client.post(`/conversations/${number}/language`).type('form').send({ _csrf: csrfFrom(page.text), locale: 'fr' })
+    expect(res.status).toBe(303)
+    expect(await customerOf()).toBe('fr')
+    page = await client.get(`/conversations/${number}`)
+    expect(page.text).toMatch(/<option value="fr" lang="fr" selected>Français<\/option>/)
+    expect(page.text).toContain('a choisi la langue du client\u00a0: Français')
+    res = await client.post(`/conversations/${number}/language`).type('form').send({ _csrf: csrfFrom(page.text), locale: 'tlh' })
+    expect(res.status).toBe(400)
+    expect(await customerOf()).toBe('fr')
+    res = await client.post(`/conversations/${number}/language`).type('form').send({ _csrf: csrfFrom(page.text), locale: '' })
+    expect(await customerOf()).toBeNull()
+    expect((await client.get(`/conversations/${number}`)).text).toContain('a rétabli la langue du dossier pour le client')
+  })
+
   it('says what was done in French', async () => {
     const page = await client.get('/profile')
     expect(page.text).toContain('<h1>Votre profil</h1>')
