@@ -424,11 +424,13 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
         attachmentMaxMegabytes: '8',
         sweepSchedule: '*/5 * * * *',
         closingEmailEnabled: 'on',
-        reminderText: `Reminder ${TEXT_VECTORS.join(' ')} ${HTML_VECTORS.slice(0, 6).join(' ')} in {days} days`,
-        closingText: `Closing ${TEXT_VECTORS.join(' ')}`,
+        'reminderTexts.en': `Reminder ${TEXT_VECTORS.join(' ')} ${HTML_VECTORS.slice(0, 6).join(' ')} in {days} days`,
+        'reminderTexts.fr': `Relance ${TEXT_VECTORS.join(' ')} ${HTML_VECTORS.slice(0, 6).join(' ')} dans {days} jours`,
+        'closingTexts.en': `Closing ${TEXT_VECTORS.join(' ')}`,
+        'closingTexts.fr': `Fermeture ${TEXT_VECTORS.join(' ')}`,
       })
     expect(lifecycle.status).toBe(303)
-    tried(2 + 2 * TEXT_VECTORS.length + 6)
+    tried(2 + 4 * TEXT_VECTORS.length + 12)
 
     // --- E-mail: names in encoded words, a hostile quoted local part, subject, HTML and text bodies, files.
     const htmlBody = `<html><head><title>${TEXT_VECTORS[3]}</title><script>window.__xss=1</script></head><body>${HTML_VECTORS.map((v, i) => `<div>vector ${i}: ${v}</div>`).join('\n')}</body></html>`

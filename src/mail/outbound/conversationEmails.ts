@@ -89,6 +89,8 @@ export async function enqueueAgentReply(
     headers: {
       ...(await threadHeaders(tx, args.conversation.id, args.emailMessageId)),
       'Reply-To': replyAddressFor(args.folderAddress || mail.supportAddress, mail.secret, args.conversation.id),
+      // The language the e-mail is written in (RFC 3282), for mail clients and screen readers.
+      'Content-Language': args.language.locale,
     },
     template: 'agent-reply',
     params,
@@ -218,7 +220,7 @@ export async function enqueueAgentNotification(
     conversationId: args.conversation.id,
     // An agent who presses Reply must not write to the support address: it would reach the
     // customer's conversation as if the customer had written it.
-    headers: { 'Reply-To': noReplyAddress(mail) },
+    headers: { 'Reply-To': noReplyAddress(mail), 'Content-Language': args.language.locale },
     template: 'agent-notification',
     params,
   })
@@ -265,7 +267,7 @@ export async function enqueueConfirmation(
     to: args.to,
     subject: translator(args.language.locale)('mail.confirmation.subject', { number: c.number }),
     conversationId: c.id,
-    headers: { 'Reply-To': replyAddressFor(args.folderAddress || mail.supportAddress, mail.secret, c.id) },
+    headers: { 'Reply-To': replyAddressFor(args.folderAddress || mail.supportAddress, mail.secret, c.id), 'Content-Language': args.language.locale },
     template: 'confirmation',
     params: { text: args.text, number: c.number, statusUrl: statusPageUrl(mail, c.id), ...args.language },
   })
@@ -342,7 +344,7 @@ export async function composeReminders(
   return {
     ...rendered,
     emails: conversations.map((c, i) => ({
-      ...envelope(mail, c, t('mail.reminder.subject', { subject: threadSubject(c, true, t) })),
+      ...envelope(mail, c, t('mail.reminder.subject', { subject: threadSubject(c, true, t) }), language.locale),
       ...rendered.emails[i]!,
     })),
   }
@@ -363,7 +365,7 @@ export async function composeClosingNotes(
   )
   return {
     ...rendered,
-    emails: conversations.map((c, i) => ({ ...envelope(mail, c, t('mail.closing.subject', { subject: threadSubject(c, true, t) })), ...rendered.emails[i]! })),
+    emails: conversations.map((c, i) => ({ ...envelope(mail, c, t('mail.closing.subject', { subject: threadSubject(c, true, t) }), language.locale), ...rendered.emails[i]! })),
   }
 }
 
@@ -390,7 +392,7 @@ export function renderBatchedEmail(batch: Pick<EmailBatch, 'shapes'>, email: Ren
   return { html: fill(shape.html, email.htmlValues), text: fill(shape.text, email.textValues) }
 }
 
-function envelope(mail: MailContext, c: SweptConversation, subject: string) {
+function envelope(mail: MailContext, c: SweptConversation, subject: string, locale: string) {
   return {
     messageId: newMessageId(mail.mailDomain),
     conversationId: c.id,
@@ -398,6 +400,7 @@ function envelope(mail: MailContext, c: SweptConversation, subject: string) {
     subject: subject.slice(0, 500),
     headers: {
       'Auto-Submitted': 'auto-generated',
+      'Content-Language': locale,
       'Reply-To': replyAddressFor(c.folderAddress || mail.supportAddress, mail.secret, c.id),
       ...(c.lastAgentMessageId ? { 'In-Reply-To': c.lastAgentMessageId, References: c.lastAgentMessageId } : {}),
     },

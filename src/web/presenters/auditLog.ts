@@ -92,6 +92,21 @@ const CODED_VALUES: Record<string, Record<string, MessageKey>> = {
   direction: { up: 'admin.audit.value.up', down: 'admin.audit.value.down' },
 }
 
+/** The settings written once per language (language code → text): a change says which languages' texts changed. */
+const PER_LANGUAGE = new Set(['reminderTexts', 'closingTexts'])
+
+/** Settings whose value is a language code, shown by the language's name. */
+const LANGUAGE_VALUES = new Set(['defaultLocale'])
+
+/** A language's name in the reader's language ("French" / « français »), else its code. */
+function languageName(code: string, locale: string): string {
+  try {
+    return new Intl.DisplayNames([locale], { type: 'language' }).of(code) ?? code
+  } catch {
+    return code
+  }
+}
+
 /** Numbers that name something (a port, an id) rather than count it: shown without digit grouping. */
 const PLAIN_NUMBER = /port|id$|^folders$/i
 
@@ -147,8 +162,26 @@ interface Reading {
   field: string
 }
 
+/** A change of a text per language: "French text added and English text changed". */
+function textsChange(change: { from: Json; to: Json }, r: Reading): string {
+  const texts = (v: Json): Record<string, Json> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {})
+  const [from, to] = [texts(change.from), texts(change.to)]
+  const written = (v: Json | undefined) => typeof v === 'string' && v !== ''
+  const codes = [...new Set([...Object.keys(from), ...Object.keys(to)])].filter((code) => JSON.stringify(from[code]) !== JSON.stringify(to[code])).sort()
+  if (codes.length === 0) return r.t('admin.settings.audit.textsUnchanged')
+  const each = codes.map((code) =>
+    r.t('admin.settings.audit.text', {
+      language: languageName(code, r.fmt.locale),
+      change: !written(from[code]) ? 'added' : !written(to[code]) ? 'removed' : 'changed',
+    }),
+  )
+  return new Intl.ListFormat(r.fmt.locale, { type: 'conjunction' }).format(each)
+}
+
 function formatValue(v: Json, r: Reading): string {
   const { t } = r
+  if (PER_LANGUAGE.has(r.field) && isChange(v)) return textsChange(v, r)
+  if (LANGUAGE_VALUES.has(r.field) && typeof v === 'string' && v) return languageName(v, r.fmt.locale)
   if (v === null) return t('admin.audit.value.none')
   if (typeof v === 'boolean') return t(v ? 'admin.audit.value.yes' : 'admin.audit.value.no')
   if (typeof v === 'number') return PLAIN_NUMBER.test(r.field) ? String(v) : r.fmt.number(v)

@@ -12,6 +12,7 @@ import {
   renameFolder,
   updateFolder,
 } from '../../../src/domain/folders/manageFolders.ts'
+import { updateSettings } from '../../../src/domain/settings/updateSettings.ts'
 import { buildAgent, buildConversation, testClock } from '../../helpers/factories.ts'
 import { startTestApp, type TestApp } from '../../helpers/testApp.ts'
 import { messageText } from '../../../src/i18n/issueMessages.ts'
@@ -102,6 +103,53 @@ describe('managing folders', () => {
       expect(english(empty.fields.name)).toBe('Enter a name')
       await expect(renameFolder(ctx, admin, { folderId: 999_999, name: 'Nowhere' })).rejects.toBeInstanceOf(NotFoundError)
       expect((await ctx.prisma.folder.findUniqueOrThrow({ where: { id: folder.id } })).name).toBe('Guarded')
+    })
+  })
+
+  describe('language and time zone', () => {
+    it("saves a folder's language and time zone, audited like the other fields", async () => {
+      const folder = await newFolder('Export')
+      expect(folder).toMatchObject({ locale: 'en', timeZone: 'UTC' })
+      const updated = await updateFolder(ctx, admin, { folderId: folder.id, locale: 'fr', timeZone: 'Europe/Paris' })
+      expect(updated).toMatchObject({ locale: 'fr', timeZone: 'Europe/Paris' })
+      const [audit] = await audits('folder.updated', folder.id)
+      expect(audit!.data).toMatchObject({ name: 'Export', locale: { from: 'en', to: 'fr' }, timeZone: { from: 'UTC', to: 'Europe/Paris' } })
+      // A change that leaves them out keeps them.
+      expect(await renameFolder(ctx, admin, { folderId: folder.id, name: 'Exports' })).toMatchObject({ locale: 'fr', timeZone: 'Europe/Paris' })
+      expect((await listFoldersForAdmin(ctx, admin)).find((f) => f.id === folder.id)).toMatchObject({ locale: 'fr', timeZone: 'Europe/Paris' })
+    })
+
+    it('refuses a language or a time zone it does not know', async () => {
+      const folder = await newFolder('Import')
+      const badLanguage = await updateFolder(ctx, admin, { folderId: folder.id, locale: 'xx', timeZone: 'Europe/Paris' }).catch((e) => e)
+      expect(badLanguage).toBeInstanceOf(ValidationError)
+      expect(Object.keys(badLanguage.fields)).toEqual(['locale'])
+      expect(badLanguage.fields.locale).toMatchObject({ key: 'validation.chooseLanguage' })
+      expect(english(badLanguage.fields.locale)).toBe(translator('en')('validation.chooseLanguage'))
+      const badZone = await updateFolder(ctx, admin, { folderId: folder.id, timeZone: 'Mars/Olympus_Mons' }).catch((e) => e)
+      expect(badZone).toBeInstanceOf(ValidationError)
+      expect(badZone.fields.timeZone).toMatchObject({ key: 'validation.chooseTimeZone' })
+      expect(english(badZone.fields.timeZone)).toBe(translator('en')('validation.chooseTimeZone'))
+      const empty = await updateFolder(ctx, admin, { folderId: folder.id, locale: '', timeZone: '' }).catch((e) => e)
+      expect(Object.keys(empty.fields).sort()).toEqual(['locale', 'timeZone'])
+      expect(await ctx.prisma.folder.findUniqueOrThrow({ where: { id: folder.id } })).toMatchObject({ locale: 'en', timeZone: 'UTC' })
+      expect(await audits('folder.updated', folder.id)).toEqual([])
+      await expect(createFolder(ctx, admin, { name: 'Unknown tongue', locale: 'xx' })).rejects.toBeInstanceOf(ValidationError)
+      expect(await ctx.prisma.folder.count({ where: { name: 'Unknown tongue' } })).toBe(0)
+    })
+
+    it("starts a new folder with the instance's default language and time zone, unless given others", async () => {
+      await updateSettings(ctx, admin, { defaultLocale: 'fr', defaultTimeZone: 'America/Montreal' })
+      try {
+        const folder = await newFolder('Québec')
+        expect(folder).toMatchObject({ locale: 'fr', timeZone: 'America/Montreal' })
+        const [audit] = await audits('folder.created', folder.id)
+        expect(audit!.data).toEqual({ name: 'Québec', locale: 'fr', timeZone: 'America/Montreal' })
+        const own = await createFolder(ctx, admin, { name: 'London', locale: 'en', timeZone: 'Europe/London' })
+        expect(own).toMatchObject({ locale: 'en', timeZone: 'Europe/London' })
+      } finally {
+        await updateSettings(ctx, admin, { defaultLocale: 'en', defaultTimeZone: 'UTC' })
+      }
     })
   })
 

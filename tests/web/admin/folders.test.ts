@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Actor } from '../../../src/domain/actor.ts'
+import { translate } from '../../../src/i18n/translate.ts'
+import { updateSettings } from '../../../src/domain/settings/updateSettings.ts'
 import { buildConversation } from '../../helpers/factories.ts'
 import { ADMIN, csrfFrom, setUpAndSignIn, startTestApp, type TestApp } from '../../helpers/testApp.ts'
 
@@ -166,6 +168,58 @@ describe('settings: the folders pages', () => {
     expect(tooLong.status).toBe(400)
     expect(tooLong.text).toContain('Keep the acknowledgement under 5,000 characters')
     await prisma().folder.delete({ where: { id: returns.id } })
+  })
+
+  it("sets the language and time zone of the customers' e-mails, shown in the list by the language's name", async () => {
+    const export_ = await prisma().folder.create({ data: { name: 'Export', position: 99 } })
+    const page = await admin.get(`/settings/folders/${export_.id}`)
+    expectFormsSafe(page.text)
+    expect(page.text).toContain('<label for="folder-locale">Language</label>')
+    expect(page.text).toContain('<label for="folder-time-zone">Time zone</label>')
+    expect(page.text).toContain('Customers get e-mails in this language unless theirs is known, with times in this zone.')
+    expect(page.text).toMatch(/<option value="en" lang="en" selected>English<\/option>/)
+    expect(page.text).toMatch(/<option value="fr" lang="fr" >Français<\/option>/)
+    expect(page.text).toMatch(/<option value="UTC" selected>UTC<\/option>/)
+    const form = { name: 'Export', inboundAddress: '', signatureHtml: '' }
+    const saved = await post(`/settings/folders/${export_.id}`, { ...form, locale: 'fr', timeZone: 'Europe/Paris' })
+    expect(saved.status).toBe(303)
+    expect(await prisma().folder.findUniqueOrThrow({ where: { id: export_.id } })).toMatchObject({ locale: 'fr', timeZone: 'Europe/Paris' })
+    const audit = await prisma().auditEvent.findFirstOrThrow({ where: { action: 'folder.updated', targetId: String(export_.id) }, orderBy: { id: 'desc' } })
+    expect(audit.data).toMatchObject({ locale: { from: 'en', to: 'fr' }, timeZone: { from: 'UTC', to: 'Europe/Paris' } })
+    const after = await admin.get(`/settings/folders/${export_.id}`)
+    expect(after.text).toMatch(/<option value="fr" lang="fr" selected>Français<\/option>/)
+    expect(after.text).toMatch(/<option value="Europe\/Paris" selected>Europe\/Paris<\/option>/)
+    const list = await admin.get('/settings/folders')
+    expect(list.text).toContain('<th scope="col">Language</th>')
+    expect(list.text).toMatch(new RegExp(`<tr id="folder-${export_.id}">[\\s\\S]*?<td lang="fr">Français</td>`))
+    expect(list.text).toMatch(/<strong>General<\/strong>[\s\S]*?<td lang="en">English<\/td>/)
+
+    const badLanguage = await post(`/settings/folders/${export_.id}`, { ...form, locale: 'xx', timeZone: 'Europe/Paris' })
+    expect(badLanguage.status).toBe(400)
+    expect(badLanguage.text).toContain(translate('en', 'validation.chooseLanguage'))
+    expect(badLanguage.text).toMatch(/<select id="folder-locale" name="locale" aria-describedby="language-hint locale-error" aria-invalid="true">/)
+    const badZone = await post(`/settings/folders/${export_.id}`, { ...form, locale: 'en', timeZone: 'Mars/Olympus_Mons' })
+    expect(badZone.status).toBe(400)
+    expect(badZone.text).toContain(translate('en', 'validation.chooseTimeZone'))
+    // What was sent is shown again: the language chosen stays selected.
+    expect(badZone.text).toMatch(/<option value="en" lang="en" selected>English<\/option>/)
+    expect(await prisma().folder.findUniqueOrThrow({ where: { id: export_.id } })).toMatchObject({ locale: 'fr', timeZone: 'Europe/Paris' })
+    await prisma().folder.delete({ where: { id: export_.id } })
+  })
+
+  it("starts a new folder with the instance's default language and time zone", async () => {
+    await updateSettings(app.ctx.domain, adminActor, { defaultLocale: 'fr', defaultTimeZone: 'Europe/Brussels' })
+    try {
+      expect((await post('/settings/folders/new', { name: 'Wallonie' })).status).toBe(303)
+      const folder = await folderNamed('Wallonie')
+      expect(folder).toMatchObject({ locale: 'fr', timeZone: 'Europe/Brussels' })
+      const audit = await prisma().auditEvent.findFirstOrThrow({ where: { action: 'folder.created', targetId: String(folder.id) } })
+      expect(audit.data).toEqual({ name: 'Wallonie', locale: 'fr', timeZone: 'Europe/Brussels' })
+      expect((await admin.get('/settings/folders')).text).toMatch(/<strong>Wallonie<\/strong>[\s\S]*?<td lang="fr">Français<\/td>/)
+      await prisma().folder.delete({ where: { id: folder.id } })
+    } finally {
+      await updateSettings(app.ctx.domain, adminActor, { defaultLocale: 'en', defaultTimeZone: 'UTC' })
+    }
   })
 
   it('reorders folders with the up and down buttons', async () => {

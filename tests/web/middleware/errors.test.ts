@@ -349,11 +349,24 @@ describe('no zod default text reaches a person through the agent and admin forms
         reopenWindowDays: '30',
         attachmentMaxMegabytes: '8',
         sweepSchedule: '*/5 * * * *',
-        reminderText: 'Solved?',
-        closingText: 'Closed.',
+        'reminderTexts.en': 'Solved?',
+        'reminderTexts.fr': 'Résolu ?',
+        'closingTexts.en': 'Closed.',
+        'closingTexts.fr': '',
       },
-      ['pendingCloseDays', 'reminderBeforeCloseDays', 'reopenWindowDays', 'attachmentMaxMegabytes', 'sweepSchedule', 'reminderText', 'closingText'],
+      [
+        'pendingCloseDays',
+        'reminderBeforeCloseDays',
+        'reopenWindowDays',
+        'attachmentMaxMegabytes',
+        'sweepSchedule',
+        'reminderTexts.en',
+        'reminderTexts.fr',
+        'closingTexts.en',
+        'closingTexts.fr',
+      ],
     )
+    await attack('/settings/defaults', { defaultLocale: 'en', defaultTimeZone: 'UTC' }, ['defaultLocale', 'defaultTimeZone'])
     expect(seen.length).toBeGreaterThan(300)
   }, 180_000)
 })
