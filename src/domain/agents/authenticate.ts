@@ -17,7 +17,9 @@ export async function authenticate(ctx: QueryContext, input: { email: string; pa
 /** Loads the agent behind a session; null when it was removed or deactivated since. */
 export async function findActiveAgent(prisma: Prisma, id: number): Promise<Actor | null> {
   // Every signed-in request starts here: the agent and their folders in one round trip.
-  const [agent] = await prisma.$queryRaw<{ id: number; name: string; email: string; role: 'admin' | 'agent'; locale: string; timeZone: string; folderIds: number[] }[]>`${P.raw(PREPARED_MARKER)}
+  const [agent] = await prisma.$queryRaw<
+    { id: number; name: string; email: string; role: 'admin' | 'agent'; locale: string; timeZone: string; folderIds: number[] }[]
+  >`${P.raw(PREPARED_MARKER)}
     SELECT a.id, a.name, a.email, a.role::text AS role, a.locale, a."timeZone",
            ARRAY(SELECT m."folderId" FROM folder_members m WHERE m."agentId" = a.id ORDER BY m."folderId") AS "folderIds"
     FROM agents a WHERE a.id = ${id} AND a.active`

@@ -365,7 +365,10 @@ export async function composeClosingNotes(
   )
   return {
     ...rendered,
-    emails: conversations.map((c, i) => ({ ...envelope(mail, c, t('mail.closing.subject', { subject: threadSubject(c, true, t) }), language.locale), ...rendered.emails[i]! })),
+    emails: conversations.map((c, i) => ({
+      ...envelope(mail, c, t('mail.closing.subject', { subject: threadSubject(c, true, t) }), language.locale),
+      ...rendered.emails[i]!,
+    })),
   }
 }
 

@@ -125,7 +125,11 @@ describe('the reminders and closing settings page', () => {
 
     // A form that leaves a language out keeps that language's text.
     page = await admin.get('/settings/lifecycle')
-    const { 'reminderTexts.fr': _left, ...withoutFrench } = form(page.text, { pendingCloseDays: '14', reminderBeforeCloseDays: '3', 'reminderTexts.en': 'Done?' })
+    const { 'reminderTexts.fr': _left, ...withoutFrench } = form(page.text, {
+      pendingCloseDays: '14',
+      reminderBeforeCloseDays: '3',
+      'reminderTexts.en': 'Done?',
+    })
     expect((await admin.post('/settings/lifecycle').type('form').send(withoutFrench)).status).toBe(303)
     expect((await loadSettings(app.ctx.db.prisma)).reminderTexts).toEqual({ en: 'Done?', fr: french })
   })
@@ -149,7 +153,9 @@ describe('the reminders and closing settings page', () => {
       .send(form(page.text, { 'reminderTexts.fr': 'r'.repeat(5001), 'reminderTexts.en': 'Still typed' }))
     expect(res.status).toBe(400)
     // The error sits by the French reminder, which keeps what was typed, as does the English one.
-    expect(res.text).toMatch(/<textarea id="reminderTexts-fr"[^>]*aria-describedby="reminderTexts-fr-hint reminderTexts-fr-state reminderTexts-fr-error"[^>]*aria-invalid="true">r{5001}<\/textarea>/)
+    expect(res.text).toMatch(
+      /<textarea id="reminderTexts-fr"[^>]*aria-describedby="reminderTexts-fr-hint reminderTexts-fr-state reminderTexts-fr-error"[^>]*aria-invalid="true">r{5001}<\/textarea>/,
+    )
     expect(res.text).toContain('<p class="field-error" id="reminderTexts-fr-error">')
     expect(res.text).toMatch(/<textarea id="reminderTexts-en"[^>]*>Still typed<\/textarea>/)
     expect(await loadSettings(app.ctx.db.prisma)).toEqual(before)
@@ -208,7 +214,14 @@ describe('the default language and time zone of the instance', () => {
     expect(res.text).toContain('aria-describedby="defaults-hint defaultLocale-error" aria-invalid="true"')
     expect(await loadSettings(app.ctx.db.prisma)).toMatchObject({ defaultLocale: 'fr', defaultTimeZone: 'Europe/Paris' })
     // A field left out keeps its saved value.
-    expect((await admin.post('/settings/defaults').type('form').send({ _csrf: csrfFrom(page.text), defaultTimeZone: 'Asia/Tokyo' })).status).toBe(303)
+    expect(
+      (
+        await admin
+          .post('/settings/defaults')
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), defaultTimeZone: 'Asia/Tokyo' })
+      ).status,
+    ).toBe(303)
     expect(await loadSettings(app.ctx.db.prisma)).toMatchObject({ defaultLocale: 'fr', defaultTimeZone: 'Asia/Tokyo' })
   })
 })

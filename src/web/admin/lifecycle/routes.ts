@@ -39,7 +39,13 @@ export function lifecycleSettingsRouter(ctx: AppContext): Router {
   const { prisma } = ctx.db
   router.use('/settings/lifecycle', requireAgent, requireAdmin)
 
-  const view = (t: Translate, settings: Settings, values: Record<string, unknown>, texts: { reminders: Texts; closings: Texts }, errors: Record<string, string>) => ({
+  const view = (
+    t: Translate,
+    settings: Settings,
+    values: Record<string, unknown>,
+    texts: { reminders: Texts; closings: Texts },
+    errors: Record<string, string>,
+  ) => ({
     title: t('admin.lifecycle.title'),
     nav: 'settings',
     values,
@@ -52,7 +58,10 @@ export function lifecycleSettingsRouter(ctx: AppContext): Router {
 
   router.get('/settings/lifecycle', async (req, res) => {
     const s = await loadSettings(prisma)
-    res.render('admin/lifecycle', view(req.t, s, { ...s, attachmentMaxMegabytes: s.attachmentMaxBytes / MB }, { reminders: s.reminderTexts, closings: s.closingTexts }, {}))
+    res.render(
+      'admin/lifecycle',
+      view(req.t, s, { ...s, attachmentMaxMegabytes: s.attachmentMaxBytes / MB }, { reminders: s.reminderTexts, closings: s.closingTexts }, {}),
+    )
   })
 
   router.post('/settings/lifecycle', async (req, res) => {

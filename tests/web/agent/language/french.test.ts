@@ -66,16 +66,25 @@ describe('the agent pages in the agent’s own language and time zone', () => {
     let page = await client.get(`/conversations/${number}`)
     // The folder's language is the default choice, named.
     expect(page.text).toMatch(/<option value="" selected>Celle du dossier \(English\)<\/option>/)
-    let res = await client.post(`/conversations/${number}/language`).type('form').send({ _csrf: csrfFrom(page.text), locale: 'fr' })
+    let res = await client
+      .post(`/conversations/${number}/language`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), locale: 'fr' })
     expect(res.status).toBe(303)
     expect(await customerOf()).toBe('fr')
     page = await client.get(`/conversations/${number}`)
     expect(page.text).toMatch(/<option value="fr" lang="fr" selected>Français<\/option>/)
     expect(page.text).toContain('a choisi la langue du client\u00a0: Français')
-    res = await client.post(`/conversations/${number}/language`).type('form').send({ _csrf: csrfFrom(page.text), locale: 'tlh' })
+    res = await client
+      .post(`/conversations/${number}/language`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), locale: 'tlh' })
     expect(res.status).toBe(400)
     expect(await customerOf()).toBe('fr')
-    res = await client.post(`/conversations/${number}/language`).type('form').send({ _csrf: csrfFrom(page.text), locale: '' })
+    res = await client
+      .post(`/conversations/${number}/language`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), locale: '' })
     expect(await customerOf()).toBeNull()
     expect((await client.get(`/conversations/${number}`)).text).toContain('a rétabli la langue du dossier pour le client')
   })
