@@ -2,13 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fromRoot } from '../paths.ts'
 import type en from '../../locales/en.json'
-import type agentEn from '../../locales/parts/agent.en.json'
-import type adminEn from '../../locales/parts/admin.en.json'
-import type publicEn from '../../locales/parts/public.en.json'
-import type errorsEn from '../../locales/parts/errors.en.json'
 
 /** Every key of the interface and of the e-mails; the English catalogue is the reference. */
-export type MessageKey = keyof typeof en | keyof typeof agentEn | keyof typeof adminEn | keyof typeof publicEn | keyof typeof errorsEn
+export type MessageKey = keyof typeof en
 
 export type Catalogue = Readonly<Record<string, string>>
 
@@ -29,16 +25,6 @@ function loadCatalogues(): Map<string, Catalogue> {
     if (!match) continue
     found.set(match[1]!, JSON.parse(readFileSync(path.join(folder, file), 'utf8')) as Catalogue)
   }
-  // PARTS-MERGE (temporary): catalogue parts written side by side, merged into the one file per language.
-  const parts = path.join(folder, 'parts')
-  try {
-    for (const file of readdirSync(parts).sort()) {
-      const match = /^[\w-]+\.([a-z]{2,3})\.json$/.exec(file)
-      if (!match) continue
-      const into = found.get(match[1]!) ?? {}
-      found.set(match[1]!, { ...into, ...(JSON.parse(readFileSync(path.join(parts, file), 'utf8')) as Catalogue) })
-    }
-  } catch {}
   if (!found.has(REFERENCE_LOCALE)) throw new Error(`locales/${REFERENCE_LOCALE}.json is missing`)
   return found
 }

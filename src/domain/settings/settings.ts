@@ -37,9 +37,9 @@ export const settingsSchema = z.object({
   /** The closing note per language. */
   closingTexts: textsPerLanguage,
   /** The language of a new agent (when their browser names none offered) and of new folders. */
-  defaultLocale: z.string().refine(isLocale, 'mail.settings.chooseLanguage').default(REFERENCE_LOCALE),
+  defaultLocale: z.string().refine(isLocale, 'validation.chooseLanguage').default(REFERENCE_LOCALE),
   /** The time zone of new agents and folders (IANA name). */
-  defaultTimeZone: z.string().refine(isTimeZone, 'mail.settings.chooseTimeZone').default('UTC'),
+  defaultTimeZone: z.string().refine(isTimeZone, 'validation.chooseTimeZone').default('UTC'),
 })
 
 export type Settings = z.infer<typeof settingsSchema>

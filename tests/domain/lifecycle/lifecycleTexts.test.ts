@@ -59,7 +59,7 @@ describe('the reminder and closing texts, one per language', () => {
     }).catch((err: unknown) => err)
     expect(refused).toBeInstanceOf(ValidationError)
     expect(Object.keys((refused as ValidationError).fields).sort()).toEqual(['closingTexts.en', 'defaultLocale', 'defaultTimeZone'])
-    expect((refused as ValidationError).fields.defaultLocale).toEqual({ key: 'mail.settings.chooseLanguage' })
+    expect((refused as ValidationError).fields.defaultLocale).toEqual({ key: 'validation.chooseLanguage' })
     // Saving the same texts again changes nothing (and writes no audit entry).
     const audits = await app.ctx.db.prisma.auditEvent.count({ where: { action: 'settings.updated' } })
     await updateSettings(app.ctx.domain, admin, { reminderTexts: { en: 'Solved?' } })

@@ -209,7 +209,7 @@ describe('the default language and time zone of the instance', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text), defaultLocale: 'xx', defaultTimeZone: 'Mars/Olympus' })
     expect(res.status).toBe(400)
-    expect(res.text).toContain('<p class="field-error" id="defaultLocale-error">Choose a language from the list.</p>')
+    expect(res.text).toContain('<p class="field-error" id="defaultLocale-error">Choose one of the languages offered.</p>')
     expect(res.text).toContain('<p class="field-error" id="defaultTimeZone-error">Choose a time zone from the list.</p>')
     expect(res.text).toContain('aria-describedby="defaults-hint defaultLocale-error" aria-invalid="true"')
     expect(await loadSettings(app.ctx.db.prisma)).toMatchObject({ defaultLocale: 'fr', defaultTimeZone: 'Europe/Paris' })
