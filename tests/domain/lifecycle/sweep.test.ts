@@ -248,6 +248,7 @@ describe('reminders and automatic close (SPEC §2)', () => {
         expect(email!.createdAt).toEqual(email!.nextAttemptAt)
         expect(email!.headers).toEqual({
           'Auto-Submitted': 'auto-generated',
+          'Content-Language': 'en',
           'Reply-To': replyAddressFor(ctx.mail.supportAddress, ctx.mail.secret, c.id),
           'In-Reply-To': lastAgent!.emailMessageId,
           References: lastAgent!.emailMessageId,

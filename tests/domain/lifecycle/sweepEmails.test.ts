@@ -85,6 +85,7 @@ async function expected(kind: 'reminder' | 'closing', text: string, c: SweptConv
     subject: `${kind === 'reminder' ? 'Is your problem solved?' : 'Closed:'} ${threadSubject(c, true)}`.slice(0, 500),
     headers: {
       'Auto-Submitted': 'auto-generated',
+      'Content-Language': 'en',
       'Reply-To': replyAddressFor(c.folderAddress || mail.supportAddress, mail.secret, c.id),
       ...(c.lastAgentMessageId ? { 'In-Reply-To': c.lastAgentMessageId, References: c.lastAgentMessageId } : {}),
     },

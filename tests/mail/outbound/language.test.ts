@@ -48,8 +48,8 @@ describe('e-mails in their reader’s language', () => {
     const french = await prisma().outboxEmail.findFirstOrThrow({ where: { conversationId: c.id, kind: 'agent_reply' } })
     expect(french.subject).toBe(`Re: [#${c.number}] (sans objet)`)
     expect(french.html).toContain('<html lang="fr">')
-    expect(french.html).toContain('Répondez à cet e-mail pour nous répondre')
-    expect(french.text).toContain(`Votre demande (#${c.number}) et où elle en est\u00a0: `)
+    expect(french.html).toContain('Répondez directement à cet e-mail')
+    expect(french.text).toContain(`Votre demande (#${c.number}) et son état d’avancement\u00a0: `)
 
     await prisma().customer.update({ where: { id: c.customerId }, data: { locale: 'en' } })
     await replyAsAgent(app.ctx.domain, admin, { conversationId: c.id, text: 'Found it.' })

@@ -108,7 +108,7 @@ describe('settings: IMAP accounts', () => {
 
     const list = await admin.get('/settings/imap')
     expect(list.text).toContain(`IMAP account ${MAILBOX_USER.user} on 127.0.0.1 added.`)
-    expect(list.text).toContain('Never polled yet')
+    expect(list.text).toContain('Not polled yet')
     expect(list.text).toContain(`action="/settings/imap/${accountId}/test"`)
     expect(list.text).not.toContain(MAILBOX_USER.password)
     expectFormsSafe(list.text)

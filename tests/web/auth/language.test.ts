@@ -36,7 +36,7 @@ describe('the language of the help desk and of its agents', () => {
   it('is the language the help desk was set up in: the first administrator’s, the default, the first folder’s', async () => {
     const client = request.agent(app.url)
     const page = await client.get('/setup').set('Accept-Language', 'fr-FR,fr;q=0.9,en;q=0.5')
-    expect(page.text).toContain('Installez votre service d’assistance')
+    expect(page.text).toContain('Configurez votre service d’assistance')
     const res = await client
       .post('/setup')
       .set('Accept-Language', 'fr-FR,fr;q=0.9,en;q=0.5')
