@@ -31,6 +31,8 @@ import { imapAdminRouter } from './web/admin/imap/routes.ts'
 import { auditAdminRouter } from './web/admin/audit/routes.ts'
 import { adminRouter } from './web/admin/routes.ts'
 import { chooseLanguage } from './web/middleware/language.ts'
+import { renderPage } from './web/localizedViews.ts'
+import { REFERENCE_LOCALE } from './i18n/catalogues.ts'
 import { recentOutboxFailures } from './mail/outbound/outboxHealth.ts'
 
 const root = (p: string) => fromRoot(p)
@@ -46,7 +48,8 @@ export function createApp(ctx: AppContext): express.Express {
   // check per include, which a list page of 50 rows would otherwise make 150 times.
   const viewCache = ctx.config.env !== 'development'
   app.engine('ejs', (file: string, data: object, done: (err: unknown, html?: string) => void) => {
-    ejs.renderFile(file, data as ejs.Data, { root: views, views: [views], cache: viewCache }, done)
+    const locale = (data as { locale?: string }).locale ?? REFERENCE_LOCALE
+    renderPage(file, data as ejs.Data, { root: views, views: [views], cache: viewCache }, locale, done)
   })
   app.set('view engine', 'ejs')
   app.set('views', views)

@@ -43,6 +43,21 @@ export function timeZones(): string[] {
   return zones.includes('UTC') ? zones : ['UTC', ...zones]
 }
 
+/** Remembers a pure function's answers, up to a bound (then it starts afresh). */
+function memo<A extends unknown[]>(compute: (...args: A) => string, bound = 10_000): (...args: A) => string {
+  const known = new Map<string, string>()
+  return (...args) => {
+    const key = args.join(' ')
+    let text = known.get(key)
+    if (text === undefined) {
+      if (known.size >= bound) known.clear()
+      text = compute(...args)
+      known.set(key, text)
+    }
+    return text
+  }
+}
+
 export function formats(locale: string, timeZone = 'UTC'): Formats {
   const id = `${locale}\u0000${timeZone}`
   const found = cache.get(id)
@@ -53,18 +68,22 @@ export function formats(locale: string, timeZone = 'UTC'): Formats {
   const full = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'long', timeZone: zone })
   const relative = new Intl.RelativeTimeFormat(locale, { style: 'short', numeric: 'auto' })
   const number = new Intl.NumberFormat(locale)
+  // A list page shows fifty times: the texts are kept by minute and by (unit, amount), which give
+  // exactly the same text, so that a page viewed again formats nothing (Intl is the dear part).
+  const byMinute = memo((minute: number) => dateTime.format(minute * 60_000))
+  const byAmount = memo((amount: number, unit: Intl.RelativeTimeFormatUnit) => relative.format(amount, unit))
   const made: Formats = {
     locale,
     timeZone: zone,
     date: (at) => date.format(at),
-    dateTime: (at) => dateTime.format(at),
+    dateTime: (at) => byMinute(Math.floor(at.getTime() / 60_000)),
     full: (at) => full.format(at),
     relative: (at, now = new Date()) => {
       const delta = at.getTime() - now.getTime()
       for (const [unit, ms] of UNITS) {
-        if (Math.abs(delta) >= ms) return relative.format(Math.trunc(delta / ms), unit)
+        if (Math.abs(delta) >= ms) return byAmount(Math.trunc(delta / ms), unit)
       }
-      return relative.format(0, 'second')
+      return byAmount(0, 'second')
     },
     number: (n) => number.format(n),
   }

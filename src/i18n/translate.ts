@@ -11,8 +11,29 @@ export interface Message {
   values?: MessageValues
 }
 
-/** A compiled message, or its text when it has no argument (most of them: no formatting at all). */
-type Compiled = IntlMessageFormat | string
+/**
+ * A compiled message: its text when it has no argument (most of them), a fast filler when it only
+ * puts values in ({name}), else the ICU formatter (plurals, selects, numbers, dates).
+ */
+type Compiled = IntlMessageFormat | string | ((values?: MessageValues) => string)
+
+/** A value as ICU prints a plain {argument}. */
+const text = (value: MessageValues[string]) => (value instanceof Date ? value.toISOString() : String(value ?? ''))
+
+/** A message made only of text and {name} arguments, as a function that puts the values in. */
+function filler(ast: ReturnType<IntlMessageFormat['getAst']>): ((values?: MessageValues) => string) | null {
+  const parts: (string | { name: string })[] = []
+  for (const element of ast) {
+    if (element.type === 0) parts.push(element.value)
+    else if (element.type === 1) parts.push({ name: element.value })
+    else return null
+  }
+  return (values) => {
+    let out = ''
+    for (const part of parts) out += typeof part === 'string' ? part : text(values?.[part.name])
+    return out
+  }
+}
 
 const byLocale = new Map<string, Map<string, Compiled>>()
 
@@ -28,7 +49,7 @@ function compile(locale: string, key: string): Compiled | undefined {
     const format = new IntlMessageFormat(source, own === undefined ? REFERENCE_LOCALE : locale, undefined, { ignoreTag: true })
     const ast = format.getAst()
     // A message of plain text (no argument, no quoted syntax) is kept as its formatted text.
-    found = ast.length === 1 && ast[0]!.type === 0 ? String(format.format()) : ast.length === 0 ? '' : format
+    found = ast.length === 1 && ast[0]!.type === 0 ? String(format.format()) : ast.length === 0 ? '' : (filler(ast) ?? format)
     compiled.set(key, found)
   }
   return found
@@ -39,6 +60,7 @@ export function translate(locale: string, key: string, values?: MessageValues): 
   const found = compile(locale, key)
   if (found === undefined) return key
   if (typeof found === 'string') return found
+  if (typeof found === 'function') return found(values)
   return String(found.format(values as Record<string, string | number | Date | boolean>))
 }
 

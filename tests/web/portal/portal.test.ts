@@ -158,7 +158,7 @@ describe('pages for customers', () => {
       const c = await buildConversation(ctx(), admin, { folderId: folder.id, mode: 'send', text: 'Voici la solution.' })
       const page = await request(app.url).get(statusPath(c.id)).set('Accept-Language', 'en')
       expect(page.text).toContain(`Demande #${c.number}`)
-      expect(page.text).toContain('Répondue\u00a0: nous attendons votre retour')
+      expect(page.text).toContain('Réponse envoyée\u00a0: nous attendons votre retour')
       const message = await app.ctx.db.prisma.message.findFirstOrThrow({ where: { conversationId: c.id } })
       const paris = new Intl.DateTimeFormat('fr', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(message.createdAt)
       expect(page.text).toContain(paris)

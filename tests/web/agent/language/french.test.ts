@@ -40,7 +40,7 @@ describe('the agent pages in the agent’s own language and time zone', () => {
     expect(page.text).toContain('<span class="status status-new">Nouveau</span>')
     expect(page.text).toContain('Se déconnecter')
     // A relative time, and the full date and time on hover, in French and in the agent's zone.
-    expect(page.text).toMatch(/<time class="row-age muted" datetime="[^"]+" title="[a-z]+ \d{1,2} [a-zéû]+ \d{4} [^"]*UTC\+[12]">[^<]+<\/time>/)
+    expect(page.text).toMatch(/<time class="row-age muted" datetime="[^"]+" title="\d{1,2} [a-zéû]+\.? \d{4}, \d{2}:\d{2}">[^<]+<\/time>/)
     // The scripts' texts come with the page, in French.
     const messages = clientMessages(page.text)
     expect(messages['client.list.selectAll']).toBe('Tout sélectionner sur cette page')
