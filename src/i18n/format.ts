@@ -71,13 +71,14 @@ export function formats(locale: string, timeZone = 'UTC'): Formats {
   // A list page shows fifty times: the texts are kept by minute and by (unit, amount), which give
   // exactly the same text, so that a page viewed again formats nothing (Intl is the dear part).
   const byMinute = memo((minute: number) => dateTime.format(minute * 60_000))
+  const bySecond = memo((second: number) => full.format(second * 1000))
   const byAmount = memo((amount: number, unit: Intl.RelativeTimeFormatUnit) => relative.format(amount, unit))
   const made: Formats = {
     locale,
     timeZone: zone,
     date: (at) => date.format(at),
     dateTime: (at) => byMinute(Math.floor(at.getTime() / 60_000)),
-    full: (at) => full.format(at),
+    full: (at) => bySecond(Math.floor(at.getTime() / 1000)),
     relative: (at, now = new Date()) => {
       const delta = at.getTime() - now.getTime()
       for (const [unit, ms] of UNITS) {

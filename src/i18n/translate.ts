@@ -55,13 +55,34 @@ function compile(locale: string, key: string): Compiled | undefined {
   return found
 }
 
+const formatted = new Map<string, string>()
+
+/** The values of a message as a key (dates by their time: the same instant formats the same). */
+function valuesKey(values: MessageValues | undefined): string {
+  if (!values) return ''
+  let out = ''
+  for (const name in values) {
+    const value = values[name]
+    out += `${name}=${value instanceof Date ? `d${value.getTime()}` : typeof value === 'string' ? `s${value}` : `${typeof value}${String(value)}`}\u0001`
+  }
+  return out
+}
+
 /** ICU MessageFormat: plurals by the language's rules ("0 conversation" in French), numbers and dates through Intl. */
 export function translate(locale: string, key: string, values?: MessageValues): string {
   const found = compile(locale, key)
   if (found === undefined) return key
   if (typeof found === 'string') return found
   if (typeof found === 'function') return found(values)
-  return String(found.format(values as Record<string, string | number | Date | boolean>))
+  // ICU formatting (plurals, numbers) is the dear part; the same counts come back page after page.
+  const id = `${locale}\u0000${key}\u0000${valuesKey(values)}`
+  let text = formatted.get(id)
+  if (text === undefined) {
+    if (formatted.size >= 10_000) formatted.clear()
+    text = String(found.format(values as Record<string, string | number | Date | boolean>))
+    formatted.set(id, text)
+  }
+  return text
 }
 
 const translators = new Map<string, Translate>()
