@@ -4,9 +4,6 @@ import { formats } from '../../i18n/format.ts'
 import { translator } from '../../i18n/translate.ts'
 import { clientMessages } from '../../i18n/clientMessages.ts'
 
-/** The texts public/js needs, sent with the page as a JSON block (CSP forbids inline scripts). */
-const CLIENT_PREFIX = 'client.'
-
 /**
  * Every page speaks its reader's language: a signed-in agent's own (profile), else the browser's
  * Accept-Language among the catalogues, else the reference language. Pages about a conversation
@@ -31,7 +28,6 @@ export function useLanguage(req: Request, res: Response, locale: string, timeZon
   res.locals.locale = locale
   res.locals.t = req.t
   res.locals.fmt = req.formats
-  res.locals.clientPrefix = CLIENT_PREFIX
   // The client.* texts as JSON, for head.ejs to hand to public/js (built once per language).
   res.locals.clientMessages = () => clientMessages(locale)
 }
