@@ -6,7 +6,6 @@ import { timeZones } from '../../../i18n/format.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAgent } from '../../middleware/auth.ts'
 import { flash } from '../../middleware/flash.ts'
-import { useLanguage } from '../../middleware/language.ts'
 import { fieldMessages } from '../../messages.ts'
 
 /** An agent's own page: their language, time zone, and what they are e-mailed about. */
@@ -19,9 +18,8 @@ export function profileRouter(ctx: AppContext): Router {
   })
   router.post('/profile', async (req, res) => {
     try {
-      const saved = await updateOwnProfile(ctx.domain, req.agent!, req.body ?? {})
-      // The confirmation is already in the language just chosen.
-      useLanguage(req, res, saved.locale, saved.timeZone)
+      // The next page reads the agent afresh: the confirmation comes in the language just chosen.
+      await updateOwnProfile(ctx.domain, req.agent!, req.body ?? {})
       flash(req, 'success', 'agent.profile.saved')
       res.redirect(303, '/profile')
     } catch (err) {
