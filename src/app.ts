@@ -15,6 +15,8 @@ import { errorHandler, notFound } from './web/middleware/errors.ts'
 import { exposeFlash } from './web/middleware/flash.ts'
 import { authRouter } from './web/auth/routes.ts'
 import { conversationsRouter } from './web/agent/conversations/routes.ts'
+import { sidebarRouter } from './web/agent/conversations/sidebarRoutes.ts'
+import { listRouter } from './web/agent/list/routes.ts'
 import { liveRouter } from './web/agent/live/routes.ts'
 import { attachmentsRouter } from './web/agent/attachments/routes.ts'
 import { parseMultipart } from './web/middleware/uploads.ts'
@@ -145,7 +147,9 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(authRouter(ctx))
   app.use(portalRouter(ctx))
   app.use(liveRouter(ctx))
+  app.use(listRouter(ctx))
   app.use(conversationsRouter(ctx))
+  app.use(sidebarRouter(ctx))
   app.use(attachmentsRouter(ctx))
   app.use(adminRouter(ctx))
   app.use(foldersAdminRouter(ctx))

@@ -1,6 +1,6 @@
-// Live updates for agents: who else has a conversation open (the red bar in the list, names and
-// "replying" on the conversation page), new messages in the open thread, and list counts.
-// Without JavaScript the pages show presence as of their load.
+// Live updates for agents: the event stream, who else has the conversation open (names and
+// "replying"), and new messages in the open thread. Each event is passed on to the page's other
+// scripts as a "suivi:live" DOM event (list-live.js). Without JavaScript pages show their load.
 ;(function () {
   'use strict'
   if (!window.EventSource || !window.fetch) return
@@ -151,52 +151,21 @@
     }
   }
 
-  // ---- The list page: red bars and counts.
-  var rows = {}
-  document.querySelectorAll('.conversation-row[data-conversation-id]').forEach(function (row) {
-    rows[row.getAttribute('data-conversation-id')] = row
-  })
-  var countsTimer = null
-  var refreshCounts = function () {
-    if (!document.querySelector('.tabs .count')) return
-    clearTimeout(countsTimer)
-    countsTimer = setTimeout(function () {
-      fetch('/conversations-counts' + window.location.search, { credentials: 'same-origin' })
-        .then(function (r) {
-          return r.ok ? r.json() : null
-        })
-        .then(function (counts) {
-          if (!counts) return
-          document.querySelectorAll('.tabs .tab').forEach(function (tab) {
-            var key = new URL(tab.href).searchParams.get('tab')
-            var badge = tab.querySelector('.count')
-            if (badge && key in counts) {
-              badge.textContent = counts[key].text
-              badge.setAttribute('aria-label', counts[key].label)
-            }
-          })
-        })
-        .catch(function () {})
-    }, 500)
-  }
-
   var source = new EventSource('/events')
+  // Every event also goes to the page's other scripts (the live list) as a "suivi:live" DOM event.
+  var announce = function (type, event) {
+    document.dispatchEvent(new CustomEvent('suivi:live', { detail: { type: type, event: event } }))
+  }
   source.addEventListener('presence.changed', function (e) {
     var event = JSON.parse(e.data)
-    var row = rows[String(event.conversationId)]
-    if (row) {
-      var list = others(event.viewers)
-      row.classList.toggle('is-viewed', list.length > 0)
-      if (list.length) row.title = msg('client.live.openNow', { names: namesOf(list) })
-      else row.removeAttribute('title')
-    }
     if (number && event.conversationId === conversationId) showPresence(event.viewers)
+    announce('presence.changed', event)
   })
   ;['conversation.created', 'conversation.updated', 'message.created'].forEach(function (type) {
     source.addEventListener(type, function (e) {
       var event = JSON.parse(e.data)
-      refreshCounts()
       if (number && type === 'message.created' && event.conversationId === conversationId) refreshThread()
+      announce(type, event)
     })
   })
 })()

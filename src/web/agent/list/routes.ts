@@ -1,0 +1,82 @@
+import { Router } from 'express'
+import { countTabsDetailed, listConversations, listQuerySchema } from '../../../domain/conversations/listConversations.ts'
+import { filterOptions } from '../../../domain/conversations/filterOptions.ts'
+import { visibleConversationIds } from '../../../domain/conversations/visibleConversations.ts'
+import { assignConversation } from '../../../domain/conversations/commands/assignConversation.ts'
+import { moveConversation } from '../../../domain/conversations/commands/moveConversation.ts'
+import { addTag } from '../../../domain/conversations/commands/tagConversation.ts'
+import { closeConversation } from '../../../domain/conversations/commands/setConversationStatus.ts'
+import { fromZodError, NotFoundError, ValidationError } from '../../../domain/errors.ts'
+import type { Message } from '../../../i18n/translate.ts'
+import { folderScope } from '../../../domain/policy.ts'
+import type { AppContext } from '../../context.ts'
+import { requireAgent, safeNextPath } from '../../middleware/auth.ts'
+import { flash } from '../../middleware/flash.ts'
+import { presentConversationList } from '../../presenters/conversationList.ts'
+import { errorText } from '../../messages.ts'
+import { bulkForm } from '../conversations/schema.ts'
+
+/** The conversation list: tabs, filters, search, pages and bulk actions. */
+export function listRouter(ctx: AppContext): Router {
+  const router = Router()
+  const { prisma } = ctx.db
+  router.use('/conversations', requireAgent)
+
+  router.get('/conversations', async (req, res) => {
+    const agent = req.agent!
+    const query = listQuerySchema.parse(req.query)
+    const scope = await folderScope(prisma, agent)
+    const [list, counts, { folders, tags, agents }] = await Promise.all([
+      listConversations(prisma, agent, scope, query),
+      countTabsDetailed(prisma, agent, scope, query),
+      filterOptions(prisma, scope),
+    ])
+    // Rows another agent has open right now get the red bar (as of this load; live.js keeps it current).
+    res.render(
+      'agent/conversations',
+      presentConversationList({ query, list, counts, folders, tags, agents, now: ctx.clock(), url: req.originalUrl, reader: { t: req.t, fmt: req.formats } }),
+    )
+  })
+
+  // The list's bulk form posts here; opened again, the address is the list (before ':number' matches it).
+  router.get('/conversations/bulk', (_req, res) => res.redirect(303, '/conversations'))
+
+  router.post('/conversations/bulk', async (req, res) => {
+    const parsed = bulkForm.safeParse(req.body)
+    const back = safeNextPath(req.body?.back ?? '/conversations')
+    if (!parsed.success) {
+      const refusal = fromZodError(parsed.error)
+      const problem: Message = Object.values(refusal.fields)[0] ?? { key: 'list.bulk.chooseAction' }
+      flash(req, 'error', problem.key, problem.values)
+      return res.redirect(303, back)
+    }
+    const f = parsed.data
+    const agent = req.agent!
+    const visible = await visibleConversationIds(ctx.domain, agent, f.ids)
+    if ((f.action === 'move' && !f.folderId) || (f.action === 'tag' && !f.tagId)) {
+      flash(req, 'error', f.action === 'move' ? 'list.bulk.chooseFolder' : 'list.bulk.chooseTag')
+      return res.redirect(303, back)
+    }
+    let done = 0
+    const refused: string[] = []
+    for (const id of visible) {
+      try {
+        if (f.action === 'assign') await assignConversation(ctx.domain, agent, { conversationId: id, assigneeId: f.assigneeId ?? null })
+        else if (f.action === 'move') await moveConversation(ctx.domain, agent, { conversationId: id, folderId: f.folderId! })
+        else if (f.action === 'tag') await addTag(ctx.domain, agent, { conversationId: id, tagId: f.tagId! })
+        else await closeConversation(ctx.domain, agent, { conversationId: id })
+        done++
+      } catch (err) {
+        // One refusal (an assignee outside that folder, say) must not stop the others.
+        if (!(err instanceof ValidationError || err instanceof NotFoundError)) throw err
+        // Said in the reader's language now: the summary carries it to the next page as a value.
+        refused.push(errorText(req.t, err))
+      }
+    }
+    if (refused.length) flash(req, 'error', 'list.bulk.updatedSkipped', { count: done, skipped: refused.length, reason: refused[0] })
+    else flash(req, 'success', 'list.bulk.updated', { count: done })
+    res.redirect(303, back)
+  })
+
+  return router
+}
