@@ -17,6 +17,7 @@ import { authRouter } from './web/auth/routes.ts'
 import { conversationsRouter } from './web/agent/conversations/routes.ts'
 import { sidebarRouter } from './web/agent/conversations/sidebarRoutes.ts'
 import { listRouter } from './web/agent/list/routes.ts'
+import { sideNav } from './web/middleware/sideNav.ts'
 import { liveRouter } from './web/agent/live/routes.ts'
 import { attachmentsRouter } from './web/agent/attachments/routes.ts'
 import { parseMultipart } from './web/middleware/uploads.ts'
@@ -144,6 +145,7 @@ export function createApp(ctx: AppContext): express.Express {
     next()
   })
 
+  app.use(sideNav(ctx))
   app.use(authRouter(ctx))
   app.use(portalRouter(ctx))
   app.use(liveRouter(ctx))

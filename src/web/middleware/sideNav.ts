@@ -1,0 +1,62 @@
+import type { NextFunction, Request, Response } from 'express'
+import { folderWorkloads, type FolderWorkload } from '../../domain/folders/folderWorkload.ts'
+import type { AppContext } from '../context.ts'
+import type { Reader } from '../presenters/conversationRow.ts'
+
+export interface SideNav {
+  folders: { id: number; name: string; href: string; current: boolean; count: { text: string; label: string } | null }[]
+  allHref: string
+  allCurrent: boolean
+}
+
+/** The folder links keep the list's tab; each badge counts the work waiting for the team. */
+export function presentSideNav(folders: FolderWorkload[], current: { tab?: string; folder?: number }, { t, fmt }: Reader): SideNav {
+  const tab = typeof current.tab === 'string' && /^[a-z]{1,12}$/.test(current.tab) ? current.tab : 'new'
+  return {
+    allHref: `/conversations?tab=${tab}`,
+    allCurrent: current.folder === undefined,
+    folders: folders.map((f) => ({
+      id: f.id,
+      name: f.name,
+      href: `/conversations?tab=${tab}&folder=${f.id}`,
+      current: current.folder === f.id,
+      count:
+        f.toHandle === 0
+          ? null
+          : f.atLeast
+            ? { text: t('list.count.atLeast', { count: f.toHandle }), label: t('layout.sidenav.toHandleAtLeast', { count: f.toHandle }) }
+            : { text: fmt.number(f.toHandle), label: t('layout.sidenav.toHandle', { count: f.toHandle }) },
+    })),
+  }
+}
+
+/**
+ * The left column of the list and conversation pages. Its statement starts with the request and
+ * runs beside the page's own; rendering waits for it, so the page costs no extra round trip.
+ * A failure leaves the column out rather than the page (the page's own queries say what is wrong).
+ */
+export function sideNav(ctx: AppContext) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const agent = req.agent
+    if (!agent || req.method !== 'GET' || !isNavPage(req.path)) return next()
+    const folder = Number(req.query.folder)
+    const current = { tab: typeof req.query.tab === 'string' ? req.query.tab : undefined, folder: Number.isInteger(folder) && folder > 0 ? folder : undefined }
+    const loading = folderWorkloads(ctx.db, agent).then(
+      (folders) => presentSideNav(folders, current, { t: req.t, fmt: req.formats }),
+      () => null,
+    )
+    type Callback = (err: Error, html: string) => void
+    const render = res.render.bind(res) as (view: string, options?: object, callback?: Callback) => void
+    res.render = ((view: string, options?: object | Callback, callback?: Callback) => {
+      void loading.then((nav) => {
+        res.locals.sideNav = nav
+        if (typeof options === 'function') render(view, {}, options as Callback)
+        else render(view, options, callback)
+      })
+    }) as Response['render']
+    next()
+  }
+}
+
+/** The list and a conversation (not its sub-pages, fragments or forms). */
+const isNavPage = (path: string) => path === '/conversations' || /^\/conversations\/\d{1,10}$/.test(path)
