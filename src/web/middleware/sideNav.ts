@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express'
 import { folderWorkloads, type FolderWorkload } from '../../domain/folders/folderWorkload.ts'
 import type { AppContext } from '../context.ts'
+import { lastListHref } from '../agent/list/lastList.ts'
 import type { Reader } from '../presenters/conversationRow.ts'
 
 export interface SideNav {
@@ -10,11 +11,11 @@ export interface SideNav {
 }
 
 /** The folder links keep the list's tab; each badge counts the work waiting for the team. */
-export function presentSideNav(folders: FolderWorkload[], current: { tab?: string; folder?: number }, { t, fmt }: Reader): SideNav {
+export function presentSideNav(folders: FolderWorkload[], current: { tab?: string; folder?: number; onList?: boolean }, { t, fmt }: Reader): SideNav {
   const tab = typeof current.tab === 'string' && /^[a-z]{1,12}$/.test(current.tab) ? current.tab : 'new'
   return {
     allHref: `/conversations?tab=${tab}`,
-    allCurrent: current.folder === undefined,
+    allCurrent: current.onList !== false && current.folder === undefined,
     folders: folders.map((f) => ({
       id: f.id,
       name: f.name,
@@ -41,15 +42,17 @@ export function sideNav(ctx: AppContext) {
     if (!agent || req.method !== 'GET' || !isNavPage(req.path)) return next()
     const folder = Number(req.query.folder)
     const current = { tab: typeof req.query.tab === 'string' ? req.query.tab : undefined, folder: Number.isInteger(folder) && folder > 0 ? folder : undefined }
-    const loading = folderWorkloads(ctx.db, agent).then(
-      (folders) => presentSideNav(folders, current, { t: req.t, fmt: req.formats }),
-      () => null,
-    )
+    const loading = folderWorkloads(ctx.db, agent).catch(() => null)
     type Callback = (err: Error, html: string) => void
     const render = res.render.bind(res) as (view: string, options?: object, callback?: Callback) => void
     res.render = ((view: string, options?: object | Callback, callback?: Callback) => {
-      void loading.then((nav) => {
-        res.locals.sideNav = nav
+      const locals = typeof options === 'object' ? (options as { conversation?: { folder?: { id?: number } } }) : {}
+      // On a conversation page, its folder is the current one.
+      const shown = { ...current, folder: current.folder ?? locals.conversation?.folder?.id, onList: req.path === '/conversations' }
+      void loading.then((folders) => {
+        res.locals.sideNav = folders && presentSideNav(folders, shown, { t: req.t, fmt: req.formats })
+        // The list beside a conversation on wide screens (split-view.js) is the one the agent came from.
+        if (!shown.onList) res.locals.listHref = lastListHref(req)
         if (typeof options === 'function') render(view, {}, options as Callback)
         else render(view, options, callback)
       })
