@@ -137,7 +137,8 @@ describe('the layout: left column, wide and narrow screens, dark theme, accessib
       for (const url of ['/conversations', `/conversations/${number}`, '/settings', '/settings/folders', '/profile']) {
         await page.goto(`${app.url}${url}`)
         await page.waitForLoadState('networkidle').catch(() => {})
-        for (const v of await seriousViolations(page)) found.push(`${url} ${width}px ${scheme}: ${v.id} (${v.impact}) ${v.help}: ${v.targets.slice(0, 3).join(', ')}`)
+        for (const v of await seriousViolations(page))
+          found.push(`${url} ${width}px ${scheme}: ${v.id} (${v.impact}) ${v.help}: ${v.targets.slice(0, 3).join(', ')}`)
       }
     }
     expect(found).toEqual([])

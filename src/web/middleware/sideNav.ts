@@ -1,5 +1,7 @@
 import type { NextFunction, Request, Response } from 'express'
 import { folderWorkloads, type FolderWorkload } from '../../domain/folders/folderWorkload.ts'
+import { scopeOf } from '../../domain/policy.ts'
+import type { Actor } from '../../domain/actor.ts'
 import type { AppContext } from '../context.ts'
 import { lastListHref } from '../agent/list/lastList.ts'
 import type { Reader } from '../presenters/conversationRow.ts'
@@ -37,12 +39,13 @@ export function presentSideNav(folders: FolderWorkload[], current: { tab?: strin
  * A failure leaves the column out rather than the page (the page's own queries say what is wrong).
  */
 export function sideNav(ctx: AppContext) {
+  const workloads = workloadCache(ctx)
   return (req: Request, res: Response, next: NextFunction) => {
     const agent = req.agent
     if (!agent || req.method !== 'GET' || !isNavPage(req.path)) return next()
     const folder = Number(req.query.folder)
     const current = { tab: typeof req.query.tab === 'string' ? req.query.tab : undefined, folder: Number.isInteger(folder) && folder > 0 ? folder : undefined }
-    const loading = folderWorkloads(ctx.db, agent).catch(() => null)
+    const loading = workloads(agent).catch(() => null)
     type Callback = (err: Error, html: string) => void
     const render = res.render.bind(res) as (view: string, options?: object, callback?: Callback) => void
     res.render = ((view: string, options?: object | Callback, callback?: Callback) => {
@@ -63,3 +66,30 @@ export function sideNav(ctx: AppContext) {
 
 /** The list and a conversation (not its sub-pages, fragments or forms). */
 const isNavPage = (path: string) => path === '/conversations' || /^\/conversations\/\d{1,10}$/.test(path)
+
+/** How long folder counts are reused when nothing happens (a change anywhere forgets them at once). */
+const WORKLOAD_TTL_MS = 10_000
+
+/**
+ * Folder counts per folder scope (every admin shares one entry; agents with the same folders
+ * another). Any conversation change, on this instance or another (the event bus reaches every
+ * instance), forgets them all, so a count is never older than the last change it could miss.
+ */
+function workloadCache(ctx: AppContext) {
+  const cache = new Map<string, { at: number; folders: Promise<FolderWorkload[]> }>()
+  ctx.events.subscribe((event) => {
+    if (event.type !== 'presence.changed') cache.clear()
+  })
+  return (agent: Actor): Promise<FolderWorkload[]> => {
+    const scope = scopeOf(agent)
+    const key = scope === null ? '*' : scope.join(',')
+    const now = Date.now()
+    const hit = cache.get(key)
+    if (hit && now - hit.at < WORKLOAD_TTL_MS) return hit.folders
+    const folders = folderWorkloads(ctx.db, agent)
+    cache.set(key, { at: now, folders })
+    // A failed count is not kept.
+    folders.catch(() => cache.delete(key))
+    return folders
+  }
+}
