@@ -17,6 +17,7 @@ import { authRouter } from './web/auth/routes.ts'
 import { conversationsRouter } from './web/agent/conversations/routes.ts'
 import { sidebarRouter } from './web/agent/conversations/sidebarRoutes.ts'
 import { listRouter } from './web/agent/list/routes.ts'
+import { searchRouter } from './web/agent/search/routes.ts'
 import { sideNav } from './web/middleware/sideNav.ts'
 import { liveRouter } from './web/agent/live/routes.ts'
 import { attachmentsRouter } from './web/agent/attachments/routes.ts'
@@ -149,6 +150,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(authRouter(ctx))
   app.use(portalRouter(ctx))
   app.use(liveRouter(ctx))
+  app.use(searchRouter(ctx))
   app.use(listRouter(ctx))
   app.use(conversationsRouter(ctx))
   app.use(sidebarRouter(ctx))

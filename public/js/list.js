@@ -1,5 +1,6 @@
 // The bulk bar of the conversation list: only the choice that goes with the chosen action is
 // shown, one checkbox selects every row of the page, and "Apply" waits until a row is selected.
+// The rows are looked up each time: the live list brings rows later, even to a list that was empty.
 // Without JavaScript every select is shown and the server checks the form.
 ;(function () {
   'use strict'
@@ -94,5 +95,7 @@
   }
   // Browsers restore checkboxes and selects on back/forward navigation without firing "change".
   window.addEventListener('pageshow', refresh)
+  // The live list (list-live.js) added, moved or removed rows: count them again.
+  document.addEventListener('suivi:list-rows', updateSelection)
   refresh()
 })()

@@ -21,13 +21,6 @@
     var exact = key + '.' + plurals.select(count)
     return msg(exact in MESSAGES ? exact : key + '.other', values)
   }
-  function namesOf(viewers) {
-    return viewers
-      .map(function (v) {
-        return v.name
-      })
-      .join(', ')
-  }
   var meta = function (name) {
     var el = document.querySelector('meta[name="' + name + '"]')
     return el ? el.getAttribute('content') : ''
@@ -94,27 +87,44 @@
     })
 
     var presenceBox = document.getElementById('presence')
+    var replyingLine = document.getElementById('presence-replying')
     var warning = document.getElementById('collision-warning')
+    // As views/partials/presence.ejs draws them (presenters/conversationPage.ts presentViewer):
+    // initials on one of 8 colours that follows from the agent's id.
+    var initialsOf = function (name) {
+      var words = String(name).trim().split(/\s+/)
+      var first = words[0] || '?'
+      var last = words.length > 1 ? words[words.length - 1] : ''
+      return (Array.from(first)[0] + (last ? Array.from(last)[0] : '')).toUpperCase()
+    }
     var showPresence = function (viewers) {
       var list = others(viewers)
       presenceBox.textContent = ''
       if (list.length) {
         var label = document.createElement('span')
-        label.className = 'muted small'
-        label.textContent = msg('client.live.alsoHere') + ' '
+        label.className = 'presence-label muted small'
+        label.id = 'presence-label'
+        label.textContent = msg('client.live.alsoHere')
         presenceBox.appendChild(label)
+        var ul = document.createElement('ul')
+        ul.className = 'presence-viewers'
+        ul.setAttribute('aria-labelledby', 'presence-label')
         list.forEach(function (v) {
-          var a = document.createElement('span')
-          a.className = 'avatar'
-          a.title = v.composing ? msg('client.live.replyingTitle', { name: v.name }) : v.name
-          a.setAttribute('aria-label', v.composing ? msg('client.live.replyingLabel', { name: v.name }) : v.name)
-          a.textContent = v.name.charAt(0).toUpperCase()
-          presenceBox.appendChild(a)
+          var li = document.createElement('li')
+          li.className = 'viewer' + (v.composing ? ' is-composing' : '')
+          li.title = v.composing ? msg('client.live.replyingTitle', { name: v.name }) : v.name
+          var avatar = document.createElement('span')
+          avatar.className = 'avatar avatar-hue-' + (v.agentId % 8)
+          avatar.setAttribute('aria-hidden', 'true')
+          avatar.textContent = initialsOf(v.name)
+          var name = document.createElement('span')
+          name.className = 'visually-hidden'
+          name.textContent = v.composing ? msg('client.live.replyingLabel', { name: v.name }) : v.name
+          li.appendChild(avatar)
+          li.appendChild(name)
+          ul.appendChild(li)
         })
-        var names = document.createElement('span')
-        names.className = 'small'
-        names.textContent = ' ' + namesOf(list)
-        presenceBox.appendChild(names)
+        presenceBox.appendChild(ul)
       }
       var typing = list
         .filter(function (v) {
@@ -123,9 +133,12 @@
         .map(function (v) {
           return v.name
         })
+      var names = typing.join(', ')
+      // At the top of the page (a polite live region that stays in place) and above the editor.
+      if (replyingLine) replyingLine.textContent = typing.length ? plural('client.live.headerReplying', typing.length, { names: names }) : ''
       if (warning) {
         warning.hidden = typing.length === 0
-        warning.textContent = typing.length ? plural('client.live.replying', typing.length, { names: typing.join(', ') }) : ''
+        warning.textContent = typing.length ? plural('client.live.replying', typing.length, { names: names }) : ''
       }
     }
     var notice = document.getElementById('thread-notice')

@@ -7,6 +7,8 @@ export interface Actor {
   /** The agent's language (a file of locales/) and IANA time zone; the web reads pages in them. */
   locale?: string
   timeZone?: string
+  /** Where they go after sending a reply (their own choice, read with them). */
+  afterSend?: 'stay' | 'next' | 'list'
   /** The folders an agent belongs to, when they were read with the agent (one query per request). */
   folderIds?: number[]
   /** False for a deactivated account (e.g. a former assignee); the policy lets it do nothing. Signed-in agents are active. */

@@ -46,7 +46,7 @@ async function agentName(tx: Tx, e: RecordedEvent): Promise<string> {
   return agent?.name ?? ''
 }
 
-/** An agent's reply, e-mailed as the message itself (same Message-ID). */
+/** An agent's reply, e-mailed as the message itself (same Message-ID); held while it may be withdrawn. */
 async function replyEmail(tx: Tx, mail: MailContext, e: RecordedEvent) {
   const message = await tx.message.findUniqueOrThrow({
     where: { id: Number(e.data.messageId) },
@@ -70,6 +70,7 @@ async function replyEmail(tx: Tx, mail: MailContext, e: RecordedEvent) {
     folderAddress: conversation.folder.inboundAddress,
     isFirst: earlier === null,
     language: conversationLanguage(conversation),
+    notBefore: typeof e.data.sendAfter === 'string' ? new Date(e.data.sendAfter) : null,
   })
 }
 

@@ -137,24 +137,26 @@ describe('an administrator working a conversation in the browser', () => {
     expect(await comment.getAttribute('class')).toContain('message-internal')
     expect(await badge.textContent()).toBe('Pending')
 
-    // 4. Tag, assign, reopen from the sidebar.
+    // 4. Tag, assign, reopen from the sidebar: each choice is sent as it is made, in place, and a toast confirms it.
     const tagsCard = page.locator('section[aria-labelledby="tags-title"]')
     const historyCard = page.locator('section[aria-labelledby="history-title"]')
+    const toast = page.locator('#toast [role="status"]')
     await page.getByLabel('Tag to add').selectOption({ label: 'refund' })
-    await submit(page, page.getByRole('button', { name: 'Add tag' }))
+    await expect.poll(() => toast.textContent()).toBe('Tag “refund” added.')
     expect(await tagsCard.locator('.tag').textContent()).toBe('refund')
     expect(await textOf(historyCard)).toContain('added the tag “refund”')
 
     await page.getByRole('combobox', { name: 'Assignee', exact: true }).selectOption({ label: 'Bruno Agent' })
-    await submit(page, page.getByRole('button', { name: 'Assign', exact: true }))
+    await expect.poll(() => toast.textContent()).toBe('Assigned to Bruno Agent.')
     expect(await page.locator('#assignee option:checked').textContent()).toBe('Bruno Agent')
     expect(await textOf(historyCard)).toContain('assigned it to Bruno Agent')
 
     await page.getByRole('combobox', { name: 'Status', exact: true }).selectOption('open')
-    await submit(page, page.getByRole('button', { name: 'Set status' }))
+    await expect.poll(() => toast.textContent()).toBe('Status set to Open.')
     expect(await badge.textContent()).toBe('Open')
     expect(await textOf(historyCard)).toContain('changed the status from Pending to Open')
     // Reloaded pages keep what was done before.
+    await page.reload()
     expect(await tagsCard.locator('.tag').textContent()).toBe('refund')
     expect(await page.locator('.thread .message-internal').count()).toBe(1)
 

@@ -7,13 +7,17 @@ import { chromium, type BrowserContext } from 'playwright-core'
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const ARTIFACTS = path.resolve('tests/artifacts')
 
-/** Debian's Chromium, headless, with its own empty profile; never a downloaded browser. */
-export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+/**
+ * Debian's Chromium, headless, with its own empty profile; never a downloaded browser.
+ * `javaScriptEnabled: false` gives a browser that runs no script (progressive enhancement tests).
+ */
+export async function launchChromium(options: { javaScriptEnabled?: boolean } = {}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (apt-get install -y chromium)`)
   const profile = await mkdtemp(path.join(os.tmpdir(), 'suivi-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
     args: [
       '--headless',
       '--no-sandbox',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Actor } from '../../src/domain/actor.ts'
-import { countTabs, listConversations, listQuerySchema } from '../../src/domain/conversations/listConversations.ts'
+import { adjacentConversation, countTabs, listConversations, listQuerySchema } from '../../src/domain/conversations/listConversations.ts'
 import { folderScope, type FolderScope } from '../../src/domain/policy.ts'
 import { BACKGROUND_STATEMENTS, countQueries, type CapturedStatement } from '../helpers/queryCounter.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
@@ -250,6 +250,24 @@ describe.runIf(onPostgres)(`the list, count and search queries use indexes on a 
     await checkList(name, w, { ...raw, after: first.nextCursor })
   }
 
+  /** A page back up ("newer"), and the conversation next to one: cursors from the real pages. */
+  async function checkPageBack(name: string, w: Who, raw: Record<string, unknown>) {
+    const { actor, scope } = who(w)
+    const first = await listConversations(app.ctx.db.prisma, actor, scope, q(raw))
+    const second = await listConversations(app.ctx.db.prisma, actor, scope, q({ ...raw, after: first.nextCursor }))
+    expect(second.prevCursor, `${name}: no page to go back to`).not.toBeNull()
+    await checkList(name, w, { ...raw, before: second.prevCursor })
+  }
+  async function checkAdjacent(name: string, w: Who, raw: Record<string, unknown>, direction: 'older' | 'newer') {
+    const { actor, scope } = who(w)
+    const { rows } = await listConversations(app.ctx.db.prisma, actor, scope, q(raw))
+    const at = rows[10]!
+    let found: unknown
+    const plans = await plansOf(async () => (found = await adjacentConversation(app.ctx.db.prisma, actor, scope, q(raw), at, direction)))
+    expect(found, `${name} found no conversation`).not.toBeNull()
+    assertIndexed(name, plans)
+  }
+
   type Who = 'admin' | 'agent'
   interface Case {
     name: string
@@ -274,6 +292,10 @@ describe.runIf(onPostgres)(`the list, count and search queries use indexes on a 
   page2('list tab=all page 2 (admin)', 'admin', () => ({ tab: 'all' }))
   page2('list tab=closed page 2 (admin)', 'admin', () => ({ tab: 'closed' }))
   page2('list tab=new page 2 (agent)', 'agent', () => ({ tab: 'new' }))
+  cases.push({ name: 'list tab=all back to page 1 (admin)', check: () => checkPageBack('list tab=all back to page 1 (admin)', 'admin', { tab: 'all' }) })
+  cases.push({ name: 'list tab=new back to page 1 (agent)', check: () => checkPageBack('list tab=new back to page 1 (agent)', 'agent', { tab: 'new' }) })
+  cases.push({ name: 'next in tab=open (agent)', check: () => checkAdjacent('next in tab=open (agent)', 'agent', { tab: 'open' }, 'older') })
+  cases.push({ name: 'previous in tab=all (admin)', check: () => checkAdjacent('previous in tab=all (admin)', 'admin', { tab: 'all' }, 'newer') })
   counts('counts (admin)', 'admin', () => ({}))
   counts('counts (agent in two folders)', 'agent', () => ({}))
   counts('counts folder filter (admin)', 'admin', () => ({ folder: folderIds[3] }))

@@ -56,10 +56,14 @@ describe('folder access on every route', () => {
     const tag = await buildTag(prisma, 'vip')
     await addTag(app.ctx.domain, admin, { conversationId: c.id, tagId: tag.id })
     const attachment = await prisma.attachment.findFirstOrThrow({ where: { conversationId: c.id } })
+    const message = await prisma.message.findFirstOrThrow({ where: { conversationId: c.id, kind: 'agent' } })
     ids = {
       number: String(c.number),
       conversationId: String(c.id),
       attachmentId: String(attachment.id),
+      messageId: String(message.id),
+      // A saved search of the insider's: no other agent may delete it.
+      viewId: String((await prisma.savedView.create({ data: { agentId: insider.id, name: 'Insider view', query: 'tab=all&q=Zanzibar' } })).id),
       tagId: String(tag.id),
       folderId: String(theirs.id),
       ownFolderId: String(mine.id),
@@ -99,10 +103,20 @@ describe('folder access on every route', () => {
     return path
       .replace(':number', ids.number!)
       .replace(':tagId', ids.tagId!)
+      .replace(':messageId', ids.messageId!)
       .replace(':name', 'numbers.pdf')
       .replace(':token', 'x')
       .replace(':answer', 'solved')
-      .replace(':id', path.startsWith('/attachments') ? ids.attachmentId! : path.includes('/agents/') ? ids.insiderId! : ids.folderId!)
+      .replace(
+        ':id',
+        path.startsWith('/views')
+          ? ids.viewId!
+          : path.startsWith('/attachments')
+            ? ids.attachmentId!
+            : path.includes('/agents/')
+              ? ids.insiderId!
+              : ids.folderId!,
+      )
   }
 
   it('finds the routes in the router', () => {
@@ -162,6 +176,7 @@ describe('folder access on every route', () => {
       checked.push(`${route.method.toUpperCase()} ${route.path}`)
     }
     expect(checked.length).toBe(routes.length)
+    expect(await app.ctx.db.prisma.savedView.count({ where: { id: Number(ids.viewId) } }), 'another agent’s saved search was deleted').toBe(1)
   })
 
   async function readEventsDuring(path: string, during: () => Promise<void>): Promise<string> {

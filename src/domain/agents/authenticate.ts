@@ -18,13 +18,22 @@ export async function authenticate(ctx: QueryContext, input: { email: string; pa
 export async function findActiveAgent(prisma: Prisma, id: number): Promise<Actor | null> {
   // Every signed-in request starts here: the agent and their folders in one round trip.
   const [agent] = await prisma.$queryRaw<
-    { id: number; name: string; email: string; role: 'admin' | 'agent'; locale: string; timeZone: string; folderIds: number[] }[]
+    {
+      id: number
+      name: string
+      email: string
+      role: 'admin' | 'agent'
+      locale: string
+      timeZone: string
+      afterSend: 'stay' | 'next' | 'list'
+      folderIds: number[]
+    }[]
   >`${P.raw(PREPARED_MARKER)}
-    SELECT a.id, a.name, a.email, a.role::text AS role, a.locale, a."timeZone",
+    SELECT a.id, a.name, a.email, a.role::text AS role, a.locale, a."timeZone", a."afterSend"::text AS "afterSend",
            ARRAY(SELECT m."folderId" FROM folder_members m WHERE m."agentId" = a.id ORDER BY m."folderId") AS "folderIds"
     FROM agents a WHERE a.id = ${id} AND a.active`
   if (!agent) return null
-  return { ...toActor(agent), locale: agent.locale, timeZone: agent.timeZone, folderIds: agent.folderIds }
+  return { ...toActor(agent), locale: agent.locale, timeZone: agent.timeZone, afterSend: agent.afterSend, folderIds: agent.folderIds }
 }
 
 function toActor(a: { id: number; name: string; email: string; role: 'admin' | 'agent' }): Actor {

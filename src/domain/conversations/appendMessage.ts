@@ -4,7 +4,7 @@ import type { MessageKind } from '../../generated/prisma/enums.ts'
 import type { ActorRef } from '../actor.ts'
 import type { DomainContext } from '../context.ts'
 import { recordEvents } from '../events/record.ts'
-import { snippetOf, storeMessageFiles, type PreparedBody, type UploadedFile } from './messageBody.ts'
+import { messageSnippet, storeMessageFiles, type PreparedBody, type UploadedFile } from './messageBody.ts'
 
 export interface AppendMessageArgs {
   conversation: Conversation
@@ -56,9 +56,7 @@ export async function appendMessage(ctx: Pick<DomainContext, 'reactions'>, tx: T
     data: {
       messageCount: { increment: 1 },
       lastActivityAt: a.at,
-      ...(isPublic && !a.isAutoReply
-        ? { snippet: snippetOf(a.body.text) || (attachments.length ? `(${attachments.length} attachment${attachments.length > 1 ? 's' : ''})` : '') }
-        : {}),
+      ...(isPublic && !a.isAutoReply ? { snippet: messageSnippet(a.body.text, attachments.length) } : {}),
       ...(a.kind === 'customer' && !a.isAutoReply ? { lastCustomerMessageAt: a.at } : {}),
       ...(a.kind === 'agent' ? { lastAgentReplyAt: a.at } : {}),
     },

@@ -113,6 +113,26 @@ export function initialStatusFields(now: Date, by: ActorRef, first?: LifecycleEv
   return first ? statusFields(transition('new', first), now, by) : { status: 'new' }
 }
 
+/** A conversation's status columns as they are now, to be put back if what changes them is undone. */
+export function currentStatusFields(c: Required<StatusFields>): Required<StatusFields> {
+  return {
+    status: c.status,
+    pendingSince: c.pendingSince,
+    reminderSentAt: c.reminderSentAt,
+    closedAt: c.closedAt,
+    closedByKind: c.closedByKind,
+    closedById: c.closedById,
+  }
+}
+
+/**
+ * The columns to write when a withdrawn reply is undone: exactly those saved before it
+ * (`currentStatusFields`), pending period and closing stamps included, as if it had not been sent.
+ */
+export function restoredStatusFields(saved: Required<StatusFields>): Required<StatusFields> {
+  return currentStatusFields(saved)
+}
+
 /** Each column's SQL type, for the assignments below. */
 const COLUMN_TYPES: Record<keyof StatusFields, string> = {
   status: '"ConversationStatus"',

@@ -175,3 +175,8 @@ export function transactionOptionsFor(files: { data: Buffer }[]): { timeout: num
 export function snippetOf(text: string): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, 160)
 }
+
+/** A list row's snippet for a public message: its start, else how many files it carries (data, left in English). */
+export function messageSnippet(text: string, fileCount: number): string {
+  return snippetOf(text) || (fileCount ? `(${fileCount} attachment${fileCount > 1 ? 's' : ''})` : '')
+}

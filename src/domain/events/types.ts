@@ -10,6 +10,7 @@ export const CONVERSATION_EVENTS = [
   'message.received',
   'auto_reply.received',
   'reply.sent',
+  'reply.withdrawn',
   'comment.added',
   'status.changed',
   'conversation.assigned',
@@ -30,7 +31,13 @@ export type ConversationEventType = (typeof CONVERSATION_EVENTS)[number]
 /** Administrative events are named "<target>.<verb>" (agent.invited, folder.created …). */
 export type AdminEventType = `${'agent' | 'folder' | 'tag' | 'settings' | 'imap' | 'outbox' | 'mail' | 'demo'}.${string}`
 
-export type EventType = ConversationEventType | AdminEventType
+/**
+ * An agent's own things (saved views): neither a conversation's history nor the audit, so they
+ * are recorded without a conversation or a target.
+ */
+export type PersonalEventType = 'view.saved' | 'view.deleted'
+
+export type EventType = ConversationEventType | AdminEventType | PersonalEventType
 
 export type EventData = Record<string, P.InputJsonValue | null>
 

@@ -68,6 +68,8 @@ export async function enqueueAgentReply(
     folderAddress?: string | null
     /** The conversation's language (conversationLanguage). */
     language: MailLanguage
+    /** Held until then, so that its author may still withdraw it (undo send). */
+    notBefore?: Date | null
   },
 ) {
   const subject = threadSubject(args.conversation, !args.isFirst, translator(args.language.locale))
@@ -94,6 +96,7 @@ export async function enqueueAgentReply(
     },
     template: 'agent-reply',
     params,
+    ...(args.notBefore ? { notBefore: args.notBefore } : {}),
   })
 }
 

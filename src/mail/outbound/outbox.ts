@@ -28,6 +28,8 @@ export interface OutgoingEmail {
   text?: string
   template?: MailTemplate
   params?: Record<string, Prisma.InputJsonValue | null>
+  /** Not sent before this moment (a reply its author may still withdraw); unset: at once. */
+  notBefore?: Date
 }
 
 export interface OutboxAttachment {
@@ -85,6 +87,7 @@ export async function enqueueEmail(tx: Tx, mailDomain: string, email: OutgoingEm
       ...(email.template ? { template: email.template, params: email.params ?? {} } : { html: email.html, text: email.text }),
       headers: email.headers ?? {},
       attachments: (email.attachments ?? []) as unknown as object[],
+      ...(email.notBefore ? { nextAttemptAt: email.notBefore } : {}),
     },
   })
 }

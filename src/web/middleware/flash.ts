@@ -4,9 +4,18 @@ import type { MessageKey, MessageValues } from '../../i18n/translate.ts'
 
 type Kind = 'success' | 'error' | 'info'
 
-/** One message carried to the next page (post/redirect/get), translated when it is shown. */
-export function flash(req: Request, kind: Kind, key: MessageKey, values?: MessageValues) {
-  req.session.flash = { kind, key, values }
+/**
+ * How to take a change back: a POST of `fields` to `action`. The flash renders it as a small
+ * "Undo" form; scripts hand the same descriptor to the toast (public/js/toast.js).
+ */
+export interface Undo {
+  action: string
+  fields: Record<string, string>
+}
+
+/** One message carried to the next page (post/redirect/get), translated when it is shown; with an Undo form when given one. */
+export function flash(req: Request, kind: Kind, key: MessageKey, values?: MessageValues, options: { undo?: Undo | null } = {}) {
+  req.session.flash = { kind, key, values, ...(options.undo ? { undo: options.undo } : {}) }
 }
 
 /** A refused command's own message, carried to the next page. */
@@ -29,7 +38,7 @@ export function exposeFlash(req: Request, res: Response, next: NextFunction) {
   res.render = ((...args: unknown[]) => {
     const carried = req.session?.flash
     if (carried) {
-      res.locals.flash = { kind: carried.kind, message: req.t(carried.key, carried.values) }
+      res.locals.flash = { kind: carried.kind, message: req.t(carried.key, carried.values), undo: carried.undo ?? null }
       delete req.session.flash
     }
     render(...args)

@@ -47,6 +47,8 @@ export interface HistoryLine {
   actor: string | null
   after: string
   at: ShownTime
+  /** Shown as it is: the date and time to the minute, in the reader's zone ("Dec 2, 2026, 2:03 PM"); `at.ago` beside it, `at.full` on hover. */
+  when: string
 }
 
 /** One history line in words: "Ada changed the status from Pending to Closed". */
@@ -71,6 +73,8 @@ function describe(event: Page['history'][number], page: Page, t: Reader['t']): {
             : { key: 'history.created' }
     case 'reply.sent':
       return { key: 'history.replied' }
+    case 'reply.withdrawn':
+      return { key: 'history.withdrawn' }
     case 'comment.added':
       return { key: 'history.commented' }
     case 'message.received':
@@ -110,11 +114,28 @@ function describe(event: Page['history'][number], page: Page, t: Reader['t']): {
   }
 }
 
-function historyLine(actor: string, sentence: { key: MessageKey; values?: MessageValues }, at: ShownTime, t: Reader['t']): HistoryLine {
+function historyLine(actor: string, sentence: { key: MessageKey; values?: MessageValues }, createdAt: Date, now: Date, { t, fmt }: Reader): HistoryLine {
   const text = t(sentence.key, { ...sentence.values, actor })
   const parts = t(sentence.key, { ...sentence.values, actor: ACTOR }).split(ACTOR)
-  if (parts.length !== 2) return { text, before: text, actor: null, after: '', at }
-  return { text, before: parts[0]!, actor, after: parts[1]!, at }
+  const at = shownTime(createdAt, now, fmt)
+  const time = { at, when: fmt.dateTime(createdAt) }
+  if (parts.length !== 2) return { text, before: text, actor: null, after: '', ...time }
+  return { text, before: parts[0]!, actor, after: parts[1]!, ...time }
+}
+
+/** How many colours avatars take (public/css/app.css, .avatar-hue-0 … 7); public/js/live.js counts the same. */
+const AVATAR_HUES = 8
+
+/**
+ * Another agent as the page shows them: initials on a colour that is always theirs (derived from
+ * their id, so the page and the live script agree without asking the server).
+ */
+export function presentViewer(viewer: Viewer) {
+  const words = viewer.name.trim().split(/\s+/).filter(Boolean)
+  const first = words[0] ?? '?'
+  const last = words.length > 1 ? words[words.length - 1]! : ''
+  const initials = (Array.from(first)[0]! + (last ? Array.from(last)[0]! : '')).toUpperCase()
+  return { ...viewer, initials, hue: viewer.agentId % AVATAR_HUES }
 }
 
 let referenceReader: Reader | undefined
@@ -132,7 +153,7 @@ export function presentConversationPage(
 ) {
   const { t, fmt } = reader
   // The agent's own presence is not news to them.
-  const others = viewers.filter((v) => v.agentId !== page.actor.id)
+  const others = viewers.filter((v) => v.agentId !== page.actor.id).map(presentViewer)
   const c = page.conversation
   const customerName = c.customer.name || c.customer.email
   const messages = page.messages.map((m) => {
@@ -204,11 +225,13 @@ export function presentConversationPage(
     messages,
     viewers: others,
     composers: others.filter((v) => v.composing).map((v) => v.name),
-    history: page.history.map((e) => historyLine(actorName(e), describe(e, page, t), shownTime(e.createdAt, now, fmt), t)),
+    history: page.history.map((e) => historyLine(actorName(e), describe(e, page, t), e.createdAt, now, reader)),
     tags: c.tags.map((tag) => tag.tag),
     availableTags: page.tags.filter((tag) => !tagIds.has(tag.id)),
     folders: page.folders,
     assignees: page.assignees,
+    // "Assign to me": one click, offered to an agent who may take it and does not have it yet.
+    assignToMe: c.assignee?.id !== page.actor.id && page.assignees.some((a) => a.id === page.actor.id) ? page.actor.id : null,
     form: {
       values: { type: 'reply', html: '', text: '', statusAfter: '', ...(form.values ?? {}) },
       error: form.error ?? null,

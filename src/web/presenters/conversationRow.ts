@@ -1,4 +1,5 @@
 import type { ConversationRow } from '../../domain/conversations/listConversations.ts'
+import { matchedParts, type HighlightTerms, type TextPart } from '../../domain/conversations/searchQuery.ts'
 import type { Formats } from '../../i18n/format.ts'
 import type { Translate } from '../../i18n/translate.ts'
 
@@ -24,13 +25,23 @@ function rowTime(at: Date, now: Date, fmt: Formats): ShownTime {
   return { iso: at.toISOString(), full: fmt.dateTime(at), ago: fmt.relative(at, now) }
 }
 
-export function presentConversationRow(row: ConversationRow, now: Date, { t, fmt }: Reader) {
+/** What a search marks in the rows (searchQuery.ts highlightTerms); null without a search. */
+export type RowHighlight = { text: HighlightTerms; customer: HighlightTerms } | null
+
+export function presentConversationRow(row: ConversationRow, now: Date, { t, fmt }: Reader, highlight: RowHighlight = null) {
+  const subject = row.subject || t('conversation.noSubject')
+  const customer = row.customerName || row.customerEmail
+  // Parts of plain text, the matched ones marked: the view escapes each and wraps marked ones in <mark>.
+  const parts = (text: string, terms: HighlightTerms | undefined): TextPart[] => (terms ? matchedParts(text, terms) : [{ text, mark: false }])
   return {
+    subjectParts: row.subject ? parts(row.subject, highlight?.text) : [{ text: subject, mark: false }],
+    snippetParts: parts(row.snippet, highlight?.text),
+    customerParts: parts(customer, highlight?.customer),
     id: row.id,
     number: row.number,
     href: `/conversations/${row.number}`,
-    subject: row.subject || t('conversation.noSubject'),
-    customer: row.customerName || row.customerEmail,
+    subject,
+    customer,
     customerEmail: row.customerEmail,
     snippet: row.snippet,
     status: row.status,

@@ -290,7 +290,7 @@ describe('no zod default text reaches a person through the agent and admin forms
     await attack(`${href}/messages`, { type: 'comment', text: 'A note', statusAfter: '' }, ['type', 'text', 'statusAfter', 'seenMessageCount'], {
       multipart: true,
     })
-    await attack(`${href}/messages`, { type: 'reply', text: 'A reply', statusAfter: '' }, ['text', 'statusAfter', 'seenMessageCount'])
+    await attack(`${href}/messages`, { type: 'reply', text: 'A reply', statusAfter: '' }, ['text', 'statusAfter', 'seenMessageCount', 'afterSend', 'undo'])
     await attack(`${href}/assign`, { assigneeId: '' }, ['assigneeId'])
     await attack(`${href}/move`, { folderId: String(general.id) }, ['folderId'])
     await attack(`${href}/tags`, { tagId: String(tag.id) }, ['tagId'])

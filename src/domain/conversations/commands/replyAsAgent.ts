@@ -2,11 +2,13 @@ import { z } from 'zod'
 import { asAgent, type Actor } from '../../actor.ts'
 import type { DomainContext } from '../../context.ts'
 import { ConflictError, parseInput } from '../../errors.ts'
+import type { Conversation } from '../../../generated/prisma/client.ts'
 import { newMessageId } from '../../../mail/messageIds.ts'
 import { appendMessage } from '../appendMessage.ts'
 import { changeConversation } from '../changeConversation.ts'
-import { SET_BY_AGENT, statusFields, transition } from '../lifecycle.ts'
+import { currentStatusFields, SET_BY_AGENT, statusFields, transition } from '../lifecycle.ts'
 import { readMessage, type UploadedFile } from '../messageBody.ts'
+import { UNDO_SEND_MS } from './withdrawReply.ts'
 
 export const replySchema = z.object({
   conversationId: z.number().int().positive(),
@@ -16,6 +18,8 @@ export const replySchema = z.object({
   statusAfter: z.enum(['pending', 'open', 'closed']).optional(),
   /** The thread version the agent wrote against; a newer message makes the send ask first. */
   seenMessageCount: z.number().int().min(0).optional(),
+  /** Hold the e-mail for UNDO_SEND_MS so that its author may withdraw it (the reply form asks for it). */
+  holdForUndo: z.boolean().optional(),
 })
 export type ReplyInput = z.input<typeof replySchema> & { files?: UploadedFile[] }
 
@@ -27,7 +31,11 @@ export class ThreadChangedError extends ConflictError {
   }
 }
 
-/** An agent's public reply: stored, e-mailed to the customer through the outbox, status pending. */
+/**
+ * An agent's public reply: stored, e-mailed to the customer through the outbox, status pending.
+ * Held for undo, the e-mail waits in the outbox a few seconds and the event keeps what the reply
+ * changed on the conversation, so that `withdrawReply` can put it back.
+ */
 export async function replyAsAgent(ctx: DomainContext, agent: Actor, input: ReplyInput) {
   const p = parseInput(replySchema, input)
   const files = input.files ?? []
@@ -39,13 +47,36 @@ export async function replyAsAgent(ctx: DomainContext, agent: Actor, input: Repl
     }
     const emailMessageId = newMessageId(ctx.mail.mailDomain)
     const appended = await appendMessage(ctx, tx, { conversation, actor, kind: 'agent', body, files, at: now, authorAgentId: agent.id, emailMessageId })
-    await record('reply.sent', { messageId: appended.message.id, messageCount: appended.conversation.messageCount })
+    const sendAfter = p.holdForUndo ? new Date(now.getTime() + UNDO_SEND_MS) : null
+    await record('reply.sent', {
+      messageId: appended.message.id,
+      messageCount: appended.conversation.messageCount,
+      ...(sendAfter ? { sendAfter: sendAfter.toISOString(), before: savedBeforeReply(conversation) } : {}),
+    })
 
     let t = transition(conversation.status, 'agentReply')
     // A status chosen with the reply is set by hand from where the conversation was.
     if (p.statusAfter && p.statusAfter !== t.to) t = transition(conversation.status, SET_BY_AGENT[p.statusAfter])
     const updated = await tx.conversation.update({ where: { id: conversation.id }, data: statusFields(t, now, actor) })
     if (t.changed) await record('status.changed', { from: t.from, to: t.to })
-    return { conversation: updated, message: appended.message }
+    // Where it stood in the lists before the reply moved it up: "the next conversation" is found from there.
+    const positionBefore = { id: conversation.id, lastActivityAt: conversation.lastActivityAt }
+    return { conversation: updated, message: appended.message, sendAfter, positionBefore }
   })
+}
+
+/** What a reply changes on its conversation besides its thread, as it was (JSON for the event). */
+function savedBeforeReply(c: Conversation) {
+  const iso = (d: Date | null) => d?.toISOString() ?? null
+  const s = currentStatusFields(c)
+  return {
+    status: s.status,
+    pendingSince: iso(s.pendingSince),
+    reminderSentAt: iso(s.reminderSentAt),
+    closedAt: iso(s.closedAt),
+    closedByKind: s.closedByKind,
+    closedById: s.closedById,
+    lastActivityAt: iso(c.lastActivityAt),
+    lastAgentReplyAt: iso(c.lastAgentReplyAt),
+  }
 }

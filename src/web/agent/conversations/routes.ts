@@ -4,7 +4,9 @@ import { getConversationPage } from '../../../domain/conversations/getConversati
 import { createConversation } from '../../../domain/conversations/commands/createConversation.ts'
 import { replyAsAgent, ThreadChangedError } from '../../../domain/conversations/commands/replyAsAgent.ts'
 import { addInternalComment } from '../../../domain/conversations/commands/addInternalComment.ts'
-import { fromZodError, ValidationError } from '../../../domain/errors.ts'
+import { TooLateToWithdrawError, withdrawReply } from '../../../domain/conversations/commands/withdrawReply.ts'
+import { setAfterSend } from '../../../domain/agents/profile.ts'
+import { ForbiddenError, fromZodError, NotFoundError, ValidationError } from '../../../domain/errors.ts'
 import { folderScope } from '../../../domain/policy.ts'
 import { sanitizeMessageHtml } from '../../../domain/content/index.ts'
 import type { AppContext } from '../../context.ts'
@@ -13,9 +15,11 @@ import { flash } from '../../middleware/flash.ts'
 import { filesToChooseAgain, uploadedFiles } from '../../middleware/uploads.ts'
 import { presentConversationPage } from '../../presenters/conversationPage.ts'
 import type { Reader } from '../../presenters/conversationRow.ts'
+import type { AfterSend } from '../../../domain/agents/profile.ts'
 import { errorText, fieldMessages, firstProblem } from '../../messages.ts'
-import { conversationNumber, messageForm, newConversationForm } from './schema.ts'
+import { conversationNumber, messageForm, newConversationForm, withdrawParams } from './schema.ts'
 import { visibleConversationId } from './visibleConversation.ts'
+import { pageAfterReply } from './afterSend.ts'
 
 export function conversationsRouter(ctx: AppContext): Router {
   const router = Router()
@@ -79,6 +83,7 @@ export function conversationsRouter(ctx: AppContext): Router {
   router.get(
     [
       '/conversations/:number/messages',
+      '/conversations/:number/messages/:messageId/withdraw',
       '/conversations/:number/assign',
       '/conversations/:number/move',
       '/conversations/:number/status',
@@ -94,33 +99,72 @@ export function conversationsRouter(ctx: AppContext): Router {
   router.post('/conversations/:number/messages', async (req, res) => {
     const number = conversationNumber(req.params)
     const id = await visibleConversationId(ctx, req)
-    const values = { ...keptValues(req.body, ['type', 'text', 'statusAfter']), html: sanitizedHtml(req.body) }
+    const values = { ...keptValues(req.body, ['type', 'text', 'statusAfter', 'afterSend']), html: sanitizedHtml(req.body) }
     const refuse = (status: number, error: string, threadChanged = false) =>
       renderConversation(req, res, status, number, { values, error, threadChanged, filesNote: filesToChooseAgain(req) })
     if (req.uploadError) return refuse(413, req.uploadError)
     const parsed = messageForm.safeParse(req.body ?? {})
     if (!parsed.success) return refuse(400, firstProblem(req.t, fromZodError(parsed.error)))
     const form = parsed.data
+    const agent = req.agent!
     try {
       if (form.type === 'comment') {
-        await addInternalComment(ctx.domain, req.agent!, { conversationId: id, html: form.html, text: form.text, files: uploadedFiles(req) })
+        await addInternalComment(ctx.domain, agent, { conversationId: id, html: form.html, text: form.text, files: uploadedFiles(req) })
+        await rememberAfterSend(req, form.afterSend)
         flash(req, 'success', 'conversation.commentAdded')
-      } else {
-        await replyAsAgent(ctx.domain, req.agent!, {
-          conversationId: id,
-          html: form.html,
-          text: form.text,
-          statusAfter: form.statusAfter,
-          seenMessageCount: form.seenMessageCount,
-          files: uploadedFiles(req),
-        })
-        flash(req, 'success', 'conversation.replySent')
+        // A note is often followed by more work on the same conversation: it stays.
+        return res.redirect(303, `/conversations/${number}`)
       }
-      res.redirect(303, `/conversations/${number}`)
+      const sent = await replyAsAgent(ctx.domain, agent, {
+        conversationId: id,
+        html: form.html,
+        text: form.text,
+        statusAfter: form.statusAfter,
+        seenMessageCount: form.seenMessageCount,
+        holdForUndo: form.undo === '1',
+        files: uploadedFiles(req),
+      })
+      const choice = await rememberAfterSend(req, form.afterSend)
+      const page = await pageAfterReply(ctx, req, choice, { number, positionBefore: sent.positionBefore })
+      const undo = sent.sendAfter && {
+        action: `/conversations/${number}/messages/${sent.message.id}/withdraw`,
+        // When the e-mail leaves (ms): the page counts down to it.
+        fields: { until: String(sent.sendAfter.getTime()) },
+      }
+      flash(req, 'success', page.endOfList ? 'conversation.replySentEndOfList' : 'conversation.replySent', undefined, { undo })
+      res.redirect(303, page.href)
     } catch (err) {
       if (err instanceof ThreadChangedError) return refuse(409, errorText(req.t, err), true)
       if (err instanceof ValidationError) return refuse(400, firstProblem(req.t, err))
       throw err
+    }
+  })
+
+  /** A changed after-send choice is remembered for the agent; returns the choice in force. */
+  async function rememberAfterSend(req: Request, chosen: AfterSend | undefined): Promise<AfterSend> {
+    const agent = req.agent!
+    const remembered = agent.afterSend ?? 'stay'
+    if (!chosen || chosen === remembered) return remembered
+    return setAfterSend(ctx.domain, agent, { afterSend: chosen })
+  }
+
+  // Undo send: the reply leaves the thread and its words come back into the editor, answered at
+  // this address like a refused form (the text may be large: it is not parked in the session).
+  router.post('/conversations/:number/messages/:messageId/withdraw', async (req, res) => {
+    const params = withdrawParams.safeParse(req.params)
+    if (!params.success) throw new NotFoundError()
+    const { number, messageId } = params.data
+    const id = await visibleConversationId(ctx, req)
+    try {
+      const withdrawn = await withdrawReply(ctx.domain, req.agent!, { conversationId: id, messageId })
+      flash(req, 'info', 'conversation.replyWithdrawn')
+      const filesNote = withdrawn.fileNames.length ? req.t('conversation.withdrawn.chooseFilesAgain', { names: withdrawn.fileNames.join(', ') }) : null
+      await renderConversation(req, res, 200, number, { values: { type: 'reply', html: withdrawn.html, text: withdrawn.text }, filesNote })
+    } catch (err) {
+      if (!(err instanceof TooLateToWithdrawError || err instanceof ForbiddenError || (err instanceof NotFoundError && err.key === 'error.replyNotFound')))
+        throw err
+      flash(req, 'error', err.key, err.values)
+      res.redirect(303, `/conversations/${number}`)
     }
   })
 

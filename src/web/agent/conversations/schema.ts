@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { createConversationSchema } from '../../../domain/conversations/commands/createConversation.ts'
+import { AFTER_SEND } from '../../../domain/agents/profile.ts'
 import { NotFoundError } from '../../../domain/errors.ts'
 
 const id = z.coerce.number().int().positive().max(2_147_483_647)
@@ -22,7 +23,14 @@ export const messageForm = z.object({
   text: text,
   statusAfter: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['pending', 'open', 'closed']).optional()),
   seenMessageCount: z.coerce.number({ error: 'conversation.reloadPage' }).int().min(0).optional(),
+  /** Where to go once it is sent; a changed choice is remembered for the agent. Unknown values: the remembered one. */
+  afterSend: z.enum(AFTER_SEND).optional().catch(undefined),
+  /** Sent by the reply form: the e-mail waits a few seconds so that it can be withdrawn. */
+  undo: z.literal('1').optional().catch(undefined),
 })
+
+/** A reply to take back: the conversation of the URL and the message. */
+export const withdrawParams = z.object({ number: id, messageId: id })
 
 const created = createConversationSchema.shape
 const blankIfMissing = (v: unknown) => (v === undefined || v === null ? '' : v)
@@ -44,9 +52,13 @@ export const newConversationForm = z.object({
 })
 
 export const assignForm = z.object({ assigneeId: optionalId })
-export const moveForm = z.object({ folderId: id })
+/** `assigneeId`: given back after the move (the Undo of a move that unassigned someone). */
+export const moveForm = z.object({ folderId: id, assigneeId: id.optional() })
 export const tagForm = z.object({ tagId: id })
 export const statusForm = z.object({ status: z.enum(['new', 'open', 'pending', 'closed']) })
+
+/** Sent by an Undo: the change puts an earlier one back, and is not offered for undoing in its turn. */
+export const undoFlag = z.object({ undoing: z.preprocess((v) => v === '1', z.boolean()) })
 
 /** The command checks the code against the catalogues; '' is the folder's language. */
 export const languageForm = z.object({ locale: z.string().max(20) })

@@ -1,6 +1,13 @@
-import { Router } from 'express'
-import { countTabsDetailed, listConversations, listQuerySchema } from '../../../domain/conversations/listConversations.ts'
+import { Router, type Request, type Response } from 'express'
+import {
+  adjacentConversation,
+  countTabsDetailed,
+  listConversations,
+  listQuerySchema,
+  type ListPosition,
+} from '../../../domain/conversations/listConversations.ts'
 import { filterOptions } from '../../../domain/conversations/filterOptions.ts'
+import { findVisibleConversation } from '../../../domain/conversations/getConversation.ts'
 import { visibleConversationIds } from '../../../domain/conversations/visibleConversations.ts'
 import { assignConversation } from '../../../domain/conversations/commands/assignConversation.ts'
 import { moveConversation } from '../../../domain/conversations/commands/moveConversation.ts'
@@ -12,11 +19,13 @@ import { folderScope } from '../../../domain/policy.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAgent, safeNextPath } from '../../middleware/auth.ts'
 import { flash } from '../../middleware/flash.ts'
-import { presentConversationList } from '../../presenters/conversationList.ts'
+import { listHref, presentConversationList, presentPager, presentRows, presentTabCounts } from '../../presenters/conversationList.ts'
 import { errorText } from '../../messages.ts'
-import { bulkForm } from '../conversations/schema.ts'
+import { bulkForm, conversationNumber } from '../conversations/schema.ts'
+import { lastListQuery, rememberList } from './lastList.ts'
+import { positionParam } from './schema.ts'
 
-/** The conversation list: tabs, filters, search, pages and bulk actions. */
+/** The conversation list: tabs, filters, pages, its live rows, bulk actions, and next/previous through it. */
 export function listRouter(ctx: AppContext): Router {
   const router = Router()
   const { prisma } = ctx.db
@@ -31,12 +40,48 @@ export function listRouter(ctx: AppContext): Router {
       countTabsDetailed(prisma, agent, scope, query),
       filterOptions(prisma, scope),
     ])
+    rememberList(req, query)
     // Rows another agent has open right now get the red bar (as of this load; live.js keeps it current).
     res.render(
       'agent/conversations',
       presentConversationList({ query, list, counts, folders, tags, agents, now: ctx.clock(), url: req.originalUrl, reader: { t: req.t, fmt: req.formats } }),
     )
   })
+
+  // The live list (list-live.js) asks for its rows again when something changes: the same page of
+  // the same list, as the rows partial, with the pager and the tab counts.
+  router.get('/conversations/rows', async (req, res) => {
+    const agent = req.agent!
+    const query = listQuerySchema.parse(req.query)
+    const scope = await folderScope(prisma, agent)
+    const [list, counts] = await Promise.all([listConversations(prisma, agent, scope, query), countTabsDetailed(prisma, agent, scope, query)])
+    const reader = { t: req.t, fmt: req.formats }
+    const pager = presentPager(query, list, counts, reader)
+    const render = (view: string, locals: object) =>
+      new Promise<string>((resolve, reject) => res.render(view, locals, (err, html) => (err ? reject(err) : resolve(html))))
+    const [rows, pagerHtml] = await Promise.all([
+      render('partials/conversation-rows', { rows: presentRows(list.rows, ctx.clock(), reader, query.q) }),
+      render('partials/list-pager', { pager }),
+    ])
+    res.setHeader('Cache-Control', 'no-store')
+    res.json({ rows, pager: pagerHtml, count: list.rows.length, counts: presentTabCounts(counts, reader) })
+  })
+
+  // "Next" goes down the remembered list (older), "previous" up (newer), from where the
+  // conversation stands; the list itself at either end.
+  const adjacent = (direction: 'older' | 'newer') => async (req: Request, res: Response) => {
+    const agent = req.agent!
+    const scope = await folderScope(prisma, agent)
+    const current = await findVisibleConversation(prisma, scope, conversationNumber(req.params))
+    const query = lastListQuery(req)
+    const position: ListPosition = positionParam(req.query, current.id) ?? { lastActivityAt: current.lastActivityAt, id: current.id }
+    const target = await adjacentConversation(prisma, agent, scope, query, position, direction)
+    if (target) return res.redirect(303, `/conversations/${target.number}`)
+    flash(req, 'info', direction === 'older' ? 'list.end.last' : 'list.end.first')
+    res.redirect(303, listHref(query))
+  }
+  router.get('/conversations/:number/next', adjacent('older'))
+  router.get('/conversations/:number/previous', adjacent('newer'))
 
   // The list's bulk form posts here; opened again, the address is the list (before ':number' matches it).
   router.get('/conversations/bulk', (_req, res) => res.redirect(303, '/conversations'))

@@ -8,7 +8,7 @@ import { requireAgent } from '../../middleware/auth.ts'
 import { flash } from '../../middleware/flash.ts'
 import { fieldMessages } from '../../messages.ts'
 
-/** An agent's own page: their language, time zone, and what they are e-mailed about. */
+/** An agent's own page: their language, time zone, where they go after sending a reply, and what they are e-mailed about. */
 export function profileRouter(ctx: AppContext): Router {
   const router = Router()
   router.use('/profile', requireAgent)

@@ -826,7 +826,7 @@ describe('agents working on conversations through the browser', () => {
       const page1 = rowNumbers(first.text)
       expect(page1).toHaveLength(50)
       expect(page1).toEqual(created.slice(0, 50))
-      const next = /<a class="button button-secondary" href="([^"]+)">Older conversations<\/a>/.exec(first.text)
+      const next = /<a rel="next" class="button button-secondary" href="([^"]+)">Older conversations<\/a>/.exec(first.text)
       expect(next).not.toBeNull()
       const second = await admin.get(decode(next![1]!))
       const page2 = rowNumbers(second.text)
