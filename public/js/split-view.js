@@ -26,14 +26,14 @@
   function wanted() {
     try {
       return window.localStorage.getItem(KEY) !== 'off'
-    } catch (e) {
+    } catch {
       return true
     }
   }
   function remember(on) {
     try {
       window.localStorage.setItem(KEY, on ? 'on' : 'off')
-    } catch (e) {
+    } catch {
       // Private mode: the choice lasts for this page.
     }
   }
