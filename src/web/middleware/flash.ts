@@ -24,7 +24,9 @@ export function flashError(req: Request, err: DomainError) {
 }
 
 /**
- * The message is taken when a page is rendered, so it survives redirects on the way. A redirect
+ * The message is taken when a page is rendered, so it survives redirects on the way. Fragments
+ * (views under partials/, fetched by scripts while the agent works) leave it: a thread refreshed by
+ * a live event between a post and its redirect would otherwise swallow the confirmation. A redirect
  * waits for the session to be saved: express-session would otherwise write it after the 303 is
  * out, and a fast browser could load the next page from the old session.
  */
@@ -37,7 +39,7 @@ export function exposeFlash(req: Request, res: Response, next: NextFunction) {
   const render = res.render.bind(res) as (...args: unknown[]) => void
   res.render = ((...args: unknown[]) => {
     const carried = req.session?.flash
-    if (carried) {
+    if (carried && !String(args[0]).startsWith('partials/')) {
       res.locals.flash = { kind: carried.kind, message: req.t(carried.key, carried.values), undo: carried.undo ?? null }
       delete req.session.flash
     }

@@ -31,4 +31,13 @@ describe('flash messages', () => {
     res.render('page')
     expect(rendered[0]).toEqual({ kind: 'success', message: 'Status set to Closed.', undo })
   })
+
+  it('stay for the page when a fragment is rendered first (a live refresh between a post and its redirect)', () => {
+    const { req, res, rendered } = exchange()
+    flash(req, 'success', 'conversation.replySent')
+    res.render('partials/thread')
+    expect(rendered[0]).toBeUndefined()
+    res.render('agent/conversation')
+    expect(rendered[1]).toEqual({ kind: 'success', message: 'Reply sent.', undo: null })
+  })
 })
