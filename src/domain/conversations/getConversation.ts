@@ -130,6 +130,7 @@ export async function getConversationPage(prisma: Prisma, actor: Actor, scope: F
       customer: {
         ...customer,
         undeliverableAt: dateOrNull(customer.undeliverableAt),
+        blockedAt: dateOrNull(customer.blockedAt),
         createdAt: date(customer.createdAt),
         updatedAt: date(customer.updatedAt),
       },

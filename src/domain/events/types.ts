@@ -24,18 +24,27 @@ export const CONVERSATION_EVENTS = [
   'customer.not_resolved',
   'follow_up.created',
   'customer.language_changed',
+  'copies.changed', // CC/BCC kept for the next replies: data { cc, bcc }
+  'conversation.forwarded', // data { to, messageId? }
+  'conversation.snoozed', // data { until: ISO string | null (until the customer answers) }
+  'conversation.woke', // data { reason: 'time' | 'customer' | 'agent' }
+  'conversation.merged', // on the survivor: data { fromId, fromNumber }
+  'conversation.merged_into', // on the merged one: data { intoId, intoNumber }
+  'message.split', // on the source: data { messageId, toId, toNumber }
+  'conversation.split_from', // on the new one: data { fromId, fromNumber }
+  'saved_reply.used', // data { savedReplyId }
 ] as const
 
 export type ConversationEventType = (typeof CONVERSATION_EVENTS)[number]
 
 /** Administrative events are named "<target>.<verb>" (agent.invited, folder.created …). */
-export type AdminEventType = `${'agent' | 'folder' | 'tag' | 'settings' | 'imap' | 'outbox' | 'mail' | 'demo'}.${string}`
+export type AdminEventType = `${'agent' | 'folder' | 'tag' | 'settings' | 'imap' | 'outbox' | 'mail' | 'demo' | 'customer' | 'saved_reply'}.${string}`
 
 /**
  * An agent's own things (saved views): neither a conversation's history nor the audit, so they
  * are recorded without a conversation or a target.
  */
-export type PersonalEventType = 'view.saved' | 'view.deleted'
+export type PersonalEventType = 'view.saved' | 'view.deleted' | 'conversation.followed' | 'conversation.unfollowed' | 'notification.read'
 
 export type EventType = ConversationEventType | AdminEventType | PersonalEventType
 
