@@ -1,3 +1,4 @@
+import { loadConversationExtras } from './pageExtras.ts'
 import { Router, type Request, type Response } from 'express'
 import { filterOptions } from '../../../domain/conversations/filterOptions.ts'
 import { getConversationPage } from '../../../domain/conversations/getConversation.ts'
@@ -69,7 +70,9 @@ export function conversationsRouter(ctx: AppContext): Router {
     const scope = await folderScope(prisma, agent)
     const page = await getConversationPage(prisma, agent, scope, number)
     const view = presentConversationPage(page, ctx.clock(), form, page.viewers, reader(req))
-    res.status(status).render('agent/conversation', { ...view, form: { ...view.form, filesNote: form.filesNote ?? null } })
+    const { id, folderId, customerId } = page.conversation
+    const extras = await loadConversationExtras(ctx, req, { id, number, folderId, customerId })
+    res.status(status).render('agent/conversation', { ...view, extras, form: { ...view.form, filesNote: form.filesNote ?? null } })
   }
 
   router.get('/conversations/:number', async (req, res) => {
