@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Actor } from '../../src/domain/actor.ts'
 import { UNDO_SEND_MS } from '../../src/domain/conversations/commands/withdrawReply.ts'
 import { translate } from '../../src/i18n/translate.ts'
-import { ARTIFACTS, launchChromium } from '../helpers/browser.ts'
+import { ARTIFACTS, flat, launchChromium, watchProblems } from '../helpers/browser.ts'
 import { buildAgent, buildConversation, buildFolder, PASSWORD } from '../helpers/factories.ts'
 import { startSmtpCapture, type CapturedMessage, type SmtpCapture } from '../helpers/smtpCapture.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
@@ -16,19 +16,7 @@ const FIRST_REPLY = 'Your new kettle left our warehouse this morning (ref heron-
 const WITHDRAWN_REPLY = 'Your refund of 1,000 euros is on its way (ref magpie-7731).'
 const FRENCH_REPLY = 'Nous vous rappelons demain matin (réf. ibis-2290).'
 
-const flat = (s: string | null | undefined) => (s ?? '').replace(/[\s\u00a0\u202f]+/g, ' ').trim()
 const bodyOf = (m: CapturedMessage) => flat(m.parsed.text)
-
-/** Page errors and failed requests; leaving a page aborts its live stream (net::ERR_ABORTED), which is normal. */
-function watchProblems(page: Page, problems: string[]) {
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()} (${m.location().url})`)
-  })
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-  page.on('requestfailed', (r) => {
-    if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`)
-  })
-}
 
 /** Types a reply in the rich-text editor, picks where to go next, and sends it. */
 async function sendReply(page: Page, text: string, afterSend: 'stay' | 'next' | 'list', landsOn: RegExp) {

@@ -1,10 +1,9 @@
 import path from 'node:path'
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Actor } from '../../src/domain/actor.ts'
 import { receiveRawMessage } from '../../src/mail/inbound/intake.ts'
-import { ARTIFACTS, launchChromium } from '../helpers/browser.ts'
-import { buildAgent, buildConversation, buildFolder, PASSWORD } from '../helpers/factories.ts'
+import { ARTIFACTS, gotoLive, launchChromium, signInPage, watchProblems } from '../helpers/browser.ts'
+import { buildAgent, buildConversation, buildFolder } from '../helpers/factories.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
 
 const CUSTOMER = { name: 'Casey Customer', email: 'casey.collision@example.com' }
@@ -15,30 +14,6 @@ type Browser = Awaited<ReturnType<typeof launchChromium>>
 
 /** Console errors, page errors and failed requests of a page. Leaving a page aborts its live
  * stream and fetches in flight (net::ERR_ABORTED): that is normal, anything else is a problem. */
-function watchProblems(page: Page, who: string, problems: string[]) {
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`${who} console: ${m.text()} (${m.location().url})`)
-  })
-  page.on('pageerror', (e) => problems.push(`${who} pageerror: ${e.message}`))
-  page.on('requestfailed', (r) => {
-    if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`${who} request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`)
-  })
-}
-
-async function signInThroughLogin(page: Page, app: TestApp, email: string) {
-  await page.goto(`${app.url}/login`)
-  await page.getByLabel('E-mail address').fill(email)
-  await page.getByLabel('Password').fill(PASSWORD)
-  await Promise.all([page.waitForURL(/\/conversations/), page.getByRole('button', { name: 'Sign in' }).click()])
-}
-
-/** Opens a page and waits until its live stream (GET /events) has answered, so that no event is missed. */
-async function gotoLive(page: Page, url: string) {
-  const stream = page.waitForResponse((r) => new URL(r.url()).pathname === '/events' && r.status() === 200, { timeout: 10_000 })
-  await page.goto(url)
-  await stream
-}
-
 describe('two agents on the same conversation in the browser', () => {
   let app: TestApp
   let browserA: Browser
@@ -83,11 +58,11 @@ describe('two agents on the same conversation in the browser', () => {
     const b = await browserB.context.newPage()
     a.setDefaultTimeout(10_000)
     b.setDefaultTimeout(10_000)
-    watchProblems(a, 'A', problems)
-    watchProblems(b, 'B', problems)
+    watchProblems(a, problems, 'A')
+    watchProblems(b, problems, 'B')
 
-    await signInThroughLogin(a, app, alice.email)
-    await signInThroughLogin(b, app, bruno.email)
+    await signInPage(a, app.url, alice.email)
+    await signInPage(b, app.url, bruno.email)
     const conversationUrl = `${app.url}/conversations/${conversation.number}`
     const listUrl = `${app.url}/conversations?tab=all`
 

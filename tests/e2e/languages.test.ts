@@ -1,13 +1,12 @@
 import path from 'node:path'
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SYSTEM } from '../../src/domain/actor.ts'
 import { runLifecycleSweep } from '../../src/domain/lifecycle/sweep.ts'
 import { translate } from '../../src/i18n/translate.ts'
 import { receiveRawMessage } from '../../src/mail/inbound/intake.ts'
 import { statusPageUrl } from '../../src/mail/customerLinks.ts'
-import { ARTIFACTS, launchChromium } from '../helpers/browser.ts'
-import { buildAgent, buildFolder, PASSWORD } from '../helpers/factories.ts'
+import { ARTIFACTS, flat, launchChromium, signInPage } from '../helpers/browser.ts'
+import { buildAgent, buildFolder } from '../helpers/factories.ts'
 import { startSmtpCapture, type CapturedMessage, type SmtpCapture } from '../helpers/smtpCapture.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
 
@@ -21,16 +20,6 @@ const FIRST_MESSAGE =
 const REPLY = 'Bonjour Camille, votre colis est reparti ce matin, vous le recevrez jeudi.'
 const fr = (key: Parameters<typeof translate>[1], values?: Parameters<typeof translate>[2]) => translate('fr', key, values)
 const en = (key: Parameters<typeof translate>[1], values?: Parameters<typeof translate>[2]) => translate('en', key, values)
-
-/** Text with runs of white space (no-break ones included) as one space. */
-const flat = (s: string | null | undefined) => (s ?? '').replace(/[\s\u00a0\u202f]+/g, ' ').trim()
-
-async function signIn(page: Page, app: TestApp, email: string) {
-  await page.goto(`${app.url}/login`)
-  await page.getByLabel('E-mail address').fill(email)
-  await page.getByLabel('Password').fill(PASSWORD)
-  await Promise.all([page.waitForURL(/\/conversations/), page.getByRole('button', { name: 'Sign in' }).click()])
-}
 
 /** The message's text part, with its lines as one text. */
 const bodyOf = (m: CapturedMessage) => flat(m.parsed.text)
@@ -101,8 +90,8 @@ describe('an agent in French and one in English on the conversation of a custome
         if (m.type() === 'error') problems.push(`${who} console: ${m.text()}`)
       })
     }
-    await signIn(pageFr, app, frEmail)
-    await signIn(pageEn, app, enEmail)
+    await signInPage(pageFr, app.url, frEmail)
+    await signInPage(pageEn, app.url, enEmail)
 
     // The list, in each agent's language.
     expect(await pageFr.locator('html').getAttribute('lang')).toBe('fr')

@@ -5,37 +5,12 @@ import type { Actor } from '../../src/domain/actor.ts'
 import { addInternalComment } from '../../src/domain/conversations/commands/addInternalComment.ts'
 import { assignConversation } from '../../src/domain/conversations/commands/assignConversation.ts'
 import { setConversationStatus } from '../../src/domain/conversations/commands/setConversationStatus.ts'
-import { ARTIFACTS, launchChromium } from '../helpers/browser.ts'
-import { buildAgent, buildConversation, buildFolder, PASSWORD } from '../helpers/factories.ts'
+import { ARTIFACTS, gotoLive, launchChromium, signInPage, watchProblems } from '../helpers/browser.ts'
+import { buildAgent, buildConversation, buildFolder } from '../helpers/factories.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
 
 type Browser = Awaited<ReturnType<typeof launchChromium>>
 const SEEDED = 60
-
-/** Console errors, page errors and failed requests (leaving a page aborts its stream: that is normal). */
-function watchProblems(page: Page, who: string, problems: string[]) {
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`${who} console: ${m.text()} (${m.location().url})`)
-  })
-  page.on('pageerror', (e) => problems.push(`${who} pageerror: ${e.message}`))
-  page.on('requestfailed', (r) => {
-    if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`${who} request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`)
-  })
-}
-
-async function signInThroughLogin(page: Page, app: TestApp, email: string) {
-  await page.goto(`${app.url}/login`)
-  await page.locator('input[name="email"]').fill(email)
-  await page.locator('input[name="password"]').fill(PASSWORD)
-  await Promise.all([page.waitForURL(/\/conversations/), page.locator('form button[type="submit"]').first().click()])
-}
-
-/** Opens a page and waits until its live stream (GET /events) has answered, so that no event is missed. */
-async function gotoLive(page: Page, url: string) {
-  const stream = page.waitForResponse((r) => new URL(r.url()).pathname === '/events' && r.status() === 200, { timeout: 10_000 })
-  await page.goto(url)
-  await stream
-}
 
 const rowIds = (page: Page) =>
   page.locator('.conversation-list .conversation-row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-conversation-id'))))
@@ -84,9 +59,9 @@ describe('the live list and its pages, with two agents', () => {
     const problems: string[] = []
     const a = await browserA.context.newPage()
     a.setDefaultTimeout(10_000)
-    watchProblems(a, 'A', problems)
+    watchProblems(a, problems, 'A')
     await a.setViewportSize({ width: 1440, height: 900 })
-    await signInThroughLogin(a, app, alice.email)
+    await signInPage(a, app.url, alice.email)
     await gotoLive(a, `${app.url}/conversations?tab=all&folder=${folderId}`)
     expect(await rowIds(a)).toEqual(seeded.slice(0, 50))
     await a.evaluate(() => ((window as unknown as { __noReload: number }).__noReload = 42))
@@ -153,8 +128,8 @@ describe('the live list and its pages, with two agents', () => {
     const problems: string[] = []
     const b = await browserB.context.newPage()
     b.setDefaultTimeout(10_000)
-    watchProblems(b, 'B', problems)
-    await signInThroughLogin(b, app, bruno.email)
+    watchProblems(b, problems, 'B')
+    await signInPage(b, app.url, bruno.email)
     await gotoLive(b, `${app.url}/conversations?tab=pending&folder=${folderId}`)
     expect(await b.locator('.empty-state').isVisible()).toBe(true)
     expect(await b.locator('form.bulk').isVisible()).toBe(false)
@@ -176,7 +151,7 @@ describe('the live list and its pages, with two agents', () => {
     const problems: string[] = []
     const a = await browserA.context.newPage()
     a.setDefaultTimeout(10_000)
-    watchProblems(a, 'A', problems)
+    watchProblems(a, problems, 'A')
     await a.setViewportSize({ width: 390, height: 844 })
     await gotoLive(a, `${app.url}/conversations?tab=all&folder=${folderId}`)
     const first = await rowIds(a)

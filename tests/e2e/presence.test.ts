@@ -1,26 +1,11 @@
 import path from 'node:path'
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Actor } from '../../src/domain/actor.ts'
-import { ARTIFACTS, launchChromium } from '../helpers/browser.ts'
-import { buildAgent, buildConversation, buildFolder, PASSWORD } from '../helpers/factories.ts'
+import { ARTIFACTS, gotoLive, launchChromium, signInPage } from '../helpers/browser.ts'
+import { buildAgent, buildConversation, buildFolder } from '../helpers/factories.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
 
 type Browser = Awaited<ReturnType<typeof launchChromium>>
-
-async function signInThroughLogin(page: Page, app: TestApp, email: string) {
-  await page.goto(`${app.url}/login`)
-  await page.getByLabel('E-mail address').fill(email)
-  await page.getByLabel('Password').fill(PASSWORD)
-  await Promise.all([page.waitForURL(/\/conversations/), page.getByRole('button', { name: 'Sign in' }).click()])
-}
-
-/** Opens a page and waits until its live stream (GET /events) has answered, so that no event is missed. */
-async function gotoLive(page: Page, url: string) {
-  const stream = page.waitForResponse((r) => new URL(r.url()).pathname === '/events' && r.status() === 200, { timeout: 10_000 })
-  await page.goto(url)
-  await stream
-}
 
 describe('who else is on the conversation, at the top of the page', () => {
   let app: TestApp
@@ -55,8 +40,8 @@ describe('who else is on the conversation, at the top of the page', () => {
     a.setDefaultTimeout(10_000)
     b.setDefaultTimeout(10_000)
     await a.setViewportSize({ width: 1440, height: 900 })
-    await signInThroughLogin(a, app, amelie.email)
-    await signInThroughLogin(b, app, bruno.email)
+    await signInPage(a, app.url, amelie.email)
+    await signInPage(b, app.url, bruno.email)
     const url = `${app.url}/conversations/${conversation.number}`
 
     await gotoLive(a, url)

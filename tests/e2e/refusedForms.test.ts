@@ -1,21 +1,13 @@
 import { asCustomer } from '../../src/domain/actor.ts'
 import path from 'node:path'
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Actor } from '../../src/domain/actor.ts'
 import { addCustomerMessage } from '../../src/domain/conversations/commands/addCustomerMessage.ts'
-import { ARTIFACTS, launchChromium } from '../helpers/browser.ts'
-import { buildAgent, buildConversation, buildFolder, PASSWORD } from '../helpers/factories.ts'
+import { ARTIFACTS, launchChromium, signInPage } from '../helpers/browser.ts'
+import { buildAgent, buildConversation, buildFolder } from '../helpers/factories.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n', 'latin1')
-
-async function signInThroughLogin(page: Page, app: TestApp, email: string) {
-  await page.goto(`${app.url}/login`)
-  await page.getByLabel('E-mail address').fill(email)
-  await page.getByLabel('Password').fill(PASSWORD)
-  await Promise.all([page.waitForURL(/\/conversations/), page.getByRole('button', { name: 'Sign in' }).click()])
-}
 
 describe('a refused form in the browser', () => {
   let app: TestApp
@@ -30,7 +22,7 @@ describe('a refused form in the browser', () => {
     browser = await launchChromium()
     // One session for the whole file: the pages below share the browser context's cookies.
     const page = await browser.context.newPage()
-    await signInThroughLogin(page, app, agent.email)
+    await signInPage(page, app.url, agent.email)
     await page.close()
   })
   afterAll(async () => {

@@ -3,29 +3,11 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Actor } from '../../src/domain/actor.ts'
 import { addTag } from '../../src/domain/conversations/commands/tagConversation.ts'
-import { ARTIFACTS, launchChromium } from '../helpers/browser.ts'
-import { buildAgent, buildConversation, buildFolder, buildTag, PASSWORD } from '../helpers/factories.ts'
+import { ARTIFACTS, launchChromium, signInPage, watchProblems } from '../helpers/browser.ts'
+import { buildAgent, buildConversation, buildFolder, buildTag } from '../helpers/factories.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
 
 type Browser = Awaited<ReturnType<typeof launchChromium>>
-
-/** Console errors and page errors; leaving a page aborts fetches in flight (net::ERR_ABORTED), which is normal. */
-function watchProblems(page: Page, problems: string[]) {
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()} (${m.location().url})`)
-  })
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-  page.on('requestfailed', (r) => {
-    if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`)
-  })
-}
-
-async function signIn(page: Page, app: TestApp, email: string) {
-  await page.goto(`${app.url}/login`)
-  await page.getByLabel('E-mail address').fill(email)
-  await page.getByLabel('Password').fill(PASSWORD)
-  await Promise.all([page.waitForURL(/\/conversations/), page.getByRole('button', { name: 'Sign in' }).click()])
-}
 
 /** The subjects of the rows the list shows, in order. */
 const subjects = (page: Page) =>
@@ -81,7 +63,7 @@ describe('search as people type it, in the browser', () => {
     const page = await browser.context.newPage()
     const problems: string[] = []
     watchProblems(page, problems)
-    await signIn(page, app, adminEmail)
+    await signInPage(page, app.url, adminEmail)
     await page.goto(`${app.url}/conversations?tab=all`)
     const box = page.locator('#q')
     const listbox = page.getByRole('listbox', { name: 'Suggestions' })
@@ -155,7 +137,7 @@ describe('search as people type it, in the browser', () => {
     watchProblems(page, problems)
     // A context of its own: the other test's session must not carry over.
     await page.context().clearCookies()
-    await signIn(page, app, frenchEmail)
+    await signInPage(page, app.url, frenchEmail)
     await page.goto(`${app.url}/conversations?tab=all`)
     const box = page.locator('#q')
     await box.click()

@@ -1,30 +1,11 @@
 import path from 'node:path'
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Actor } from '../../src/domain/actor.ts'
-import { ARTIFACTS, launchChromium } from '../helpers/browser.ts'
-import { buildAgent, buildConversation, buildFolder, buildTag, PASSWORD } from '../helpers/factories.ts'
+import { ARTIFACTS, launchChromium, signInPage, watchProblems } from '../helpers/browser.ts'
+import { buildAgent, buildConversation, buildFolder, buildTag } from '../helpers/factories.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
 
 type Browser = Awaited<ReturnType<typeof launchChromium>>
-
-/** Console errors, page errors and failed requests (leaving a page aborts its stream: that is normal). */
-function watchProblems(page: Page, problems: string[]) {
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()} (${m.location().url})`)
-  })
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-  page.on('requestfailed', (r) => {
-    if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`)
-  })
-}
-
-async function signInThroughLogin(page: Page, app: TestApp, email: string) {
-  await page.goto(`${app.url}/login`)
-  await page.getByLabel('E-mail address').fill(email)
-  await page.getByLabel('Password').fill(PASSWORD)
-  await Promise.all([page.waitForURL(/\/conversations/), page.getByRole('button', { name: 'Sign in' }).click()])
-}
 
 describe('the conversation sidebar in the browser', () => {
   let app: TestApp
@@ -58,7 +39,7 @@ describe('the conversation sidebar in the browser', () => {
       page.setDefaultTimeout(10_000)
       watchProblems(page, problems)
       await page.setViewportSize({ width: 1440, height: 900 })
-      await signInThroughLogin(page, app, ada.email)
+      await signInPage(page, app.url, ada.email)
       await page.goto(`${app.url}/conversations/${conversation.number}`)
       // Every navigation of the page from here on is counted: there must be none.
       let navigations = 0
@@ -172,7 +153,7 @@ describe('the conversation sidebar in the browser', () => {
       const conversation = await buildConversation(app.ctx.domain, ada, { folderId: general.id, subject: 'The toaster smells of toast' })
       const page = await browser.context.newPage()
       page.setDefaultTimeout(10_000)
-      await signInThroughLogin(page, app, ada.email)
+      await signInPage(page, app.url, ada.email)
       const href = `${app.url}/conversations/${conversation.number}`
       await page.goto(href)
       const flash = page.locator('.flash').first()

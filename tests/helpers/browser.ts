@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { PASSWORD } from './factories.ts'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const ARTIFACTS = path.resolve('tests/artifacts')
@@ -55,7 +56,7 @@ export function watchProblems(page: Page, problems: string[], who = '') {
 }
 
 /** Signs in through the login page, as a person would, and waits for the list. */
-export async function signInPage(page: Page, baseUrl: string, email: string, password: string) {
+export async function signInPage(page: Page, baseUrl: string, email: string, password = PASSWORD) {
   await page.goto(`${baseUrl}/login`)
   await page.getByLabel('E-mail address').fill(email)
   await page.getByLabel('Password').fill(password)
