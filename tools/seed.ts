@@ -686,7 +686,7 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
   return result
 }
 
-const BULK_TABLES = ['customers', 'conversations', 'messages', 'events', 'conversation_tags', 'attachments']
+const BULK_TABLES = ['customers', 'customer_addresses', 'conversations', 'messages', 'events', 'conversation_tags', 'attachments']
 
 export class SeedRefusedError extends Error {}
 
@@ -817,6 +817,12 @@ export async function seed(db: Database, opts: SeedOptions) {
         `INSERT INTO customers (id, email, name, "createdAt", "updatedAt") SELECT id, email, name, ${ts('cr')}, ${ts('cr')}
          FROM unnest($1::int[], $2::text[], $3::text[], $4::float8[]) AS t(id, email, name, cr)`,
         [ids, emails, names, created],
+      )
+      // Customers are found by any of their addresses; the first is their own.
+      await client.query(
+        `INSERT INTO customer_addresses ("customerId", email, "createdAt") SELECT id, email, ${ts('cr')}
+         FROM unnest($1::int[], $2::text[], $3::float8[]) AS t(id, email, cr)`,
+        [ids, emails, created],
       )
       done += n
       customerTick(done)
