@@ -16,9 +16,12 @@ import { exposeFlash } from './web/middleware/flash.ts'
 import { authRouter } from './web/auth/routes.ts'
 import { conversationsRouter } from './web/agent/conversations/routes.ts'
 import { sidebarRouter } from './web/agent/conversations/sidebarRoutes.ts'
+import { savedRepliesRouter } from './web/agent/savedReplies/routes.ts'
 import { listRouter } from './web/agent/list/routes.ts'
+import { snoozeRouter } from './web/agent/snooze/routes.ts'
 import { searchRouter } from './web/agent/search/routes.ts'
 import { sideNav } from './web/middleware/sideNav.ts'
+import { notificationsRouter } from './web/agent/notifications/routes.ts'
 import { liveRouter } from './web/agent/live/routes.ts'
 import { attachmentsRouter } from './web/agent/attachments/routes.ts'
 import { parseMultipart } from './web/middleware/uploads.ts'
@@ -29,11 +32,16 @@ import { mailAdminRouter } from './web/admin/mail/routes.ts'
 import { lifecycleSettingsRouter } from './web/admin/lifecycle/routes.ts'
 import { agentsAdminRouter } from './web/admin/agents/routes.ts'
 import { profileRouter } from './web/agent/profile/routes.ts'
+import { customersRouter } from './web/agent/customers/routes.ts'
 import { foldersAdminRouter } from './web/admin/folders/routes.ts'
 import { tagsAdminRouter } from './web/admin/tags/routes.ts'
 import { imapAdminRouter } from './web/admin/imap/routes.ts'
 import { auditAdminRouter } from './web/admin/audit/routes.ts'
 import { adminRouter } from './web/admin/routes.ts'
+import { draftsRouter } from './web/agent/drafts/routes.ts'
+import { similarRouter } from './web/agent/similar/routes.ts'
+import { mergeRouter } from './web/agent/merge/routes.ts'
+import { copiesRouter } from './web/agent/copies/routes.ts'
 import { chooseLanguage } from './web/middleware/language.ts'
 import { renderPage } from './web/localizedViews.ts'
 import { REFERENCE_LOCALE } from './i18n/catalogues.ts'
@@ -147,6 +155,7 @@ export function createApp(ctx: AppContext): express.Express {
   })
 
   app.use(sideNav(ctx))
+  app.use(notificationsRouter(ctx)) // first of the agent routers: it puts the bell on every page
   app.use(authRouter(ctx))
   app.use(portalRouter(ctx))
   app.use(liveRouter(ctx))
@@ -154,6 +163,12 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(listRouter(ctx))
   app.use(conversationsRouter(ctx))
   app.use(sidebarRouter(ctx))
+  app.use(snoozeRouter(ctx))
+  app.use(savedRepliesRouter(ctx))
+  app.use(draftsRouter(ctx))
+  app.use(similarRouter(ctx))
+  app.use(mergeRouter(ctx))
+  app.use(copiesRouter(ctx))
   app.use(attachmentsRouter(ctx))
   app.use(adminRouter(ctx))
   app.use(foldersAdminRouter(ctx))
@@ -164,6 +179,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(lifecycleSettingsRouter(ctx))
   app.use(agentsAdminRouter(ctx))
   app.use(profileRouter(ctx))
+  app.use(customersRouter(ctx))
   app.use(mailAdminRouter(ctx, { smtpConfigured: Boolean(ctx.config.smtpUrl) }))
 
   app.use(notFound)

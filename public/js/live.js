@@ -174,7 +174,12 @@
     if (number && event.conversationId === conversationId) showPresence(event.viewers)
     announce('presence.changed', event)
   })
-  ;['conversation.created', 'conversation.updated', 'message.created'].forEach(function (type) {
+  // Who has a draft on the open conversation: for drafts.js (the lists have no use for it).
+  source.addEventListener('drafts.changed', function (e) {
+    var event = JSON.parse(e.data)
+    if (number && event.conversationId === conversationId) document.dispatchEvent(new CustomEvent('suivi:drafts', { detail: event }))
+  })
+  ;['conversation.created', 'conversation.updated', 'message.created', 'notifications.changed'].forEach(function (type) {
     source.addEventListener(type, function (e) {
       var event = JSON.parse(e.data)
       if (number && type === 'message.created' && event.conversationId === conversationId) refreshThread()

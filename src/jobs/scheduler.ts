@@ -7,6 +7,7 @@ import { SYSTEM } from '../domain/actor.ts'
 import { runLifecycleSweep } from '../domain/lifecycle/sweep.ts'
 import { loadSettings } from '../domain/settings/settings.ts'
 import { postgresRunCoordinator } from './runCoordinator.ts'
+import { scheduleSnoozeWake } from './snoozeWaker.ts'
 
 export interface Scheduler {
   stop(): Promise<void>
@@ -57,6 +58,7 @@ export function startScheduler(ctx: DomainContext, logger: Logger): Scheduler {
     logger.info({ sweepSchedule }, 'lifecycle sweep scheduled')
   }
 
+  const snoozeWake = scheduleSnoozeWake(ctx, logger, coordinator)
   const ready = refresh().catch((err) => logger.error({ err }, 'could not schedule the lifecycle sweep'))
   const watcher = setInterval(() => void refresh().catch((err) => logger.warn({ err }, 'could not re-read the sweep schedule')), 60_000)
   watcher.unref()
@@ -65,7 +67,9 @@ export function startScheduler(ctx: DomainContext, logger: Logger): Scheduler {
       clearInterval(watcher)
       await ready
       await task?.stop()
+      await snoozeWake.task.stop()
       await running
+      await snoozeWake.running()
     },
   }
 }

@@ -13,14 +13,21 @@ export interface Consumer {
   /** Where a consumer that has never run starts: the whole log, or only what comes next. */
   from: 'start' | 'end'
   handle(tx: Tx, events: readonly LoggedEvent[]): Promise<void>
+  /** Runs once a batch it handled has committed (to tell screens what it wrote). */
+  afterCommit?(): void
 }
 
 const BATCH = 500
 
 /** Handles one batch if this instance gets the consumer; returns how many events it handled. */
 export async function consumeOnce(prisma: Prisma, consumer: Consumer, batch = BATCH): Promise<number> {
-  await ensureRegistered(prisma, consumer)
-  return prisma.$transaction(
+  if (!registered.has(consumer)) {
+    await ensureRegistered(prisma, consumer)
+    registered.add(consumer)
+  }
+  // Most polls find nothing new: one statement says so without opening a transaction.
+  if (!(await hasWork(prisma, consumer))) return 0
+  const handled = await prisma.$transaction(
     async (tx) => {
       const [cursor] = await tx.$queryRaw<{ tx: string; position: string }[]>`
         SELECT "tx"::text AS tx, "position"::text AS position FROM event_consumers WHERE name = ${consumer.name} FOR UPDATE SKIP LOCKED`
@@ -34,6 +41,18 @@ export async function consumeOnce(prisma: Prisma, consumer: Consumer, batch = BA
     },
     { timeout: 60_000 },
   )
+  if (handled > 0) consumer.afterCommit?.()
+  return handled
+}
+
+/** Consumers whose position row this process has made sure of. */
+const registered = new WeakSet<Consumer>()
+
+async function hasWork(prisma: Prisma, consumer: Consumer): Promise<boolean> {
+  const rows = await prisma.$queryRaw<unknown[]>`
+    SELECT 1 FROM event_consumers c WHERE c.name = ${consumer.name} AND EXISTS (
+      SELECT 1 FROM events e WHERE (e."tx", e."position") > (c."tx", c."position") AND e."tx" < pg_snapshot_xmin(pg_current_snapshot()))`
+  return rows.length > 0
 }
 
 async function ensureRegistered(prisma: Prisma, consumer: Consumer) {

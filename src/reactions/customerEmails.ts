@@ -50,7 +50,7 @@ async function agentName(tx: Tx, e: RecordedEvent): Promise<string> {
 async function replyEmail(tx: Tx, mail: MailContext, e: RecordedEvent) {
   const message = await tx.message.findUniqueOrThrow({
     where: { id: Number(e.data.messageId) },
-    select: { id: true, conversationId: true, emailMessageId: true },
+    select: { id: true, conversationId: true, emailMessageId: true, cc: true, bcc: true },
   })
   if (!message.emailMessageId) throw new Error(`reply ${message.id} has no Message-ID to be e-mailed with`)
   const conversation = await conversationFor(tx, message.conversationId)
@@ -71,6 +71,8 @@ async function replyEmail(tx: Tx, mail: MailContext, e: RecordedEvent) {
     isFirst: earlier === null,
     language: conversationLanguage(conversation),
     notBefore: typeof e.data.sendAfter === 'string' ? new Date(e.data.sendAfter) : null,
+    cc: message.cc,
+    bcc: message.bcc,
   })
 }
 

@@ -3,12 +3,14 @@ import type { TransactionalReaction } from '../domain/events/record.ts'
 import type { Consumer } from './consumer.ts'
 import { agentNotifications } from './agentNotifications.ts'
 import { customerEmails } from './customerEmails.ts'
+import { notificationCentre } from './notificationCentre.ts'
+import { discardDrafts } from './discardDrafts.ts'
 import { renderEmails } from './renderEmails.ts'
 
 /** The reactions written in the transaction of the change they follow (none may be lost). */
 export function transactionalReactions(ctx: Omit<DomainContext, 'reactions'>): TransactionalReaction[] {
   // renderEmails last: after commit it renders what the others wrote.
-  return [customerEmails(ctx), agentNotifications(ctx), renderEmails(ctx)]
+  return [customerEmails(ctx), agentNotifications(ctx), discardDrafts(), renderEmails(ctx)]
 }
 
 /** The one way to build a domain context: with its reactions wired in. */
@@ -20,6 +22,6 @@ export function createDomainContext(base: Omit<DomainContext, 'reactions'>): Dom
  * The listeners that read the event log after commit, each exactly once across instances
  * (src/reactions/consumer.ts). Webhooks and report rollups join this list.
  */
-export function durableListeners(_ctx: DomainContext): Consumer[] {
-  return []
+export function durableListeners(ctx: DomainContext): Consumer[] {
+  return [notificationCentre(ctx)]
 }

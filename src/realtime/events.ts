@@ -24,6 +24,20 @@ export type ConversationEvent =
       /** Everyone who has the conversation open now. */
       viewers: Viewer[]
     }
+  | {
+      /** Someone came to have, or stopped having, a draft on it (drafts are not in the event log). */
+      type: 'drafts.changed'
+      conversationId: number
+      folderId: number
+      /** Everyone with a draft on the conversation now. */
+      drafters: { agentId: number; name: string }[]
+    }
+
+/** Something for one agent's screens only (their notifications changed): not a conversation's news. */
+export interface AgentEvent {
+  type: 'notifications.changed'
+  agentId: number
+}
 
 export interface EventBus {
   /** To every instance (presence, which is not in the event log). */
@@ -34,6 +48,9 @@ export interface EventBus {
   /** The event log has grown: readers on every instance look again. */
   wake(): void
   onWake(listener: () => void): () => void
+  /** To the agent's screens on every instance. */
+  tellAgent(event: AgentEvent): void
+  onAgentEvent(listener: (event: AgentEvent) => void): () => void
   close(): Promise<void>
 }
 
@@ -51,13 +68,24 @@ function localEmitter() {
     subscribe: (listener: (event: ConversationEvent) => void) => on('event', listener),
     wake: () => emitter.emit('wake'),
     onWake: (listener: () => void) => on('wake', listener),
+    emitAgent: (event: AgentEvent) => emitter.emit('agent', event),
+    onAgentEvent: (listener: (event: AgentEvent) => void) => on('agent', listener),
   }
 }
 
 /** In-process bus: the embedded single-instance mode (PGlite has no working LISTEN/NOTIFY). */
 export function createLocalEventBus(): EventBus {
   const local = localEmitter()
-  return { publish: local.emit, emitLocal: local.emit, subscribe: local.subscribe, wake: local.wake, onWake: local.onWake, close: async () => {} }
+  return {
+    publish: local.emit,
+    emitLocal: local.emit,
+    subscribe: local.subscribe,
+    wake: local.wake,
+    onWake: local.onWake,
+    tellAgent: local.emitAgent,
+    onAgentEvent: local.onAgentEvent,
+    close: async () => {},
+  }
 }
 
 const CHANNEL = 'suivi_events'
@@ -86,7 +114,9 @@ export async function createPostgresEventBus(connectionString: string, logger: L
       if (msg.channel !== CHANNEL || !msg.payload) return
       if (msg.payload === WAKE) return local.wake()
       try {
-        local.emit(JSON.parse(msg.payload) as ConversationEvent)
+        const event = JSON.parse(msg.payload) as ConversationEvent | AgentEvent
+        if (event.type === 'notifications.changed') return local.emitAgent(event)
+        local.emit(event)
       } catch (err) {
         logger.warn({ err }, 'unreadable event on the bus')
       }
@@ -140,6 +170,11 @@ export async function createPostgresEventBus(connectionString: string, logger: L
       if (queue.length === 1) queueMicrotask(() => void flush())
     },
     emitLocal: local.emit,
+    tellAgent(event) {
+      queue.push(JSON.stringify({ ...event, seq: ++seq }))
+      if (queue.length === 1) queueMicrotask(() => void flush())
+    },
+    onAgentEvent: local.onAgentEvent,
     wake() {
       // This instance looks at once; the others when the notification reaches them.
       local.wake()

@@ -25,7 +25,7 @@ async function sendReply(page: Page, text: string, afterSend: 'stay' | 'next' | 
   await page.selectOption('#after-send', afterSend)
   // The page may already be at that address (stay): wait for the answer to the post, then the page.
   const posted = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname.endsWith('/messages'))
-  await page.locator('.reply-form .editor-actions button[type="submit"]').click()
+  await page.locator('.reply-form .editor-actions button.button-primary').click()
   await posted
   await page.waitForURL(landsOn, { waitUntil: 'load' })
 }

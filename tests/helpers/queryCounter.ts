@@ -26,10 +26,17 @@ export interface CountOptions {
 /**
  * The statements the app's background timers send on the same pool, whatever request is running
  * (src/server.ts): the presence expiry sweep (every 5 s), the inbound recovery pass (every 60 s) and
- * the live-update reader of the event log (every second, and after each commit).
+ * the live-update reader of the event log (every second, and after each commit) and the durable
+ * listeners' probe of the log (every second).
  * No page request sends any of them, so ignoring them only removes noise.
  */
-export const BACKGROUND_STATEMENTS: RegExp[] = [/DELETE FROM presence WHERE "expiresAt" <= now\(\)/, /"inbound_messages"/, /FROM events WHERE "position" >/]
+export const BACKGROUND_STATEMENTS: RegExp[] = [
+  /DELETE FROM presence WHERE "expiresAt" <= now\(\)/,
+  /"inbound_messages"/,
+  /FROM events WHERE "position" >/,
+  // The durable listeners' look at the log (src/reactions/consumer.ts), every second.
+  /FROM event_consumers/,
+]
 
 type Recorder = (statement: CapturedStatement) => void
 interface Installed {

@@ -63,12 +63,25 @@ describe('folder access on every route', () => {
       attachmentId: String(attachment.id),
       messageId: String(message.id),
       // A saved search of the insider's: no other agent may delete it.
+      // A saved reply of the hidden folder ('Quokka' would be a leak on the list page).
+      savedReplyId: String((await prisma.savedReply.create({ data: { name: 'Quokka reply', bodyHtml: '<p>Quokka</p>', folderId: theirs.id } })).id),
       viewId: String((await prisma.savedView.create({ data: { agentId: insider.id, name: 'Insider view', query: 'tab=all&q=Zanzibar' } })).id),
       tagId: String(tag.id),
       folderId: String(theirs.id),
       ownFolderId: String(mine.id),
       insiderId: String(insider.id),
       agentId: String(agent.id),
+      // A notification of the insider's: no other agent may read or mark it.
+      notificationId: String(
+        (await prisma.notification.create({ data: { agentId: insider.id, kind: 'mention', conversationId: c.id, eventPosition: 1n } })).id,
+      ),
+      customerId: String(c.customerId),
+      addressId: String((await prisma.customerAddress.findFirstOrThrow({ where: { customerId: c.customerId } })).id),
+      inboundId: String(
+        (await prisma.inboundMessage.create({ data: { source: 'http', raw: Buffer.from('From: x@example.com'), size: 19, status: 'blocked' } })).id,
+      ),
+      // Similar conversations: the reply of another hidden conversation (the same one will do).
+      otherNumber: String(c.number),
     }
     adminActor = admin
     const signedIn = await signIn(app, agent.email, PASSWORD)
@@ -102,8 +115,14 @@ describe('folder access on every route', () => {
   function fill(path: string) {
     return path
       .replace(':number', ids.number!)
+      .replace(':customerId', ids.customerId!)
+      .replace(':addressId', ids.addressId!)
+      .replace(':inboundId', ids.inboundId!)
+      .replace(':otherNumber', ids.otherNumber!)
       .replace(':tagId', ids.tagId!)
+      .replace(':savedReplyId', ids.savedReplyId!)
       .replace(':messageId', ids.messageId!)
+      .replace(':notificationId', ids.notificationId!)
       .replace(':name', 'numbers.pdf')
       .replace(':token', 'x')
       .replace(':answer', 'solved')
@@ -177,6 +196,10 @@ describe('folder access on every route', () => {
     }
     expect(checked.length).toBe(routes.length)
     expect(await app.ctx.db.prisma.savedView.count({ where: { id: Number(ids.viewId) } }), 'another agent’s saved search was deleted').toBe(1)
+    expect(
+      await app.ctx.db.prisma.notification.count({ where: { id: Number(ids.notificationId), readAt: null } }),
+      'another agent’s notification was read',
+    ).toBe(1)
   })
 
   async function readEventsDuring(path: string, during: () => Promise<void>): Promise<string> {

@@ -19,6 +19,9 @@ export interface AppendMessageArgs {
   inReplyTo?: string | null
   isAutoReply?: boolean
   inboundId?: number | null
+  /** Copies of the message: as the customer's e-mail had them, or as the agent sent it. */
+  cc?: string[]
+  bcc?: string[]
 }
 
 /**
@@ -38,6 +41,8 @@ export async function appendMessage(ctx: Pick<DomainContext, 'reactions'>, tx: T
       inReplyTo: a.inReplyTo ?? null,
       isAutoReply: a.isAutoReply ?? false,
       inboundId: a.inboundId ?? null,
+      cc: a.cc ?? [],
+      bcc: a.bcc ?? [],
       createdAt: a.at,
     },
   })

@@ -7,9 +7,10 @@ import { scopeSql, type FolderScope } from '../policy.ts'
 import { PREPARED_MARKER } from '../../db/preparedStatements.ts'
 import type { Message } from '../../i18n/translate.ts'
 import { filterOptions } from './filterOptions.ts'
+import { wakeTime } from './snooze.ts'
 import { lexemeTsquery, needsNames, parseSearchQuery, resolveFilters, type ParsedSearch, type SearchCriteria, type SearchNames } from './searchQuery.ts'
 
-export const TABS = ['new', 'open', 'pending', 'closed', 'all', 'mine', 'unassigned'] as const
+export const TABS = ['new', 'open', 'pending', 'closed', 'all', 'mine', 'unassigned', 'snoozed'] as const
 export type Tab = (typeof TABS)[number]
 
 const id = z.coerce.number().int().positive().max(2_147_483_647)
@@ -85,13 +86,28 @@ export interface ConversationRow {
   tags: { id: number; name: string; colour: string }[]
   /** Other agents who have the conversation open as of this read (presence not expired). */
   viewedBy: string[]
+  /** Set in the Snoozed tab only: when it comes back (null: when the customer answers). */
+  snooze?: { until: Date | null }
 }
 
 const inScope = (scope: FolderScope) => scopeSql(P.sql`c."folderId"`, scope)
 
 const STATUS_TABS = { new: 'new', open: 'open', pending: 'pending', closed: 'closed' } as const
 
-function tabSql(tab: Tab, actor: Actor) {
+/**
+ * Snoozed conversations leave every tab but Snoozed. A closed conversation is never snoozed (closing
+ * ends a snooze), so Closed needs no condition.
+ */
+const NOT_SNOOZED = P.raw(`c."snoozedAt" IS NULL`)
+
+/**
+ * The Snoozed tab: every snoozed conversation has a wake time (a far one when it waits for the
+ * customer, see snooze.ts), so the snoozedUntil index holds them all, and only them.
+ */
+const SNOOZED = P.raw(`c."snoozedUntil" IS NOT NULL`)
+
+/** A tab's own condition, snoozed conversations included: the counts take those out on their own (see countTabsDetailed). */
+function tabBaseSql(tab: Tab, actor: Actor) {
   switch (tab) {
     case 'all':
       return P.sql`TRUE`
@@ -99,10 +115,17 @@ function tabSql(tab: Tab, actor: Actor) {
       return P.sql`c."assigneeId" = ${actor.id} AND c.status <> 'closed'`
     case 'unassigned':
       return P.sql`c."assigneeId" IS NULL AND c.status <> 'closed'`
+    case 'snoozed':
+      return SNOOZED
     default:
       // A literal, not a parameter: each tab's statement gets a plan of its own when prepared.
       return P.raw(`c.status = '${STATUS_TABS[tab]}'`)
   }
+}
+
+/** A tab's rows: its condition, without the snoozed conversations (but in Snoozed, and Closed which has none). */
+function tabSql(tab: Tab, actor: Actor) {
+  return tab === 'snoozed' || tab === 'closed' ? tabBaseSql(tab, actor) : P.sql`${tabBaseSql(tab, actor)} AND ${NOT_SNOOZED}`
 }
 
 /** Folder, assignee and tag filters: they narrow the counts as well as the list. */
@@ -433,6 +456,7 @@ export interface ListPage {
  */
 export async function listConversations(prisma: Prisma, actor: Actor, scope: FolderScope, query: ListQuery): Promise<ListPage> {
   const search = await searchFor(prisma, actor, scope, query)
+  if (query.tab === 'snoozed') return listSnoozed(prisma, actor, scope, query, search)
   const cursor = query.after ?? query.before
   const direction = query.after || !query.before ? 'older' : 'newer'
   if (search.kind === 'narrow' && search.ids.length === 0)
@@ -494,6 +518,64 @@ export async function listConversations(prisma: Prisma, actor: Actor, scope: Fol
   }
 }
 
+const wakeOrder = (alias: string) => P.raw(`${alias}."snoozedUntil", ${alias}.id`)
+
+/**
+ * The Snoozed tab: the conversations that come back soonest first, those waiting for the customer
+ * last (their wake time is the far one). Its cursor is "<wake time ms>_<id>" ("after" only; "newer"
+ * leads back to the first page). A walk of the snoozedUntil index.
+ */
+async function listSnoozed(prisma: Prisma, actor: Actor, scope: FolderScope, query: ListQuery, search: Search): Promise<ListPage> {
+  const cursor = query.after ? positionOf(query.after) : null
+  if (search.kind === 'narrow' && search.ids.length === 0)
+    return { rows: [], nextCursor: null, prevCursor: null, isFirstPage: !cursor, rowsBefore: { count: 0, atLeast: false } }
+  const where = listWhere(actor, scope, query, search)
+  // The cursor's position: its wake time (ListPosition's time) and id.
+  const at = cursor ? P.sql`(${cursor.lastActivityAt}::timestamptz, ${cursor.id}::int)` : null
+  const past = at ? P.sql`(${wakeOrder('c')}) > ${at}` : P.sql`TRUE`
+  const above = at ? P.sql`(SELECT count(*)::int FROM conversations c WHERE ${where} AND (${wakeOrder('c')}) <= ${at})` : P.sql`0`
+  const rows = await prisma.$queryRaw<
+    (Omit<ConversationRow, 'tags' | 'viewedBy' | 'snooze'> & {
+      snoozedUntil: Date | null
+      tags: ConversationRow['tags'] | null
+      viewedBy: string[] | null
+      rowsAbove: number
+    })[]
+  >`
+    WITH page AS MATERIALIZED (
+      SELECT c.id, c.number, c.subject, c.status, c.snippet, c."lastActivityAt", c."customerId", c."folderId", c."assigneeId", c."snoozedUntil"
+      FROM conversations c
+      WHERE ${where} AND ${past}
+      ORDER BY ${wakeOrder('c')}
+      LIMIT ${P.raw(String(PAGE_SIZE + 1))})
+    SELECT p.id, p.number, p.subject, p.status::text AS status, p.snippet, p."lastActivityAt", p."snoozedUntil",
+           cu.name AS "customerName", cu.email AS "customerEmail", a.name AS "assigneeName", f.name AS "folderName",
+           (SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'colour', t.colour) ORDER BY t.name)
+            FROM conversation_tags ct JOIN tags t ON t.id = ct."tagId" WHERE ct."conversationId" = p.id) AS tags,
+           (SELECT json_agg(v.name ORDER BY v.name) FROM presence pr JOIN agents v ON v.id = pr."agentId"
+            WHERE pr."conversationId" = p.id AND pr."expiresAt" > now() AND pr."agentId" <> ${actor.id}) AS "viewedBy",
+           ${above} AS "rowsAbove"
+    FROM page p
+    JOIN customers cu ON cu.id = p."customerId"
+    JOIN folders f ON f.id = p."folderId"
+    LEFT JOIN agents a ON a.id = p."assigneeId"
+    ORDER BY ${wakeOrder('p')}`
+  const page = rows.slice(0, PAGE_SIZE)
+  const last = page.at(-1)
+  return {
+    rows: page.map(({ rowsAbove: _, snoozedUntil, ...r }) => ({
+      ...r,
+      tags: r.tags ?? [],
+      viewedBy: r.viewedBy ?? [],
+      snooze: { until: wakeTime(snoozedUntil) },
+    })),
+    nextCursor: last && rows.length > PAGE_SIZE ? `${last.snoozedUntil!.getTime()}_${last.id}` : null,
+    prevCursor: null,
+    isFirstPage: !cursor,
+    rowsBefore: { count: Number(rows[0]?.rowsAbove ?? 0), atLeast: false },
+  }
+}
+
 /**
  * The conversation next to a position in a list: the one below it ('older') or above it
  * ('newer'), within the agent's folders. The position need not be in the list any more (a reply
@@ -538,7 +620,7 @@ export async function countTabsDetailed(prisma: Prisma, actor: Actor, scope: Fol
   const where = P.sql`${inScope(scope)} AND ${filterSql(query)} AND ${search.filters}`
   // A status tab that `status:` leaves out counts nothing (no walk through it to find that out).
   const excluded = (tab: Tab) => search.statuses !== null && tab in STATUS_TABS && !search.statuses.includes(tab as ConversationStatus)
-  const statuses: Tab[] = ['new', 'open', 'pending', 'closed', 'mine', 'unassigned']
+  const statuses: Tab[] = ['new', 'open', 'pending', 'closed', 'mine', 'unassigned', 'snoozed']
   let row: Record<string, number> | undefined
   let bounded: (n: number, tab: Tab) => boolean
 
@@ -546,12 +628,13 @@ export async function countTabsDetailed(prisma: Prisma, actor: Actor, scope: Fol
     if (search.ids.length === 0) row = Object.fromEntries(statuses.map((t) => [t, 0]))
     else {
       ;[row] = await prisma.$queryRaw<Record<string, number>[]>`
-        SELECT count(*) FILTER (WHERE c.status = 'new')::int AS new,
-               count(*) FILTER (WHERE c.status = 'open')::int AS open,
-               count(*) FILTER (WHERE c.status = 'pending')::int AS pending,
+        SELECT count(*) FILTER (WHERE c.status = 'new' AND c."snoozedAt" IS NULL)::int AS new,
+               count(*) FILTER (WHERE c.status = 'open' AND c."snoozedAt" IS NULL)::int AS open,
+               count(*) FILTER (WHERE c.status = 'pending' AND c."snoozedAt" IS NULL)::int AS pending,
                count(*) FILTER (WHERE c.status = 'closed')::int AS closed,
-               count(*) FILTER (WHERE c."assigneeId" = ${actor.id} AND c.status <> 'closed')::int AS mine,
-               count(*) FILTER (WHERE c."assigneeId" IS NULL AND c.status <> 'closed')::int AS unassigned
+               count(*) FILTER (WHERE c."assigneeId" = ${actor.id} AND c.status <> 'closed' AND c."snoozedAt" IS NULL)::int AS mine,
+               count(*) FILTER (WHERE c."assigneeId" IS NULL AND c.status <> 'closed' AND c."snoozedAt" IS NULL)::int AS unassigned,
+               count(*) FILTER (WHERE c."snoozedAt" IS NOT NULL)::int AS snoozed
         FROM conversations c
         WHERE ${where} AND ${candidateSql(search)}`
     }
@@ -578,28 +661,36 @@ export async function countTabsDetailed(prisma: Prisma, actor: Actor, scope: Fol
       WITH recent AS MATERIALIZED (
         SELECT ct."conversationId" AS id FROM conversation_tags ct WHERE ct."tagId" = ${query.tag}
         ORDER BY ct."conversationId" DESC LIMIT ${TAG_COUNT_SAMPLE})
-      SELECT count(*) FILTER (WHERE c.status = 'new')::int AS new,
-             count(*) FILTER (WHERE c.status = 'open')::int AS open,
-             count(*) FILTER (WHERE c.status = 'pending')::int AS pending,
+      SELECT count(*) FILTER (WHERE c.status = 'new' AND c."snoozedAt" IS NULL)::int AS new,
+             count(*) FILTER (WHERE c.status = 'open' AND c."snoozedAt" IS NULL)::int AS open,
+             count(*) FILTER (WHERE c.status = 'pending' AND c."snoozedAt" IS NULL)::int AS pending,
              count(*) FILTER (WHERE c.status = 'closed')::int AS closed,
-             count(*) FILTER (WHERE c."assigneeId" = ${actor.id} AND c.status <> 'closed')::int AS mine,
-             count(*) FILTER (WHERE c."assigneeId" IS NULL AND c.status <> 'closed')::int AS unassigned,
+             count(*) FILTER (WHERE c."assigneeId" = ${actor.id} AND c.status <> 'closed' AND c."snoozedAt" IS NULL)::int AS mine,
+             count(*) FILTER (WHERE c."assigneeId" IS NULL AND c.status <> 'closed' AND c."snoozedAt" IS NULL)::int AS unassigned,
+             count(*) FILTER (WHERE c."snoozedAt" IS NOT NULL)::int AS snoozed,
              (SELECT count(*)::int FROM recent) AS seen
       FROM recent
       -- One primary-key lookup per tagged conversation (OFFSET 0 keeps the planner from turning
       -- this into a merge join that walks the whole conversations table).
-      CROSS JOIN LATERAL (SELECT c.status, c."assigneeId" FROM conversations c
+      CROSS JOIN LATERAL (SELECT c.status, c."assigneeId", c."snoozedAt" FROM conversations c
                           WHERE c.id = recent.id AND ${inScope(scope)} AND ${filterSql(query, { withTag: false })} AND ${search.filters} OFFSET 0) c`
     const sampled = Number(row?.seen ?? 0) >= TAG_COUNT_SAMPLE
     bounded = () => sampled
   } else {
     // One more than the cap tells "exactly COUNT_CAP" from "more than that".
+    // Each tab is counted with its snoozed conversations, from its index alone as ever; those are
+    // then taken out, counted apart through the snoozedUntil index, which holds only them (few).
     const capped = (tab: Tab) =>
       excluded(tab)
         ? P.sql`0`
-        : P.sql`(SELECT count(*)::int FROM (SELECT 1 FROM conversations c WHERE ${where} AND ${tabSql(tab, actor)} LIMIT ${P.raw(String(COUNT_CAP + 1))}) s)`
+        : P.sql`(SELECT count(*)::int FROM (SELECT 1 FROM conversations c WHERE ${where} AND ${tabBaseSql(tab, actor)} LIMIT ${P.raw(String(COUNT_CAP + 1))}) s)`
+    const awakeTabs = statuses.filter((t) => t !== 'snoozed' && t !== 'closed')
     ;[row] = await prisma.$queryRaw<Record<string, number>[]>`${P.raw(PREPARED_MARKER)}
-      SELECT ${P.join(statuses.map((t) => P.sql`${capped(t)} AS ${P.raw(`"${t}"`)}`))}`
+      SELECT ${P.join(statuses.filter((t) => t !== 'snoozed').map((t) => P.sql`${capped(t)} AS ${P.raw(`"${t}"`)}`))}, s.*
+      FROM (SELECT count(*)::int AS snoozed, ${P.join(awakeTabs.map((t) => P.sql`count(*) FILTER (WHERE ${tabBaseSql(t, actor)})::int AS ${P.raw(`"snoozed_${t}"`)}`))}
+            FROM conversations c WHERE ${where} AND ${SNOOZED}) s`
+    const all = row!
+    for (const t of awakeTabs) all[t] = Number(all[t] ?? 0) > COUNT_CAP ? Number(all[t]) : Math.max(0, Number(all[t] ?? 0) - Number(all[`snoozed_${t}`] ?? 0))
     bounded = (n) => n > COUNT_CAP
   }
 

@@ -1,8 +1,39 @@
-import type { Tx } from '../../db/database.ts'
+import type { Prisma, Tx } from '../../db/database.ts'
+import type { Customer } from '../../generated/prisma/client.ts'
+
+/** How many merges are followed from a duplicate to the customer that took it in (chains are kept short by mergeCustomers). */
+const MAX_MERGE_HOPS = 10
 
 /**
- * The customer with this address, created on first contact; a name fills in a missing one, and so
- * does a language (detected in their first e-mail) while the customer has none.
+ * The customer an address belongs to, by any of their addresses (`customer_addresses`), else by
+ * the customer's own `email` (rows written before addresses existed); a merged duplicate leads to
+ * the customer that took it in. Null when nobody has the address.
+ */
+export async function findCustomerByAddress(db: Prisma | Tx, email: string) {
+  return (await lookUp(db, email.trim().toLowerCase()))?.customer ?? null
+}
+
+async function lookUp(db: Prisma | Tx, address: string) {
+  const row = await db.customerAddress.findUnique({ where: { email: address }, select: { customer: true } })
+  if (row) return { customer: await followMerges(db, row.customer), hasRow: true }
+  const old = await db.customer.findUnique({ where: { email: address } })
+  return old ? { customer: await followMerges(db, old), hasRow: false } : null
+}
+
+async function followMerges(db: Prisma | Tx, customer: Customer): Promise<Customer> {
+  let current = customer
+  for (let hop = 0; current.mergedIntoId !== null && hop < MAX_MERGE_HOPS; hop++) {
+    const next = await db.customer.findUnique({ where: { id: current.mergedIntoId } })
+    if (!next) break
+    current = next
+  }
+  return current
+}
+
+/**
+ * The customer with this address (any of theirs), created on first contact with the address as
+ * their first; a name fills in a missing one, and so does a language (detected in their first
+ * e-mail) while the customer has none.
  */
 export async function findOrCreateCustomer(tx: Tx, email: string, name: string, locale?: string) {
   const address = email.trim().toLowerCase()
@@ -10,8 +41,11 @@ export async function findOrCreateCustomer(tx: Tx, email: string, name: string, 
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .trim()
     .slice(0, 200)
-  const existing = await tx.customer.findUnique({ where: { email: address } })
-  if (existing) {
+  const found = await lookUp(tx, address)
+  if (found) {
+    const existing = found.customer
+    // A customer from before addresses existed gets their address row on their next contact.
+    if (!found.hasRow) await addressRow(tx, existing.id, address)
     const fill = {
       ...(!existing.name && cleanName ? { name: cleanName } : {}),
       ...(!existing.locale && locale ? { locale } : {}),
@@ -22,5 +56,26 @@ export async function findOrCreateCustomer(tx: Tx, email: string, name: string, 
   const rows = await tx.$queryRaw<
     { id: number }[]
   >`INSERT INTO customers (email, name, locale, "createdAt", "updatedAt") VALUES (${address}, ${cleanName}, ${locale ?? null}, now(), now()) ON CONFLICT (email) DO NOTHING RETURNING id`
-  return tx.customer.findUniqueOrThrow({ where: rows[0] ? { id: rows[0].id } : { email: address } })
+  if (!rows[0]) {
+    const winner = await lookUp(tx, address)
+    if (!winner) throw new Error(`The customer of ${address} was created and then removed meanwhile`)
+    if (!winner.hasRow) await addressRow(tx, winner.customer.id, address)
+    return winner.customer
+  }
+  if (await addressRow(tx, rows[0].id, address)) return tx.customer.findUniqueOrThrow({ where: { id: rows[0].id } })
+  // Meanwhile an agent gave the address to another customer: the address is theirs, and the
+  // customer made a moment ago (nothing refers to it yet) is taken back.
+  await tx.customer.delete({ where: { id: rows[0].id } })
+  const owner = await findCustomerByAddress(tx, address)
+  if (!owner) throw new Error(`The address ${address} was taken and then released while a customer was created`)
+  return owner
+}
+
+/** The address row of a customer; false when the address already belongs to another. */
+async function addressRow(tx: Tx, customerId: number, address: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ id: number }[]>`
+    INSERT INTO customer_addresses ("customerId", email, "createdAt") VALUES (${customerId}, ${address}, now()) ON CONFLICT (email) DO NOTHING RETURNING id`
+  if (rows[0]) return true
+  const owner = await tx.customerAddress.findUnique({ where: { email: address }, select: { customerId: true } })
+  return owner?.customerId === customerId
 }

@@ -7,6 +7,7 @@ import { recordEvents } from '../events/record.ts'
 import type { EventData, NewEvent } from '../events/types.ts'
 import { closingTextFor, loadSettings, reminderTextFor, type Settings } from '../settings/settings.ts'
 import { transaction } from '../transaction.ts'
+import { SNOOZE_CLEARED_SQL } from '../conversations/snooze.ts'
 import { composeClosingNotes, composeReminders, joinBatches, type EmailBatch, type SweptConversation } from '../../mail/outbound/conversationEmails.ts'
 import { conversationLanguage, type MailLanguage } from '../../mail/outbound/language.ts'
 import { AUTOMATIC_KINDS, AUTOMATIC_PER_ADDRESS_PER_HOUR } from '../../mail/outbound/outbox.ts'
@@ -275,7 +276,7 @@ async function closeBatch(ctx: DomainContext, settings: Settings, batchSize: num
           SELECT id FROM conversations
           WHERE status = 'pending' AND "pendingSince" <= ${closeCutoff} AND ${reminded}
           ORDER BY "pendingSince", id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
-        UPDATE conversations c SET ${statusAssignments(t, now, SYSTEM)}
+        UPDATE conversations c SET ${statusAssignments(t, now, SYSTEM)}, ${SNOOZE_CLEARED_SQL}
         FROM due
         WHERE c.id = due.id AND c.status = 'pending'
         RETURNING c.id, c.number, c.subject, c."folderId", c."customerId"`

@@ -8,6 +8,7 @@ import { startCustomerConversation } from '../../domain/conversations/commands/s
 import { formatBytes, type InlineImage, type UploadedFile } from '../../domain/conversations/messageBody.ts'
 import { ValidationError } from '../../domain/errors.ts'
 import { findOrCreateCustomer } from '../../domain/customers/findOrCreateCustomer.ts'
+import { blockedSender, heldNote } from '../../domain/customers/spam.ts'
 import { detectLanguage } from '../../i18n/detectLanguage.ts'
 import { htmlToText, sanitizeMessageHtml } from '../../domain/content/index.ts'
 import { boundBody } from './bodyLimits.ts'
@@ -17,6 +18,7 @@ import { classifyMail, isAutomaticSender, type MailKind } from './classify.ts'
 import type { IntakeQueue } from './intakeQueue.ts'
 import { parseMail, quickMessageId, type InboundMail } from './parse.ts'
 import { cleanSubject, findThread, folderForRecipients, recipientsOf } from './route.ts'
+import { customerCopies } from './copies.ts'
 import { bareAddress, conversationFromAddress } from '../replyAddress.ts'
 import { createHash } from 'node:crypto'
 
@@ -150,6 +152,7 @@ export async function processInboundMessage(ctx: DomainContext, id: number, logg
   const current = await ctx.prisma.inboundMessage.findUnique({ where: { id }, select: { status: true, conversationId: true, note: true, error: true } })
   if (current?.status === 'processed') return { status: 'processed', conversationId: current.conversationId, note: current.note }
   if (current?.status === 'failed') return { status: 'failed', error: current.error ?? 'failed' }
+  if (current?.status === 'blocked') return { status: 'processed', conversationId: null, note: current.note }
   return { status: 'deferred', error: 'being processed by another worker' }
 }
 
@@ -191,7 +194,8 @@ async function processStored(
       where: { id },
       data: {
         ...heading,
-        status: 'processed',
+        // A blocked sender's e-mail is held for the spam view (src/domain/customers/spam.ts).
+        status: outcome.held ? 'blocked' : 'processed',
         processedAt: ctx.clock(),
         error: null,
         conversationId: outcome.conversationId,
@@ -235,7 +239,7 @@ async function ingest(
   raw: Buffer,
   envelopeTo: string[],
   envelopeFrom: string | null,
-): Promise<{ conversationId: number | null; note: string | null }> {
+): Promise<{ conversationId: number | null; note: string | null; held?: boolean }> {
   const prisma = ctx.prisma
   // This very row was added before (the process stopped between that commit and marking the row
   // processed): done already, whatever its Message-ID.
@@ -418,7 +422,7 @@ async function ingestMessage(
   recipients: string[],
   envelopeFrom: string | null,
   emailMessageId: string | null,
-): Promise<{ conversationId: number | null; note: string | null }> {
+): Promise<{ conversationId: number | null; note: string | null; held?: boolean }> {
   const prisma = ctx.prisma
   // An agent's own address (a reply to a notification, a forward to the support address) never
   // speaks as a customer: agents answer in the help desk, where the answer is theirs.
@@ -434,6 +438,10 @@ async function ingestMessage(
   // No usable From: the SMTP envelope's sender, else a placeholder customer, so that the message
   // still reaches the agents (who see that nobody can be answered).
   const from = mail.from ?? (envelopeFrom && envelopeFrom.includes('@') ? { address: envelopeFrom.toLowerCase(), name: '' } : UNKNOWN_SENDER)
+  // A blocked sender (any of their addresses): held for the spam view, new mail and replies alike;
+  // no conversation, no message, no acknowledgement, nobody told.
+  const blocked = from === UNKNOWN_SENDER ? null : await blockedSender(prisma, from.address)
+  if (blocked) return { conversationId: null, note: heldNote(from.address, blocked.id), held: true }
   const { attachmentMaxBytes } = await loadSettings(prisma)
   const body = boundBody({ html: mail.html, text: mail.text })
   const { files, inlineImages, skipped } = splitAttachments(mail, attachmentMaxBytes, body.files)
@@ -443,6 +451,8 @@ async function ingestMessage(
   const text = (empty ? '(This e-mail has no text.)' : body.text) + (skipped.length ? `\n\n[${skipped.join('; ')}]` : '')
   const html = body.html && skipped.length ? `${body.html}<p>[${skipped.map(escapeHtml).join('; ')}]</p>` : body.html
   const isAutoReply = kind.kind === 'autoReply'
+  // Whom the customer copied: kept on the message, and on the conversation for the next replies.
+  const cc = await customerCopies(prisma, ctx.mail, mail, from.address)
 
   await processEarlierMessages(ctx, inboundId, mail)
   const match = await findThread(prisma, mail, recipients, ctx.mail.secret)
@@ -458,6 +468,7 @@ async function ingestMessage(
       inReplyTo: mail.inReplyTo,
       isAutoReply,
       inboundId,
+      cc,
     })
     return {
       conversationId: result.conversation.id,
@@ -482,6 +493,7 @@ async function ingestMessage(
     acknowledge: mail.from !== null && !isAutomaticSender(mail, envelopeFrom),
     // The customer's language, when their first e-mail tells it: their e-mails follow it.
     customerLocale: detectLanguage(mail.headers.get('content-language'), body.text),
+    cc,
   })
   return { conversationId: result.conversation.id, note: null }
 }

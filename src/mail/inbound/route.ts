@@ -1,5 +1,6 @@
 import type { Prisma } from '../../db/database.ts'
 import { ensureDefaultFolder } from '../../domain/folders/defaultFolder.ts'
+import { survivingConversationId } from '../../domain/conversations/merged.ts'
 import { CUSTOMER_FACING_KINDS } from '../outbound/outbox.ts'
 import { conversationFromAddress } from '../replyAddress.ts'
 import type { InboundMail } from './parse.ts'
@@ -21,6 +22,12 @@ export function recipientsOf(mail: InboundMail, envelopeTo: string[]): string[] 
  * only when the single From mailbox is that conversation's customer.
  */
 export async function findThread(prisma: Prisma, mail: InboundMail, recipients: string[], secret: string): Promise<ThreadMatch | null> {
+  const match = await findThreadAsAddressed(prisma, mail, recipients, secret)
+  // A merged conversation's mail (its Message-IDs, reply address, number) goes to the survivor.
+  return match && { ...match, conversationId: await survivingConversationId(prisma, match.conversationId) }
+}
+
+async function findThreadAsAddressed(prisma: Prisma, mail: InboundMail, recipients: string[], secret: string): Promise<ThreadMatch | null> {
   const ids = [...new Set([mail.inReplyTo, ...[...mail.references].reverse()].filter((x): x is string => Boolean(x)))].slice(0, 50)
   if (ids.length) {
     const [messages, outbox] = await Promise.all([
@@ -44,11 +51,16 @@ export async function findThread(prisma: Prisma, mail: InboundMail, recipients: 
     if (conversationId !== null && (await prisma.conversation.count({ where: { id: conversationId } }))) return { conversationId, via: 'reply-address' }
   }
   const number = /\[#(\d{1,9})\]/.exec(mail.subject)?.[1]
-  // A number is guessable: only the customer's own single From mailbox vouches for it, never
-  // Sender, Reply-To, the envelope or one of several From lines.
+  // A number is guessable: only the customer's own single From mailbox (or one the conversation
+  // is copied to) vouches for it, never Sender, Reply-To, the envelope or one of several From lines.
   if (number && mail.author) {
-    const c = await prisma.conversation.findUnique({ where: { number: Number(number) }, select: { id: true, customer: { select: { email: true } } } })
-    if (c && c.customer.email === mail.author.address) return { conversationId: c.id, via: 'subject-number' }
+    const c = await prisma.conversation.findUnique({
+      where: { number: Number(number) },
+      select: { id: true, cc: true, customer: { select: { email: true, addresses: { where: { email: mail.author.address }, select: { id: true } } } } },
+    })
+    // Any of the customer's addresses vouches too (customers write from several).
+    if (c && (c.customer.email === mail.author.address || c.customer.addresses.length > 0 || c.cc.includes(mail.author.address)))
+      return { conversationId: c.id, via: 'subject-number' }
   }
   return null
 }

@@ -70,6 +70,9 @@ export async function enqueueAgentReply(
     language: MailLanguage
     /** Held until then, so that its author may still withdraw it (undo send). */
     notBefore?: Date | null
+    /** The reply's copies (the message's own Cc and Bcc). */
+    cc?: string[]
+    bcc?: string[]
   },
 ) {
   const subject = threadSubject(args.conversation, !args.isFirst, translator(args.language.locale))
@@ -97,6 +100,8 @@ export async function enqueueAgentReply(
     template: 'agent-reply',
     params,
     ...(args.notBefore ? { notBefore: args.notBefore } : {}),
+    ...(args.cc ? { cc: args.cc } : {}),
+    ...(args.bcc ? { bcc: args.bcc } : {}),
   })
 }
 
@@ -202,7 +207,16 @@ export type ExcerptOf = { messageId: number } | { firstMessageOf: number } | nul
 export async function enqueueAgentNotification(
   tx: Tx,
   mail: MailContext,
-  args: { conversation: ConversationRef; to: string; agentName: string; headline: Message; excerptOf: ExcerptOf; language: MailLanguage },
+  args: {
+    conversation: ConversationRef
+    to: string
+    agentName: string
+    headline: Message
+    excerptOf: ExcerptOf
+    language: MailLanguage
+    /** 'mention' for the team tools' kinds (named in a comment, a followed conversation, a snooze ended). */
+    kind?: 'notification' | 'mention'
+  },
 ) {
   const t = translator(args.language.locale)
   const headline = t(args.headline.key, args.headline.values)
@@ -215,8 +229,7 @@ export async function enqueueAgentNotification(
     excerptOf: args.excerptOf,
     ...args.language,
   }
-  return enqueueAutomaticEmail(tx, mail.mailDomain, {
-    kind: 'notification',
+  const email = {
     to: args.to,
     toName: args.agentName,
     subject: t('mail.notification.subject', { headline, subject: threadSubject(args.conversation, false, t) }),
@@ -224,9 +237,13 @@ export async function enqueueAgentNotification(
     // An agent who presses Reply must not write to the support address: it would reach the
     // customer's conversation as if the customer had written it.
     headers: { 'Reply-To': noReplyAddress(mail), 'Content-Language': args.language.locale },
-    template: 'agent-notification',
+    template: 'agent-notification' as const,
     params,
-  })
+  }
+  // A mention is a colleague's doing, not a robot's: not held back by the hourly limit of automatic e-mails.
+  if (args.kind === 'mention')
+    return enqueueEmail(tx, mail.mailDomain, { ...email, kind: 'mention', headers: { ...email.headers, 'Auto-Submitted': 'auto-generated' } })
+  return enqueueAutomaticEmail(tx, mail.mailDomain, { ...email, kind: 'notification' })
 }
 
 const notificationParams = z.object({

@@ -82,6 +82,8 @@ interface ClaimedRow {
   text: string
   headers: unknown
   attachments: unknown
+  cc: string[]
+  bcc: string[]
   attempts: number
   lockedUntil: Date
 }
@@ -134,7 +136,7 @@ export async function deliverDueEmails(options: DeliveryOptions): Promise<Delive
         WHEN kind IN ('agent_reply', 'reminder', 'closing') THEN (SELECT c.name FROM customers c WHERE c.email = lower(outbox_emails."toAddress"))
         WHEN kind IN ('notification', 'invitation', 'password_reset') THEN (SELECT a.name FROM agents a WHERE a.email = lower(outbox_emails."toAddress"))
       END) AS "toName",
-      "fromAddress", subject, html, text, headers, attachments, attempts, "lockedUntil"`
+      "fromAddress", subject, html, text, headers, attachments, cc, bcc, attempts, "lockedUntil"`
   rows.sort((a, b) => a.id - b.id)
 
   for (const row of rows) {
@@ -251,6 +253,12 @@ async function buildMessage(prisma: Prisma, row: ClaimedRow, defaultFrom: string
     disableFileAccess: true,
     disableUrlAccess: true,
   }
+  // Copies: Cc is a header every recipient sees; Bcc is only ever in the envelope, so no header
+  // (and no recipient) learns of it. A malformed stored address is left out, never the e-mail.
+  const cc = (row.cc ?? []).map(singleMailbox).filter((m) => m !== null)
+  const bcc = (row.bcc ?? []).map(singleMailbox).filter((m) => m !== null)
+  if (cc.length) message.cc = cc.map((m) => m.address)
+  message.envelope.to.push(...[...cc, ...bcc].map((m) => m.address).filter((a) => a !== to.address))
 
   for (const [name, value] of Object.entries(asObject(row.headers))) {
     if (!HEADER_NAME.test(name) || typeof value !== 'string' || CONTROL.test(value) || value.length > 2000) continue

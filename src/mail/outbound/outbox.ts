@@ -30,6 +30,9 @@ export interface OutgoingEmail {
   params?: Record<string, Prisma.InputJsonValue | null>
   /** Not sent before this moment (a reply its author may still withdraw); unset: at once. */
   notBefore?: Date
+  /** Copies: Cc is shown to every recipient, Bcc only reaches the SMTP envelope (delivery.ts). */
+  cc?: string[]
+  bcc?: string[]
 }
 
 export interface OutboxAttachment {
@@ -88,6 +91,8 @@ export async function enqueueEmail(tx: Tx, mailDomain: string, email: OutgoingEm
       headers: email.headers ?? {},
       attachments: (email.attachments ?? []) as unknown as object[],
       ...(email.notBefore ? { nextAttemptAt: email.notBefore } : {}),
+      ...(email.cc?.length ? { cc: email.cc } : {}),
+      ...(email.bcc?.length ? { bcc: email.bcc } : {}),
     },
   })
 }

@@ -3,6 +3,7 @@ import type { Prisma, Tx } from '../../db/database.ts'
 import { Prisma as P } from '../../generated/prisma/client.ts'
 import { renderAgentNotification, renderAgentReply, type RenderedEmail } from './conversationEmails.ts'
 import { OUTBOX_TEMPLATES, renderMail, type MailTemplate } from './templates.ts'
+import { renderForward } from './forwardEmail.ts'
 
 /** Rows rendered per transaction: each holds its rows' locks while it renders them. */
 const BATCH = 10
@@ -32,6 +33,7 @@ const language = { locale: z.string().default('en'), timeZone: z.string().defaul
 const RENDERERS: Record<MailTemplate, (tx: Tx, row: UnrenderedRow) => Promise<RenderedEmail>> = {
   'agent-reply': renderAgentReply,
   'agent-notification': renderAgentNotification,
+  forward: renderForward,
   confirmation: simple('confirmation', z.object({ text: z.string(), number: z.number(), statusUrl: z.string(), ...language })),
   invitation: simple('invitation', z.object({ name: z.string(), inviter: z.string(), link: z.string(), days: z.number(), ...language })),
   'password-reset': simple('password-reset', z.object({ name: z.string(), link: z.string(), minutes: z.number(), ...language })),

@@ -12,7 +12,7 @@ const mailViews = fromRoot('views', 'mail')
  * The templates an outbox row may name to be rendered after commit (renderOutbox.ts). A list, so
  * that a name read from the database never picks another file.
  */
-export const OUTBOX_TEMPLATES = ['agent-reply', 'agent-notification', 'confirmation', 'invitation', 'password-reset'] as const
+export const OUTBOX_TEMPLATES = ['agent-reply', 'agent-notification', 'confirmation', 'invitation', 'password-reset', 'forward'] as const
 export type MailTemplate = (typeof OUTBOX_TEMPLATES)[number]
 
 /** The language an e-mail is written in and the time zone its dates are shown in. */

@@ -9,6 +9,7 @@ import { replaceImageSources } from '../../domain/content/index.ts'
 import { fromZodError, NotFoundError, ValidationError } from '../../domain/errors.ts'
 import { ensureDefaultFolder } from '../../domain/folders/defaultFolder.ts'
 import { findConversationCustomer, findCustomerAttachment, getCustomerView } from '../../domain/portal/customerView.ts'
+import { survivingConversationId } from '../../domain/conversations/merged.ts'
 import { isLocale, LOCALES } from '../../i18n/catalogues.ts'
 import { isMessageKey, type Message, type MessageKey } from '../../i18n/translate.ts'
 import { customerToken, verifyCustomerToken, type LinkPurpose } from '../../mail/customerLinks.ts'
@@ -84,8 +85,10 @@ export function portalRouter(ctx: AppContext): Router {
    * customer's, else its folder's), in the folder's time zone.
    */
   async function conversationFrom(req: Request, res: Response, purpose: LinkPurpose): Promise<number> {
-    const id = verifyCustomerToken(ctx.mail.secret, purpose, str(req.params.token))
-    if (id === null) throw new NotFoundError('portal.linkInvalid')
+    const signed = verifyCustomerToken(ctx.mail.secret, purpose, str(req.params.token))
+    if (signed === null) throw new NotFoundError('portal.linkInvalid')
+    // The link of a merged conversation shows (and writes to) the conversation it was merged into.
+    const id = await survivingConversationId(prisma, signed)
     const { locale, timeZone } = await findConversationLanguage(prisma, id)
     useLanguage(req, res, locale, timeZone)
     return id

@@ -3,6 +3,7 @@ import { COUNT_CAP, searchProblems, TABS } from '../../domain/conversations/list
 import { highlightTerms, parseSearchQuery, SEARCH_KEYS, shownKey, type SearchNames } from '../../domain/conversations/searchQuery.ts'
 import { isSavable, viewQueryString, type SavedView } from '../../domain/views/savedViews.ts'
 import { presentConversationRow, type Reader } from './conversationRow.ts'
+import { snoozeRowText } from './snooze.ts'
 
 const LIST_PARAMS = ['tab', 'folder', 'assignee', 'tag', 'q', 'after', 'before'] as const
 
@@ -71,7 +72,12 @@ export function presentPager(query: ListQuery, list: ListPage, counts: TabCounts
 /** The rows as the rows partial shows them; with the list's search (`q`), its matches marked. */
 export function presentRows(rows: ConversationRow[], now: Date, reader: Reader, q?: string) {
   const highlight = q ? highlightTerms(parseSearchQuery(q)) : null
-  return rows.map((r) => ({ ...presentConversationRow(r, now, reader, highlight), viewedBy: r.viewedBy }))
+  return rows.map((r) => ({
+    ...presentConversationRow(r, now, reader, highlight),
+    viewedBy: r.viewedBy,
+    // In the Snoozed tab: when it comes back.
+    snooze: r.snooze ? snoozeRowText(r.snooze.until, now, reader) : null,
+  }))
 }
 
 /** The agent's saved searches for the saved-views partial: each opens its list; the one on screen is current. */

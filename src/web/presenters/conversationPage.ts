@@ -52,7 +52,7 @@ export interface HistoryLine {
 }
 
 /** One history line in words: "Ada changed the status from Pending to Closed". */
-function describe(event: Page['history'][number], page: Page, t: Reader['t']): { key: MessageKey; values?: MessageValues } {
+function describe(event: Page['history'][number], page: Page, t: Reader['t'], fmt?: Reader['fmt']): { key: MessageKey; values?: MessageValues } {
   const d = (event.data ?? {}) as Record<string, unknown>
   const agent = (id: unknown) => (typeof id === 'number' ? (page.agentNames.get(id) ?? t('history.formerAgent')) : t('history.nobody'))
   const folder = (id: unknown) => (typeof id === 'number' ? (page.folderNames.get(id) ?? t('history.deletedFolder')) : '?')
@@ -105,10 +105,32 @@ function describe(event: Page['history'][number], page: Page, t: Reader['t']): {
       return { key: 'history.resolved' }
     case 'customer.not_resolved':
       return { key: 'history.notResolved' }
+    case 'saved_reply.used':
+      return { key: 'history.savedReplyUsed' }
     case 'follow_up.created':
       return { key: 'history.followUp', values: { number: String(d.number) } }
+    case 'conversation.merged':
+      return { key: 'history.merged', values: { number: String(d.fromNumber) } }
+    case 'conversation.merged_into':
+      return { key: 'history.mergedInto', values: { number: String(d.intoNumber) } }
+    case 'message.split':
+      return { key: 'history.split', values: { number: String(d.toNumber) } }
+    case 'conversation.split_from':
+      return { key: 'history.splitFrom', values: { number: String(d.fromNumber) } }
     case 'customer.language_changed':
       return d.to ? { key: 'history.customerLanguage', values: { language: languageName(String(d.to)) } } : { key: 'history.customerLanguageFolder' }
+    case 'copies.changed': {
+      const copies = [...(Array.isArray(d.cc) ? d.cc : []), ...(Array.isArray(d.bcc) ? d.bcc.map((b) => `${String(b)} (Bcc)`) : [])].join(', ')
+      return copies ? { key: 'history.copiesChanged', values: { copies } } : { key: 'history.copiesCleared' }
+    }
+    case 'conversation.forwarded':
+      return { key: d.messageId ? 'history.forwardedMessage' : 'history.forwarded', values: { to: Array.isArray(d.to) ? d.to.join(', ') : '' } }
+    case 'conversation.snoozed':
+      return typeof d.until === 'string'
+        ? { key: 'history.snoozed', values: { time: fmt ? fmt.dateTime(new Date(d.until)) : d.until } }
+        : { key: 'history.snoozedUntilAnswer' }
+    case 'conversation.woke':
+      return { key: d.reason === 'time' ? 'history.woke.time' : d.reason === 'customer' ? 'history.woke.customer' : 'history.woke.agent' }
     default:
       return { key: 'history.other', values: { event: event.type.replace(/[._]/g, ' ') } }
   }
@@ -156,8 +178,10 @@ export function presentConversationPage(
   const others = viewers.filter((v) => v.agentId !== page.actor.id).map(presentViewer)
   const c = page.conversation
   const customerName = c.customer.name || c.customer.email
-  const messages = page.messages.map((m) => {
-    const author = m.kind === 'customer' ? customerName : m.kind === 'system' ? 'Suivi' : (m.author?.name ?? t('conversation.formerAgent'))
+  const messages = page.messages.map((m, index) => {
+    // A person the conversation is copied to may write in too: their own name, not the customer's.
+    const sender = m.sender ? m.sender.name || m.sender.email : customerName
+    const author = m.kind === 'customer' ? sender : m.kind === 'system' ? 'Suivi' : (m.author?.name ?? t('conversation.formerAgent'))
     const files = m.attachments.filter((a) => !a.inline)
     const kind = t(`conversation.kind.${m.kind}`)
     const recordedBy = m.kind === 'customer' && m.author ? m.author.name : null
@@ -176,6 +200,8 @@ export function presentConversationPage(
       author,
       recordedBy,
       isAutoReply: m.isAutoReply,
+      // A customer's later message may be split out into a new conversation (the first one is what this one is about).
+      splitHref: m.kind === 'customer' && index > 0 ? `/conversations/${c.number}/messages/${m.id}/split` : null,
       ...foldQuotes(m.bodyHtml, m.visibleHtml),
       files: files.map((a) => ({
         fileName: a.fileName,
@@ -185,6 +211,8 @@ export function presentConversationPage(
         isImage: INLINE_IMAGE_TYPES.has(a.mimeType),
       })),
       at: shownTime(m.createdAt, now, fmt),
+      // Whom it was copied to (Bcc is the agents' business, never shown in the thread).
+      cc: m.cc ?? [],
     }
   })
   const actorName = (e: Page['history'][number]) =>
@@ -225,7 +253,8 @@ export function presentConversationPage(
     messages,
     viewers: others,
     composers: others.filter((v) => v.composing).map((v) => v.name),
-    history: page.history.map((e) => historyLine(actorName(e), describe(e, page, t), e.createdAt, now, reader)),
+    // An event of a conversation merged into this one says which: "(#12)".
+    history: page.history.map((e) => ({ ...historyLine(actorName(e), describe(e, page, t, fmt), e.createdAt, now, reader), fromNumber: e.fromNumber ?? null })),
     tags: c.tags.map((tag) => tag.tag),
     availableTags: page.tags.filter((tag) => !tagIds.has(tag.id)),
     folders: page.folders,

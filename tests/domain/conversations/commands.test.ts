@@ -173,8 +173,10 @@ describe('conversation commands', () => {
       expect(conversation.lastCustomerMessageAt).toEqual(time.clock())
     })
 
-    it('tells the assignee that the customer replied', async () => {
+    it('tells the assignee that the customer replied, by e-mail when they chose it', async () => {
       const bea = await buildAgent(ctx.prisma, { folderIds: [folderId] })
+      // Customer replies reach the bell only, unless the agent asks for e-mail too (notificationPrefs).
+      await ctx.prisma.agent.update({ where: { id: bea.id }, data: { notificationPrefs: { customer_reply: 'both' } } })
       const c = await buildConversation(ctx, admin, { folderId, mode: 'send', assigneeId: bea.id })
       await addCustomerMessage(ctx, asCustomer(c.customerId), { conversationId: c.id, text: 'Thanks, one more question' })
       const notes = await ctx.prisma.outboxEmail.findMany({ where: { conversationId: c.id, kind: 'notification', toAddress: bea.email } })

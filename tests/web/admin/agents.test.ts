@@ -127,10 +127,10 @@ describe('managing agents', () => {
     await client
       .post('/profile')
       .type('form')
-      .send({ _csrf: csrfFrom(page.text), notifyOnNewInFolder: 'on' })
+      .send({ _csrf: csrfFrom(page.text), notifyOnNewInFolder: 'on', pref_assigned: 'none', pref_customer_reply: 'both' })
+    // Per kind of news: in the app, by e-mail, both or none (src/domain/notifications/preferences.ts).
     expect(await prisma().agent.findUniqueOrThrow({ where: { id: eve.id } })).toMatchObject({
-      notifyOnAssign: false,
-      notifyOnCustomerReply: false,
+      notificationPrefs: { assigned: 'none', customer_reply: 'both', mention: 'both' },
       notifyOnNewInFolder: true,
     })
   })

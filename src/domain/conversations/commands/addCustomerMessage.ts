@@ -1,11 +1,13 @@
-import type { CustomerActor } from '../../actor.ts'
+import { SYSTEM, type CustomerActor } from '../../actor.ts'
 import { transaction } from '../../transaction.ts'
 import type { DomainContext } from '../../context.ts'
 import { loadSettings } from '../../settings/settings.ts'
 import { lockConversation } from '../access.ts'
 import { appendMessage } from '../appendMessage.ts'
+import { joinCustomerCopies } from '../copies.ts'
 import { recordConversationEvent } from '../history.ts'
 import { initialStatusFields, reopensClosedConversation, statusFields, transition } from '../lifecycle.ts'
+import { wakeOnCustomerAnswer } from '../snooze.ts'
 import { readCustomerMessage, transactionOptionsFor, type InlineImage, type UploadedFile } from '../messageBody.ts'
 
 export interface CustomerMessageInput {
@@ -20,6 +22,8 @@ export interface CustomerMessageInput {
   /** Out-of-office, bounces and other automatic mail: kept in the thread, no status change. */
   isAutoReply?: boolean
   inboundId?: number | null
+  /** Whom the e-mail was copied to (the help desk's own addresses left out): they join the conversation's Cc. */
+  cc?: string[]
 }
 
 /**
@@ -68,13 +72,20 @@ export async function addCustomerMessage(ctx: DomainContext, actor: CustomerActo
         inReplyTo: input.inReplyTo ?? null,
         isAutoReply: input.isAutoReply ?? false,
         inboundId: input.inboundId ?? null,
+        cc: input.cc ?? [],
       })
+      // The help desk keeps the copies (an automatic reply's are not the customer's choice).
+      const target = conversation
+      let updated = input.isAutoReply
+        ? appended.conversation
+        : await joinCustomerCopies(tx, (type, data) => recordConversationEvent(ctx, tx, target, SYSTEM, type, now, data), appended.conversation, input.cc ?? [])
       await recordConversationEvent(ctx, tx, conversation, actor, input.isAutoReply ? 'auto_reply.received' : 'message.received', now, {
         messageId: appended.message.id,
         messageCount: appended.conversation.messageCount,
       })
-      let updated = appended.conversation
       if (!input.isAutoReply) {
+        // A snooze "until the customer answers" (or until a moment not yet come) ends with their message.
+        updated = (await wakeOnCustomerAnswer(ctx, tx, updated, actor, now)) ?? updated
         const t = transition(conversation.status, 'customerMessage')
         if (t.changed) {
           updated = await tx.conversation.update({ where: { id: conversation.id }, data: statusFields(t, now, actor) })

@@ -5,6 +5,7 @@ import { parseInput } from '../../errors.ts'
 import { appendMessage } from '../appendMessage.ts'
 import { changeConversation } from '../changeConversation.ts'
 import { readMessage, type UploadedFile } from '../messageBody.ts'
+import { findMentions } from '../../notifications/mentions.ts'
 
 export const commentSchema = z.object({
   conversationId: z.number().int().positive(),
@@ -20,7 +21,13 @@ export async function addInternalComment(ctx: DomainContext, agent: Actor, input
   const body = await readMessage(ctx, p, files, 'validation.writeComment')
   return changeConversation(ctx, asAgent(agent), p.conversationId, async ({ tx, conversation, actor, now, record }) => {
     const appended = await appendMessage(ctx, tx, { conversation, actor, kind: 'internal', body, files, at: now, authorAgentId: agent.id })
-    await record('comment.added', { messageId: appended.message.id, messageCount: appended.conversation.messageCount })
+    // Agents named with @ (who may read the folder) are told of it by the notification listener.
+    const mentions = await findMentions(tx, conversation.folderId, body.text)
+    await record('comment.added', {
+      messageId: appended.message.id,
+      messageCount: appended.conversation.messageCount,
+      ...(mentions.length ? { mentions } : {}),
+    })
     return appended
   })
 }

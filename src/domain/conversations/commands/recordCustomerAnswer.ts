@@ -5,6 +5,7 @@ import { loadSettings } from '../../settings/settings.ts'
 import { lockConversation } from '../access.ts'
 import { recordConversationEvent } from '../history.ts'
 import { reopensClosedConversation, statusFields, transition } from '../lifecycle.ts'
+import { snoozeEndedBy, wakeOnCustomerAnswer } from '../snooze.ts'
 
 export type CustomerAnswer = 'solved' | 'not-solved'
 
@@ -30,10 +31,12 @@ export async function recordCustomerAnswer(
     }
     const t = transition(conversation.status, answer === 'solved' ? 'customerResolved' : 'customerNotResolved')
     await recordConversationEvent(ctx, tx, conversation, actor, answer === 'solved' ? 'customer.resolved' : 'customer.not_resolved', now)
+    // "Still need help" is the customer answering: a snooze until then ends.
+    if (answer === 'not-solved') await wakeOnCustomerAnswer(ctx, tx, conversation, actor, now)
     if (!t.changed) return { outcome: answer === 'solved' ? ('already-closed' as const) : ('already-open' as const), conversation }
     const updated = await tx.conversation.update({
       where: { id: conversation.id },
-      data: { ...statusFields(t, now, actor), lastActivityAt: now },
+      data: { ...statusFields(t, now, actor), ...snoozeEndedBy(t), lastActivityAt: now },
     })
     await recordConversationEvent(ctx, tx, conversation, actor, 'status.changed', now, { from: t.from, to: t.to })
     return { outcome: answer === 'solved' ? ('closed' as const) : ('reopened' as const), conversation: updated }

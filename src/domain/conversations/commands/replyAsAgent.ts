@@ -1,10 +1,12 @@
 import { z } from 'zod'
 import { asAgent, type Actor } from '../../actor.ts'
 import type { DomainContext } from '../../context.ts'
+import type { Tx } from '../../../db/database.ts'
 import { ConflictError, parseInput } from '../../errors.ts'
 import type { Conversation } from '../../../generated/prisma/client.ts'
 import { newMessageId } from '../../../mail/messageIds.ts'
 import { appendMessage } from '../appendMessage.ts'
+import { addressList, keepCopies, withoutAddresses } from '../copies.ts'
 import { changeConversation } from '../changeConversation.ts'
 import { currentStatusFields, SET_BY_AGENT, statusFields, transition } from '../lifecycle.ts'
 import { readMessage, type UploadedFile } from '../messageBody.ts'
@@ -20,6 +22,12 @@ export const replySchema = z.object({
   seenMessageCount: z.number().int().min(0).optional(),
   /** Hold the e-mail for UNDO_SEND_MS so that its author may withdraw it (the reply form asks for it). */
   holdForUndo: z.boolean().optional(),
+  /**
+   * Copies of the reply (addresses, typed or as a list), kept on the conversation for its next
+   * replies. Not given: the conversation's own; given empty: none from now on.
+   */
+  cc: addressList.optional(),
+  bcc: addressList.optional(),
 })
 export type ReplyInput = z.input<typeof replySchema> & { files?: UploadedFile[] }
 
@@ -45,14 +53,27 @@ export async function replyAsAgent(ctx: DomainContext, agent: Actor, input: Repl
     if (p.seenMessageCount !== undefined && conversation.messageCount > p.seenMessageCount) {
       throw new ThreadChangedError(conversation.messageCount)
     }
+    const copies = await copiesOf(tx, conversation, p)
     const emailMessageId = newMessageId(ctx.mail.mailDomain)
-    const appended = await appendMessage(ctx, tx, { conversation, actor, kind: 'agent', body, files, at: now, authorAgentId: agent.id, emailMessageId })
+    const appended = await appendMessage(ctx, tx, {
+      conversation,
+      actor,
+      kind: 'agent',
+      body,
+      files,
+      at: now,
+      authorAgentId: agent.id,
+      emailMessageId,
+      ...copies,
+    })
     const sendAfter = p.holdForUndo ? new Date(now.getTime() + UNDO_SEND_MS) : null
     await record('reply.sent', {
       messageId: appended.message.id,
       messageCount: appended.conversation.messageCount,
       ...(sendAfter ? { sendAfter: sendAfter.toISOString(), before: savedBeforeReply(conversation) } : {}),
     })
+
+    await keepCopies(tx, record, appended.conversation, copies)
 
     let t = transition(conversation.status, 'agentReply')
     // A status chosen with the reply is set by hand from where the conversation was.
@@ -63,6 +84,17 @@ export async function replyAsAgent(ctx: DomainContext, agent: Actor, input: Repl
     const positionBefore = { id: conversation.id, lastActivityAt: conversation.lastActivityAt }
     return { conversation: updated, message: appended.message, sendAfter, positionBefore }
   })
+}
+
+/**
+ * Who gets copies of the reply: those given, else those kept on the conversation; never its
+ * customer (who is in To), and nobody in both Cc and Bcc (Cc wins: it is said openly).
+ */
+async function copiesOf(tx: Tx, conversation: Conversation, p: { cc?: string[]; bcc?: string[] }) {
+  const customer = await tx.customer.findUniqueOrThrow({ where: { id: conversation.customerId }, select: { email: true } })
+  const cc = withoutAddresses(p.cc ?? conversation.cc, [customer.email])
+  const bcc = withoutAddresses(p.bcc ?? conversation.bcc, [customer.email, ...cc])
+  return { cc, bcc }
 }
 
 /** What a reply changes on its conversation besides its thread, as it was (JSON for the event). */

@@ -4,6 +4,7 @@ import type { DomainContext } from '../../context.ts'
 import { parseInput } from '../../errors.ts'
 import { changeConversation } from '../changeConversation.ts'
 import { SET_BY_AGENT, statusFields, transition } from '../lifecycle.ts'
+import { snoozeEndedBy } from '../snooze.ts'
 
 export const setStatusSchema = z.object({
   conversationId: z.number().int().positive(),
@@ -16,7 +17,7 @@ export async function setConversationStatus(ctx: DomainContext, agent: Actor, in
   return changeConversation(ctx, asAgent(agent), conversationId, async ({ tx, conversation, actor, now, record }) => {
     const t = transition(conversation.status, SET_BY_AGENT[status])
     if (!t.changed) return conversation
-    const updated = await tx.conversation.update({ where: { id: conversationId }, data: statusFields(t, now, actor) })
+    const updated = await tx.conversation.update({ where: { id: conversationId }, data: { ...statusFields(t, now, actor), ...snoozeEndedBy(t) } })
     await record('status.changed', { from: t.from, to: t.to })
     return updated
   })

@@ -1,8 +1,9 @@
-import type { SYSTEM } from '../../actor.ts'
+import { SYSTEM } from '../../actor.ts'
 import { transaction } from '../../transaction.ts'
 import type { DomainContext } from '../../context.ts'
 import { findOrCreateCustomer } from '../../customers/findOrCreateCustomer.ts'
 import { appendMessage } from '../appendMessage.ts'
+import { joinCustomerCopies } from '../copies.ts'
 import { recordConversationEvent } from '../history.ts'
 import { initialStatusFields } from '../lifecycle.ts'
 import { readCustomerMessage, transactionOptionsFor, type InlineImage, type UploadedFile } from '../messageBody.ts'
@@ -26,6 +27,8 @@ export interface StartCustomerConversationInput {
   acknowledge?: boolean
   /** The language the message was detected in (a file of locales/): kept when the customer has none yet. */
   customerLocale?: string
+  /** Whom the e-mail was copied to (the help desk's own addresses left out): they become the conversation's Cc. */
+  cc?: string[]
 }
 
 /** The acknowledgement's text when a folder has none of its own. */
@@ -75,8 +78,15 @@ export async function startCustomerConversation(ctx: DomainContext, _system: typ
         customerId: customer.id,
         emailMessageId: input.emailMessageId ?? null,
         inboundId: input.inboundId ?? null,
+        cc: input.cc ?? [],
       })
-      return { conversation: appended.conversation, message: appended.message, customer }
+      const conversation = await joinCustomerCopies(
+        tx,
+        (type, data) => recordConversationEvent(ctx, tx, created, SYSTEM, type, now, data),
+        appended.conversation,
+        input.cc ?? [],
+      )
+      return { conversation, message: appended.message, customer }
     },
     transactionOptionsFor([...files, ...body.inlineImages]),
   )

@@ -102,7 +102,7 @@ export function conversationsRouter(ctx: AppContext): Router {
   router.post('/conversations/:number/messages', async (req, res) => {
     const number = conversationNumber(req.params)
     const id = await visibleConversationId(ctx, req)
-    const values = { ...keptValues(req.body, ['type', 'text', 'statusAfter', 'afterSend']), html: sanitizedHtml(req.body) }
+    const values = { ...keptValues(req.body, ['type', 'text', 'statusAfter', 'afterSend', 'cc', 'bcc']), html: sanitizedHtml(req.body) }
     const refuse = (status: number, error: string, threadChanged = false) =>
       renderConversation(req, res, status, number, { values, error, threadChanged, filesNote: filesToChooseAgain(req) })
     if (req.uploadError) return refuse(413, req.uploadError)
@@ -125,6 +125,8 @@ export function conversationsRouter(ctx: AppContext): Router {
         statusAfter: form.statusAfter,
         seenMessageCount: form.seenMessageCount,
         holdForUndo: form.undo === '1',
+        cc: form.cc,
+        bcc: form.bcc,
         files: uploadedFiles(req),
       })
       const choice = await rememberAfterSend(req, form.afterSend)

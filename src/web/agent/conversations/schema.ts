@@ -27,6 +27,9 @@ export const messageForm = z.object({
   afterSend: z.enum(AFTER_SEND).optional().catch(undefined),
   /** Sent by the reply form: the e-mail waits a few seconds so that it can be withdrawn. */
   undo: z.literal('1').optional().catch(undefined),
+  /** Copies of a reply, as typed (the command reads the addresses); absent: the conversation's own. */
+  cc: z.string().max(10_000).optional(),
+  bcc: z.string().max(10_000).optional(),
 })
 
 /** A reply to take back: the conversation of the URL and the message. */

@@ -34,6 +34,10 @@ export function liveRouter(ctx: AppContext): Router {
       res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)
     }
     const unsubscribe = ctx.events.subscribe(send)
+    // The agent's own notifications (the bell), and nobody else's.
+    const unsubscribeAgent = ctx.events.onAgentEvent((event) => {
+      if (event.agentId === viewer.id) res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)
+    })
     // Keep proxies from closing the stream; re-read the agent's folders and standing now and then.
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 20_000)
     // Signing out or a password reset deletes the session row, on whichever instance it happens:
@@ -61,6 +65,7 @@ export function liveRouter(ctx: AppContext): Router {
     req.on('close', () => {
       ctx.shutdown.removeEventListener('abort', end)
       unsubscribe()
+      unsubscribeAgent()
       clearInterval(heartbeat)
       clearInterval(recheck)
       clearInterval(sessionCheck)

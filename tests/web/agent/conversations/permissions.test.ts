@@ -20,6 +20,7 @@ const TAB_LABELS: Record<(typeof TABS)[number], string> = {
   all: 'All',
   mine: 'Mine',
   unassigned: 'Unassigned',
+  snoozed: 'Snoozed',
 }
 
 function rowNumbers(html: string): number[] {

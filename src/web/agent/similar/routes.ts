@@ -1,0 +1,40 @@
+import { Router } from 'express'
+import { z } from 'zod'
+import { solvingReply } from '../../../domain/conversations/similarConversations.ts'
+import { getDraft } from '../../../domain/drafts/draftQueries.ts'
+import { saveDraft } from '../../../domain/drafts/saveDraft.ts'
+import { NotFoundError } from '../../../domain/errors.ts'
+import { folderScope } from '../../../domain/policy.ts'
+import type { AppContext } from '../../context.ts'
+import { requireAgent } from '../../middleware/auth.ts'
+import { flash } from '../../middleware/flash.ts'
+import { visibleConversationId } from '../conversations/visibleConversation.ts'
+
+const id = z.coerce.number().int().positive().max(2_147_483_647)
+const reuseParams = z.object({ number: id, otherNumber: id })
+
+/** "Use this reply" of the similar conversations: the reply that solved another one becomes the agent's draft here. */
+export function similarRouter(ctx: AppContext): Router {
+  const router = Router()
+
+  // Without a script: the reply joins the agent's draft (after what they had written), and the page opens with it in the editor.
+  router.post('/conversations/:number/similar/:otherNumber/reuse', requireAgent, async (req, res) => {
+    const params = reuseParams.safeParse(req.params)
+    if (!params.success) throw new NotFoundError()
+    const { number, otherNumber } = params.data
+    const conversationId = await visibleConversationId(ctx, req)
+    const agent = req.agent!
+    const reply = await solvingReply(ctx.db.prisma, await folderScope(ctx.db.prisma, agent), otherNumber)
+    if (!reply) throw new NotFoundError()
+    const draft = await getDraft(ctx.db.prisma, agent, conversationId)
+    await saveDraft(ctx.domain, agent, {
+      conversationId,
+      html: draft?.html ? `${draft.html}${reply.html}` : reply.html,
+      text: draft?.text ? `${draft.text}\n\n${reply.text}` : reply.text,
+    })
+    flash(req, 'success', 'similar.reused')
+    res.redirect(303, `/conversations/${number}`)
+  })
+
+  return router
+}
