@@ -472,7 +472,7 @@ async function main() {
     for (let i = 0; i < o.agents; i++) {
       const role = i % 2 === 0 ? 'admin' : 'agent'
       const [row] = await q<{ id: number }>(
-        `INSERT INTO agents (email, name, "passwordHash", role, "notifyOnAssign", "notifyOnCustomerReply", "updatedAt") VALUES ($1, $2, $3, $4, true, false, now()) RETURNING id`,
+        `INSERT INTO agents (email, name, "passwordHash", role, "notificationPrefs", "updatedAt") VALUES ($1, $2, $3, $4, '{"assigned":"both","customer_reply":"app"}', now()) RETURNING id`,
         [`agent${i + 1}@soak.example`, `Agent ${i + 1}`, hash, role],
       )
       if (role === 'agent') for (const f of [general, billing]) await q(`INSERT INTO folder_members ("agentId", "folderId") VALUES ($1, $2)`, [row!.id, f])

@@ -33,7 +33,7 @@ let passwordHash: string | undefined
 
 export async function buildAgent(
   prisma: Prisma,
-  options: { role?: 'admin' | 'agent'; folderIds?: number[]; name?: string; notifyOnAssign?: boolean } = {},
+  options: { role?: 'admin' | 'agent'; folderIds?: number[]; name?: string } = {},
 ): Promise<Actor> {
   passwordHash ??= await hashPassword(PASSWORD)
   const id = unique()
@@ -43,7 +43,6 @@ export async function buildAgent(
       email: `agent-${id}@example.test`,
       passwordHash,
       role: options.role ?? 'agent',
-      notifyOnAssign: options.notifyOnAssign ?? true,
       folders: { create: (options.folderIds ?? []).map((folderId) => ({ folderId })) },
     },
   })

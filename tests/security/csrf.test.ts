@@ -215,8 +215,8 @@ describe('CSRF protection on every unsafe route', () => {
       defaultLocale: 'fr',
       defaultTimeZone: 'Europe/Paris',
       closingEmailEnabled: 'on',
-      notifyOnAssign: 'on',
-      notifyOnCustomerReply: 'on',
+      pref_assigned: 'both',
+      pref_customer_reply: 'both',
       back: '/conversations',
     }
   }

@@ -164,7 +164,7 @@ describe('parameters nobody may choose', () => {
       .type('form')
       .send({
         _csrf: token,
-        notifyOnCustomerReply: 'on',
+        pref_customer_reply: 'email',
         role: 'admin',
         name: 'Sam Superuser',
         email: 'sam-new@example.test',
@@ -181,7 +181,7 @@ describe('parameters nobody may choose', () => {
       email: before.email,
       active: true,
       passwordHash: before.passwordHash,
-      notifyOnCustomerReply: true,
+      notificationPrefs: expect.objectContaining({ customer_reply: 'email' }),
     })
     expect(after.folders.map((f) => f.folderId)).toEqual([memberFolder.id])
     // The admin named by `id` is untouched, and the agent still cannot open the settings.

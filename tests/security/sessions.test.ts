@@ -361,7 +361,7 @@ describe('exposed directly (no TRUST_PROXY)', () => {
         .post('/profile')
         .set('X-CSRF-Token', token)
         .set('Content-Type', 'application/json')
-        .send(`{"_csrf":"${token}","notifyOnAssign":"${big}"}`)
+        .send(`{"_csrf":"${token}","notifyOnNewInFolder":"${big}"}`)
       expect(profile.status).toBe(413)
       expect(changed(before, await snapshot(prisma())).filter((t) => !BOOKKEEPING.includes(t))).toEqual([])
     })

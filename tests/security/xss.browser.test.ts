@@ -421,7 +421,7 @@ describe('XSS in every field a customer or an agent controls, in Chromium', () =
     const rename = await admin
       .post(`/settings/agents/${adminRow.id}`)
       .type('form')
-      .send({ _csrf: t, name: `Ada ${TEXT_VECTORS[1]}`, role: 'admin', notifyOnAssign: 'on' })
+      .send({ _csrf: t, name: `Ada ${TEXT_VECTORS[1]}`, role: 'admin', pref_assigned: 'both' })
     expect(rename.status).toBe(303)
     t = await token()
     const lifecycle = await admin

@@ -175,3 +175,5 @@ UPDATE "agents" SET "notificationPrefs" = jsonb_build_object(
   'assigned', CASE WHEN "notifyOnAssign" THEN 'both' ELSE 'app' END,
   'customer_reply', CASE WHEN "notifyOnCustomerReply" THEN 'both' ELSE 'app' END
 );
+-- The choices now live in notificationPrefs alone.
+ALTER TABLE "agents" DROP COLUMN "notifyOnAssign", DROP COLUMN "notifyOnCustomerReply";

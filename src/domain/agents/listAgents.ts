@@ -1,6 +1,7 @@
 import type { Actor } from '../actor.ts'
 import type { QueryContext } from '../context.ts'
 import { NotFoundError } from '../errors.ts'
+import { CHANNELS, readPrefs } from '../notifications/preferences.ts'
 import { authorize, INSTANCE } from '../policy.ts'
 
 // The administrators' view of the agents. Password hashes never leave the domain: only whether
@@ -46,9 +47,8 @@ export async function getAgentForAdmin(ctx: QueryContext, admin: Actor, agentId:
         role: true,
         active: true,
         passwordHash: true,
-        notifyOnAssign: true,
-        notifyOnCustomerReply: true,
         notifyOnNewInFolder: true,
+        notificationPrefs: true,
         folders: { select: { folderId: true } },
       },
     }),
@@ -60,6 +60,9 @@ export async function getAgentForAdmin(ctx: QueryContext, admin: Actor, agentId:
     }),
   ])
   if (!agent) throw new NotFoundError()
-  const { passwordHash, folders, ...rest } = agent
-  return { agent: { ...rest, invited: passwordHash === null, folderIds: folders.map((f) => f.folderId) }, open }
+  const { passwordHash, folders, notificationPrefs, ...rest } = agent
+  return {
+    agent: { ...rest, invited: passwordHash === null, folderIds: folders.map((f) => f.folderId), prefs: readPrefs(notificationPrefs), channels: CHANNELS },
+    open,
+  }
 }

@@ -15,6 +15,7 @@ import { parseId } from '../input.ts'
 import { authorize, can, INSTANCE, scopeOf } from '../policy.ts'
 import { transaction } from '../transaction.ts'
 import { hashPassword, passwordSchema } from './passwords.ts'
+import { prefsFormSchema, prefsWithForm } from '../notifications/preferences.ts'
 
 const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex')
@@ -36,12 +37,12 @@ export const agentUpdateSchema = z.object({
   name: z.string().trim().min(1, 'validation.enterName').max(100),
   role: z.enum(['admin', 'agent']),
   folderIds,
-  notifyOnAssign: checkbox,
-  notifyOnCustomerReply: checkbox,
   notifyOnNewInFolder: checkbox,
+  // How each kind of news reaches the agent (a kind left out keeps its choice).
+  ...prefsFormSchema.shape,
 })
 
-export const notificationSchema = agentUpdateSchema.pick({ notifyOnAssign: true, notifyOnCustomerReply: true, notifyOnNewInFolder: true })
+export const notificationSchema = agentUpdateSchema.pick({ notifyOnNewInFolder: true })
 
 /** The help desk must always keep an active administrator who can sign in. */
 async function assertAnotherActiveAdmin(tx: Tx, agentId: number) {
@@ -130,12 +131,13 @@ export type AgentInput = { agentId: unknown } & Record<string, unknown>
 export async function updateAgent(ctx: DomainContext, admin: Actor, input: AgentInput) {
   authorize(admin, 'administer', INSTANCE)
   const agentId = parseId(input.agentId)
-  const { folderIds: ids, ...fields } = parseInput(agentUpdateSchema, input)
+  const { folderIds: ids, name, role, notifyOnNewInFolder, ...prefs } = parseInput(agentUpdateSchema, input)
+  const fields = { name, role, notifyOnNewInFolder }
   return transaction(ctx, async (tx) => {
     const before = await tx.agent.findUnique({ where: { id: agentId }, include: { folders: true } })
     if (!before) throw new NotFoundError()
     if (can(before, 'administer', INSTANCE) && !can({ ...before, ...fields }, 'administer', INSTANCE)) await assertAnotherActiveAdmin(tx, agentId)
-    const agent = await tx.agent.update({ where: { id: agentId }, data: fields })
+    const agent = await tx.agent.update({ where: { id: agentId }, data: { ...fields, notificationPrefs: prefsWithForm(before.notificationPrefs, prefs) } })
     const folders = await setFolders(tx, agentId, ids)
     // Assignments follow the policy: what the agent may no longer act on is unassigned. Judged as
     // if active, because a deactivated agent's assignments are kept for an admin to hand over.
@@ -217,8 +219,3 @@ export async function acceptInvitation(ctx: DomainContext, _visitor: Visitor, in
   })
 }
 
-/** What an agent chooses to be e-mailed about. */
-export async function updateOwnNotifications(ctx: DomainContext, agent: Actor, input: Record<string, unknown>) {
-  const data = parseInput(notificationSchema, input)
-  return transaction(ctx, (tx) => tx.agent.update({ where: { id: agent.id }, data }))
-}

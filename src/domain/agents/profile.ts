@@ -35,8 +35,7 @@ const afterSend = z.enum(AFTER_SEND, { error: 'validation.chooseAfterSend' })
 
 /**
  * A form without the language, the zone, the after-send choice or a kind's notification choice
- * leaves them as they are. (How each kind of news reaches the agent is notificationPrefs; the
- * older notifyOnAssign and notifyOnCustomerReply are no longer read.)
+ * leaves them as they are.
  */
 export const profileSchema = notificationSchema.pick({ notifyOnNewInFolder: true }).extend({
   ...prefsFormSchema.shape,

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Prisma, Tx } from '../../db/database.ts'
+import type { Tx } from '../../db/database.ts'
 import type { Conversation } from '../../generated/prisma/client.ts'
 import { schemaMessage, typedValue } from '../../i18n/issueMessages.ts'
 import type { ConversationEventType, EventData } from '../events/types.ts'
@@ -80,28 +80,4 @@ export async function joinCustomerCopies(tx: Tx, record: RecordEvent, conversati
   const customer = await tx.customer.findUniqueOrThrow({ where: { id: conversation.customerId }, select: { email: true } })
   const joined = withoutAddresses([...conversation.cc, ...cc], [customer.email, ...conversation.bcc])
   return keepCopies(tx, record, conversation, { cc: joined, bcc: conversation.bcc })
-}
-
-/**
- * What the conversation page shows of its copies, and the messages the forward form offers
- * (public ones only: internal comments are never forwarded). The caller has checked that the
- * agent may see the conversation.
- */
-export async function copiesPanel(prisma: Prisma, conversationId: number) {
-  // One statement: the conversation page already makes many.
-  const [row] = await prisma.$queryRaw<{ cc: string[]; bcc: string[]; messages: { id: number; author: string | null; createdAt: string }[] | null }[]>`
-    SELECT c.cc, c.bcc,
-      (SELECT json_agg(m ORDER BY m."createdAt", m.id) FROM (
-         -- The form lists the latest ones; the whole conversation is always offered.
-         SELECT m.id, m."createdAt",
-                CASE WHEN m.kind = 'agent' THEN (SELECT a.name FROM agents a WHERE a.id = m."authorAgentId")
-                     ELSE (SELECT coalesce(nullif(cu.name, ''), cu.email) FROM customers cu WHERE cu.id = m."customerId") END AS author
-         FROM messages m WHERE m."conversationId" = c.id AND m.kind IN ('customer', 'agent')
-         ORDER BY m."createdAt" DESC, m.id DESC LIMIT 100) m) AS messages
-    FROM conversations c WHERE c.id = ${conversationId}`
-  return {
-    cc: row?.cc ?? [],
-    bcc: row?.bcc ?? [],
-    messages: (row?.messages ?? []).map((m) => ({ id: m.id, author: m.author ?? '', createdAt: new Date(m.createdAt) })),
-  }
 }

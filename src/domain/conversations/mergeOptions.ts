@@ -7,22 +7,21 @@ const MAX_CANDIDATES = 50
 /**
  * What the conversation page's merge tools show: where this conversation was merged into (if it
  * was), else the customer's other conversations it may be merged into — still being worked on
- * (new, open, pending), not merged, in the agent's folders. A customer merged into another (or
- * merged into this one's) counts as the same customer.
+ * (new, open, pending), not merged, in the agent's folders. Two statements at most, one as a rule.
  */
-export async function findMergeOptions(prisma: Prisma, scope: FolderScope, conversation: { id: number; customerId: number }) {
-  const self = await prisma.conversation.findUnique({
-    where: { id: conversation.id },
-    select: { mergedInto: { select: { number: true, subject: true } }, customer: { select: { mergedIntoId: true } } },
-  })
-  if (self?.mergedInto) return { mergedInto: self.mergedInto, candidates: [] }
-  const customerIds = [conversation.customerId, ...(self?.customer.mergedIntoId ? [self.customer.mergedIntoId] : [])]
+export async function findMergeOptions(prisma: Prisma, scope: FolderScope, conversation: { id: number; customerId: number; mergedIntoId: number | null }) {
+  if (conversation.mergedIntoId !== null) {
+    const mergedInto = await prisma.conversation.findUnique({ where: { id: conversation.mergedIntoId }, select: { number: true, subject: true } })
+    return { mergedInto, candidates: [] }
+  }
+  // Conversations of a customer merged into this one moved with the merge (mergeCustomers): the
+  // customer's own are all there is.
   const candidates = await prisma.conversation.findMany({
     where: {
       id: { not: conversation.id },
+      customerId: conversation.customerId,
       mergedIntoId: null,
       status: { in: ['new', 'open', 'pending'] },
-      OR: [{ customerId: { in: customerIds } }, { customer: { mergedIntoId: { in: customerIds } } }],
       ...conversationScopeWhere(scope),
     },
     orderBy: [{ lastActivityAt: 'desc' }, { id: 'desc' }],

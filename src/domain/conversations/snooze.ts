@@ -1,6 +1,6 @@
-import type { Prisma, Tx } from '../../db/database.ts'
+import type { Tx } from '../../db/database.ts'
 import { Prisma as P } from '../../generated/prisma/client.ts'
-import type { Conversation } from '../../generated/prisma/client.ts'
+import type { Conversation, ConversationStatus } from '../../generated/prisma/client.ts'
 import type { ActorRef } from '../actor.ts'
 import type { DomainContext } from '../context.ts'
 import { recordConversationEvent } from './history.ts'
@@ -58,8 +58,7 @@ export async function wakeOnCustomerAnswer(
   return updated
 }
 
-/** Whether and until when a conversation is snoozed, for its page (read after the page's own visibility check). */
-export async function snoozeOf(prisma: Prisma, conversationId: number) {
-  const c = await prisma.conversation.findUniqueOrThrow({ where: { id: conversationId }, select: { status: true, snoozedAt: true, snoozedUntil: true } })
-  return { ...c, snoozedUntil: wakeTime(c.snoozedUntil) }
+/** A conversation's snooze as the page shows it: "until the customer answers" reads as null. */
+export function snoozeOf(c: { status: ConversationStatus; snoozedAt: Date | null; snoozedUntil: Date | null }) {
+  return { status: c.status, snoozedAt: c.snoozedAt, snoozedUntil: wakeTime(c.snoozedUntil) }
 }

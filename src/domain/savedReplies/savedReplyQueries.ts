@@ -61,6 +61,11 @@ export async function listSavedReplies(ctx: QueryContext, agent: Actor): Promise
 export async function savedRepliesForFolder(ctx: QueryContext, agent: Actor, folderId: number): Promise<{ id: number; name: string; preview: string }[]> {
   const actor = await withFolderIds(ctx.prisma, agent)
   if (!canSeeSavedReplies(actor, folderId)) return []
+  return savedRepliesOfFolder(ctx, folderId)
+}
+
+/** The shared replies and the folder's, for a caller that has already checked the agent may read the folder. */
+export async function savedRepliesOfFolder(ctx: QueryContext, folderId: number): Promise<{ id: number; name: string; preview: string }[]> {
   const rows = await ctx.prisma.savedReply.findMany({
     where: { OR: [{ folderId: null }, { folderId }] },
     orderBy: { name: 'asc' },

@@ -31,8 +31,8 @@ describe('taking an agent out of a folder', () => {
       name: 'Bo Agent',
       role: 'agent',
       folderIds: [sales.id],
-      notifyOnAssign: 'on',
-      notifyOnCustomerReply: 'on',
+      pref_assigned: 'email',
+      pref_customer_reply: 'both',
     })
 
     expect((await prisma.conversation.findUniqueOrThrow({ where: { id: inBilling.id } })).assigneeId).toBeNull()

@@ -177,6 +177,17 @@ describe('merging two conversations of a customer, and splitting a message out',
     )
   })
 
+  it('refuses a reply on the merged conversation: its messages and its reply box are in the survivor', async () => {
+    const { source, target } = await pair()
+    await mergeConversations(ctx, ada, { sourceId: source.id, targetId: target.id })
+    const before = await prisma().message.count({ where: { conversationId: target.id } })
+    const refused = await replyAsAgent(ctx, ada, { conversationId: source.id, text: 'Late answer.' }).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(ValidationError)
+    expect((refused as ValidationError).key).toBe('error.replyToMergedConversation')
+    expect(await prisma().message.count({ where: { conversationId: { in: [source.id, target.id] } } })).toBe(before)
+    expect((await conversation(source.id)).status).toBe('closed')
+  })
+
   it('follows a chain of merges to the last survivor', async () => {
     const { source, target } = await pair()
     const customer = await prisma().customer.findUniqueOrThrow({ where: { id: target.customerId } })

@@ -60,7 +60,7 @@ describe('e-mails in their reader’s language', () => {
 
   it('tells an agent in their own language, whatever the conversation’s', async () => {
     const folder = await buildFolder(prisma())
-    const agent = await buildAgent(prisma(), { folderIds: [folder.id], notifyOnAssign: true })
+    const agent = await buildAgent(prisma(), { folderIds: [folder.id] })
     await prisma().agent.update({ where: { id: agent.id }, data: { locale: 'fr' } })
     const c = await buildConversation(app.ctx.domain, admin, { folderId: folder.id, subject: 'Lamp' })
     await assignConversation(app.ctx.domain, admin, { conversationId: c.id, assigneeId: agent.id })

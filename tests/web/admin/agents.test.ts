@@ -62,9 +62,12 @@ describe('managing agents', () => {
     await admin
       .post(`/settings/agents/${bo.id}`)
       .type('form')
-      .send({ _csrf: csrfFrom(page.text), name: 'Bo B.', role: 'agent', folderIds: String(f.id), notifyOnAssign: 'on' })
+      .send({ _csrf: csrfFrom(page.text), name: 'Bo B.', role: 'agent', folderIds: String(f.id), pref_assigned: 'email', pref_mention: 'none' })
     const after = await prisma().agent.findUniqueOrThrow({ where: { id: bo.id }, include: { folders: true } })
-    expect(after).toMatchObject({ name: 'Bo B.', notifyOnAssign: true, notifyOnCustomerReply: false, notifyOnNewInFolder: false })
+    // The administrator chooses per kind, as the agent does on their profile; kinds left out keep theirs.
+    expect(page.text).toContain('name="pref_followed_reply"')
+    expect(after).toMatchObject({ name: 'Bo B.', notifyOnNewInFolder: false })
+    expect(after.notificationPrefs).toMatchObject({ assigned: 'email', mention: 'none', customer_reply: 'app' })
     expect(after.folders.map((x) => x.folderId)).toEqual([f.id])
   })
 

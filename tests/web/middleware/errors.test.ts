@@ -306,7 +306,7 @@ describe('no zod default text reaches a person through the agent and admin forms
       'folderId',
       'tagId',
     ])
-    await attack('/profile', { notifyOnAssign: 'on' }, ['notifyOnAssign', 'notifyOnCustomerReply', 'notifyOnNewInFolder'])
+    await attack('/profile', { notifyOnNewInFolder: 'on' }, ['notifyOnNewInFolder', 'pref_mention', 'pref_assigned'])
   }, 120_000)
 
   it('the admin forms', async () => {
@@ -336,7 +336,8 @@ describe('no zod default text reaches a person through the agent and admin forms
       'name',
       'role',
       'folderIds',
-      'notifyOnAssign',
+      'notifyOnNewInFolder',
+      'pref_assigned',
     ])
     const imap = { host: 'imap.example.com', port: '993', username: 'u', mailbox: 'INBOX', moveToMailbox: '', folderId: '' }
     await attack('/settings/imap/new', imap, ['host', 'port', 'username', 'password', 'mailbox', 'moveToMailbox', 'folderId'])

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { asAgent, type Actor } from '../../actor.ts'
 import type { DomainContext } from '../../context.ts'
 import type { Tx } from '../../../db/database.ts'
-import { ConflictError, parseInput } from '../../errors.ts'
+import { ConflictError, parseInput, ValidationError } from '../../errors.ts'
 import type { Conversation } from '../../../generated/prisma/client.ts'
 import { newMessageId } from '../../../mail/messageIds.ts'
 import { appendMessage } from '../appendMessage.ts'
@@ -49,6 +49,8 @@ export async function replyAsAgent(ctx: DomainContext, agent: Actor, input: Repl
   const files = input.files ?? []
   const body = await readMessage(ctx, p, files, 'validation.writeReply')
   return changeConversation(ctx, asAgent(agent), p.conversationId, async ({ tx, conversation, actor, now, record }) => {
+    // Its messages now live in the survivor: a reply here would reopen an empty shell.
+    if (conversation.mergedIntoId !== null) throw new ValidationError('error.replyToMergedConversation')
     // A confirmation covers only the messages the agent was shown: a newer one asks again.
     if (p.seenMessageCount !== undefined && conversation.messageCount > p.seenMessageCount) {
       throw new ThreadChangedError(conversation.messageCount)

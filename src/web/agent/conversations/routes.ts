@@ -1,7 +1,5 @@
-import { loadConversationExtras } from './pageExtras.ts'
 import { Router, type Request, type Response } from 'express'
 import { filterOptions } from '../../../domain/conversations/filterOptions.ts'
-import { getConversationPage } from '../../../domain/conversations/getConversation.ts'
 import { createConversation } from '../../../domain/conversations/commands/createConversation.ts'
 import { replyAsAgent, ThreadChangedError } from '../../../domain/conversations/commands/replyAsAgent.ts'
 import { addInternalComment } from '../../../domain/conversations/commands/addInternalComment.ts'
@@ -14,12 +12,11 @@ import type { AppContext } from '../../context.ts'
 import { requireAgent } from '../../middleware/auth.ts'
 import { flash } from '../../middleware/flash.ts'
 import { filesToChooseAgain, uploadedFiles } from '../../middleware/uploads.ts'
-import { presentConversationPage } from '../../presenters/conversationPage.ts'
-import type { Reader } from '../../presenters/conversationRow.ts'
 import type { AfterSend } from '../../../domain/agents/profile.ts'
 import { errorText, fieldMessages, firstProblem } from '../../messages.ts'
 import { conversationNumber, messageForm, newConversationForm, withdrawParams } from './schema.ts'
 import { visibleConversationId } from './visibleConversation.ts'
+import { renderConversationPage, type ReplyFormState } from './renderPage.ts'
 import { pageAfterReply } from './afterSend.ts'
 
 export function conversationsRouter(ctx: AppContext): Router {
@@ -63,17 +60,8 @@ export function conversationsRouter(ctx: AppContext): Router {
     }
   })
 
-  type ReplyFormState = { values?: Record<string, unknown>; error?: string | null; threadChanged?: boolean; filesNote?: string | null }
-
-  async function renderConversation(req: Request, res: Response, status: number, number: number, form: ReplyFormState = {}) {
-    const agent = req.agent!
-    const scope = await folderScope(prisma, agent)
-    const page = await getConversationPage(prisma, agent, scope, number)
-    const view = presentConversationPage(page, ctx.clock(), form, page.viewers, reader(req))
-    const { id, folderId, customerId } = page.conversation
-    const extras = await loadConversationExtras(ctx, req, { id, number, folderId, customerId })
-    res.status(status).render('agent/conversation', { ...view, extras, form: { ...view.form, filesNote: form.filesNote ?? null } })
-  }
+  const renderConversation = (req: Request, res: Response, status: number, number: number, form: ReplyFormState = {}) =>
+    renderConversationPage(ctx, req, res, status, number, form)
 
   router.get('/conversations/:number', async (req, res) => {
     const number = conversationNumber(req.params)
@@ -187,9 +175,6 @@ function sanitizedHtml(body: unknown): string {
   const html = (body as Record<string, unknown> | undefined)?.html
   return typeof html === 'string' && html ? sanitizeMessageHtml(html) : ''
 }
-
-/** The reader's language and formats, for the presenters. */
-const reader = (req: Request): Reader => ({ t: req.t, fmt: req.formats })
 
 /** The editor is one field on the page, whatever part of it (text or HTML) was refused. */
 function bodyErrorsOnEditor<M>(fields: Record<string, M>): Record<string, M> {

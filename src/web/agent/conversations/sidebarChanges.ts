@@ -1,12 +1,10 @@
+import { conversationView } from './renderPage.ts'
 import type { Request, Response } from 'express'
 import type { FilterOptions } from '../../../domain/conversations/filterOptions.ts'
-import { getConversationPage } from '../../../domain/conversations/getConversation.ts'
-import { folderScope } from '../../../domain/policy.ts'
 import { languageName } from '../../../i18n/catalogues.ts'
 import type { Message, Translate } from '../../../i18n/translate.ts'
 import type { AppContext } from '../../context.ts'
 import { flash, type Undo } from '../../middleware/flash.ts'
-import { presentConversationPage } from '../../presenters/conversationPage.ts'
 
 /**
  * What one action of the conversation sidebar did, in words, and how to take it back: the inverse
@@ -121,8 +119,8 @@ export async function answerSidebarChange(ctx: AppContext, req: Request, res: Re
     await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())))
     return res.json({ kind: change.kind, message: req.t(message.key, message.values), undo: null, location: back })
   }
-  const scope = await folderScope(ctx.db.prisma, req.agent!)
-  const page = presentConversationPage(await getConversationPage(ctx.db.prisma, req.agent!, scope, number), ctx.clock(), {}, [], { t: req.t, fmt: req.formats })
+  // The sidebar holds the team tools' cards too (snooze, merge, follow, similar, copies).
+  const page = await conversationView(ctx, req, number)
   res.json({
     kind: change.kind,
     message: req.t(message.key, message.values),

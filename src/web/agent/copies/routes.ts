@@ -1,14 +1,11 @@
+import { renderConversationPage } from '../conversations/renderPage.ts'
 import { Router } from 'express'
 import { forwardConversation } from '../../../domain/conversations/commands/forwardConversation.ts'
-import { getConversationPage } from '../../../domain/conversations/getConversation.ts'
 import { fromZodError, NotFoundError, ValidationError } from '../../../domain/errors.ts'
-import { folderScope } from '../../../domain/policy.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAgent } from '../../middleware/auth.ts'
 import { flash } from '../../middleware/flash.ts'
 import { errorText, firstProblem } from '../../messages.ts'
-import { presentConversationPage } from '../../presenters/conversationPage.ts'
-import { loadConversationExtras } from '../conversations/pageExtras.ts'
 import { conversationNumber } from '../conversations/schema.ts'
 import { visibleConversationId } from '../conversations/visibleConversation.ts'
 import { forwardForm } from './schema.ts'
@@ -17,7 +14,6 @@ import type { ForwardFormState } from './extras.ts'
 /** Forwarding a conversation or one of its messages to any address, with a note. */
 export function copiesRouter(ctx: AppContext): Router {
   const router = Router()
-  const { prisma } = ctx.db
   router.use('/conversations', requireAgent)
 
   // Opened from the address bar: the conversation itself (a 404 for those who may not see it).
@@ -33,12 +29,7 @@ export function copiesRouter(ctx: AppContext): Router {
     const values = Object.fromEntries(['to', 'note', 'messageId'].filter((k) => typeof body[k] === 'string').map((k) => [k, body[k] as string]))
     const refuse = async (error: string) => {
       res.locals.copiesForward = { values, error } satisfies ForwardFormState
-      const agent = req.agent!
-      const page = await getConversationPage(prisma, agent, await folderScope(prisma, agent), number)
-      const view = presentConversationPage(page, ctx.clock(), {}, page.viewers, { t: req.t, fmt: req.formats })
-      const { folderId, customerId } = page.conversation
-      const extras = await loadConversationExtras(ctx, req, { id, number, folderId, customerId })
-      res.status(400).render('agent/conversation', { ...view, extras, form: { ...view.form, filesNote: null } })
+      await renderConversationPage(ctx, req, res, 400, number)
     }
     const parsed = forwardForm.safeParse(body)
     if (!parsed.success) return refuse(firstProblem(req.t, fromZodError(parsed.error)))

@@ -1,6 +1,7 @@
+import { renderConversationPage } from '../conversations/renderPage.ts'
 import { Router, type Request, type Response } from 'express'
 import { htmlToText, sanitizeMessageHtml } from '../../../domain/content/index.ts'
-import { getConversationPage, findVisibleConversation } from '../../../domain/conversations/getConversation.ts'
+import { findVisibleConversation } from '../../../domain/conversations/getConversation.ts'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../domain/errors.ts'
 import { FieldConflictError } from '../../../domain/folders/manageFolders.ts'
 import { folderScope } from '../../../domain/policy.ts'
@@ -14,8 +15,6 @@ import { requireAgent } from '../../middleware/auth.ts'
 import { flash } from '../../middleware/flash.ts'
 import { filesToChooseAgain } from '../../middleware/uploads.ts'
 import { errorText, fieldMessages } from '../../messages.ts'
-import { presentConversationPage } from '../../presenters/conversationPage.ts'
-import { loadConversationExtras } from '../conversations/pageExtras.ts'
 import { conversationNumber } from '../conversations/schema.ts'
 import { insertForm, replyFormValues, savedReplyFormValues, savedReplyIdOf } from './schema.ts'
 
@@ -160,13 +159,8 @@ export function savedRepliesRouter(ctx: AppContext): Router {
   })
 
   /** The conversation page with the reply form holding `values` (as its own routes render a refused reply). */
-  async function renderConversation(req: Request, res: Response, status: number, number: number, values: Record<string, string>, error: string | null = null) {
-    const agent = req.agent!
-    const page = await getConversationPage(prisma, agent, await folderScope(prisma, agent), number)
-    const view = presentConversationPage(page, ctx.clock(), { values, error }, page.viewers, { t: req.t, fmt: req.formats })
-    const { id, folderId, customerId } = page.conversation
-    const extras = await loadConversationExtras(ctx, req, { id, number, folderId, customerId })
-    res.status(status).render('agent/conversation', { ...view, extras, form: { ...view.form, filesNote: filesToChooseAgain(req) } })
+  function renderConversation(req: Request, res: Response, status: number, number: number, values: Record<string, string>, error: string | null = null) {
+    return renderConversationPage(ctx, req, res, status, number, { values, error, filesNote: filesToChooseAgain(req) })
   }
 
   return router

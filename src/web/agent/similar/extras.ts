@@ -1,6 +1,6 @@
 import type { Request } from 'express'
 import { similarConversations } from '../../../domain/conversations/similarConversations.ts'
-import { folderScope } from '../../../domain/policy.ts'
+import type { FolderScope } from '../../../domain/policy.ts'
 import type { AppContext } from '../../context.ts'
 import { shownTime, type ShownTime } from '../../presenters/conversationRow.ts'
 
@@ -16,8 +16,8 @@ export interface SimilarItem {
 }
 
 /** The similar solved conversations in the agent's folders, as the sidebar shows them. */
-export async function loadSimilarExtras(ctx: AppContext, req: Request, c: { id: number; number: number }): Promise<SimilarItem[]> {
-  const found = await similarConversations(ctx.db.prisma, await folderScope(ctx.db.prisma, req.agent!), c.id)
+export async function loadSimilarExtras(ctx: AppContext, req: Request, c: { id: number; number: number }, scope: FolderScope): Promise<SimilarItem[]> {
+  const found = await similarConversations(ctx.db.prisma, scope, c.id)
   const now = ctx.clock()
   return found.map((s) => ({
     number: s.number,

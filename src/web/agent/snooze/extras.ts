@@ -3,8 +3,7 @@ import { snoozeOf } from '../../../domain/conversations/snooze.ts'
 import type { AppContext } from '../../context.ts'
 import { presentSnooze } from '../../presenters/snooze.ts'
 
-/** The conversation page's snooze notice and menu (pageExtras' `snooze`, read by views/partials/team/snooze-*.ejs). */
-export async function loadSnoozeExtras(ctx: AppContext, req: Request, conversation: { id: number; number: number }) {
-  const state = await snoozeOf(ctx.db.prisma, conversation.id)
-  return presentSnooze(state, `/conversations/${conversation.number}`, ctx.clock(), { t: req.t, fmt: req.formats })
+/** The conversation page's snooze notice and menu (pageExtras' `snooze`, read by views/partials/team/snooze-*.ejs), from the page's row. */
+export function loadSnoozeExtras(ctx: AppContext, req: Request, conversation: Parameters<typeof snoozeOf>[0] & { number: number }) {
+  return presentSnooze(snoozeOf(conversation), `/conversations/${conversation.number}`, ctx.clock(), { t: req.t, fmt: req.formats })
 }

@@ -132,6 +132,9 @@ describe('the conversation sidebar, with and without the page’s script', () =>
       expect(res.body.sidebar).toContain('<aside class="sidebar" id="conversation-sidebar"')
       expect(res.body.sidebar).toContain('<option value="pending" selected>')
       expect(res.body.sidebar).toContain('changed the status from New to Pending')
+      // The team tools' cards are drawn again too, not dropped until the next reload.
+      expect(res.body.sidebar).toContain('id="snooze-form"')
+      expect(res.body.sidebar).toContain('id="customer-profile-link"')
       expect(res.body.statusBadge).toContain('status-pending')
       // No flash is left behind for the next page.
       expect(flashOf((await client.get(href)).text)).toBeNull()

@@ -96,7 +96,7 @@ describe('the agent pages in the agent’s own language and time zone', () => {
     const res = await client
       .post('/profile')
       .type('form')
-      .send({ _csrf: csrfFrom(page.text), notifyOnAssign: 'on' })
+      .send({ _csrf: csrfFrom(page.text), notifyOnNewInFolder: 'on' })
     expect(res.status).toBe(303)
     expect((await client.get('/profile')).text).toContain('Enregistré.')
   })
