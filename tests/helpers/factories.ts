@@ -31,10 +31,7 @@ export function testClock(start = new Date('2027-01-04T09:00:00Z')) {
 export const PASSWORD = 'factory password 1'
 let passwordHash: string | undefined
 
-export async function buildAgent(
-  prisma: Prisma,
-  options: { role?: 'admin' | 'agent'; folderIds?: number[]; name?: string } = {},
-): Promise<Actor> {
+export async function buildAgent(prisma: Prisma, options: { role?: 'admin' | 'agent'; folderIds?: number[]; name?: string } = {}): Promise<Actor> {
   passwordHash ??= await hashPassword(PASSWORD)
   const id = unique()
   const agent = await prisma.agent.create({

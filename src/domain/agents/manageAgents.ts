@@ -218,4 +218,3 @@ export async function acceptInvitation(ctx: DomainContext, _visitor: Visitor, in
     return agentId
   })
 }
-
