@@ -11,19 +11,8 @@
   var quill = surface && window.Quill.find(surface)
   if (!quill || !quill.root) return
 
-  var messagesBlock = document.getElementById('client-messages')
-  var MESSAGES = messagesBlock ? JSON.parse(messagesBlock.textContent) : {}
-  var plurals = new Intl.PluralRules(document.documentElement.lang || undefined)
-  function msg(key, values) {
-    var text = MESSAGES[key] || key
-    return text.replace(/\{(\w+)\}/g, function (all, name) {
-      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all
-    })
-  }
-  function plural(key, count, values) {
-    var exact = key + '.' + plurals.select(count)
-    return msg(exact in MESSAGES ? exact : key + '.other', values)
-  }
+  var msg = window.SuiviMessages.msg
+  var plural = window.SuiviMessages.plural
   function meta(name) {
     var el = document.querySelector('meta[name="' + name + '"]')
     return el ? el.getAttribute('content') : ''

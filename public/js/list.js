@@ -8,24 +8,8 @@
   var bar = document.querySelector('.bulk-bar')
   if (!bar) return
 
-  // The texts of this script in the page's language: head.ejs puts them in a JSON block (read once).
-  var messagesBlock = document.getElementById('client-messages')
-  var MESSAGES = messagesBlock ? JSON.parse(messagesBlock.textContent) : {}
-  var lang = document.documentElement.lang || undefined
-  var plurals = new Intl.PluralRules(lang)
-  var numbers = new Intl.NumberFormat(lang)
-  /** A text by its key, its {name} placeholders filled in. */
-  function msg(key, values) {
-    var text = MESSAGES[key] || key
-    return text.replace(/\{(\w+)\}/g, function (all, name) {
-      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all
-    })
-  }
-  /** A text that depends on a count: the key ends with the language's plural category (one, other…). */
-  function plural(key, count) {
-    var exact = key + '.' + plurals.select(count)
-    return msg(exact in MESSAGES ? exact : key + '.other', { count: numbers.format(count) })
-  }
+  var msg = window.SuiviMessages.msg
+  var plural = window.SuiviMessages.plural
   var form = bar.closest('form')
   var action = bar.querySelector('#bulk-action')
   var apply = bar.querySelector('button[type="submit"]')

@@ -5,22 +5,8 @@
   'use strict'
   if (!window.EventSource || !window.fetch) return
 
-  // The texts of this script in the page's language: head.ejs puts them in a JSON block (read once).
-  var messagesBlock = document.getElementById('client-messages')
-  var MESSAGES = messagesBlock ? JSON.parse(messagesBlock.textContent) : {}
-  var plurals = new Intl.PluralRules(document.documentElement.lang || undefined)
-  /** A text by its key, its {name} placeholders filled in. */
-  function msg(key, values) {
-    var text = MESSAGES[key] || key
-    return text.replace(/\{(\w+)\}/g, function (all, name) {
-      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all
-    })
-  }
-  /** A text that depends on a count: the key ends with the language's plural category (one, other…). */
-  function plural(key, count, values) {
-    var exact = key + '.' + plurals.select(count)
-    return msg(exact in MESSAGES ? exact : key + '.other', values)
-  }
+  var msg = window.SuiviMessages.msg
+  var plural = window.SuiviMessages.plural
   var meta = function (name) {
     var el = document.querySelector('meta[name="' + name + '"]')
     return el ? el.getAttribute('content') : ''

@@ -5,11 +5,7 @@
 // hand works the same.
 ;(function () {
   'use strict'
-  var messagesBlock = document.getElementById('client-messages')
-  var MESSAGES = messagesBlock ? JSON.parse(messagesBlock.textContent) : {}
-  function msg(key) {
-    return MESSAGES[key] || key
-  }
+  var msg = window.SuiviMessages.msg
   var header = document.querySelector('[data-conversation-number]')
   var form = document.querySelector('form.reply-form')
   var surface = form && form.querySelector('.editor-surface')

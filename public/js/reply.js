@@ -5,16 +5,7 @@
 ;(function () {
   'use strict'
 
-  // The texts of this script in the page's language: head.ejs puts them in a JSON block (read once).
-  var messagesBlock = document.getElementById('client-messages')
-  var MESSAGES = messagesBlock ? JSON.parse(messagesBlock.textContent) : {}
-  /** A text by its key, its {name} placeholders filled in. */
-  function msg(key, values) {
-    var text = MESSAGES[key] || key
-    return text.replace(/\{(\w+)\}/g, function (all, name) {
-      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all
-    })
-  }
+  var msg = window.SuiviMessages.msg
 
   document.querySelectorAll('form.reply-form').forEach(function (form) {
     var choice = form.querySelector('.after-send')

@@ -13,14 +13,7 @@
   var quill = window.Quill.find(surface)
   if (!quill || typeof quill.getSelection !== 'function') return
 
-  var messagesBlock = document.getElementById('client-messages')
-  var MESSAGES = messagesBlock ? JSON.parse(messagesBlock.textContent) : {}
-  function msg(key, values) {
-    var text = MESSAGES[key] || key
-    return text.replace(/\{(\w+)\}/g, function (all, name) {
-      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all
-    })
-  }
+  var msg = window.SuiviMessages.msg
   var csrfMeta = document.querySelector('meta[name="csrf-token"]')
   var csrf = csrfMeta ? csrfMeta.getAttribute('content') : ''
   var source = tools.getAttribute('data-source')

@@ -11,24 +11,8 @@
   if (!field || !input || !window.fetch || !window.AbortController) return
   var url = field.getAttribute('data-suggestions')
 
-  // The texts of this script in the page's language: head.ejs puts them in a JSON block (read once).
-  var messagesBlock = document.getElementById('client-messages')
-  var MESSAGES = messagesBlock ? JSON.parse(messagesBlock.textContent) : {}
-  var lang = document.documentElement.lang || undefined
-  var plurals = new Intl.PluralRules(lang)
-  var numbers = new Intl.NumberFormat(lang)
-  /** A text by its key, its {name} placeholders filled in. */
-  function msg(key, values) {
-    var text = MESSAGES[key] || key
-    return text.replace(/\{(\w+)\}/g, function (all, name) {
-      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all
-    })
-  }
-  /** A text that depends on a count: the key ends with the language's plural category (one, other…). */
-  function plural(key, count) {
-    var exact = key + '.' + plurals.select(count)
-    return msg(exact in MESSAGES ? exact : key + '.other', { count: numbers.format(count) })
-  }
+  var msg = window.SuiviMessages.msg
+  var plural = window.SuiviMessages.plural
 
   /** How long typing must pause before suggestions are asked for. */
   var DEBOUNCE_MS = 150

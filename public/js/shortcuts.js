@@ -9,17 +9,8 @@
   if (!dialog || typeof dialog.showModal !== 'function') return
   var announcer = document.getElementById('shortcuts-announcer')
 
-  // The texts of this script in the page's language: head.ejs puts them in a JSON block (read once).
-  var messagesBlock = document.getElementById('client-messages')
-  var MESSAGES = messagesBlock ? JSON.parse(messagesBlock.textContent) : {}
   var numbers = new Intl.NumberFormat(document.documentElement.lang || undefined)
-  /** A text by its key, its {name} placeholders filled in. */
-  function msg(key, values) {
-    var text = MESSAGES[key] || key
-    return text.replace(/\{(\w+)\}/g, function (all, name) {
-      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all
-    })
-  }
+  var msg = window.SuiviMessages.msg
 
   var ROW = 'li.conversation-row[data-conversation-id]'
   var CURRENT = 'keyboard-current'

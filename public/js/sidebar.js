@@ -6,11 +6,7 @@
   'use strict'
   if (!window.fetch || !window.FormData || !window.URLSearchParams || !document.getElementById('conversation-sidebar')) return
 
-  var messagesBlock = document.getElementById('client-messages')
-  var MESSAGES = messagesBlock ? JSON.parse(messagesBlock.textContent) : {}
-  function msg(key) {
-    return MESSAGES[key] || key
-  }
+  var msg = window.SuiviMessages.msg
   var csrfMeta = document.querySelector('meta[name="csrf-token"]')
   var csrf = csrfMeta ? csrfMeta.getAttribute('content') : ''
 

@@ -8,11 +8,7 @@
   var quill = surface && window.Quill && window.Quill.find(surface)
   if (!quill || !quill.root) return
 
-  var messagesBlock = document.getElementById('client-messages')
-  var MESSAGES = messagesBlock ? JSON.parse(messagesBlock.textContent) : {}
-  function msg(key) {
-    return MESSAGES[key] || key
-  }
+  var msg = window.SuiviMessages.msg
 
   document.addEventListener('click', function (e) {
     var button = e.target && e.target.closest ? e.target.closest('[data-similar-reuse]') : null

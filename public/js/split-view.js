@@ -9,12 +9,7 @@
   var listMeta = document.querySelector('meta[name="list-href"]')
   if (!header || !frame || !listMeta || !window.fetch || !window.matchMedia) return
 
-  // The texts of this script in the page's language: head.ejs puts them in a JSON block (read once).
-  var messagesBlock = document.getElementById('client-messages')
-  var MESSAGES = messagesBlock ? JSON.parse(messagesBlock.textContent) : {}
-  function msg(key) {
-    return MESSAGES[key] || key
-  }
+  var msg = window.SuiviMessages.msg
 
   var KEY = 'suivi.splitView'
   var listHref = listMeta.getAttribute('content')

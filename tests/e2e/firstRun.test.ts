@@ -35,7 +35,7 @@ describe('a newcomer in the browser', () => {
     await page.waitForURL(/\/conversations/)
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('New conversations')
     expect(await page.getByRole('status').textContent()).toContain('Welcome, Ada Admin')
-    expect(await page.getByRole('navigation', { name: 'Conversation lists' }).getByRole('link').count()).toBe(7)
+    expect(await page.getByRole('navigation', { name: 'Conversation lists' }).getByRole('link').count()).toBe(8) // New, Open, Pending, Closed, All, Mine, Unassigned, Snoozed
     await page.screenshot({ path: path.join(ARTIFACTS, 'first-run-dashboard.png'), fullPage: true })
 
     // Keyboard: the skip link is the first stop and leads to the content.

@@ -91,8 +91,10 @@ export async function getConversationPage(prisma: Prisma, actor: Actor, scope: F
     SELECT c.id, c.number, c.subject, c.status::text AS status, c.channel::text AS channel, c."folderId", c."assigneeId", c."customerId",
       c.snippet, c."messageCount", c."previousConversationId", c."lastActivityAt", c."lastCustomerMessageAt", c."lastAgentReplyAt",
       c."pendingSince", c."reminderSentAt", c."closedAt", c."closedByKind"::text AS "closedByKind", c."closedById", c."createdAt", c."updatedAt",
+      c.cc, c.bcc, c."snoozedAt", c."snoozedUntil", c."snoozedById", c."mergedIntoId",
       (SELECT json_build_object('id', cu.id, 'email', cu.email, 'name', cu.name, 'undeliverableAt', cu."undeliverableAt",
-              'undeliverableReason', cu."undeliverableReason", 'locale', cu.locale, 'createdAt', cu."createdAt", 'updatedAt', cu."updatedAt")
+              'undeliverableReason', cu."undeliverableReason", 'locale', cu.locale, 'organisation', cu.organisation, 'notes', cu.notes,
+              'blockedAt', cu."blockedAt", 'mergedIntoId', cu."mergedIntoId", 'createdAt', cu."createdAt", 'updatedAt', cu."updatedAt")
          FROM customers cu WHERE cu.id = c."customerId") AS customer,
       (SELECT json_build_object('id', a.id, 'name', a.name) FROM agents a WHERE a.id = c."assigneeId") AS assignee,
       (SELECT json_build_object('id', f.id, 'name', f.name, 'locale', f.locale) FROM folders f WHERE f.id = c."folderId") AS folder,
