@@ -114,7 +114,7 @@ describe('an agent in French and one in English on the conversation of a custome
     // Françoise answers; Edward sees her reply and its history line in English.
     await pageFr.locator('.reply-form .ql-editor').click()
     await pageFr.keyboard.type(REPLY)
-    await Promise.all([pageFr.waitForEvent('load'), pageFr.locator('.reply-form button[type="submit"]').click()])
+    await Promise.all([pageFr.waitForEvent('load'), pageFr.locator('.reply-form button.button-primary').click()])
     await pageFr.screenshot({ path: path.join(ARTIFACTS, 'fr-conversation.png'), fullPage: true })
     expect(flat(await pageFr.locator('.sidebar').textContent())).toContain(fr('status.pending'))
     await pageEn.reload()

@@ -95,6 +95,7 @@ export interface HasPool {
  */
 export async function countQueries<T>(app: HasPool, fn: () => Promise<T>, options: CountOptions = {}): Promise<QueryCount<T>> {
   const pool = app.ctx.db.pool
+  await listenersCaughtUp(pool)
   const { recorders } = install(pool)
   const ignore = options.ignore ?? []
   const statements: CapturedStatement[] = []
@@ -122,4 +123,20 @@ async function settle(pool: pg.Pool, maxMs: number) {
 /** A readable listing of statements, for assertion messages. */
 export function formatStatements(statements: CapturedStatement[]): string {
   return statements.map((s, i) => `${i + 1}. ${s.text.replace(/\s+/g, ' ').slice(0, 200)}`).join('\n')
+}
+
+/**
+ * Waits until the durable listeners (src/reactions/consumer.ts) have read every event written so
+ * far: a batch of theirs (BEGIN, the events, their rows, COMMIT) would otherwise land in the block
+ * measured after a change. Their idle probe alone is one of the BACKGROUND_STATEMENTS.
+ */
+async function listenersCaughtUp(pool: pg.Pool, timeoutMs = 10_000) {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const { rows } = await pool.query<{ behind: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM event_consumers c WHERE EXISTS (SELECT 1 FROM events e WHERE (e."tx", e."position") > (c."tx", c."position"))) AS behind`,
+    )
+    if (!rows[0]?.behind || Date.now() > until) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }

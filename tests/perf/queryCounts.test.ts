@@ -23,21 +23,24 @@ import { ADMIN, setUpAndSignIn, signIn, startTestApp, type TestApp } from '../he
  * (UPDATE sessions SET expire = …): the warm-up request of `measure` does it, the counted one not.
  *
  * Measured (the same on PGlite and on PostgreSQL 15; admin and agent alike):
- *   GET /conversations, any tab or filter         6    the two above, then the page with its rows' tags, the
- *                                                      tab counts, the menus (folders, tags, agents), viewers
- *   GET /conversations?q=…                        8    plus the search's classification (planner estimate)
- *   GET /conversations/:number                    4    the two above, the page (one statement), viewers
+ *   GET /conversations, any tab or filter         7    the two above, then the page with its rows' tags, the
+ *                                                      tab counts, the menus (folders, tags, agents), viewers,
+ *                                                      the bell's unread count (every full page)
+ *   GET /conversations?q=…                        9    plus the search's classification (planner estimate)
+ *   GET /conversations/:number                   10    the two above, the page (one statement), the bell, and
+ *                                                      what the team tools add beyond the page: saved replies,
+ *                                                      merge candidates, drafts, follow state, similar (2)
  *   GET /conversations/:number/thread             3
  *   GET /conversations-counts                     3 (5 with a search)
- *   GET /settings (admins only)                   7
+ *   GET /settings (admins only)                   9
  * Each bound is the larger measured count plus one.
  */
 const SESSION_AND_AUTH = 2
-const LIST_BOUND = 9
-const CONVERSATION_BOUND = 5
+const LIST_BOUND = 10
+const CONVERSATION_BOUND = 11
 const THREAD_BOUND = 4
 const COUNTS_BOUND = 6
-const SETTINGS_BOUND = 8
+const SETTINGS_BOUND = 10
 
 const STATUSES: ConversationStatus[] = ['new', 'open', 'pending', 'closed']
 

@@ -3,7 +3,7 @@ import type { Actor } from '../../../src/domain/actor.ts'
 import type { DomainContext } from '../../../src/domain/context.ts'
 import { addInternalComment } from '../../../src/domain/conversations/commands/addInternalComment.ts'
 import { replyAsAgent } from '../../../src/domain/conversations/commands/replyAsAgent.ts'
-import { draftersOf, getDraft, othersDrafting } from '../../../src/domain/drafts/draftQueries.ts'
+import { draftersOf, draftsOnConversation, getDraft, othersDrafting } from '../../../src/domain/drafts/draftQueries.ts'
 import { discardDraft, saveDraft } from '../../../src/domain/drafts/saveDraft.ts'
 import { NotFoundError } from '../../../src/domain/errors.ts'
 import type { ConversationEvent } from '../../../src/realtime/events.ts'
@@ -63,6 +63,9 @@ describe('drafts: what an agent is writing, kept on the server', () => {
     ])
     expect(await othersDrafting(ctx.prisma, bruno, c.id)).toEqual(['Alice'])
     expect(await othersDrafting(ctx.prisma, alice, c.id)).toEqual([])
+    // What the conversation page reads, in one statement: one's own words, the others' names only.
+    expect(await draftsOnConversation(ctx.prisma, alice, c.id)).toEqual({ mine: { html: expect.any(String), text: 'First words and more' }, others: [] })
+    expect(await draftsOnConversation(ctx.prisma, bruno, c.id)).toEqual({ mine: null, others: ['Alice'] })
     await discardDraft(ctx, alice, { conversationId: c.id })
     await settle()
     expect(await getDraft(ctx.prisma, alice, c.id)).toBeNull()

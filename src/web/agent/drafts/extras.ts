@@ -1,5 +1,5 @@
 import type { Request } from 'express'
-import { getDraft, othersDrafting } from '../../../domain/drafts/draftQueries.ts'
+import { draftsOnConversation } from '../../../domain/drafts/draftQueries.ts'
 import type { AppContext } from '../../context.ts'
 
 export interface DraftsExtras {
@@ -10,6 +10,5 @@ export interface DraftsExtras {
 }
 
 export async function loadDraftsExtras(ctx: AppContext, req: Request, c: { id: number }): Promise<DraftsExtras> {
-  const [mine, others] = await Promise.all([getDraft(ctx.db.prisma, req.agent!, c.id), othersDrafting(ctx.db.prisma, req.agent!, c.id)])
-  return { mine: mine && { html: mine.html, text: mine.text }, others }
+  return draftsOnConversation(ctx.db.prisma, req.agent!, c.id)
 }
