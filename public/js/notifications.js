@@ -55,13 +55,26 @@
 
   var state = null // { start, query, matches, active }
   var typed = 0 // only the answer to the latest keystroke may open the list
+  // The editor's own description (the internal-comment hint) and another picker's attributes are
+  // not ours: only what this list set is taken away, and the description it replaced comes back.
+  var describedBefore = null
+  function clearOwn(name, ours) {
+    if (quill.root.getAttribute(name) === ours) quill.root.removeAttribute(name)
+  }
   function closeList() {
+    var wasOpen = !list.hidden
     state = null
     list.hidden = true
     list.textContent = ''
-    quill.root.removeAttribute('aria-activedescendant')
-    quill.root.removeAttribute('aria-controls')
-    quill.root.removeAttribute('aria-describedby')
+    if (!wasOpen) return
+    var active = quill.root.getAttribute('aria-activedescendant')
+    if (active && active.indexOf('mention-option-') === 0) quill.root.removeAttribute('aria-activedescendant')
+    clearOwn('aria-controls', list.id)
+    if (quill.root.getAttribute('aria-describedby') === hint.id) {
+      if (describedBefore) quill.root.setAttribute('aria-describedby', describedBefore)
+      else quill.root.removeAttribute('aria-describedby')
+    }
+    describedBefore = null
   }
   function render() {
     list.textContent = ''
@@ -87,6 +100,8 @@
     list.style.left = Math.max(0, Math.min(bounds.left, surface.clientWidth - 240)) + 'px'
     list.hidden = false
     quill.root.setAttribute('aria-controls', list.id)
+    var described = quill.root.getAttribute('aria-describedby')
+    if (described !== hint.id) describedBefore = described
     quill.root.setAttribute('aria-describedby', hint.id)
     quill.root.setAttribute('aria-activedescendant', 'mention-option-' + state.matches[state.active].id)
   }

@@ -1,8 +1,6 @@
 import type { Prisma, Tx } from '../../db/database.ts'
 import type { Customer } from '../../generated/prisma/client.ts'
-
-/** How many merges are followed from a duplicate to the customer that took it in (chains are kept short by mergeCustomers). */
-const MAX_MERGE_HOPS = 10
+import { survivingCustomerId } from '../conversations/merged.ts'
 
 /**
  * The customer an address belongs to, by any of their addresses (`customer_addresses`), else by
@@ -20,14 +18,10 @@ async function lookUp(db: Prisma | Tx, address: string) {
   return old ? { customer: await followMerges(db, old), hasRow: false } : null
 }
 
+/** A merged duplicate stands for the customer that took it in (the end of its chain). */
 async function followMerges(db: Prisma | Tx, customer: Customer): Promise<Customer> {
-  let current = customer
-  for (let hop = 0; current.mergedIntoId !== null && hop < MAX_MERGE_HOPS; hop++) {
-    const next = await db.customer.findUnique({ where: { id: current.mergedIntoId } })
-    if (!next) break
-    current = next
-  }
-  return current
+  if (customer.mergedIntoId === null) return customer
+  return (await db.customer.findUnique({ where: { id: await survivingCustomerId(db, customer.id) } })) ?? customer
 }
 
 /**
