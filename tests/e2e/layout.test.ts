@@ -15,7 +15,8 @@ async function signIn(page: Page, app: TestApp, email: string) {
   await page.goto(`${app.url}/login`)
   await page.locator('input[name="email"]').fill(email)
   await page.locator('input[name="password"]').fill(PASSWORD)
-  await Promise.all([page.waitForURL(/\/conversations/), page.locator('button[type="submit"]').click()])
+  // Signing in hashes the password (argon2): under a full parallel run it may take a while.
+  await Promise.all([page.waitForURL(/\/conversations/, { timeout: 30_000 }), page.locator('button[type="submit"]').click()])
 }
 
 describe('the layout: left column, wide and narrow screens, dark theme, accessibility', { timeout: 90_000 }, () => {
