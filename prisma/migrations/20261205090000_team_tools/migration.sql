@@ -177,3 +177,10 @@ UPDATE "agents" SET "notificationPrefs" = jsonb_build_object(
 );
 -- The choices now live in notificationPrefs alone.
 ALTER TABLE "agents" DROP COLUMN "notifyOnAssign", DROP COLUMN "notifyOnCustomerReply";
+
+-- The new columns have no statistics until the next automatic analyze: until then the planner
+-- takes every conversation for snoozed or merged (a sequential scan for the tab counts, a
+-- recursive history estimate of thousands of rows that sets off JIT compilation on every page).
+ANALYZE "conversations";
+ANALYZE "customers";
+ANALYZE "customer_addresses";
