@@ -47,6 +47,8 @@ describe('similar solved conversations in the browser', () => {
       await gotoLive(page, url)
       const card = page.locator('.similar-card')
       expect(flat(await card.locator('h2').textContent())).toBe('Similar solved conversations')
+      // Looked for when the card comes into view.
+      await card.scrollIntoViewIfNeeded()
       expect(flat(await card.locator('.similar-subject').textContent())).toBe('Blender lid cracked after washing')
       expect(flat(await card.locator('.similar-snippet').textContent())).toBe('We are sending a new lid; wash it by hand.')
 

@@ -27,9 +27,10 @@ import { ADMIN, setUpAndSignIn, signIn, startTestApp, type TestApp } from '../he
  *                                                      tab counts, the menus (folders, tags, agents), viewers,
  *                                                      the bell's unread count (every full page)
  *   GET /conversations?q=…                        9    plus the search's classification (planner estimate)
- *   GET /conversations/:number                   10    the two above, the page (one statement), the bell, and
+ *   GET /conversations/:number                    8    the two above, the page (one statement), the bell, and
  *                                                      what the team tools add beyond the page: saved replies,
- *                                                      merge candidates, drafts, follow state, similar (2)
+ *                                                      merge candidates, drafts, follow state (the similar
+ *                                                      conversations are fetched apart, when their card shows)
  *   GET /conversations/:number/thread             3
  *   GET /conversations-counts                     3 (5 with a search)
  *   GET /settings (admins only)                   9
@@ -37,7 +38,7 @@ import { ADMIN, setUpAndSignIn, signIn, startTestApp, type TestApp } from '../he
  */
 const SESSION_AND_AUTH = 2
 const LIST_BOUND = 10
-const CONVERSATION_BOUND = 11
+const CONVERSATION_BOUND = 9
 const THREAD_BOUND = 4
 const COUNTS_BOUND = 6
 const SETTINGS_BOUND = 10

@@ -36,7 +36,13 @@ const LOADERS: Record<string, Loader> = {
   // The agent's own draft (fills an empty editor) and the names of the others who have one.
   drafts: (ctx, req, page) => loadDraftsExtras(ctx, req, page.conversation),
   // Closed conversations of the agent's folders like this one, with the reply that solved them.
-  similar: (ctx, req, page, scope) => loadSimilarExtras(ctx, req, page.conversation, scope),
+  // Looked for only when asked (the card fetches them as it comes into view, or ?similar=1 without a
+  // script): the search costs more than the rest of the page.
+  similar: async (ctx, req, page, scope) => {
+    const href = `/conversations/${page.conversation.number}`
+    const items = req.query.similar === '1' ? await loadSimilarExtras(ctx, req, page.conversation, scope) : null
+    return { items, showHref: `${href}?similar=1#similar-title`, listHref: `${href}/similar` }
+  },
   // The conversation's Cc and Bcc (the reply form starts from them) and what the forward form offers.
   copies: async (_ctx, req, page) => loadCopiesExtras(req, page),
   // Whether the agent follows it (the Follow button); opening it reads their notifications about it.

@@ -42,8 +42,16 @@ describe('similar solved conversations on the conversation page, and "Use this r
     const secret = await solved(hidden, 'Kettle whistles twice again', 'The kettle whistles twice.', 'Board room kettle answer.')
     const current = await buildConversation(app.ctx.domain, alice, { folderId: support, subject: 'Whistling kettle', text: 'The kettle whistles twice, why?' })
 
-    const page = (await client.get(`/conversations/${current.number}`)).text
-    expect(page).toContain('Similar solved conversations')
+    // The page itself does not look for them: its card fetches the list, or opens the page asking for it.
+    const plain = (await client.get(`/conversations/${current.number}`)).text
+    expect(plain).toContain('Similar solved conversations')
+    expect(plain).toContain(`data-similar-load="/conversations/${current.number}/similar"`)
+    expect(plain).not.toContain('Descale the kettle with vinegar.')
+    const fragment = await client.get(`/conversations/${current.number}/similar`)
+    expect(fragment.status).toBe(200)
+    expect(fragment.text).toContain(`action="/conversations/${current.number}/similar/${old.number}/reuse"`)
+    expect(fragment.text).not.toContain('Board room kettle answer.')
+    const page = (await client.get(`/conversations/${current.number}?similar=1`)).text
     expect(page).toContain(`href="/conversations/${old.number}"`)
     expect(page).toContain('Descale the kettle with vinegar.')
     expect(page).toContain(`action="/conversations/${current.number}/similar/${old.number}/reuse"`)
