@@ -3,7 +3,7 @@ import { localDateTimeValue, snoozePresets, SNOOZE_PRESETS } from '../../domain/
 import type { Formats } from '../../i18n/format.ts'
 import type { Reader } from './conversationRow.ts'
 
-const momentFormats = new Map<string, { thisYear: Intl.DateTimeFormat; otherYear: Intl.DateTimeFormat }>()
+const momentFormats = new Map<string, { thisYear: Intl.DateTimeFormat; otherYear: Intl.DateTimeFormat; year: Intl.DateTimeFormat }>()
 
 /** A snooze's moment as the reader reads it: "Tue 8 Dec, 09:00" (with the year when it is not this one). */
 export function snoozeMoment(at: Date, now: Date, fmt: Formats): string {
@@ -11,11 +11,15 @@ export function snoozeMoment(at: Date, now: Date, fmt: Formats): string {
   let made = momentFormats.get(id)
   if (!made) {
     const base = { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit', timeZone: fmt.timeZone } as const
-    made = { thisYear: new Intl.DateTimeFormat(fmt.locale, base), otherYear: new Intl.DateTimeFormat(fmt.locale, { ...base, year: 'numeric' }) }
+    made = {
+      thisYear: new Intl.DateTimeFormat(fmt.locale, base),
+      otherYear: new Intl.DateTimeFormat(fmt.locale, { ...base, year: 'numeric' }),
+      // Made once per language and zone: a formatter costs far more to make than to use.
+      year: new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: fmt.timeZone }),
+    }
     momentFormats.set(id, made)
   }
-  const sameYear = new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: fmt.timeZone })
-  return (sameYear.format(at) === sameYear.format(now) ? made.thisYear : made.otherYear).format(at)
+  return (made.year.format(at) === made.year.format(now) ? made.thisYear : made.otherYear).format(at)
 }
 
 /** "until Tue 8 Dec, 09:00" / "until the customer answers", for a row of the Snoozed tab. */
