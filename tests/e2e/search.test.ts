@@ -116,9 +116,11 @@ describe('search as people type it, in the browser', () => {
     await Promise.all([page.waitForURL(/q=from/), page.getByRole('button', { name: 'Save', exact: true }).click()])
     expect(await page.locator('.flash').textContent()).toContain('Search saved as “Alice VIP waiting”.')
     await page.goto(`${app.url}/conversations?tab=new`)
-    await Promise.all([page.waitForURL(/q=from%3Aalice/), page.getByRole('link', { name: 'Alice VIP waiting' }).click()])
+    // In the left column, with the folders.
+    const leftColumn = page.getByRole('navigation', { name: 'Folders and saved searches' })
+    await Promise.all([page.waitForURL(/q=from%3Aalice/), leftColumn.getByRole('link', { name: 'Alice VIP waiting' }).click()])
     expect(await subjects(page)).toEqual(['Where is my money?'])
-    expect(await page.getByRole('link', { name: 'Alice VIP waiting' }).getAttribute('aria-current')).toBe('page')
+    expect(await leftColumn.getByRole('link', { name: 'Alice VIP waiting' }).getAttribute('aria-current')).toBe('page')
 
     // The results with their marks, and the suggestions open, at both widths.
     await box.fill('ref* ta')
