@@ -130,7 +130,7 @@ export function formatStatements(statements: CapturedStatement[]): string {
  * far: a batch of theirs (BEGIN, the events, their rows, COMMIT) would otherwise land in the block
  * measured after a change. Their idle probe alone is one of the BACKGROUND_STATEMENTS.
  */
-async function listenersCaughtUp(pool: pg.Pool, timeoutMs = 10_000) {
+export async function listenersCaughtUp(pool: pg.Pool, timeoutMs = 10_000) {
   const until = Date.now() + timeoutMs
   for (;;) {
     const { rows } = await pool.query<{ behind: boolean }>(
