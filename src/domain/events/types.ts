@@ -33,6 +33,8 @@ export const CONVERSATION_EVENTS = [
   'message.split', // on the source: data { messageId, toId, toNumber }
   'conversation.split_from', // on the new one: data { fromId, fromNumber }
   'saved_reply.used', // data { savedReplyId }
+  'rating.given', // by the customer: data { value: 'great' | 'okay' | 'bad', confirmed: boolean, previous: value | null }
+  'rating.commented', // by the customer: data { comment }
 ] as const
 
 export type ConversationEventType = (typeof CONVERSATION_EVENTS)[number]

@@ -1,0 +1,259 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { asCustomer, SYSTEM, type Actor } from '../../../src/domain/actor.ts'
+import type { DomainContext } from '../../../src/domain/context.ts'
+import { addCustomerMessage } from '../../../src/domain/conversations/commands/addCustomerMessage.ts'
+import { assignConversation } from '../../../src/domain/conversations/commands/assignConversation.ts'
+import { moveConversation } from '../../../src/domain/conversations/commands/moveConversation.ts'
+import { replyAsAgent } from '../../../src/domain/conversations/commands/replyAsAgent.ts'
+import { setConversationStatus } from '../../../src/domain/conversations/commands/setConversationStatus.ts'
+import { startCustomerConversation } from '../../../src/domain/conversations/commands/startCustomerConversation.ts'
+import { DomainError } from '../../../src/domain/errors.ts'
+import { addTag, removeTag } from '../../../src/domain/conversations/commands/tagConversation.ts'
+import { runLifecycleSweep } from '../../../src/domain/lifecycle/sweep.ts'
+import { bucketOf } from '../../../src/domain/reports/buckets.ts'
+import { DAILY_COLUMNS, METRIC } from '../../../src/domain/reports/contribution.ts'
+import { folderClocks } from '../../../src/domain/reports/folderClock.ts'
+import { rebuildReports } from '../../../src/domain/reports/rebuild.ts'
+import { buildAgent, buildConversation, buildFolder, buildTag, testClock } from '../../helpers/factories.ts'
+import { listenersCaughtUp } from '../../helpers/queryCounter.ts'
+import { startTestApp, type TestApp } from '../../helpers/testApp.ts'
+
+const MINUTE = 60_000
+
+/** A small deterministic generator (mulberry32): the same seed replays the same activity. */
+function random(seed: number) {
+  let a = seed >>> 0
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  return {
+    next,
+    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
+    chance: (p: number) => next() < p,
+  }
+}
+
+type Row = Record<string, number>
+const add = (map: Map<string, Row>, key: string, column: string, value = 1) => {
+  const row = map.get(key) ?? {}
+  row[column] = (row[column] ?? 0) + value
+  map.set(key, row)
+}
+/** Drops zero cells and empty rows, so two maps compare by what they count. */
+const normalised = (map: Map<string, Row>) =>
+  Object.fromEntries(
+    [...map.entries()]
+      .map(([k, row]) => [k, Object.fromEntries(Object.entries(row).filter(([, v]) => v !== 0))] as const)
+      .filter(([, row]) => Object.keys(row).length)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  )
+
+describe('report rollups', () => {
+  const time = testClock(new Date('2027-03-20T08:00:00Z'))
+  let app: TestApp
+  let ctx: DomainContext
+  const folders: { id: number; agents: Actor[] }[] = []
+  const tags: number[] = []
+
+  beforeAll(async () => {
+    app = await startTestApp({}, { clock: time.clock })
+    ctx = app.ctx.domain
+    const paris = await buildFolder(ctx.prisma, 'Paris desk')
+    const york = await buildFolder(ctx.prisma, 'New York desk')
+    // Both sides of a daylight-saving change fall in the activity (Europe 28 March, America 14 March).
+    await ctx.prisma.folder.update({ where: { id: paris.id }, data: { timeZone: 'Europe/Paris' } })
+    await ctx.prisma.folder.update({ where: { id: york.id }, data: { timeZone: 'America/New_York' } })
+    const ada = await buildAgent(ctx.prisma, { name: 'Ada', folderIds: [paris.id, york.id] })
+    const bob = await buildAgent(ctx.prisma, { name: 'Bob', folderIds: [paris.id] })
+    const cy = await buildAgent(ctx.prisma, { name: 'Cy', folderIds: [york.id] })
+    folders.push({ id: paris.id, agents: [ada, bob] }, { id: york.id, agents: [ada, cy] })
+    for (const name of ['billing', 'bug', 'vip']) tags.push((await buildTag(ctx.prisma, name)).id)
+  })
+  afterAll(async () => {
+    await app?.close()
+  })
+
+  /** Random activity through the real commands, time moving on between steps. */
+  async function play(seed: number, steps: number) {
+    const r = random(seed)
+    const open: number[] = []
+    for (let step = 0; step < steps; step++) {
+      time.advance(r.chance(0.15) ? r.int(1, 3) * 24 * 60 * MINUTE : r.int(1, 240) * MINUTE)
+      const id = open.length ? r.pick(open) : null
+      const conversation = id ? await ctx.prisma.conversation.findUniqueOrThrow({ where: { id } }) : null
+      const folder = folders.find((f) => f.id === conversation?.folderId) ?? folders[0]!
+      const agent = r.pick(folder.agents)
+      const roll = r.next()
+      try {
+        if (!conversation || roll < 0.2) {
+          const target = r.pick(folders)
+          const started = await startCustomerConversation(ctx, SYSTEM, {
+            customerEmail: `customer-${r.int(1, 8)}@example.com`,
+            subject: `Question ${step}`,
+            folderId: target.id,
+            channel: r.chance(0.8) ? 'email' : 'portal',
+            text: 'Hello, I need help with my order.',
+            acknowledge: false,
+          })
+          open.push(started.conversation.id)
+        } else if (roll < 0.25) {
+          const created = await buildConversation(ctx, agent, { folderId: folder.id, mode: r.chance(0.5) ? 'send' : 'record', customerEmail: 'phone@example.com' })
+          open.push(created.id)
+        } else if (roll < 0.45) {
+          await replyAsAgent(ctx, agent, { conversationId: conversation.id, text: 'Here is what we found.' })
+        } else if (roll < 0.6) {
+          await addCustomerMessage(ctx, asCustomer(conversation.customerId), { conversationId: conversation.id, text: 'Thanks, one more thing.' })
+        } else if (roll < 0.68) {
+          await assignConversation(ctx, agent, { conversationId: conversation.id, assigneeId: r.chance(0.2) ? null : r.pick(folder.agents).id })
+        } else if (roll < 0.73) {
+          const other = folders.find((f) => f.id !== folder.id)!
+          await moveConversation(ctx, folders[0]!.agents[0]!, { conversationId: conversation.id, folderId: other.id })
+        } else if (roll < 0.8) {
+          await (r.chance(0.7) ? addTag : removeTag)(ctx, agent, { conversationId: conversation.id, tagId: r.pick(tags) })
+        } else if (roll < 0.9) {
+          await setConversationStatus(ctx, agent, { conversationId: conversation.id, status: 'closed' })
+        } else if (roll < 0.95) {
+          await setConversationStatus(ctx, agent, { conversationId: conversation.id, status: r.pick(['open', 'pending'] as const) })
+        } else {
+          await runLifecycleSweep(ctx, SYSTEM)
+        }
+      } catch (err) {
+        // A step the rules refuse (an agent no longer in the folder, a reply to a closed conversation …) is part of real life.
+        if (!(err instanceof DomainError)) throw err
+      }
+    }
+  }
+
+  /** The rollups as stored, for the every-agent and every-tag views the direct computation makes. */
+  async function fromRollups() {
+    const p = ctx.prisma
+    const daily = new Map<string, Row>()
+    for (const row of await p.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT day::text AS day, * FROM report_daily`)) {
+      for (const c of DAILY_COLUMNS) {
+        if (c === 'customerMessages' || c === 'created') add(daily, `${row.day}|${row.folderId}|*|${row.tagId}`, c, Number(row[c]))
+        else if (c.startsWith('ratings')) continue
+        else if (row.tagId === 0) add(daily, `${row.day}|${row.folderId}|${row.agentId}|0`, c, Number(row[c]))
+      }
+    }
+    const durations = new Map<string, Row>()
+    for (const row of await p.$queryRawUnsafe<{ day: string; folderId: number; metric: number; bucket: number; count: number }[]>(
+      `SELECT day::text AS day, "folderId", metric, bucket, count FROM report_durations WHERE "agentId" = -1 AND "tagId" = 0`,
+    )) {
+      add(durations, `${row.day}|${row.folderId}|${row.metric}`, String(row.bucket), row.count)
+    }
+    const hourly = new Map<string, Row>()
+    for (const row of await p.$queryRawUnsafe<{ hour: Date; folderId: number; messages: number }[]>(`SELECT hour, "folderId", messages FROM report_hourly WHERE "tagId" = 0`)) {
+      add(hourly, `${row.hour.toISOString()}|${row.folderId}`, 'messages', row.messages)
+    }
+    return { daily: normalised(daily), durations: normalised(durations), hourly: normalised(hourly) }
+  }
+
+  /**
+   * The same figures computed straight from the conversations, their messages and their status
+   * changes, without the rollups: customer and agent messages from the messages table, the
+   * assignee of the moment from the assignment events before each change.
+   */
+  async function direct() {
+    const p = ctx.prisma
+    const clocks = await folderClocks(p)
+    const daily = new Map<string, Row>()
+    const durations = new Map<string, Row>()
+    const hourly = new Map<string, Row>()
+    const conversations = await p.$queryRawUnsafe<{ id: number; folderId: number; status: string; tagIds: number[]; createdAt: Date }[]>(
+      `SELECT c.id, c."folderId", c.status::text AS status, c."createdAt",
+              COALESCE(array_agg(t."tagId") FILTER (WHERE t."tagId" IS NOT NULL), '{}') AS "tagIds"
+       FROM conversations c LEFT JOIN conversation_tags t ON t."conversationId" = c.id GROUP BY c.id`,
+    )
+    const messages = await p.$queryRawUnsafe<{ conversationId: number; kind: string; authorAgentId: number | null; createdAt: Date }[]>(
+      `SELECT "conversationId", kind::text AS kind, "authorAgentId", "createdAt" FROM messages
+       WHERE kind IN ('customer', 'agent') AND NOT "isAutoReply" ORDER BY "conversationId", id`,
+    )
+    const changes = await p.$queryRawUnsafe<{ conversationId: number; type: string; to: string | null; actorAgentId: number | null; assignee: number; createdAt: Date; skipped: boolean }[]>(
+      `SELECT e."conversationId", e.type, e.data->>'to' AS "to", e."actorAgentId", e."createdAt", e.data ? 'skipped' AS skipped,
+              COALESCE((SELECT (a.data->>'to')::int FROM events a WHERE a."conversationId" = e."conversationId" AND a.type = 'conversation.assigned'
+                        AND a.position < e.position ORDER BY a.position DESC LIMIT 1), 0) AS assignee
+       FROM events e WHERE e.type IN ('status.changed', 'reminder.sent', 'customer.resolved', 'customer.not_resolved', 'conversation.auto_closed', 'conversation.created')
+       ORDER BY e."conversationId", e.position`,
+    )
+    for (const c of conversations) {
+      const clock = clocks.get(c.folderId)!
+      const day = (at: Date) => clock.day(at)
+      const own = messages.filter((m) => m.conversationId === c.id)
+      const created = changes.find((e) => e.conversationId === c.id && e.type === 'conversation.created')!
+      for (const tag of [0, ...c.tagIds]) add(daily, `${day(created.createdAt)}|${c.folderId}|*|${tag}`, 'created')
+      for (const m of own) {
+        if (m.kind === 'customer') {
+          for (const tag of [0, ...c.tagIds]) add(daily, `${day(m.createdAt)}|${c.folderId}|*|${tag}`, 'customerMessages')
+          const hour = new Date(Math.floor(m.createdAt.getTime() / 3_600_000) * 3_600_000).toISOString()
+          add(hourly, `${hour}|${c.folderId}`, 'messages')
+        } else {
+          add(daily, `${day(m.createdAt)}|${c.folderId}|${m.authorAgentId ?? 0}|0`, 'replies')
+        }
+      }
+      // First response: the first agent message after a first message that was the customer's.
+      if (own[0]?.kind === 'customer') {
+        const reply = own.find((m) => m.kind === 'agent')
+        if (reply) {
+          const seconds = Math.round((reply.createdAt.getTime() - own[0].createdAt.getTime()) / 1000)
+          const business = Math.round(clock.businessSeconds(own[0].createdAt, reply.createdAt))
+          const key = `${day(reply.createdAt)}|${c.folderId}|${reply.authorAgentId ?? 0}|0`
+          add(daily, key, 'firstResponses')
+          add(daily, key, 'firstResponseSeconds', seconds)
+          add(daily, key, 'firstResponseBusinessSeconds', business)
+          add(durations, `${day(reply.createdAt)}|${c.folderId}|${METRIC.firstResponse}`, String(bucketOf(seconds)))
+          add(durations, `${day(reply.createdAt)}|${c.folderId}|${METRIC.firstResponseBusiness}`, String(bucketOf(business)))
+        }
+      }
+      const own_changes = changes.filter((e) => e.conversationId === c.id)
+      let lastClose: (typeof own_changes)[number] | null = null
+      for (const e of own_changes) {
+        const agentKey = (who: number) => `${day(e.createdAt)}|${c.folderId}|${who}|0`
+        if (e.type === 'status.changed' && e.to === 'closed') {
+          add(daily, agentKey(e.assignee || (e.actorAgentId ?? 0)), 'closed')
+          lastClose = e
+        }
+        if (e.type === 'reminder.sent' && !e.skipped) add(daily, agentKey(e.assignee), 'remindersSent')
+        if (e.type === 'customer.resolved') add(daily, agentKey(e.assignee), 'remindersSolved')
+        if (e.type === 'customer.not_resolved') add(daily, agentKey(e.assignee), 'remindersNotSolved')
+        if (e.type === 'conversation.auto_closed') add(daily, agentKey(e.assignee), 'autoClosed')
+      }
+      if (c.status === 'closed' && lastClose) {
+        const seconds = Math.round((lastClose.createdAt.getTime() - created.createdAt.getTime()) / 1000)
+        const business = Math.round(clock.businessSeconds(created.createdAt, lastClose.createdAt))
+        const key = `${day(lastClose.createdAt)}|${c.folderId}|${lastClose.assignee || (lastClose.actorAgentId ?? 0)}|0`
+        add(daily, key, 'resolutions')
+        add(daily, key, 'resolutionSeconds', seconds)
+        add(daily, key, 'resolutionBusinessSeconds', business)
+        add(daily, key, 'resolutionReplies', own.filter((m) => m.kind === 'agent' && m.createdAt <= lastClose.createdAt).length)
+        add(durations, `${day(lastClose.createdAt)}|${c.folderId}|${METRIC.resolution}`, String(bucketOf(seconds)))
+        add(durations, `${day(lastClose.createdAt)}|${c.folderId}|${METRIC.resolutionBusiness}`, String(bucketOf(business)))
+      }
+    }
+    return { daily: normalised(daily), durations: normalised(durations), hourly: normalised(hourly) }
+  }
+
+  it('kept by the listener from randomised activity, they equal a direct computation and a rebuild from the log', async () => {
+    await play(19, 260)
+    await listenersCaughtUp(app.ctx.db.pool, 30_000)
+    const expected = await direct()
+    const kept = await fromRollups()
+    expect(Object.keys(expected.daily).length).toBeGreaterThan(20)
+    expect(kept.daily).toEqual(expected.daily)
+    expect(kept.durations).toEqual(expected.durations)
+    expect(kept.hourly).toEqual(expected.hourly)
+
+    const rebuilt = await rebuildReports(app.ctx.db.pool)
+    expect(rebuilt.conversations).toBe(await ctx.prisma.conversation.count())
+    expect(await fromRollups()).toEqual(kept)
+
+    // After the rebuild the listener goes on from where the rebuild stood, and counts new activity once.
+    await play(20, 60)
+    await listenersCaughtUp(app.ctx.db.pool, 30_000)
+    expect(await fromRollups()).toEqual(await direct())
+  }, 240_000)
+})
