@@ -90,7 +90,10 @@ export async function loadReport(db: Db, actor: Actor, filters: ReportFilters): 
   const metrics = filters.businessHours ? [METRIC.firstResponseBusiness, METRIC.resolutionBusiness] : [METRIC.firstResponse, METRIC.resolution]
 
   const [days, agentSums, durations, hours, tagRows, folderRows, comments] = await Promise.all([
-    db.$queryRawUnsafe<({ day: string } & Record<DailyColumn, number>)[]>(`SELECT day::text AS day, ${SUM_COLUMNS} FROM report_daily WHERE ${where} GROUP BY day`, ...params),
+    db.$queryRawUnsafe<({ day: string } & Record<DailyColumn, number>)[]>(
+      `SELECT day::text AS day, ${SUM_COLUMNS} FROM report_daily WHERE ${where} GROUP BY day`,
+      ...params,
+    ),
     db.$queryRawUnsafe<({ agentId: number } & Record<DailyColumn, number>)[]>(
       `SELECT "agentId", ${SUM_COLUMNS} FROM report_daily WHERE ${where} AND day >= $6::date AND "agentId" <> 0 GROUP BY "agentId"`,
       ...params,
@@ -153,7 +156,11 @@ export async function loadReport(db: Db, actor: Actor, filters: ReportFilters): 
     byStart.set(start, sums)
   }
   const starts: string[] = []
-  for (let day = filters.interval === 'week' ? weekOf(filters.from) : filters.from; day <= filters.to; day = addDays(day, filters.interval === 'week' ? 7 : 1)) {
+  for (
+    let day = filters.interval === 'week' ? weekOf(filters.from) : filters.from;
+    day <= filters.to;
+    day = addDays(day, filters.interval === 'week' ? 7 : 1)
+  ) {
     starts.push(day)
   }
   const volumeSeries: VolumePoint[] = starts.map((start) => {
@@ -227,7 +234,9 @@ async function namesOf(db: Db, agentIds: number[], tagIds: number[], folderIds: 
 
 /** The latest confirmed ratings with a comment in the range, newest first. */
 async function latestComments(db: Db, filters: ReportFilters, folders: number[] | null): Promise<RatingComment[]> {
-  const rows = await db.$queryRawUnsafe<{ number: number; subject: string; customerName: string; customerEmail: string; value: RatingComment['value']; comment: string; at: Date }[]>(
+  const rows = await db.$queryRawUnsafe<
+    { number: number; subject: string; customerName: string; customerEmail: string; value: RatingComment['value']; comment: string; at: Date }[]
+  >(
     `SELECT c.number, c.subject, cu.name AS "customerName", cu.email AS "customerEmail", r.value::text AS value, r.comment, r."updatedAt" AS at
      FROM ratings r JOIN conversations c ON c.id = r."conversationId" JOIN customers cu ON cu.id = r."customerId"
      WHERE r.confirmed AND r.comment <> ''

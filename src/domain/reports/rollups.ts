@@ -21,7 +21,11 @@ export const COUNTED_EVENTS = [
 ] as const
 
 /** Every contribution of these conversations, from their events and where they are filed now. */
-export async function contributionsOf(db: Pick<Prisma | Tx, '$queryRawUnsafe'>, ids: readonly number[], clocks: ReadonlyMap<number, FolderClock>): Promise<Map<number, Contribution>> {
+export async function contributionsOf(
+  db: Pick<Prisma | Tx, '$queryRawUnsafe'>,
+  ids: readonly number[],
+  clocks: ReadonlyMap<number, FolderClock>,
+): Promise<Map<number, Contribution>> {
   const out = new Map<number, Contribution>()
   if (!ids.length) return out
   const [conversations, events] = await Promise.all([

@@ -9,10 +9,12 @@ import { setConversationStatus } from '../../../src/domain/conversations/command
 import { startCustomerConversation } from '../../../src/domain/conversations/commands/startCustomerConversation.ts'
 import { DomainError } from '../../../src/domain/errors.ts'
 import { addTag, removeTag } from '../../../src/domain/conversations/commands/tagConversation.ts'
+import { recordRating } from '../../../src/domain/ratings/recordRating.ts'
 import { runLifecycleSweep } from '../../../src/domain/lifecycle/sweep.ts'
 import { bucketOf } from '../../../src/domain/reports/buckets.ts'
 import { DAILY_COLUMNS, METRIC } from '../../../src/domain/reports/contribution.ts'
 import { folderClocks } from '../../../src/domain/reports/folderClock.ts'
+import { loadReport } from '../../../src/domain/reports/report.ts'
 import { rebuildReports } from '../../../src/domain/reports/rebuild.ts'
 import { buildAgent, buildConversation, buildFolder, buildTag, testClock } from '../../helpers/factories.ts'
 import { listenersCaughtUp } from '../../helpers/queryCounter.ts'
@@ -66,7 +68,15 @@ describe('report rollups', () => {
     const paris = await buildFolder(ctx.prisma, 'Paris desk')
     const york = await buildFolder(ctx.prisma, 'New York desk')
     // Both sides of a daylight-saving change fall in the activity (Europe 28 March, America 14 March).
-    await ctx.prisma.folder.update({ where: { id: paris.id }, data: { timeZone: 'Europe/Paris' } })
+    const nineToSix: [string, string][] = [
+      ['09:00', '12:30'],
+      ['13:30', '18:00'],
+    ]
+    const businessHours = {
+      week: { mon: nineToSix, tue: nineToSix, wed: nineToSix, thu: nineToSix, fri: nineToSix, sat: [], sun: [] },
+      holidays: ['2027-04-05', '2027-05-01'],
+    }
+    await ctx.prisma.folder.update({ where: { id: paris.id }, data: { timeZone: 'Europe/Paris', businessHours } })
     await ctx.prisma.folder.update({ where: { id: york.id }, data: { timeZone: 'America/New_York' } })
     const ada = await buildAgent(ctx.prisma, { name: 'Ada', folderIds: [paris.id, york.id] })
     const bob = await buildAgent(ctx.prisma, { name: 'Bob', folderIds: [paris.id] })
@@ -102,7 +112,11 @@ describe('report rollups', () => {
           })
           open.push(started.conversation.id)
         } else if (roll < 0.25) {
-          const created = await buildConversation(ctx, agent, { folderId: folder.id, mode: r.chance(0.5) ? 'send' : 'record', customerEmail: 'phone@example.com' })
+          const created = await buildConversation(ctx, agent, {
+            folderId: folder.id,
+            mode: r.chance(0.5) ? 'send' : 'record',
+            customerEmail: 'phone@example.com',
+          })
           open.push(created.id)
         } else if (roll < 0.45) {
           await replyAsAgent(ctx, agent, { conversationId: conversation.id, text: 'Here is what we found.' })
@@ -117,7 +131,13 @@ describe('report rollups', () => {
           await (r.chance(0.7) ? addTag : removeTag)(ctx, agent, { conversationId: conversation.id, tagId: r.pick(tags) })
         } else if (roll < 0.9) {
           await setConversationStatus(ctx, agent, { conversationId: conversation.id, status: 'closed' })
-        } else if (roll < 0.95) {
+        } else if (roll < 0.93) {
+          await recordRating(ctx, asCustomer(conversation.customerId), {
+            conversationId: conversation.id,
+            value: r.pick(['great', 'okay', 'bad'] as const),
+            confirmed: r.chance(0.7),
+          })
+        } else if (roll < 0.96) {
           await setConversationStatus(ctx, agent, { conversationId: conversation.id, status: r.pick(['open', 'pending'] as const) })
         } else {
           await runLifecycleSweep(ctx, SYSTEM)
@@ -133,11 +153,10 @@ describe('report rollups', () => {
   async function fromRollups() {
     const p = ctx.prisma
     const daily = new Map<string, Row>()
-    for (const row of await p.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT day::text AS day, * FROM report_daily`)) {
+    for (const row of await p.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT *, day::text AS "dayText" FROM report_daily`)) {
       for (const c of DAILY_COLUMNS) {
-        if (c === 'customerMessages' || c === 'created') add(daily, `${row.day}|${row.folderId}|*|${row.tagId}`, c, Number(row[c]))
-        else if (c.startsWith('ratings')) continue
-        else if (row.tagId === 0) add(daily, `${row.day}|${row.folderId}|${row.agentId}|0`, c, Number(row[c]))
+        if (c === 'customerMessages' || c === 'created') add(daily, `${row.dayText}|${row.folderId}|*|${row.tagId}`, c, Number(row[c]))
+        else if (row.tagId === 0) add(daily, `${row.dayText}|${row.folderId}|${row.agentId}|0`, c, Number(row[c]))
       }
     }
     const durations = new Map<string, Row>()
@@ -147,7 +166,9 @@ describe('report rollups', () => {
       add(durations, `${row.day}|${row.folderId}|${row.metric}`, String(row.bucket), row.count)
     }
     const hourly = new Map<string, Row>()
-    for (const row of await p.$queryRawUnsafe<{ hour: Date; folderId: number; messages: number }[]>(`SELECT hour, "folderId", messages FROM report_hourly WHERE "tagId" = 0`)) {
+    for (const row of await p.$queryRawUnsafe<{ hour: Date; folderId: number; messages: number }[]>(
+      `SELECT hour, "folderId", messages FROM report_hourly WHERE "tagId" = 0`,
+    )) {
       add(hourly, `${row.hour.toISOString()}|${row.folderId}`, 'messages', row.messages)
     }
     return { daily: normalised(daily), durations: normalised(durations), hourly: normalised(hourly) }
@@ -173,12 +194,24 @@ describe('report rollups', () => {
       `SELECT "conversationId", kind::text AS kind, "authorAgentId", "createdAt" FROM messages
        WHERE kind IN ('customer', 'agent') AND NOT "isAutoReply" ORDER BY "conversationId", id`,
     )
-    const changes = await p.$queryRawUnsafe<{ conversationId: number; type: string; to: string | null; actorAgentId: number | null; assignee: number; createdAt: Date; skipped: boolean }[]>(
+    const changes = await p.$queryRawUnsafe<
+      { conversationId: number; type: string; to: string | null; actorAgentId: number | null; assignee: number; createdAt: Date; skipped: boolean }[]
+    >(
       `SELECT e."conversationId", e.type, e.data->>'to' AS "to", e."actorAgentId", e."createdAt", e.data ? 'skipped' AS skipped,
               COALESCE((SELECT (a.data->>'to')::int FROM events a WHERE a."conversationId" = e."conversationId" AND a.type = 'conversation.assigned'
                         AND a.position < e.position ORDER BY a.position DESC LIMIT 1), 0) AS assignee
        FROM events e WHERE e.type IN ('status.changed', 'reminder.sent', 'customer.resolved', 'customer.not_resolved', 'conversation.auto_closed', 'conversation.created')
        ORDER BY e."conversationId", e.position`,
+    )
+    // The rating a conversation has now, if confirmed, on the day it was last given, to the assignee of that moment.
+    const ratings = await p.$queryRawUnsafe<{ conversationId: number; value: string; at: Date; assignee: number }[]>(
+      `SELECT r."conversationId", r.value::text AS value, e."createdAt" AS at,
+              COALESCE((SELECT (a.data->>'to')::int FROM events a WHERE a."conversationId" = e."conversationId" AND a.type = 'conversation.assigned'
+                        AND a.position < e.position ORDER BY a.position DESC LIMIT 1), 0) AS assignee
+       FROM ratings r
+       JOIN LATERAL (SELECT * FROM events e WHERE e."conversationId" = r."conversationId" AND e.type = 'rating.given' AND (e.data->>'confirmed')::boolean
+                     ORDER BY e.position DESC LIMIT 1) e ON true
+       WHERE r.confirmed`,
     )
     for (const c of conversations) {
       const clock = clocks.get(c.folderId)!
@@ -222,6 +255,9 @@ describe('report rollups', () => {
         if (e.type === 'customer.not_resolved') add(daily, agentKey(e.assignee), 'remindersNotSolved')
         if (e.type === 'conversation.auto_closed') add(daily, agentKey(e.assignee), 'autoClosed')
       }
+      const rated = ratings.find((x) => x.conversationId === c.id)
+      if (rated)
+        add(daily, `${day(rated.at)}|${c.folderId}|${rated.assignee}|0`, { great: 'ratingsGreat', okay: 'ratingsOkay', bad: 'ratingsBad' }[rated.value]!)
       if (c.status === 'closed' && lastClose) {
         const seconds = Math.round((lastClose.createdAt.getTime() - created.createdAt.getTime()) / 1000)
         const business = Math.round(clock.businessSeconds(created.createdAt, lastClose.createdAt))
@@ -243,6 +279,19 @@ describe('report rollups', () => {
     const expected = await direct()
     const kept = await fromRollups()
     expect(Object.keys(expected.daily).length).toBeGreaterThan(20)
+    // The business hours of the Paris desk count less than the clock.
+    let all = 0
+    let business = 0
+    let ratings = 0
+    for (const row of Object.values(expected.daily)) {
+      all += row.resolutionSeconds ?? 0
+      business += row.resolutionBusinessSeconds ?? 0
+      ratings += (row.ratingsGreat ?? 0) + (row.ratingsOkay ?? 0) + (row.ratingsBad ?? 0)
+    }
+    const sums = { all, business }
+    expect(ratings).toBeGreaterThan(0)
+    expect(sums.business).toBeGreaterThan(0)
+    expect(sums.business).toBeLessThan(sums.all)
     expect(kept.daily).toEqual(expected.daily)
     expect(kept.durations).toEqual(expected.durations)
     expect(kept.hourly).toEqual(expected.hourly)
@@ -256,4 +305,46 @@ describe('report rollups', () => {
     await listenersCaughtUp(app.ctx.db.pool, 30_000)
     expect(await fromRollups()).toEqual(await direct())
   }, 240_000)
+
+  it('reads into a report: totals of the range, the period before, and only the folders the viewer may read', async () => {
+    await listenersCaughtUp(app.ctx.db.pool, 30_000)
+    const expected = (await direct()).daily
+    const total = (column: string, from: string, to: string, folderId?: number) =>
+      Object.entries(expected)
+        .filter(([key]) => key.slice(0, 10) >= from && key.slice(0, 10) <= to && (folderId === undefined || key.split('|')[1] === String(folderId)))
+        .filter(([key]) => (column === 'created' || column === 'customerMessages' ? key.split('|')[2] === '*' : key.split('|')[2] !== '*'))
+        .filter(([key]) => key.endsWith('|0'))
+        .reduce((sum, [, row]) => sum + (row[column] ?? 0), 0)
+    const filters = {
+      from: '2027-04-01',
+      to: '2027-05-15',
+      folderId: null,
+      agentId: null,
+      tagId: null,
+      businessHours: false,
+      interval: 'week' as const,
+      timeZone: 'Europe/Paris',
+    }
+    const admin = await buildAgent(ctx.prisma, { role: 'admin' })
+    const report = await loadReport(ctx.prisma, admin, filters)
+    expect(report.previous).toEqual({ from: '2027-02-15', to: '2027-03-31' })
+    for (const column of ['created', 'customerMessages', 'replies', 'closed'] as const) {
+      expect(report.current.volume[column]).toBe(total(column, filters.from, filters.to))
+      expect(report.before.volume[column]).toBe(total(column, report.previous.from, report.previous.to))
+    }
+    expect(report.current.volume.created).toBeGreaterThan(0)
+    expect(report.volumeSeries.reduce((sum, p) => sum + p.replies, 0)).toBe(report.current.volume.replies)
+    expect(report.current.firstResponse.count).toBe(total('firstResponses', filters.from, filters.to))
+    expect(report.busiestHours.flat().reduce((a, b) => a + b, 0)).toBeGreaterThan(0)
+
+    // Bob works in the Paris desk only: his report is the Paris desk's, and asking for New York gives nothing.
+    const bob = folders[0]!.agents[1]!
+    const paris = folders[0]!.id
+    const york = folders[1]!.id
+    const his = await loadReport(ctx.prisma, bob, filters)
+    expect(his.current.volume.created).toBe(total('created', filters.from, filters.to, paris))
+    expect(his.folders.map((f) => f.id)).not.toContain(york)
+    const forbidden = await loadReport(ctx.prisma, bob, { ...filters, folderId: york })
+    expect(forbidden.current.volume).toEqual({ created: 0, customerMessages: 0, replies: 0, closed: 0 })
+  }, 60_000)
 })
