@@ -88,3 +88,6 @@ CREATE INDEX "ratings_updatedAt_idx" ON "ratings"("updatedAt" DESC);
 
 -- AddForeignKey
 ALTER TABLE "ratings" ADD CONSTRAINT "ratings_conversationId_fkey" FOREIGN KEY ("conversationId") REFERENCES "conversations"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- A report of the whole team reads its durations from this index alone (no visit to the table).
+CREATE INDEX "report_durations_read_idx" ON "report_durations"("agentId", "tagId", "day", "folderId", "metric", "bucket") INCLUDE ("count");

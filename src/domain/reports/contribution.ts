@@ -196,7 +196,7 @@ export function contributionOf(events: readonly ContributionEvent[], where: { fo
   return out
 }
 
-/** report_durations' agent for durations counted for the whole team (report_durations in the schema). */
+/** The agent of the rows that count for the whole team, so that a report of the team reads a few rows per day. */
 export const EVERY_AGENT = '-1'
 
 /** Rows to add to the rollups, from contributions counted positively or taken back out. */
@@ -205,15 +205,18 @@ export class RollupDelta {
   readonly durations = new Map<string, number>()
   readonly hourly = new Map<string, number>()
 
-  /** Adds (sign 1) or takes out (sign -1) a contribution, for the every-conversation row and each tag's. */
+  /** Adds (sign 1) or takes out (sign -1) a contribution: under its agent and the whole team's, every conversation's and each tag's. */
   apply(c: Contribution, sign: 1 | -1) {
     const tags = [0, ...c.t]
     for (const [key, vector] of Object.entries(c.d)) {
+      const day = key.slice(0, 10)
       for (const tag of tags) {
-        const k = `${key.slice(0, 10)}|${c.f}|${key.slice(11)}|${tag}`
-        const sum = this.daily.get(k) ?? new Array<number>(DAILY_COLUMNS.length).fill(0)
-        for (let i = 0; i < vector.length; i++) sum[i]! += sign * vector[i]!
-        this.daily.set(k, sum)
+        for (const agent of [key.slice(11), EVERY_AGENT]) {
+          const k = `${day}|${c.f}|${agent}|${tag}`
+          const sum = this.daily.get(k) ?? new Array<number>(DAILY_COLUMNS.length).fill(0)
+          for (let i = 0; i < vector.length; i++) sum[i]! += sign * vector[i]!
+          this.daily.set(k, sum)
+        }
       }
     }
     for (const [key, count] of Object.entries(c.u)) {

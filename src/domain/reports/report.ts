@@ -2,7 +2,7 @@ import type { Prisma, Tx } from '../../db/database.ts'
 import type { Actor } from '../actor.ts'
 import { folderScope } from '../policy.ts'
 import { quantileOf } from './buckets.ts'
-import { DAILY_COLUMNS, METRIC, type DailyColumn } from './contribution.ts'
+import { DAILY_COLUMNS, EVERY_AGENT, METRIC, type DailyColumn } from './contribution.ts'
 import type {
   AgentRow,
   BreakdownRow,
@@ -84,9 +84,12 @@ export async function loadReport(db: Db, actor: Actor, filters: ReportFilters): 
   const folders: number[] | null = filters.folderId !== null ? (scope === null || scope.includes(filters.folderId) ? [filters.folderId] : []) : scope
   const tag = filters.tagId ?? 0
 
-  // $1 from (previous period's), $2 to, $3 tag, $4 folders or null, $5 agent or null.
-  const params = [previous.from, filters.to, tag, folders, filters.agentId] as const
-  const where = `"tagId" = $3 AND day BETWEEN $1::date AND $2::date AND ($4::int[] IS NULL OR "folderId" = ANY($4::int[])) AND ($5::int IS NULL OR "agentId" = $5::int)`
+  // Without an agent filter, the whole team's rows (-1) hold the sums.
+  const agent = filters.agentId ?? Number(EVERY_AGENT)
+  // $1 from (previous period's), $2 to, $3 tag, $4 folders or null, $5 agent.
+  const params = [previous.from, filters.to, tag, folders, agent] as const
+  const inRange = `day BETWEEN $1::date AND $2::date AND ($4::int[] IS NULL OR "folderId" = ANY($4::int[]))`
+  const where = `"tagId" = $3 AND ${inRange} AND "agentId" = $5`
   const metrics = filters.businessHours ? [METRIC.firstResponseBusiness, METRIC.resolutionBusiness] : [METRIC.firstResponse, METRIC.resolution]
 
   const [days, agentSums, durations, hours, tagRows, folderRows, comments] = await Promise.all([
@@ -95,7 +98,8 @@ export async function loadReport(db: Db, actor: Actor, filters: ReportFilters): 
       ...params,
     ),
     db.$queryRawUnsafe<({ agentId: number } & Record<DailyColumn, number>)[]>(
-      `SELECT "agentId", ${SUM_COLUMNS} FROM report_daily WHERE ${where} AND day >= $6::date AND "agentId" <> 0 GROUP BY "agentId"`,
+      `SELECT "agentId", ${SUM_COLUMNS} FROM report_daily
+       WHERE "tagId" = $3 AND ${inRange} AND day >= $6::date AND ($5::int < 0 OR "agentId" = $5) AND "agentId" > 0 GROUP BY "agentId"`,
       ...params,
       filters.from,
     ),
@@ -108,7 +112,7 @@ export async function loadReport(db: Db, actor: Actor, filters: ReportFilters): 
       filters.to,
       tag,
       filters.from,
-      filters.agentId ?? -1,
+      agent,
       metrics,
       folders,
     ),
@@ -127,13 +131,13 @@ export async function loadReport(db: Db, actor: Actor, filters: ReportFilters): 
     db.$queryRawUnsafe<{ id: number; current: number; previous: number }[]>(
       `SELECT "tagId" AS id, COALESCE(sum(created) FILTER (WHERE day >= $3::date), 0)::int AS current, COALESCE(sum(created) FILTER (WHERE day < $3::date), 0)::int AS previous
        FROM report_daily
-       WHERE "tagId" <> 0 AND day BETWEEN $1::date AND $2::date AND ($4::int[] IS NULL OR "folderId" = ANY($4::int[])) AND ($5::int IS NULL OR "agentId" = $5::int)
+       WHERE "tagId" <> 0 AND day BETWEEN $1::date AND $2::date AND ($4::int[] IS NULL OR "folderId" = ANY($4::int[])) AND "agentId" = $5
        GROUP BY "tagId"`,
       previous.from,
       filters.to,
       filters.from,
       folders,
-      filters.agentId,
+      agent,
     ),
     db.$queryRawUnsafe<{ id: number; current: number; previous: number }[]>(
       `SELECT "folderId" AS id, COALESCE(sum(created) FILTER (WHERE day >= $6::date), 0)::int AS current, COALESCE(sum(created) FILTER (WHERE day < $6::date), 0)::int AS previous

@@ -153,7 +153,12 @@ describe('report rollups', () => {
   async function fromRollups() {
     const p = ctx.prisma
     const daily = new Map<string, Row>()
+    const team = new Map<string, Row>()
+    const agents = new Map<string, Row>()
     for (const row of await p.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT *, day::text AS "dayText" FROM report_daily`)) {
+      // The whole team's rows are the sums of the agents' rows.
+      for (const c of DAILY_COLUMNS) add(row.agentId === -1 ? team : agents, `${row.dayText}|${row.folderId}|${row.tagId}`, c, Number(row[c]))
+      if (row.agentId === -1) continue
       for (const c of DAILY_COLUMNS) {
         if (c === 'customerMessages' || c === 'created') add(daily, `${row.dayText}|${row.folderId}|*|${row.tagId}`, c, Number(row[c]))
         else if (row.tagId === 0) add(daily, `${row.dayText}|${row.folderId}|${row.agentId}|0`, c, Number(row[c]))
@@ -171,6 +176,7 @@ describe('report rollups', () => {
     )) {
       add(hourly, `${row.hour.toISOString()}|${row.folderId}`, 'messages', row.messages)
     }
+    expect(normalised(team)).toEqual(normalised(agents))
     return { daily: normalised(daily), durations: normalised(durations), hourly: normalised(hourly) }
   }
 
