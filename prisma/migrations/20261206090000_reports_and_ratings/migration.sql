@@ -90,4 +90,4 @@ CREATE INDEX "ratings_updatedAt_idx" ON "ratings"("updatedAt" DESC);
 ALTER TABLE "ratings" ADD CONSTRAINT "ratings_conversationId_fkey" FOREIGN KEY ("conversationId") REFERENCES "conversations"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- A report of the whole team reads its durations from this index alone (no visit to the table).
-CREATE INDEX "report_durations_read_idx" ON "report_durations"("agentId", "tagId", "day", "folderId", "metric", "bucket") INCLUDE ("count");
+CREATE INDEX "report_durations_read_idx" ON "report_durations"("agentId", "tagId", "metric", "day", "folderId", "bucket") INCLUDE ("count");
