@@ -406,8 +406,17 @@ export interface AppBenchContext {
  * The common shape of the app scenarios: start the app on the seeded database, sign in as the
  * bench admin and the bench agent, build the scenarios, measure, print, save.
  */
-export async function runAppBench(kind: string, build: (ctx: AppBenchContext) => Promise<Scenario[]>) {
-  const { common } = parseCommon()
+export async function runAppBench(
+  kind: string,
+  build: (ctx: AppBenchContext) => Promise<Scenario[]>,
+  more: {
+    /** Options of this benchmark besides the common ones. */
+    options?: NonNullable<ParseArgsConfig['options']>
+    /** Printed after the table and kept in the JSON result. */
+    summarise?: (results: Measurement[], values: Record<string, string | boolean | undefined>) => Record<string, unknown>
+  } = {},
+) {
+  const { common, values } = parseCommon(more.options)
   const data = await describeData(common.databaseUrl).catch((err) => {
     console.error(
       `Cannot read ${common.db}: ${err.message}. Seed it first, e.g.\n  createdb -h 127.0.0.1 -U postgres ${common.db}\n  DATABASE_URL=${common.databaseUrl} npm run seed -- --conversations 100000`,
@@ -426,10 +435,12 @@ export async function runAppBench(kind: string, build: (ctx: AppBenchContext) =>
     const results = await measureAll(app.url, scenarios, common, app.pid)
     const peak = Math.max(...results.map((r) => r.rssMb))
     console.log(`app resident memory: ${idle} MB idle after start, ${peak} MB peak under load`)
+    const summary = more.summarise?.(results, values) ?? {}
     await saveResults(kind, common, {
       dataShape: data,
       rssIdleMb: idle,
       rssPeakMb: peak,
+      ...summary,
       scenarios: scenarios.map((s) => ({ name: s.name, paths: s.paths.slice(0, 3), pathCount: s.paths.length })),
       results,
     })

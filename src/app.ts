@@ -42,6 +42,7 @@ import { draftsRouter } from './web/agent/drafts/routes.ts'
 import { similarRouter } from './web/agent/similar/routes.ts'
 import { mergeRouter } from './web/agent/merge/routes.ts'
 import { copiesRouter } from './web/agent/copies/routes.ts'
+import { reportsRouter } from './web/agent/reports/routes.ts'
 import { chooseLanguage } from './web/middleware/language.ts'
 import { renderPage } from './web/localizedViews.ts'
 import { REFERENCE_LOCALE } from './i18n/catalogues.ts'
@@ -169,6 +170,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(similarRouter(ctx))
   app.use(mergeRouter(ctx))
   app.use(copiesRouter(ctx))
+  app.use(reportsRouter(ctx))
   app.use(attachmentsRouter(ctx))
   app.use(adminRouter(ctx))
   app.use(foldersAdminRouter(ctx))

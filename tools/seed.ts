@@ -4,7 +4,12 @@
 //
 // Folders, agents (with folder memberships), tags, customers (about one per three conversations),
 // conversations with a help desk's status mix spread over two years, messages with real words
-// (including internal comments), history events, tags and attachments on a share of them.
+// (including internal comments), tags and attachments on a share of them, and the event log the
+// commands and the lifecycle sweep would have written: created (carrying the first message), one
+// event per later message, assignments, tags, every status change, reminders, the customers'
+// answers, automatic closings, and satisfaction ratings on about 30 % of the closed conversations
+// that had a reply. Every folder asks for ratings; half have office hours. The report rollups are
+// built from that log at the end (--no-reports skips it; npm run reports:rebuild builds them later).
 // Everything is generated here (deterministic: the same options give the same data) and written in
 // large multi-row INSERT … SELECT FROM unnest(…) batches inside ONE transaction: secondary indexes
 // are dropped first and rebuilt at the end (much faster than maintaining GIN indexes row by row),
@@ -21,6 +26,8 @@ import { openDatabase, type Database } from '../src/db/database.ts'
 import { embeddedDatabaseBusyMessage } from '../src/db/commandLine.ts'
 import { EmbeddedDatabaseBusyError } from '../src/db/embedded.ts'
 import { hashPassword } from '../src/domain/agents/passwords.ts'
+import { businessHoursSchema, type BusinessHours } from '../src/domain/reports/businessHours.ts'
+import { rebuildReports } from '../src/domain/reports/rebuild.ts'
 import { createLogger } from '../src/logger.ts'
 
 export const BENCH_PASSWORD = 'bench password'
@@ -63,17 +70,24 @@ const DAY = 24 * HOUR
 // The cast.
 
 const FOLDERS = [
-  { name: 'General', address: null },
-  { name: 'Billing', address: 'billing@bench.suivi.test' },
-  { name: 'Technical', address: 'tech@bench.suivi.test' },
-  { name: 'Shipping', address: 'shipping@bench.suivi.test' },
-  { name: 'Sales', address: 'sales@bench.suivi.test' },
-  { name: 'Accounts', address: 'accounts@bench.suivi.test' },
-  { name: 'Mobile', address: 'mobile@bench.suivi.test' },
-  { name: 'Enterprise', address: 'enterprise@bench.suivi.test' },
-  { name: 'Partners', address: 'partners@bench.suivi.test' },
-  { name: 'Feedback', address: 'feedback@bench.suivi.test' },
+  { name: 'General', address: null, timeZone: 'Europe/Paris' },
+  { name: 'Billing', address: 'billing@bench.suivi.test', timeZone: 'Europe/Paris' },
+  { name: 'Technical', address: 'tech@bench.suivi.test', timeZone: 'UTC' },
+  { name: 'Shipping', address: 'shipping@bench.suivi.test', timeZone: 'Europe/Berlin' },
+  { name: 'Sales', address: 'sales@bench.suivi.test', timeZone: 'America/New_York' },
+  { name: 'Accounts', address: 'accounts@bench.suivi.test', timeZone: 'Europe/Paris' },
+  { name: 'Mobile', address: 'mobile@bench.suivi.test', timeZone: 'Europe/London' },
+  { name: 'Enterprise', address: 'enterprise@bench.suivi.test', timeZone: 'America/Los_Angeles' },
+  { name: 'Partners', address: 'partners@bench.suivi.test', timeZone: 'Asia/Singapore' },
+  { name: 'Feedback', address: 'feedback@bench.suivi.test', timeZone: 'UTC' },
 ]
+/** The opening hours of every other folder: Monday to Friday, 09:00–18:00 in its time zone, closed on New Year's Day and Christmas. */
+function officeHours(now: Date): BusinessHours {
+  const day: [string, string][] = [['09:00', '18:00']]
+  const year = now.getUTCFullYear()
+  const holidays = [year - 2, year - 1, year, year + 1].flatMap((y) => [`${y}-01-01`, `${y}-12-25`])
+  return businessHoursSchema.parse({ week: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: [], sun: [] }, holidays })
+}
 
 const TAGS = [
   { name: 'billing', colour: 'amber' },
@@ -215,6 +229,11 @@ const ORDER_SENTENCES: ((r: Random) => string)[] = [
   (r) => `I checked your ${COMMON_WORD} and the ${r.pick(NOUNS)} is ${r.pick(PAST)}.`,
   (r) => `Your ${COMMON_WORD} ${r.int(100000, 999999)} is on its way.`,
 ]
+const RATING_COMMENTS: Record<string, string[]> = {
+  great: ['Quick and friendly, thank you!', 'Solved in one reply, great service.', 'Very helpful, thanks a lot.', 'Clear answer, everything works now.'],
+  okay: ['It works now, but it took a while.', 'Fine in the end, though I had to explain twice.', 'OK, the answer was a bit short.'],
+  bad: ['Nobody really read my message.', 'Still not working and the conversation was closed.', 'Too slow, I waited days for an answer.'],
+}
 const GREETINGS = ['Hello,', 'Hi there,', 'Hi,', 'Good morning,', 'Dear support team,', 'Hey,']
 const SIGNOFFS = ['Thanks', 'Best', 'Kind regards', 'Cheers', 'Many thanks', 'Best regards']
 
@@ -272,6 +291,8 @@ export interface SeedOptions {
   seed: number
   batch: number
   now: Date
+  /** Build the report rollups at the end. */
+  reports: boolean
 }
 
 type Status = 'new' | 'open' | 'pending' | 'closed'
@@ -307,7 +328,9 @@ class Batch {
     closedAt: [] as (number | null)[],
     closedByKind: [] as (string | null)[],
     closedById: [] as (number | null)[],
+    reminderSentAt: [] as (number | null)[],
     createdAt: [] as number[],
+    updatedAt: [] as number[],
   }
   m = {
     id: [] as number[],
@@ -337,6 +360,14 @@ class Batch {
     mimeType: [] as string[],
     size: [] as number[],
     createdAt: [] as number[],
+  }
+  r = {
+    conversationId: [] as number[],
+    customerId: [] as number[],
+    value: [] as string[],
+    comment: [] as string[],
+    createdAt: [] as number[],
+    updatedAt: [] as number[],
   }
 }
 
@@ -373,13 +404,51 @@ function messageCountFor(r: Random, messagesPer: number): number {
 }
 
 /**
- * What is decided for every conversation up front: status, size and times. Ids are then given in
- * creation order, as a real help desk numbers its conversations (recent ones have high ids).
+ * How a conversation's story ends after its last message, as the commands and the lifecycle sweep
+ * write it (reminder after PENDING_CLOSE_DAYS − REMINDER_BEFORE_CLOSE_DAYS days of silence,
+ * closing after PENDING_CLOSE_DAYS, the settings' defaults).
+ */
+const PATH = {
+  /** new, open, pending: nothing after the last message. */
+  none: 0,
+  /** pending, and the customer was sent the reminder. */
+  reminded: 1,
+  /** closed by an agent some time after the customer's last message. */
+  closedAfterCustomer: 2,
+  /** closed by an agent with their last reply. */
+  closedWithReply: 3,
+  /** reminded, then closed by the sweep. */
+  autoClosed: 4,
+  /** reminded, and the customer answered "solved" (which closes it). */
+  customerResolved: 5,
+  /** reminded, the customer answered "not solved" (reopened), then an agent closed it. */
+  customerNotResolved: 6,
+} as const
+const CLOSED_PATHS: [number, number][] = [
+  [PATH.closedAfterCustomer, 0.4],
+  [PATH.closedWithReply, 0.3],
+  [PATH.autoClosed, 0.12],
+  [PATH.customerResolved, 0.13],
+  [PATH.customerNotResolved, 0.05],
+]
+const PENDING_CLOSE_DAYS = 30
+const REMINDER_BEFORE_CLOSE_DAYS = 7
+const REMINDER_AFTER = (PENDING_CLOSE_DAYS - REMINDER_BEFORE_CLOSE_DAYS) * DAY
+
+/**
+ * What is decided for every conversation up front: status, size, how it ends and times. Ids are
+ * then given in creation order, as a real help desk numbers its conversations (recent ones have
+ * high ids).
  */
 interface Skeleton {
   status: Uint8Array
   size: Uint8Array
+  path: Uint8Array
+  /** The end of its story: the last message, reminder, answer or closing. */
   last: Float64Array
+  /** From the last message to that end. */
+  tail: Float64Array
+  /** From the first message to the last. */
   span: Float64Array
   /** Indexes into the arrays above, oldest creation first. */
   order: Uint32Array
@@ -389,20 +458,51 @@ const STATUS_CODES: Status[] = ['new', 'open', 'pending', 'closed']
 
 function planSkeleton(r: Random, opts: SeedOptions): Skeleton {
   const n = opts.conversations
-  const sk: Skeleton = { status: new Uint8Array(n), size: new Uint8Array(n), last: new Float64Array(n), span: new Float64Array(n), order: new Uint32Array(n) }
+  const sk: Skeleton = {
+    status: new Uint8Array(n),
+    size: new Uint8Array(n),
+    path: new Uint8Array(n),
+    last: new Float64Array(n),
+    tail: new Float64Array(n),
+    span: new Float64Array(n),
+    order: new Uint32Array(n),
+  }
   const nowMs = opts.now.getTime()
   const created = new Float64Array(n)
   for (let i = 0; i < n; i++) {
     const status = pickStatus(r)
     const [minAgo, maxAgo] = AGE[status]
     const size = messageCountFor(r, opts.messagesPer)
-    const last = nowMs - Math.round(minAgo + r.next() * (maxAgo - minAgo))
+    let last = nowMs - Math.round(minAgo + r.next() * (maxAgo - minAgo))
     const span = Math.round((size > 1 ? r.next() * 4 * DAY : 0) + 2 * MINUTE)
+    let path: number = PATH.none
+    let tail = 0
+    if (status === 'pending' && r.chance(0.15)) {
+      // Silent for 23 to 30 days: the reminder went out, the closing has not come yet.
+      path = PATH.reminded
+      last = nowMs - Math.round(HOUR + r.next() * (REMINDER_BEFORE_CLOSE_DAYS * DAY - 2 * HOUR))
+      tail = REMINDER_AFTER
+    } else if (status === 'closed') {
+      let x = r.next()
+      path = CLOSED_PATHS[CLOSED_PATHS.length - 1]![0]
+      for (const [p, w] of CLOSED_PATHS) {
+        if ((x -= w) < 0) {
+          path = p
+          break
+        }
+      }
+      if (path === PATH.closedAfterCustomer) tail = Math.round(5 * MINUTE + r.next() * DAY)
+      else if (path === PATH.autoClosed) tail = PENDING_CLOSE_DAYS * DAY
+      else if (path === PATH.customerResolved) tail = REMINDER_AFTER + Math.round(10 * MINUTE + r.next() * 2 * DAY)
+      else if (path === PATH.customerNotResolved) tail = REMINDER_AFTER + Math.round(2 * HOUR + r.next() * 3 * DAY)
+    }
     sk.status[i] = STATUS_CODES.indexOf(status)
     sk.size[i] = Math.min(255, size)
+    sk.path[i] = path
     sk.last[i] = last
+    sk.tail[i] = tail
     sk.span[i] = span
-    created[i] = last - span
+    created[i] = last - tail - span
   }
   const order = Array.from({ length: n }, (_, i) => i)
   order.sort((a, b) => created[a]! - created[b]!)
@@ -419,6 +519,10 @@ interface Counters {
   events: number
   tags: number
   attachments: number
+  reminders: number
+  /** Customers' answers to a reminder (solved / not solved). */
+  answers: number
+  ratings: number
 }
 
 function planBatch(r: Random, ref: Reference, opts: SeedOptions, sk: Skeleton, from: number, count: number, counters: Counters, rareEvery: number): Batch {
@@ -434,28 +538,43 @@ function planBatch(r: Random, ref: Reference, opts: SeedOptions, sk: Skeleton, f
     const worker = assigneeId ?? (members.length ? r.pick(members) : null)
     // Customers: a few write often (skewed), most only once or twice.
     const customerId = ref.customerFirst + Math.floor(r.next() ** 1.5 * ref.customerCount)
-    const last = sk.last[s]!
+    const path = sk.path[s]!
+    const end = sk.last[s]!
+    const tail = sk.tail[s]!
     const n = sk.size[s]!
     const span = sk.span[s]!
+    /** The last message; the story may go on after it (reminder, answer, closing). */
+    const last = end - tail
     const created = last - span
+    const nowMs = opts.now.getTime()
 
-    // Kinds, from the end: pending waits for the customer (agent spoke last), new and open wait
-    // for an agent (customer spoke last); a few internal comments in between.
-    const lastKind: Kind = status === 'pending' ? 'agent' : status === 'closed' ? (r.chance(0.6) ? 'agent' : 'customer') : 'customer'
+    // Kinds: most conversations start with the customer (a few with an agent's message), then
+    // alternate; pending waits for the customer (agent spoke last), new and open wait for an agent
+    // (customer spoke last): where the alternation does not end that way, someone wrote twice in a
+    // row. A few internal comments in between.
+    const lastKind: Kind = status === 'pending' ? 'agent' : status === 'closed' ? (path === PATH.closedAfterCustomer ? 'customer' : 'agent') : 'customer'
     const kinds: Kind[] = []
-    for (let i = 0; i < n; i++) {
-      const fromEnd = n - 1 - i
-      let kind: Kind = status === 'new' ? 'customer' : fromEnd % 2 === 0 ? lastKind : lastKind === 'agent' ? 'customer' : 'agent'
-      if (i > 0 && i < n - 1 && r.chance(0.12)) kind = 'internal'
-      kinds.push(kind)
+    if (status === 'new') {
+      for (let i = 0; i < n; i++) kinds.push('customer')
+    } else {
+      const firstKind: Kind = n === 1 ? lastKind : r.chance(0.05) ? 'agent' : 'customer'
+      for (let i = 0; i < n; i++) kinds.push(i % 2 === 0 ? firstKind : firstKind === 'agent' ? 'customer' : 'agent')
+      if (kinds[n - 1] !== lastKind) {
+        const twice = r.int(1, n - 1)
+        for (let i = twice; i < n; i++) kinds[i] = kinds[i] === 'agent' ? 'customer' : 'agent'
+      }
     }
-    const channel = kinds[0] === 'agent' ? 'agent' : r.chance(0.8) ? 'email' : 'portal'
+    for (let i = 1; i < n - 1; i++) if (r.chance(0.12)) kinds[i] = 'internal'
+    // An agent starts some: a message sent to the customer, or a request taken by phone and recorded.
+    const mode: 'send' | 'record' | null = kinds[0] === 'agent' ? 'send' : worker !== null && r.chance(0.05) ? 'record' : null
+    const channel = mode ? 'agent' : r.chance(0.8) ? 'email' : 'portal'
 
     let lastCustomer: number | null = null
     let lastAgent: number | null = null
     let lastPublicText = ''
     let firstAgentAt: number | null = null
     let firstMessageId = 0
+    const thread: { id: number; kind: Kind; at: number; emailMessageId: string | null }[] = []
     const customerFirstName = r.pick(FIRST_NAMES)
     const rare = rareEvery > 0 && id % rareEvery === 7 ? RARE_WORDS[Math.floor(id / rareEvery) % RARE_WORDS.length]! : null
     for (let i = 0; i < n; i++) {
@@ -486,29 +605,46 @@ function planBatch(r: Random, ref: Reference, opts: SeedOptions, sk: Skeleton, f
         lastAgent = at
         firstAgentAt ??= at
       }
+      // A request recorded by an agent is the customer's message, written down by the agent.
+      const recorded = i === 0 && mode === 'record'
+      const emailMessageId = kind === 'internal' || (kind === 'customer' && channel !== 'email') ? null : `<s${messageId}.${opts.seed}@bench.suivi.test>`
+      thread.push({ id: messageId, kind, at, emailMessageId })
       b.m.id.push(messageId)
       b.m.conversationId.push(id)
       b.m.kind.push(kind)
-      b.m.authorAgentId.push(kind === 'customer' ? null : (worker ?? null))
+      b.m.authorAgentId.push(kind === 'customer' && !recorded ? null : (worker ?? null))
       b.m.customerId.push(kind === 'customer' ? customerId : null)
       b.m.bodyText.push(text)
       b.m.bodyHtml.push(textToHtml(text))
-      b.m.emailMessageId.push(kind === 'internal' || (kind === 'customer' && channel === 'portal') ? null : `<s${messageId}.${opts.seed}@bench.suivi.test>`)
+      b.m.emailMessageId.push(emailMessageId)
       b.m.createdAt.push(at)
     }
     counters.messages += n
 
-    // History: created, assigned, tagged, status changes.
-    const event = (type: string, actorKind: string, actorAgentId: number | null, data: object, at: number) => {
+    // The event log, as the commands and the sweep write it. Events are stored in time order.
+    const event = (type: string, actorKind: 'agent' | 'customer' | 'system', actorAgentId: number | null, data: object, at: number) => {
       b.h.conversationId.push(id)
       b.h.actorKind.push(actorKind)
-      b.h.actorAgentId.push(actorAgentId)
+      b.h.actorAgentId.push(actorKind === 'agent' ? actorAgentId : null)
       b.h.type.push(type)
       b.h.data.push(JSON.stringify(data))
       b.h.createdAt.push(at)
       counters.events++
     }
-    event('conversation.created', channel === 'agent' ? 'agent' : 'customer', channel === 'agent' ? worker : null, { channel }, created)
+    // The status as the lifecycle table moves it (src/domain/conversations/lifecycle.ts).
+    let current = (mode === 'send' ? 'pending' : 'new') as Status
+    const changeStatus = (to: Status, actorKind: 'agent' | 'customer' | 'system', actorAgentId: number | null, at: number) => {
+      if (to === current) return
+      event('status.changed', actorKind, actorAgentId, { from: current, to }, at)
+      current = to
+    }
+    const first = thread[0]!
+    if (mode) {
+      const data = mode === 'send' ? { channel, mode, status: 'pending', emailMessageId: first.emailMessageId } : { channel, mode, status: 'new' }
+      event('conversation.created', 'agent', worker, data, created)
+    } else {
+      event('conversation.created', 'customer', null, { channel }, created)
+    }
     if (assigneeId) event('conversation.assigned', 'agent', worker, { from: null, to: assigneeId }, created + Math.min(span, 10 * MINUTE) / 2)
     const tagCount = r.chance(0.35) ? (r.chance(0.25) ? 2 : 1) : 0
     const chosen = new Set<number>()
@@ -521,34 +657,92 @@ function planBatch(r: Random, ref: Reference, opts: SeedOptions, sk: Skeleton, f
       b.t.tagId.push(tag.id)
       b.t.createdAt.push(at)
       counters.tags++
-      event('conversation.tagged', 'agent', worker, { tag: tag.name }, at)
+      event('conversation.tagged', 'agent', worker, { tagId: tag.id, tag: tag.name }, at)
     }
-    let closedAt: number | null = null
-    let closedByKind: string | null = null
-    let closedById: number | null = null
-    if (status !== 'new') {
-      const to = status === 'pending' || (status === 'closed' && firstAgentAt !== null) ? 'pending' : 'open'
-      event(
-        'status.changed',
-        firstAgentAt !== null ? 'agent' : 'system',
-        firstAgentAt !== null ? worker : null,
-        { from: 'new', to },
-        firstAgentAt ?? created + MINUTE,
-      )
-      if (status === 'open' && to === 'pending') event('status.changed', 'system', null, { from: 'pending', to: 'open' }, last)
-      if (status === 'closed') {
-        closedAt = last
-        if (r.chance(0.2) && lastKind === 'agent') {
-          closedByKind = 'system'
-          event('conversation.auto_closed', 'system', null, { afterDays: 30 }, last)
-        } else {
-          closedByKind = 'agent'
-          closedById = worker
-        }
-        event('status.changed', closedByKind, closedById, { from: to, to: 'closed' }, last)
+    for (let i = 1; i < n; i++) {
+      const m = thread[i]!
+      const data = { messageId: m.id, messageCount: i + 1 }
+      if (m.kind === 'customer') {
+        event('message.received', 'customer', null, data, m.at)
+        if (current === 'pending' || current === 'closed') changeStatus('open', 'customer', null, m.at)
+      } else if (m.kind === 'agent') {
+        event('reply.sent', 'agent', worker, data, m.at)
+        // The last reply of some closed ones is sent with "close" chosen.
+        changeStatus(i === n - 1 && path === PATH.closedWithReply ? 'closed' : 'pending', 'agent', worker, m.at)
+      } else {
+        event('comment.added', 'agent', worker, data, m.at)
       }
     }
 
+    let pendingSince: number | null = current === 'pending' ? last : null
+    let reminderSentAt: number | null = null
+    let lastActivityAt = last
+    let closedAt: number | null = null
+    let closedByKind: string | null = null
+    let closedById: number | null = null
+    const remind = () => {
+      reminderSentAt = last + REMINDER_AFTER
+      event('reminder.sent', 'system', null, {}, reminderSentAt)
+      counters.reminders++
+    }
+    if (status === 'open' && current !== 'open') {
+      // Set open by hand (a request answered by phone, say).
+      changeStatus('open', 'agent', worker, Math.min(last + MINUTE + Math.round(r.next() * 30 * MINUTE), nowMs - 1000))
+      pendingSince = null
+    } else if (path === PATH.reminded) {
+      remind()
+    } else if (status === 'closed') {
+      if (path === PATH.closedAfterCustomer || path === PATH.closedWithReply) {
+        changeStatus('closed', 'agent', worker, end)
+      } else if (path === PATH.autoClosed) {
+        remind()
+        event('conversation.auto_closed', 'system', null, { afterDays: PENDING_CLOSE_DAYS }, end)
+        changeStatus('closed', 'system', null, end)
+      } else if (path === PATH.customerResolved) {
+        remind()
+        event('customer.resolved', 'customer', null, {}, end)
+        changeStatus('closed', 'customer', null, end)
+        lastActivityAt = end
+        counters.answers++
+      } else {
+        remind()
+        const answered = last + REMINDER_AFTER + Math.round((end - last - REMINDER_AFTER) / 2)
+        event('customer.not_resolved', 'customer', null, {}, answered)
+        changeStatus('open', 'customer', null, answered)
+        lastActivityAt = answered
+        changeStatus('closed', 'agent', worker, end)
+        counters.answers++
+      }
+      reminderSentAt = null
+      pendingSince = null
+      closedAt = end
+      const byKind = path === PATH.autoClosed ? 'system' : path === PATH.customerResolved ? 'customer' : 'agent'
+      closedByKind = byKind
+      closedById = byKind === 'agent' ? worker : null
+
+      // Satisfaction: about 30 % of those that had a reply rate it after the close.
+      if (firstAgentAt !== null && r.chance(0.3)) {
+        const x = r.next()
+        const value = x < 0.75 ? 'great' : x < 0.9 ? 'okay' : 'bad'
+        let ratedAt = end + Math.round(10 * MINUTE + r.next() * 3 * DAY)
+        if (ratedAt > nowMs - MINUTE) ratedAt = Math.round(end + (nowMs - end) / 2)
+        const comment = r.chance(0.2) ? r.pick(RATING_COMMENTS[value]!) : ''
+        event('rating.given', 'customer', null, { value, confirmed: true, previous: null }, ratedAt)
+        let updatedAt = ratedAt
+        if (comment) {
+          updatedAt = Math.min(ratedAt + MINUTE + Math.round(r.next() * 4 * MINUTE), nowMs - 1000)
+          event('rating.commented', 'customer', null, { comment }, updatedAt)
+        }
+        b.r.conversationId.push(id)
+        b.r.customerId.push(customerId)
+        b.r.value.push(value)
+        b.r.comment.push(comment)
+        b.r.createdAt.push(ratedAt)
+        b.r.updatedAt.push(updatedAt)
+        counters.ratings++
+      }
+    }
+    if (current !== status) throw new Error(`seed: conversation ${id} planned ${status} but its events leave it ${current}`)
     // Attachments on about 5 % of conversations, on the first message.
     if (r.chance(0.05)) {
       const blob = r.pick(ref.blobs)
@@ -572,14 +766,16 @@ function planBatch(r: Random, ref: Reference, opts: SeedOptions, sk: Skeleton, f
     b.c.customerId.push(customerId)
     b.c.snippet.push(snippetOf(lastPublicText))
     b.c.messageCount.push(n)
-    b.c.lastActivityAt.push(last)
+    b.c.lastActivityAt.push(lastActivityAt)
     b.c.lastCustomerMessageAt.push(lastCustomer)
     b.c.lastAgentReplyAt.push(lastAgent)
-    b.c.pendingSince.push(status === 'pending' ? last : null)
+    b.c.pendingSince.push(pendingSince)
+    b.c.reminderSentAt.push(reminderSentAt)
     b.c.closedAt.push(closedAt)
     b.c.closedByKind.push(closedByKind)
     b.c.closedById.push(closedById)
     b.c.createdAt.push(created)
+    b.c.updatedAt.push(Math.max(end, lastActivityAt))
     counters.conversations++
   }
   return b
@@ -592,12 +788,12 @@ async function writeBatch(client: pg.PoolClient, b: Batch) {
   const c = b.c
   await client.query(
     `INSERT INTO conversations (id, number, subject, status, channel, "folderId", "assigneeId", "customerId", snippet, "messageCount",
-       "lastActivityAt", "lastCustomerMessageAt", "lastAgentReplyAt", "pendingSince", "closedAt", "closedByKind", "closedById", "createdAt", "updatedAt")
+       "lastActivityAt", "lastCustomerMessageAt", "lastAgentReplyAt", "pendingSince", "reminderSentAt", "closedAt", "closedByKind", "closedById", "createdAt", "updatedAt")
      SELECT id, number, subject, status::"ConversationStatus", channel::"Channel", "folderId", "assigneeId", "customerId", snippet, "messageCount",
-       ${ts('la')}, ${ts('lc')}, ${ts('lr')}, ${ts('ps')}, ${ts('ca')}, "closedByKind"::"ActorKind", "closedById", ${ts('cr')}, ${ts('la')}
+       ${ts('la')}, ${ts('lc')}, ${ts('lr')}, ${ts('ps')}, ${ts('rs')}, ${ts('ca')}, "closedByKind"::"ActorKind", "closedById", ${ts('cr')}, ${ts('up')}
      FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[], $9::text[], $10::int[],
-       $11::float8[], $12::float8[], $13::float8[], $14::float8[], $15::float8[], $16::text[], $17::int[], $18::float8[])
-       AS t(id, number, subject, status, channel, "folderId", "assigneeId", "customerId", snippet, "messageCount", la, lc, lr, ps, ca, "closedByKind", "closedById", cr)`,
+       $11::float8[], $12::float8[], $13::float8[], $14::float8[], $15::float8[], $16::text[], $17::int[], $18::float8[], $19::float8[], $20::float8[])
+       AS t(id, number, subject, status, channel, "folderId", "assigneeId", "customerId", snippet, "messageCount", la, lc, lr, ps, ca, "closedByKind", "closedById", cr, rs, up)`,
     [
       c.id,
       c.number,
@@ -617,6 +813,8 @@ async function writeBatch(client: pg.PoolClient, b: Batch) {
       c.closedByKind,
       c.closedById,
       c.createdAt,
+      c.reminderSentAt,
+      c.updatedAt,
     ],
   )
   const m = b.m
@@ -632,7 +830,7 @@ async function writeBatch(client: pg.PoolClient, b: Batch) {
     `INSERT INTO events ("conversationId", "folderId", "actorKind", "actorAgentId", type, data, "createdAt")
      SELECT t."conversationId", c."folderId", t."actorKind"::"ActorKind", t."actorAgentId", t.type, t.data::jsonb, ${ts('cr')}
      FROM unnest($1::int[], $2::text[], $3::int[], $4::text[], $5::text[], $6::float8[]) WITH ORDINALITY AS t("conversationId", "actorKind", "actorAgentId", type, data, cr, n)
-     JOIN conversations c ON c.id = t."conversationId" ORDER BY t.n`,
+     JOIN conversations c ON c.id = t."conversationId" ORDER BY t.cr, t.n`,
     [h.conversationId, h.actorKind, h.actorAgentId, h.type, h.data, h.createdAt],
   )
   if (b.t.conversationId.length) {
@@ -640,6 +838,15 @@ async function writeBatch(client: pg.PoolClient, b: Batch) {
       `INSERT INTO conversation_tags ("conversationId", "tagId", "createdAt")
        SELECT "conversationId", "tagId", ${ts('cr')} FROM unnest($1::int[], $2::int[], $3::float8[]) AS t("conversationId", "tagId", cr)`,
       [b.t.conversationId, b.t.tagId, b.t.createdAt],
+    )
+  }
+  const rt = b.r
+  if (rt.conversationId.length) {
+    await client.query(
+      `INSERT INTO ratings ("conversationId", "customerId", value, comment, confirmed, "createdAt", "updatedAt")
+       SELECT "conversationId", "customerId", value::"RatingValue", comment, true, ${ts('cr')}, ${ts('up')}
+       FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::float8[], $6::float8[]) AS t("conversationId", "customerId", value, comment, cr, up)`,
+      [rt.conversationId, rt.customerId, rt.value, rt.comment, rt.createdAt, rt.updatedAt],
     )
   }
   const a = b.a
@@ -656,7 +863,7 @@ async function writeBatch(client: pg.PoolClient, b: Batch) {
 // ---------------------------------------------------------------------------------------------
 
 /** A one-line progress bar on stderr with the rate and the time left. */
-function progressBar(label: string, total: number) {
+export function progressBar(label: string, total: number) {
   const started = performance.now()
   let last = 0
   return (done: number) => {
@@ -673,7 +880,17 @@ function progressBar(label: string, total: number) {
   }
 }
 
-function formatSeconds(s: number) {
+/** The report rollups' progress line (its total is known once the rebuild has counted). */
+export function rollupProgress() {
+  let bar: ((done: number) => void) | null = null
+  return (done: number, total: number) => {
+    if (total === 0) return
+    bar ??= progressBar('report rollups', total)
+    bar(done)
+  }
+}
+
+export function formatSeconds(s: number) {
   if (s < 90) return `${s.toFixed(1)} s`
   return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`
 }
@@ -686,7 +903,7 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
   return result
 }
 
-const BULK_TABLES = ['customers', 'customer_addresses', 'conversations', 'messages', 'events', 'conversation_tags', 'attachments']
+const BULK_TABLES = ['customers', 'customer_addresses', 'conversations', 'messages', 'events', 'conversation_tags', 'attachments', 'ratings']
 
 export class SeedRefusedError extends Error {}
 
@@ -711,12 +928,14 @@ export async function seed(db: Database, opts: SeedOptions) {
     if (superuser) await client.query(`SET LOCAL session_replication_role = replica`)
 
     // Reference data: kept when it exists (by name or e-mail), created otherwise.
+    // Every folder asks for ratings; half of them count their times in business hours.
     const folderIds: number[] = []
     for (const [i, f] of FOLDERS.entries()) {
       const { rows } = await client.query(
-        `INSERT INTO folders (name, position, "inboundAddress", "signatureHtml", "createdAt", "updatedAt") VALUES ($1, $2, $3, '', now(), now())
-         ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
-        [f.name, i, f.address],
+        `INSERT INTO folders (name, position, "inboundAddress", "signatureHtml", "timeZone", "ratingsEnabled", "businessHours", "createdAt", "updatedAt")
+         VALUES ($1, $2, $3, '', $4, true, $5::jsonb, now(), now())
+         ON CONFLICT (name) DO UPDATE SET "timeZone" = EXCLUDED."timeZone", "ratingsEnabled" = true, "businessHours" = EXCLUDED."businessHours" RETURNING id`,
+        [f.name, i, f.address, f.timeZone, i % 2 === 0 ? JSON.stringify(officeHours(opts.now)) : null],
       )
       folderIds.push(rows[0].id)
     }
@@ -840,6 +1059,9 @@ export async function seed(db: Database, opts: SeedOptions) {
       events: 0,
       tags: 0,
       attachments: 0,
+      reminders: 0,
+      answers: 0,
+      ratings: 0,
     }
     // About ten conversations per rare word.
     const rareEvery = Math.max(50, Math.floor(opts.conversations / (10 * RARE_WORDS.length)))
@@ -867,9 +1089,21 @@ export async function seed(db: Database, opts: SeedOptions) {
     await timed('vacuum analyze', async () => {
       for (const t of [...BULK_TABLES, 'agents', 'folders', 'folder_members', 'tags', 'blobs']) await client.query(`VACUUM (ANALYZE) ${t}`)
     })
+    const seedSeconds = (performance.now() - started) / 1000
+    let reportSeconds: number | null = null
+    if (opts.reports) {
+      // The report rollups, counted from the event log just written.
+      const rebuildStarted = performance.now()
+      await rebuildReports(db.pool, { onProgress: rollupProgress() })
+      await client.query(`VACUUM (ANALYZE) report_daily`)
+      await client.query(`VACUUM (ANALYZE) report_durations`)
+      await client.query(`VACUUM (ANALYZE) report_hourly`)
+      await client.query(`VACUUM (ANALYZE) report_conversations`)
+      reportSeconds = (performance.now() - rebuildStarted) / 1000
+    }
     const seconds = (performance.now() - started) / 1000
     const size = (await client.query(`SELECT pg_size_pretty(pg_database_size(current_database())) AS s`)).rows[0].s
-    return { ...counters, customers: customerCount, seconds, size, rareWords: RARE_WORDS }
+    return { ...counters, customers: customerCount, seconds, seedSeconds, reportSeconds, size, rareWords: RARE_WORDS }
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {})
     throw err
@@ -889,11 +1123,14 @@ async function main(): Promise<number> {
       append: { type: 'boolean', default: false },
       seed: { type: 'string', default: '42' },
       batch: { type: 'string', default: '2000' },
+      'no-reports': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   })
   if (values.help) {
-    console.log('npm run seed -- --conversations 100000 [--messages-per 3] [--append] [--seed 42] [--batch 2000]   (DATABASE_URL selects the database)')
+    console.log(
+      'npm run seed -- --conversations 100000 [--messages-per 3] [--append] [--seed 42] [--batch 2000] [--no-reports]   (DATABASE_URL selects the database)',
+    )
     return 0
   }
   const opts: SeedOptions = {
@@ -903,6 +1140,7 @@ async function main(): Promise<number> {
     seed: Number(values.seed),
     batch: Number(values.batch),
     now: new Date(),
+    reports: !values['no-reports'],
   }
   for (const [name, v] of [
     ['--conversations', opts.conversations],
@@ -959,12 +1197,18 @@ async function main(): Promise<number> {
     console.log(`history events  ${res.events.toLocaleString('en')}`)
     console.log(`tags on them    ${res.tags.toLocaleString('en')}`)
     console.log(`attachments     ${res.attachments.toLocaleString('en')}`)
+    console.log(`reminders sent  ${res.reminders.toLocaleString('en')} (${res.answers.toLocaleString('en')} answered by the customer)`)
+    console.log(`ratings         ${res.ratings.toLocaleString('en')}`)
     console.log(
       `search words    "${COMMON_WORD}" in ~30 % of messages; "${RARE_WORD}" and ${res.rareWords.length - 1} other rare words in ~10 conversations each`,
     )
     console.log(`sign in as      ${BENCH_ADMIN_EMAIL} / ${BENCH_AGENT_EMAIL}, password "${BENCH_PASSWORD}"`)
     console.log(`database size   ${res.size}`)
-    console.log(`done in ${formatSeconds(res.seconds)}`)
+    console.log(
+      res.reportSeconds === null
+        ? `done in ${formatSeconds(res.seconds)} (report rollups not built: npm run reports:rebuild)`
+        : `done in ${formatSeconds(res.seconds)} (data ${formatSeconds(res.seedSeconds)}, report rollups ${formatSeconds(res.reportSeconds)})`,
+    )
     return 0
   } catch (err) {
     if (err instanceof SeedRefusedError) {

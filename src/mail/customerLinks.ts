@@ -6,7 +6,7 @@ import type { MailContext } from './mailContext.ts'
  * signed for one purpose, so a status-page link cannot be turned into a "solved" click, and no
  * number can be guessed. 128-bit signatures.
  */
-export type LinkPurpose = 'status' | 'solved' | 'not-solved'
+export type LinkPurpose = 'status' | 'solved' | 'not-solved' | 'rate'
 
 function sign(secret: string, purpose: LinkPurpose, conversationId: number): string {
   return createHmac('sha256', secret).update(`customer-link:${purpose}:${conversationId}`).digest('base64url').slice(0, 22)
@@ -30,3 +30,12 @@ export const statusPageUrl = (mail: MailContext, conversationId: number) => `${m
 
 export const answerUrl = (mail: MailContext, conversationId: number, answer: 'solved' | 'not-solved') =>
   `${mail.publicUrl}/r/${answer}/${customerToken(mail.secret, answer, conversationId)}`
+
+/**
+ * The three one-click rating links of an e-mail (great, okay, not good): one signed token, the
+ * value in the query (the customer may change it on the page anyway).
+ */
+export const ratingUrls = (mail: MailContext, conversationId: number) => {
+  const base = `${mail.publicUrl}/rate/${customerToken(mail.secret, 'rate', conversationId)}`
+  return { great: `${base}?value=great`, okay: `${base}?value=okay`, bad: `${base}?value=bad` }
+}

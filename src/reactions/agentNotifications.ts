@@ -15,7 +15,7 @@ import type { Message } from '../i18n/translate.ts'
 /**
  * E-mails to agents about their conversations, written in the transaction of the change (none is
  * lost): what whoIsTold decides they hear of (named in a comment, assigned, the customer answered,
- * a followed conversation answered, a snooze ended), for the kinds they chose e-mail for, and a new
+ * a followed conversation answered, a snooze ended, a "not good" rating), for the kinds they chose e-mail for, and a new
  * request in a folder they watch. Each is written in the agent's language and goes only to an
  * active agent who may read the conversation's folder (its words must not reach anyone else).
  * The notification centre tells of the same after commit (notificationCentre.ts).
@@ -41,12 +41,13 @@ const HEADLINES: Record<NotificationKind, (by: string | undefined) => Message> =
   customer_reply: () => ({ key: 'mail.notification.customerReplied' }),
   followed_reply: () => ({ key: 'mail.notification.followedReplied' }),
   snooze_ended: () => ({ key: 'mail.notification.snoozeEnded' }),
+  bad_rating: () => ({ key: 'mail.notification.badRating' }),
 }
 
 async function emailOf(tx: Tx, mail: MailContext, told: Told) {
   const conversation = await conversationRef(tx, told.conversationId)
-  // Assignments and customer replies keep the kind they always had; the team tools' kinds are "mention".
-  const kind = told.kind === 'assigned' || told.kind === 'customer_reply' ? 'notification' : 'mention'
+  // Assignments, customer replies and ratings are the customer's or the desk's doing (automatic e-mail); the team tools' kinds are "mention".
+  const kind = told.kind === 'assigned' || told.kind === 'customer_reply' || told.kind === 'bad_rating' ? 'notification' : 'mention'
   await notify(tx, mail, conversation, told.agent, HEADLINES[told.kind](told.by?.name), told.messageId === null ? null : { messageId: told.messageId }, kind)
 }
 

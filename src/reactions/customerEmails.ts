@@ -36,7 +36,7 @@ const conversationFor = (tx: Tx, id: number) =>
       id: true,
       number: true,
       subject: true,
-      folder: { select: { signatureHtml: true, inboundAddress: true, locale: true, timeZone: true } },
+      folder: { select: { signatureHtml: true, inboundAddress: true, locale: true, timeZone: true, ratingsEnabled: true } },
       customer: { select: { email: true, locale: true } },
     },
   })
@@ -73,6 +73,8 @@ async function replyEmail(tx: Tx, mail: MailContext, e: RecordedEvent) {
     notBefore: typeof e.data.sendAfter === 'string' ? new Date(e.data.sendAfter) : null,
     cc: message.cc,
     bcc: message.bcc,
+    // A reply asks how it was; the first message of a conversation an agent starts does not.
+    ratings: conversation.folder.ratingsEnabled,
   })
 }
 

@@ -32,6 +32,7 @@ const COMMANDS = [
   { name: 'npm run mail:reprocess', args: ['tools/mail-reprocess.ts', '--failed'] },
   { name: 'npm run db:migrate', args: ['src/db/migrate-cli.ts'] },
   { name: 'npm run seed', args: ['tools/seed.ts', '--conversations', '10'] },
+  { name: 'npm run reports:rebuild', args: ['tools/reports-rebuild.ts'] },
 ]
 
 describe('a command started while the app holds the embedded database', () => {

@@ -1,7 +1,7 @@
 import type { DurationSummary, PeriodFigures, Report, ReportFilters } from '../../src/domain/reports/types.ts'
 
 const DAY_MS = 86_400_000
-const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10)
+const shiftDay = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10)
 
 const durations = (median: number | null, p90: number | null, count: number): DurationSummary => ({
   count,
@@ -29,7 +29,7 @@ function period(scale: number): PeriodFigures {
 export function buildReport(overrides: Partial<ReportFilters> = {}, options: { days?: number } = {}): Report {
   const days = options.days ?? 30
   const to = overrides.to ?? '2026-12-03'
-  const from = overrides.from ?? addDays(to, -(days - 1))
+  const from = overrides.from ?? shiftDay(to, -(days - 1))
   const filters: ReportFilters = {
     from,
     to,
@@ -43,11 +43,11 @@ export function buildReport(overrides: Partial<ReportFilters> = {}, options: { d
   }
   const count = Math.round((Date.parse(`${filters.to}T00:00:00Z`) - Date.parse(`${filters.from}T00:00:00Z`)) / DAY_MS) + 1
   const step = filters.interval === 'week' ? 7 : 1
-  const points = Array.from({ length: Math.ceil(count / step) }, (_, i) => addDays(filters.from, i * step))
+  const points = Array.from({ length: Math.ceil(count / step) }, (_, i) => shiftDay(filters.from, i * step))
   const weekday = (day: string) => (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7
   return {
     filters,
-    previous: { from: addDays(filters.from, -count), to: addDays(filters.from, -1) },
+    previous: { from: shiftDay(filters.from, -count), to: shiftDay(filters.from, -1) },
     current: period(1),
     before: period(0.8),
     volumeSeries: points.map((start, i) => {

@@ -26,7 +26,15 @@ function enumerateRoutes(app: TestApp['app']): RouteEntry[] {
 
 // Routes anyone may call without an agent's folder rights: sign-in pages, customer pages behind
 // signed links, the machine endpoint with its own secret. Everything else must apply the policy.
-const PUBLIC = [/^\/(setup|login|logout|forgot-password|healthz|contact)$/, /^\/reset-password\//, /^\/invite\//, /^\/s\//, /^\/r\//, /^\/inbound\/raw$/]
+const PUBLIC = [
+  /^\/(setup|login|logout|forgot-password|healthz|contact)$/,
+  /^\/reset-password\//,
+  /^\/invite\//,
+  /^\/s\//,
+  /^\/r\//,
+  /^\/rate\//,
+  /^\/inbound\/raw$/,
+]
 
 describe('folder access on every route', () => {
   let app: TestApp
@@ -126,6 +134,7 @@ describe('folder access on every route', () => {
       .replace(':name', 'numbers.pdf')
       .replace(':token', 'x')
       .replace(':answer', 'solved')
+      .replace(':table', 'volume')
       .replace(
         ':id',
         path.startsWith('/views')

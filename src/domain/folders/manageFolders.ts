@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { schemaMessage } from '../../i18n/issueMessages.ts'
 import type { MessageKey, MessageValues } from '../../i18n/translate.ts'
 import type { Tx } from '../../db/database.ts'
-import type { Prisma as P } from '../../generated/prisma/client.ts'
+import { Prisma as P } from '../../generated/prisma/client.ts'
 import { asAgent, type Actor } from '../actor.ts'
 import { sanitizeMessageHtml } from '../content/index.ts'
 import type { DomainContext, QueryContext } from '../context.ts'
@@ -11,6 +11,7 @@ import { recordAdminEvent, recordEvents } from '../events/record.ts'
 import { parseId, rowId } from '../input.ts'
 import { agentsAllowedWhere, authorize, INSTANCE } from '../policy.ts'
 import { transaction } from '../transaction.ts'
+import { businessHoursSchema, storedBusinessHours, weekSummary, type BusinessHours } from '../reports/businessHours.ts'
 
 import { folderLocale, folderTimeZone } from './createFolder.ts'
 
@@ -59,6 +60,10 @@ export const folderUpdateInput = z.object({
     .max(MAX_ACKNOWLEDGEMENT_CHARS, schemaMessage('validation.acknowledgementTooLong', { max: MAX_ACKNOWLEDGEMENT_CHARS })),
   locale: folderLocale,
   timeZone: folderTimeZone,
+  /** Whether the reply, reminder and closing e-mails carry the one-click satisfaction rating. */
+  ratingsEnabled: z.boolean(),
+  /** Opening hours and holidays in the folder's time zone; null: round the clock. */
+  businessHours: businessHoursSchema.nullable(),
 })
 
 /** The folder a command acts on (any form of id; a malformed one is a folder that does not exist). */
@@ -87,10 +92,18 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002'
 }
 
+/** Stored business hours as the checks return them (null: round the clock), whatever order the database keeps JSON keys in. */
+function storedHours(hours: unknown): BusinessHours | null {
+  if (hours === null || hours === undefined) return null
+  const parsed = businessHoursSchema.safeParse(hours)
+  return parsed.success ? parsed.data : null
+}
+
 /**
- * Changes a folder's name, inbound address, signature, acknowledgement, language and time zone
- * (the fields given; the others stay).
- * The inbound address is stored lower-cased (empty: none); the signature is sanitised like a message.
+ * Changes a folder's name, inbound address, signature, acknowledgement, language, time zone,
+ * satisfaction ratings and business hours (the fields given; the others stay).
+ * The inbound address is stored lower-cased (empty: none); the signature is sanitised like a message;
+ * business hours open round the clock without holidays are stored as none (null).
  */
 export async function updateFolder(ctx: DomainContext, admin: Actor, input: FolderUpdate) {
   authorize(admin, 'administer', INSTANCE)
@@ -107,6 +120,8 @@ export async function updateFolder(ctx: DomainContext, admin: Actor, input: Fold
         acknowledgementText: wanted.acknowledgementText ?? before.acknowledgementText,
         locale: wanted.locale ?? before.locale,
         timeZone: wanted.timeZone ?? before.timeZone,
+        ratingsEnabled: wanted.ratingsEnabled ?? before.ratingsEnabled,
+        businessHours: wanted.businessHours === undefined ? before.businessHours : storedBusinessHours(wanted.businessHours),
       }
       if (next.name !== before.name) {
         const clash = await tx.folder.findFirst({ where: { name: { equals: next.name, mode: 'insensitive' }, id: { not: target } }, select: { id: true } })
@@ -125,8 +140,16 @@ export async function updateFolder(ctx: DomainContext, admin: Actor, input: Fold
         changes.acknowledgementText = next.acknowledgementText ? 'changed' : 'reset to the built-in text'
       if (next.locale !== before.locale) changes.locale = { from: before.locale, to: next.locale }
       if (next.timeZone !== before.timeZone) changes.timeZone = { from: before.timeZone, to: next.timeZone }
+      if (next.ratingsEnabled !== before.ratingsEnabled) changes.ratingsEnabled = { from: before.ratingsEnabled, to: next.ratingsEnabled }
+      const [hoursBefore, hoursAfter] = [storedHours(before.businessHours), storedHours(next.businessHours)]
+      if (weekSummary(hoursBefore) !== weekSummary(hoursAfter)) changes.businessHours = { from: weekSummary(hoursBefore), to: weekSummary(hoursAfter) }
+      if (JSON.stringify(hoursBefore?.holidays ?? []) !== JSON.stringify(hoursAfter?.holidays ?? []))
+        changes.holidays = { from: hoursBefore?.holidays ?? [], to: hoursAfter?.holidays ?? [] }
       if (Object.keys(changes).length === 0) return before
-      const folder = await tx.folder.update({ where: { id: target }, data: next })
+      const folder = await tx.folder.update({
+        where: { id: target },
+        data: { ...next, businessHours: next.businessHours === null ? P.DbNull : (next.businessHours as P.InputJsonValue) },
+      })
       await recordAdminEvent(tx, {
         type: 'folder.updated',
         agentId: admin.id,

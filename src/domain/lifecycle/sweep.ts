@@ -110,7 +110,7 @@ function describeClaimed(claim: P.Sql): P.Sql {
     WITH claimed AS (${claim}),
     described AS (
       SELECT c.id, c.number, c.subject, c."folderId", cu.email, cu.name, cu."undeliverableAt" IS NOT NULL AS undeliverable, f."inboundAddress" AS "folderAddress",
-             COALESCE(cu.locale, f.locale) AS locale, f."timeZone" AS "timeZone",
+             f."ratingsEnabled" AS "ratingsEnabled", COALESCE(cu.locale, f.locale) AS locale, f."timeZone" AS "timeZone",
              (SELECT m."emailMessageId" FROM messages m WHERE m."conversationId" = c.id AND m.kind = 'agent' AND m."emailMessageId" IS NOT NULL
               ORDER BY m."createdAt" DESC, m.id DESC LIMIT 1) AS "lastAgentMessageId"
       FROM claimed c JOIN customers cu ON cu.id = c."customerId" JOIN folders f ON f.id = c."folderId"),

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 /** What an agent can be told of (the NotificationKind enum of the schema). */
-export const NOTIFICATION_KINDS = ['mention', 'assigned', 'customer_reply', 'followed_reply', 'snooze_ended'] as const
+export const NOTIFICATION_KINDS = ['mention', 'assigned', 'customer_reply', 'followed_reply', 'snooze_ended', 'bad_rating'] as const
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
 
 /** Where each kind reaches the agent: the notification centre, an e-mail, both, or nowhere. */
@@ -9,8 +9,8 @@ export const CHANNELS = ['app', 'email', 'both', 'none'] as const
 export type Channel = (typeof CHANNELS)[number]
 
 /**
- * A kind the agent has not chosen for: being named and being given work are worth an e-mail;
- * the rest is for the bell. (The team-tools migration carried the old e-mail choices over.)
+ * A kind the agent has not chosen for: being named, being given work and an unhappy customer are
+ * worth an e-mail; the rest is for the bell. (The team-tools migration carried the old e-mail choices over.)
  */
 export const DEFAULT_CHANNELS: Readonly<Record<NotificationKind, Channel>> = {
   mention: 'both',
@@ -18,6 +18,8 @@ export const DEFAULT_CHANNELS: Readonly<Record<NotificationKind, Channel>> = {
   customer_reply: 'app',
   followed_reply: 'app',
   snooze_ended: 'app',
+  // An unhappy customer is worth hearing of at once, wherever the agent is.
+  bad_rating: 'both',
 }
 
 export type NotificationPrefs = Record<NotificationKind, Channel>

@@ -75,5 +75,11 @@ export async function whoIsTold(tx: Tx, e: RecordedEvent): Promise<Told[]> {
     const assigneeId = numberIn(e.data.assigneeId)
     return assigneeId === null ? [] : told(await allowed(tx, [assigneeId], e.folderId), 'snooze_ended', null)
   }
+  // A confirmed "not good" (a provisional one may be a mail scanner's): the assignee hears of it.
+  if (e.type === 'rating.given' && e.data.value === 'bad' && e.data.confirmed === true) {
+    const conversation = await tx.conversation.findUnique({ where: { id: conversationId }, select: { assigneeId: true } })
+    const assigneeId = conversation?.assigneeId ?? null
+    return assigneeId === null ? [] : told(await allowed(tx, [assigneeId], e.folderId), 'bad_rating', null)
+  }
   return []
 }

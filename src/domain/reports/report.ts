@@ -22,7 +22,7 @@ type Sums = Record<DailyColumn, number>
 const DAY_MS = 86_400_000
 
 /** "YYYY-MM-DD" plus or minus days (calendar dates, no time zone involved). */
-export function addDays(day: string, days: number): string {
+export function shiftDay(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10)
 }
 
@@ -31,7 +31,7 @@ const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T
 /** The Monday of a day's week. */
 function weekOf(day: string): string {
   const weekday = (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7
-  return addDays(day, -weekday)
+  return shiftDay(day, -weekday)
 }
 
 const zero = (): Sums => Object.fromEntries(DAILY_COLUMNS.map((c) => [c, 0])) as Sums
@@ -79,7 +79,7 @@ function figuresOf(s: Sums, firstResponse: Map<number, number>, resolution: Map<
  */
 export async function loadReport(db: Db, actor: Actor, filters: ReportFilters): Promise<Report> {
   const span = daysBetween(filters.from, filters.to) + 1
-  const previous = { from: addDays(filters.from, -span), to: addDays(filters.from, -1) }
+  const previous = { from: shiftDay(filters.from, -span), to: shiftDay(filters.from, -1) }
   const scope = await folderScope(db, actor)
   const folders: number[] | null = filters.folderId !== null ? (scope === null || scope.includes(filters.folderId) ? [filters.folderId] : []) : scope
   const tag = filters.tagId ?? 0
@@ -163,7 +163,7 @@ export async function loadReport(db: Db, actor: Actor, filters: ReportFilters): 
   for (
     let day = filters.interval === 'week' ? weekOf(filters.from) : filters.from;
     day <= filters.to;
-    day = addDays(day, filters.interval === 'week' ? 7 : 1)
+    day = shiftDay(day, filters.interval === 'week' ? 7 : 1)
   ) {
     starts.push(day)
   }

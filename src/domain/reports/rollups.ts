@@ -83,8 +83,8 @@ export async function refreshConversations(tx: Tx, ids: readonly number[]): Prom
 
 type Sql = Pick<Tx, '$executeRawUnsafe'>
 
-export async function storeContributions(db: Sql, contributions: ReadonlyMap<number, Contribution>) {
-  await db.$executeRawUnsafe(
+export async function storeContributions(tx: Sql, contributions: ReadonlyMap<number, Contribution>) {
+  await tx.$executeRawUnsafe(
     `INSERT INTO report_conversations ("conversationId", contribution, "updatedAt")
      SELECT id, c, now() FROM unnest($1::int[], $2::jsonb[]) AS u(id, c)
      ON CONFLICT ("conversationId") DO UPDATE SET contribution = EXCLUDED.contribution, "updatedAt" = now()`,

@@ -9,7 +9,7 @@ import { enqueueAutomaticEmail, enqueueEmail, newMessageId, type OutboxAttachmen
 import { renderMail, type MailLanguage } from './templates.ts'
 import { translator, type Message, type Translate } from '../../i18n/translate.ts'
 import { replyAddressFor } from '../replyAddress.ts'
-import { answerUrl, statusPageUrl } from '../customerLinks.ts'
+import { answerUrl, ratingUrls, statusPageUrl } from '../customerLinks.ts'
 
 interface ConversationRef {
   id: number
@@ -73,6 +73,8 @@ export async function enqueueAgentReply(
     /** The reply's copies (the message's own Cc and Bcc). */
     cc?: string[]
     bcc?: string[]
+    /** The folder asks customers to rate its replies: the e-mail carries the one-click rating links. */
+    ratings?: boolean
   },
 ) {
   const subject = threadSubject(args.conversation, !args.isFirst, translator(args.language.locale))
@@ -83,6 +85,7 @@ export async function enqueueAgentReply(
     number: args.conversation.number,
     statusUrl: statusPageUrl(mail, args.conversation.id),
     mailDomain: mail.mailDomain,
+    rating: args.ratings ? ratingUrls(mail, args.conversation.id) : null,
     ...args.language,
   }
   return enqueueEmail(tx, mail.mailDomain, {
@@ -113,6 +116,8 @@ const agentReplyParams = z.object({
   statusUrl: z.string(),
   /** Names the inline images' Content-IDs. */
   mailDomain: z.string(),
+  /** The one-click rating links; rows written before ratings existed have none. */
+  rating: z.object({ great: z.string(), okay: z.string(), bad: z.string() }).nullable().default(null),
   ...languageParams,
 })
 
@@ -145,6 +150,7 @@ export async function renderAgentReply(tx: Tx, row: { messageId: string; params:
     signatureHtml: p.signatureHtml,
     number: p.number,
     statusUrl: p.statusUrl,
+    rating: p.rating,
     locale: p.locale,
     timeZone: p.timeZone,
   })
@@ -302,6 +308,14 @@ export interface SweptConversation extends ConversationRef {
   folderAddress: string | null
   /** The Message-ID of the last agent e-mail in the thread, for In-Reply-To. */
   lastAgentMessageId: string | null
+  /** Its folder asks customers to rate: the e-mail carries the one-click rating links. */
+  ratingsEnabled?: boolean
+}
+
+/** The rating links of a swept conversation's e-mail, as per-conversation values ('' when its folder does not ask). */
+function ratingValues(mail: MailContext, c: SweptConversation) {
+  const urls = c.ratingsEnabled ? ratingUrls(mail, c.id) : { great: '', okay: '', bad: '' }
+  return { rateGreatUrl: urls.great, rateOkayUrl: urls.okay, rateBadUrl: urls.bad }
 }
 
 /**
@@ -359,6 +373,7 @@ export async function composeReminders(
       notSolvedUrl: answerUrl(mail, c.id, 'not-solved'),
       statusUrl: statusPageUrl(mail, c.id),
       number: c.number,
+      ...ratingValues(mail, c),
     })),
   )
   return {
@@ -381,7 +396,7 @@ export async function composeClosingNotes(
   const rendered = await renderMailForMany(
     'closing',
     { text, ...language },
-    conversations.map((c) => ({ name: c.name, statusUrl: statusPageUrl(mail, c.id), number: c.number })),
+    conversations.map((c) => ({ name: c.name, statusUrl: statusPageUrl(mail, c.id), number: c.number, ...ratingValues(mail, c) })),
   )
   return {
     ...rendered,

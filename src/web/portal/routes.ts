@@ -23,6 +23,8 @@ import { sharedRateLimit } from '../middleware/sharedRateLimit.ts'
 import { uploadedFiles } from '../middleware/uploads.ts'
 import { sendAttachment } from '../sendAttachment.ts'
 import { sizeValues } from '../../domain/content/byteSize.ts'
+import { isRatingValue, RATING_COMMENT_MAX, RATING_VALUES, recordRating, type RatingValue } from '../../domain/ratings/recordRating.ts'
+import { findRating, type ConversationRating } from '../../domain/ratings/ratingQueries.ts'
 
 type Words = { title: MessageKey; text: MessageKey }
 
@@ -79,6 +81,9 @@ export function portalRouter(ctx: AppContext): Router {
     )
   const contactLimiter = limit('contact', 60, 5)
   const customerPostLimiter = limit('customer-posts', 15, 30)
+  // Opening a rating link writes (a provisional rating): limited too, more loosely than posts, as a
+  // mail scanner opens every link of every e-mail it checks.
+  const ratingLinkLimiter = limit('rating-links', 15, 60)
 
   /**
    * The conversation a signed link names; the page then speaks the conversation's language (the
@@ -191,6 +196,74 @@ export function portalRouter(ctx: AppContext): Router {
         contactHref: outcome === 'too-late' ? '/contact' : null,
       },
     })
+  })
+
+  /**
+   * The rating page. `clicked`: the value of the link just opened, which the page's script confirms
+   * (or the customer with the form) unless it is already the confirmed rating.
+   */
+  async function renderRating(
+    req: Request,
+    res: Response,
+    status: number,
+    id: number,
+    state: { rating: ConversationRating | null; clicked: RatingValue | null; chosen?: string; comment?: string; error?: string | null },
+  ) {
+    const view = await getCustomerView(prisma, id)
+    const { rating, clicked } = state
+    const alreadyConfirmed = rating?.confirmed === true && (clicked === null || rating.value === clicked)
+    res.status(status).render('portal/rating', {
+      title: req.t('portal.rating.title'),
+      action: `/rate/${customerToken(ctx.mail.secret, 'rate', id)}`,
+      statusHref: `/s/${customerToken(ctx.mail.secret, 'status', id)}`,
+      conversation: { number: view.number, subject: view.subject },
+      values: RATING_VALUES,
+      choice: state.chosen ?? clicked ?? rating?.value ?? null,
+      comment: state.comment ?? rating?.comment ?? '',
+      commentMax: RATING_COMMENT_MAX,
+      shown: { thanks: alreadyConfirmed ? rating.value : null, toConfirm: !alreadyConfirmed && clicked ? clicked : null },
+      autoConfirm: !alreadyConfirmed && clicked ? clicked : null,
+      error: state.error ?? null,
+    })
+  }
+
+  // A rating link: records a provisional rating (a mail scanner may be the one opening it) and
+  // shows the page that confirms it.
+  router.get('/rate/:token', ratingLinkLimiter, async (req, res) => {
+    const id = await conversationFrom(req, res, 'rate')
+    const asked: unknown = req.query.value
+    if (asked !== undefined && !isRatingValue(asked)) throw new ValidationError('portal.rating.chooseValue')
+    const clicked = asked === undefined ? null : (asked as RatingValue)
+    if (clicked)
+      await recordRating(ctx.domain, asCustomer(await findConversationCustomer(prisma, id)), { conversationId: id, value: clicked, confirmed: false })
+    await renderRating(req, res, 200, id, { rating: await findRating(ctx.domain, id), clicked })
+  })
+
+  // The confirmation: the page's script (the value alone, JSON answer) or its form (value and comment).
+  router.post('/rate/:token', customerPostLimiter, async (req, res) => {
+    const id = await conversationFrom(req, res, 'rate')
+    const wantsJson = req.accepts(['html', 'json']) === 'json'
+    const value = str(req.body?.value)
+    const comment = typeof req.body?.comment === 'string' ? req.body.comment : undefined
+    const refuse = async (error: string) => {
+      if (wantsJson) return res.status(400).json({ error })
+      await renderRating(req, res, 400, id, { rating: await findRating(ctx.domain, id), clicked: null, chosen: value, comment, error })
+    }
+    if (!isRatingValue(value)) return refuse(req.t('portal.rating.chooseValue'))
+    try {
+      const rating = await recordRating(ctx.domain, asCustomer(await findConversationCustomer(prisma, id)), {
+        conversationId: id,
+        value,
+        confirmed: true,
+        comment,
+      })
+      if (wantsJson) return res.json({ value: rating.value, confirmed: rating.confirmed })
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err
+      return refuse(firstProblem(req.t, err))
+    }
+    // The page it leads to thanks them for the rating it shows.
+    res.redirect(303, `/rate/${customerToken(ctx.mail.secret, 'rate', id)}`)
   })
 
   // The contact form speaks the browser's language (see chooseLanguage).

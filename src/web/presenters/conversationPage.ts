@@ -131,6 +131,20 @@ function describe(event: Page['history'][number], page: Page, t: Reader['t'], fm
         : { key: 'history.snoozedUntilAnswer' }
     case 'conversation.woke':
       return { key: d.reason === 'time' ? 'history.woke.time' : d.reason === 'customer' ? 'history.woke.customer' : 'history.woke.agent' }
+    case 'rating.given': {
+      const value = (v: unknown) => (typeof v === 'string' && ['great', 'okay', 'bad'].includes(v) ? t(`rating.value.${v as 'great' | 'okay' | 'bad'}`) : '?')
+      if (d.confirmed !== true) return { key: 'history.ratedProvisional', values: { value: value(d.value) } }
+      return typeof d.previous === 'string' && d.previous !== d.value
+        ? { key: 'history.ratedChanged', values: { previous: value(d.previous), value: value(d.value) } }
+        : { key: 'history.rated', values: { value: value(d.value) } }
+    }
+    case 'rating.commented': {
+      const comment = typeof d.comment === 'string' ? d.comment : ''
+      // The whole comment is in the sidebar's rating card; the history quotes its start.
+      return comment
+        ? { key: 'history.ratingCommented', values: { comment: comment.length > 140 ? `${comment.slice(0, 140)}…` : comment } }
+        : { key: 'history.ratingCommentRemoved' }
+    }
     default:
       return { key: 'history.other', values: { event: event.type.replace(/[._]/g, ' ') } }
   }

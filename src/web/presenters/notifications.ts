@@ -19,6 +19,7 @@ const KIND_TEXT: Record<NotificationItem['kind'], (actor: string | null) => { ke
   customer_reply: () => ({ key: 'notifications.kind.customer_reply' }),
   followed_reply: () => ({ key: 'notifications.kind.followed_reply' }),
   snooze_ended: () => ({ key: 'notifications.kind.snooze_ended' }),
+  bad_rating: () => ({ key: 'notifications.kind.bad_rating' }),
 }
 
 /** One line of the centre or the bell's list: what happened, on which conversation, when; it links to the conversation. */

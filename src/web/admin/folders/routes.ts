@@ -11,6 +11,8 @@ import { timeZones } from '../../../i18n/format.ts'
 import type { Translate } from '../../../i18n/translate.ts'
 import { flash } from '../../middleware/flash.ts'
 import { errorText, fieldMessages } from '../../messages.ts'
+import { WEEKDAYS } from '../../../domain/reports/businessHours.ts'
+import { businessHoursField, businessHoursInput, businessHoursTyped, businessHoursValues, closedField, closeField, openField } from './businessHoursForm.ts'
 
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) })
 const folderIdOf = (req: Request) => {
@@ -31,7 +33,17 @@ function formErrors(t: Translate, err: unknown): { errors: Record<string, string
   return null
 }
 
-/** Settings › Folders: create, rename, order, inbound address, signature, language and time zone, delete (SPEC §4). */
+/** Field messages of the folder form: those about business hours go to the time or list they are about (the first one each). */
+function folderFormErrors(errors: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, message] of Object.entries(errors)) {
+    const field = businessHoursField(name) ?? name
+    out[field] ??= message
+  }
+  return out
+}
+
+/** Settings › Folders: create, rename, order, inbound address, signature, language and time zone, ratings, business hours, delete (SPEC §4). */
 export function foldersAdminRouter(ctx: AppContext): Router {
   const router = Router()
   router.use('/settings/folders', requireAgent, requireAdmin)
@@ -101,10 +113,18 @@ export function foldersAdminRouter(ctx: AppContext): Router {
         acknowledgementText: folder.acknowledgementText,
         locale: folder.locale,
         timeZone: folder.timeZone,
+        ratingsEnabled: folder.ratingsEnabled,
+        ...businessHoursValues(folder.businessHours),
         ...Object.fromEntries(Object.entries(state.values ?? {}).filter(([, v]) => v !== undefined)),
       },
       languages: languageOptions(),
       zones: timeZones(),
+      weekdays: WEEKDAYS.map((day) => ({
+        name: req.t(`admin.folderHours.weekday.${day}`),
+        open: openField(day),
+        close: closeField(day),
+        closed: closedField(day),
+      })),
       defaultAcknowledgement: DEFAULT_ACKNOWLEDGEMENT,
       acknowledgementLimit: ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY,
       errors: state.errors ?? {},
@@ -126,15 +146,18 @@ export function foldersAdminRouter(ctx: AppContext): Router {
       acknowledgementText: text(req.body?.acknowledgementText),
       locale: optionalText(req.body?.locale),
       timeZone: optionalText(req.body?.timeZone),
+      ratingsEnabled: req.body?.ratingsEnabled === 'on',
     }
+    // A form without the business hours fieldset leaves them as they are.
+    const hours = businessHoursTyped(req.body)
     try {
-      const folder = await updateFolder(ctx.domain, req.agent!, { ...values, folderId: id })
+      const folder = await updateFolder(ctx.domain, req.agent!, { ...values, ...(hours ? { businessHours: businessHoursInput(hours) } : {}), folderId: id })
       flash(req, 'success', 'admin.folders.saved', { name: folder.name })
       res.redirect(303, `/settings/folders/${id}`)
     } catch (err) {
       const form = formErrors(req.t, err)
       if (!form) throw err
-      await renderEdit(req, res, form.status, { values, errors: form.errors, message: form.message })
+      await renderEdit(req, res, form.status, { values: { ...values, ...hours }, errors: folderFormErrors(form.errors), message: form.message })
     }
   })
 

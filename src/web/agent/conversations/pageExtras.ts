@@ -9,6 +9,7 @@ import { loadSimilarExtras } from '../similar/extras.ts'
 import { loadCopiesExtras } from '../copies/extras.ts'
 import { loadSnoozeExtras } from '../snooze/extras.ts'
 import { loadNotificationsExtras } from '../notifications/extras.ts'
+import { loadRatingExtras } from '../ratings/extras.ts'
 
 /**
  * What the team tools add to the conversation page (snooze, merge, follow, drafts, similar
@@ -47,6 +48,8 @@ const LOADERS: Record<string, Loader> = {
   copies: async (_ctx, req, page) => loadCopiesExtras(req, page),
   // Whether the agent follows it (the Follow button); opening it reads their notifications about it.
   notifications: (ctx, req, page) => loadNotificationsExtras(ctx, req, page.conversation),
+  // The customer's rating and comment, read only when the history shows one.
+  rating: (ctx, req, page) => loadRatingExtras(ctx, req, page),
 }
 
 export async function loadConversationExtras(ctx: AppContext, req: Request, page: ConversationPage, scope: FolderScope): Promise<ConversationExtras> {

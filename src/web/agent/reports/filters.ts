@@ -48,7 +48,7 @@ export function isIsoDate(text: string): boolean {
   return !Number.isNaN(at.getTime()) && at.toISOString().slice(0, 10) === text
 }
 
-export function addDays(day: string, days: number): string {
+export function shiftDay(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10)
 }
 
@@ -71,10 +71,10 @@ export function periodRange(period: Period, today: string): { from: string; to: 
     // The same day a year before, then the day after it: twelve whole months ending today.
     const lastDayOfMonth = new Date(Date.UTC(y - 1, m, 0)).getUTCDate()
     const yearBefore = new Date(Date.UTC(y - 1, m - 1, Math.min(d, lastDayOfMonth)))
-    return { from: addDays(yearBefore.toISOString().slice(0, 10), 1), to: today }
+    return { from: shiftDay(yearBefore.toISOString().slice(0, 10), 1), to: today }
   }
   const days = Number(period.slice(0, -1))
-  return { from: addDays(today, -(days - 1)), to: today }
+  return { from: shiftDay(today, -(days - 1)), to: today }
 }
 
 /** The ready-made range a range is, if any. */
