@@ -164,7 +164,7 @@ describe.skipIf(!onPostgres)(`the bulk seed's event log ${NEEDS_POSTGRES}`, () =
 
   it('builds the report rollups at the end', async () => {
     const [row] = await q<{ counted: number; created: number }>(
-      `SELECT (SELECT count(*) FROM report_conversations)::int AS counted, (SELECT COALESCE(sum(created), 0) FROM report_daily WHERE "tagId" = 0)::int AS created`,
+      `SELECT (SELECT count(*) FROM report_conversations)::int AS counted, (SELECT COALESCE(sum(created), 0) FROM report_daily WHERE "tagId" = 0 AND "agentId" = -1)::int AS created`,
     )
     expect(row).toEqual({ counted: OPTIONS.conversations, created: OPTIONS.conversations })
   })
