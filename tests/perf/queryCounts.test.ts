@@ -27,9 +27,10 @@ import { ADMIN, setUpAndSignIn, signIn, startTestApp, type TestApp } from '../he
  *                                                      tab counts, the menus (folders, tags, agents), viewers,
  *                                                      the bell's unread count (every full page)
  *   GET /conversations?q=…                        9    plus the search's classification (planner estimate)
- *   GET /conversations/:number                    8    the two above, the page (one statement), the bell, and
- *                                                      what the team tools add beyond the page: saved replies,
- *                                                      merge candidates, drafts, follow state (the similar
+ *   GET /conversations/:number                    4    the two above, the page (one statement), and what the
+ *                                                      team tools add beyond the page with the bell's count in
+ *                                                      one more (saved replies, merge candidates, drafts, follow
+ *                                                      state, a rating if the history shows one; the similar
  *                                                      conversations are fetched apart, when their card shows)
  *   GET /conversations/:number/thread             3
  *   GET /conversations-counts                     3 (5 with a search)
@@ -38,7 +39,7 @@ import { ADMIN, setUpAndSignIn, signIn, startTestApp, type TestApp } from '../he
  */
 const SESSION_AND_AUTH = 2
 const LIST_BOUND = 10
-const CONVERSATION_BOUND = 9
+const CONVERSATION_BOUND = 5
 const THREAD_BOUND = 4
 const COUNTS_BOUND = 6
 const SETTINGS_BOUND = 10

@@ -1,5 +1,7 @@
 import type { Prisma } from '../../db/database.ts'
+import { Prisma as P } from '../../generated/prisma/client.ts'
 import type { Actor } from '../actor.ts'
+import { jsonValue, readPart, type Part } from '../readTogether.ts'
 
 export interface Drafter {
   agentId: number
@@ -26,16 +28,33 @@ export async function draftersOf(prisma: Prisma, conversationId: number): Promis
  * and the names of the others who have one.
  */
 export async function draftsOnConversation(prisma: Prisma, agent: Actor, conversationId: number) {
-  const rows = await prisma.$queryRaw<{ agentId: number; name: string; html: string | null; text: string | null }[]>`
-    SELECT d."agentId", a.name,
-           CASE WHEN d."agentId" = ${agent.id} THEN d.html END AS html, CASE WHEN d."agentId" = ${agent.id} THEN d.text END AS text
-    FROM drafts d JOIN agents a ON a.id = d."agentId"
-    WHERE d."conversationId" = ${conversationId} AND (a.active OR d."agentId" = ${agent.id}) ORDER BY d."updatedAt", d."agentId"`
-  const mine = rows.find((r) => r.agentId === agent.id)
+  return readPart(prisma, draftsOnConversationPart(agent, conversationId))
+}
+
+/** The same, as a part of a page's one statement (src/domain/readTogether.ts). */
+export function draftsOnConversationPart(agent: Actor, conversationId: number): Part<DraftsOnConversation> {
   return {
-    mine: mine ? { html: mine.html ?? '', text: mine.text ?? '' } : null,
-    others: rows.filter((r) => r.agentId !== agent.id).map((r) => r.name),
+    sql: P.sql`(SELECT COALESCE(json_agg(json_build_object('agentId', d."agentId", 'name', a.name,
+                  'html', CASE WHEN d."agentId" = ${agent.id} THEN d.html END, 'text', CASE WHEN d."agentId" = ${agent.id} THEN d.text END)
+                  ORDER BY d."updatedAt", d."agentId"), '[]'::json)
+                FROM drafts d JOIN agents a ON a.id = d."agentId"
+                WHERE d."conversationId" = ${conversationId} AND (a.active OR d."agentId" = ${agent.id}))`,
+    read: (value) => {
+      const rows = jsonValue<{ agentId: number; name: string; html: string | null; text: string | null }[]>(value)
+      const mine = rows.find((r) => r.agentId === agent.id)
+      return {
+        mine: mine ? { html: mine.html ?? '', text: mine.text ?? '' } : null,
+        others: rows.filter((r) => r.agentId !== agent.id).map((r) => r.name),
+      }
+    },
   }
+}
+
+export interface DraftsOnConversation {
+  /** The agent's own draft: it fills the editor when the page opens with an empty form. */
+  mine: { html: string; text: string } | null
+  /** Who else has a draft here, by name. */
+  others: string[]
 }
 
 /** The drafts of the others on a conversation: their names. */

@@ -1,9 +1,11 @@
+import { Prisma as P } from '../../generated/prisma/client.ts'
 import type { Prisma } from '../../db/database.ts'
 import { asAgent, type Actor } from '../actor.ts'
 import type { DomainContext } from '../context.ts'
 import { NotFoundError } from '../errors.ts'
 import { recordEvents } from '../events/record.ts'
 import { can, withFolderIds } from '../policy.ts'
+import { jsonValue, readPart, type Part } from '../readTogether.ts'
 import { transaction } from '../transaction.ts'
 
 /*
@@ -40,8 +42,15 @@ export const unfollowConversation = (ctx: DomainContext, agent: Actor, conversat
  * it, and whether they have unread notifications about it (opening it reads them).
  */
 export async function followState(prisma: Prisma, agentId: number, conversationId: number): Promise<{ following: boolean; unread: boolean }> {
-  const [row] = await prisma.$queryRaw<{ following: boolean; unread: boolean }[]>`
-    SELECT EXISTS (SELECT 1 FROM conversation_followers WHERE "agentId" = ${agentId} AND "conversationId" = ${conversationId}) AS following,
-           EXISTS (SELECT 1 FROM notifications WHERE "agentId" = ${agentId} AND "readAt" IS NULL AND "conversationId" = ${conversationId}) AS unread`
-  return row ?? { following: false, unread: false }
+  return readPart(prisma, followStatePart(agentId, conversationId))
+}
+
+/** The same, as a part of a page's one statement (src/domain/readTogether.ts). */
+export function followStatePart(agentId: number, conversationId: number): Part<{ following: boolean; unread: boolean }> {
+  return {
+    sql: P.sql`json_build_object(
+      'following', EXISTS (SELECT 1 FROM conversation_followers WHERE "agentId" = ${agentId} AND "conversationId" = ${conversationId}),
+      'unread', EXISTS (SELECT 1 FROM notifications WHERE "agentId" = ${agentId} AND "readAt" IS NULL AND "conversationId" = ${conversationId}))`,
+    read: (value) => jsonValue<{ following: boolean; unread: boolean }>(value),
+  }
 }

@@ -7,6 +7,7 @@ import { NotFoundError } from '../errors.ts'
 import { recordEvents } from '../events/record.ts'
 import { parseId } from '../input.ts'
 import { conversationScopeWhere, scopeSql, type FolderScope } from '../policy.ts'
+import { readPart, type Part } from '../readTogether.ts'
 import { transaction } from '../transaction.ts'
 import type { NotificationKind } from './preferences.ts'
 
@@ -21,13 +22,18 @@ export const UNREAD_COUNT_CAP = 99
 
 /** Unread notifications, up to the cap: one range of the (agentId, readAt, id) index. */
 export async function countUnread(ctx: QueryContext, agent: Actor, scope: FolderScope): Promise<number> {
-  const [row] = await ctx.prisma.$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM (
+  return readPart(ctx.prisma, unreadCountPart(agent, scope))
+}
+
+/** The same, as a part of a page's one statement (src/domain/readTogether.ts). */
+export function unreadCountPart(agent: Actor, scope: FolderScope): Part<number> {
+  return {
+    sql: P.sql`(SELECT count(*)::int FROM (
       SELECT 1 FROM notifications n JOIN conversations c ON c.id = n."conversationId"
       WHERE n."agentId" = ${agent.id} AND n."readAt" IS NULL AND ${scopeSql(P.sql`c."folderId"`, scope)}
-      LIMIT ${UNREAD_COUNT_CAP + 1}
-    ) AS unread`
-  return row?.n ?? 0
+      LIMIT ${UNREAD_COUNT_CAP + 1}) AS unread)`,
+    read: (value) => Number(value ?? 0),
+  }
 }
 
 export interface NotificationItem {

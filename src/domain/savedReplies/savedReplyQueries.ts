@@ -1,9 +1,11 @@
+import { Prisma as P } from '../../generated/prisma/client.ts'
 import type { Actor } from '../actor.ts'
 import type { QueryContext } from '../context.ts'
 import { htmlToText } from '../content/index.ts'
 import { NotFoundError } from '../errors.ts'
 import { parseId } from '../input.ts'
 import { folderScope, withFolderIds } from '../policy.ts'
+import { jsonValue, readPart, type Part } from '../readTogether.ts'
 import { canManageSavedReplies, canSeeSavedReplies } from './savedReplyAccess.ts'
 
 /** How much of a saved reply the picker and the list show before its name is enough. */
@@ -66,12 +68,17 @@ export async function savedRepliesForFolder(ctx: QueryContext, agent: Actor, fol
 
 /** The shared replies and the folder's, for a caller that has already checked the agent may read the folder. */
 export async function savedRepliesOfFolder(ctx: QueryContext, folderId: number): Promise<{ id: number; name: string; preview: string }[]> {
-  const rows = await ctx.prisma.savedReply.findMany({
-    where: { OR: [{ folderId: null }, { folderId }] },
-    orderBy: { name: 'asc' },
-    select: { id: true, name: true, bodyHtml: true },
-  })
-  return rows.map((r) => ({ id: r.id, name: r.name, preview: previewOf(r.bodyHtml) }))
+  return readPart(ctx.prisma, savedRepliesOfFolderPart(folderId))
+}
+
+/** The same, as a part of a page's one statement (src/domain/readTogether.ts). */
+export function savedRepliesOfFolderPart(folderId: number): Part<{ id: number; name: string; preview: string }[]> {
+  return {
+    sql: P.sql`(SELECT COALESCE(json_agg(json_build_object('id', s.id, 'name', s.name, 'bodyHtml', s."bodyHtml") ORDER BY s.name, s.id), '[]'::json)
+                FROM saved_replies s WHERE s."folderId" IS NULL OR s."folderId" = ${folderId})`,
+    read: (value) =>
+      jsonValue<{ id: number; name: string; bodyHtml: string }[]>(value).map((r) => ({ id: r.id, name: r.name, preview: previewOf(r.bodyHtml) })),
+  }
 }
 
 /** One saved reply for its edit form; NotFoundError unless the agent may manage it. */

@@ -18,8 +18,8 @@ export async function conversationView(ctx: AppContext, req: Request, number: nu
   const scope = await folderScope(prisma, agent)
   const page = await getConversationPage(prisma, agent, scope, number)
   const view = presentConversationPage(page, ctx.clock(), form, page.viewers, { t: req.t, fmt: req.formats })
-  const extras = await loadConversationExtras(ctx, req, page, scope)
-  return { ...view, extras, form: { ...view.form, filesNote: form.filesNote ?? null } }
+  const { extras, unreadCount } = await loadConversationExtras(ctx, req, page, scope)
+  return { ...view, extras, unreadCount, form: { ...view.form, filesNote: form.filesNote ?? null } }
 }
 
 /** The conversation page, as loaded or as a refused form leaves it (the one way every route renders it). */

@@ -1,6 +1,7 @@
 import type { Request } from 'express'
 import type { ConversationPage } from '../../../domain/conversations/getConversation.ts'
-import { findRating } from '../../../domain/ratings/ratingQueries.ts'
+import { ratingPart, type ConversationRating } from '../../../domain/ratings/ratingQueries.ts'
+import { NOTHING, type Part } from '../../../domain/readTogether.ts'
 import type { AppContext } from '../../context.ts'
 import { shownTime } from '../../presenters/conversationRow.ts'
 
@@ -8,15 +9,17 @@ import { shownTime } from '../../presenters/conversationRow.ts'
 const PAGE_HISTORY_LIMIT = 200
 
 /**
- * The customer's rating and comment for the sidebar card (pageExtras' `rating`, read by
- * views/partials/team/rating-sidebar.ejs). The page's history says whether there is one, so the
- * many conversations without a rating (every one where ratings are off) cost no statement.
+ * Whether the page needs the customer's rating: its history says whether there is one, so the many
+ * conversations without a rating (every one where ratings are off) read nothing for it.
  */
-export async function loadRatingExtras(ctx: AppContext, req: Request, page: ConversationPage) {
+export function ratingPartFor(page: ConversationPage): Part<ConversationRating | null> {
   const { id } = page.conversation
   const mayHaveOne = page.history.length >= PAGE_HISTORY_LIMIT || page.history.some((h) => h.type === 'rating.given' && h.conversationId === id)
-  if (!mayHaveOne) return null
-  const rating = await findRating(ctx.domain, id)
+  return mayHaveOne ? ratingPart(id) : NOTHING
+}
+
+/** The customer's rating and comment for the sidebar card (pageExtras' `rating`, read by views/partials/team/rating-sidebar.ejs). */
+export function presentRatingExtras(ctx: AppContext, req: Request, rating: ConversationRating | null) {
   if (!rating) return null
   return {
     value: rating.value,
