@@ -36,7 +36,12 @@ export async function consumeOnce(prisma: Prisma, consumer: Consumer, batch = BA
       if (events.length === 0) return 0
       await consumer.handle(tx, events)
       const last = cursorAfter(events.at(-1)!)
-      await tx.$executeRaw`UPDATE event_consumers SET "tx" = ${last.tx}::xid8, "position" = ${last.position}::bigint, "updatedAt" = now() WHERE name = ${consumer.name}`
+      // Compare and set: the row lock should make this always true; if the position ever moved
+      // under this batch, the batch is another instance's and is rolled back rather than repeated.
+      const moved = await tx.$executeRaw`
+        UPDATE event_consumers SET "tx" = ${last.tx}::xid8, "position" = ${last.position}::bigint, "updatedAt" = now()
+        WHERE name = ${consumer.name} AND "tx" = ${cursor.tx}::xid8 AND "position" = ${cursor.position}::bigint`
+      if (moved !== 1) throw new Error(`the position of listener ${consumer.name} moved while it handled a batch; the batch is rolled back`)
       return events.length
     },
     { timeout: 60_000 },
