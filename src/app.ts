@@ -1,3 +1,5 @@
+import { CLIENT_TEXTS_PATH, clientTexts } from './i18n/clientMessages.ts'
+import { isLocale } from './i18n/catalogues.ts'
 import { randomUUID } from 'node:crypto'
 import { fromRoot } from './paths.ts'
 import ejs from 'ejs'
@@ -112,6 +114,15 @@ export function createApp(ctx: AppContext): express.Express {
   )
 
   const staticOptions = { maxAge: ctx.config.env === 'production' ? '1d' : 0, index: false }
+  // The scripts' texts per language; the hash in the name changes with them, so they are kept for good.
+  app.get(`${CLIENT_TEXTS_PATH}:file`, (req, res, next) => {
+    const locale = /^client\.([a-z]{2})\.[0-9a-f]{12}\.js$/.exec(req.params.file)?.[1]
+    if (!locale || !isLocale(locale)) return next()
+    const texts = clientTexts(locale)
+    // A page of an earlier version asks for its texts by an old hash: it gets today's, not cached.
+    res.set('Cache-Control', texts.file === req.params.file ? 'public, max-age=31536000, immutable' : 'no-cache')
+    res.type('text/javascript').send(texts.script)
+  })
   app.use('/public', express.static(root('public'), staticOptions))
   // The rich-text editor, served from the installed package (no CDN).
   app.use('/vendor/quill', express.static(root('node_modules/quill/dist'), staticOptions))

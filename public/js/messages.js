@@ -1,13 +1,12 @@
-// The texts of the page's scripts in the reader's language: head.ejs puts them in a JSON block
-// (CSP forbids inline scripts, but a data block is not run). Loaded before every other script.
+// The texts of the page's scripts in the reader's language: head.ejs loads them first, from a file
+// per language (/public/texts/client.<language>.<hash>.js, cached for good). Loaded before every other script.
 //
 //   window.SuiviMessages.msg('client.toast.undo')                      → "Undo"
 //   window.SuiviMessages.msg('client.reply.sendingIn', { seconds: 4 })  → "Leaves in 4 s"
 //   window.SuiviMessages.plural('client.list.newRows', 3)               → "3 new conversations"
 ;(function () {
   'use strict'
-  var block = document.getElementById('client-messages')
-  var MESSAGES = block ? JSON.parse(block.textContent) : {}
+  var MESSAGES = window.SuiviTexts || {}
   var lang = document.documentElement.lang || undefined
   var plurals = new Intl.PluralRules(lang)
   var numbers = new Intl.NumberFormat(lang)

@@ -169,18 +169,7 @@ function auditDom(): string[] {
     }
     if (['object', 'embed', 'applet', 'base', 'frameset', 'frame', 'portal'].includes(tag)) problems.push(`a ${tag} element`)
     if (tag === 'meta' && (el.getAttribute('http-equiv') ?? '').toLowerCase() === 'refresh') problems.push('a meta refresh')
-    // The interface texts for public/js: a data block the browser never runs (it must parse as JSON, and be the only one).
-    const dataBlock = (): boolean => {
-      if (el.id !== 'client-messages' || el.getAttribute('type') !== 'application/json' || el.hasAttribute('src')) return false
-      if (document.querySelectorAll('script#client-messages').length !== 1) return false
-      try {
-        JSON.parse(el.textContent ?? '')
-        return true
-      } catch {
-        return false
-      }
-    }
-    if (tag === 'script' && !dataBlock()) {
+    if (tag === 'script') {
       const src = el.getAttribute('src')
       if (!src || (el.textContent ?? '').trim() !== '') problems.push(`an inline script: ${(el.textContent ?? '').slice(0, 60)}`)
       else if (!/^\/(public|vendor)\//.test(new URL(src, location.href).pathname) || new URL(src, location.href).origin !== location.origin)

@@ -34,6 +34,8 @@ const PUBLIC = [
   /^\/r\//,
   /^\/rate\//,
   /^\/inbound\/raw$/,
+  // The scripts' texts of a language: the same for everyone, like the rest of /public.
+  /^\/public\/texts\//,
 ]
 
 describe('folder access on every route', () => {

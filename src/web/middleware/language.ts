@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express'
 import { isLocale, LOCALES, REFERENCE_LOCALE } from '../../i18n/catalogues.ts'
 import { formats } from '../../i18n/format.ts'
 import { translator } from '../../i18n/translate.ts'
-import { clientMessages } from '../../i18n/clientMessages.ts'
+import { CLIENT_TEXTS_PATH, clientTexts } from '../../i18n/clientMessages.ts'
 
 /**
  * Every page speaks its reader's language: a signed-in agent's own (profile), else the browser's
@@ -28,6 +28,6 @@ export function useLanguage(req: Request, res: Response, locale: string, timeZon
   res.locals.locale = locale
   res.locals.t = req.t
   res.locals.fmt = req.formats
-  // The client.* texts as JSON, for head.ejs to hand to public/js (built once per language).
-  res.locals.clientMessages = () => clientMessages(locale)
+  // Where head.ejs loads the client.* texts for public/js from (a file per language, cached for good).
+  res.locals.clientTextsSrc = CLIENT_TEXTS_PATH + clientTexts(locale).file
 }

@@ -2,10 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildAgent, buildConversation, buildFolder, PASSWORD } from '../../../helpers/factories.ts'
 import { csrfFrom, setUpAndSignIn, signIn, startTestApp, type TestApp } from '../../../helpers/testApp.ts'
 
-/** The texts public/js reads, as the page hands them over. */
-function clientMessages(html: string): Record<string, string> {
-  const m = /<script type="application\/json" id="client-messages">([\s\S]*?)<\/script>/.exec(html)
-  if (!m) throw new Error('no client messages on the page')
+/** Where the page loads the texts public/js reads from. */
+function clientTextsSrc(html: string): string {
+  const m = /<script src="(\/public\/texts\/client\.[a-z]{2}\.[0-9a-f]{12}\.js)" defer><\/script>/.exec(html)
+  if (!m) throw new Error('no client texts on the page')
+  return m[1]!
+}
+
+/** The texts of that file (`window.SuiviTexts = {…}`). */
+function textsOf(script: string): Record<string, string> {
+  const m = /^window\.SuiviTexts = (\{[\s\S]*\})\n$/.exec(script)
+  if (!m) throw new Error(`not a texts file: ${script.slice(0, 60)}`)
   return JSON.parse(m[1]!) as Record<string, string>
 }
 
@@ -41,10 +48,22 @@ describe('the agent pages in the agent’s own language and time zone', () => {
     expect(page.text).toContain('Se déconnecter')
     // A relative time, and the full date and time on hover, in French and in the agent's zone.
     expect(page.text).toMatch(/<time class="row-age muted" datetime="[^"]+" title="\d{1,2} [a-zéû]+\.? \d{4}, \d{2}:\d{2}">[^<]+<\/time>/)
-    // The scripts' texts come with the page, in French.
-    const messages = clientMessages(page.text)
+    // The scripts' texts come from a file of the page's language, kept by the browser for good.
+    const src = clientTextsSrc(page.text)
+    expect(src).toMatch(/\/client\.fr\./)
+    const file = await client.get(src)
+    expect(file.status).toBe(200)
+    expect(file.headers['content-type']).toMatch(/^text\/javascript/)
+    expect(file.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+    const messages = textsOf(file.text)
     expect(messages['client.list.selectAll']).toBe('Tout sélectionner sur cette page')
     expect(Object.keys(messages).every((key) => key.startsWith('client.'))).toBe(true)
+    // A page of an earlier version (another hash) gets today's texts, not to be kept; no other file exists.
+    const stale = await client.get('/public/texts/client.fr.000000000000.js')
+    expect(stale.headers['cache-control']).toBe('no-cache')
+    expect(textsOf(stale.text)).toEqual(messages)
+    expect((await client.get('/public/texts/client.xx.000000000000.js')).status).toBe(404)
+    expect((await client.get('/public/texts/other.js')).status).toBe(404)
   })
 
   it('shows a conversation in French: sidebar, thread and history', async () => {
