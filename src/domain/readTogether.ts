@@ -1,5 +1,6 @@
 import { Prisma as P } from '../generated/prisma/client.ts'
 import type { Prisma } from '../db/database.ts'
+import { PREPARED_MARKER } from '../db/preparedStatements.ts'
 
 /**
  * One value a page needs, as a scalar sub-select (a count, a flag, a JSON list) and how to read
@@ -20,7 +21,11 @@ export const NOTHING: Part<null> = { sql: P.sql`NULL`, read: () => null }
 export async function readTogether<T extends Record<string, Part<unknown>>>(prisma: Prisma, parts: T): Promise<ReadParts<T>> {
   const names = Object.keys(parts)
   if (names.length === 0) return {} as ReadParts<T>
-  const [row] = await prisma.$queryRaw<Record<string, unknown>[]>`SELECT ${P.join(names.map((name, i) => P.sql`${parts[name]!.sql} AS ${P.raw(`"p${i}"`)}`))}`
+  // Prepared: the parts are small look-ups whose plan does not depend on the values (an agent, a
+  // conversation, a folder), and planning them cost as much as running them.
+  const [row] = await prisma.$queryRaw<
+    Record<string, unknown>[]
+  >`${P.raw(PREPARED_MARKER)} SELECT ${P.join(names.map((name, i) => P.sql`${parts[name]!.sql} AS ${P.raw(`"p${i}"`)}`))}`
   return Object.fromEntries(names.map((name, i) => [name, parts[name]!.read(row![`p${i}`])])) as ReadParts<T>
 }
 

@@ -1,6 +1,6 @@
 import type { Prisma } from '../../db/database.ts'
 import { scopeSql, type FolderScope } from '../policy.ts'
-import { PREPARED_MARKER } from '../../db/preparedStatements.ts'
+import { jsonValue, readPart, type Part } from '../readTogether.ts'
 import { Prisma as P } from '../../generated/prisma/client.ts'
 import { lexemesOf, lexemeTsquery, MIN_PREFIX_LENGTH } from './searchQuery.ts'
 
@@ -26,24 +26,22 @@ export function filterOptions(prisma: Prisma, scope: FolderScope): Promise<Filte
   const shared = started?.get(key)
   if (shared) return shared
   if (!started) underWay.set(prisma, (started = new Map()))
-  const options = readFilterOptions(prisma, scope)
+  const options = readPart(prisma, filterOptionsPart(scope))
   started.set(key, options)
   setImmediate(() => started.delete(key))
   return options
 }
 
-async function readFilterOptions(prisma: Prisma, scope: FolderScope): Promise<FilterOptions> {
-  const [row] = await prisma.$queryRaw<
-    { folders: FilterOptions['folders']; tags: FilterOptions['tags']; agents: FilterOptions['agents'] }[]
-  >`${P.raw(PREPARED_MARKER)}
-    SELECT
-      (SELECT coalesce(json_agg(json_build_object('id', f.id, 'name', f.name) ORDER BY f.position, f.name), '[]')
-         FROM folders f WHERE ${scopeSql(P.sql`f.id`, scope)}) AS folders,
-      (SELECT coalesce(json_agg(json_build_object('id', t.id, 'name', t.name, 'colour', t.colour) ORDER BY t.name), '[]')
-         FROM tags t) AS tags,
-      (SELECT coalesce(json_agg(json_build_object('id', a.id, 'name', a.name) ORDER BY a.name), '[]')
-         FROM agents a WHERE a.active) AS agents`
-  return row!
+/** The same, as a part of a page's one statement (src/domain/readTogether.ts). */
+export function filterOptionsPart(scope: FolderScope): Part<FilterOptions> {
+  return {
+    sql: P.sql`json_build_object(
+      'folders', (SELECT coalesce(json_agg(json_build_object('id', f.id, 'name', f.name) ORDER BY f.position, f.name), '[]')
+                  FROM folders f WHERE ${scopeSql(P.sql`f.id`, scope)}),
+      'tags', (SELECT coalesce(json_agg(json_build_object('id', t.id, 'name', t.name, 'colour', t.colour) ORDER BY t.name), '[]') FROM tags t),
+      'agents', (SELECT coalesce(json_agg(json_build_object('id', a.id, 'name', a.name) ORDER BY a.name), '[]') FROM agents a WHERE a.active))`,
+    read: (value) => jsonValue<FilterOptions>(value),
+  }
 }
 
 const SUGGESTED_CONVERSATIONS = 5

@@ -6,7 +6,9 @@ import {
   listQuerySchema,
   type ListPosition,
 } from '../../../domain/conversations/listConversations.ts'
-import { filterOptions } from '../../../domain/conversations/filterOptions.ts'
+import { filterOptionsPart } from '../../../domain/conversations/filterOptions.ts'
+import { unreadCountPart } from '../../../domain/notifications/notifications.ts'
+import { readTogether } from '../../../domain/readTogether.ts'
 import { findVisibleConversation } from '../../../domain/conversations/getConversation.ts'
 import { visibleConversationIds } from '../../../domain/conversations/visibleConversations.ts'
 import { assignConversation } from '../../../domain/conversations/commands/assignConversation.ts'
@@ -35,17 +37,29 @@ export function listRouter(ctx: AppContext): Router {
     const agent = req.agent!
     const query = listQuerySchema.parse(req.query)
     const scope = await folderScope(prisma, agent)
-    const [list, counts, { folders, tags, agents }] = await Promise.all([
+    // The menus and the bell's count share a statement (src/domain/readTogether.ts).
+    const [list, counts, { menus, unreadCount }] = await Promise.all([
       listConversations(prisma, agent, scope, query),
       countTabsDetailed(prisma, agent, scope, query),
-      filterOptions(prisma, scope),
+      readTogether(prisma, { menus: filterOptionsPart(scope), unreadCount: unreadCountPart(agent, scope) }),
     ])
     rememberList(req, query)
     // Rows another agent has open right now get the red bar (as of this load; live.js keeps it current).
-    res.render(
-      'agent/conversations',
-      presentConversationList({ query, list, counts, folders, tags, agents, now: ctx.clock(), url: req.originalUrl, reader: { t: req.t, fmt: req.formats } }),
-    )
+    const { folders, tags, agents } = menus
+    res.render('agent/conversations', {
+      ...presentConversationList({
+        query,
+        list,
+        counts,
+        folders,
+        tags,
+        agents,
+        now: ctx.clock(),
+        url: req.originalUrl,
+        reader: { t: req.t, fmt: req.formats },
+      }),
+      unreadCount,
+    })
   })
 
   // The live list (list-live.js) asks for its rows again when something changes: the same page of
