@@ -10,6 +10,7 @@ import { pinoHttp } from 'pino-http'
 import type { AppContext } from './web/context.ts'
 import { pingDatabase } from './db/health.ts'
 import { SessionStore } from './db/sessionStore.ts'
+import { SIGNED_IN_AGENT_SQL } from './domain/agents/authenticate.ts'
 import { redactUrl } from './web/redactUrl.ts'
 import { loadAgent } from './web/middleware/auth.ts'
 import { csrfProtection } from './web/middleware/csrf.ts'
@@ -150,7 +151,7 @@ export function createApp(ctx: AppContext): express.Express {
     session({
       name: ctx.config.sessionCookieName,
       secret: ctx.secret,
-      store: new SessionStore(ctx.db.pool, { pruneIntervalSeconds: ctx.config.env === 'test' ? false : 15 * 60 }),
+      store: new SessionStore(ctx.db.pool, { pruneIntervalSeconds: ctx.config.env === 'test' ? false : 15 * 60, companion: SIGNED_IN_AGENT_SQL }),
       resave: false,
       saveUninitialized: false,
       rolling: true,

@@ -17,8 +17,41 @@ const REMEMBERED = 10_000
 export class SessionStore extends PgStore {
   readonly #touched = new Map<string, number>()
 
-  constructor(pool: pg.Pool, options: { pruneIntervalSeconds: number | false }) {
+  readonly #pool: pg.Pool
+  readonly #companion: string | null
+  /** What the companion read for a session, until the request that read it takes it. */
+  readonly #companions = new Map<string, unknown>()
+
+  /**
+   * `companion`: an SQL expression over the session row `s` read in the same statement as the
+   * session (the signed-in agent: every request needs both), kept for `takeCompanion`.
+   */
+  constructor(pool: pg.Pool, options: { pruneIntervalSeconds: number | false; companion?: string }) {
     super({ pool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: options.pruneIntervalSeconds })
+    this.#pool = pool
+    this.#companion = options.companion ?? null
+  }
+
+  override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
+    if (this.#companion === null) return super.get(sid, callback)
+    this.#pool
+      .query<{ sess: session.SessionData | string; companion: unknown }>(
+        `SELECT s.sess, ${this.#companion} AS companion FROM sessions s WHERE s.sid = $1 AND s.expire >= now()`,
+        [sid],
+      )
+      .then(({ rows: [row] }) => {
+        if (!row) return callback(null, null)
+        if (this.#companions.size >= REMEMBERED) this.#companions.clear()
+        this.#companions.set(sid, row.companion)
+        callback(null, typeof row.sess === 'string' ? (JSON.parse(row.sess) as session.SessionData) : row.sess)
+      }, callback)
+  }
+
+  /** The companion read with this session for the request under way (once: a second call gets undefined). */
+  takeCompanion(sid: string): unknown {
+    const value = this.#companions.get(sid)
+    this.#companions.delete(sid)
+    return value
   }
 
   override touch(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {

@@ -16,24 +16,37 @@ export async function authenticate(ctx: QueryContext, input: { email: string; pa
 
 /** Loads the agent behind a session; null when it was removed or deactivated since. */
 export async function findActiveAgent(prisma: Prisma, id: number): Promise<Actor | null> {
-  // Every signed-in request starts here: the agent and their folders in one round trip.
-  const [agent] = await prisma.$queryRaw<
-    {
-      id: number
-      name: string
-      email: string
-      role: 'admin' | 'agent'
-      locale: string
-      timeZone: string
-      afterSend: 'stay' | 'next' | 'list'
-      folderIds: number[]
-    }[]
-  >`${P.raw(PREPARED_MARKER)}
-    SELECT a.id, a.name, a.email, a.role::text AS role, a.locale, a."timeZone", a."afterSend"::text AS "afterSend",
-           ARRAY(SELECT m."folderId" FROM folder_members m WHERE m."agentId" = a.id ORDER BY m."folderId") AS "folderIds"
-    FROM agents a WHERE a.id = ${id} AND a.active`
-  if (!agent) return null
-  return { ...toActor(agent), locale: agent.locale, timeZone: agent.timeZone, afterSend: agent.afterSend, folderIds: agent.folderIds }
+  // The agent and their folders in one round trip (when the session did not bring them).
+  const [row] = await prisma.$queryRaw<{ agent: unknown }[]>`${P.raw(PREPARED_MARKER)}
+    SELECT ${P.raw(AGENT_JSON)} AS agent FROM agents a WHERE a.id = ${id} AND a.active`
+  return row ? signedInAgentFrom(row.agent) : null
+}
+
+/** The signed-in agent as JSON, with their folders, from the agents row `a`. */
+const AGENT_JSON = `json_build_object('id', a.id, 'name', a.name, 'email', a.email, 'role', a.role, 'locale', a.locale, 'timeZone', a."timeZone",
+  'afterSend', a."afterSend", 'folderIds', ARRAY(SELECT m."folderId" FROM folder_members m WHERE m."agentId" = a.id ORDER BY m."folderId"))`
+
+/**
+ * The same agent read beside the session, in the session's own statement (every signed-in request
+ * needs both: src/db/sessionStore.ts reads it over the session row `s`); null without an active one.
+ */
+export const SIGNED_IN_AGENT_SQL = `(SELECT ${AGENT_JSON} FROM agents a
+  WHERE a.id = CASE WHEN s.sess->>'agentId' ~ '^[0-9]{1,9}$' THEN (s.sess->>'agentId')::int END AND a.active)`
+
+/** An agent read by either statement above. */
+export function signedInAgentFrom(value: unknown): Actor | null {
+  if (value === null || value === undefined) return null
+  const a = (typeof value === 'string' ? JSON.parse(value) : value) as {
+    id: number
+    name: string
+    email: string
+    role: 'admin' | 'agent'
+    locale: string
+    timeZone: string
+    afterSend: 'stay' | 'next' | 'list'
+    folderIds: number[]
+  }
+  return { ...toActor(a), locale: a.locale, timeZone: a.timeZone, afterSend: a.afterSend, folderIds: a.folderIds }
 }
 
 function toActor(a: { id: number; name: string; email: string; role: 'admin' | 'agent' }): Actor {

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express'
-import { findActiveAgent } from '../../domain/agents/authenticate.ts'
+import { findActiveAgent, signedInAgentFrom } from '../../domain/agents/authenticate.ts'
 import { ForbiddenError } from '../../domain/errors.ts'
 import { can, INSTANCE } from '../../domain/policy.ts'
 import { countRecentOutboxFailures } from '../../domain/outbox/outboxFailures.ts'
@@ -13,7 +13,10 @@ export function loadAgent(ctx: AppContext) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const id = req.session.agentId
     if (id !== undefined) {
-      const agent = await findActiveAgent(ctx.db.prisma, id)
+      // Read with the session by the store when it could (one statement for both), else here.
+      const read = (req.sessionStore as unknown as { takeCompanion?: (sid: string) => unknown }).takeCompanion?.(req.sessionID)
+      const withSession = read === undefined ? undefined : signedInAgentFrom(read)
+      const agent = withSession !== undefined && (withSession === null || withSession.id === id) ? withSession : await findActiveAgent(ctx.db.prisma, id)
       if (agent) {
         req.agent = agent
         res.locals.agent = agent

@@ -33,8 +33,6 @@ export function snoozeRowText(until: Date | null, now: Date, { t, fmt }: Reader)
  */
 export function presentSnooze(state: { status: string; snoozedAt: Date | null; snoozedUntil: Date | null }, href: string, now: Date, reader: Reader) {
   const { t, fmt } = reader
-  const zone = fmt.timeZone
-  const presets = snoozePresets(now, zone)
   return {
     snoozed: state.snoozedAt !== null,
     notice:
@@ -47,17 +45,36 @@ export function presentSnooze(state: { status: string; snoozedAt: Date | null; s
     canSnooze: state.status !== 'closed',
     action: `${href}/snooze`,
     unsnoozeAction: `${href}/unsnooze`,
-    choices: [
-      ...SNOOZE_PRESETS.flatMap((p) => {
-        const at = presets[p]
-        return at ? [{ value: p, label: t(`snooze.${p}`, { time: snoozeMoment(at, now, fmt) }) }] : []
-      }),
-      { value: 'customer', label: t('snooze.untilAnswer') },
-    ],
-    custom: {
-      label: t('snooze.customLabel', { zone }),
-      min: localDateTimeValue(now, zone),
-      max: localDateTimeValue(latestSnooze(now), zone),
-    },
+    ...snoozeMenu(now, reader),
   }
+}
+
+/** The menu's moments, the same for every page of a language and zone within a minute (working them out is dear). */
+const menus = new Map<string, { choices: { value: string; label: string }[]; custom: { label: string; min: string; max: string } }>()
+
+function snoozeMenu(now: Date, { t, fmt }: Reader) {
+  const zone = fmt.timeZone
+  // The presets round up to the minute: the key holds both ends of the minute.
+  const key = `${fmt.locale}\u0000${zone}\u0000${Math.floor(now.getTime() / 60_000)}\u0000${Math.ceil(now.getTime() / 60_000)}`
+  let menu = menus.get(key)
+  if (!menu) {
+    const presets = snoozePresets(now, zone)
+    menu = {
+      choices: [
+        ...SNOOZE_PRESETS.flatMap((p) => {
+          const at = presets[p]
+          return at ? [{ value: p, label: t(`snooze.${p}`, { time: snoozeMoment(at, now, fmt) }) }] : []
+        }),
+        { value: 'customer', label: t('snooze.untilAnswer') },
+      ],
+      custom: {
+        label: t('snooze.customLabel', { zone }),
+        min: localDateTimeValue(now, zone),
+        max: localDateTimeValue(latestSnooze(now), zone),
+      },
+    }
+    if (menus.size >= 200) menus.clear()
+    menus.set(key, menu)
+  }
+  return menu
 }
