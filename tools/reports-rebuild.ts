@@ -9,7 +9,7 @@ import { ConfigError, loadConfigFromEnvironment } from '../src/config.ts'
 import { openDatabase, type Database } from '../src/db/database.ts'
 import { embeddedDatabaseBusyMessage } from '../src/db/commandLine.ts'
 import { EmbeddedDatabaseBusyError } from '../src/db/embedded.ts'
-import { rebuildReports } from '../src/domain/reports/rebuild.ts'
+import { rebuildReports, ROLLUP_TABLES } from '../src/domain/reports/rebuild.ts'
 import { createLogger } from '../src/logger.ts'
 import { formatSeconds, rollupProgress } from './seed.ts'
 
@@ -43,7 +43,7 @@ async function main(): Promise<number> {
   try {
     const started = performance.now()
     const res = await rebuildReports(db.pool, { onProgress: rollupProgress() })
-    for (const table of ['report_daily', 'report_durations', 'report_hourly', 'report_conversations']) await db.pool.query(`VACUUM (ANALYZE) ${table}`)
+    for (const table of ROLLUP_TABLES) await db.pool.query(`VACUUM (ANALYZE) ${table}`)
     console.log(`report rollups rebuilt for ${res.conversations.toLocaleString('en')} conversations in ${formatSeconds((performance.now() - started) / 1000)}`)
     return 0
   } finally {

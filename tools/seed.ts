@@ -27,7 +27,7 @@ import { embeddedDatabaseBusyMessage } from '../src/db/commandLine.ts'
 import { EmbeddedDatabaseBusyError } from '../src/db/embedded.ts'
 import { hashPassword } from '../src/domain/agents/passwords.ts'
 import { businessHoursSchema, type BusinessHours } from '../src/domain/reports/businessHours.ts'
-import { rebuildReports } from '../src/domain/reports/rebuild.ts'
+import { rebuildReports, ROLLUP_TABLES } from '../src/domain/reports/rebuild.ts'
 import { createLogger } from '../src/logger.ts'
 
 export const BENCH_PASSWORD = 'bench password'
@@ -1095,10 +1095,7 @@ export async function seed(db: Database, opts: SeedOptions) {
       // The report rollups, counted from the event log just written.
       const rebuildStarted = performance.now()
       await rebuildReports(db.pool, { onProgress: rollupProgress() })
-      await client.query(`VACUUM (ANALYZE) report_daily`)
-      await client.query(`VACUUM (ANALYZE) report_durations`)
-      await client.query(`VACUUM (ANALYZE) report_hourly`)
-      await client.query(`VACUUM (ANALYZE) report_conversations`)
+      for (const table of ROLLUP_TABLES) await client.query(`VACUUM (ANALYZE) ${table}`)
       reportSeconds = (performance.now() - rebuildStarted) / 1000
     }
     // Once more, now that nothing of the seed is running: a first pass can find the visibility

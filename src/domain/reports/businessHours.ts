@@ -265,6 +265,11 @@ function offsetAt(zone: Zone, at: number): number {
   return segments[i]!.offset
 }
 
+/** The zone's offset from UTC at an instant (UTC ms), in ms: what its clocks add to UTC. */
+export function utcOffsetAt(at: number, timeZone: string): number {
+  return offsetAt(zoneOf(timeZone), at)
+}
+
 /** Largest offset any zone has had from UTC is under 15 hours. */
 const MAX_OFFSET_MS = 15 * HOUR_MS
 

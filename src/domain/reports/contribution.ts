@@ -1,4 +1,5 @@
 import { bucketOf } from './buckets.ts'
+import { monthOf, weekOf } from './periods.ts'
 
 /**
  * What one conversation adds to the report rollups, computed from its events alone (plus where
@@ -42,6 +43,9 @@ export const DAILY_COLUMNS = [
 export type DailyColumn = (typeof DAILY_COLUMNS)[number]
 
 const COLUMN = Object.fromEntries(DAILY_COLUMNS.map((c, i) => [c, i])) as Record<DailyColumn, number>
+
+/** report_hours' columns: customer messages in each UTC hour (h0 from midnight UTC) of a day. */
+export const HOUR_COLUMNS = Array.from({ length: 24 }, (_, h) => `h${h}`)
 
 export const METRIC = { firstResponse: 1, firstResponseBusiness: 2, resolution: 3, resolutionBusiness: 4 } as const
 
@@ -201,9 +205,16 @@ export const EVERY_AGENT = '-1'
 
 /** Rows to add to the rollups, from contributions counted positively or taken back out. */
 export class RollupDelta {
+  /** Without weeks and months, for a rebuild, which derives them from the days at the end (deriveDurationGrains). */
+  constructor(private readonly options: { weeksAndMonths: boolean } = { weeksAndMonths: true }) {}
+
   readonly daily = new Map<string, number[]>()
+  /** Duration buckets per day, and the same per week (by its Monday) and per month (by its first day). */
   readonly durations = new Map<string, number>()
-  readonly hourly = new Map<string, number>()
+  readonly weeklyDurations = new Map<string, number>()
+  readonly monthlyDurations = new Map<string, number>()
+  /** "UTC day|folder|tag" → customer messages in each UTC hour of that day. */
+  readonly hours = new Map<string, number[]>()
 
   /** Adds (sign 1) or takes out (sign -1) a contribution: under its agent and the whole team's, every conversation's and each tag's. */
   apply(c: Contribution, sign: 1 | -1) {
@@ -220,19 +231,31 @@ export class RollupDelta {
       }
     }
     for (const [key, count] of Object.entries(c.u)) {
-      const [day, agent, metric, bucket] = key.split('|')
+      const [day, agent, metric, bucket] = key.split('|') as [string, string, string, string]
+      const grains: [Map<string, number>, string][] = [[this.durations, day]]
+      if (this.options.weeksAndMonths) grains.push([this.weeklyDurations, weekOf(day)], [this.monthlyDurations, monthOf(day)])
       for (const tag of tags) {
         for (const a of [agent, EVERY_AGENT]) {
-          const k = `${day}|${c.f}|${a}|${tag}|${metric}|${bucket}`
-          this.durations.set(k, (this.durations.get(k) ?? 0) + sign * count)
+          for (const [map, start] of grains) {
+            const k = `${start}|${c.f}|${a}|${tag}|${metric}|${bucket}`
+            map.set(k, (map.get(k) ?? 0) + sign * count)
+          }
         }
       }
     }
     for (const [hour, count] of Object.entries(c.h)) {
+      const h = Number(hour)
+      const day = utcDay(Math.floor(h / 24))
+      const slot = h - Math.floor(h / 24) * 24
       for (const tag of tags) {
-        const k = `${hour}|${c.f}|${tag}`
-        this.hourly.set(k, (this.hourly.get(k) ?? 0) + sign * count)
+        const k = `${day}|${c.f}|${tag}`
+        const sum = this.hours.get(k) ?? new Array<number>(24).fill(0)
+        sum[slot]! += sign * count
+        this.hours.set(k, sum)
       }
     }
   }
 }
+
+/** A day number since 1970-01-01 as "YYYY-MM-DD". */
+const utcDay = (dayNumber: number) => new Date(dayNumber * 86_400_000).toISOString().slice(0, 10)

@@ -1,12 +1,22 @@
 import type pg from 'pg'
 import { RollupDelta } from './contribution.ts'
 import { folderClocks } from './folderClock.ts'
-import { contributionsOf, storeContributions, writeDelta } from './rollups.ts'
+import { contributionsOf, deriveDurationGrains, storeContributions, writeDelta } from './rollups.ts'
 
 /** The durable listener that keeps the rollups (src/reactions/reportRollups.ts). */
 export const ROLLUP_LISTENER = 'report-rollups'
 
 const BATCH = 2_000
+
+/** The tables the rollups are kept in, report_conversations last (what each conversation added). */
+export const ROLLUP_TABLES = [
+  'report_daily',
+  'report_durations',
+  'report_durations_weekly',
+  'report_durations_monthly',
+  'report_hours',
+  'report_conversations',
+] as const
 
 /**
  * Counts every conversation again from the event log, in one transaction: reports keep showing
@@ -26,7 +36,7 @@ export async function rebuildReports(pool: pg.Pool, options: { onProgress?: (don
     await client.query(`INSERT INTO event_consumers (name, "tx", "position") VALUES ($1, '0'::xid8, 0) ON CONFLICT (name) DO NOTHING`, [ROLLUP_LISTENER])
     await client.query(`SELECT 1 FROM event_consumers WHERE name = $1 FOR UPDATE`, [ROLLUP_LISTENER])
     const [{ xmin }] = (await client.query<{ xmin: string }>(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`)).rows as [{ xmin: string }]
-    for (const table of ['report_daily', 'report_durations', 'report_hourly', 'report_conversations']) await client.query(`DELETE FROM ${table}`)
+    for (const table of ROLLUP_TABLES) await client.query(`DELETE FROM ${table}`)
     const [{ total }] = (await client.query<{ total: number }>(`SELECT count(*)::int AS total FROM conversations`)).rows as [{ total: number }]
     const clocks = await folderClocks(db as never)
     let done = 0
@@ -38,13 +48,14 @@ export async function rebuildReports(pool: pg.Pool, options: { onProgress?: (don
       after = ids.at(-1)!
       // Conversations in id order are close in time, so each batch adds to few rollup rows.
       const contributions = await contributionsOf(db as never, ids, clocks)
-      const delta = new RollupDelta()
+      const delta = new RollupDelta({ weeksAndMonths: false })
       for (const c of contributions.values()) delta.apply(c, 1)
       await writeDelta(db as never, delta)
       await storeContributions(db as never, contributions)
       done += ids.length
       options.onProgress?.(Math.min(done, total), total)
     }
+    await deriveDurationGrains(db as never)
     await client.query(`UPDATE event_consumers SET "tx" = $2::xid8, "position" = 0, "updatedAt" = now() WHERE name = $1`, [ROLLUP_LISTENER, xmin])
     await client.query('COMMIT')
     return { conversations: done }

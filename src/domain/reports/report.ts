@@ -2,7 +2,9 @@ import type { Prisma, Tx } from '../../db/database.ts'
 import type { Actor } from '../actor.ts'
 import { folderScope } from '../policy.ts'
 import { quantileOf } from './buckets.ts'
+import { busiestHoursOf } from './busiestHours.ts'
 import { DAILY_COLUMNS, EVERY_AGENT, METRIC, type DailyColumn } from './contribution.ts'
+import { coverOf, daysBetween, shiftDay, weekOf } from './periods.ts'
 import type {
   AgentRow,
   BreakdownRow,
@@ -18,21 +20,6 @@ import type {
 
 type Db = Prisma | Tx
 type Sums = Record<DailyColumn, number>
-
-const DAY_MS = 86_400_000
-
-/** "YYYY-MM-DD" plus or minus days (calendar dates, no time zone involved). */
-export function shiftDay(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10)
-}
-
-const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS)
-
-/** The Monday of a day's week. */
-function weekOf(day: string): string {
-  const weekday = (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7
-  return shiftDay(day, -weekday)
-}
 
 const zero = (): Sums => Object.fromEntries(DAILY_COLUMNS.map((c) => [c, 0])) as Sums
 
@@ -92,7 +79,7 @@ export async function loadReport(db: Db, actor: Actor, filters: ReportFilters): 
   const where = `"tagId" = $3 AND ${inRange} AND "agentId" = $5`
   const metrics = filters.businessHours ? [METRIC.firstResponseBusiness, METRIC.resolutionBusiness] : [METRIC.firstResponse, METRIC.resolution]
 
-  const [days, agentSums, durations, hours, tagRows, folderRows, comments] = await Promise.all([
+  const [days, agentSums, durations, busiestHours, tagRows, folderRows, comments] = await Promise.all([
     db.$queryRawUnsafe<({ day: string } & Record<DailyColumn, number>)[]>(
       `SELECT day::text AS day, ${SUM_COLUMNS} FROM report_daily WHERE ${where} GROUP BY day`,
       ...params,
@@ -103,31 +90,8 @@ export async function loadReport(db: Db, actor: Actor, filters: ReportFilters): 
       ...params,
       filters.from,
     ),
-    db.$queryRawUnsafe<{ current: boolean; metric: number; bucket: number; n: number }[]>(
-      `SELECT day >= $4::date AS current, metric, bucket, sum(count)::int AS n FROM report_durations
-       WHERE "agentId" = $5 AND "tagId" = $3 AND day BETWEEN $1::date AND $2::date AND metric = ANY($6::smallint[])
-         AND ($7::int[] IS NULL OR "folderId" = ANY($7::int[]))
-       GROUP BY 1, 2, 3`,
-      previous.from,
-      filters.to,
-      tag,
-      filters.from,
-      agent,
-      metrics,
-      folders,
-    ),
-    db.$queryRawUnsafe<{ weekday: number; hour: number; n: number }[]>(
-      `SELECT (extract(isodow FROM hour AT TIME ZONE $4) - 1)::int AS weekday, extract(hour FROM hour AT TIME ZONE $4)::int AS hour, sum(messages)::int AS n
-       FROM report_hourly
-       WHERE "tagId" = $3 AND hour >= ($1::date::timestamp AT TIME ZONE $4) AND hour < (($2::date + 1)::timestamp AT TIME ZONE $4)
-         AND ($5::int[] IS NULL OR "folderId" = ANY($5::int[]))
-       GROUP BY 1, 2`,
-      filters.from,
-      filters.to,
-      tag,
-      filters.timeZone,
-      folders,
-    ),
+    durationBuckets(db, { previous, filters, tag, agent, metrics, folders }),
+    busiestHoursOf(db, { from: filters.from, to: filters.to, timeZone: filters.timeZone, tagId: tag, folders }),
     db.$queryRawUnsafe<{ id: number; current: number; previous: number }[]>(
       `SELECT "tagId" AS id, COALESCE(sum(created) FILTER (WHERE day >= $3::date), 0)::int AS current, COALESCE(sum(created) FILTER (WHERE day < $3::date), 0)::int AS previous
        FROM report_daily
@@ -179,9 +143,6 @@ export async function loadReport(db: Db, actor: Actor, filters: ReportFilters): 
     which.set(d.bucket, (which.get(d.bucket) ?? 0) + d.n)
   }
 
-  const busiestHours = Array.from({ length: 7 }, () => new Array<number>(24).fill(0))
-  for (const h of hours) busiestHours[h.weekday]![h.hour] = h.n
-
   const names = await namesOf(
     db,
     agentSums.map((a) => a.agentId),
@@ -224,6 +185,36 @@ export async function loadReport(db: Db, actor: Actor, filters: ReportFilters): 
     folders: breakdown(folderRows, names.folders),
     latestComments: comments,
   }
+}
+
+const DURATION_GRAINS = ['report_durations', 'report_durations_weekly', 'report_durations_monthly'] as const
+
+/**
+ * The duration buckets of both periods, summed: each period is read as its whole months, the
+ * whole weeks left at its ends and the days left after that (src/domain/reports/periods.ts), so a
+ * year reads ~12 months, a few weeks and a few days per folder instead of 365 days.
+ */
+async function durationBuckets(
+  db: Db,
+  q: { previous: { from: string; to: string }; filters: ReportFilters; tag: number; agent: number; metrics: number[]; folders: number[] | null },
+) {
+  const periods = [coverOf(q.previous.from, q.previous.to), coverOf(q.filters.from, q.filters.to)]
+  const starts = [periods.flatMap((p) => p.days), periods.flatMap((p) => p.weeks), periods.flatMap((p) => p.months)]
+  // $1 day, $2 week, $3 month starts; a period's rows start within it, so "current" is its first day or later.
+  const reads = DURATION_GRAINS.map(
+    (table, i) => `SELECT day, metric, bucket, count FROM ${table}
+      WHERE "agentId" = $5 AND "tagId" = $6 AND metric = ANY($7::smallint[]) AND day = ANY($${i + 1}::date[])
+        AND ($8::int[] IS NULL OR "folderId" = ANY($8::int[]))`,
+  )
+  return db.$queryRawUnsafe<{ current: boolean; metric: number; bucket: number; n: number }[]>(
+    `SELECT day >= $4::date AS current, metric, bucket, sum(count)::int AS n FROM (${reads.join(' UNION ALL ')}) AS rows GROUP BY 1, 2, 3`,
+    ...starts,
+    q.filters.from,
+    q.agent,
+    q.tag,
+    q.metrics,
+    q.folders,
+  )
 }
 
 async function namesOf(db: Db, agentIds: number[], tagIds: number[], folderIds: number[]) {

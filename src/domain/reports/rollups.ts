@@ -1,5 +1,5 @@
 import type { Prisma, Tx } from '../../db/database.ts'
-import { contributionOf, DAILY_COLUMNS, RollupDelta, type Contribution, type ContributionEvent, type FolderClock } from './contribution.ts'
+import { contributionOf, DAILY_COLUMNS, HOUR_COLUMNS, RollupDelta, type Contribution, type ContributionEvent, type FolderClock } from './contribution.ts'
 import { folderClocks } from './folderClock.ts'
 
 /** The event types a contribution reads; the others never change the figures. */
@@ -122,25 +122,48 @@ export async function writeDelta(db: Sql, delta: RollupDelta) {
       ...columns,
     )
   }
-  for (const [keys, counts] of chunks(delta.durations)) {
-    await db.$executeRawUnsafe(
-      `INSERT INTO report_durations (day, "folderId", "agentId", "tagId", metric, bucket, count)
-       SELECT * FROM unnest($1::date[], $2::int[], $3::int[], $4::int[], $5::smallint[], $6::smallint[], $7::int[])
-       ON CONFLICT (day, "folderId", "agentId", "tagId", metric, bucket) DO UPDATE SET count = report_durations.count + EXCLUDED.count`,
-      keys.map((k) => k[0]),
-      ...[1, 2, 3, 4, 5].map((i) => keys.map((k) => Number(k[i]))),
-      counts,
-    )
+  for (const [table, durations] of [
+    ['report_durations', delta.durations],
+    ['report_durations_weekly', delta.weeklyDurations],
+    ['report_durations_monthly', delta.monthlyDurations],
+  ] as const) {
+    for (const [keys, counts] of chunks(durations)) {
+      await db.$executeRawUnsafe(
+        `INSERT INTO ${table} (day, "folderId", "agentId", "tagId", metric, bucket, count)
+         SELECT * FROM unnest($1::date[], $2::int[], $3::int[], $4::int[], $5::smallint[], $6::smallint[], $7::int[])
+         ON CONFLICT (day, "folderId", "agentId", "tagId", metric, bucket) DO UPDATE SET count = ${table}.count + EXCLUDED.count`,
+        keys.map((k) => k[0]),
+        ...[1, 2, 3, 4, 5].map((i) => keys.map((k) => Number(k[i]))),
+        counts,
+      )
+    }
   }
-  for (const [keys, counts] of chunks(delta.hourly)) {
+  for (const [keys, vectors] of chunks(delta.hours)) {
     await db.$executeRawUnsafe(
-      `INSERT INTO report_hourly (hour, "folderId", "tagId", messages)
-       SELECT to_timestamp(h * 3600), f, t, m FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[]) AS u(h, f, t, m)
-       ON CONFLICT (hour, "folderId", "tagId") DO UPDATE SET messages = report_hourly.messages + EXCLUDED.messages`,
-      keys.map((k) => Number(k[0])),
+      `INSERT INTO report_hours (day, "folderId", "tagId", ${HOUR_COLUMNS.join(', ')})
+       SELECT * FROM unnest($1::date[], $2::int[], $3::int[], ${HOUR_COLUMNS.map((_, i) => `$${i + 4}::int[]`).join(', ')})
+       ON CONFLICT (day, "folderId", "tagId") DO UPDATE SET ${HOUR_COLUMNS.map((c) => `${c} = report_hours.${c} + EXCLUDED.${c}`).join(', ')}`,
+      keys.map((k) => k[0]),
       keys.map((k) => Number(k[1])),
       keys.map((k) => Number(k[2])),
-      counts,
+      ...HOUR_COLUMNS.map((_, h) => vectors.map((v) => v[h]!)),
+    )
+  }
+}
+
+/**
+ * Fills the week and month duration tables from the days, all at once: what a rebuild does once
+ * the days are written, rather than updating each month's rows again with every batch.
+ */
+export async function deriveDurationGrains(db: Sql) {
+  for (const [table, unit] of [
+    ['report_durations_weekly', 'week'],
+    ['report_durations_monthly', 'month'],
+  ] as const) {
+    await db.$executeRawUnsafe(
+      `INSERT INTO ${table} (day, "folderId", "agentId", "tagId", metric, bucket, count)
+       SELECT date_trunc('${unit}', day::timestamp)::date, "folderId", "agentId", "tagId", metric, bucket, sum(count)
+       FROM report_durations GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(count) <> 0`,
     )
   }
 }

@@ -11,9 +11,10 @@ import { DomainError } from '../../../src/domain/errors.ts'
 import { addTag, removeTag } from '../../../src/domain/conversations/commands/tagConversation.ts'
 import { recordRating } from '../../../src/domain/ratings/recordRating.ts'
 import { runLifecycleSweep } from '../../../src/domain/lifecycle/sweep.ts'
-import { bucketOf } from '../../../src/domain/reports/buckets.ts'
+import { bucketOf, quantileOf } from '../../../src/domain/reports/buckets.ts'
 import { DAILY_COLUMNS, METRIC } from '../../../src/domain/reports/contribution.ts'
 import { folderClocks } from '../../../src/domain/reports/folderClock.ts'
+import { monthOf, weekOf } from '../../../src/domain/reports/periods.ts'
 import { loadReport } from '../../../src/domain/reports/report.ts'
 import { rebuildReports } from '../../../src/domain/reports/rebuild.ts'
 import { buildAgent, buildConversation, buildFolder, buildTag, testClock } from '../../helpers/factories.ts'
@@ -171,12 +172,34 @@ describe('report rollups', () => {
       add(durations, `${row.day}|${row.folderId}|${row.metric}`, String(row.bucket), row.count)
     }
     const hourly = new Map<string, Row>()
-    for (const row of await p.$queryRawUnsafe<{ hour: Date; folderId: number; messages: number }[]>(
-      `SELECT hour, "folderId", messages FROM report_hourly WHERE "tagId" = 0`,
-    )) {
-      add(hourly, `${row.hour.toISOString()}|${row.folderId}`, 'messages', row.messages)
+    for (const row of await p.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT *, day::text AS "dayText" FROM report_hours WHERE "tagId" = 0`)) {
+      for (let h = 0; h < 24; h++) {
+        const hour = new Date(Date.parse(`${String(row.dayText)}T00:00:00Z`) + h * 3_600_000).toISOString()
+        add(hourly, `${hour}|${row.folderId}`, 'messages', Number(row[`h${h}`]))
+      }
     }
     expect(normalised(team)).toEqual(normalised(agents))
+    // Weeks and months hold the sums of their days, for every agent and tag.
+    const byGrain = { week: new Map<string, Row>(), month: new Map<string, Row>() }
+    for (const row of await p.$queryRawUnsafe<
+      { day: string; folderId: number; agentId: number; tagId: number; metric: number; bucket: number; count: number }[]
+    >(`SELECT day::text AS day, "folderId", "agentId", "tagId", metric, bucket, count FROM report_durations`)) {
+      const key = (start: string) => `${start}|${row.folderId}|${row.agentId}|${row.tagId}|${row.metric}`
+      add(byGrain.week, key(weekOf(row.day)), String(row.bucket), row.count)
+      add(byGrain.month, key(monthOf(row.day)), String(row.bucket), row.count)
+    }
+    for (const [grain, table] of [
+      ['week', 'report_durations_weekly'],
+      ['month', 'report_durations_monthly'],
+    ] as const) {
+      const stored = new Map<string, Row>()
+      for (const row of await p.$queryRawUnsafe<
+        { day: string; folderId: number; agentId: number; tagId: number; metric: number; bucket: number; count: number }[]
+      >(`SELECT day::text AS day, "folderId", "agentId", "tagId", metric, bucket, count FROM ${table}`)) {
+        add(stored, `${row.day}|${row.folderId}|${row.agentId}|${row.tagId}|${row.metric}`, String(row.bucket), row.count)
+      }
+      expect(normalised(stored)).toEqual(normalised(byGrain[grain]))
+    }
     return { daily: normalised(daily), durations: normalised(durations), hourly: normalised(hourly) }
   }
 
@@ -314,7 +337,8 @@ describe('report rollups', () => {
 
   it('reads into a report: totals of the range, the period before, and only the folders the viewer may read', async () => {
     await listenersCaughtUp(app.ctx.db.pool, 30_000)
-    const expected = (await direct()).daily
+    const computed = await direct()
+    const expected = computed.daily
     const total = (column: string, from: string, to: string, folderId?: number) =>
       Object.entries(expected)
         .filter(([key]) => key.slice(0, 10) >= from && key.slice(0, 10) <= to && (folderId === undefined || key.split('|')[1] === String(folderId)))
@@ -342,6 +366,49 @@ describe('report rollups', () => {
     expect(report.volumeSeries.reduce((sum, p) => sum + p.replies, 0)).toBe(report.current.volume.replies)
     expect(report.current.firstResponse.count).toBe(total('firstResponses', filters.from, filters.to))
     expect(report.busiestHours.flat().reduce((a, b) => a + b, 0)).toBeGreaterThan(0)
+
+    // Medians and 90th percentiles, read from whole months, weeks and days, are those of the days' buckets.
+    const histogram = (metric: number, from: string, to: string) => {
+      const out = new Map<number, number>()
+      for (const [key, row] of Object.entries(computed.durations)) {
+        const [day, , m] = key.split('|')
+        if (day! < from || day! > to || Number(m) !== metric) continue
+        for (const [bucket, n] of Object.entries(row)) out.set(Number(bucket), (out.get(Number(bucket)) ?? 0) + n)
+      }
+      return out
+    }
+    for (const [period, figures] of [
+      [filters, report.current],
+      [report.previous, report.before],
+    ] as const) {
+      const first = histogram(METRIC.firstResponse, period.from, period.to)
+      const resolution = histogram(METRIC.resolution, period.from, period.to)
+      expect([figures.firstResponse.median, figures.firstResponse.p90]).toEqual([quantileOf(first, 0.5), quantileOf(first, 0.9)])
+      expect([figures.resolution.median, figures.resolution.p90]).toEqual([quantileOf(resolution, 0.5), quantileOf(resolution, 0.9)])
+    }
+    expect(report.current.resolution.median).not.toBeNull()
+
+    // The busiest hours over both changes of clocks, in three viewers' zones (one half an hour off UTC),
+    // placed as PostgreSQL places each UTC hour of the messages.
+    const perHour = new Map<string, number>()
+    for (const [key, row] of Object.entries(computed.hourly)) perHour.set(key.split('|')[0]!, (perHour.get(key.split('|')[0]!) ?? 0) + (row.messages ?? 0))
+    const seasons = { ...filters, from: '2027-03-01', to: '2027-06-30' }
+    for (const timeZone of ['Europe/Paris', 'Asia/Kolkata', 'America/New_York']) {
+      const placed = await ctx.prisma.$queryRawUnsafe<{ hour: string; weekday: number; local: number }[]>(
+        `SELECT h AS hour, (extract(isodow FROM h::timestamptz AT TIME ZONE $2) - 1)::int AS weekday, extract(hour FROM h::timestamptz AT TIME ZONE $2)::int AS local
+         FROM unnest($1::text[]) AS h
+         WHERE h::timestamptz >= ($3::date::timestamp AT TIME ZONE $2) AND h::timestamptz < (($4::date + 1)::timestamp AT TIME ZONE $2)`,
+        [...perHour.keys()],
+        timeZone,
+        seasons.from,
+        seasons.to,
+      )
+      const grid = Array.from({ length: 7 }, () => new Array<number>(24).fill(0))
+      for (const p of placed) grid[p.weekday]![p.local]! += perHour.get(p.hour)!
+      const seen = await loadReport(ctx.prisma, admin, { ...seasons, timeZone })
+      expect(seen.busiestHours).toEqual(grid)
+      expect(grid.flat().reduce((a, b) => a + b, 0)).toBeGreaterThan(0)
+    }
 
     // Bob works in the Paris desk only: his report is the Paris desk's, and asking for New York gives nothing.
     const bob = folders[0]!.agents[1]!

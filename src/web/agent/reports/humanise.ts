@@ -2,17 +2,35 @@ import type { Translate } from '../../../i18n/translate.ts'
 
 /** Number formats the reports need beyond the shared ones, built once per language. */
 interface ReportFormats {
+  /** Whole counts, as the tables show them. */
+  integer: Intl.NumberFormat
   decimal: Intl.NumberFormat
   percent: Intl.NumberFormat
   signed: Intl.NumberFormat
   units: Record<'second' | 'minute' | 'hour' | 'day', Intl.NumberFormat>
   list: Intl.ListFormat
-  dayMonth: Intl.DateTimeFormat
   dayMonthYear: Intl.DateTimeFormat
   weekdayShort: Intl.DateTimeFormat
   weekdayLong: Intl.DateTimeFormat
   /** An hour of the day: "3 PM" / "15 h". */
   hour: Intl.DateTimeFormat
+  /** A folder-local day as "Dec 3" / "3 déc.", and with its year: remembered, as every chart and table names each day again. */
+  day(day: string): string
+  dayWithYear(day: string): string
+}
+
+/** Intl is the dear part of a label: a page names each of its days several times, and the next page the same days. */
+function remembered(format: (day: string) => string): (day: string) => string {
+  const known = new Map<string, string>()
+  return (day) => {
+    let text = known.get(day)
+    if (text === undefined) {
+      if (known.size >= 5_000) known.clear()
+      text = format(day)
+      known.set(day, text)
+    }
+    return text
+  }
 }
 
 const cache = new Map<string, ReportFormats>()
@@ -23,17 +41,21 @@ export function reportFormats(locale: string): ReportFormats {
     const unit = (u: string) => new Intl.NumberFormat(locale, { style: 'unit', unit: u, unitDisplay: 'long', maximumFractionDigits: 0 })
     // Days are dates without a time: read and written in UTC so that no zone moves them.
     const date = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' })
+    const dayMonth = date({ day: 'numeric', month: 'short' })
+    const dayMonthYear = date({ day: 'numeric', month: 'short', year: 'numeric' })
     found = {
+      integer: new Intl.NumberFormat(locale),
       decimal: new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }),
       percent: new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0, signDisplay: 'exceptZero' }),
       signed: new Intl.NumberFormat(locale, { maximumFractionDigits: 0, signDisplay: 'exceptZero' }),
       units: { second: unit('second'), minute: unit('minute'), hour: unit('hour'), day: unit('day') },
       list: new Intl.ListFormat(locale, { style: 'long', type: 'unit' }),
-      dayMonth: date({ day: 'numeric', month: 'short' }),
-      dayMonthYear: date({ day: 'numeric', month: 'short', year: 'numeric' }),
+      dayMonthYear,
       weekdayShort: date({ weekday: 'short' }),
       weekdayLong: date({ weekday: 'long' }),
       hour: date({ hour: 'numeric' }),
+      day: remembered((day) => dayMonth.format(dayDate(day))),
+      dayWithYear: remembered((day) => dayMonthYear.format(dayDate(day))),
     }
     cache.set(locale, found)
   }

@@ -99,7 +99,7 @@ export function presentReport(report: Report, form: FilterForm, reader: PageRead
   const csvHref = (name: TableName) => `/reports/export/${name}.csv?${query}`
   const table = (name: TableName) => reportTable(name, report, { t, locale, dateTime: fmt.dateTime })
   const { current: now, before } = report
-  const dayLabel = (day: string) => reportFormats(locale).dayMonth.format(dayDate(day))
+  const dayLabel = reportFormats(locale).day
   const period = rangeText(locale, report.filters.from, report.filters.to)
   const intervalWord = t(report.filters.interval === 'week' ? 'reports.interval.perWeek' : 'reports.interval.perDay')
 
