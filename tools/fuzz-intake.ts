@@ -26,26 +26,15 @@ import { parseArgs } from 'node:util'
 import pg from 'pg'
 import type { DomainContext } from '../src/domain/context.ts'
 import { processInboundMessage, receiveRawMessage } from '../src/mail/inbound/intake.ts'
+import { mulberry32 } from './seededRandom.ts'
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
 
-/** mulberry32: a small, fast, seedable PRNG (32-bit state), plenty for choosing mutations. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 export class Rng {
   private readonly next: () => number
   constructor(seed: number) {
-    this.next = prng(seed)
+    this.next = mulberry32(seed)
   }
   /** 0 ≤ n < max */
   int(max: number): number {

@@ -36,6 +36,7 @@ import type { MailContext } from '../src/mail/mailContext.ts'
 import { mailDomainOf } from '../src/mail/outbound/outbox.ts'
 import { bareAddress } from '../src/mail/replyAddress.ts'
 import { createLocalEventBus } from '../src/realtime/events.ts'
+import { mulberry32 } from './seededRandom.ts'
 
 export const DEMO_PASSWORD = 'demo password'
 export const DEMO_ADMIN_EMAIL = 'admin@demo.test'
@@ -66,14 +67,7 @@ export class SeedRefusedError extends Error {}
 // Deterministic randomness: mulberry32, so every run produces the same help desk.
 
 function createRandom(seed: number) {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = mulberry32(seed)
   const pick = <T>(items: readonly T[]): T => {
     if (!items.length) throw new Error('pick from an empty list')
     return items[Math.floor(next() * items.length)] as T

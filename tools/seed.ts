@@ -29,6 +29,7 @@ import { hashPassword } from '../src/domain/agents/passwords.ts'
 import { businessHoursSchema, type BusinessHours } from '../src/domain/reports/businessHours.ts'
 import { rebuildReports, ROLLUP_TABLES } from '../src/domain/reports/rebuild.ts'
 import { createLogger } from '../src/logger.ts'
+import { mulberry32 } from './seededRandom.ts'
 
 export const BENCH_PASSWORD = 'bench password'
 export const BENCH_ADMIN_EMAIL = 'bench-admin@example.test'
@@ -45,14 +46,7 @@ const EMBEDDED_LIMIT = 5_000
 // Deterministic randomness (mulberry32), as in the demo seed.
 
 function createRandom(seed: number) {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = mulberry32(seed)
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1))
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T
   /** Skewed towards the first items (a few big folders, a few popular tags). */

@@ -5,6 +5,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawnTool, until, type Child } from '../helpers/childProcess.ts'
 import { freePort, freshServerDatabase } from '../helpers/privatePostgres.ts'
+import { mulberry32 } from '../../tools/seededRandom.ts'
 
 /**
  * Reliability §1, inbound side, under SIGKILL: "a reply never overtakes the message it answers"
@@ -31,18 +32,6 @@ const N = 200
 const SENDERS = 8
 const SUPPORT = 'help@acme.example'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** mulberry32: a small seeded generator, so that a failing run's choices can be replayed. */
-function seeded(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /**
  * The network between the customer's MTA and the app: a TCP relay on a fixed port, whose replies
@@ -136,7 +125,7 @@ describe('SIGKILL while e-mails and their replies arrive over SMTP', () => {
 
   it('threads split after a kill: 0; every accepted e-mail is stored once; none failed', async () => {
     const seed = Number(process.env.INTAKE_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31))
-    const random = seeded(seed)
+    const random = mulberry32(seed)
     const run = `k${seed.toString(36)}${randomBytes(2).toString('hex')}`
     // The MTA knows one address, the link's; the app behind it takes free ports at each start.
     const link = await startLink(10)

@@ -12,6 +12,7 @@ import {
   type BusinessCalendar,
   type Weekday,
 } from '../../../src/domain/reports/businessHours.ts'
+import { mulberry32 } from '../../../tools/seededRandom.ts'
 
 const HOUR = 3600
 const MINUTE_MS = 60_000
@@ -167,7 +168,7 @@ describe('local days and hours', () => {
   })
 
   it('agrees with Intl on random instants in many zones', () => {
-    const rand = seeded(7)
+    const rand = mulberry32(7)
     const zones = ['Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'America/St_Johns', 'Pacific/Chatham', 'America/Santiago', 'UTC']
     for (let i = 0; i < 2_000; i++) {
       const zone = zones[i % zones.length]!
@@ -251,18 +252,6 @@ describe('checking the hours a folder keeps', () => {
   })
 })
 
-/** mulberry32: the same seed replays the same cases. */
-function seeded(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
-
 const wallFormats = new Map<string, Intl.DateTimeFormat>()
 /** The wall clock of an instant in a zone, straight from Intl (the reference the tests compare with). */
 function wallClock(instant: Date, zone: string) {
@@ -298,7 +287,7 @@ function bruteForceSeconds(from: number, to: number, hours: { week: Week; holida
 
 describe('properties over random spans', () => {
   const zones = ['Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'America/Santiago', 'UTC']
-  const rand = seeded(19)
+  const rand = mulberry32(19)
   const time = (quarter: number) => `${String(Math.floor(quarter / 4)).padStart(2, '0')}:${String((quarter % 4) * 15).padStart(2, '0')}`
 
   function randomHours() {

@@ -20,19 +20,13 @@ import { rebuildReports } from '../../../src/domain/reports/rebuild.ts'
 import { buildAgent, buildConversation, buildFolder, buildTag, testClock } from '../../helpers/factories.ts'
 import { listenersCaughtUp } from '../../helpers/queryCounter.ts'
 import { startTestApp, type TestApp } from '../../helpers/testApp.ts'
+import { mulberry32 } from '../../../tools/seededRandom.ts'
 
 const MINUTE = 60_000
 
 /** A small deterministic generator (mulberry32): the same seed replays the same activity. */
 function random(seed: number) {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = mulberry32(seed)
   return {
     next,
     int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
