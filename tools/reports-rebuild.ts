@@ -5,41 +5,19 @@
 //
 // Reports keep showing the old figures until the rebuild commits.
 
-import { ConfigError, loadConfigFromEnvironment } from '../src/config.ts'
-import { openDatabase, type Database } from '../src/db/database.ts'
-import { embeddedDatabaseBusyMessage } from '../src/db/commandLine.ts'
-import { EmbeddedDatabaseBusyError } from '../src/db/embedded.ts'
 import { rebuildReports, ROLLUP_TABLES } from '../src/domain/reports/rebuild.ts'
-import { createLogger } from '../src/logger.ts'
 import { formatSeconds, rollupProgress } from './seed.ts'
+import { openToolDatabase, toolDatabaseConfig } from './toolDatabase.ts'
 
 async function main(): Promise<number> {
   if (process.argv.includes('--help')) {
     console.log('npm run reports:rebuild   (DATABASE_URL selects the database)')
     return 0
   }
-  let databaseUrl: string | undefined
-  let dataDir: string
-  try {
-    const config = loadConfigFromEnvironment()
-    databaseUrl = config.databaseUrl
-    dataDir = config.dataDir
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message)
-      return 1
-    }
-    throw err
-  }
-  console.log(`database… ${databaseUrl ? databaseUrl.replace(/\/\/[^@/]*@/, '//…@') : 'embedded'} (migrations are applied first)`)
-  let db: Database
-  try {
-    db = await openDatabase({ databaseUrl, dataDir, logger: createLogger('error'), poolSize: 2 })
-  } catch (err) {
-    if (err instanceof EmbeddedDatabaseBusyError) console.error(embeddedDatabaseBusyMessage('npm run reports:rebuild', err.dataDir))
-    else console.error(`Could not open the database: ${err instanceof Error ? err.message : String(err)}`)
-    return 1
-  }
+  const config = toolDatabaseConfig()
+  if (!config) return 1
+  const db = await openToolDatabase('npm run reports:rebuild', config)
+  if (!db) return 1
   try {
     const started = performance.now()
     const res = await rebuildReports(db.pool, { onProgress: rollupProgress() })

@@ -21,15 +21,12 @@
 import { parseArgs } from 'node:util'
 import { createHash } from 'node:crypto'
 import type pg from 'pg'
-import { ConfigError, loadConfigFromEnvironment } from '../src/config.ts'
-import { openDatabase, type Database } from '../src/db/database.ts'
-import { embeddedDatabaseBusyMessage } from '../src/db/commandLine.ts'
-import { EmbeddedDatabaseBusyError } from '../src/db/embedded.ts'
+import type { Database } from '../src/db/database.ts'
 import { hashPassword } from '../src/domain/agents/passwords.ts'
 import { businessHoursSchema, type BusinessHours } from '../src/domain/reports/businessHours.ts'
 import { rebuildReports, ROLLUP_TABLES } from '../src/domain/reports/rebuild.ts'
-import { createLogger } from '../src/logger.ts'
 import { mulberry32 } from './seededRandom.ts'
+import { openToolDatabase, toolDatabaseConfig } from './toolDatabase.ts'
 
 export const BENCH_PASSWORD = 'bench password'
 export const BENCH_ADMIN_EMAIL = 'bench-admin@example.test'
@@ -1150,19 +1147,9 @@ async function main(): Promise<number> {
       return 1
     }
   }
-  let databaseUrl: string | undefined
-  let dataDir: string
-  try {
-    const config = loadConfigFromEnvironment()
-    databaseUrl = config.databaseUrl
-    dataDir = config.dataDir
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message)
-      return 1
-    }
-    throw err
-  }
+  const config = toolDatabaseConfig()
+  if (!config) return 1
+  const { databaseUrl } = config
   if (!databaseUrl && opts.conversations > EMBEDDED_LIMIT) {
     console.error(
       `DATABASE_URL is not set, so this would fill the embedded database (PGlite), which is single-threaded WebAssembly and not meant for ${opts.conversations.toLocaleString('en')} conversations.\n` +
@@ -1172,16 +1159,8 @@ async function main(): Promise<number> {
     )
     return 1
   }
-  const logger = createLogger('error')
-  console.log(`database… ${databaseUrl ? databaseUrl.replace(/\/\/[^@/]*@/, '//…@') : 'embedded'} (migrations are applied first)`)
-  let db: Database
-  try {
-    db = await openDatabase({ databaseUrl, dataDir, logger, poolSize: 2 })
-  } catch (err) {
-    if (err instanceof EmbeddedDatabaseBusyError) console.error(embeddedDatabaseBusyMessage('npm run seed', err.dataDir))
-    else console.error(`Could not open the database: ${err instanceof Error ? err.message : String(err)}`)
-    return 1
-  }
+  const db = await openToolDatabase('npm run seed', config)
+  if (!db) return 1
   try {
     console.log(
       `seeding ${opts.conversations.toLocaleString('en')} conversations, ${opts.messagesPer} messages each on average${opts.append ? ' (appending)' : ''}`,
