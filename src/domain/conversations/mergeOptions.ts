@@ -18,11 +18,11 @@ export interface MergeOptions {
  * (new, open, pending), not merged, in the agent's folders.
  */
 export async function findMergeOptions(prisma: Prisma, scope: FolderScope, conversation: { id: number; customerId: number; mergedIntoId: number | null }) {
-  return readPart(prisma, mergeOptionsPart(scope, conversation))
+  return readPart(prisma, mergingOptionsPart(scope, conversation))
 }
 
 /** The same, as a part of a page's one statement (src/domain/readTogether.ts). */
-export function mergeOptionsPart(scope: FolderScope, conversation: { id: number; customerId: number; mergedIntoId: number | null }): Part<MergeOptions> {
+export function mergingOptionsPart(scope: FolderScope, conversation: { id: number; customerId: number; mergedIntoId: number | null }): Part<MergeOptions> {
   if (conversation.mergedIntoId !== null) {
     return {
       sql: P.sql`(SELECT json_build_object('number', m.number, 'subject', m.subject) FROM conversations m WHERE m.id = ${conversation.mergedIntoId})`,

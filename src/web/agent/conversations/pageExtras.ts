@@ -1,6 +1,6 @@
 import type { Request } from 'express'
 import type { ConversationPage } from '../../../domain/conversations/getConversation.ts'
-import { mergeOptionsPart } from '../../../domain/conversations/mergeOptions.ts'
+import { mergingOptionsPart } from '../../../domain/conversations/mergeOptions.ts'
 import { draftsOnConversationPart } from '../../../domain/drafts/draftQueries.ts'
 import { followStatePart } from '../../../domain/notifications/follow.ts'
 import { unreadCountPart } from '../../../domain/notifications/notifications.ts'
@@ -40,7 +40,7 @@ export async function loadConversationExtras(ctx: AppContext, req: Request, page
     // (The page is in the agent's scope: they may read its folder, so its replies are theirs to use.)
     savedReplies: savedRepliesOfFolderPart(conversation.folderId),
     // Where a merged conversation went, else the customer's conversations it may be merged into.
-    merge: mergeOptionsPart(scope, conversation),
+    merge: mergingOptionsPart(scope, conversation),
     // The agent's own draft (fills an empty editor) and the names of the others who have one.
     drafts: draftsOnConversationPart(agent, conversation.id),
     // Whether the agent follows it, and whether they have unread notifications about it.
