@@ -1,5 +1,6 @@
 import type { ConversationStatus } from '../../generated/prisma/enums.ts'
 import type { Message } from '../../i18n/translate.ts'
+import { utcOffsetAt } from '../reports/businessHours.ts'
 
 /*
  * What people type in the list's search box, read into words, phrases, prefixes and filters:
@@ -219,28 +220,12 @@ function calendarDay(value: string): { y: number; m: number; d: number } | null 
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d ? { y, m: mo, d } : null
 }
 
-/** How far ahead of UTC the zone's clocks are at `ms` (DST included), in ms. */
-function zoneOffset(ms: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(ms)
-  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value)
-  return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - Math.floor(ms / 1000) * 1000
-}
-
 /** The instant a day starts in a time zone (the day `plusDays` later, if given). */
 export function dayStart(day: { y: number; m: number; d: number }, timeZone: string, plusDays = 0): Date {
   const wall = Date.UTC(day.y, day.m - 1, day.d + plusDays)
   // Twice: the offset at midnight may differ from the one a few hours off (a DST change that day).
-  let at = wall - zoneOffset(wall, timeZone)
-  at = wall - zoneOffset(at, timeZone)
+  let at = wall - utcOffsetAt(wall, timeZone)
+  at = wall - utcOffsetAt(at, timeZone)
   return new Date(at)
 }
 
