@@ -79,6 +79,8 @@ describe('the layout: left column, wide and narrow screens, dark theme, accessib
     await page.goto(`${app.url}/conversations/${newOne}`)
     const split = page.getByRole('complementary', { name: 'The list beside the conversation' })
     await split.waitFor()
+    // The pane is placed at once and its rows arrive by a fetch after it.
+    await split.locator('.conversation-row.is-current').waitFor()
     expect(await split.locator('.conversation-row.is-current').count()).toBe(1)
     expect(await nav.isVisible()).toBe(false)
     await page.screenshot({ path: path.join(ARTIFACTS, 'layout-split-1440.png') })
