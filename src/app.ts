@@ -29,6 +29,7 @@ import { liveRouter } from './web/agent/live/routes.ts'
 import { attachmentsRouter } from './web/agent/attachments/routes.ts'
 import { parseMultipart } from './web/middleware/uploads.ts'
 import { inboundRouter } from './web/inbound/routes.ts'
+import { apiRouter } from './web/api/routes.ts'
 import { portalRouter } from './web/portal/routes.ts'
 import { inboundAdminRouter } from './web/admin/inbound/routes.ts'
 import { mailAdminRouter } from './web/admin/mail/routes.ts'
@@ -143,6 +144,8 @@ export function createApp(ctx: AppContext): express.Express {
 
   // Machine-to-machine, authenticated by its secret: before sessions and CSRF.
   app.use(inboundRouter(ctx, ctx.intake))
+  // The API knows its callers by token only: before sessions, so no cookie is ever read there.
+  app.use(apiRouter(ctx))
 
   app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 1000 }))
   app.use(express.json({ limit: '1mb' }))

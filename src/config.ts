@@ -31,6 +31,8 @@ export const configSchema = z.object({
   MAIL_FROM: z.string().default('Suivi <support@localhost>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** API calls per minute per token. */
+  API_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   /** smtp://user:pass@host:587 or smtps://…; unset keeps mail in the outbox, readable by admins. */
   SMTP_URL: optional(z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')),
   /** PEM file of the certificate(s) that vouch for the relay's TLS certificate (its own, when self-signed). */
@@ -81,6 +83,7 @@ export interface Config {
   mailFrom: string
   logLevel: Env['LOG_LEVEL']
   loginRateLimit: number
+  apiRateLimit: number
   sessionCookieName: string
   smtpUrl: string | undefined
   /** How the relay's TLS certificate is checked (STARTTLS or smtps://). */
@@ -133,6 +136,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
+    apiRateLimit: e.API_RATE_LIMIT,
     sessionCookieName: 'suivi.sid',
     smtpUrl: e.SMTP_URL,
     smtpTls: { caFile: e.SMTP_TLS_CA_FILE, ca: smtpTlsCa, rejectUnauthorized: e.SMTP_TLS_REJECT_UNAUTHORIZED ?? true },

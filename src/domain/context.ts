@@ -1,4 +1,5 @@
-import type { Prisma } from '../db/database.ts'
+import type { Prisma, Tx } from '../db/database.ts'
+import type { Conversation } from '../generated/prisma/client.ts'
 import type { EventBus } from '../realtime/events.ts'
 import type { MailContext } from '../mail/mailContext.ts'
 import type { Clock } from './clock.ts'
@@ -12,6 +13,11 @@ export interface DomainContext {
   events: EventBus
   /** Listeners that write in the transaction of the change (src/reactions). */
   reactions: readonly TransactionalReaction[]
+  /**
+   * Checked by every conversation command right after it locks the row, before any change: an
+   * API call made on a version read earlier (If-Match) is refused when that version is gone.
+   */
+  precondition?: (tx: Tx, conversation: Conversation) => Promise<void>
 }
 
 /** What a query needs: the database only (reads take no clock, send no mail, publish nothing). */

@@ -65,3 +65,11 @@ export function parseInput<S extends ZodType>(schema: S, input: unknown): output
   if (!parsed.success) throw fromZodError(parsed.error)
   return parsed.data
 }
+
+/** A change asked on a version of the thing that is no longer the current one (If-Match). */
+export class PreconditionFailedError extends DomainError {
+  override name = 'PreconditionFailedError'
+  constructor(key: MessageKey = 'error.staleVersion', values?: MessageValues) {
+    super(key, values)
+  }
+}

@@ -35,6 +35,7 @@ export function changeConversation<T>(
     async (tx) => {
       const now = ctx.clock()
       const conversation = await lockConversation(tx, actor, conversationId)
+      await ctx.precondition?.(tx, conversation)
       return act({
         tx,
         conversation,
