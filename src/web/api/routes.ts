@@ -4,6 +4,7 @@ import type { AppContext } from '../context.ts'
 import { authenticateBearer } from './authenticate.ts'
 import { mountOperations } from './operation.ts'
 import { openApiDocument } from './openapi.ts'
+import { referencePage } from './reference.ts'
 import { API_OPERATIONS } from './operations.ts'
 import { callerLanguage, problem, problemFor, sendProblem } from './problem.ts'
 
@@ -20,10 +21,11 @@ export function apiRouter(ctx: AppContext) {
   router.use(API_BASE, api)
 
   let document: object | null = null
+  const theDocument = () => (document ??= openApiDocument(API_OPERATIONS, { version: process.env.npm_package_version ?? '0.1.0', serverUrl: API_BASE }))
   api.get('/openapi.json', (_req, res) => {
-    document ??= openApiDocument(API_OPERATIONS, { version: process.env.npm_package_version ?? '0.1.0', serverUrl: API_BASE })
-    res.set('Cache-Control', 'no-cache').json(document)
+    res.set('Cache-Control', 'no-cache').json(theDocument())
   })
+  api.get('/reference', referencePage(theDocument))
 
   api.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }))
   api.use(authenticateBearer(ctx))
