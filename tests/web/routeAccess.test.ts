@@ -3,26 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addInternalComment } from '../../src/domain/conversations/commands/addInternalComment.ts'
 import { addTag } from '../../src/domain/conversations/commands/tagConversation.ts'
 import { buildAgent, buildConversation, buildFolder, buildTag, PASSWORD } from '../helpers/factories.ts'
+import { enumerateRoutes } from '../helpers/routes.ts'
 import { csrfFrom, signIn, startTestApp, type TestApp } from '../helpers/testApp.ts'
-
-interface RouteEntry {
-  method: string
-  path: string
-}
-
-/** Every route of the app, read from the Express router itself (not a hand-written list). */
-function enumerateRoutes(app: TestApp['app']): RouteEntry[] {
-  const out: RouteEntry[] = []
-  const walk = (stack: { route?: { path: string | string[]; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }[]) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        for (const path of ([] as string[]).concat(layer.route.path)) for (const method of Object.keys(layer.route.methods)) out.push({ method, path })
-      } else if (layer.handle?.stack) walk(layer.handle.stack as typeof stack)
-    }
-  }
-  walk((app as unknown as { router: { stack: typeof Array.prototype } }).router.stack as never)
-  return out
-}
 
 // Routes anyone may call without an agent's folder rights: sign-in pages, customer pages behind
 // signed links, the machine endpoint with its own secret. Everything else must apply the policy.
@@ -36,6 +18,9 @@ const PUBLIC = [
   /^\/inbound\/raw$/,
   // The scripts' texts of a language: the same for everyone, like the rest of /public.
   /^\/public\/texts\//,
+  // The API takes tokens, never the session cookie: tests/web/api/routeAccess.test.ts checks every
+  // one of its routes with every scope (its description and reference page are public).
+  /^\/api\/v1\//,
 ]
 
 describe('folder access on every route', () => {
