@@ -414,6 +414,8 @@ export async function runAppBench(
     options?: NonNullable<ParseArgsConfig['options']>
     /** Printed after the table and kept in the JSON result. */
     summarise?: (results: Measurement[], values: Record<string, string | boolean | undefined>) => Record<string, unknown>
+    /** Environment of the app besides the bench's own. */
+    env?: Record<string, string>
   } = {},
 ) {
   const { common, values } = parseCommon(more.options)
@@ -426,7 +428,7 @@ export async function runAppBench(
   console.log(
     `${kind} on ${common.db}: ${data.conversations.toLocaleString('en')} conversations, ${data.messages.toLocaleString('en')} messages (${data.size}); ${common.duration} s per measurement, best of ${common.runs}`,
   )
-  const app = await startApp(common.databaseUrl)
+  const app = await startApp(common.databaseUrl, more.env)
   try {
     const idle = await rssMb(app.pid)
     const admin = { cookie: await signIn(app.url, BENCH_ADMIN_EMAIL) }

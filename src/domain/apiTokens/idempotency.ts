@@ -16,8 +16,16 @@ export type IdempotencyClaim =
   | { kind: 'mismatch' }
   | { kind: 'replay'; status: number; headers: Record<string, string>; body: Buffer | null }
 
+/** Expired keys are deleted at most this often, by whichever request comes then (as the rate-limit counters are). */
+const FORGET_EVERY_MS = 60 * 60 * 1000
+let forgotAt = 0
+
 export async function claimIdempotencyKey(ctx: QueryContext, tokenId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyClaim> {
   const since = new Date(now.getTime() - IDEMPOTENCY_KEY_LIFETIME_MS)
+  if (now.getTime() - forgotAt > FORGET_EVERY_MS) {
+    forgotAt = now.getTime()
+    await forgetExpiredIdempotencyKeys(ctx, now)
+  }
   // An expired row of the same key is taken over in the same statement.
   const claimed = await ctx.prisma.$executeRaw`
     INSERT INTO idempotency_keys ("tokenId", key, fingerprint, "createdAt") VALUES (${tokenId}, ${key}, ${fingerprint}, ${now})
@@ -49,6 +57,9 @@ export async function releaseIdempotencyKey(ctx: QueryContext, tokenId: number, 
   await ctx.prisma.idempotencyKey.deleteMany({ where: { tokenId, key, status: null } })
 }
 
-export async function forgetExpiredIdempotencyKeys(ctx: QueryContext, now: Date): Promise<number> {
-  return (await ctx.prisma.idempotencyKey.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - IDEMPOTENCY_KEY_LIFETIME_MS) } } })).count
+/** Deletes expired keys, a bounded batch at a time (the work of the request that runs it stays small). */
+export async function forgetExpiredIdempotencyKeys(ctx: QueryContext, now: Date, batch = 1000): Promise<number> {
+  return ctx.prisma.$executeRaw`
+    DELETE FROM idempotency_keys WHERE ctid IN (
+      SELECT ctid FROM idempotency_keys WHERE "createdAt" < ${new Date(now.getTime() - IDEMPOTENCY_KEY_LIFETIME_MS)} LIMIT ${batch})`
 }
