@@ -27,6 +27,7 @@ export interface ResponseSpec {
 }
 
 export interface ApiCall<P, Q, B> {
+  ctx: AppContext
   params: P
   query: Q
   body: B
@@ -166,6 +167,7 @@ export function mountOperations(router: Router, ctx: AppContext, operations: rea
       const ifMatch = typeof req.headers['if-match'] === 'string' ? req.headers['if-match'] : null
       await idempotently(ctx, req, res, bearer.token.id, async () => {
         const answer = await op.handler({
+          ctx,
           params: params.data,
           query: query.data,
           body: body.data,
