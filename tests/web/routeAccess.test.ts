@@ -2,6 +2,7 @@ import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addInternalComment } from '../../src/domain/conversations/commands/addInternalComment.ts'
 import { addTag } from '../../src/domain/conversations/commands/tagConversation.ts'
+import { createApiToken } from '../../src/domain/apiTokens/apiTokens.ts'
 import { buildAgent, buildConversation, buildFolder, buildTag, PASSWORD } from '../helpers/factories.ts'
 import { enumerateRoutes } from '../helpers/routes.ts'
 import { csrfFrom, signIn, startTestApp, type TestApp } from '../helpers/testApp.ts'
@@ -75,6 +76,8 @@ describe('folder access on every route', () => {
       inboundId: String(
         (await prisma.inboundMessage.create({ data: { source: 'http', raw: Buffer.from('From: x@example.com'), size: 19, status: 'blocked' } })).id,
       ),
+      // A personal API token of the insider's: no other agent may revoke it.
+      tokenId: String((await createApiToken(app.ctx.domain, insider, { name: 'Insider token', level: 'read' })).summary.id),
       // Similar conversations: the reply of another hidden conversation (the same one will do).
       otherNumber: String(c.number),
     }
@@ -119,6 +122,7 @@ describe('folder access on every route', () => {
       .replace(':messageId', ids.messageId!)
       .replace(':notificationId', ids.notificationId!)
       .replace(':name', 'numbers.pdf')
+      .replace(':tokenId', ids.tokenId!)
       .replace(':token', 'x')
       .replace(':answer', 'solved')
       .replace(':table', 'volume')
@@ -196,6 +200,7 @@ describe('folder access on every route', () => {
       await app.ctx.db.prisma.notification.count({ where: { id: Number(ids.notificationId), readAt: null } }),
       'another agent’s notification was read',
     ).toBe(1)
+    expect(await app.ctx.db.prisma.apiToken.count({ where: { id: Number(ids.tokenId), revokedAt: null } }), 'another agent’s API token was revoked').toBe(1)
   })
 
   async function readEventsDuring(path: string, during: () => Promise<void>): Promise<string> {

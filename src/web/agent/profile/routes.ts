@@ -1,20 +1,18 @@
 import { Router } from 'express'
 import { getOwnProfile, updateOwnProfile } from '../../../domain/agents/profile.ts'
 import { ValidationError } from '../../../domain/errors.ts'
-import { languageOptions } from '../../../i18n/catalogues.ts'
-import { timeZones } from '../../../i18n/format.ts'
 import type { AppContext } from '../../context.ts'
 import { requireAgent } from '../../middleware/auth.ts'
 import { flash } from '../../middleware/flash.ts'
 import { fieldMessages } from '../../messages.ts'
+import { apiTokensRouter, renderProfile } from './apiTokens.ts'
 
-/** An agent's own page: their language, time zone, where they go after sending a reply, and what they are e-mailed about. */
+/** An agent's own page: their language, time zone, where they go after sending a reply, what they are e-mailed about, and their API tokens. */
 export function profileRouter(ctx: AppContext): Router {
   const router = Router()
   router.use('/profile', requireAgent)
   router.get('/profile', async (req, res) => {
-    const me = await getOwnProfile(ctx.domain, req.agent!)
-    res.render('agent/profile', { title: req.t('agent.profile.title'), nav: '', me, languages: languageOptions(), zones: timeZones(), errors: {} })
+    await renderProfile(ctx, req, res)
   })
   router.post('/profile', async (req, res) => {
     try {
@@ -25,15 +23,9 @@ export function profileRouter(ctx: AppContext): Router {
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
       const me = { ...(await getOwnProfile(ctx.domain, req.agent!)), ...req.body }
-      res.status(400).render('agent/profile', {
-        title: req.t('agent.profile.title'),
-        nav: '',
-        me,
-        languages: languageOptions(),
-        zones: timeZones(),
-        errors: fieldMessages(req.t, err.fields),
-      })
+      await renderProfile(ctx, req, res, { status: 400, me, errors: fieldMessages(req.t, err.fields) })
     }
   })
+  router.use(apiTokensRouter(ctx))
   return router
 }
