@@ -26,9 +26,9 @@ await runAppBench(
     const agentToken = await tokenFor(db, BENCH_AGENT_EMAIL)
     return [
       { name: 'page: list tab=new (admin)', paths: ['/conversations?tab=new'], headers: admin },
-      { name: 'api: list status=new (admin)', paths: ['/api/v1/conversations?tab=new'], headers: adminToken },
+      { name: 'api: list status=new (admin)', paths: ['/api/v1/conversations?status=new'], headers: adminToken },
       { name: 'page: list tab=new (agent, 3 folders)', paths: ['/conversations?tab=new'], headers: agent },
-      { name: 'api: list status=new (agent, 3 folders)', paths: ['/api/v1/conversations?tab=new'], headers: agentToken },
+      { name: 'api: list status=new (agent, 3 folders)', paths: ['/api/v1/conversations?status=new'], headers: agentToken },
       { name: 'page: conversation (10 messages)', paths: numbers.map((n) => `/conversations/${n}`), headers: admin },
       { name: 'api: get conversation', paths: numbers.map((n) => `/api/v1/conversations/${n}`), headers: adminToken },
       { name: 'api: conversation messages (10)', paths: numbers.map((n) => `/api/v1/conversations/${n}/messages`), headers: adminToken },
