@@ -9,10 +9,11 @@ import { BENCH_ADMIN_EMAIL, BENCH_AGENT_EMAIL, runAppBench } from './http.ts'
 async function tokenFor(db: pg.Client, email: string): Promise<Record<string, string>> {
   const token = 'suivi_' + randomBytes(32).toString('base64url')
   const hash = createHash('sha256').update(token).digest('hex')
-  await db.query(
-    `INSERT INTO api_tokens ("agentId", name, prefix, "tokenHash", scopes) SELECT id, 'bench', $2, $3, '{read}' FROM agents WHERE email = $1`,
-    [email, token.slice(0, 12), hash],
-  )
+  await db.query(`INSERT INTO api_tokens ("agentId", name, prefix, "tokenHash", scopes) SELECT id, 'bench', $2, $3, '{read}' FROM agents WHERE email = $1`, [
+    email,
+    token.slice(0, 12),
+    hash,
+  ])
   return { authorization: `Bearer ${token}` }
 }
 

@@ -41,6 +41,7 @@ import { foldersAdminRouter } from './web/admin/folders/routes.ts'
 import { tagsAdminRouter } from './web/admin/tags/routes.ts'
 import { imapAdminRouter } from './web/admin/imap/routes.ts'
 import { auditAdminRouter } from './web/admin/audit/routes.ts'
+import { webhooksAdminRouter } from './web/admin/webhooks/routes.ts'
 import { adminRouter } from './web/admin/routes.ts'
 import { draftsRouter } from './web/agent/drafts/routes.ts'
 import { similarRouter } from './web/agent/similar/routes.ts'
@@ -194,6 +195,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(tagsAdminRouter(ctx))
   app.use(imapAdminRouter(ctx))
   app.use(auditAdminRouter(ctx))
+  app.use(webhooksAdminRouter(ctx))
   app.use(inboundAdminRouter(ctx))
   app.use(lifecycleSettingsRouter(ctx))
   app.use(agentsAdminRouter(ctx))

@@ -23,6 +23,7 @@ import { createIntakeQueue } from './mail/inbound/intakeQueue.ts'
 import { startSmtpListener } from './mail/inbound/smtpListener.ts'
 import { createSmtpTransport } from './mail/outbound/transport.ts'
 import { startOutboxWorker } from './jobs/outboxWorker.ts'
+import { startWebhookWorker } from './jobs/webhookWorker.ts'
 import { startScheduler } from './jobs/scheduler.ts'
 import { startImapPollers } from './mail/inbound/imapPoller.ts'
 
@@ -102,6 +103,7 @@ export async function startServer(
     const outbox = startOutboxWorker({ prisma: db.prisma, transport, clock, logger, from: config.mailFrom, domain })
     // A committed change may have enqueued mail: deliver it now rather than at the next poll.
     const stopKicking = events.subscribe(() => outbox.kick())
+    const webhooks = startWebhookWorker({ domain, logger })
     const scheduler = config.schedulerEnabled ? startScheduler(domain, logger) : null
     const imapPollers = config.schedulerEnabled
       ? startImapPollers({ ctx: domain, logger, concurrency: db.kind === 'embedded' ? 1 : 5, poll: { maxMessageBytes: config.inboundMaxBytes } })
@@ -136,6 +138,7 @@ export async function startServer(
         await intake.drain()
         stopKicking()
         await outbox.stop()
+        await webhooks.stop()
         transport?.close()
         stopListening()
         await Promise.all([live.stop(), listeners.stop()])

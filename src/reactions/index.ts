@@ -7,6 +7,7 @@ import { notificationCentre } from './notificationCentre.ts'
 import { discardDrafts } from './discardDrafts.ts'
 import { renderEmails } from './renderEmails.ts'
 import { reportRollups } from './reportRollups.ts'
+import { webhookDeliveries } from './webhooks.ts'
 
 /** The reactions written in the transaction of the change they follow (none may be lost). */
 export function transactionalReactions(ctx: Omit<DomainContext, 'reactions'>): TransactionalReaction[] {
@@ -21,8 +22,8 @@ export function createDomainContext(base: Omit<DomainContext, 'reactions'>): Dom
 
 /**
  * The listeners that read the event log after commit, each exactly once across instances
- * (src/reactions/consumer.ts). Webhooks join this list.
+ * (src/reactions/consumer.ts).
  */
 export function durableListeners(ctx: DomainContext): Consumer[] {
-  return [notificationCentre(ctx), reportRollups()]
+  return [notificationCentre(ctx), reportRollups(), webhookDeliveries()]
 }

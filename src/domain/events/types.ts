@@ -40,7 +40,8 @@ export const CONVERSATION_EVENTS = [
 export type ConversationEventType = (typeof CONVERSATION_EVENTS)[number]
 
 /** Administrative events are named "<target>.<verb>" (agent.invited, folder.created …). */
-export type AdminEventType = `${'agent' | 'folder' | 'tag' | 'settings' | 'imap' | 'outbox' | 'mail' | 'demo' | 'customer' | 'saved_reply'}.${string}`
+export type AdminEventType =
+  `${'agent' | 'folder' | 'tag' | 'settings' | 'imap' | 'outbox' | 'mail' | 'demo' | 'customer' | 'saved_reply' | 'webhook'}.${string}`
 
 /**
  * An agent's own things (saved views): neither a conversation's history nor the audit, so they

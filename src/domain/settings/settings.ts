@@ -40,6 +40,8 @@ export const settingsSchema = z.object({
   defaultLocale: z.string().refine(isLocale, 'validation.chooseLanguage').default(REFERENCE_LOCALE),
   /** The time zone of new agents and folders (IANA name). */
   defaultTimeZone: z.string().refine(isTimeZone, 'validation.chooseTimeZone').default('UTC'),
+  /** Webhook endpoints on private, loopback and other internal addresses (off: the server is no proxy into its network). */
+  webhooksAllowPrivateAddresses: z.boolean().default(false),
 })
 
 export type Settings = z.infer<typeof settingsSchema>

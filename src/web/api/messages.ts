@@ -29,8 +29,8 @@ type Upload = { ok: true; file: Express.Multer.File | undefined; fields: Record<
 
 /**
  * The API router is mounted before the app's multipart parser (which serves signed-in pages), so
- * an upload is read here, after the token and the conversation were checked: one file at most,
- * within the attachment size limit, a few small fields.
+ * an upload is read here, once the token and its scope were checked: one file at most, within
+ * the attachment size limit, a few small fields.
  */
 function readUpload(req: Request, res: Response, maxBytes: number): Promise<Upload> {
   const parse = multer({
@@ -120,11 +120,15 @@ export const messageOperations: AnyOperation[] = [
     params: numberParams,
     body: uploadBody,
     responses: { 201: { description: 'The comment carrying the file (its `attachments`).', schema: Message, headers: { Location: 'The comment’s address.' } } },
-    async handler({ ctx, agent, params, req, res, t, ifMatch }) {
-      // A conversation outside the caller's folders is a 404 before a byte of the file is read.
-      const conversation = await visibleConversationByNumber(ctx.db.prisma, agent, params.number)
+    async readBody(ctx, req, res) {
       const { attachmentMaxBytes } = await loadSettings(ctx.db.prisma)
-      const upload = await readUpload(req, res, attachmentMaxBytes)
+      res.locals.upload = await readUpload(req, res, attachmentMaxBytes)
+      res.locals.attachmentMaxBytes = attachmentMaxBytes
+    },
+    async handler({ ctx, agent, params, req, res, t, ifMatch }) {
+      const conversation = await visibleConversationByNumber(ctx.db.prisma, agent, params.number)
+      const upload = res.locals.upload as Upload
+      const attachmentMaxBytes = res.locals.attachmentMaxBytes as number
       if (!upload.ok) {
         if (upload.code === 'LIMIT_FILE_SIZE') {
           const max = sizeValues('max', attachmentMaxBytes)

@@ -62,6 +62,11 @@ export interface Operation<P = unknown, Q = unknown, B = unknown> {
   body?: ZodType<B>
   /** The body is multipart/form-data with a `file` part (and the fields of `body`), not JSON. */
   upload?: boolean
+  /**
+   * Reads a body JSON parsing does not (an upload) into `req.body`/`req.file`, before validation
+   * and before the Idempotency-Key is checked, so that a retry is compared with what it carries.
+   */
+  readBody?(ctx: AppContext, req: Request, res: Response): Promise<void>
   responses: Record<number, ResponseSpec>
   /** Returns the answer, or writes it itself (a file) and returns nothing. */
   handler(call: ApiCall<P, Q, B>): Promise<ApiAnswer | void>
@@ -159,6 +164,7 @@ export function mountOperations(router: Router, ctx: AppContext, operations: rea
       if (op.body && !op.upload && req.body !== undefined && !req.is('application/json') && Number(req.headers['content-length'] ?? 0) > 0) {
         return sendProblem(req, res, problem('unsupported-media-type', t('error.malformed')))
       }
+      await op.readBody?.(ctx, req, res)
       const params = parsePart(op.params, req.params, 'params', t)
       const query = parsePart(op.query, req.query, 'query', t)
       const body = parsePart(op.body, req.body, 'body', t)
