@@ -54,7 +54,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
     })
   }
 
-  const timer = setInterval(pass, options.intervalMs ?? 1000)
+  const timer = setInterval(pass, options.intervalMs ?? 2000)
   timer.unref()
   const unsubscribe = onWebhookDeliveries(pass)
   pass()

@@ -26,8 +26,8 @@ export interface CountOptions {
 /**
  * The statements the app's background timers send on the same pool, whatever request is running
  * (src/server.ts): the presence expiry sweep (every 5 s), the inbound recovery pass (every 60 s) and
- * the live-update reader of the event log (every second, and after each commit) and the durable
- * listeners' probe of the log (every second).
+ * the live-update reader of the event log (every second, and after each commit), the durable
+ * listeners' probe of the log (every second) and the webhook worker's pass (every 2 s).
  * No page request sends any of them, so ignoring them only removes noise.
  */
 export const BACKGROUND_STATEMENTS: RegExp[] = [
@@ -36,6 +36,8 @@ export const BACKGROUND_STATEMENTS: RegExp[] = [
   /FROM events WHERE "position" >/,
   // The durable listeners' look at the log (src/reactions/consumer.ts), every second.
   /FROM event_consumers/,
+  // The webhook delivery worker's look for due deliveries (src/jobs/webhookWorker.ts).
+  /webhook_deliveries/,
 ]
 
 type Recorder = (statement: CapturedStatement) => void

@@ -40,7 +40,7 @@ export async function claimIdempotencyKey(ctx: QueryContext, tokenId: number, ke
   return { kind: 'replay', status: row.status, headers: row.headers as Record<string, string>, body: row.body ? Buffer.from(row.body) : null }
 }
 
-export async function storeIdempotentAnswer(
+export async function completeIdempotencyKey(
   ctx: QueryContext,
   tokenId: number,
   key: string,

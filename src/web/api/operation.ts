@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Request, Response, Router } from 'express'
 import { z, type ZodType } from 'zod'
-import { claimIdempotencyKey, releaseIdempotencyKey, storeIdempotentAnswer } from '../../domain/apiTokens/idempotency.ts'
+import { claimIdempotencyKey, releaseIdempotencyKey, completeIdempotencyKey } from '../../domain/apiTokens/idempotency.ts'
 import type { Actor } from '../../domain/actor.ts'
 import type { ApiScope } from '../../domain/apiTokens/apiTokens.ts'
 import type { Translate } from '../../i18n/translate.ts'
@@ -148,7 +148,7 @@ async function idempotently(ctx: AppContext, req: Request, res: Response, tokenI
     const v = res.getHeader(h)
     if (v !== undefined) headers[h] = String(v)
   }
-  await storeIdempotentAnswer(ctx.domain, tokenId, key, { status: res.statusCode, headers, body: chunks.length ? Buffer.concat(chunks) : null })
+  await completeIdempotencyKey(ctx.domain, tokenId, key, { status: res.statusCode, headers, body: chunks.length ? Buffer.concat(chunks) : null })
 }
 
 /** Mounts each operation on the router (after the authentication and scope middleware of the API). */
