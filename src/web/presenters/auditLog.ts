@@ -26,6 +26,16 @@ const ACTION_LABELS: Record<string, MessageKey> = {
   'settings.updated': 'admin.audit.action.settings.updated',
   'outbox.retried': 'admin.audit.action.outbox.retried',
   'demo.seeded': 'admin.audit.action.demo.seeded',
+  'agent.api_token_created': 'admin.audit.action.agent.apiTokenCreated',
+  'agent.api_token_revoked': 'admin.audit.action.agent.apiTokenRevoked',
+  'webhook.created': 'admin.audit.action.webhook.created',
+  'webhook.updated': 'admin.audit.action.webhook.updated',
+  'webhook.deleted': 'admin.audit.action.webhook.deleted',
+  'webhook.enabled': 'admin.audit.action.webhook.enabled',
+  'webhook.disabled': 'admin.audit.action.webhook.disabled',
+  'webhook.rotated': 'admin.audit.action.webhook.rotated',
+  'webhook.test': 'admin.audit.action.webhook.test',
+  'webhook.redelivered': 'admin.audit.action.webhook.redelivered',
 }
 
 /** How an entry names its target: `{form}` is "named" (with {name}), "numbered" (with {id}) or neither. */
@@ -36,6 +46,7 @@ const TARGET_LABELS: Record<string, MessageKey> = {
   imap_account: 'admin.audit.target.imapAccount',
   settings: 'admin.audit.target.settings',
   outbox: 'admin.audit.target.outbox',
+  webhook: 'admin.audit.target.webhook',
 }
 
 /** The names of the recorded fields; a field not listed is shown by its code name in words. */
@@ -224,6 +235,7 @@ function nameInData(targetType: string, data: Json, t: Translate): string | null
     const host = pick(data.host)
     return user && host ? t('admin.imap.label', { username: user, host }) : (user ?? host)
   }
+  if (targetType === 'webhook') return pick(data.url)
   return pick(data.name) ?? pick(data.email)
 }
 

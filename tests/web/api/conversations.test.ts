@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Actor } from '../../../src/domain/actor.ts'
 import { addTag } from '../../../src/domain/conversations/commands/tagConversation.ts'
 import { apiClient, buildApiToken, type ApiClient } from '../../helpers/apiClient.ts'
-import { BACKGROUND_STATEMENTS, countQueries } from '../../helpers/queryCounter.ts'
+import { BACKGROUND_STATEMENTS, countQueries, formatStatements } from '../../helpers/queryCounter.ts'
 import { buildAgent, buildConversation, buildFolder, buildTag } from '../../helpers/factories.ts'
 import { startTestApp, type TestApp } from '../../helpers/testApp.ts'
 
@@ -158,6 +158,7 @@ describe('API: conversations', () => {
     const one = await countQueries(app, () => api.get(`/conversations/${list.result.body.items[0].number}`), { ignore: BACKGROUND_STATEMENTS })
     expect(one.result.status).toBe(200)
     // The token and the rate limit take their own few; the list and the conversation a few more.
+    if (process.env.SHOW_STATEMENTS) console.log(formatStatements(list.statements), '\n---\n', formatStatements(one.statements))
     expect(list.count).toBeLessThanOrEqual(LIST_STATEMENTS)
     expect(one.count).toBeLessThanOrEqual(GET_STATEMENTS)
   })

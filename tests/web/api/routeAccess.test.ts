@@ -21,7 +21,7 @@ const SECRETS = ['Zanzibar', 'Xylophone', 'Quokka', 'quarterly']
 function bodyFor(op: AnyOperation, ids: Record<string, string>): unknown {
   const n = Number
   const bodies: Record<string, unknown> = {
-    createConversation: { customer: { email: 'sneaky@example.com', name: 'Sneaky' }, subject: 'sneaky', text: 'sneaky write', folderId: n(ids.folderId) },
+    createConversation: { customerEmail: 'sneaky@example.com', customerName: 'Sneaky', subject: 'sneaky', text: 'sneaky write', folderId: n(ids.folderId) },
     replyToConversation: { text: 'sneaky write' },
     commentOnConversation: { text: 'sneaky write' },
     updateConversation: { status: 'closed', assigneeId: n(ids.agentId), folderId: n(ids.ownFolderId) },
