@@ -129,6 +129,19 @@ describe('Settings › Webhooks', () => {
     expect(await app.ctx.db.prisma.webhookEndpoint.count({ where: { id: endpoint.id } })).toBe(0)
     expect(await app.ctx.db.prisma.webhookDelivery.count({ where: { endpointId: endpoint.id } })).toBe(0)
     expect((await client.get(base)).status).toBe(404)
+
+    // The audit names each change and the endpoint by its address, never its secret.
+    const audit = (await client.get('/settings/audit')).text
+    for (const line of [
+      'Added a webhook endpoint',
+      'Changed a webhook endpoint',
+      'Replaced a webhook endpoint’s secret',
+      'Turned a webhook endpoint off',
+      'Deleted a webhook endpoint',
+    ]) {
+      expect(audit).toContain(line)
+    }
+    expect(audit).not.toContain('whsec_')
   })
 
   it('speaks French to a French-speaking admin', async () => {
