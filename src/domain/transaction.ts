@@ -6,6 +6,7 @@ import type { DomainContext } from './context.ts'
 interface Unit {
   reactions: Set<string>
   recorded: boolean
+  tx: Tx | null
 }
 const current = new AsyncLocalStorage<Unit>()
 
@@ -15,8 +16,25 @@ const current = new AsyncLocalStorage<Unit>()
  * listeners on other instances are woken when it recorded events.
  */
 export async function transaction<T>(ctx: DomainContext, work: (tx: Tx) => Promise<T>, options?: { timeout?: number; maxWait?: number }): Promise<T> {
-  const unit: Unit = { reactions: new Set(), recorded: false }
+  // Inside `together`, a command joins the transaction in progress: all its commands commit or none.
+  const outer = current.getStore()
+  if (outer?.tx) return work(outer.tx)
+  const unit: Unit = { reactions: new Set(), recorded: false, tx: null }
   const result = await ctx.prisma.$transaction((tx) => current.run(unit, () => work(tx)), options)
+  await afterCommit(ctx, unit)
+  return result
+}
+
+/**
+ * Runs several commands as one change: each joins one transaction, so a refusal of the last rolls
+ * back the first (an API call that moves, assigns and sets the status at once).
+ */
+export async function together<T>(ctx: DomainContext, work: () => Promise<T>): Promise<T> {
+  const unit: Unit = { reactions: new Set(), recorded: false, tx: null }
+  const result = await ctx.prisma.$transaction((tx) => {
+    unit.tx = tx
+    return current.run(unit, work)
+  })
   await afterCommit(ctx, unit)
   return result
 }

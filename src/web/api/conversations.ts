@@ -26,6 +26,7 @@ import { schemaMessage } from '../../i18n/issueMessages.ts'
 import type { AppContext } from '../context.ts'
 import { API_PREFIX, Conversation, ConversationSummary, Message, conversationJson, conversationSummaryJson, messageJson } from './conversationSchemas.ts'
 import { operation, pageOf, type AnyOperation } from './operation.ts'
+import { together } from '../../domain/transaction.ts'
 
 const MAX_ID = 2_147_483_647
 const id = z.coerce.number().int().positive().max(MAX_ID)
@@ -287,7 +288,7 @@ export const conversationOperations: AnyOperation[] = [
     operationId: 'updateConversation',
     summary: 'Change status, assignee or folder',
     description:
-      'Each field is optional; given together, the folder changes first, then the assignee, then the status. With If-Match, nothing changes unless the conversation is still at that version.',
+      'Each field is optional; given together, they apply as one change (the folder, then the assignee, then the status), all or none. With If-Match, nothing changes unless the conversation is still at that version.',
     tag: 'Conversations',
     scope: 'write',
     params: numberParams,
@@ -295,18 +296,21 @@ export const conversationOperations: AnyOperation[] = [
     responses: { 200: conversationResponse('The conversation after the change.') },
     async handler({ ctx, agent, params, body, ifMatch }) {
       const { id: conversationId } = await visibleConversationByNumber(ctx.db.prisma, agent, params.number)
-      // The version asked for is checked by the first change, under its lock; the next ones follow from it.
+      // One change: the fields apply together or not at all. The version asked for is checked by
+      // the first command, under its lock; the next ones follow from it.
       let domain = onVersion(ctx.domain, ifMatch)
       const changed = () => (domain = ctx.domain)
-      if (body.folderId !== undefined) {
-        await moveConversation(domain, agent, { conversationId, folderId: body.folderId }).catch((err) => Promise.reject(folderAsField(err)))
-        changed()
-      }
-      if (body.assigneeId !== undefined) {
-        await assignConversation(domain, agent, { conversationId, assigneeId: body.assigneeId })
-        changed()
-      }
-      if (body.status !== undefined) await setConversationStatus(domain, agent, { conversationId, status: body.status })
+      await together(ctx.domain, async () => {
+        if (body.folderId !== undefined) {
+          await moveConversation(domain, agent, { conversationId, folderId: body.folderId }).catch((err) => Promise.reject(folderAsField(err)))
+          changed()
+        }
+        if (body.assigneeId !== undefined) {
+          await assignConversation(domain, agent, { conversationId, assigneeId: body.assigneeId })
+          changed()
+        }
+        if (body.status !== undefined) await setConversationStatus(domain, agent, { conversationId, status: body.status })
+      })
       return conversationAnswer(ctx, agent, params.number)
     },
   }),

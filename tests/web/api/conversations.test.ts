@@ -289,6 +289,11 @@ describe('API: conversations', () => {
       const assignee = await api.patch(`/conversations/${c.number}`, { assigneeId: outsider.id })
       expect(assignee.status).toBe(422)
       expect(assignee.body.errors[0].pointer).toBe('/body/assigneeId')
+      // Given together, the fields are one change: the refused assignee leaves the status as it was.
+      const both = await api.patch(`/conversations/${c.number}`, { status: 'pending', assigneeId: outsider.id })
+      expect(both.status).toBe(422)
+      expect((await prisma().conversation.findUniqueOrThrow({ where: { id: c.id } })).status).toBe('new')
+      expect(await prisma().event.count({ where: { conversationId: c.id, type: 'status.changed' } })).toBe(0)
     })
 
     it('is a 404 on a conversation outside the caller’s folders, which stays as it was', async () => {
