@@ -3,41 +3,13 @@ import type { Actor } from '../actor.ts'
 import type { QueryContext } from '../context.ts'
 import { NotFoundError } from '../errors.ts'
 import { folderScope } from '../policy.ts'
-import { visibleCustomerWhere } from './customerAccess.ts'
 import { getCustomerProfile } from './customerQueries.ts'
 
 /**
- * Customers for the API: the same visibility as the customer pages (those with a conversation in
- * the caller's folders; admins: all), a page of any size (keyset on id, newest first), and a
- * customer's conversations counted by status rather than listed.
+ * Customers for the API, with the same visibility as the customer pages (those with a conversation
+ * in the caller's folders; admins: all): a customer's conversations counted by status rather than
+ * listed. The list is the pages' own (listCustomers, with the page size asked).
  */
-
-export async function listCustomersPage(ctx: QueryContext, agent: Actor, input: { q?: string; beforeId?: number; limit: number }) {
-  const scope = await folderScope(ctx.prisma, agent)
-  const q = (input.q ?? '').trim().slice(0, 200)
-  const contains = { contains: q, mode: 'insensitive' as const }
-  const rows = await ctx.prisma.customer.findMany({
-    where: {
-      mergedIntoId: null,
-      ...visibleCustomerWhere(scope),
-      ...(input.beforeId ? { id: { lt: input.beforeId } } : {}),
-      ...(q ? { OR: [{ name: contains }, { email: contains }, { organisation: contains }, { addresses: { some: { email: contains } } }] } : {}),
-    },
-    orderBy: { id: 'desc' },
-    take: input.limit + 1,
-    select: {
-      id: true,
-      name: true,
-      email: true,
-      organisation: true,
-      blockedAt: true,
-      createdAt: true,
-      _count: { select: { conversations: { where: scope === null ? {} : { folderId: { in: scope } } } } },
-    },
-  })
-  const page = rows.slice(0, input.limit).map(({ _count, ...c }) => ({ ...c, conversations: _count.conversations }))
-  return { rows: page, nextBeforeId: rows.length > input.limit ? page.at(-1)!.id : null }
-}
 
 export type ConversationCounts = Record<'new' | 'open' | 'pending' | 'closed', number> & { total: number }
 

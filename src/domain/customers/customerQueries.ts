@@ -14,7 +14,8 @@ const PROFILE_CONVERSATIONS = 200
  * a page at a time (keyset on id), found by name, organisation or any of their addresses.
  * Merged duplicates are left out: they live on in the customer that took them in.
  */
-export async function listCustomers(ctx: QueryContext, agent: Actor, input: { q?: string; before?: number }) {
+export async function listCustomers(ctx: QueryContext, agent: Actor, input: { q?: string; before?: number; limit?: number }) {
+  const limit = input.limit ?? CUSTOMERS_PAGE
   const scope = await folderScope(ctx.prisma, agent)
   const q = (input.q ?? '').trim().slice(0, 200)
   const contains = { contains: q, mode: 'insensitive' as const }
@@ -26,18 +27,19 @@ export async function listCustomers(ctx: QueryContext, agent: Actor, input: { q?
       ...(q ? { OR: [{ name: contains }, { email: contains }, { organisation: contains }, { addresses: { some: { email: contains } } }] } : {}),
     },
     orderBy: { id: 'desc' },
-    take: CUSTOMERS_PAGE + 1,
+    take: limit + 1,
     select: {
       id: true,
       name: true,
       email: true,
       organisation: true,
       blockedAt: true,
+      createdAt: true,
       _count: { select: { conversations: { where: scope === null ? {} : { folderId: { in: scope } } } } },
     },
   })
-  const more = rows.length > CUSTOMERS_PAGE
-  const page = rows.slice(0, CUSTOMERS_PAGE).map(({ _count, ...c }) => ({ ...c, conversations: _count.conversations }))
+  const more = rows.length > limit
+  const page = rows.slice(0, limit).map(({ _count, ...c }) => ({ ...c, conversations: _count.conversations }))
   return { rows: page, nextBefore: more ? page[page.length - 1]!.id : null }
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { createCustomer, newCustomerInput } from '../../domain/customers/createCustomer.ts'
-import { customerVersion, customerWithCounts, listCustomersPage } from '../../domain/customers/customerDirectory.ts'
+import { customerVersion, customerWithCounts } from '../../domain/customers/customerDirectory.ts'
+import { listCustomers } from '../../domain/customers/customerQueries.ts'
 import { entityTag, ifMatchAccepts } from '../../domain/conversations/version.ts'
 import { PreconditionFailedError } from '../../domain/errors.ts'
 import { customerDetailsInput, updateCustomer } from '../../domain/customers/updateCustomer.ts'
@@ -68,7 +69,7 @@ export const customerOperations: AnyOperation[] = [
     query: listQuery,
     responses: { 200: { description: 'A page of customers.', schema: pageOf(CustomerSummary).meta({ id: 'CustomerPage' }) } },
     async handler({ ctx, query, agent }) {
-      const page = await listCustomersPage(ctx.domain, agent, { q: query.q, beforeId: query.after ? decodeAfter(query.after) : undefined, limit: query.limit })
+      const page = await listCustomers(ctx.domain, agent, { q: query.q, before: query.after ? decodeAfter(query.after) : undefined, limit: query.limit })
       return {
         body: {
           items: page.rows.map((c) => ({
@@ -80,7 +81,7 @@ export const customerOperations: AnyOperation[] = [
             conversationCount: c.conversations,
             createdAt: c.createdAt.toISOString(),
           })),
-          next: page.nextBeforeId === null ? null : encodeAfter(page.nextBeforeId),
+          next: page.nextBefore === null ? null : encodeAfter(page.nextBefore),
         },
       }
     },
