@@ -1,5 +1,6 @@
 import { SYSTEM } from '../domain/actor.ts'
 import type { Logger } from 'pino'
+import { repeatingPasses } from './passes.ts'
 import type { Prisma } from '../db/database.ts'
 import type { Clock } from '../domain/clock.ts'
 import type { DomainContext } from '../domain/context.ts'
@@ -62,60 +63,35 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const sender: MailSender = transport
   const batchSize = options.batchSize ?? 20
   const intervalMs = options.intervalMs ?? 2000
-  let stopped = false
-  let inFlight: Promise<void> | null = null
-  let again = false
   let kickTimer: NodeJS.Timeout | null = null
 
-  async function runPasses() {
-    do {
-      again = false
-      try {
-        const result = await deliverDueEmails({
-          ...options,
-          transport: sender,
-          batchSize,
-          onAddressRefused: options.domain && recordRefusalAsBounce(options.domain),
-        })
-        // A full batch means more may be due now: go on without waiting for the interval.
-        if (result.sent + result.failed + result.retried >= batchSize) again = true
-      } catch (err) {
-        logger.warn({ err }, 'outbox pass failed; will try again')
-        again = false
-      }
-    } while (again && !stopped)
-  }
-
-  function pass() {
-    if (stopped) return
-    if (inFlight) {
-      again = true
-      return
-    }
-    inFlight = runPasses().finally(() => {
-      inFlight = null
-    })
-  }
-
-  const timer = setInterval(pass, intervalMs)
-  timer.unref()
-  pass()
+  const passes = repeatingPasses(
+    async () => {
+      const result = await deliverDueEmails({
+        ...options,
+        transport: sender,
+        batchSize,
+        onAddressRefused: options.domain && recordRefusalAsBounce(options.domain),
+      })
+      // A full batch means more may be due now: go on without waiting for the interval.
+      return result.sent + result.failed + result.retried >= batchSize
+    },
+    { intervalMs, onError: (err) => logger.warn({ err }, 'outbox pass failed; will try again') },
+  )
 
   return {
     kick() {
-      if (stopped || kickTimer) return
+      if (passes.stopped || kickTimer) return
       kickTimer = setTimeout(() => {
         kickTimer = null
-        pass()
+        passes.pass()
       }, KICK_DELAY_MS)
       kickTimer.unref()
     },
     async stop() {
-      stopped = true
-      clearInterval(timer)
       if (kickTimer) clearTimeout(kickTimer)
       kickTimer = null
-      await inFlight
+      await passes.stop()
     },
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { repeatingPasses } from './passes.ts'
 import type { DomainContext } from '../domain/context.ts'
 import { deliverDueWebhooks } from '../domain/webhooks/deliver.ts'
 import { onWebhookDeliveries } from '../domain/webhooks/signal.ts'
@@ -26,46 +27,21 @@ export interface WebhookWorker {
 export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker {
   const { domain, logger } = options
   const batchSize = options.batchSize ?? 20
-  let stopped = false
-  let inFlight: Promise<void> | null = null
-  let again = false
-
-  async function runPasses() {
-    do {
-      again = false
-      try {
-        const r = await deliverDueWebhooks(domain, { logger, batchSize, timeoutMs: options.timeoutMs })
-        // A full batch means more may be due now: go on without waiting for the interval.
-        if (r.delivered + r.retried + r.failed >= batchSize) again = true
-      } catch (err) {
-        if (!stopped) logger.warn({ err }, 'webhook pass failed; will try again')
-      }
-    } while (again && !stopped)
-  }
-
-  function pass() {
-    if (stopped) return
-    if (inFlight) {
-      again = true
-      return
-    }
-    inFlight = runPasses().finally(() => {
-      inFlight = null
-    })
-  }
-
-  const timer = setInterval(pass, options.intervalMs ?? 2000)
-  timer.unref()
-  const unsubscribe = onWebhookDeliveries(pass)
-  pass()
+  const passes = repeatingPasses(
+    async () => {
+      const r = await deliverDueWebhooks(domain, { logger, batchSize, timeoutMs: options.timeoutMs })
+      // A full batch means more may be due now: go on without waiting for the interval.
+      return r.delivered + r.retried + r.failed >= batchSize
+    },
+    { intervalMs: options.intervalMs ?? 2000, onError: (err) => logger.warn({ err }, 'webhook pass failed; will try again') },
+  )
+  const unsubscribe = onWebhookDeliveries(passes.pass)
 
   return {
-    kick: pass,
+    kick: passes.pass,
     async stop() {
-      stopped = true
-      clearInterval(timer)
       unsubscribe()
-      await inFlight
+      await passes.stop()
     },
   }
 }
