@@ -98,6 +98,30 @@ describe('the API: description, tokens, problems, rate limits', () => {
     expect((await api.as(token).get('/me')).status).toBe(401)
   })
 
+  it('acts once for two copies of a POST sent at the same moment with one Idempotency-Key', async () => {
+    const folder = await app.ctx.db.prisma.folder.findFirstOrThrow({ where: { name: 'Billing' } })
+    const writer = api.as(await buildApiToken(app.ctx.domain, agent, 'write', 'racing'))
+    const body = { customerEmail: 'twice@example.com', subject: 'Sent twice at once', text: 'Hello', folderId: folder.id }
+    const headers = { 'Idempotency-Key': 'race-1' }
+    const answers = await Promise.all([writer.post('/conversations', body, headers), writer.post('/conversations', body, headers)])
+    const statuses = answers.map((a) => a.status).sort()
+    // The first acts; the second either waits its turn and gets the same answer, or is told to retry.
+    expect([
+      [201, 201],
+      [201, 409],
+    ]).toContainEqual(statuses)
+    expect(await app.ctx.db.prisma.conversation.count({ where: { subject: 'Sent twice at once' } })).toBe(1)
+    const retried = await writer.post('/conversations', body, headers)
+    expect(retried.status).toBe(201)
+    expect(retried.headers.get('idempotent-replayed')).toBe('true')
+    expect(retried.body.number).toBe(answers.find((a) => a.status === 201)!.body.number)
+    // Another token's key of the same name is its own.
+    const other = api.as(await buildApiToken(app.ctx.domain, agent, 'write', 'other'))
+    const separate = await other.post('/conversations', { ...body, subject: 'Sent twice at once' }, headers)
+    expect(separate.headers.get('idempotent-replayed')).toBeNull()
+    expect(await app.ctx.db.prisma.conversation.count({ where: { subject: 'Sent twice at once' } })).toBe(2)
+  })
+
   it('limits calls per token and says so with the standard RateLimit headers', async () => {
     const busy = api.as(await buildApiToken(app.ctx.domain, agent, 'read', 'busy'))
     const first = await busy.get('/me')
