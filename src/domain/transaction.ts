@@ -9,6 +9,23 @@ interface Unit {
   tx: Tx | null
 }
 const current = new AsyncLocalStorage<Unit>()
+/** Counts the transactions that committed during a piece of work (see commitsDuring). */
+const commitWatch = new AsyncLocalStorage<{ commits: number }>()
+
+/**
+ * Runs `work` and says how many changes committed while it ran (whether it then failed or not):
+ * an API call that fails after its change committed must not be run again as if nothing happened.
+ */
+export async function commitsDuring<T>(work: () => Promise<T>): Promise<{ outcome: PromiseSettledResult<T>; commits: number }> {
+  const watch = { commits: 0 }
+  const [outcome] = await commitWatch.run(watch, () => Promise.allSettled([work()]))
+  return { outcome: outcome!, commits: watch.commits }
+}
+
+function committed() {
+  const watch = commitWatch.getStore()
+  if (watch) watch.commits++
+}
 
 /**
  * The one way a command changes rows: its writes and the events it records commit together;
@@ -21,6 +38,7 @@ export async function transaction<T>(ctx: DomainContext, work: (tx: Tx) => Promi
   if (outer?.tx) return work(outer.tx)
   const unit: Unit = { reactions: new Set(), recorded: false, tx: null }
   const result = await ctx.prisma.$transaction((tx) => current.run(unit, () => work(tx)), options)
+  committed()
   await afterCommit(ctx, unit)
   return result
 }
@@ -35,6 +53,7 @@ export async function together<T>(ctx: DomainContext, work: () => Promise<T>): P
     unit.tx = tx
     return current.run(unit, work)
   })
+  committed()
   await afterCommit(ctx, unit)
   return result
 }

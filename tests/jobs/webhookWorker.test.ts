@@ -5,6 +5,7 @@ import { setConversationStatus } from '../../src/domain/conversations/commands/s
 import { updateSettings } from '../../src/domain/settings/updateSettings.ts'
 import { RETRY_DELAYS_MS, RETRY_WINDOW_MS } from '../../src/domain/webhooks/deliver.ts'
 import { createWebhookEndpoint, deleteWebhookEndpoint, sendWebhookTest } from '../../src/domain/webhooks/endpoints.ts'
+import { redeliverWebhook } from '../../src/domain/webhooks/deliveries.ts'
 import { until } from '../helpers/childProcess.ts'
 import { buildAgent, buildConversation, buildFolder, testClock } from '../helpers/factories.ts'
 import { startTestApp, type TestApp } from '../helpers/testApp.ts'
@@ -211,4 +212,22 @@ describe('webhook deliveries from the event log to a real receiver', () => {
     await new Promise((res) => setTimeout(res, 1500))
     expect(r.received).toHaveLength(before)
   })
+
+  it('keeps a redelivery asked while an attempt is in flight: the late attempt is logged, not allowed to overwrite it', async () => {
+    const r = await receiver()
+    let slow = true
+    r.answer = () => (slow ? { status: 500, delayMs: 1500 } : { status: 204 })
+    const e = await endpoint(`${r.url}/slow`)
+    await sendWebhookTest(app.ctx.domain, admin, { endpointId: e.id })
+    await until('the slow attempt under way', async () => r.received.length >= 1)
+    const [d] = await deliveriesOf(e.id)
+    slow = false
+    await redeliverWebhook(app.ctx.domain, admin, { endpointId: e.id, deliveryId: String(d!.id) })
+    await until('delivered after the redelivery', async () => (await deliveriesOf(e.id))[0]!.status === 'delivered')
+    await new Promise((res) => setTimeout(res, 2000)) // the slow attempt's answer has come and been recorded
+    const [after] = await deliveriesOf(e.id)
+    expect(after!.status).toBe('delivered')
+    expect(after!.log.map((a) => a.statusCode).sort()).toEqual([204, 500])
+  })
 })
+

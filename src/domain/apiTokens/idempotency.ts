@@ -8,6 +8,12 @@ import type { QueryContext } from '../context.ts'
 
 export const IDEMPOTENCY_KEY_LIFETIME_MS = 24 * 60 * 60 * 1000
 
+/**
+ * A key claimed this long ago whose answer was never stored belongs to a request that died with
+ * its process (no request runs this long: transactions end within a minute); it is taken over.
+ */
+const ABANDONED_AFTER_MS = 5 * 60 * 1000
+
 export type IdempotencyClaim =
   | { kind: 'claimed' }
   /** Another request with this key is still running. */
@@ -30,7 +36,8 @@ export async function claimIdempotencyKey(ctx: QueryContext, tokenId: number, ke
   const claimed = await ctx.prisma.$executeRaw`
     INSERT INTO idempotency_keys ("tokenId", key, fingerprint, "createdAt") VALUES (${tokenId}, ${key}, ${fingerprint}, ${now})
     ON CONFLICT ("tokenId", key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, status = NULL, headers = '{}', body = NULL, "createdAt" = EXCLUDED."createdAt"
-    WHERE idempotency_keys."createdAt" < ${since}`
+    WHERE idempotency_keys."createdAt" < ${since}
+       OR (idempotency_keys.status IS NULL AND idempotency_keys."createdAt" < ${new Date(now.getTime() - ABANDONED_AFTER_MS)})`
   if (claimed === 1) return { kind: 'claimed' }
   const row = await ctx.prisma.idempotencyKey.findUnique({ where: { tokenId_key: { tokenId, key } } })
   // Released between the two statements (its request failed): the client may simply try again.

@@ -3,7 +3,9 @@ import type { Tx } from '../../db/database.ts'
 import { schemaMessage } from '../../i18n/issueMessages.ts'
 import type { Actor } from '../actor.ts'
 import type { DomainContext } from '../context.ts'
-import { ConflictError, NotFoundError, parseInput, ValidationError } from '../errors.ts'
+import { ConflictError, NotFoundError, parseInput, PreconditionFailedError, ValidationError } from '../errors.ts'
+import { ifMatchAccepts } from '../conversations/version.ts'
+import { customerVersion } from './customerDirectory.ts'
 import { recordAdminEvent } from '../events/record.ts'
 import { parseId } from '../input.ts'
 import { transaction } from '../transaction.ts'
@@ -49,12 +51,20 @@ export class AddressTakenError extends ConflictError {
   }
 }
 
-/** Name, organisation and notes (the fields given); what changed is recorded, the notes' text is not. */
-export async function updateCustomer(ctx: DomainContext, agent: Actor, input: CustomerRef & z.input<typeof customerDetailsInput>) {
+/**
+ * Name, organisation and notes (the fields given); what changed is recorded, the notes' text is not.
+ * With `ifMatch` (an API caller's If-Match), nothing changes unless the customer is still at that
+ * version, checked under the row lock.
+ */
+export async function updateCustomer(ctx: DomainContext, agent: Actor, input: CustomerRef & z.input<typeof customerDetailsInput> & { ifMatch?: string | null }) {
   const customerId = customerIdOf(input)
   const wanted = parseInput(customerDetailsInput, input)
   return transaction(ctx, async (tx) => {
     const { customer } = await lockVisibleCustomer(tx, agent, customerId)
+    if (input.ifMatch) {
+      const addresses = await tx.customerAddress.findMany({ where: { customerId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { email: true } })
+      if (!ifMatchAccepts(input.ifMatch, customerVersion({ customer, addresses }))) throw new PreconditionFailedError()
+    }
     const next = {
       name: wanted.name ?? customer.name,
       organisation: wanted.organisation ?? customer.organisation,

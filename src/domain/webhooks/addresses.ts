@@ -22,6 +22,11 @@ export function refusedRange(address: string): string | null {
   if (ip.kind() === 'ipv6') {
     const v6 = ip as ipaddr.IPv6
     const range = v6.range()
+    // The local-use NAT64 prefix (RFC 8215) spreads the IPv4 address around its /48 and leads into
+    // the local network by definition; IPv4-compatible addresses (::a.b.c.d, deprecated) may be
+    // routed to IPv4 by a tunnel: both refused.
+    if (v6.match(ipaddr.IPv6.parse('64:ff9b:1::'), 48)) return 'nat64Local'
+    if (range === 'unicast' && v6.match(ipaddr.IPv6.parse('::'), 96)) return 'ipv4Compatible'
     // Translated and tunnelled IPv4 (NAT64, 6to4) are as safe as the IPv4 address inside.
     if (range === 'rfc6052') return refusedRange(ipaddr.fromByteArray(v6.toByteArray().slice(12)).toString())
     if (range === '6to4') return refusedRange(ipaddr.fromByteArray(v6.toByteArray().slice(2, 6)).toString())

@@ -41,6 +41,8 @@ interface Claimed {
   endpointId: number
   url: string
   secret: string
+  /** The lease this pass holds: the delivery is this pass's while it is unchanged. */
+  lockedUntil: Date
 }
 
 export interface PassResult {
@@ -78,7 +80,7 @@ export async function deliverDueWebhooks(
       ORDER BY c."nextAttemptAt", c.id
       LIMIT ${batch}
       FOR UPDATE OF c SKIP LOCKED)
-    RETURNING d.id, d."messageId", d.payload, d.attempts, d."eventType", e.id AS "endpointId", e.url, e.secret`
+    RETURNING d.id, d."messageId", d.payload, d.attempts, d."eventType", e.id AS "endpointId", e.url, e.secret, d."lockedUntil"`
   const result: PassResult = { delivered: 0, retried: 0, failed: 0 }
   if (!claimed.length) return result
   const { webhooksAllowPrivateAddresses: allowPrivate } = await loadSettings(ctx.prisma)
@@ -122,6 +124,11 @@ async function recordAttempt(ctx: DomainContext, d: Claimed, at: Date, headers: 
         durationMs: answer.durationMs,
       },
     })
+    // Still this pass's? A redelivery asked meanwhile, or a lease that ran out and another worker,
+    // has taken it over: the attempt stays in the log, the delivery's course is theirs.
+    const [held] = await tx.$queryRaw<unknown[]>`
+      SELECT 1 FROM webhook_deliveries WHERE id = ${d.id} AND "lockedUntil" = ${d.lockedUntil} FOR UPDATE`
+    if (!held) return succeeded(answer) ? 'delivered' : 'retried'
     const attempts = d.attempts + 1
     const common = { attempts, lockedUntil: null, lastStatusCode: answer.statusCode, lastError: error }
     if (succeeded(answer)) {

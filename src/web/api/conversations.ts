@@ -19,8 +19,8 @@ import { snoozeConversation, wakeConversation } from '../../domain/conversations
 import { addTag, removeTag } from '../../domain/conversations/commands/tagConversation.ts'
 import { listConversations, type ConversationRow, type ListQuery } from '../../domain/conversations/listConversations.ts'
 import { UNTIL_ANSWER } from '../../domain/conversations/snooze.ts'
-import { entityTag, onVersion, ifMatchAccepts } from '../../domain/conversations/version.ts'
-import { NotFoundError, PreconditionFailedError, ValidationError } from '../../domain/errors.ts'
+import { entityTag, onVersion } from '../../domain/conversations/version.ts'
+import { NotFoundError, ValidationError } from '../../domain/errors.ts'
 import { folderScope } from '../../domain/policy.ts'
 import { schemaMessage } from '../../i18n/issueMessages.ts'
 import type { AppContext } from '../context.ts'
@@ -250,22 +250,26 @@ export const conversationOperations: AnyOperation[] = [
         const values = { ids: missing.join(', ') }
         throw new ValidationError('api.conversations.tagsNotFound', { tagIds: { key: 'api.conversations.tagsNotFound', values } }, values)
       }
-      let created
-      try {
-        ;({ conversation: created } = await createConversation(ctx.domain, agent, {
-          customerEmail: body.customerEmail,
-          customerName: body.customerName ?? '',
-          subject: body.subject,
-          folderId: body.folderId,
-          assigneeId: body.assigneeId ?? null,
-          text: body.text,
-          html: body.html,
-          mode: body.mode,
-        }))
-      } catch (err) {
-        throw folderAsField(renamed(err, BODY_FIELDS))
-      }
-      for (const tagId of tagIds) await addTag(ctx.domain, agent, { conversationId: created.id, tagId })
+      // The conversation and its tags are one change: a refused tag leaves no conversation behind.
+      const created = await together(ctx.domain, async () => {
+        let conversation
+        try {
+          ;({ conversation } = await createConversation(ctx.domain, agent, {
+            customerEmail: body.customerEmail,
+            customerName: body.customerName ?? '',
+            subject: body.subject,
+            folderId: body.folderId,
+            assigneeId: body.assigneeId ?? null,
+            text: body.text,
+            html: body.html,
+            mode: body.mode,
+          }))
+        } catch (err) {
+          throw folderAsField(renamed(err, BODY_FIELDS))
+        }
+        for (const tagId of tagIds) await addTag(ctx.domain, agent, { conversationId: conversation.id, tagId })
+        return conversation
+      })
       return conversationAnswer(ctx, agent, created.number, 201, { Location: `${API_PREFIX}/conversations/${created.number}` })
     },
   }),
@@ -448,12 +452,11 @@ export const conversationOperations: AnyOperation[] = [
     async handler({ ctx, agent, params, body, ifMatch }) {
       // The source first: outside the caller's folders it is a 404, whatever the body says.
       const source = await readApiConversation(ctx.db.prisma, agent, params.number)
-      if (ifMatch !== null && !ifMatchAccepts(ifMatch, source.version)) throw new PreconditionFailedError()
       const target = await visibleConversationByNumber(ctx.db.prisma, agent, body.into).catch((err) => {
         if (!(err instanceof NotFoundError)) throw err
         throw new ValidationError('merge.error.notFound', { into: { key: 'merge.error.notFound', values: { number: body.into } } }, { number: body.into })
       })
-      await mergeConversations(ctx.domain, agent, { sourceId: source.conversation.id, targetId: target.id })
+      await mergeConversations(onVersion(ctx.domain, ifMatch), agent, { sourceId: source.conversation.id, targetId: target.id })
       return conversationAnswer(ctx, agent, target.number)
     },
   }),

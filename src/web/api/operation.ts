@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto'
 import type { Request, Response, Router } from 'express'
 import { z, type ZodType } from 'zod'
 import { claimIdempotencyKey, releaseIdempotencyKey, completeIdempotencyKey } from '../../domain/apiTokens/idempotency.ts'
+import { commitsDuring } from '../../domain/transaction.ts'
 import type { Actor } from '../../domain/actor.ts'
 import type { ApiScope } from '../../domain/apiTokens/apiTokens.ts'
 import type { Translate } from '../../i18n/translate.ts'
 import type { AppContext } from '../context.ts'
-import { callerLanguage, fieldProblems, problem, sendProblem } from './problem.ts'
+import { callerLanguage, fieldProblems, problem, problemFor, sendProblem } from './problem.ts'
 
 /**
  * One API operation: its route, the scope it needs, the zod schemas its input is validated with
@@ -87,12 +88,25 @@ function parsePart<T>(schema: ZodType<T> | undefined, value: unknown, part: 'par
   return parsed.success ? { ok: true as const, data: parsed.data } : { ok: false as const, errors: fieldProblems(t, part, parsed.error) }
 }
 
-/** What makes two requests the same one for an Idempotency-Key: method, path, query and body. */
+/** JSON with object keys in order: `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same request. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`
+  }
+  return JSON.stringify(value ?? null)
+}
+
+/** What makes two requests the same one for an Idempotency-Key: method, path, query, If-Match, body and file. */
 function fingerprintOf(req: Request): string {
-  const file = (req as { file?: { buffer?: Buffer } }).file?.buffer
+  const file = (req as { file?: { buffer?: Buffer; originalname?: string; mimetype?: string } }).file
   return createHash('sha256')
-    .update(`${req.method} ${req.originalUrl}\n${JSON.stringify(req.body ?? null)}\n`)
-    .update(file ?? '')
+    .update(`${req.method} ${req.originalUrl}\n${req.headers['if-match'] ?? ''}\n${canonicalJson(req.body)}\n`)
+    .update(file ? `${file.originalname}\n${file.mimetype}\n` : '')
+    .update(file?.buffer ?? '')
     .digest('base64url')
 }
 
@@ -101,7 +115,9 @@ const REPLAYED_HEADERS = ['location', 'etag', 'content-type']
 
 /**
  * Runs a POST once per Idempotency-Key: the key is claimed first, the answer stored after and
- * replayed to retries; a server-side failure frees the key so a retry runs the request again.
+ * replayed to retries. A failure before any change committed frees the key, so a retry runs the
+ * request again; a failure after one is stored as the answer like any other (the retry must not
+ * act twice).
  */
 async function idempotently(ctx: AppContext, req: Request, res: Response, tokenId: number, run: () => Promise<void>): Promise<void> {
   const key = req.headers['idempotency-key']
@@ -136,13 +152,18 @@ async function idempotently(ctx: AppContext, req: Request, res: Response, tokenI
     if (chunk && typeof chunk !== 'function') chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))
     return end(chunk, ...rest)
   }) as Response['end']
-  try {
-    await run()
-  } catch (err) {
+  const { outcome, commits } = await commitsDuring(run)
+  if (commits === 0 && (outcome.status === 'rejected' || res.statusCode >= 500)) {
     await releaseIdempotencyKey(ctx.domain, tokenId, key).catch(() => {})
-    throw err
+    if (outcome.status === 'rejected') throw outcome.reason
+    return
   }
-  if (res.statusCode >= 500) return void (await releaseIdempotencyKey(ctx.domain, tokenId, key).catch(() => {}))
+  if (outcome.status === 'rejected') {
+    // Answered here rather than by the router, so that the answer is the one kept.
+    const found = problemFor(req, outcome.reason)
+    if (!found) req.log?.error({ err: outcome.reason }, 'API request failed after its change committed')
+    if (!res.headersSent) sendProblem(req, res, found ?? problem('internal', t('error.failed')))
+  }
   const headers: Record<string, string> = {}
   for (const h of REPLAYED_HEADERS) {
     const v = res.getHeader(h)

@@ -39,6 +39,9 @@ describe('which addresses webhooks may go to', () => {
     ['::ffff:10.0.0.1', 'private'],
     ['64:ff9b::a9fe:a9fe', 'linkLocal'],
     ['2002:7f00:1::', 'loopback'],
+    ['64:ff9b:1:a9fe:a9:fe00:808:808', 'nat64Local'],
+    ['::7f00:1', 'ipv4Compatible'],
+    ['::808:808', 'ipv4Compatible'],
     ['not an address', 'invalid'],
   ])('refuses %s (%s)', (address, range) => {
     expect(refusedRange(address)).toBe(range)

@@ -36,6 +36,8 @@ export async function mergeConversations(ctx: DomainContext, agent: Actor, input
     ])
     const source = locked.get(sourceId)!
     const target = locked.get(targetId)!
+    // A merge asked on a version of the source read earlier (If-Match) is refused if it changed since.
+    await ctx.precondition?.(tx, source)
     if (source.mergedIntoId !== null || target.mergedIntoId !== null) {
       throw new ValidationError('merge.error.alreadyMerged', { into: { key: 'merge.error.alreadyMerged' } })
     }
