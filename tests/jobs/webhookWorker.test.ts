@@ -230,4 +230,3 @@ describe('webhook deliveries from the event log to a real receiver', () => {
     expect(after!.log.map((a) => a.statusCode).sort()).toEqual([204, 500])
   })
 })
-

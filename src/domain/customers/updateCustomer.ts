@@ -56,7 +56,11 @@ export class AddressTakenError extends ConflictError {
  * With `ifMatch` (an API caller's If-Match), nothing changes unless the customer is still at that
  * version, checked under the row lock.
  */
-export async function updateCustomer(ctx: DomainContext, agent: Actor, input: CustomerRef & z.input<typeof customerDetailsInput> & { ifMatch?: string | null }) {
+export async function updateCustomer(
+  ctx: DomainContext,
+  agent: Actor,
+  input: CustomerRef & z.input<typeof customerDetailsInput> & { ifMatch?: string | null },
+) {
   const customerId = customerIdOf(input)
   const wanted = parseInput(customerDetailsInput, input)
   return transaction(ctx, async (tx) => {
