@@ -45,7 +45,9 @@ export async function transaction<T>(ctx: DomainContext, work: (tx: Tx) => Promi
 
 /**
  * Runs several commands as one change: each joins one transaction, so a refusal of the last rolls
- * back the first (an API call that moves, assigns and sets the status at once).
+ * back the first (an API call that moves, assigns and sets the status at once). Only for commands
+ * that read through their transaction alone: a read on another connection would not see the
+ * change in progress (and the embedded database, one connection at a time, would wait for it).
  */
 export async function together<T>(ctx: DomainContext, work: () => Promise<T>): Promise<T> {
   const unit: Unit = { reactions: new Set(), recorded: false, tx: null }

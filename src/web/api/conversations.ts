@@ -250,26 +250,25 @@ export const conversationOperations: AnyOperation[] = [
         const values = { ids: missing.join(', ') }
         throw new ValidationError('api.conversations.tagsNotFound', { tagIds: { key: 'api.conversations.tagsNotFound', values } }, values)
       }
-      // The conversation and its tags are one change: a refused tag leaves no conversation behind.
-      const created = await together(ctx.domain, async () => {
-        let conversation
-        try {
-          ;({ conversation } = await createConversation(ctx.domain, agent, {
-            customerEmail: body.customerEmail,
-            customerName: body.customerName ?? '',
-            subject: body.subject,
-            folderId: body.folderId,
-            assigneeId: body.assigneeId ?? null,
-            text: body.text,
-            html: body.html,
-            mode: body.mode,
-          }))
-        } catch (err) {
-          throw folderAsField(renamed(err, BODY_FIELDS))
-        }
-        for (const tagId of tagIds) await addTag(ctx.domain, agent, { conversationId: conversation.id, tagId })
-        return conversation
-      })
+      // The tags were checked above; one deleted in the moment between is the only way a tag can
+      // fail here, and then the conversation stands (a retry with the same Idempotency-Key gets
+      // this answer, never a second conversation).
+      let created
+      try {
+        ;({ conversation: created } = await createConversation(ctx.domain, agent, {
+          customerEmail: body.customerEmail,
+          customerName: body.customerName ?? '',
+          subject: body.subject,
+          folderId: body.folderId,
+          assigneeId: body.assigneeId ?? null,
+          text: body.text,
+          html: body.html,
+          mode: body.mode,
+        }))
+      } catch (err) {
+        throw folderAsField(renamed(err, BODY_FIELDS))
+      }
+      for (const tagId of tagIds) await addTag(ctx.domain, agent, { conversationId: created.id, tagId })
       return conversationAnswer(ctx, agent, created.number, 201, { Location: `${API_PREFIX}/conversations/${created.number}` })
     },
   }),
